@@ -1,0 +1,170 @@
+//! The API client: REST calls and the resumable event stream.
+
+mod event_stream;
+mod sse;
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use event_stream::{spawn_event_stream, StreamUpdate};
+
+use crate::model::{
+    Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage, PatientList, ReceiptState,
+    ReceiptUpdate,
+};
+
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    #[error("Cannot reach the server at {url} ({reason}).")]
+    Unreachable { url: String, reason: String },
+    /// The server said no, with its reason (from problem+json `detail`).
+    #[error("{detail}")]
+    Rejected { status: u16, detail: String },
+    #[error("The server sent a reply wardround cannot read ({0}).")]
+    Protocol(String),
+}
+
+impl ClientError {
+    /// Worth trying again later: the server was unreachable or failed, not a refusal.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } => true,
+            ClientError::Rejected { status, .. } => *status >= 500 || *status == 429,
+            ClientError::Protocol(_) => false,
+        }
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ClientError::Rejected { status: 401, .. })
+    }
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl ApiClient {
+    pub fn new(base: &str) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        Ok(ApiClient { http, base: base.trim_end_matches('/').to_string(), token: None })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Logs in; the returned client carries the session token.
+    pub async fn login(&self, username: &str, password: &str) -> Result<(ApiClient, LoginResponse), ClientError> {
+        let req = LoginRequest { username: username.into(), password: password.into() };
+        let resp: LoginResponse = self.call(Method::POST, "/api/v1/session", Some(&req)).await?;
+        let client = ApiClient { token: Some(resp.token.clone()), ..self.clone() };
+        Ok((client, resp))
+    }
+
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        self.call_empty(Method::DELETE, "/api/v1/session", None::<&()>).await
+    }
+
+    pub async fn me(&self) -> Result<Me, ClientError> {
+        self.call(Method::GET, "/api/v1/me", None::<&()>).await
+    }
+
+    pub async fn lists(&self) -> Result<Vec<PatientList>, ClientError> {
+        self.call(Method::GET, "/api/v1/lists", None::<&()>).await
+    }
+
+    pub async fn list_rows(&self, list: Uuid) -> Result<ListRows, ClientError> {
+        self.call(Method::GET, &format!("/api/v1/lists/{list}/rows"), None::<&()>).await
+    }
+
+    pub async fn conversations(&self) -> Result<Vec<Conversation>, ClientError> {
+        self.call(Method::GET, "/api/v1/conversations", None::<&()>).await
+    }
+
+    pub async fn messages(&self, conversation: Uuid) -> Result<Vec<Message>, ClientError> {
+        self.call(Method::GET, &format!("/api/v1/conversations/{conversation}/messages"), None::<&()>).await
+    }
+
+    /// Idempotent: sending the same `message.id` again returns the stored message.
+    pub async fn send(&self, conversation: Uuid, message: &NewMessage) -> Result<Message, ClientError> {
+        self.call(Method::POST, &format!("/api/v1/conversations/{conversation}/messages"), Some(message)).await
+    }
+
+    pub async fn mark(&self, message: Uuid, state: ReceiptState) -> Result<(), ClientError> {
+        let body = ReceiptUpdate { state };
+        self.call_empty(Method::POST, &format!("/api/v1/messages/{message}/receipts"), Some(&body)).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let req = self.http.request(method, format!("{}{}", self.base, path));
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    async fn send_request<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<reqwest::Response, ClientError> {
+        let mut req = self.request(method, path).timeout(REQUEST_TIMEOUT);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(&e))?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(rejection(resp).await)
+        }
+    }
+
+    async fn call<T: DeserializeOwned, B: Serialize>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ClientError> {
+        let resp = self.send_request(method, path, body).await?;
+        resp.json().await.map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+
+    async fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: Option<&B>) -> Result<(), ClientError> {
+        self.send_request(method, path, body).await.map(|_| ())
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> ClientError {
+        let reason = if e.is_timeout() {
+            "timed out".to_string()
+        } else if e.is_connect() {
+            "connection refused or no route".to_string()
+        } else {
+            e.to_string()
+        };
+        ClientError::Unreachable { url: self.base.clone(), reason }
+    }
+}
+
+async fn rejection(resp: reqwest::Response) -> ClientError {
+    let status = resp.status();
+    let detail = resp
+        .json::<serde_json::Value>()
+        .await
+        .ok()
+        .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))
+        .unwrap_or_else(|| match status {
+            StatusCode::UNAUTHORIZED => "Not logged in.".into(),
+            s => format!("The server answered {s}."),
+        });
+    ClientError::Rejected { status: status.as_u16(), detail }
+}

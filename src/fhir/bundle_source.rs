@@ -1,0 +1,157 @@
+//! An EHR extract held in memory: a directory (or a list) of FHIR R4 Bundles.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::chart::{build_charts, Index, Resource};
+use super::{r4, FhirError, FhirSource, PatientChart};
+
+#[derive(Debug, Default)]
+pub struct BundleSource {
+    /// Patient ids in the order their bundles were read.
+    order: Vec<String>,
+    charts: HashMap<String, PatientChart>,
+}
+
+/// What loading found: IT reads this to judge an extract.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub files: usize,
+    pub resources: usize,
+    /// Files or resources that could not be read, with why. Reading goes on past them.
+    pub problems: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BundleShape<'a> {
+    #[serde(rename = "resourceType")]
+    resource_type: Option<String>,
+    #[serde(default, borrow)]
+    entry: Vec<EntryShape<'a>>,
+}
+
+#[derive(Deserialize)]
+struct EntryShape<'a> {
+    #[serde(rename = "fullUrl")]
+    full_url: Option<String>,
+    #[serde(borrow)]
+    resource: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct TypeOnly {
+    #[serde(rename = "resourceType")]
+    resource_type: Option<String>,
+}
+
+impl BundleSource {
+    /// Reads every `*.json` under `dir` (recursively, in path order).
+    pub fn load_dir(dir: &Path) -> Result<(Self, LoadReport), FhirError> {
+        let mut files = Vec::new();
+        collect_json_files(dir, &mut files)?;
+        files.sort();
+        let mut bundles = Vec::with_capacity(files.len());
+        for path in files {
+            let bytes = std::fs::read(&path)
+                .map_err(|source| FhirError::Io { path: path.display().to_string(), source })?;
+            bundles.push((path.display().to_string(), bytes));
+        }
+        Ok(Self::from_bundles(bundles))
+    }
+
+    /// Reads bundles already in memory, each named for error messages.
+    pub fn from_bundles(bundles: Vec<(String, Vec<u8>)>) -> (Self, LoadReport) {
+        let mut report = LoadReport::default();
+        let mut index = Index::default();
+        for (name, bytes) in &bundles {
+            report.files += 1;
+            if let Err(e) = read_bundle(name, bytes, &mut index, &mut report) {
+                report.problems.push(e.to_string());
+            }
+        }
+        let charts = build_charts(&index);
+        let mut source = BundleSource::default();
+        for chart in charts {
+            if source.charts.contains_key(&chart.id) {
+                report.problems.push(format!("Patient/{} appears more than once; the first is kept", chart.id));
+                continue;
+            }
+            source.order.push(chart.id.clone());
+            source.charts.insert(chart.id.clone(), chart);
+        }
+        (source, report)
+    }
+
+    pub fn patient_ids(&self) -> &[String] {
+        &self.order
+    }
+
+    pub fn charts(&self) -> impl Iterator<Item = &PatientChart> {
+        self.order.iter().filter_map(|id| self.charts.get(id))
+    }
+}
+
+#[async_trait]
+impl FhirSource for BundleSource {
+    async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
+        Ok(self.charts.get(patient_id).cloned())
+    }
+}
+
+fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), FhirError> {
+    let io = |source| FhirError::Io { path: dir.display().to_string(), source };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect_json_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_bundle(name: &str, bytes: &[u8], index: &mut Index, report: &mut LoadReport) -> Result<(), FhirError> {
+    let not_bundle = |reason: String| FhirError::NotABundle { path: name.to_string(), reason };
+    let bundle: BundleShape = serde_json::from_slice(bytes).map_err(|e| not_bundle(e.to_string()))?;
+    if bundle.resource_type.as_deref() != Some("Bundle") {
+        return Err(not_bundle(format!(
+            "resourceType is {}",
+            bundle.resource_type.as_deref().unwrap_or("missing")
+        )));
+    }
+    for (i, entry) in bundle.entry.iter().enumerate() {
+        let Some(raw) = entry.resource else { continue };
+        match parse_resource(raw.get()) {
+            Ok(Some(resource)) => {
+                report.resources += 1;
+                index.insert(entry.full_url.clone(), resource);
+            }
+            Ok(None) => {}
+            Err(e) => report.problems.push(format!("{name}: entry {i}: {e}")),
+        }
+    }
+    Ok(())
+}
+
+/// Parses the resource types wardround reads; `Ok(None)` for the others.
+fn parse_resource(json: &str) -> Result<Option<Resource>, String> {
+    let kind: TypeOnly = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let kind = kind.resource_type.unwrap_or_default();
+    let err = |e: serde_json::Error| format!("{kind}: {e}");
+    Ok(Some(match kind.as_str() {
+        "Patient" => Resource::Patient(serde_json::from_str::<r4::Patient>(json).map_err(err)?),
+        "Encounter" => Resource::Encounter(serde_json::from_str::<r4::Encounter>(json).map_err(err)?),
+        "Location" => Resource::Location(serde_json::from_str::<r4::Location>(json).map_err(err)?),
+        "Condition" => Resource::Condition(serde_json::from_str::<r4::Condition>(json).map_err(err)?),
+        "AllergyIntolerance" => {
+            Resource::Allergy(serde_json::from_str::<r4::AllergyIntolerance>(json).map_err(err)?)
+        }
+        "Observation" => Resource::Observation(serde_json::from_str::<r4::Observation>(json).map_err(err)?),
+        _ => return Ok(None),
+    }))
+}

@@ -1,0 +1,29 @@
+//! FHIR: reading an EHR's resources and turning them into ward rows. No UI, no HTTP server.
+
+mod bundle_source;
+mod chart;
+pub mod columns;
+mod datetime;
+pub mod news2;
+pub mod r4;
+
+use async_trait::async_trait;
+
+pub use bundle_source::{BundleSource, LoadReport};
+pub use chart::{Bed, PatientChart, Vital};
+pub use datetime::parse_instant;
+
+/// Where patient data comes from. Implementations keep what they read in memory only.
+#[async_trait]
+pub trait FhirSource: Send + Sync {
+    /// The chart of one patient, or `None` when the EHR does not know the id.
+    async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FhirError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path} is not a FHIR Bundle: {reason}")]
+    NotABundle { path: String, reason: String },
+}

@@ -1,0 +1,166 @@
+//! National Early Warning Score 2 (Royal College of Physicians, 2017), scored from the
+//! latest vital signs in a chart. SpO2 uses scale 1. LOINC 88330-6 is *not* NEWS and is
+//! never read.
+
+use super::PatientChart;
+
+/// SNOMED CT "Royal College of Physicians NEWS2 score": when the EHR sends one, it wins.
+pub const EHR_NEWS2_CODE: &str = "1104051000000101";
+
+pub const RESP_RATE: &str = "9279-1";
+pub const SPO2: [&str; 2] = ["59408-5", "2708-6"];
+pub const O2_FLOW: &str = "3151-8";
+pub const FIO2: &str = "3150-0";
+pub const SYSTOLIC: &str = "8480-6";
+pub const PULSE: &str = "8867-4";
+pub const CONSCIOUSNESS: &str = "80288-4";
+pub const GCS_TOTAL: &str = "9269-2";
+pub const TEMPERATURE: [&str; 2] = ["8310-5", "8331-1"];
+/// SNOMED CT "Mentally alert".
+const ALERT: &str = "248234008";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct News2 {
+    pub total: u8,
+    /// A single parameter scored 3: escalate even when the total is low.
+    pub red_score: bool,
+    /// Parameters the chart has no reading for; a score with any missing is not a NEWS2.
+    pub missing: Vec<&'static str>,
+    /// The EHR sent the total itself.
+    pub from_ehr: bool,
+}
+
+impl News2 {
+    pub fn is_complete(&self) -> bool {
+        self.missing.is_empty()
+    }
+
+    /// Warrants urgent review: total ≥ 5 or any single red score.
+    pub fn is_alarming(&self) -> bool {
+        self.is_complete() && (self.total >= 5 || self.red_score)
+    }
+}
+
+pub fn score(chart: &PatientChart) -> News2 {
+    if let Some(v) = chart.latest(EHR_NEWS2_CODE).and_then(|v| v.value) {
+        let total = v.clamp(0.0, 20.0) as u8;
+        return News2 { total, red_score: false, missing: vec![], from_ehr: true };
+    }
+    let value = |codes: &[&str]| {
+        codes
+            .iter()
+            .filter_map(|c| chart.latest(c))
+            .max_by_key(|v| v.at)
+            .and_then(|v| v.value)
+    };
+    let mut parts: Vec<Option<u8>> = Vec::new();
+    let mut missing = Vec::new();
+    let mut add = |name: &'static str, s: Option<u8>| {
+        if s.is_none() {
+            missing.push(name);
+        }
+        parts.push(s);
+    };
+    add("respiration rate", value(&[RESP_RATE]).map(respiration));
+    add("SpO2", value(&SPO2).map(spo2_scale1));
+    add("air or oxygen", on_oxygen(chart).map(|o| if o { 2 } else { 0 }));
+    add("systolic BP", value(&[SYSTOLIC]).map(systolic));
+    add("pulse", value(&[PULSE]).map(pulse));
+    add("consciousness", alert(chart).map(|a| if a { 0 } else { 3 }));
+    add("temperature", value(&TEMPERATURE).map(temperature));
+    let scores: Vec<u8> = parts.into_iter().flatten().collect();
+    News2 {
+        total: scores.iter().sum(),
+        red_score: scores.contains(&3),
+        missing,
+        from_ehr: false,
+    }
+}
+
+fn respiration(rr: f64) -> u8 {
+    match rr {
+        r if r <= 8.0 => 3,
+        r if r < 12.0 => 1,
+        r if r <= 20.0 => 0,
+        r if r <= 24.0 => 2,
+        _ => 3,
+    }
+}
+
+fn spo2_scale1(s: f64) -> u8 {
+    match s {
+        s if s <= 91.0 => 3,
+        s if s <= 93.0 => 2,
+        s if s <= 95.0 => 1,
+        _ => 0,
+    }
+}
+
+fn systolic(bp: f64) -> u8 {
+    match bp {
+        b if b <= 90.0 => 3,
+        b if b <= 100.0 => 2,
+        b if b <= 110.0 => 1,
+        b if b < 220.0 => 0,
+        _ => 3,
+    }
+}
+
+fn pulse(hr: f64) -> u8 {
+    match hr {
+        h if h <= 40.0 => 3,
+        h if h <= 50.0 => 1,
+        h if h <= 90.0 => 0,
+        h if h <= 110.0 => 1,
+        h if h <= 130.0 => 2,
+        _ => 3,
+    }
+}
+
+fn temperature(t: f64) -> u8 {
+    match t {
+        t if t <= 35.0 => 3,
+        t if t <= 36.0 => 1,
+        t if t <= 38.0 => 0,
+        t if t <= 39.0 => 1,
+        _ => 2,
+    }
+}
+
+/// Oxygen from the latest of flow rate (L/min > 0) or inspired fraction (> 21 %).
+fn on_oxygen(chart: &PatientChart) -> Option<bool> {
+    let flow = chart.latest(O2_FLOW).and_then(|v| Some((v.at, v.value? > 0.0)));
+    let fio2 = chart.latest(FIO2).and_then(|v| {
+        let f = v.value?;
+        // Some systems send FiO2 as a fraction, most as a percentage.
+        let percent = if f <= 1.0 { f * 100.0 } else { f };
+        Some((v.at, percent > 21.0))
+    });
+    [flow, fio2].into_iter().flatten().max_by_key(|(at, _)| *at).map(|(_, o)| o)
+}
+
+/// ACVPU from the level-of-consciousness observation, or a Glasgow Coma Scale total.
+fn alert(chart: &PatientChart) -> Option<bool> {
+    let acvpu = chart.latest(CONSCIOUSNESS).and_then(|v| {
+        let c = v.concept.as_ref()?;
+        let is_alert = c.codes().any(|code| code == ALERT || code.eq_ignore_ascii_case("A"))
+            || c.label().is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("alert"));
+        Some((v.at, is_alert))
+    });
+    let gcs = chart.latest(GCS_TOTAL).and_then(|v| Some((v.at, v.value? >= 15.0)));
+    [acvpu, gcs].into_iter().flatten().max_by_key(|(at, _)| *at).map(|(_, a)| a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_bands_follow_the_rcp_chart() {
+        assert_eq!([8.0, 9.0, 11.0, 12.0, 20.0, 21.0, 24.0, 25.0].map(respiration), [3, 1, 1, 0, 0, 2, 2, 3]);
+        assert_eq!([91.0, 92.0, 93.0, 94.0, 95.0, 96.0].map(spo2_scale1), [3, 2, 2, 1, 1, 0]);
+        assert_eq!([90.0, 91.0, 100.0, 101.0, 110.0, 111.0, 219.0, 220.0].map(systolic), [3, 2, 2, 1, 1, 0, 0, 3]);
+        assert_eq!([40.0, 41.0, 50.0, 51.0, 90.0, 91.0, 110.0, 111.0, 130.0, 131.0].map(pulse), [3, 1, 1, 0, 0, 1, 1, 2, 2, 3]);
+        assert_eq!([35.0, 35.1, 36.0, 36.1, 38.0, 38.1, 39.0, 39.1].map(temperature), [3, 1, 1, 0, 0, 1, 1, 2]);
+    }
+}

@@ -1,0 +1,39 @@
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// Free text shown beside the name ("RN", "Registrar"): how colleagues recognise each other.
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: User,
+}
+
+/// Who the caller is, and where their event stream stands right now. A client reads this
+/// before loading anything else so that the stream, started from `cursor`, covers every
+/// change made after the load began.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Me {
+    pub user: User,
+    pub teams: Vec<Team>,
+    pub cursor: i64,
+}

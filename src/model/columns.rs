@@ -1,0 +1,229 @@
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The column catalogue. The id (snake_case) is what config, export and the API use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnId {
+    Bed,
+    Name,
+    Mrn,
+    Age,
+    Sex,
+    Admit,
+    Los,
+    Reason,
+    News2,
+}
+
+/// How a column's cells compare and align.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Text,
+    Number,
+    DateTime,
+    Duration,
+    Bed,
+    Score,
+}
+
+impl ColumnId {
+    pub const ALL: [ColumnId; 9] = [
+        ColumnId::Bed,
+        ColumnId::Name,
+        ColumnId::Mrn,
+        ColumnId::Age,
+        ColumnId::Sex,
+        ColumnId::Admit,
+        ColumnId::Los,
+        ColumnId::Reason,
+        ColumnId::News2,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            ColumnId::Bed => "bed",
+            ColumnId::Name => "name",
+            ColumnId::Mrn => "mrn",
+            ColumnId::Age => "age",
+            ColumnId::Sex => "sex",
+            ColumnId::Admit => "admit",
+            ColumnId::Los => "los",
+            ColumnId::Reason => "reason",
+            ColumnId::News2 => "news2",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    pub fn header(self) -> &'static str {
+        match self {
+            ColumnId::Bed => "Bed",
+            ColumnId::Name => "Name",
+            ColumnId::Mrn => "MRN",
+            ColumnId::Age => "Age",
+            ColumnId::Sex => "Sex",
+            ColumnId::Admit => "Admitted",
+            ColumnId::Los => "LOS",
+            ColumnId::Reason => "Reason for admission",
+            ColumnId::News2 => "NEWS2",
+        }
+    }
+
+    pub fn kind(self) -> CellKind {
+        match self {
+            ColumnId::Bed => CellKind::Bed,
+            ColumnId::Name | ColumnId::Mrn | ColumnId::Sex | ColumnId::Reason => CellKind::Text,
+            ColumnId::Age => CellKind::Number,
+            ColumnId::Admit => CellKind::DateTime,
+            ColumnId::Los => CellKind::Duration,
+            ColumnId::News2 => CellKind::Score,
+        }
+    }
+}
+
+/// A cell's typed value. On the wire it is the bare JSON value (number, ISO 8601 string,
+/// text) or null; the column's [`CellKind`] says how to read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CellValue {
+    Number(f64),
+    DateTime(DateTime<Utc>),
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// As displayed.
+    pub text: String,
+    pub value: Option<CellValue>,
+}
+
+impl Cell {
+    /// Shown where the EHR has nothing to say.
+    pub const EMPTY_TEXT: &'static str = "—";
+
+    pub fn empty() -> Self {
+        Cell { text: Self::EMPTY_TEXT.into(), value: None }
+    }
+
+    pub fn text(s: impl Into<String>) -> Self {
+        let s = s.into();
+        Cell { value: Some(CellValue::Text(s.clone())), text: s }
+    }
+
+    pub fn number(text: impl Into<String>, v: f64) -> Self {
+        Cell { text: text.into(), value: Some(CellValue::Number(v)) }
+    }
+
+    pub fn datetime(text: impl Into<String>, v: DateTime<Utc>) -> Self {
+        Cell { text: text.into(), value: Some(CellValue::DateTime(v)) }
+    }
+
+    /// Orders two cells of a column; empty cells sort after every value in either direction,
+    /// which the caller arranges by calling this only for two non-empty cells.
+    pub fn compare(kind: CellKind, a: &CellValue, b: &CellValue) -> Ordering {
+        match (a, b) {
+            (CellValue::Number(x), CellValue::Number(y)) => x.total_cmp(y),
+            (CellValue::DateTime(x), CellValue::DateTime(y)) => x.cmp(y),
+            (CellValue::Text(x), CellValue::Text(y)) if kind == CellKind::Bed => natural_cmp(x, y),
+            (CellValue::Text(x), CellValue::Text(y)) => natural_cmp(&x.to_lowercase(), &y.to_lowercase()),
+            // Mixed kinds only arise from a misbehaving source; keep them apart, deterministically.
+            _ => rank(a).cmp(&rank(b)),
+        }
+    }
+}
+
+fn rank(v: &CellValue) -> u8 {
+    match v {
+        CellValue::Number(_) => 0,
+        CellValue::DateTime(_) => 1,
+        CellValue::Text(_) => 2,
+    }
+}
+
+/// Compares strings with runs of digits taken as numbers, so bed `4W-2` comes before `4W-10`.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (na, nb) = (a[..da].trim_start_matches('0'), b[..db].trim_start_matches('0'));
+                let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                a = &a[x.len_utf8()..];
+                b = &b[y.len_utf8()..];
+            }
+        }
+    }
+}
+
+/// One patient's computed cells, keyed by column id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub patient: String,
+    pub columns: BTreeMap<ColumnId, Cell>,
+}
+
+impl Row {
+    pub fn cell(&self, column: ColumnId) -> Option<&Cell> {
+        self.columns.get(&column)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientList {
+    pub id: Uuid,
+    pub team_id: Uuid,
+    pub name: String,
+    pub patient_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRows {
+    pub list: PatientList,
+    pub rows: Vec<Row>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beds_sort_in_natural_order() {
+        let mut beds = vec!["4W-10A", "4W-2B", "4W-2A", "4W-01C"];
+        beds.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(beds, vec!["4W-01C", "4W-2A", "4W-2B", "4W-10A"]);
+    }
+
+    #[test]
+    fn cell_values_round_trip_as_bare_json() {
+        let cell = Cell::number("78", 78.0);
+        let json = serde_json::to_string(&cell).unwrap();
+        assert_eq!(json, r#"{"text":"78","value":78.0}"#);
+        let back: Cell = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cell);
+        let empty: Cell = serde_json::from_str(r#"{"text":"—","value":null}"#).unwrap();
+        assert_eq!(empty, Cell::empty());
+    }
+}

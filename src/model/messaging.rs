@@ -1,0 +1,140 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+    Channel,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    #[default]
+    Normal,
+    Important,
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Normal => "normal",
+            Priority::Important => "important",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "normal" => Some(Priority::Normal),
+            "important" => Some(Priority::Important),
+            "urgent" => Some(Priority::Urgent),
+            _ => None,
+        }
+    }
+}
+
+/// Per-recipient delivery state. Ordered: a receipt only ever moves forward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptState {
+    Sent,
+    Delivered,
+    Read,
+}
+
+impl ReceiptState {
+    pub fn as_i64(self) -> i64 {
+        match self {
+            ReceiptState::Sent => 0,
+            ReceiptState::Delivered => 1,
+            ReceiptState::Read => 2,
+        }
+    }
+
+    pub fn from_i64(v: i64) -> Self {
+        match v {
+            2 => ReceiptState::Read,
+            1 => ReceiptState::Delivered,
+            _ => ReceiptState::Sent,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: Uuid,
+    pub display_name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: Uuid,
+    pub kind: ConversationKind,
+    /// As the caller should see it: a 1:1 is titled with the other person's name.
+    pub title: String,
+    pub members: Vec<Member>,
+    /// Messages from others that the caller has not read.
+    pub unread: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub user_id: Uuid,
+    pub state: ReceiptState,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Chosen by the sending client; a retried send with the same id is the same message.
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub sender_id: Uuid,
+    pub sender_name: String,
+    pub body: String,
+    pub priority: Priority,
+    pub sent_at: DateTime<Utc>,
+    /// One per recipient (every member but the sender).
+    pub receipts: Vec<Receipt>,
+}
+
+impl Message {
+    pub fn receipt_of(&self, user: Uuid) -> Option<&Receipt> {
+        self.receipts.iter().find(|r| r.user_id == user)
+    }
+
+    /// Applies a receipt change; never moves a receipt backwards.
+    pub fn apply_receipt(&mut self, user: Uuid, state: ReceiptState, at: DateTime<Utc>) {
+        match self.receipts.iter_mut().find(|r| r.user_id == user) {
+            Some(r) if r.state < state => {
+                r.state = state;
+                r.at = at;
+            }
+            Some(_) => {}
+            None => self.receipts.push(Receipt { user_id: user, state, at }),
+        }
+    }
+
+    pub fn count_at_least(&self, state: ReceiptState) -> usize {
+        self.receipts.iter().filter(|r| r.state >= state).count()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewMessage {
+    pub id: Uuid,
+    pub body: String,
+    #[serde(default)]
+    pub priority: Priority,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReceiptUpdate {
+    pub state: ReceiptState,
+}

@@ -1,0 +1,14 @@
+//! Wire and domain types shared by the client and the server.
+
+mod account;
+mod columns;
+mod events;
+mod messaging;
+
+pub use account::{LoginRequest, LoginResponse, Me, Team, User};
+pub use columns::{Cell, CellKind, CellValue, ColumnId, ListRows, PatientList, Row};
+pub use events::{Event, EventKind};
+pub use messaging::{
+    Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,
+    ReceiptUpdate,
+};

@@ -1,0 +1,56 @@
+//! The server's rules, between thin HTTP handlers and the store.
+
+mod accounts;
+mod auth;
+mod lists;
+mod messaging;
+
+use std::sync::Arc;
+
+use super::hub::Hub;
+use super::store::{Store, StoreError};
+use crate::fhir::{FhirError, FhirSource};
+
+pub use auth::Session;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("EHR: {0}")]
+    Ehr(#[from] FhirError),
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+/// Everything a request needs; cheap to clone into each handler.
+#[derive(Clone)]
+pub struct Domain {
+    store: Arc<dyn Store>,
+    hub: Hub,
+    ehr: Arc<dyn FhirSource>,
+}
+
+impl Domain {
+    pub fn new(store: Arc<dyn Store>, hub: Hub, ehr: Arc<dyn FhirSource>) -> Self {
+        Domain { store, hub, ehr }
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}

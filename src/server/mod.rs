@@ -1,0 +1,73 @@
+//! `wardround serve`: the HTTP API and event stream over a store and an EHR source.
+
+pub mod domain;
+mod hub;
+mod problem;
+mod routes;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use domain::Domain;
+use hub::Hub;
+use store::{SqliteStore, StoreError};
+
+use crate::fhir::FhirSource;
+
+/// A server listening on a real port.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub domain: Domain,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops by itself (it does not, unless it fails).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+pub async fn start(listen: SocketAddr, database: &Path, ehr: Arc<dyn FhirSource>) -> Result<RunningServer, ServeError> {
+    let store = Arc::new(SqliteStore::open(database).await?);
+    let domain = Domain::new(store, Hub::default(), ehr);
+    let listener = TcpListener::bind(listen).await.map_err(|source| ServeError::Listen { addr: listen, source })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr: listen, source })?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = routes::router(domain.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer { addr, domain, shutdown: Some(tx), task })
+}

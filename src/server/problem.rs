@@ -1,0 +1,109 @@
+//! Errors as `application/problem+json` (RFC 9457), and extractors whose rejections are
+//! problems too, so a malformed request always gets a readable reason.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::domain::DomainError;
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+impl From<DomainError> for Problem {
+    fn from(e: DomainError) -> Self {
+        let status = match &e {
+            DomainError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Conflict(_) => StatusCode::CONFLICT,
+            DomainError::Store(_) | DomainError::Ehr(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The cause goes to the server log; the caller gets no internals.
+            eprintln!("wardround serve: internal error: {e}");
+            return Problem::new(status, "The server could not complete the request; the cause is in its log.");
+        }
+        Problem::new(status, e.to_string())
+    }
+}
+
+/// `Json<T>` whose rejection is a problem+json 400/415/422 with serde's reason.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_problem(rejection)),
+        }
+    }
+}
+
+fn json_problem(r: JsonRejection) -> Problem {
+    let status = match r {
+        JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => StatusCode::BAD_REQUEST,
+        _ => r.status(),
+    };
+    Problem::new(status, r.body_text())
+}
+
+/// `Path<T>` whose rejection is a problem+json 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|r: PathRejection| Problem::new(StatusCode::BAD_REQUEST, r.body_text()))
+    }
+}
+
+/// `Query<T>` whose rejection is a problem+json 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|r: QueryRejection| Problem::new(StatusCode::BAD_REQUEST, r.body_text()))
+    }
+}

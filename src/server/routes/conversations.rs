@@ -1,0 +1,49 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::caller::Caller;
+use crate::model::{Conversation, Message, NewMessage, ReceiptUpdate};
+use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
+use crate::server::Domain;
+
+pub async fn index(State(domain): State<Domain>, Caller(session): Caller) -> Result<Json<Vec<Conversation>>, Problem> {
+    Ok(Json(domain.conversations(&session).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    limit: Option<u32>,
+}
+
+pub async fn messages(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<Vec<Message>>, Problem> {
+    Ok(Json(domain.messages(&session, id, page.limit).await?))
+}
+
+/// 201 for a new message, 200 for a retry of one already stored.
+pub async fn send(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(new): ApiJson<NewMessage>,
+) -> Result<(StatusCode, Json<Message>), Problem> {
+    let (message, created) = domain.send(&session, id, new).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+}
+
+pub async fn receipt(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(update): ApiJson<ReceiptUpdate>,
+) -> Result<StatusCode, Problem> {
+    domain.mark(&session, id, update.state).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,86 @@
+//! The event stream (SSE). A client names the last cursor it saw (`?cursor=` or the
+//! standard `Last-Event-ID` header) and receives every later event exactly once: first
+//! replayed from the store, then, each time the hub signals a new event for the user,
+//! read again from the store after the last cursor sent.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::caller::Caller;
+use crate::model::Event;
+use crate::server::problem::{ApiQuery, Problem};
+use crate::server::Domain;
+
+const REPLAY_PAGE: u32 = 500;
+
+#[derive(Deserialize)]
+pub struct Resume {
+    cursor: Option<i64>,
+}
+
+pub async fn stream(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiQuery(resume): ApiQuery<Resume>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Problem> {
+    let from_header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let cursor = resume.cursor.or(from_header).unwrap_or(0).max(0);
+    let (tx, rx) = mpsc::channel(256);
+    tokio::spawn(pump(domain, session.user.id, cursor, tx));
+    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn to_sse(e: &Event) -> SseEvent {
+    let data = serde_json::to_string(e).unwrap_or_default();
+    SseEvent::default().id(e.cursor.to_string()).data(data)
+}
+
+/// Feeds one client's stream until it goes away.
+async fn pump(domain: Domain, user: uuid::Uuid, mut last: i64, tx: mpsc::Sender<Result<SseEvent, Infallible>>) {
+    // Subscribe before replaying, so nothing committed during the replay is missed.
+    let mut live = domain.hub().subscribe();
+    let mut replay = true;
+    loop {
+        if replay {
+            match domain.store().events_after(user, last, REPLAY_PAGE).await {
+                Ok(events) => {
+                    let full = events.len() == REPLAY_PAGE as usize;
+                    for e in events {
+                        last = e.cursor;
+                        if tx.send(Ok(to_sse(&e))).await.is_err() {
+                            return;
+                        }
+                    }
+                    replay = full;
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("wardround serve: event replay failed: {e}");
+                    return; // the client reconnects and resumes from `last`
+                }
+            }
+        }
+        tokio::select! {
+            _ = tx.closed() => return,
+            received = live.recv() => match received {
+                // The hub says "there is more"; the store says what, in cursor order.
+                // Two writers may publish out of commit order, so forwarding the hub's
+                // event directly could skip an earlier one.
+                Ok(ue) if ue.user_id == user && ue.event.cursor > last => replay = true,
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => replay = true,
+                Err(RecvError::Closed) => return,
+            }
+        }
+    }
+}

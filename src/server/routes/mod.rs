@@ -1,0 +1,33 @@
+//! HTTP routes: thin handlers that parse, call the domain, and serialise.
+
+mod caller;
+mod conversations;
+mod events;
+mod health;
+mod lists;
+mod session;
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::problem::Problem;
+use super::Domain;
+
+pub fn router(domain: Domain) -> Router {
+    let api = Router::new()
+        .route("/session", post(session::login).delete(session::logout))
+        .route("/me", get(session::me))
+        .route("/lists", get(lists::index))
+        .route("/lists/{id}/rows", get(lists::rows))
+        .route("/conversations", get(conversations::index))
+        .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::send))
+        .route("/messages/{id}/receipts", post(conversations::receipt))
+        .route("/events", get(events::stream));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.") })
+        .with_state(domain)
+}

@@ -1,0 +1,24 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+use super::caller::Caller;
+use crate::model::{LoginRequest, LoginResponse, Me};
+use crate::server::problem::{ApiJson, Problem};
+use crate::server::Domain;
+
+pub async fn login(
+    State(domain): State<Domain>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<(StatusCode, Json<LoginResponse>), Problem> {
+    Ok((StatusCode::CREATED, Json(domain.login(&req.username, &req.password).await?)))
+}
+
+pub async fn logout(State(domain): State<Domain>, Caller(session): Caller) -> Result<StatusCode, Problem> {
+    domain.logout(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(State(domain): State<Domain>, Caller(session): Caller) -> Result<Json<Me>, Problem> {
+    Ok(Json(domain.me(&session).await?))
+}

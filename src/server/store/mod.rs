@@ -1,0 +1,111 @@
+//! The store interface: everything the server keeps, in domain terms. The SQL lives in the
+//! implementations (SQLite now; PostgreSQL can follow without touching the domain).
+
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub use sqlite::SqliteStore;
+
+use crate::model::{ConversationKind, Event, EventKind, Member, Message, PatientList, ReceiptState, Team, User};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot open the database at {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error("{0} already exists")]
+    Duplicate(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An event as written: whose stream it belongs to, and the event with its cursor.
+#[derive(Debug, Clone)]
+pub struct UserEvent {
+    pub user_id: Uuid,
+    pub event: Event,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredUser {
+    pub user: User,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub id: Uuid,
+    pub kind: ConversationKind,
+    pub title: String,
+    pub team_id: Option<Uuid>,
+    pub members: Vec<Uuid>,
+}
+
+/// A conversation as stored, before it is titled for a particular viewer.
+#[derive(Debug, Clone)]
+pub struct ConversationRecord {
+    pub id: Uuid,
+    pub kind: ConversationKind,
+    pub title: String,
+    pub members: Vec<Member>,
+    pub unread: u32,
+}
+
+pub enum Inserted {
+    /// The message is new; these events were appended with it.
+    New(Vec<UserEvent>),
+    /// A message with this id was stored before: a retried send.
+    Existing(Message),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;
+
+    async fn create_session(&self, token_hash: &str, user: Uuid, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    /// The user a live, unexpired session token belongs to.
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()>;
+    async fn teams_of(&self, user: Uuid) -> StoreResult<Vec<Team>>;
+
+    async fn create_list(&self, list: &PatientList) -> StoreResult<()>;
+    async fn list(&self, id: Uuid) -> StoreResult<Option<PatientList>>;
+    /// Lists of every team the user belongs to.
+    async fn lists_for(&self, user: Uuid) -> StoreResult<Vec<PatientList>>;
+
+    async fn create_conversation(&self, conversation: &NewConversation) -> StoreResult<()>;
+    async fn conversations_for(&self, user: Uuid) -> StoreResult<Vec<ConversationRecord>>;
+    /// The members of a conversation; `None` when there is no such conversation.
+    async fn conversation_members(&self, conversation: Uuid) -> StoreResult<Option<Vec<Uuid>>>;
+
+    /// The latest `limit` messages, oldest first.
+    async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>>;
+    async fn message(&self, id: Uuid) -> StoreResult<Option<Message>>;
+    /// Stores a message with a receipt per recipient and appends `events`, atomically.
+    async fn insert_message(&self, message: &Message, events: Vec<(Uuid, EventKind)>) -> StoreResult<Inserted>;
+    /// Moves a receipt forward and appends `events`, atomically; `None` (and no events)
+    /// when the receipt was already at or past `state`, or does not exist.
+    async fn advance_receipt(
+        &self,
+        message: Uuid,
+        user: Uuid,
+        state: ReceiptState,
+        at: DateTime<Utc>,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Option<Vec<UserEvent>>>;
+
+    /// Events of `user` after `cursor`, oldest first.
+    async fn events_after(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<Vec<Event>>;
+    /// The cursor of the user's newest event (0 when none).
+    async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64>;
+}

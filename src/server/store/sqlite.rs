@@ -1,0 +1,521 @@
+//! The SQLite store: one file, WAL, one writer connection (SQLite has one writer anyway;
+//! funnelling writes through one connection avoids lock-upgrade failures under load).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use super::{ConversationRecord, Inserted, NewConversation, Store, StoreError, StoreResult, StoredUser, UserEvent};
+use crate::model::{
+    ConversationKind, Event, EventKind, Member, Message, PatientList, Priority, Receipt, ReceiptState, Team, User,
+};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/0001_initial.sql"))];
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        let open_err = |e: &dyn std::fmt::Display| StoreError::Open { path: path.display().to_string(), reason: e.to_string() };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| open_err(&e))?;
+        let store = SqliteStore {
+            reader: SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_lazy_with(options.read_only(false)),
+            writer,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .execute(&mut *tx)
+            .await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
+        for (version, sql) in MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
+                .bind(version)
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn uuid(row: &SqliteRow, col: &str) -> StoreResult<Uuid> {
+    let s: String = row.try_get(col)?;
+    Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt(format!("{col} {s:?}: {e}")))
+}
+
+fn user_from(row: &SqliteRow) -> StoreResult<User> {
+    Ok(User {
+        id: uuid(row, "id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: row.try_get("role")?,
+    })
+}
+
+fn kind_str(kind: ConversationKind) -> &'static str {
+    match kind {
+        ConversationKind::Direct => "direct",
+        ConversationKind::Group => "group",
+        ConversationKind::Channel => "channel",
+    }
+}
+
+fn kind_from(s: &str) -> StoreResult<ConversationKind> {
+    match s {
+        "direct" => Ok(ConversationKind::Direct),
+        "group" => Ok(ConversationKind::Group),
+        "channel" => Ok(ConversationKind::Channel),
+        other => Err(StoreError::Corrupt(format!("conversation kind {other:?}"))),
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+async fn append_events(
+    tx: &mut sqlx::SqliteConnection,
+    events: Vec<(Uuid, EventKind)>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<UserEvent>> {
+    let mut out = Vec::with_capacity(events.len());
+    for (user_id, kind) in events {
+        let payload = serde_json::to_string(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let cursor: i64 = sqlx::query_scalar("INSERT INTO events (user_id, payload, created_at) VALUES (?, ?, ?) RETURNING seq")
+            .bind(user_id.to_string())
+            .bind(payload)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+        out.push(UserEvent { user_id, event: Event { cursor, kind } });
+    }
+    Ok(out)
+}
+
+const MESSAGE_COLUMNS: &str =
+    "m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.body, m.priority, m.sent_at";
+
+fn message_from(row: &SqliteRow) -> StoreResult<Message> {
+    let priority: String = row.try_get("priority")?;
+    Ok(Message {
+        id: uuid(row, "id")?,
+        conversation_id: uuid(row, "conversation_id")?,
+        sender_id: uuid(row, "sender_id")?,
+        sender_name: row.try_get("sender_name")?,
+        body: row.try_get("body")?,
+        priority: Priority::parse(&priority).ok_or_else(|| StoreError::Corrupt(format!("priority {priority:?}")))?,
+        sent_at: row.try_get("sent_at")?,
+        receipts: Vec::new(),
+    })
+}
+
+impl SqliteStore {
+    async fn attach_receipts(&self, messages: &mut [Message]) -> StoreResult<()> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let placeholders = vec!["?"; messages.len()].join(",");
+        let sql = format!("SELECT message_id, user_id, state, at FROM receipts WHERE message_id IN ({placeholders})");
+        let mut q = sqlx::query(&sql);
+        for m in messages.iter() {
+            q = q.bind(m.id.to_string());
+        }
+        let mut by_message: HashMap<Uuid, Vec<Receipt>> = HashMap::new();
+        for row in q.fetch_all(&self.reader).await? {
+            by_message.entry(uuid(&row, "message_id")?).or_default().push(Receipt {
+                user_id: uuid(&row, "user_id")?,
+                state: ReceiptState::from_i64(row.try_get("state")?),
+                at: row.try_get("at")?,
+            });
+        }
+        for m in messages.iter_mut() {
+            m.receipts = by_message.remove(&m.id).unwrap_or_default();
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()> {
+        let r = sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.id.to_string())
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.role)
+        .bind(password_hash)
+        .bind(Utc::now())
+        .execute(&self.writer)
+        .await;
+        match r {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate(format!("user {}", user.username))),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>> {
+        let row = sqlx::query("SELECT * FROM users WHERE username = ?").bind(username).fetch_optional(&self.reader).await?;
+        row.map(|row| {
+            Ok(StoredUser {
+                user: user_from(&row)?,
+                password_hash: row.try_get("password_hash")?,
+                disabled: row.try_get::<i64, _>("disabled")? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_session(&self, token_hash: &str, user: Uuid, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(Utc::now())
+            .bind(expires_at)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO teams (id, name) VALUES (?, ?)")
+            .bind(team.id.to_string())
+            .bind(&team.name)
+            .execute(&mut *tx)
+            .await?;
+        for m in members {
+            sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)")
+                .bind(team.id.to_string())
+                .bind(m.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn teams_of(&self, user: Uuid) -> StoreResult<Vec<Team>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.name FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.user_id = ? ORDER BY t.name",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(|r| Ok(Team { id: uuid(r, "id")?, name: r.try_get("name")? })).collect()
+    }
+
+    async fn create_list(&self, list: &PatientList) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO patient_lists (id, team_id, name) VALUES (?, ?, ?)")
+            .bind(list.id.to_string())
+            .bind(list.team_id.to_string())
+            .bind(&list.name)
+            .execute(&mut *tx)
+            .await?;
+        for (position, patient) in list.patient_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO patient_list_entries (list_id, patient_id, position) VALUES (?, ?, ?)")
+                .bind(list.id.to_string())
+                .bind(patient)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list(&self, id: Uuid) -> StoreResult<Option<PatientList>> {
+        let Some(row) = sqlx::query("SELECT id, team_id, name FROM patient_lists WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let patient_ids =
+            sqlx::query_scalar("SELECT patient_id FROM patient_list_entries WHERE list_id = ? ORDER BY position")
+                .bind(id.to_string())
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(Some(PatientList {
+            id: uuid(&row, "id")?,
+            team_id: uuid(&row, "team_id")?,
+            name: row.try_get("name")?,
+            patient_ids,
+        }))
+    }
+
+    async fn lists_for(&self, user: Uuid) -> StoreResult<Vec<PatientList>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT l.id FROM patient_lists l JOIN team_members m ON m.team_id = l.team_id
+             WHERE m.user_id = ? ORDER BY l.name",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.reader)
+        .await?;
+        let mut lists = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            lists.extend(self.list(id).await?);
+        }
+        Ok(lists)
+    }
+
+    async fn create_conversation(&self, c: &NewConversation) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO conversations (id, kind, title, team_id, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(c.id.to_string())
+            .bind(kind_str(c.kind))
+            .bind(&c.title)
+            .bind(c.team_id.map(|t| t.to_string()))
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+        for m in &c.members {
+            sqlx::query("INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)")
+                .bind(c.id.to_string())
+                .bind(m.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn conversations_for(&self, user: Uuid) -> StoreResult<Vec<ConversationRecord>> {
+        let me = user.to_string();
+        let rows = sqlx::query(
+            "SELECT c.id, c.kind, c.title FROM conversations c
+             JOIN conversation_members cm ON cm.conversation_id = c.id
+             WHERE cm.user_id = ? ORDER BY c.created_at, c.id",
+        )
+        .bind(&me)
+        .fetch_all(&self.reader)
+        .await?;
+        let member_rows = sqlx::query(
+            "SELECT cm.conversation_id, u.id, u.display_name, u.role FROM conversation_members cm
+             JOIN users u ON u.id = cm.user_id
+             WHERE cm.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = ?)
+             ORDER BY u.display_name",
+        )
+        .bind(&me)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
+        for r in &member_rows {
+            members.entry(uuid(r, "conversation_id")?).or_default().push(Member {
+                id: uuid(r, "id")?,
+                display_name: r.try_get("display_name")?,
+                role: r.try_get("role")?,
+            });
+        }
+        let unread_rows = sqlx::query(
+            "SELECT m.conversation_id, COUNT(*) AS n FROM receipts r JOIN messages m ON m.id = r.message_id
+             WHERE r.user_id = ? AND r.state < 2 GROUP BY m.conversation_id",
+        )
+        .bind(&me)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut unread: HashMap<Uuid, u32> = HashMap::new();
+        for r in &unread_rows {
+            unread.insert(uuid(r, "conversation_id")?, r.try_get::<i64, _>("n")?.try_into().unwrap_or(u32::MAX));
+        }
+        rows.iter()
+            .map(|r| {
+                let id = uuid(r, "id")?;
+                Ok(ConversationRecord {
+                    id,
+                    kind: kind_from(&r.try_get::<String, _>("kind")?)?,
+                    title: r.try_get("title")?,
+                    members: members.remove(&id).unwrap_or_default(),
+                    unread: unread.get(&id).copied().unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn conversation_members(&self, conversation: Uuid) -> StoreResult<Option<Vec<Uuid>>> {
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM conversations WHERE id = ?")
+            .bind(conversation.to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation_id = ?")
+            .bind(conversation.to_string())
+            .fetch_all(&self.reader)
+            .await?;
+        ids.iter()
+            .map(|s| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect::<StoreResult<Vec<_>>>()
+            .map(Some)
+    }
+
+    async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+             WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.rowid DESC LIMIT ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(conversation.to_string())
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        let mut messages = rows.iter().rev().map(message_from).collect::<StoreResult<Vec<_>>>()?;
+        self.attach_receipts(&mut messages).await?;
+        Ok(messages)
+    }
+
+    async fn message(&self, id: Uuid) -> StoreResult<Option<Message>> {
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ?");
+        let Some(row) = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.reader).await? else {
+            return Ok(None);
+        };
+        let mut messages = vec![message_from(&row)?];
+        self.attach_receipts(&mut messages).await?;
+        Ok(messages.pop())
+    }
+
+    async fn insert_message(&self, message: &Message, events: Vec<(Uuid, EventKind)>) -> StoreResult<Inserted> {
+        let mut tx = self.writer.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT(id) DO NOTHING",
+        )
+        .bind(message.id.to_string())
+        .bind(message.conversation_id.to_string())
+        .bind(message.sender_id.to_string())
+        .bind(&message.body)
+        .bind(message.priority.as_str())
+        .bind(message.sent_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            let existing = self
+                .message(message.id)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt(format!("message {} vanished", message.id)))?;
+            return Ok(Inserted::Existing(existing));
+        }
+        for r in &message.receipts {
+            sqlx::query("INSERT INTO receipts (message_id, user_id, state, at) VALUES (?, ?, ?, ?)")
+                .bind(message.id.to_string())
+                .bind(r.user_id.to_string())
+                .bind(r.state.as_i64())
+                .bind(r.at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let written = append_events(&mut tx, events, message.sent_at).await?;
+        tx.commit().await?;
+        Ok(Inserted::New(written))
+    }
+
+    async fn advance_receipt(
+        &self,
+        message: Uuid,
+        user: Uuid,
+        state: ReceiptState,
+        at: DateTime<Utc>,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Option<Vec<UserEvent>>> {
+        let mut tx = self.writer.begin().await?;
+        let changed = sqlx::query("UPDATE receipts SET state = ?, at = ? WHERE message_id = ? AND user_id = ? AND state < ?")
+            .bind(state.as_i64())
+            .bind(at)
+            .bind(message.to_string())
+            .bind(user.to_string())
+            .bind(state.as_i64())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let written = append_events(&mut tx, events, at).await?;
+        tx.commit().await?;
+        Ok(Some(written))
+    }
+
+    async fn events_after(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query("SELECT seq, payload FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+            .bind(user.to_string())
+            .bind(cursor)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let payload: String = r.try_get("payload")?;
+                let kind = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?;
+                Ok(Event { cursor: r.try_get("seq")?, kind })
+            })
+            .collect()
+    }
+
+    async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE user_id = ?")
+            .bind(user.to_string())
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(seq.unwrap_or(0))
+    }
+}
