@@ -52,6 +52,13 @@ pub struct ApiClient {
     token: Option<String>,
 }
 
+impl std::fmt::Debug for ApiClient {
+    // The session token stays out of logs and panic messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient").field("base", &self.base).field("logged_in", &self.token.is_some()).finish()
+    }
+}
+
 impl ApiClient {
     pub fn new(base: &str) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()

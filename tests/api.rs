@@ -1,0 +1,240 @@
+//! The HTTP API against a real server on a random port, over a real SQLite file.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use uuid::Uuid;
+use wardround::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
+use wardround::fhir::BundleSource;
+use wardround::model::{ConversationKind, Event, EventKind, NewMessage, Priority, ReceiptState, User};
+use wardround::server::{self, RunningServer};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Ward {
+    server: RunningServer,
+    _dir: tempfile::TempDir,
+    nurse: User,
+    doctor: User,
+    outsider: User,
+    chat: Uuid,
+}
+
+async fn ward() -> Ward {
+    let dir = tempfile::tempdir().unwrap();
+    let ehr = Arc::new(BundleSource::default());
+    let server = server::start("127.0.0.1:0".parse().unwrap(), &dir.path().join("ward.sqlite"), ehr).await.unwrap();
+    let d = &server.domain;
+    let nurse = d.create_user("nurse", "Alex Morgan", "RN", PASSWORD).await.unwrap();
+    let doctor = d.create_user("doctor", "Priya Shah", "Registrar", PASSWORD).await.unwrap();
+    let outsider = d.create_user("outsider", "Jo Bloggs", "Porter", PASSWORD).await.unwrap();
+    let chat = d.create_conversation(ConversationKind::Direct, "", None, vec![nurse.id, doctor.id]).await.unwrap();
+    Ward { server, _dir: dir, nurse, doctor, outsider, chat }
+}
+
+async fn login(w: &Ward, username: &str) -> ApiClient {
+    let anon = ApiClient::new(&w.server.url()).unwrap();
+    anon.login(username, PASSWORD).await.unwrap().0
+}
+
+fn text(body: &str, priority: Priority) -> NewMessage {
+    NewMessage { id: Uuid::new_v4(), body: body.into(), priority }
+}
+
+async fn next_event(rx: &mut mpsc::UnboundedReceiver<StreamUpdate>) -> Event {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(StreamUpdate::Event(e))) => return e,
+            Ok(Some(_)) => continue,
+            other => panic!("no event arrived: {other:?}"),
+        }
+    }
+}
+
+async fn connected(rx: &mut mpsc::UnboundedReceiver<StreamUpdate>) {
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(StreamUpdate::Connected)) => {}
+        other => panic!("stream did not connect: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn login_with_the_right_password_gives_a_session() {
+    let w = ward().await;
+    let anon = ApiClient::new(&w.server.url()).unwrap();
+    let (client, resp) = anon.login("nurse", PASSWORD).await.unwrap();
+    assert_eq!(resp.user.id, w.nurse.id);
+    assert_eq!(client.me().await.unwrap().user.display_name, "Alex Morgan");
+
+    let wrong = anon.login("nurse", "not the password").await.unwrap_err();
+    assert!(matches!(&wrong, ClientError::Rejected { status: 401, .. }), "{wrong:?}");
+    assert_eq!(wrong.to_string(), "Wrong username or password.");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let w = ward().await;
+    let client = login(&w, "nurse").await;
+    client.logout().await.unwrap();
+    assert!(client.me().await.unwrap_err().is_unauthorized());
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_get_401_problem_json() {
+    let w = ward().await;
+    let resp = reqwest::get(format!("{}/api/v1/conversations", w.server.url())).await.unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["detail"].as_str().unwrap().contains("Log in"));
+}
+
+#[tokio::test]
+async fn a_message_sent_reaches_the_recipients_stream() {
+    let w = ward().await;
+    let nurse = login(&w, "nurse").await;
+    let doctor = login(&w, "doctor").await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(nurse.clone(), nurse.me().await.unwrap().cursor, tx);
+    connected(&mut rx).await;
+
+    let sent = doctor.send(w.chat, &text("Bed 12 obs please", Priority::Urgent)).await.unwrap();
+    let EventKind::Message { message } = next_event(&mut rx).await.kind else { panic!("expected a message") };
+    assert_eq!(message.id, sent.id);
+    assert_eq!(message.body, "Bed 12 obs please");
+    assert_eq!(message.priority, Priority::Urgent);
+    assert_eq!(message.sender_name, "Priya Shah");
+    assert_eq!(message.receipt_of(w.nurse.id).map(|r| r.state), Some(ReceiptState::Sent));
+}
+
+#[tokio::test]
+async fn resending_with_the_same_id_stores_one_message() {
+    let w = ward().await;
+    let doctor = login(&w, "doctor").await;
+    let msg = text("Please call me", Priority::Normal);
+    let first = doctor.send(w.chat, &msg).await.unwrap();
+    let again = doctor.send(w.chat, &msg).await.unwrap();
+    assert_eq!(first, again);
+    let nurse = login(&w, "nurse").await;
+    assert_eq!(nurse.messages(w.chat).await.unwrap().len(), 1);
+    assert_eq!(nurse.conversations().await.unwrap()[0].unread, 1);
+}
+
+#[tokio::test]
+async fn receipts_move_forward_and_reach_the_sender() {
+    let w = ward().await;
+    let nurse = login(&w, "nurse").await;
+    let doctor = login(&w, "doctor").await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(doctor.clone(), doctor.me().await.unwrap().cursor, tx);
+    connected(&mut rx).await;
+    let sent = doctor.send(w.chat, &text("Seen bed 4?", Priority::Normal)).await.unwrap();
+    assert!(matches!(next_event(&mut rx).await.kind, EventKind::Message { .. }));
+
+    nurse.mark(sent.id, ReceiptState::Delivered).await.unwrap();
+    nurse.mark(sent.id, ReceiptState::Read).await.unwrap();
+    nurse.mark(sent.id, ReceiptState::Delivered).await.unwrap(); // late, must not move it back
+    let states: Vec<ReceiptState> = [next_event(&mut rx).await, next_event(&mut rx).await]
+        .into_iter()
+        .map(|e| match e.kind {
+            EventKind::Receipt { user_id, state, .. } if user_id == w.nurse.id => state,
+            other => panic!("expected the nurse's receipt, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(states, vec![ReceiptState::Delivered, ReceiptState::Read]);
+    let stored = &doctor.messages(w.chat).await.unwrap()[0];
+    assert_eq!(stored.receipt_of(w.nurse.id).map(|r| r.state), Some(ReceiptState::Read));
+    assert_eq!(nurse.conversations().await.unwrap()[0].unread, 0);
+}
+
+#[tokio::test]
+async fn reconnecting_with_the_cursor_replays_exactly_what_was_missed() {
+    let w = ward().await;
+    let nurse = login(&w, "nurse").await;
+    let doctor = login(&w, "doctor").await;
+    let start = nurse.me().await.unwrap().cursor;
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let stream = spawn_event_stream(nurse.clone(), start, tx);
+    connected(&mut rx).await;
+    doctor.send(w.chat, &text("one", Priority::Normal)).await.unwrap();
+    let seen = next_event(&mut rx).await;
+    stream.abort(); // the ward's wifi drops
+
+    for body in ["two", "three", "four"] {
+        doctor.send(w.chat, &text(body, Priority::Normal)).await.unwrap();
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(nurse.clone(), seen.cursor, tx);
+    connected(&mut rx).await;
+    doctor.send(w.chat, &text("five", Priority::Normal)).await.unwrap();
+    let mut bodies = Vec::new();
+    for _ in 0..4 {
+        if let EventKind::Message { message } = next_event(&mut rx).await.kind {
+            bodies.push(message.body);
+        }
+    }
+    assert_eq!(bodies, vec!["two", "three", "four", "five"]);
+    // Nothing more: no duplicate of "one" or of anything else.
+    let extra = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await;
+    assert!(extra.is_err(), "unexpected extra update: {extra:?}");
+}
+
+#[tokio::test]
+async fn a_non_member_cannot_read_or_post_in_a_conversation() {
+    let w = ward().await;
+    let outsider = login(&w, "outsider").await;
+    let read = outsider.messages(w.chat).await.unwrap_err();
+    assert!(matches!(read, ClientError::Rejected { status: 403, .. }), "{read:?}");
+    let post = outsider.send(w.chat, &text("hello", Priority::Normal)).await.unwrap_err();
+    assert!(matches!(post, ClientError::Rejected { status: 403, .. }), "{post:?}");
+    assert!(outsider.conversations().await.unwrap().is_empty());
+    let _ = w.outsider;
+}
+
+#[tokio::test]
+async fn malformed_json_gets_400_problem_with_a_readable_detail() {
+    let w = ward().await;
+    let _ = login(&w, "nurse").await;
+    let url = format!("{}/api/v1/session", w.server.url());
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"username\": \"nurse\", \"password\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], 400);
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("EOF") || detail.contains("parse"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_bad_id_in_the_path_is_a_400_problem() {
+    let w = ward().await;
+    let anon = ApiClient::new(&w.server.url()).unwrap();
+    let (_, session) = anon.login("nurse", PASSWORD).await.unwrap();
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/v1/conversations/not-a-uuid/messages", w.server.url()))
+        .bearer_auth(&session.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn an_empty_message_is_refused_with_a_reason() {
+    let w = ward().await;
+    let doctor = login(&w, "doctor").await;
+    let err = doctor.send(w.chat, &text("   ", Priority::Normal)).await.unwrap_err();
+    assert!(matches!(&err, ClientError::Rejected { status: 422, .. }), "{err:?}");
+    assert_eq!(err.to_string(), "A message needs some text.");
+    let _ = w.doctor;
+}
