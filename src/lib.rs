@@ -7,6 +7,9 @@
 pub mod model;
 pub mod client;
 pub mod config;
+pub mod demo;
+pub mod export;
 pub mod fhir;
 pub mod sanitize;
 pub mod server;
+pub mod tui;

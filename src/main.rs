@@ -1,1 +1,229 @@
-fn main() {}
+//! The one binary: the terminal UI, and the `demo`, `serve` and `export` commands.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use color_eyre::eyre::{eyre, Result, WrapErr};
+
+use wardround::client::ApiClient;
+use wardround::config::{self, Config};
+use wardround::fhir::{BundleSource, FhirSource};
+use wardround::model::ColumnId;
+use wardround::tui::theme::Theme;
+use wardround::{demo, export, server, tui};
+
+#[derive(Parser)]
+#[command(name = "wardround", version, about = "Ward rounding in the terminal: FHIR patient lists and secure clinical chat")]
+struct Cli {
+    /// Config file (default: the platform config dir's wardround/config.toml).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Server to connect to (overrides [server] url).
+    #[arg(long)]
+    server: Option<String>,
+    /// Username to log in as (overrides [server] username).
+    #[arg(long)]
+    user: Option<String>,
+    /// Theme name or file (overrides [ui] theme).
+    #[arg(long, global = true)]
+    theme: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole product on this machine: a server, a generated ward and colleagues who chat.
+    Demo,
+    /// Run the server.
+    Serve {
+        /// Address to listen on (overrides [serve] listen).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// SQLite database file (overrides [serve] database).
+        #[arg(long)]
+        database: Option<PathBuf>,
+        /// A directory of FHIR R4 Bundles to serve as the EHR (overrides [serve] ehr_bundles).
+        #[arg(long)]
+        ehr_bundles: Option<PathBuf>,
+    },
+    /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
+    Export {
+        #[arg(long)]
+        ehr_bundles: PathBuf,
+        /// Comma-separated column ids.
+        #[arg(long, default_value = "bed,name,mrn,age,sex,admit,los,reason,news2")]
+        columns: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Compute ages and lengths of stay as of this RFC 3339 instant instead of now.
+        #[arg(long)]
+        as_of: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
+}
+
+fn main() {
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("wardround: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(run(cli)) {
+        // One clear sentence per cause, not a backtrace.
+        let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+        eprintln!("wardround: {}", chain.join(": "));
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(t) = cli.theme {
+        config.ui.theme = t;
+    }
+    match cli.command {
+        Some(Command::Demo) => Ok(demo::run(tui_options(&config)?).await?),
+        Some(Command::Serve { listen, database, ehr_bundles }) => serve(config, listen, database, ehr_bundles).await,
+        Some(Command::Export { ehr_bundles, columns, format, as_of }) => run_export(&ehr_bundles, &columns, format, as_of),
+        None => {
+            if let Some(s) = cli.server {
+                config.server.url = s;
+            }
+            if let Some(u) = cli.user {
+                config.server.username = u;
+            }
+            connect(config).await
+        }
+    }
+}
+
+fn tui_options(config: &Config) -> Result<tui::Options> {
+    let themes_dir = config::default_config_path().and_then(|p| p.parent().map(|d| d.join("themes")));
+    let mut theme = Theme::load(&config.ui.theme, themes_dir.as_deref())?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if no_color {
+        theme = theme.without_color();
+    }
+    Ok(tui::Options { theme, reduced_motion: config.ui.reduced_motion || no_color })
+}
+
+async fn connect(config: Config) -> Result<()> {
+    let options = tui_options(&config)?;
+    let anon = ApiClient::new(&config.server.url)?;
+    let username = if config.server.username.is_empty() {
+        prompt("Username: ")?
+    } else {
+        config.server.username.clone()
+    };
+    let password = read_password(&format!("Password for {username} at {}: ", config.server.url))?;
+    let (client, _) = anon.login(&username, &password).await?;
+    drop(password);
+    let me = client.me().await?;
+    tui::run(client, me, options).await?;
+    Ok(())
+}
+
+fn prompt(label: &str) -> Result<String> {
+    eprint!("{label}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}
+
+/// Reads a line without echoing it.
+fn read_password(label: &str) -> Result<String> {
+    use crossterm::event::{read, Event, KeyCode, KeyEventKind, KeyModifiers};
+    eprint!("{label}");
+    std::io::stderr().flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let mut password = String::new();
+    let outcome = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break Err(eyre!("cancelled")),
+                KeyCode::Char(c) => password.push(c),
+                KeyCode::Backspace => {
+                    password.pop();
+                }
+                KeyCode::Esc => break Err(eyre!("cancelled")),
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(e.into()),
+        }
+    };
+    crossterm::terminal::disable_raw_mode()?;
+    eprintln!();
+    outcome.map(|_| password)
+}
+
+async fn serve(
+    config: Config,
+    listen: Option<std::net::SocketAddr>,
+    database: Option<PathBuf>,
+    ehr_bundles: Option<PathBuf>,
+) -> Result<()> {
+    let listen = listen.unwrap_or(config.serve.listen);
+    let database = database
+        .or_else(|| (!config.serve.database.is_empty()).then(|| PathBuf::from(&config.serve.database)))
+        .unwrap_or_else(config::default_database_path);
+    let bundles = ehr_bundles.or_else(|| (!config.serve.ehr_bundles.is_empty()).then(|| PathBuf::from(&config.serve.ehr_bundles)));
+    let ehr: Arc<dyn FhirSource> = match bundles {
+        Some(dir) => {
+            let (source, report) = BundleSource::load_dir(&dir).wrap_err("loading the EHR bundles")?;
+            for p in &report.problems {
+                eprintln!("wardround serve: {p}");
+            }
+            eprintln!(
+                "wardround serve: EHR: {} patients from {} files in {}",
+                source.patient_ids().len(),
+                report.files,
+                dir.display()
+            );
+            Arc::new(source)
+        }
+        None => {
+            eprintln!("wardround serve: no EHR configured (--ehr-bundles); patient lists will show `?`");
+            Arc::new(BundleSource::default())
+        }
+    };
+    let running = server::start(listen, &database, ehr).await?;
+    eprintln!("wardround serve: listening on {} (database {})", running.url(), database.display());
+    tokio::select! {
+        r = running.wait() => r.wrap_err("the server stopped")?,
+        _ = tokio::signal::ctrl_c() => eprintln!("wardround serve: stopping"),
+    }
+    Ok(())
+}
+
+fn run_export(dir: &Path, columns: &str, format: ExportFormat, as_of: Option<DateTime<Utc>>) -> Result<()> {
+    let columns: Vec<ColumnId> = export::parse_columns(columns).map_err(|e| eyre!(e))?;
+    let (source, report) = BundleSource::load_dir(dir)?;
+    for p in &report.problems {
+        eprintln!("wardround export: {p}");
+    }
+    let format = match format {
+        ExportFormat::Json => export::Format::Json,
+        ExportFormat::Csv => export::Format::Csv,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    export::write(&mut out, &source, &columns, format, as_of.unwrap_or_else(Utc::now))?;
+    out.flush()?;
+    Ok(())
+}

@@ -10,5 +10,5 @@ pub use columns::{Cell, CellKind, CellValue, ColumnId, ListRows, PatientList, Ro
 pub use events::{Event, EventKind};
 pub use messaging::{
     Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,
-    ReceiptUpdate,
+    ReceiptUpdate, MAX_BODY_CHARS,
 };

@@ -4,11 +4,9 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
-use crate::model::{Conversation, ConversationKind, EventKind, Message, NewMessage, Receipt, ReceiptState};
+use crate::model::{MAX_BODY_CHARS, Conversation, ConversationKind, EventKind, Message, NewMessage, Receipt, ReceiptState};
 use crate::server::store::Inserted;
 
-/// Long enough for a handover note, short enough to read on a ward screen.
-pub const MAX_BODY_CHARS: usize = 8000;
 const MAX_PAGE: u32 = 500;
 
 impl Domain {

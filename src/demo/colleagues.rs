@@ -1,0 +1,117 @@
+//! Simulated colleagues: real clients of the demo server (HTTP and the event stream, as
+//! any other client). They post on a script, and they receive, read and answer what the
+//! demo user sends them, so receipts can be watched changing.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use super::cast::Cast;
+use crate::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
+use crate::model::{EventKind, NewMessage, Priority, ReceiptState};
+
+/// What the urgent message is about: a bed and its score, chosen from the generated ward.
+pub struct Concern {
+    pub bed: String,
+    pub news2: String,
+}
+
+pub struct Colleagues {
+    tasks: JoinSet<()>,
+}
+
+impl Colleagues {
+    pub fn stop(mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+struct Colleague {
+    client: ApiClient,
+    me: Uuid,
+    /// Answers to the demo user, used once each, in order.
+    replies: Vec<&'static str>,
+}
+
+pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleagues, ClientError> {
+    let anon = ApiClient::new(url)?;
+    let login = |username: &'static str| {
+        let anon = anon.clone();
+        let password = cast.password.clone();
+        async move { anon.login(username, &password).await.map(|(c, r)| (c, r.user.id)) }
+    };
+    let (registrar, registrar_id) = login("pshah").await?;
+    let (charge, charge_id) = login("sokafor").await?;
+    let (fy1, fy1_id) = login("treid").await?;
+    let mut tasks = JoinSet::new();
+
+    let (charge_c, channel) = (charge.clone(), cast.channel);
+    tasks.spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let _ = post(
+            &charge_c,
+            channel,
+            "Morning all. Safety huddle 08:30 at the nurses' station; two admissions expected from ED before noon.",
+            Priority::Important,
+        )
+        .await;
+    });
+    let (registrar_c, chat) = (registrar.clone(), cast.registrar_chat);
+    tasks.spawn(async move {
+        tokio::time::sleep(Duration::from_secs(7)).await;
+        let text = format!(
+            "{} has a NEWS2 of {}. Please repeat a full set of obs now and call me on bleep 4417.",
+            concern.bed, concern.news2
+        );
+        let _ = post(&registrar_c, chat, &text, Priority::Urgent).await;
+    });
+
+    let nurse = cast.nurse.id;
+    let people = [
+        Colleague { client: registrar, me: registrar_id, replies: vec!["Thanks. On my way up now.", "Great, see you there."] },
+        Colleague { client: charge, me: charge_id, replies: vec!["Noted, thank you."] },
+        Colleague { client: fy1, me: fy1_id, replies: vec![] },
+    ];
+    for c in people {
+        tasks.spawn(respond(c, nurse));
+    }
+    Ok(Colleagues { tasks })
+}
+
+async fn post(client: &ApiClient, conversation: Uuid, body: &str, priority: Priority) -> Result<(), ClientError> {
+    let message = NewMessage { id: Uuid::new_v4(), body: body.to_string(), priority };
+    client.send(conversation, &message).await.map(|_| ())
+}
+
+/// Follows one colleague's stream: what the demo user sends is delivered at once, read a
+/// moment later, and (while replies last) answered in 1:1s.
+async fn respond(mut colleague: Colleague, nurse: Uuid) {
+    let cursor = match colleague.client.me().await {
+        Ok(me) => me.cursor,
+        Err(_) => return,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(colleague.client.clone(), cursor, tx);
+    let mut replies = colleague.replies.drain(..).collect::<std::collections::VecDeque<_>>();
+    while let Some(update) = rx.recv().await {
+        let StreamUpdate::Event(event) = update else { continue };
+        let EventKind::Message { message } = event.kind else { continue };
+        if message.sender_id != nurse || message.receipt_of(colleague.me).is_none() {
+            continue;
+        }
+        let client = colleague.client.clone();
+        let direct = message.receipts.len() == 1;
+        let reply = if direct { replies.pop_front() } else { None };
+        tokio::spawn(async move {
+            let _ = client.mark(message.id, ReceiptState::Delivered).await;
+            tokio::time::sleep(Duration::from_millis(2500)).await;
+            let _ = client.mark(message.id, ReceiptState::Read).await;
+            if let Some(text) = reply {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                let _ = post(&client, message.conversation_id, text, Priority::Normal).await;
+            }
+        });
+    }
+}

@@ -1,0 +1,250 @@
+//! The demo ward, generated as FHIR R4 resources: 4 West, rooms of two beds, inpatients
+//! with an MR identifier, an in-progress IMP Encounter placed in a bed (ward → room → bed
+//! Locations), the admitting Condition, allergies, and a set of vital signs by LOINC.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use super::rng::Rng;
+
+pub const WARD_NAME: &str = "4 West";
+const WARD_CODE: &str = "4W";
+const ROOMS: i64 = 15;
+
+const FAMILY: &[&str] = &[
+    "Okonkwo", "Hughes", "Patel", "Kowalski", "Fraser", "Nguyen", "O'Brien", "Haddad", "Lindqvist", "Mensah", "Costa",
+    "Ahmed", "Byrne", "Murphy", "Tanaka", "Williams", "Jones", "Evans", "MacLeod", "Rossi", "Schmidt", "Dubois",
+    "Novak", "Ibrahim", "Walsh", "Chen", "Singh", "Adeyemi", "Campbell", "Price",
+];
+const GIVEN_F: &[&str] = &[
+    "Margaret", "Aisha", "Joan", "Priya", "Eileen", "Grace", "Mary", "Sofia", "Olive", "Hannah", "Nkechi", "Irene",
+    "Beatrice", "Ling", "Dorothy",
+];
+const GIVEN_M: &[&str] = &[
+    "Arthur", "Tomasz", "Dennis", "Kwame", "George", "Ibrahim", "Patrick", "Raymond", "Luca", "Hamish", "Sean",
+    "Ravi", "Frank", "Wei", "Stanley",
+];
+
+/// (text, SNOMED CT code)
+const REASONS: &[(&str, &str)] = &[
+    ("Community-acquired pneumonia", "385093006"),
+    ("Exacerbation of COPD", "195951007"),
+    ("Heart failure", "84114007"),
+    ("Cellulitis", "128045006"),
+    ("Sepsis", "91302008"),
+    ("Fracture of neck of femur", "5913000"),
+    ("Urinary tract infection", "68566005"),
+    ("Acute kidney injury", "14669001"),
+    ("Upper GI bleed", "37372002"),
+    ("Pulmonary embolism", "59282003"),
+    ("Diabetic ketoacidosis", "420422005"),
+    ("Stroke", "230690007"),
+    ("Delirium", "2776000"),
+    ("Pyelonephritis", "45816000"),
+    ("Fall", "1912002"),
+];
+
+const ALLERGIES: &[(&str, &str, &str)] = &[
+    ("Penicillin", "764146007", "high"),
+    ("Latex", "111088007", "low"),
+    ("Codeine", "387494007", "low"),
+    ("Peanut", "762952008", "high"),
+];
+
+const LOINC: &str = "http://loinc.org";
+const SNOMED: &str = "http://snomed.info/sct";
+
+/// How unwell a patient is, which shapes their observations.
+#[derive(Clone, Copy, PartialEq)]
+enum Acuity {
+    Stable,
+    Watch,
+    Sick,
+}
+
+/// A Bundle (type collection) of the whole ward, as JSON bytes.
+pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
+    let mut rng = Rng::new(seed);
+    let mut entries = vec![location("ward-4w", WARD_NAME, "wa", None)];
+    let mut beds = Vec::new();
+    for room in 1..=ROOMS {
+        let room_id = format!("room-{room}");
+        entries.push(location(&room_id, &format!("{WARD_CODE}-{room}"), "ro", Some("ward-4w")));
+        for side in ["A", "B"] {
+            let label = format!("{WARD_CODE}-{room}{side}");
+            let bed_id = format!("bed-{room}{}", side.to_lowercase());
+            entries.push(location(&bed_id, &label, "bd", Some(&room_id)));
+            beds.push(bed_id);
+        }
+    }
+    let patients = rng.range(24, 30) as usize;
+    // Leave a few beds empty, as on a real ward.
+    let mut free: Vec<String> = beds;
+    let mut occupied = Vec::new();
+    while occupied.len() < patients {
+        let i = (rng.next_u64() % free.len() as u64) as usize;
+        occupied.push(free.remove(i));
+    }
+    for (n, bed) in occupied.iter().enumerate() {
+        let acuity = match n {
+            0 | 1 => Acuity::Sick,
+            _ if rng.chance(25) => Acuity::Watch,
+            _ => Acuity::Stable,
+        };
+        // Two patients have an incomplete set of vitals: NEWS2 cannot be scored.
+        let incomplete = n == 5 || n == 11;
+        entries.extend(patient(&mut rng, n + 1, bed, acuity, incomplete, now));
+    }
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": entries.into_iter().map(|r| {
+            let url = format!("urn:wardround-demo:{}/{}", r["resourceType"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or(""));
+            json!({"fullUrl": url, "resource": r})
+        }).collect::<Vec<_>>(),
+    });
+    serde_json::to_vec(&bundle).unwrap_or_default()
+}
+
+fn location(id: &str, name: &str, physical: &str, part_of: Option<&str>) -> Value {
+    let mut l = json!({
+        "resourceType": "Location",
+        "id": id,
+        "status": "active",
+        "name": name,
+        "physicalType": {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
+            "code": physical
+        }]},
+    });
+    if let Some(parent) = part_of {
+        l["partOf"] = json!({"reference": format!("Location/{parent}")});
+    }
+    l
+}
+
+fn patient(rng: &mut Rng, n: usize, bed: &str, acuity: Acuity, incomplete: bool, now: DateTime<Utc>) -> Vec<Value> {
+    let id = format!("demo-{n:02}");
+    let female = rng.chance(50);
+    let given = if female { rng.pick(GIVEN_F) } else { rng.pick(GIVEN_M) };
+    let family = rng.pick(FAMILY);
+    let age_days = rng.range(19 * 365, 96 * 365);
+    let born = (now - Duration::days(age_days)).date_naive();
+    let mrn = format!("{}", 3_000_000 + rng.range(0, 999_999));
+    let admitted = now - Duration::minutes(rng.range(3 * 60, 16 * 24 * 60));
+    let (reason, reason_code) = *rng.pick(REASONS);
+    let subject = json!({"reference": format!("Patient/{id}")});
+    let mut out = vec![
+        json!({
+            "resourceType": "Patient",
+            "id": id,
+            "identifier": [{
+                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
+                "system": "urn:wardround:demo:mrn",
+                "value": mrn
+            }],
+            "name": [{"use": "official", "family": family, "given": [given]}],
+            "gender": if female { "female" } else { "male" },
+            "birthDate": born.to_string(),
+        }),
+        json!({
+            "resourceType": "Condition",
+            "id": format!("{id}-reason"),
+            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
+            "code": {"coding": [{"system": SNOMED, "code": reason_code, "display": reason}], "text": reason},
+            "subject": subject,
+        }),
+        json!({
+            "resourceType": "Encounter",
+            "id": format!("{id}-stay"),
+            "status": "in-progress",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+            "subject": subject,
+            "period": {"start": admitted.to_rfc3339()},
+            "reasonReference": [{"reference": format!("Condition/{id}-reason")}],
+            "location": [{
+                "location": {"reference": format!("Location/{bed}")},
+                "status": "active",
+                "physicalType": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/location-physical-type", "code": "bd"}]}
+            }],
+        }),
+    ];
+    if rng.chance(30) {
+        let (substance, code, criticality) = *rng.pick(ALLERGIES);
+        out.push(json!({
+            "resourceType": "AllergyIntolerance",
+            "id": format!("{id}-allergy"),
+            "patient": subject,
+            "criticality": criticality,
+            "code": {"coding": [{"system": SNOMED, "code": code, "display": substance}], "text": substance},
+        }));
+    }
+    let taken = (now - Duration::minutes(rng.range(20, 240))).to_rfc3339();
+    let v = |rng: &mut Rng, stable: (i64, i64), watch: (i64, i64), sick: (i64, i64)| {
+        let (lo, hi) = match acuity {
+            Acuity::Stable => stable,
+            Acuity::Watch => watch,
+            Acuity::Sick => sick,
+        };
+        rng.range(lo, hi)
+    };
+    let rr = v(rng, (13, 18), (19, 22), (24, 30));
+    let spo2 = v(rng, (96, 99), (93, 96), (88, 92));
+    let on_o2 = acuity == Acuity::Sick || (acuity == Acuity::Watch && rng.chance(40));
+    let sbp = v(rng, (115, 150), (102, 118), (84, 98));
+    let dbp = sbp - rng.range(35, 55);
+    let hr = v(rng, (62, 88), (88, 105), (112, 135));
+    let temp_tenths = v(rng, (362, 377), (377, 386), (386, 395));
+    let alert = acuity != Acuity::Sick || rng.chance(50);
+    let vital = |code: &str, display: &str, value: f64, unit: &str, ucum: &str| {
+        json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
+            "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display},
+            "subject": subject,
+            "effectiveDateTime": taken,
+            "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": ucum},
+        })
+    };
+    let mut obs = vec![
+        vital("9279-1", "Respiratory rate", rr as f64, "breaths/min", "/min"),
+        vital("59408-5", "Oxygen saturation by pulse oximetry", spo2 as f64, "%", "%"),
+        vital("3150-0", "Inhaled oxygen concentration", if on_o2 { 28.0 } else { 21.0 }, "%", "%"),
+        vital("8867-4", "Heart rate", hr as f64, "beats/min", "/min"),
+        vital("8310-5", "Body temperature", temp_tenths as f64 / 10.0, "Cel", "Cel"),
+        json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": LOINC, "code": "85354-9", "display": "Blood pressure panel"}]},
+            "subject": subject,
+            "effectiveDateTime": taken,
+            "component": [
+                {"code": {"coding": [{"system": LOINC, "code": "8480-6", "display": "Systolic blood pressure"}]},
+                 "valueQuantity": {"value": sbp, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}},
+                {"code": {"coding": [{"system": LOINC, "code": "8462-4", "display": "Diastolic blood pressure"}]},
+                 "valueQuantity": {"value": dbp, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}
+            ]
+        }),
+        json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": LOINC, "code": "80288-4", "display": "Level of consciousness"}]},
+            "subject": subject,
+            "effectiveDateTime": taken,
+            "valueCodeableConcept": if alert {
+                json!({"coding": [{"system": SNOMED, "code": "248234008", "display": "Mentally alert"}], "text": "Alert"})
+            } else {
+                json!({"text": "New confusion"})
+            },
+        }),
+    ];
+    if incomplete {
+        obs.remove(4); // no temperature charted
+    }
+    for (i, mut o) in obs.into_iter().enumerate() {
+        o["id"] = json!(format!("{id}-obs-{i}"));
+        out.push(o);
+    }
+    out
+}

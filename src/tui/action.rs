@@ -1,0 +1,44 @@
+//! What can happen (`Action`) and what the app asks the outside world to do (`Effect`).
+
+use crossterm::event::KeyEvent;
+use uuid::Uuid;
+
+use crate::client::StreamUpdate;
+use crate::model::{Conversation, ListRows, Message, NewMessage, PatientList, ReceiptState};
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Resize,
+    TerminalFocus(bool),
+    /// Half a pulse period passed while an urgent message waits.
+    Pulse,
+    /// The clock moved on (ages and lengths of stay).
+    Tick,
+    ListsLoaded(Result<Vec<PatientList>, String>),
+    RowsLoaded(Result<ListRows, String>),
+    ConversationsLoaded(Result<Vec<Conversation>, String>),
+    MessagesLoaded(Uuid, Result<Vec<Message>, String>),
+    /// The server stored a message from the outbox.
+    Sent(Message),
+    /// The server refused a message for good (not a network failure: those are retried).
+    SendRefused { id: Uuid, reason: String },
+    Stream(StreamUpdate),
+    /// A background request failed; shown in the status bar.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadLists,
+    LoadRows(Uuid),
+    LoadConversations,
+    LoadMessages(Uuid),
+    /// Deliver through the outbox: retried until stored; the id makes retries harmless.
+    Send { conversation: Uuid, message: NewMessage },
+    Mark { messages: Vec<Uuid>, state: ReceiptState },
+    /// Bell and desktop notification; the text carries no patient data.
+    Notify(String),
+    Quit,
+}

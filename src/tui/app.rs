@@ -1,0 +1,227 @@
+//! The app's whole state. Rendering reads it; only `update` changes it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::keymap::{Keymap, Scope};
+use super::sort::SortKey;
+use crate::model::{ColumnId, Conversation, Message, Priority, ReceiptState, Row, User};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Patients,
+    Conversations,
+    Chat,
+}
+
+impl Pane {
+    pub fn scope(self) -> Scope {
+        match self {
+            Pane::Patients => Scope::Patients,
+            Pane::Conversations => Scope::Conversations,
+            Pane::Chat => Scope::Chat,
+        }
+    }
+
+    pub fn next(self) -> Pane {
+        match self {
+            Pane::Patients => Pane::Conversations,
+            Pane::Conversations => Pane::Chat,
+            Pane::Chat => Pane::Patients,
+        }
+    }
+
+    pub fn prev(self) -> Pane {
+        match self {
+            Pane::Patients => Pane::Chat,
+            Pane::Conversations => Pane::Patients,
+            Pane::Chat => Pane::Conversations,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    Reconnecting { reason: String, retry_in: Duration },
+    SessionEnded,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientListState {
+    pub list_id: Option<Uuid>,
+    pub title: String,
+    pub columns: Vec<ColumnId>,
+    /// In the list's own order, as loaded.
+    pub loaded: Vec<Row>,
+    /// What is shown: `loaded` sorted by `sort`, ties in the list's own order.
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// Index into `columns` of the column the sort key acts on.
+    pub column: usize,
+    pub sort: Vec<SortKey>,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+impl PatientListState {
+    pub fn focused_column(&self) -> Option<ColumnId> {
+        self.columns.get(self.column).copied()
+    }
+}
+
+/// A message as this client knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatMessage {
+    pub message: Message,
+    pub outbox: Outbox,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outbox {
+    /// Stored by the server.
+    Stored,
+    /// In this client's outbox, not yet confirmed stored.
+    Sending,
+    /// The server refused it, with its reason.
+    Refused(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ConversationState {
+    pub info: Conversation,
+    pub messages: Vec<ChatMessage>,
+}
+
+impl ConversationState {
+    pub fn unread_for(&self, me: Uuid) -> usize {
+        self.messages
+            .iter()
+            .filter(|m| m.message.receipt_of(me).is_some_and(|r| r.state < ReceiptState::Read))
+            .count()
+    }
+}
+
+/// One unread urgent message, as the alert bar shows it.
+#[derive(Debug, Clone)]
+pub struct UrgentWaiting<'a> {
+    pub conversation: &'a ConversationState,
+    pub message: &'a Message,
+}
+
+/// Where new message ids come from: random in use, a counter in tests, so that `update`
+/// stays a function of its inputs.
+#[derive(Debug, Clone)]
+pub enum IdSource {
+    Random,
+    Sequential(u128),
+}
+
+impl IdSource {
+    pub fn next(&mut self) -> Uuid {
+        match self {
+            IdSource::Random => Uuid::new_v4(),
+            IdSource::Sequential(n) => {
+                *n += 1;
+                Uuid::from_u128(*n)
+            }
+        }
+    }
+}
+
+pub struct App {
+    pub me: User,
+    /// The care area shown in notifications ("4 West"): never patient data.
+    pub team_label: String,
+    pub server: String,
+    pub connection: Connection,
+    pub focus: Pane,
+    pub patients: PatientListState,
+    pub conversations: Vec<ConversationState>,
+    pub selected_conversation: usize,
+    pub open_conversation: Option<Uuid>,
+    pub composer: String,
+    /// Lines scrolled up from the newest message.
+    pub chat_scroll: usize,
+    pub pulse_on: bool,
+    pub reduced_motion: bool,
+    pub show_help: bool,
+    pub terminal_focused: bool,
+    /// Set by the runtime before each update; `update` never reads the clock itself.
+    pub now: DateTime<Utc>,
+    /// The last problem worth telling the user, shown in the status bar.
+    pub notice: Option<String>,
+    pub keymap: Keymap,
+    pub ids: IdSource,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(me: User, team_label: String, server: String, now: DateTime<Utc>) -> Self {
+        App {
+            me,
+            team_label,
+            server,
+            connection: Connection::Connecting,
+            focus: Pane::Patients,
+            patients: PatientListState { loading: true, columns: ColumnId::ALL.to_vec(), ..Default::default() },
+            conversations: Vec::new(),
+            selected_conversation: 0,
+            open_conversation: None,
+            composer: String::new(),
+            chat_scroll: 0,
+            pulse_on: false,
+            reduced_motion: false,
+            show_help: false,
+            terminal_focused: true,
+            now,
+            notice: None,
+            keymap: Keymap::default(),
+            ids: IdSource::Random,
+            quit: false,
+        }
+    }
+
+    pub fn conversation(&self, id: Uuid) -> Option<&ConversationState> {
+        self.conversations.iter().find(|c| c.info.id == id)
+    }
+
+    pub fn conversation_mut(&mut self, id: Uuid) -> Option<&mut ConversationState> {
+        self.conversations.iter_mut().find(|c| c.info.id == id)
+    }
+
+    pub fn open(&self) -> Option<&ConversationState> {
+        self.open_conversation.and_then(|id| self.conversation(id))
+    }
+
+    /// Urgent messages to me that I have not read, oldest first.
+    pub fn urgent_waiting(&self) -> Vec<UrgentWaiting<'_>> {
+        let me = self.me.id;
+        let mut waiting: Vec<UrgentWaiting<'_>> = self
+            .conversations
+            .iter()
+            .flat_map(|c| {
+                c.messages.iter().filter_map(move |m| {
+                    let m = &m.message;
+                    let unread = m.receipt_of(me).is_some_and(|r| r.state < ReceiptState::Read);
+                    (m.priority == Priority::Urgent && m.sender_id != me && unread)
+                        .then_some(UrgentWaiting { conversation: c, message: m })
+                })
+            })
+            .collect();
+        waiting.sort_by_key(|w| w.message.sent_at);
+        waiting
+    }
+
+    pub fn alert_active(&self) -> bool {
+        !self.urgent_waiting().is_empty()
+    }
+
+    /// The chat is on screen and looked at: what it shows counts as read.
+    pub fn chat_in_view(&self) -> bool {
+        self.focus == Pane::Chat && self.terminal_focused && !self.show_help && self.open_conversation.is_some()
+    }
+}

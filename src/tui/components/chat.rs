@@ -1,0 +1,210 @@
+//! The open conversation: messages with priority cues and receipts, and the composer.
+
+use crossterm::event::KeyCode;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthChar;
+
+use super::{pane_block, truncate};
+use crate::model::{ConversationKind, Priority, ReceiptState};
+use crate::tui::action::Effect;
+use crate::tui::app::{App, ChatMessage, ConversationState, Outbox, Pane};
+use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
+use crate::tui::theme::{Role, Theme};
+
+pub fn bindings() -> Vec<Binding> {
+    use Command::*;
+    let s = Scope::Chat;
+    vec![
+        Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], Send, "Send the message").hint("send"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], LeaveChat, "Back to the conversation list").hint("back"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::Backspace)], DeleteBack, "Delete the last character"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::PageUp)], ScrollOlder, "Scroll to older messages").hint("scroll"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::PageDown)], ScrollNewer, "Scroll to newer messages"),
+    ]
+}
+
+/// Text typed into the composer.
+pub fn type_char(app: &mut App, c: char) {
+    if app.composer.chars().count() < crate::model::MAX_BODY_CHARS {
+        app.composer.push(c);
+    }
+}
+
+pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Send => return send(app),
+        Command::LeaveChat => app.focus = Pane::Conversations,
+        Command::DeleteBack => {
+            app.composer.pop();
+        }
+        Command::ScrollOlder => app.chat_scroll = app.chat_scroll.saturating_add(5),
+        Command::ScrollNewer => app.chat_scroll = app.chat_scroll.saturating_sub(5),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn send(app: &mut App) -> Vec<Effect> {
+    let body = app.composer.trim().to_string();
+    let Some(conversation) = app.open_conversation else {
+        app.notice = Some("Open a conversation first.".into());
+        return Vec::new();
+    };
+    if body.is_empty() {
+        return Vec::new();
+    }
+    let id = app.ids.next();
+    let message = crate::model::NewMessage { id, body: body.clone(), priority: Priority::Normal };
+    let local = crate::model::Message {
+        id,
+        conversation_id: conversation,
+        sender_id: app.me.id,
+        sender_name: app.me.display_name.clone(),
+        body,
+        priority: Priority::Normal,
+        sent_at: app.now,
+        receipts: Vec::new(),
+    };
+    if let Some(c) = app.conversation_mut(conversation) {
+        c.messages.push(ChatMessage { message: local, outbox: Outbox::Sending });
+    }
+    app.composer.clear();
+    app.chat_scroll = 0;
+    vec![Effect::Send { conversation, message }]
+}
+
+/// What the sender sees of a message's progress: ✓ stored, ✓✓ delivered, then read.
+pub fn receipt_mark(c: &ConversationState, m: &ChatMessage) -> String {
+    match &m.outbox {
+        Outbox::Sending => return "sending…".into(),
+        Outbox::Refused(_) => return "not sent".into(),
+        Outbox::Stored => {}
+    }
+    let total = m.message.receipts.len();
+    let read = m.message.count_at_least(ReceiptState::Read);
+    let delivered = m.message.count_at_least(ReceiptState::Delivered);
+    match c.info.kind {
+        _ if total == 0 => "✓".into(),
+        ConversationKind::Direct if read == total => "✓✓ read".into(),
+        _ if read == total => format!("✓✓ read by all {total}"),
+        _ if read > 0 => format!("✓✓ read by {read} of {total}"),
+        _ if delivered == total => "✓✓".into(),
+        _ => "✓".into(),
+    }
+}
+
+/// Word-wraps to `width` columns, breaking words longer than a line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in paragraph.split(' ') {
+            let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+            if used > 0 && used + 1 + w > width {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            if used > 0 {
+                line.push(' ');
+                used += 1;
+            }
+            for c in word.chars() {
+                let cw = c.width().unwrap_or(0);
+                if used + cw > width {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+                line.push(c);
+                used += cw;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn message_lines<'a>(app: &App, c: &ConversationState, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for m in &c.messages {
+        let msg = &m.message;
+        let mine = msg.sender_id == app.me.id;
+        let who = if mine { "You".to_string() } else { msg.sender_name.clone() };
+        let mut head = vec![
+            Span::styled(msg.sent_at.format("%H:%M ").to_string(), theme.style(Role::Muted)),
+            Span::styled(who, theme.style(Role::Header)),
+        ];
+        match msg.priority {
+            Priority::Urgent => head.push(Span::styled(" ‼ URGENT", theme.style(Role::Urgent))),
+            Priority::Important => head.push(Span::styled(" ! IMPORTANT", theme.style(Role::Important))),
+            Priority::Normal => {}
+        }
+        if mine {
+            let mark = receipt_mark(c, m);
+            let role = if mark.contains("read") { Role::ReceiptRead } else { Role::Receipt };
+            head.push(Span::styled(format!("  {mark}"), theme.style(role)));
+        }
+        lines.push(Line::from(head));
+        let body_role = match msg.priority {
+            Priority::Urgent => Role::Urgent,
+            _ => Role::Text,
+        };
+        for l in wrap(&msg.body, width.saturating_sub(2)) {
+            lines.push(Line::from(Span::styled(format!("  {l}"), theme.style(body_role))));
+        }
+        if let Outbox::Refused(reason) = &m.outbox {
+            lines.push(Line::from(Span::styled(format!("  Not sent: {reason}"), theme.style(Role::Warning))));
+        }
+    }
+    lines
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Chat;
+    let Some(c) = app.open() else {
+        let block = pane_block(" Chat ".into(), focused, theme);
+        let hint = Paragraph::new("Choose a conversation and press Enter.").style(theme.style(Role::Muted)).block(block);
+        frame.render_widget(hint, area);
+        return;
+    };
+    let [messages_area, composer_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
+    let who = match c.info.kind {
+        ConversationKind::Direct => format!(" {} ", c.info.title),
+        _ => format!(" {} · {} members ", c.info.title, c.info.members.len()),
+    };
+    let block = pane_block(truncate(&who, area.width.saturating_sub(4) as usize), focused, theme);
+    let inner = block.inner(messages_area);
+    let lines = message_lines(app, c, theme, inner.width as usize);
+    // Newest at the bottom; scrolling moves up from there.
+    let visible = inner.height as usize;
+    let bottom = lines.len().saturating_sub(app.chat_scroll.min(lines.len().saturating_sub(visible)));
+    let top = bottom.saturating_sub(visible);
+    let shown: Vec<Line> = lines[top..bottom].to_vec();
+    frame.render_widget(Paragraph::new(shown).block(block), messages_area);
+
+    let prompt_width = composer_area.width.saturating_sub(4) as usize;
+    let text: String = {
+        // Show the end of a long draft: that is where the cursor is.
+        let chars: Vec<char> = app.composer.chars().collect();
+        let start = chars.len().saturating_sub(prompt_width.saturating_sub(1));
+        chars[start..].iter().collect()
+    };
+    let composer_block = pane_block(" Message ".into(), focused, theme);
+    frame.render_widget(Paragraph::new(format!("{text}{}", if focused { "▏" } else { "" })).block(composer_block), composer_area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_words_break_and_short_ones_wrap() {
+        assert_eq!(wrap("call me on 4417 please", 10), vec!["call me on", "4417", "please"]);
+        assert_eq!(wrap("abcdefghijkl", 5), vec!["abcde", "fghij", "kl"]);
+        assert_eq!(wrap("one\ntwo", 10), vec!["one", "two"]);
+    }
+}

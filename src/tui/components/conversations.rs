@@ -1,0 +1,80 @@
+//! The conversation list: channels, group chats and 1:1s, with unread counts.
+
+use crossterm::event::KeyCode;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState};
+use ratatui::Frame;
+
+use super::{pane_block, truncate};
+use crate::model::{ConversationKind, Priority, ReceiptState};
+use crate::tui::action::Effect;
+use crate::tui::app::{App, Pane};
+use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
+use crate::tui::theme::{Role, Theme};
+
+pub fn bindings() -> Vec<Binding> {
+    use Command::*;
+    let s = Scope::Conversations;
+    vec![
+        Binding::new(s, &[KeyPress::ch('j'), KeyPress::plain(KeyCode::Down)], ConversationDown, "Next conversation")
+            .hint("move"),
+        Binding::new(s, &[KeyPress::ch('k'), KeyPress::plain(KeyCode::Up)], ConversationUp, "Previous conversation"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::Enter), KeyPress::ch('l')], OpenConversation, "Open the conversation")
+            .hint("open"),
+    ]
+}
+
+pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    let last = app.conversations.len().saturating_sub(1);
+    match command {
+        Command::ConversationDown => app.selected_conversation = (app.selected_conversation + 1).min(last),
+        Command::ConversationUp => app.selected_conversation = app.selected_conversation.saturating_sub(1),
+        Command::OpenConversation => {
+            if let Some(c) = app.conversations.get(app.selected_conversation) {
+                app.open_conversation = Some(c.info.id);
+                app.focus = Pane::Chat;
+                app.chat_scroll = 0;
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Conversations;
+    let width = area.width.saturating_sub(4) as usize;
+    let items: Vec<ListItem> = app
+        .conversations
+        .iter()
+        .map(|c| {
+            let sigil = match c.info.kind {
+                ConversationKind::Channel => "#",
+                ConversationKind::Group => "∗",
+                ConversationKind::Direct => "@",
+            };
+            let unread = c.unread_for(app.me.id);
+            let urgent = c.messages.iter().any(|m| {
+                m.message.priority == Priority::Urgent
+                    && m.message.receipt_of(app.me.id).is_some_and(|r| r.state < ReceiptState::Read)
+            });
+            let marker = if urgent { "‼" } else { " " };
+            let count = if unread > 0 { format!(" ({unread})") } else { String::new() };
+            let name = truncate(&c.info.title, width.saturating_sub(4 + count.len()));
+            let name_role = if unread > 0 { Role::Unread } else { Role::Text };
+            ListItem::new(Line::from(vec![
+                Span::styled(marker, theme.style(Role::Urgent)),
+                Span::styled(format!("{sigil} "), theme.style(Role::Muted)),
+                Span::styled(name, theme.style(name_role)),
+                Span::styled(count, theme.style(Role::Unread)),
+            ]))
+        })
+        .collect();
+    let selection = if focused { theme.style(Role::Selection) } else { theme.style(Role::Unread) };
+    let list = List::new(items)
+        .block(pane_block(" Conversations ".into(), focused, theme))
+        .highlight_style(selection);
+    let mut state = ListState::default().with_selected((!app.conversations.is_empty()).then_some(app.selected_conversation));
+    frame.render_stateful_widget(list, area, &mut state);
+}

@@ -1,0 +1,58 @@
+//! Screen parts. Each declares its key bindings and draws itself from `App`; those with
+//! keys also handle the commands their keys resolve to.
+
+pub mod alert_bar;
+pub mod chat;
+pub mod conversations;
+pub mod help;
+pub mod patient_list;
+pub mod status_bar;
+
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use super::theme::{Role, Theme};
+
+/// A pane's frame; the focused pane's border stands out in shape as well as colour.
+pub fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    let (role, kind) = if focused { (Role::BorderFocused, BorderType::Thick) } else { (Role::Border, BorderType::Plain) };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(kind)
+        .border_style(theme.style(role))
+        .title(title)
+        .title_style(theme.style(if focused { Role::BorderFocused } else { Role::Text }))
+}
+
+/// Shortens `s` to `width` columns, marking the cut with an ellipsis.
+pub fn truncate(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_string();
+    }
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// "now", "45s", "12m", "3h", "2d": how long ago, in the fewest characters.
+pub fn age(seconds: i64) -> String {
+    match seconds.max(0) {
+        s if s < 10 => "now".into(),
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}

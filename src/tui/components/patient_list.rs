@@ -1,0 +1,206 @@
+//! The ward's patient list: typed columns, a focused column for sorting, a selected row.
+
+use crossterm::event::KeyCode;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell as TableCell, Paragraph, Row as TableRow, Table, TableState};
+use ratatui::Frame;
+
+use super::{pane_block, truncate};
+use crate::model::{CellKind, CellValue, ColumnId};
+use crate::tui::action::Effect;
+use crate::tui::app::{App, Pane};
+use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
+use crate::tui::sort;
+use crate::tui::theme::{Role, Theme};
+
+pub fn bindings() -> Vec<Binding> {
+    use Command::*;
+    let s = Scope::Patients;
+    vec![
+        Binding::new(s, &[KeyPress::ch('j'), KeyPress::plain(KeyCode::Down)], RowDown, "Next patient").hint("move"),
+        Binding::new(s, &[KeyPress::ch('k'), KeyPress::plain(KeyCode::Up)], RowUp, "Previous patient"),
+        Binding::new(s, &[KeyPress::ch('g'), KeyPress::plain(KeyCode::Home)], RowFirst, "First patient"),
+        Binding::new(s, &[KeyPress::ch('G'), KeyPress::plain(KeyCode::End)], RowLast, "Last patient"),
+        Binding::new(s, &[KeyPress::ch('h'), KeyPress::plain(KeyCode::Left)], ColumnLeft, "Focus the column to the left")
+            .hint("column"),
+        Binding::new(s, &[KeyPress::ch('l'), KeyPress::plain(KeyCode::Right)], ColumnRight, "Focus the column to the right"),
+        Binding::new(s, &[KeyPress::ch('s')], SortByColumn, "Sort by the focused column (again: reverse)").hint("sort"),
+    ]
+}
+
+pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    let list = &mut app.patients;
+    let last_row = list.rows.len().saturating_sub(1);
+    match command {
+        Command::RowDown => list.selected = (list.selected + 1).min(last_row),
+        Command::RowUp => list.selected = list.selected.saturating_sub(1),
+        Command::RowFirst => list.selected = 0,
+        Command::RowLast => list.selected = last_row,
+        Command::ColumnLeft => list.column = list.column.saturating_sub(1),
+        Command::ColumnRight => list.column = (list.column + 1).min(list.columns.len().saturating_sub(1)),
+        Command::SortByColumn => {
+            if let Some(column) = list.focused_column() {
+                list.sort = sort::toggle(&list.sort, column);
+                resort(app);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Re-derives the shown rows, keeping the same patient selected.
+pub fn resort(app: &mut App) {
+    let list = &mut app.patients;
+    let selected = list.rows.get(list.selected).map(|r| r.patient.clone());
+    list.rows = sort::sorted(&list.loaded, &list.sort);
+    list.selected = selected
+        .and_then(|id| list.rows.iter().position(|r| r.patient == id))
+        .unwrap_or(0)
+        .min(list.rows.len().saturating_sub(1));
+}
+
+struct Width {
+    preferred: u16,
+    min: u16,
+}
+
+fn width(c: ColumnId) -> Width {
+    let (preferred, min) = match c {
+        ColumnId::Bed => (8, 6),
+        ColumnId::Name => (24, 14),
+        ColumnId::Mrn => (10, 8),
+        ColumnId::Age => (4, 3),
+        ColumnId::Sex => (3, 3),
+        ColumnId::Admit => (12, 12),
+        ColumnId::Los => (4, 4),
+        ColumnId::Reason => (30, 12),
+        ColumnId::News2 => (6, 5),
+    };
+    Width { preferred, min }
+}
+
+/// Which columns give way first when the terminal is narrow.
+const DROP_ORDER: [ColumnId; 5] = [ColumnId::Admit, ColumnId::Mrn, ColumnId::Sex, ColumnId::Los, ColumnId::Reason];
+
+/// The columns that fit `available` cells, with their widths. The focused column is kept.
+fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(ColumnId, u16)> {
+    let mut shown: Vec<ColumnId> = columns.to_vec();
+    let total = |cols: &[ColumnId], f: fn(&Width) -> u16| -> u16 {
+        cols.iter().map(|&c| f(&width(c)) + 1).sum::<u16>().saturating_sub(1)
+    };
+    for drop in DROP_ORDER {
+        if total(&shown, |w| w.min) <= available {
+            break;
+        }
+        if Some(drop) != focused {
+            shown.retain(|&c| c != drop);
+        }
+    }
+    let preferred = total(&shown, |w| w.preferred);
+    if preferred <= available {
+        // Spare room goes to the free-text columns.
+        let spare = available - preferred;
+        let flexible = shown.iter().filter(|c| matches!(c, ColumnId::Name | ColumnId::Reason)).count() as u16;
+        return shown
+            .iter()
+            .map(|&c| {
+                let w = width(c).preferred;
+                let extra = if flexible > 0 && matches!(c, ColumnId::Name | ColumnId::Reason) { spare / flexible } else { 0 };
+                (c, w + extra)
+            })
+            .collect();
+    }
+    let mut short = preferred - available;
+    shown
+        .iter()
+        .rev()
+        .map(|&c| {
+            let w = width(c);
+            let give = (w.preferred - w.min).min(short);
+            short -= give;
+            (c, w.preferred - give)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let list = &app.patients;
+    let focused = app.focus == Pane::Patients;
+    let sort_note = list
+        .sort
+        .first()
+        .map(|k| format!(" · sorted by {} {}", k.column.header(), if k.descending { "▼" } else { "▲" }))
+        .unwrap_or_default();
+    let title = format!(" {} ({} patients){} ", list.title, list.rows.len(), sort_note);
+    let block = pane_block(title, focused, theme);
+    if list.rows.is_empty() {
+        let text = match (&list.error, list.loading) {
+            (Some(e), _) => format!("Cannot load the list: {e}"),
+            (None, true) => "Loading the patient list…".into(),
+            (None, false) => "No patients on this list.".into(),
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.style(Role::Muted)).block(block), area);
+        return;
+    }
+    let inner_width = area.width.saturating_sub(2);
+    let focused_col = list.focused_column();
+    let fitted = fit(&list.columns, focused_col, inner_width);
+    let header = TableRow::new(fitted.iter().map(|&(c, w)| {
+        let arrow = match list.sort.first() {
+            Some(k) if k.column == c => if k.descending { "▼" } else { "▲" },
+            _ => "",
+        };
+        let label = truncate(&format!("{}{arrow}", c.header()), w as usize);
+        let role = if focused && Some(c) == focused_col { Role::ColumnFocused } else { Role::Header };
+        TableCell::from(Span::styled(label, theme.style(role)))
+    }));
+    let rows = list.rows.iter().map(|row| {
+        TableRow::new(fitted.iter().map(|&(c, w)| {
+            let Some(cell) = row.cell(c) else { return TableCell::from("") };
+            let alarming = c == ColumnId::News2 && matches!(cell.value, Some(CellValue::Number(n)) if n >= 5.0);
+            let text = if alarming { format!("{} !", cell.text) } else { cell.text.clone() };
+            let text = truncate(&text, w as usize);
+            let numeric = matches!(c.kind(), CellKind::Number | CellKind::Duration | CellKind::Score);
+            let line = if numeric {
+                Line::from(text).right_aligned()
+            } else {
+                Line::from(text)
+            };
+            let style = if alarming { theme.style(Role::Warning) } else { theme.style(Role::Text) };
+            TableCell::from(line.style(style))
+        }))
+    });
+    let widths: Vec<Constraint> = fitted.iter().map(|&(_, w)| Constraint::Length(w)).collect();
+    let selection = if focused { theme.style(Role::Selection) } else { theme.style(Role::Unread) };
+    let table = Table::new(rows, widths).header(header).block(block).row_highlight_style(selection).column_spacing(1);
+    let mut state = TableState::default().with_selected(Some(list.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_terminals_drop_the_least_needed_columns_first() {
+        let all = ColumnId::ALL;
+        let wide: Vec<_> = fit(&all, None, 118).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(wide, all.to_vec());
+        let narrow: Vec<_> = fit(&all, None, 78).into_iter().map(|(c, _)| c).collect();
+        assert!(!narrow.contains(&ColumnId::Admit));
+        assert!(narrow.contains(&ColumnId::Bed) && narrow.contains(&ColumnId::Name) && narrow.contains(&ColumnId::News2));
+        let total: u16 = fit(&all, None, 78).iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
+        assert!(total <= 78, "{total}");
+    }
+
+    #[test]
+    fn the_focused_column_is_never_dropped() {
+        let cols: Vec<_> = fit(&ColumnId::ALL, Some(ColumnId::Admit), 60).into_iter().map(|(c, _)| c).collect();
+        assert!(cols.contains(&ColumnId::Admit));
+    }
+}

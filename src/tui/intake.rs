@@ -1,0 +1,38 @@
+//! Where data from outside enters the client's state: every string is sanitized here,
+//! once, so nothing drawn later can carry a terminal control sequence.
+
+use crate::model::{Cell, CellValue, Conversation, ListRows, Message};
+use crate::sanitize::sanitize;
+
+pub fn message(mut m: Message) -> Message {
+    m.body = sanitize(&m.body);
+    m.sender_name = sanitize(&m.sender_name);
+    m
+}
+
+pub fn conversation(mut c: Conversation) -> Conversation {
+    c.title = sanitize(&c.title);
+    for member in &mut c.members {
+        member.display_name = sanitize(&member.display_name);
+        member.role = sanitize(&member.role);
+    }
+    c
+}
+
+pub fn rows(mut r: ListRows) -> ListRows {
+    r.list.name = sanitize(&r.list.name);
+    for row in &mut r.rows {
+        for cell in row.columns.values_mut() {
+            clean_cell(cell);
+        }
+    }
+    r
+}
+
+fn clean_cell(cell: &mut Cell) {
+    // Cells are one line: a newline from the EHR would break the table.
+    cell.text = sanitize(&cell.text).replace(['\n', '\t'], " ");
+    if let Some(CellValue::Text(t)) = &mut cell.value {
+        *t = sanitize(t);
+    }
+}

@@ -1,0 +1,226 @@
+//! Keys are data: each component declares its bindings (key, command, hint); `update`
+//! resolves keys through them, and help and the footer are drawn from them, so the
+//! three can never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    ToggleHelp,
+    FocusNext,
+    FocusPrev,
+    JumpToUrgent,
+    RowDown,
+    RowUp,
+    RowFirst,
+    RowLast,
+    ColumnLeft,
+    ColumnRight,
+    SortByColumn,
+    ConversationDown,
+    ConversationUp,
+    OpenConversation,
+    Send,
+    LeaveChat,
+    DeleteBack,
+    ScrollOlder,
+    ScrollNewer,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Patients,
+    Conversations,
+    Chat,
+    Help,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "Everywhere",
+            Scope::Patients => "Patient list",
+            Scope::Conversations => "Conversations",
+            Scope::Chat => "Chat (typing goes to the message)",
+            Scope::Help => "Help",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPress {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl KeyPress {
+    pub const fn plain(code: KeyCode) -> Self {
+        KeyPress { code, mods: KeyModifiers::NONE }
+    }
+
+    pub const fn ch(c: char) -> Self {
+        Self::plain(KeyCode::Char(c))
+    }
+
+    pub const fn ctrl(c: char) -> Self {
+        KeyPress { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    }
+
+    pub fn matches(&self, key: &KeyEvent) -> bool {
+        // Shift is part of the character for printable keys ('?' arrives with SHIFT on
+        // some terminals and without on others).
+        let mods = match key.code {
+            KeyCode::Char(_) => key.modifiers - KeyModifiers::SHIFT,
+            _ => key.modifiers,
+        };
+        key.code == self.code && mods == self.mods
+    }
+
+    pub fn label(&self) -> String {
+        let key = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{key}")
+        } else {
+            key
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: Vec<KeyPress>,
+    pub command: Command,
+    /// What it does, for help.
+    pub help: &'static str,
+    /// A short word for the footer; `None` keeps it out of the footer.
+    pub hint: Option<&'static str>,
+    /// Still active while typing in the chat composer.
+    pub while_typing: bool,
+}
+
+impl Binding {
+    pub fn new(scope: Scope, keys: &[KeyPress], command: Command, help: &'static str) -> Self {
+        Binding { scope, keys: keys.to_vec(), command, help, hint: None, while_typing: false }
+    }
+
+    pub fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    pub fn while_typing(mut self) -> Self {
+        self.while_typing = true;
+        self
+    }
+
+    pub fn keys_label(&self) -> String {
+        self.keys.iter().map(KeyPress::label).collect::<Vec<_>>().join("/")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        use super::components::{chat, conversations, help, patient_list};
+        let mut bindings = global_bindings();
+        bindings.extend(patient_list::bindings());
+        bindings.extend(conversations::bindings());
+        bindings.extend(chat::bindings());
+        bindings.extend(help::bindings());
+        Keymap { bindings }
+    }
+}
+
+fn global_bindings() -> Vec<Binding> {
+    use Command::*;
+    use KeyCode::*;
+    let g = Scope::Global;
+    vec![
+        Binding::new(g, &[KeyPress::plain(Tab)], FocusNext, "Next pane").hint("pane").while_typing(),
+        Binding::new(g, &[KeyPress::plain(BackTab)], FocusPrev, "Previous pane").while_typing(),
+        Binding::new(g, &[KeyPress::ch('u'), KeyPress::plain(F(2))], JumpToUrgent, "Open the oldest unread urgent message")
+            .hint("urgent"),
+        Binding::new(g, &[KeyPress::ch('?'), KeyPress::plain(F(1))], ToggleHelp, "Show or hide this help").hint("help"),
+        Binding::new(g, &[KeyPress::ch('q'), KeyPress::ctrl('c')], Quit, "Quit (the screen is cleared)").hint("quit"),
+    ]
+}
+
+impl Keymap {
+    /// The command `key` means in `scope`: the scope's own bindings first, then the global
+    /// ones (only those marked `while_typing` when the scope takes text).
+    pub fn resolve(&self, scope: Scope, typing: bool, key: &KeyEvent) -> Option<Command> {
+        let find = |s: Scope, text_safe_only: bool| {
+            self.bindings
+                .iter()
+                .filter(|b| b.scope == s && (!text_safe_only || b.while_typing))
+                .find(|b| b.keys.iter().any(|k| k.matches(key)))
+                .map(|b| b.command)
+        };
+        if scope == Scope::Help {
+            return find(Scope::Help, false);
+        }
+        find(scope, false).or_else(|| find(Scope::Global, typing)).or_else(|| {
+            // Ctrl-C always quits, even mid-sentence.
+            (typing && KeyPress::ctrl('c').matches(key)).then_some(Command::Quit)
+        })
+    }
+
+    pub fn in_scope(&self, scope: Scope) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.scope == scope)
+    }
+
+    /// `key hint` pairs for the footer of a focused pane.
+    pub fn footer(&self, scope: Scope, typing: bool) -> Vec<(String, &'static str)> {
+        self.in_scope(scope)
+            .chain(self.in_scope(Scope::Global).filter(|b| !typing || b.while_typing))
+            .filter_map(|b| Some((b.keys.first()?.label(), b.hint?)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_bindings_in_reach_of_each_other_share_a_key() {
+        let km = Keymap::default();
+        for scope in [Scope::Patients, Scope::Conversations, Scope::Chat, Scope::Help] {
+            let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
+            let reachable = km.in_scope(scope).chain(if scope == Scope::Help { None } else { Some(km.in_scope(Scope::Global)) }.into_iter().flatten());
+            for b in reachable {
+                for k in &b.keys {
+                    assert!(!seen.iter().any(|(s, _)| s == k), "{} bound twice in {scope:?}", k.label());
+                    seen.push((*k, b.scope));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The terminal app, in the Elm pattern: terminal input, server events and timers become
+//! `Action`s; `update` (pure) changes `App` and returns `Effect`s, which `runtime` runs off
+//! the loop; `view` draws from `App` only, and only after something changed.
+
+pub mod action;
+pub mod app;
+pub mod components;
+mod intake;
+pub mod keymap;
+pub mod runtime;
+pub mod sort;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+use std::time::Duration;
+
+use chrono::{Timelike, Utc};
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::client::{spawn_event_stream, ApiClient};
+use crate::model::Me;
+use action::{Action, Effect};
+use app::App;
+use theme::Theme;
+
+/// Half the alert bar's pulse period: two colours alternating about once a second.
+pub const PULSE_HALF_PERIOD: Duration = Duration::from_millis(500);
+const CLOCK_TICK: Duration = Duration::from_secs(20);
+
+pub struct Options {
+    pub theme: Theme,
+    pub reduced_motion: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+}
+
+/// Runs the app for a logged-in user until they quit.
+pub async fn run(client: ApiClient, me: Me, options: Options) -> Result<(), TuiError> {
+    let mut term = terminal::enter()?;
+    let result = event_loop(&mut term, client, me, options).await;
+    terminal::leave();
+    result
+}
+
+async fn event_loop(term: &mut terminal::Term, client: ApiClient, me: Me, options: Options) -> Result<(), TuiError> {
+    let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
+    let (stream_tx, mut stream) = mpsc::unbounded_channel();
+    let stream_task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
+    let effects = runtime::Effects { client: client.clone(), tx };
+
+    let team_label = me.teams.first().map(|t| t.name.clone()).unwrap_or_else(|| "wardround".into());
+    let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
+    app.reduced_motion = options.reduced_motion;
+    effects.run(Effect::LoadLists);
+    effects.run(Effect::LoadConversations);
+
+    let mut input = EventStream::new();
+    let mut pulse = tokio::time::interval(PULSE_HALF_PERIOD);
+    let mut clock = tokio::time::interval(CLOCK_TICK);
+    pulse.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    term.draw(|f| view::draw(f, &app, &options.theme))?;
+    let mut shown_minute = app.now.minute();
+
+    while !app.quit {
+        let alerting = app.alert_active() && !app.reduced_motion;
+        let action = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(TermEvent::Key(k))) => Action::Key(k),
+                Some(Ok(TermEvent::Resize(..))) => Action::Resize,
+                Some(Ok(TermEvent::FocusGained)) => Action::TerminalFocus(true),
+                Some(Ok(TermEvent::FocusLost)) => Action::TerminalFocus(false),
+                Some(Ok(TermEvent::Paste(s))) => Action::Paste(s),
+                Some(Ok(TermEvent::Mouse(_))) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(a) = actions.recv() => a,
+            Some(u) = stream.recv() => Action::Stream(u),
+            _ = pulse.tick(), if alerting => Action::Pulse,
+            _ = clock.tick() => Action::Tick,
+        };
+        app.now = Utc::now();
+        // A clock tick matters only when the minute (all ages are shown in) has moved on.
+        let redraw = !matches!(action, Action::Tick) || app.now.minute() != shown_minute;
+        for effect in update::update(&mut app, action) {
+            effects.run(effect);
+        }
+        if redraw {
+            shown_minute = app.now.minute();
+            term.draw(|f| view::draw(f, &app, &options.theme))?;
+        }
+    }
+    stream_task.abort();
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Runs effects off the render loop: each becomes a task whose result returns as an Action.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{Action, Effect};
+use super::terminal;
+use crate::client::{ApiClient, ClientError};
+
+const MAX_RETRY: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct Effects {
+    pub client: ApiClient,
+    pub tx: UnboundedSender<Action>,
+}
+
+impl Effects {
+    pub fn run(&self, effect: Effect) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        let text = |e: ClientError| e.to_string();
+        match effect {
+            Effect::LoadLists => spawn(tx, async move { Action::ListsLoaded(client.lists().await.map_err(text)) }),
+            Effect::LoadRows(id) => spawn(tx, async move { Action::RowsLoaded(client.list_rows(id).await.map_err(text)) }),
+            Effect::LoadConversations => {
+                spawn(tx, async move { Action::ConversationsLoaded(client.conversations().await.map_err(text)) })
+            }
+            Effect::LoadMessages(id) => {
+                spawn(tx, async move { Action::MessagesLoaded(id, client.messages(id).await.map_err(text)) })
+            }
+            Effect::Send { conversation, message } => spawn(tx, async move {
+                // The outbox: retried until the server has it. The id makes a retry of a
+                // send that did arrive harmless.
+                let mut wait = Duration::from_millis(500);
+                loop {
+                    match client.send(conversation, &message).await {
+                        Ok(stored) => return Action::Sent(stored),
+                        Err(e) if e.is_transient() => {
+                            tokio::time::sleep(wait).await;
+                            wait = (wait * 2).min(MAX_RETRY);
+                        }
+                        Err(e) => return Action::SendRefused { id: message.id, reason: e.to_string() },
+                    }
+                }
+            }),
+            Effect::Mark { messages, state } => {
+                tokio::spawn(async move {
+                    for id in messages {
+                        let mut wait = Duration::from_millis(500);
+                        for _ in 0..6 {
+                            match client.mark(id, state).await {
+                                Ok(()) => break,
+                                Err(e) if e.is_transient() => {
+                                    tokio::time::sleep(wait).await;
+                                    wait *= 2;
+                                }
+                                Err(e) => {
+                                    let _ = tx.send(Action::Failed(format!("Receipt not recorded: {e}")));
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+            Effect::Notify(text) => terminal::notify(&text),
+            Effect::Quit => {}
+        }
+    }
+}
+
+fn spawn(tx: UnboundedSender<Action>, f: impl std::future::Future<Output = Action> + Send + 'static) {
+    tokio::spawn(async move {
+        let _ = tx.send(f.await);
+    });
+}

@@ -1,0 +1,293 @@
+//! The pure heart of the app: `update(app, action)` changes state and returns the effects
+//! to run. No I/O, no clock, no randomness (see `App::now` and `App::ids`).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use uuid::Uuid;
+
+use super::action::{Action, Effect};
+use super::app::{App, ChatMessage, Connection, ConversationState, Outbox, Pane};
+use super::components::{chat, conversations, patient_list};
+use super::intake;
+use super::keymap::{Command, Scope};
+use crate::client::StreamUpdate;
+use crate::model::{EventKind, Message, Priority, ReceiptState};
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut effects = match action {
+        Action::Key(key) => on_key(app, key),
+        Action::Paste(text) => {
+            if app.focus == Pane::Chat && !app.show_help {
+                for c in crate::sanitize::sanitize(&text).chars() {
+                    chat::type_char(app, if c == '\n' { ' ' } else { c });
+                }
+            }
+            Vec::new()
+        }
+        Action::Resize | Action::Tick => Vec::new(),
+        Action::TerminalFocus(focused) => {
+            app.terminal_focused = focused;
+            Vec::new()
+        }
+        Action::Pulse => {
+            app.pulse_on = app.alert_active() && !app.pulse_on;
+            Vec::new()
+        }
+        Action::ListsLoaded(Ok(lists)) => match lists.first() {
+            Some(list) => {
+                app.patients.list_id = Some(list.id);
+                app.patients.title = crate::sanitize::sanitize(&list.name);
+                vec![Effect::LoadRows(list.id)]
+            }
+            None => {
+                app.patients.loading = false;
+                app.patients.error = Some("You are not on any team with a patient list.".into());
+                Vec::new()
+            }
+        },
+        Action::RowsLoaded(Ok(rows)) => {
+            let rows = intake::rows(rows);
+            app.patients.title = rows.list.name;
+            app.patients.loaded = rows.rows;
+            app.patients.loading = false;
+            app.patients.error = None;
+            patient_list::resort(app);
+            Vec::new()
+        }
+        Action::ListsLoaded(Err(e)) | Action::RowsLoaded(Err(e)) => {
+            app.patients.loading = false;
+            app.patients.error = Some(e);
+            Vec::new()
+        }
+        Action::ConversationsLoaded(Ok(list)) => conversations_loaded(app, list),
+        Action::MessagesLoaded(id, Ok(messages)) => messages_loaded(app, id, messages),
+        Action::ConversationsLoaded(Err(e)) | Action::MessagesLoaded(_, Err(e)) | Action::Failed(e) => {
+            app.notice = Some(e);
+            Vec::new()
+        }
+        Action::Sent(message) => {
+            upsert(app, intake::message(message), Outbox::Stored);
+            Vec::new()
+        }
+        Action::SendRefused { id, reason } => {
+            for c in &mut app.conversations {
+                if let Some(m) = c.messages.iter_mut().find(|m| m.message.id == id) {
+                    m.outbox = Outbox::Refused(reason.clone());
+                }
+            }
+            app.notice = Some(format!("Message not sent: {reason}"));
+            Vec::new()
+        }
+        Action::Stream(update) => on_stream(app, update),
+    };
+    effects.extend(mark_visible_read(app));
+    effects
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    // Any key acknowledges the last notice.
+    app.notice = None;
+    let typing = app.focus == Pane::Chat && !app.show_help;
+    let scope = if app.show_help { Scope::Help } else { app.focus.scope() };
+    let Some(command) = app.keymap.resolve(scope, typing, &key) else {
+        if typing {
+            if let KeyCode::Char(c) = key.code {
+                if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                    chat::type_char(app, c);
+                }
+            }
+        }
+        return Vec::new();
+    };
+    match command {
+        Command::Quit => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        Command::ToggleHelp => {
+            app.show_help = !app.show_help;
+            Vec::new()
+        }
+        Command::FocusNext => {
+            app.focus = app.focus.next();
+            Vec::new()
+        }
+        Command::FocusPrev => {
+            app.focus = app.focus.prev();
+            Vec::new()
+        }
+        Command::JumpToUrgent => {
+            jump_to_urgent(app);
+            Vec::new()
+        }
+        c if scope == Scope::Patients => patient_list::handle(app, c),
+        c if scope == Scope::Conversations => conversations::handle(app, c),
+        c if scope == Scope::Chat => chat::handle(app, c),
+        _ => Vec::new(),
+    }
+}
+
+fn jump_to_urgent(app: &mut App) {
+    let Some(target) = app.urgent_waiting().first().map(|w| w.conversation.info.id) else {
+        app.notice = Some("No urgent message is waiting.".into());
+        return;
+    };
+    app.selected_conversation = app.conversations.iter().position(|c| c.info.id == target).unwrap_or(0);
+    app.open_conversation = Some(target);
+    app.focus = Pane::Chat;
+    app.chat_scroll = 0;
+}
+
+fn conversations_loaded(app: &mut App, list: Vec<crate::model::Conversation>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut next = Vec::with_capacity(list.len());
+    for info in list.into_iter().map(intake::conversation) {
+        let messages = match app.conversations.iter_mut().find(|c| c.info.id == info.id) {
+            Some(existing) => std::mem::take(&mut existing.messages),
+            None => {
+                effects.push(Effect::LoadMessages(info.id));
+                Vec::new()
+            }
+        };
+        next.push(ConversationState { info, messages });
+    }
+    app.conversations = next;
+    app.selected_conversation = app.selected_conversation.min(app.conversations.len().saturating_sub(1));
+    effects
+}
+
+fn messages_loaded(app: &mut App, id: Uuid, messages: Vec<Message>) -> Vec<Effect> {
+    let me = app.me.id;
+    let Some(c) = app.conversation_mut(id) else { return Vec::new() };
+    // What the outbox still holds is not on the server yet: keep it after the loaded page.
+    let pending: Vec<ChatMessage> = c
+        .messages
+        .drain(..)
+        .filter(|m| m.outbox != Outbox::Stored && !messages.iter().any(|l| l.id == m.message.id))
+        .collect();
+    c.messages = messages
+        .into_iter()
+        .map(|m| ChatMessage { message: intake::message(m), outbox: Outbox::Stored })
+        .chain(pending)
+        .collect();
+    let undelivered: Vec<Uuid> = c
+        .messages
+        .iter_mut()
+        .filter(|m| m.message.receipt_of(me).is_some_and(|r| r.state == ReceiptState::Sent))
+        .map(|m| {
+            m.message.apply_receipt(me, ReceiptState::Delivered, m.message.sent_at);
+            m.message.id
+        })
+        .collect();
+    if undelivered.is_empty() {
+        Vec::new()
+    } else {
+        vec![Effect::Mark { messages: undelivered, state: ReceiptState::Delivered }]
+    }
+}
+
+/// Adds or replaces a message (by id), keeping time order.
+fn upsert(app: &mut App, message: Message, outbox: Outbox) -> bool {
+    let Some(c) = app.conversation_mut(message.conversation_id) else { return false };
+    match c.messages.iter_mut().find(|m| m.message.id == message.id) {
+        Some(existing) => {
+            // Receipts that arrived before the message's own echo are kept.
+            let mut merged = message;
+            for r in &existing.message.receipts {
+                merged.apply_receipt(r.user_id, r.state, r.at);
+            }
+            existing.message = merged;
+            existing.outbox = outbox;
+        }
+        None => {
+            let at = c.messages.iter().rposition(|m| m.message.sent_at <= message.sent_at).map_or(0, |i| i + 1);
+            c.messages.insert(at, ChatMessage { message, outbox });
+        }
+    }
+    true
+}
+
+fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
+    match update {
+        StreamUpdate::Connected => {
+            app.connection = Connection::Live;
+            Vec::new()
+        }
+        StreamUpdate::Disconnected { reason, retry_in } => {
+            app.connection = Connection::Reconnecting { reason, retry_in };
+            Vec::new()
+        }
+        StreamUpdate::SessionEnded => {
+            app.connection = Connection::SessionEnded;
+            app.notice = Some("Your session has ended; restart wardround to log in again.".into());
+            Vec::new()
+        }
+        StreamUpdate::Event(event) => match event.kind {
+            EventKind::Message { message } => on_message(app, intake::message(message)),
+            EventKind::Receipt { message_id, conversation_id, user_id, state, at } => {
+                if let Some(m) = app
+                    .conversation_mut(conversation_id)
+                    .and_then(|c| c.messages.iter_mut().find(|m| m.message.id == message_id))
+                {
+                    m.message.apply_receipt(user_id, state, at);
+                }
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn on_message(app: &mut App, mut message: Message) -> Vec<Effect> {
+    let me = app.me.id;
+    if app.conversation(message.conversation_id).is_none() {
+        // A conversation this client has not seen: someone added us to it.
+        return vec![Effect::LoadConversations];
+    }
+    let mut effects = Vec::new();
+    let for_me = message.sender_id != me && message.receipt_of(me).is_some_and(|r| r.state == ReceiptState::Sent);
+    if for_me {
+        message.apply_receipt(me, ReceiptState::Delivered, app.now);
+        effects.push(Effect::Mark { messages: vec![message.id], state: ReceiptState::Delivered });
+        if message.priority == Priority::Urgent {
+            app.pulse_on = true;
+            effects.push(Effect::Notify(format!("Urgent message - {}", app.team_label)));
+        }
+    }
+    upsert(app, message, Outbox::Stored);
+    effects
+}
+
+/// Messages on screen in a looked-at chat are read: mark them, here and on the server.
+fn mark_visible_read(app: &mut App) -> Vec<Effect> {
+    if !app.chat_in_view() {
+        return Vec::new();
+    }
+    let me = app.me.id;
+    let now = app.now;
+    let Some(id) = app.open_conversation else { return Vec::new() };
+    let Some(c) = app.conversation_mut(id) else { return Vec::new() };
+    let read: Vec<Uuid> = c
+        .messages
+        .iter_mut()
+        .filter(|m| m.message.receipt_of(me).is_some_and(|r| r.state < ReceiptState::Read))
+        .map(|m| {
+            m.message.apply_receipt(me, ReceiptState::Read, now);
+            m.message.id
+        })
+        .collect();
+    if !app.alert_active() {
+        app.pulse_on = false;
+    }
+    if read.is_empty() {
+        Vec::new()
+    } else {
+        vec![Effect::Mark { messages: read, state: ReceiptState::Read }]
+    }
+}
+
+/// For tests and the demo: a key press as crossterm would deliver it.
+pub fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
