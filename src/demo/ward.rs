@@ -188,14 +188,14 @@ fn patient(rng: &mut Rng, n: usize, bed: &str, acuity: Acuity, incomplete: bool,
         };
         rng.range(lo, hi)
     };
-    let rr = v(rng, (13, 18), (19, 22), (24, 30));
-    let spo2 = v(rng, (96, 99), (93, 96), (88, 92));
+    let rr = v(rng, (13, 18), (19, 22), (21, 26));
+    let spo2 = v(rng, (96, 99), (94, 97), (91, 95));
     let on_o2 = acuity == Acuity::Sick || (acuity == Acuity::Watch && rng.chance(40));
-    let sbp = v(rng, (115, 150), (102, 118), (84, 98));
+    let sbp = v(rng, (115, 150), (104, 125), (92, 108));
     let dbp = sbp - rng.range(35, 55);
-    let hr = v(rng, (62, 88), (88, 105), (112, 135));
-    let temp_tenths = v(rng, (362, 377), (377, 386), (386, 395));
-    let alert = acuity != Acuity::Sick || rng.chance(50);
+    let hr = v(rng, (62, 88), (86, 100), (104, 122));
+    let temp_tenths = v(rng, (362, 377), (372, 382), (380, 389));
+    let alert = acuity != Acuity::Sick || rng.chance(30);
     let vital = |code: &str, display: &str, value: f64, unit: &str, ucum: &str| {
         json!({
             "resourceType": "Observation",

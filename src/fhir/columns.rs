@@ -69,7 +69,8 @@ fn mrn(ids: &[r4::Identifier]) -> Option<String> {
 
 fn age(p: &r4::Patient, now: DateTime<Utc>) -> Cell {
     let Some(born) = p.birth_date.as_deref().and_then(parse_date) else { return Cell::empty() };
-    let today = now.date_naive();
+    // The dead do not grow older: age at death.
+    let today = p.deceased_date_time.as_deref().and_then(parse_date).unwrap_or_else(|| now.date_naive());
     let mut months = (today.year() - born.year()) * 12 + today.month() as i32 - born.month() as i32;
     if today.day() < born.day() {
         months -= 1;

@@ -106,6 +106,7 @@ pub struct Patient {
     pub name: Vec<HumanName>,
     pub gender: Option<String>,
     pub birth_date: Option<String>,
+    pub deceased_date_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -6,7 +6,7 @@ mod events;
 mod messaging;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, User};
-pub use columns::{Cell, CellKind, CellValue, ColumnId, ListRows, PatientList, Row};
+pub use columns::{natural_cmp, Cell, CellKind, CellValue, ColumnId, ListRows, PatientList, Row};
 pub use events::{Event, EventKind};
 pub use messaging::{
     Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,

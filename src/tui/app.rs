@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use uuid::Uuid;
 
 use super::keymap::{Keymap, Scope};
@@ -152,6 +152,8 @@ pub struct App {
     pub terminal_focused: bool,
     /// Set by the runtime before each update; `update` never reads the clock itself.
     pub now: DateTime<Utc>,
+    /// Times are shown in the workstation's zone; the runtime sets it, tests keep UTC.
+    pub utc_offset: FixedOffset,
     /// The last problem worth telling the user, shown in the status bar.
     pub notice: Option<String>,
     pub keymap: Keymap,
@@ -167,7 +169,13 @@ impl App {
             server,
             connection: Connection::Connecting,
             focus: Pane::Patients,
-            patients: PatientListState { loading: true, columns: ColumnId::ALL.to_vec(), ..Default::default() },
+            patients: PatientListState {
+                loading: true,
+                columns: ColumnId::ALL.to_vec(),
+                // Rounds go bed by bed.
+                sort: vec![SortKey { column: ColumnId::Bed, descending: false }],
+                ..Default::default()
+            },
             conversations: Vec::new(),
             selected_conversation: 0,
             open_conversation: None,
@@ -178,6 +186,7 @@ impl App {
             show_help: false,
             terminal_focused: true,
             now,
+            utc_offset: Utc.fix(),
             notice: None,
             keymap: Keymap::default(),
             ids: IdSource::Random,

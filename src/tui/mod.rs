@@ -59,6 +59,7 @@ async fn event_loop(term: &mut terminal::Term, client: ApiClient, me: Me, option
     let team_label = me.teams.first().map(|t| t.name.clone()).unwrap_or_else(|| "wardround".into());
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
     app.reduced_motion = options.reduced_motion;
+    app.utc_offset = *chrono::Local::now().offset();
     effects.run(Effect::LoadLists);
     effects.run(Effect::LoadConversations);
 

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::age;
+use super::ago;
 use crate::model::ConversationKind;
 use crate::tui::app::App;
 use crate::tui::keymap::{Command, Scope};
@@ -40,10 +40,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .unwrap_or_default();
     let more = if waiting.len() > 1 { format!("{} waiting", waiting.len()) } else { "1 waiting".into() };
     let text = format!(
-        " ‼ URGENT  {} · {} · {} ago · {}   [{}] open ",
+        " ‼ URGENT  {} · {} · {} · {}   [{}] open ",
         m.sender_name,
         place,
-        age((app.now - m.sent_at).num_seconds()),
+        ago((app.now - m.sent_at).num_seconds()),
         more,
         jump
     );

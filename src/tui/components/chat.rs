@@ -135,7 +135,7 @@ fn message_lines<'a>(app: &App, c: &ConversationState, theme: &Theme, width: usi
         let mine = msg.sender_id == app.me.id;
         let who = if mine { "You".to_string() } else { msg.sender_name.clone() };
         let mut head = vec![
-            Span::styled(msg.sent_at.format("%H:%M ").to_string(), theme.style(Role::Muted)),
+            Span::styled(msg.sent_at.with_timezone(&app.utc_offset).format("%H:%M ").to_string(), theme.style(Role::Muted)),
             Span::styled(who, theme.style(Role::Header)),
         ];
         match msg.priority {

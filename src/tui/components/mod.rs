@@ -46,13 +46,13 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
-/// "now", "45s", "12m", "3h", "2d": how long ago, in the fewest characters.
-pub fn age(seconds: i64) -> String {
+/// "just now", "45s ago", "12m ago", "3h ago", "2d ago".
+pub fn ago(seconds: i64) -> String {
     match seconds.max(0) {
-        s if s < 10 => "now".into(),
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
+        s if s < 10 => "just now".into(),
+        s if s < 60 => format!("{s}s ago"),
+        s if s < 3600 => format!("{}m ago", s / 60),
+        s if s < 86_400 => format!("{}h ago", s / 3600),
+        s => format!("{}d ago", s / 86_400),
     }
 }

@@ -1,0 +1,116 @@
+//! A ward to test the app against: the demo ward's rows at a fixed instant, and a few
+//! conversations, loaded through `update` as the runtime would.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use uuid::Uuid;
+use wardround::fhir::columns;
+use wardround::model::{
+    ColumnId, Conversation, ConversationKind, ListRows, Member, Message, PatientList, Priority, Receipt, ReceiptState,
+    User,
+};
+use wardround::tui::action::Action;
+use wardround::tui::app::{App, IdSource};
+use wardround::tui::update::update;
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 9, 30, 0).unwrap()
+}
+
+pub fn user(n: u128, name: &str, role: &str) -> User {
+    User { id: Uuid::from_u128(n), username: name.to_lowercase().replace(' ', ""), display_name: name.into(), role: role.into() }
+}
+
+pub fn nurse() -> User {
+    user(1, "Alex Morgan", "RN")
+}
+
+pub fn registrar() -> User {
+    user(2, "Dr Priya Shah", "Medical Registrar")
+}
+
+pub fn charge() -> User {
+    user(3, "Sam Okafor", "Charge Nurse")
+}
+
+pub const CHANNEL: Uuid = Uuid::from_u128(100);
+pub const DIRECT: Uuid = Uuid::from_u128(101);
+
+pub fn member(u: &User) -> Member {
+    Member { id: u.id, display_name: u.display_name.clone(), role: u.role.clone() }
+}
+
+pub fn rows() -> ListRows {
+    let ward = wardround::demo::ward_source(now());
+    let rows = ward.charts().map(|c| columns::row(c, &ColumnId::ALL, now())).collect();
+    let list = PatientList {
+        id: Uuid::from_u128(50),
+        team_id: Uuid::from_u128(60),
+        name: "4 West — all beds".into(),
+        patient_ids: ward.patient_ids().to_vec(),
+    };
+    ListRows { list, rows }
+}
+
+pub fn message(id: u128, conv: Uuid, from: &User, to: &[&User], body: &str, priority: Priority, minutes_ago: i64) -> Message {
+    let at = now() - Duration::minutes(minutes_ago);
+    Message {
+        id: Uuid::from_u128(id),
+        conversation_id: conv,
+        sender_id: from.id,
+        sender_name: from.display_name.clone(),
+        body: body.into(),
+        priority,
+        sent_at: at,
+        receipts: to.iter().map(|u| Receipt { user_id: u.id, state: ReceiptState::Sent, at }).collect(),
+    }
+}
+
+pub fn conversations() -> Vec<Conversation> {
+    let (n, r, c) = (nurse(), registrar(), charge());
+    vec![
+        Conversation {
+            id: CHANNEL,
+            kind: ConversationKind::Channel,
+            title: "4 West".into(),
+            members: vec![member(&n), member(&r), member(&c)],
+            unread: 1,
+        },
+        Conversation { id: DIRECT, kind: ConversationKind::Direct, title: r.display_name.clone(), members: vec![member(&n), member(&r)], unread: 1 },
+    ]
+}
+
+pub fn urgent() -> Message {
+    message(
+        900,
+        DIRECT,
+        &registrar(),
+        &[&nurse()],
+        "4W-4B has a NEWS2 of 7. Please repeat a full set of obs now and call me on bleep 4417.",
+        Priority::Urgent,
+        3,
+    )
+}
+
+/// The app as the demo nurse sees it a few minutes into the demo: list loaded, a ward
+/// channel post, an urgent 1:1 waiting.
+pub fn ward_app() -> App {
+    let mut app = App::new(nurse(), "4 West".into(), "http://127.0.0.1:8470".into(), now());
+    app.ids = IdSource::Sequential(1000);
+    update(&mut app, Action::RowsLoaded(Ok(rows())));
+    update(&mut app, Action::ConversationsLoaded(Ok(conversations())));
+    let post = message(
+        800,
+        CHANNEL,
+        &charge(),
+        &[&nurse(), &registrar()],
+        "Morning all. Safety huddle 08:30 at the nurses' station.",
+        Priority::Important,
+        20,
+    );
+    update(&mut app, Action::MessagesLoaded(CHANNEL, Ok(vec![post])));
+    update(&mut app, Action::MessagesLoaded(DIRECT, Ok(vec![urgent()])));
+    update(&mut app, Action::Stream(wardround::client::StreamUpdate::Connected));
+    app
+}
