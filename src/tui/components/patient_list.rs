@@ -69,13 +69,13 @@ struct Width {
 fn width(c: ColumnId) -> Width {
     let (preferred, min) = match c {
         ColumnId::Bed => (8, 6),
-        ColumnId::Name => (24, 14),
+        ColumnId::Name => (20, 14),
         ColumnId::Mrn => (10, 8),
         ColumnId::Age => (4, 3),
         ColumnId::Sex => (3, 3),
         ColumnId::Admit => (12, 12),
         ColumnId::Los => (4, 4),
-        ColumnId::Reason => (30, 12),
+        ColumnId::Reason => (24, 12),
         ColumnId::News2 => (6, 5),
     };
     Width { preferred, min }
@@ -90,8 +90,9 @@ fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(
     let total = |cols: &[ColumnId], f: fn(&Width) -> u16| -> u16 {
         cols.iter().map(|&c| f(&width(c)) + 1).sum::<u16>().saturating_sub(1)
     };
+    // Whole columns give way before the free-text ones are squeezed below comfort.
     for drop in DROP_ORDER {
-        if total(&shown, |w| w.min) <= available {
+        if total(&shown, |w| w.preferred) <= available {
             break;
         }
         if Some(drop) != focused {

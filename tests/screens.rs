@@ -1,0 +1,100 @@
+//! Pictures of the screen (insta snapshots on ratatui's TestBackend) at the sizes a ward
+//! uses, and the rules about what a redraw may touch.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use wardround::tui::action::Action;
+use wardround::tui::app::App;
+use wardround::tui::theme::Theme;
+use wardround::tui::update::{key, update};
+use wardround::tui::view;
+
+fn render(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::draw(f, app, &Theme::default())).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>().trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn demo_screen_at_120x40() {
+    let app = ward_app();
+    insta::assert_snapshot!(text(&render(&app, 120, 40)));
+}
+
+#[test]
+fn demo_screen_at_80x24_drops_columns_not_the_app() {
+    let app = ward_app();
+    let screen = text(&render(&app, 80, 24));
+    assert!(screen.contains("URGENT"));
+    assert!(screen.contains("Bed") && screen.contains("NEWS2"));
+    assert!(!screen.contains("Admitted"), "the least needed column gives way:\n{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn urgent_chat_open_after_the_jump_key() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('u')));
+    insta::assert_snapshot!(text(&render(&app, 120, 40)));
+}
+
+#[test]
+fn help_lists_every_binding_of_the_live_keymap() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('?')));
+    let screen = text(&render(&app, 120, 40));
+    for b in &app.keymap.bindings {
+        assert!(screen.contains(b.help), "help lacks {:?}", b.help);
+        assert!(screen.contains(&b.keys_label()), "help lacks keys {}", b.keys_label());
+    }
+    update(&mut app, key(KeyCode::Esc));
+    assert!(!app.show_help);
+}
+
+#[test]
+fn a_pulse_changes_only_the_alert_bar() {
+    let mut app = ward_app();
+    let before = render(&app, 120, 40);
+    update(&mut app, Action::Pulse);
+    let after = render(&app, 120, 40);
+    let changed = before.diff(&after);
+    assert!(!changed.is_empty(), "the pulse must change something");
+    assert!(changed.iter().all(|(_, y, _)| *y == 0), "a pulse touched rows {:?}", changed.iter().map(|c| c.1).collect::<Vec<_>>());
+}
+
+#[test]
+fn tiny_and_odd_terminals_do_not_crash() {
+    let app = ward_app();
+    for (w, h) in [(40, 10), (39, 9), (1, 1), (80, 24), (200, 60), (60, 12)] {
+        let screen = text(&render(&app, w, h));
+        if w >= 40 && h >= 10 {
+            assert!(screen.contains("URGENT"), "{w}x{h}: the alert bar is always there");
+        }
+    }
+    let small = text(&render(&app, 30, 8));
+    assert!(small.contains("Enlarge"), "{small}");
+}
+
+#[test]
+fn reduced_motion_holds_a_steady_bar() {
+    let mut app = ward_app();
+    app.reduced_motion = true;
+    let before = render(&app, 120, 40);
+    update(&mut app, Action::Pulse);
+    assert!(before.diff(&render(&app, 120, 40)).is_empty());
+}
