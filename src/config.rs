@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use directories::ProjectDirs;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub server: ServerSection,
@@ -43,21 +43,21 @@ pub struct ServeSection {
     pub ehr_bundles: String,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config { server: ServerSection::default(), ui: UiSection::default(), serve: ServeSection::default() }
-    }
-}
-
 impl Default for ServerSection {
     fn default() -> Self {
-        ServerSection { url: "http://127.0.0.1:8470".into(), username: String::new() }
+        ServerSection {
+            url: "http://127.0.0.1:8470".into(),
+            username: String::new(),
+        }
     }
 }
 
 impl Default for UiSection {
     fn default() -> Self {
-        UiSection { theme: "default".into(), reduced_motion: false }
+        UiSection {
+            theme: "default".into(),
+            reduced_motion: false,
+        }
     }
 }
 
@@ -74,7 +74,10 @@ impl Default for ServeSection {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {message}")]
     Invalid { path: String, message: String },
     #[error("environment variable {var}: {message}")]
@@ -98,7 +101,10 @@ pub fn default_database_path() -> PathBuf {
 impl Config {
     /// Loads from `explicit` (which must exist) or the default path (which may not), then
     /// applies `WARDROUND_*` variables from `env`.
-    pub fn load(explicit: Option<&Path>, env: impl Iterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+    pub fn load(
+        explicit: Option<&Path>,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let (path, text) = match explicit {
             Some(p) => (p.to_path_buf(), Some(read(p)?)),
             None => match default_config_path() {
@@ -113,28 +119,47 @@ impl Config {
         toml::from_str::<Config>(&text).map_err(|e| invalid(&shown, e))?;
         let mut table: toml::Table = toml::from_str(&text).map_err(|e| invalid(&shown, e))?;
         for (var, value) in env {
-            let Some(rest) = var.strip_prefix("WARDROUND_") else { continue };
-            let Some((section, key)) = rest.split_once("__") else { continue };
+            let Some(rest) = var.strip_prefix("WARDROUND_") else {
+                continue;
+            };
+            let Some((section, key)) = rest.split_once("__") else {
+                continue;
+            };
             let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
             let parsed = parse_env_value(&value);
-            let entry = table.entry(section).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let entry = table
+                .entry(section)
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
             let Some(t) = entry.as_table_mut() else {
-                return Err(ConfigError::Env { var, message: "names a section that is not a table".into() });
+                return Err(ConfigError::Env {
+                    var,
+                    message: "names a section that is not a table".into(),
+                });
             };
             t.insert(key, parsed);
-            Config::deserialize(toml::Value::Table(table.clone()))
-                .map_err(|e| ConfigError::Env { var: var.clone(), message: e.message().to_string() })?;
+            Config::deserialize(toml::Value::Table(table.clone())).map_err(|e| {
+                ConfigError::Env {
+                    var: var.clone(),
+                    message: e.message().to_string(),
+                }
+            })?;
         }
         Config::deserialize(toml::Value::Table(table)).map_err(|e| invalid(&shown, e))
     }
 }
 
 fn read(p: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.display().to_string(), source })
+    std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+        path: p.display().to_string(),
+        source,
+    })
 }
 
 fn invalid(path: &str, e: toml::de::Error) -> ConfigError {
-    ConfigError::Invalid { path: path.to_string(), message: e.to_string().trim().replace("TOML parse error", "error") }
+    ConfigError::Invalid {
+        path: path.to_string(),
+        message: e.to_string().trim().replace("TOML parse error", "error"),
+    }
 }
 
 /// `true`, `30`, `["a"]` read as TOML; anything else as a plain string.
@@ -158,7 +183,10 @@ mod tests {
     #[test]
     fn environment_overrides_the_file() {
         let f = write("[server]\nurl = \"http://ward:1\"\nusername = \"a\"\n");
-        let env = vec![("WARDROUND_SERVER__URL".to_string(), "http://other:2".to_string())];
+        let env = vec![(
+            "WARDROUND_SERVER__URL".to_string(),
+            "http://other:2".to_string(),
+        )];
         let c = Config::load(Some(f.path()), env.into_iter()).unwrap();
         assert_eq!(c.server.url, "http://other:2");
         assert_eq!(c.server.username, "a");
@@ -167,7 +195,9 @@ mod tests {
     #[test]
     fn a_bad_key_names_the_file_line_and_key() {
         let f = write("[ui]\ntheme = \"default\"\nreduce_motion = true\n");
-        let err = Config::load(Some(f.path()), std::iter::empty()).unwrap_err().to_string();
+        let err = Config::load(Some(f.path()), std::iter::empty())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(&f.path().display().to_string()), "{err}");
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("reduce_motion"), "{err}");
@@ -175,9 +205,14 @@ mod tests {
 
     #[test]
     fn a_bad_environment_value_names_the_variable() {
-        let env = vec![("WARDROUND_UI__REDUCED_MOTION".to_string(), "sometimes".to_string())];
+        let env = vec![(
+            "WARDROUND_UI__REDUCED_MOTION".to_string(),
+            "sometimes".to_string(),
+        )];
         let f = write("");
-        let err = Config::load(Some(f.path()), env.into_iter()).unwrap_err().to_string();
+        let err = Config::load(Some(f.path()), env.into_iter())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("WARDROUND_UI__REDUCED_MOTION"), "{err}");
     }
 

@@ -41,7 +41,9 @@ pub fn write(
     format: Format,
     now: DateTime<Utc>,
 ) -> std::io::Result<()> {
-    let rows = source.charts().map(|chart| columns::row(chart, columns, now));
+    let rows = source
+        .charts()
+        .map(|chart| columns::row(chart, columns, now));
     match format {
         Format::Json => {
             let rows: Vec<serde_json::Value> = rows
@@ -50,22 +52,32 @@ pub fn write(
                         .iter()
                         .map(|c| {
                             let cell = row.cell(*c).cloned().unwrap_or_else(Cell::empty);
-                            (c.id().to_string(), serde_json::to_value(cell).unwrap_or_default())
+                            (
+                                c.id().to_string(),
+                                serde_json::to_value(cell).unwrap_or_default(),
+                            )
                         })
                         .collect();
-                    serde_json::to_value(JsonRow { patient: &row.patient, columns: cols }).unwrap_or_default()
+                    serde_json::to_value(JsonRow {
+                        patient: &row.patient,
+                        columns: cols,
+                    })
+                    .unwrap_or_default()
                 })
                 .collect();
             serde_json::to_writer_pretty(&mut *out, &rows)?;
             writeln!(out)
         }
         Format::Csv => {
-            let header: Vec<String> =
-                std::iter::once("patient".to_string()).chain(columns.iter().map(|c| c.id().to_string())).collect();
+            let header: Vec<String> = std::iter::once("patient".to_string())
+                .chain(columns.iter().map(|c| c.id().to_string()))
+                .collect();
             writeln!(out, "{}", header.join(","))?;
             for row in rows {
                 let fields: Vec<String> = std::iter::once(csv_field(&row.patient))
-                    .chain(columns.iter().map(|c| csv_field(&row.cell(*c).map(|x| x.text.clone()).unwrap_or_default())))
+                    .chain(columns.iter().map(|c| {
+                        csv_field(&row.cell(*c).map(|x| x.text.clone()).unwrap_or_default())
+                    }))
                     .collect();
                 writeln!(out, "{}", fields.join(","))?;
             }
@@ -77,7 +89,11 @@ pub fn write(
 /// RFC 4180 quoting; a leading formula character is defused so a spreadsheet shows the
 /// text rather than running it.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s != Cell::EMPTY_TEXT { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) && s != Cell::EMPTY_TEXT {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -99,7 +115,10 @@ mod tests {
 
     #[test]
     fn unknown_columns_are_named() {
-        assert_eq!(parse_columns("bed, name").unwrap(), vec![ColumnId::Bed, ColumnId::Name]);
+        assert_eq!(
+            parse_columns("bed, name").unwrap(),
+            vec![ColumnId::Bed, ColumnId::Name]
+        );
         let err = parse_columns("bed,wrd").unwrap_err();
         assert!(err.contains("`wrd`") && err.contains("news2"), "{err}");
     }

@@ -4,12 +4,12 @@
 //! and messages in a `store` and streams events; `client` talks to the server; `tui` is the
 //! app (pure `update`, effects run by its runtime); `demo` wires all of it on one machine.
 
-pub mod model;
 pub mod client;
 pub mod config;
 pub mod demo;
 pub mod export;
 pub mod fhir;
+pub mod model;
 pub mod sanitize;
 pub mod server;
 pub mod tui;

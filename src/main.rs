@@ -16,7 +16,11 @@ use wardround::tui::theme::Theme;
 use wardround::{demo, export, server, tui};
 
 #[derive(Parser)]
-#[command(name = "wardround", version, about = "Ward rounding in the terminal: FHIR patient lists and secure clinical chat")]
+#[command(
+    name = "wardround",
+    version,
+    about = "Ward rounding in the terminal: FHIR patient lists and secure clinical chat"
+)]
 struct Cli {
     /// Config file (default: the platform config dir's wardround/config.toml).
     #[arg(long, global = true)]
@@ -74,7 +78,10 @@ enum ExportFormat {
 fn main() {
     let _ = color_eyre::install();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("wardround: cannot start: {e}");
@@ -96,8 +103,17 @@ async fn run(cli: Cli) -> Result<()> {
     }
     match cli.command {
         Some(Command::Demo) => Ok(demo::run(tui_options(&config)?).await?),
-        Some(Command::Serve { listen, database, ehr_bundles }) => serve(config, listen, database, ehr_bundles).await,
-        Some(Command::Export { ehr_bundles, columns, format, as_of }) => run_export(&ehr_bundles, &columns, format, as_of),
+        Some(Command::Serve {
+            listen,
+            database,
+            ehr_bundles,
+        }) => serve(config, listen, database, ehr_bundles).await,
+        Some(Command::Export {
+            ehr_bundles,
+            columns,
+            format,
+            as_of,
+        }) => run_export(&ehr_bundles, &columns, format, as_of),
         None => {
             if let Some(s) = cli.server {
                 config.server.url = s;
@@ -111,13 +127,17 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 fn tui_options(config: &Config) -> Result<tui::Options> {
-    let themes_dir = config::default_config_path().and_then(|p| p.parent().map(|d| d.join("themes")));
+    let themes_dir =
+        config::default_config_path().and_then(|p| p.parent().map(|d| d.join("themes")));
     let mut theme = Theme::load(&config.ui.theme, themes_dir.as_deref())?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     if no_color {
         theme = theme.without_color();
     }
-    Ok(tui::Options { theme, reduced_motion: config.ui.reduced_motion || no_color })
+    Ok(tui::Options {
+        theme,
+        reduced_motion: config.ui.reduced_motion || no_color,
+    })
 }
 
 async fn connect(config: Config) -> Result<()> {
@@ -128,7 +148,10 @@ async fn connect(config: Config) -> Result<()> {
     } else {
         config.server.username.clone()
     };
-    let password = read_password(&format!("Password for {username} at {}: ", config.server.url))?;
+    let password = read_password(&format!(
+        "Password for {username} at {}: ",
+        config.server.url
+    ))?;
     let (client, _) = anon.login(&username, &password).await?;
     drop(password);
     let me = client.me().await?;
@@ -155,7 +178,9 @@ fn read_password(label: &str) -> Result<String> {
         match read() {
             Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
                 KeyCode::Enter => break Ok(()),
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break Err(eyre!("cancelled")),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(eyre!("cancelled"))
+                }
                 KeyCode::Char(c) => password.push(c),
                 KeyCode::Backspace => {
                     password.pop();
@@ -180,12 +205,17 @@ async fn serve(
 ) -> Result<()> {
     let listen = listen.unwrap_or(config.serve.listen);
     let database = database
-        .or_else(|| (!config.serve.database.is_empty()).then(|| PathBuf::from(&config.serve.database)))
+        .or_else(|| {
+            (!config.serve.database.is_empty()).then(|| PathBuf::from(&config.serve.database))
+        })
         .unwrap_or_else(config::default_database_path);
-    let bundles = ehr_bundles.or_else(|| (!config.serve.ehr_bundles.is_empty()).then(|| PathBuf::from(&config.serve.ehr_bundles)));
+    let bundles = ehr_bundles.or_else(|| {
+        (!config.serve.ehr_bundles.is_empty()).then(|| PathBuf::from(&config.serve.ehr_bundles))
+    });
     let ehr: Arc<dyn FhirSource> = match bundles {
         Some(dir) => {
-            let (source, report) = BundleSource::load_dir(&dir).wrap_err("loading the EHR bundles")?;
+            let (source, report) =
+                BundleSource::load_dir(&dir).wrap_err("loading the EHR bundles")?;
             for p in &report.problems {
                 eprintln!("wardround serve: {p}");
             }
@@ -198,12 +228,18 @@ async fn serve(
             Arc::new(source)
         }
         None => {
-            eprintln!("wardround serve: no EHR configured (--ehr-bundles); patient lists will show `?`");
+            eprintln!(
+                "wardround serve: no EHR configured (--ehr-bundles); patient lists will show `?`"
+            );
             Arc::new(BundleSource::default())
         }
     };
     let running = server::start(listen, &database, ehr).await?;
-    eprintln!("wardround serve: listening on {} (database {})", running.url(), database.display());
+    eprintln!(
+        "wardround serve: listening on {} (database {})",
+        running.url(),
+        database.display()
+    );
     tokio::select! {
         r = running.wait() => r.wrap_err("the server stopped")?,
         _ = tokio::signal::ctrl_c() => eprintln!("wardround serve: stopping"),
@@ -211,7 +247,12 @@ async fn serve(
     Ok(())
 }
 
-fn run_export(dir: &Path, columns: &str, format: ExportFormat, as_of: Option<DateTime<Utc>>) -> Result<()> {
+fn run_export(
+    dir: &Path,
+    columns: &str,
+    format: ExportFormat,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<()> {
     let columns: Vec<ColumnId> = export::parse_columns(columns).map_err(|e| eyre!(e))?;
     let (source, report) = BundleSource::load_dir(dir)?;
     for p in &report.problems {
@@ -223,7 +264,13 @@ fn run_export(dir: &Path, columns: &str, format: ExportFormat, as_of: Option<Dat
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    export::write(&mut out, &source, &columns, format, as_of.unwrap_or_else(Utc::now))?;
+    export::write(
+        &mut out,
+        &source,
+        &columns,
+        format,
+        as_of.unwrap_or_else(Utc::now),
+    )?;
     out.flush()?;
     Ok(())
 }

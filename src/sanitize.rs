@@ -22,7 +22,10 @@ fn is_hostile(c: char) -> bool {
 /// For anything written outside the screen buffer (desktop notifications, the title):
 /// printable ASCII only, capped in length.
 pub fn strict(s: &str, max: usize) -> String {
-    s.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').take(max).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .take(max)
+        .collect()
 }
 
 #[cfg(test)]

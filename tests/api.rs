@@ -7,7 +7,9 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 use wardround::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
 use wardround::fhir::BundleSource;
-use wardround::model::{ConversationKind, Event, EventKind, NewMessage, Priority, ReceiptState, User};
+use wardround::model::{
+    ConversationKind, Event, EventKind, NewMessage, Priority, ReceiptState, User,
+};
 use wardround::server::{self, RunningServer};
 
 const PASSWORD: &str = "correct horse battery";
@@ -24,13 +26,43 @@ struct Ward {
 async fn ward() -> Ward {
     let dir = tempfile::tempdir().unwrap();
     let ehr = Arc::new(BundleSource::default());
-    let server = server::start("127.0.0.1:0".parse().unwrap(), &dir.path().join("ward.sqlite"), ehr).await.unwrap();
+    let server = server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("ward.sqlite"),
+        ehr,
+    )
+    .await
+    .unwrap();
     let d = &server.domain;
-    let nurse = d.create_user("nurse", "Alex Morgan", "RN", PASSWORD).await.unwrap();
-    let doctor = d.create_user("doctor", "Priya Shah", "Registrar", PASSWORD).await.unwrap();
-    let outsider = d.create_user("outsider", "Jo Bloggs", "Porter", PASSWORD).await.unwrap();
-    let chat = d.create_conversation(ConversationKind::Direct, "", None, vec![nurse.id, doctor.id]).await.unwrap();
-    Ward { server, _dir: dir, nurse, doctor, outsider, chat }
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let doctor = d
+        .create_user("doctor", "Priya Shah", "Registrar", PASSWORD)
+        .await
+        .unwrap();
+    let outsider = d
+        .create_user("outsider", "Jo Bloggs", "Porter", PASSWORD)
+        .await
+        .unwrap();
+    let chat = d
+        .create_conversation(
+            ConversationKind::Direct,
+            "",
+            None,
+            vec![nurse.id, doctor.id],
+        )
+        .await
+        .unwrap();
+    Ward {
+        server,
+        _dir: dir,
+        nurse,
+        doctor,
+        outsider,
+        chat,
+    }
 }
 
 async fn login(w: &Ward, username: &str) -> ApiClient {
@@ -39,7 +71,11 @@ async fn login(w: &Ward, username: &str) -> ApiClient {
 }
 
 fn text(body: &str, priority: Priority) -> NewMessage {
-    NewMessage { id: Uuid::new_v4(), body: body.into(), priority }
+    NewMessage {
+        id: Uuid::new_v4(),
+        body: body.into(),
+        priority,
+    }
 }
 
 async fn next_event(rx: &mut mpsc::UnboundedReceiver<StreamUpdate>) -> Event {
@@ -68,7 +104,10 @@ async fn login_with_the_right_password_gives_a_session() {
     assert_eq!(client.me().await.unwrap().user.display_name, "Alex Morgan");
 
     let wrong = anon.login("nurse", "not the password").await.unwrap_err();
-    assert!(matches!(&wrong, ClientError::Rejected { status: 401, .. }), "{wrong:?}");
+    assert!(
+        matches!(&wrong, ClientError::Rejected { status: 401, .. }),
+        "{wrong:?}"
+    );
     assert_eq!(wrong.to_string(), "Wrong username or password.");
 }
 
@@ -83,7 +122,9 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn unauthenticated_requests_get_401_problem_json() {
     let w = ward().await;
-    let resp = reqwest::get(format!("{}/api/v1/conversations", w.server.url())).await.unwrap();
+    let resp = reqwest::get(format!("{}/api/v1/conversations", w.server.url()))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 401);
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
     let body: serde_json::Value = resp.json().await.unwrap();
@@ -99,13 +140,21 @@ async fn a_message_sent_reaches_the_recipients_stream() {
     let _stream = spawn_event_stream(nurse.clone(), nurse.me().await.unwrap().cursor, tx);
     connected(&mut rx).await;
 
-    let sent = doctor.send(w.chat, &text("Bed 12 obs please", Priority::Urgent)).await.unwrap();
-    let EventKind::Message { message } = next_event(&mut rx).await.kind else { panic!("expected a message") };
+    let sent = doctor
+        .send(w.chat, &text("Bed 12 obs please", Priority::Urgent))
+        .await
+        .unwrap();
+    let EventKind::Message { message } = next_event(&mut rx).await.kind else {
+        panic!("expected a message")
+    };
     assert_eq!(message.id, sent.id);
     assert_eq!(message.body, "Bed 12 obs please");
     assert_eq!(message.priority, Priority::Urgent);
     assert_eq!(message.sender_name, "Priya Shah");
-    assert_eq!(message.receipt_of(w.nurse.id).map(|r| r.state), Some(ReceiptState::Sent));
+    assert_eq!(
+        message.receipt_of(w.nurse.id).map(|r| r.state),
+        Some(ReceiptState::Sent)
+    );
 }
 
 #[tokio::test]
@@ -129,8 +178,14 @@ async fn receipts_move_forward_and_reach_the_sender() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _stream = spawn_event_stream(doctor.clone(), doctor.me().await.unwrap().cursor, tx);
     connected(&mut rx).await;
-    let sent = doctor.send(w.chat, &text("Seen bed 4?", Priority::Normal)).await.unwrap();
-    assert!(matches!(next_event(&mut rx).await.kind, EventKind::Message { .. }));
+    let sent = doctor
+        .send(w.chat, &text("Seen bed 4?", Priority::Normal))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_event(&mut rx).await.kind,
+        EventKind::Message { .. }
+    ));
 
     nurse.mark(sent.id, ReceiptState::Delivered).await.unwrap();
     nurse.mark(sent.id, ReceiptState::Read).await.unwrap();
@@ -144,7 +199,10 @@ async fn receipts_move_forward_and_reach_the_sender() {
         .collect();
     assert_eq!(states, vec![ReceiptState::Delivered, ReceiptState::Read]);
     let stored = &doctor.messages(w.chat).await.unwrap()[0];
-    assert_eq!(stored.receipt_of(w.nurse.id).map(|r| r.state), Some(ReceiptState::Read));
+    assert_eq!(
+        stored.receipt_of(w.nurse.id).map(|r| r.state),
+        Some(ReceiptState::Read)
+    );
     assert_eq!(nurse.conversations().await.unwrap()[0].unread, 0);
 }
 
@@ -158,18 +216,27 @@ async fn reconnecting_with_the_cursor_replays_exactly_what_was_missed() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let stream = spawn_event_stream(nurse.clone(), start, tx);
     connected(&mut rx).await;
-    doctor.send(w.chat, &text("one", Priority::Normal)).await.unwrap();
+    doctor
+        .send(w.chat, &text("one", Priority::Normal))
+        .await
+        .unwrap();
     let seen = next_event(&mut rx).await;
     stream.abort(); // the ward's wifi drops
 
     for body in ["two", "three", "four"] {
-        doctor.send(w.chat, &text(body, Priority::Normal)).await.unwrap();
+        doctor
+            .send(w.chat, &text(body, Priority::Normal))
+            .await
+            .unwrap();
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _stream = spawn_event_stream(nurse.clone(), seen.cursor, tx);
     connected(&mut rx).await;
-    doctor.send(w.chat, &text("five", Priority::Normal)).await.unwrap();
+    doctor
+        .send(w.chat, &text("five", Priority::Normal))
+        .await
+        .unwrap();
     let mut bodies = Vec::new();
     for _ in 0..4 {
         if let EventKind::Message { message } = next_event(&mut rx).await.kind {
@@ -187,9 +254,18 @@ async fn a_non_member_cannot_read_or_post_in_a_conversation() {
     let w = ward().await;
     let outsider = login(&w, "outsider").await;
     let read = outsider.messages(w.chat).await.unwrap_err();
-    assert!(matches!(read, ClientError::Rejected { status: 403, .. }), "{read:?}");
-    let post = outsider.send(w.chat, &text("hello", Priority::Normal)).await.unwrap_err();
-    assert!(matches!(post, ClientError::Rejected { status: 403, .. }), "{post:?}");
+    assert!(
+        matches!(read, ClientError::Rejected { status: 403, .. }),
+        "{read:?}"
+    );
+    let post = outsider
+        .send(w.chat, &text("hello", Priority::Normal))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(post, ClientError::Rejected { status: 403, .. }),
+        "{post:?}"
+    );
     assert!(outsider.conversations().await.unwrap().is_empty());
     let _ = w.outsider;
 }
@@ -211,7 +287,10 @@ async fn malformed_json_gets_400_problem_with_a_readable_detail() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["status"], 400);
     let detail = body["detail"].as_str().unwrap();
-    assert!(detail.contains("EOF") || detail.contains("parse"), "{detail}");
+    assert!(
+        detail.contains("EOF") || detail.contains("parse"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -220,7 +299,10 @@ async fn a_bad_id_in_the_path_is_a_400_problem() {
     let anon = ApiClient::new(&w.server.url()).unwrap();
     let (_, session) = anon.login("nurse", PASSWORD).await.unwrap();
     let resp = reqwest::Client::new()
-        .get(format!("{}/api/v1/conversations/not-a-uuid/messages", w.server.url()))
+        .get(format!(
+            "{}/api/v1/conversations/not-a-uuid/messages",
+            w.server.url()
+        ))
         .bearer_auth(&session.token)
         .send()
         .await
@@ -233,8 +315,14 @@ async fn a_bad_id_in_the_path_is_a_400_problem() {
 async fn an_empty_message_is_refused_with_a_reason() {
     let w = ward().await;
     let doctor = login(&w, "doctor").await;
-    let err = doctor.send(w.chat, &text("   ", Priority::Normal)).await.unwrap_err();
-    assert!(matches!(&err, ClientError::Rejected { status: 422, .. }), "{err:?}");
+    let err = doctor
+        .send(w.chat, &text("   ", Priority::Normal))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Rejected { status: 422, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.to_string(), "A message needs some text.");
     let _ = w.doctor;
 }

@@ -34,12 +34,22 @@ fn export(dir: &Path, extra: &[&str]) -> (std::process::Output, String) {
 
 fn rows(dir: &Path) -> Vec<Value> {
     let (out, stdout) = export(dir, &[]);
-    assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str::<Value>(&stdout).expect("JSON").as_array().cloned().expect("an array")
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str::<Value>(&stdout)
+        .expect("JSON")
+        .as_array()
+        .cloned()
+        .expect("an array")
 }
 
 fn row<'a>(rows: &'a [Value], patient: &str) -> &'a Value {
-    rows.iter().find(|r| r["patient"] == patient).unwrap_or_else(|| panic!("no row for {patient}"))
+    rows.iter()
+        .find(|r| r["patient"] == patient)
+        .unwrap_or_else(|| panic!("no row for {patient}"))
 }
 
 #[test]
@@ -51,16 +61,27 @@ fn json_rows_have_the_documented_shape_and_values() {
         assert_eq!(obj.keys().collect::<Vec<_>>(), vec!["columns", "patient"]);
         let cols = r["columns"].as_object().unwrap();
         let ids: Vec<&str> = cols.keys().map(String::as_str).collect();
-        for id in ["bed", "name", "mrn", "age", "sex", "admit", "los", "reason", "news2"] {
+        for id in [
+            "bed", "name", "mrn", "age", "sex", "admit", "los", "reason", "news2",
+        ] {
             assert!(ids.contains(&id), "missing {id}");
             let cell = &cols[id];
-            assert!(cell["text"].is_string() && cell.get("value").is_some(), "{id}: {cell}");
+            assert!(
+                cell["text"].is_string() && cell.get("value").is_some(),
+                "{id}: {cell}"
+            );
         }
     }
     let liz = row(&rows, "ee9f8dd8-72d2-4769-8020-89e504b1504b");
     let c = &liz["columns"];
-    assert_eq!(c["name"]["text"], "CONN, Liz", "the official name, not the maiden one");
-    assert_eq!(c["mrn"]["text"], "27c911c6-f045-4ffa-af5d-6eba57ac94b2", "the MR-typed identifier, not SSN");
+    assert_eq!(
+        c["name"]["text"], "CONN, Liz",
+        "the official name, not the maiden one"
+    );
+    assert_eq!(
+        c["mrn"]["text"], "27c911c6-f045-4ffa-af5d-6eba57ac94b2",
+        "the MR-typed identifier, not SSN"
+    );
     assert_eq!(c["sex"]["text"], "F");
     assert_eq!(c["age"]["text"], "39");
     assert_eq!(c["age"]["value"].as_f64().map(f64::floor), Some(39.0));
@@ -70,19 +91,28 @@ fn json_rows_have_the_documented_shape_and_values() {
         assert_eq!(c[id]["value"], Value::Null, "{id}");
     }
     let child = row(&rows, "3fc4d5b0-9e46-4307-8c05-e4cef7602e7f");
-    assert_eq!(child["columns"]["age"]["text"], "6", "born 2020-01-15, as of 2026-11-21");
+    assert_eq!(
+        child["columns"]["age"]["text"], "6",
+        "born 2020-01-15, as of 2026-11-21"
+    );
     let adam = row(&rows, "2");
     assert_eq!(adam["columns"]["mrn"]["text"], "—");
 }
 
 #[test]
 fn csv_has_a_header_and_one_line_per_patient() {
-    let (out, stdout) = export(&fixtures(), &["--format", "csv", "--columns", "bed,name,news2"]);
+    let (out, stdout) = export(
+        &fixtures(),
+        &["--format", "csv", "--columns", "bed,name,news2"],
+    );
     assert!(out.status.success());
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "patient,bed,name,news2");
     assert_eq!(lines.len(), 15);
-    assert!(lines.contains(&"ee9f8dd8-72d2-4769-8020-89e504b1504b,—,\"CONN, Liz\",—"), "{stdout}");
+    assert!(
+        lines.contains(&"ee9f8dd8-72d2-4769-8020-89e504b1504b,—,\"CONN, Liz\",—"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -96,8 +126,16 @@ fn an_unknown_column_is_a_clear_error() {
 #[test]
 fn a_broken_file_is_reported_and_the_rest_still_exported() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixtures().join("Liz_Conn_27c911c6-f045-4ffa-af5d-6eba57ac94b2.json"), dir.path().join("a.json")).unwrap();
-    std::fs::write(dir.path().join("b.json"), "{\"resourceType\": \"Bundle\", \"entry\": [").unwrap();
+    std::fs::copy(
+        fixtures().join("Liz_Conn_27c911c6-f045-4ffa-af5d-6eba57ac94b2.json"),
+        dir.path().join("a.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.json"),
+        "{\"resourceType\": \"Bundle\", \"entry\": [",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("c.json"), r#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","id":"x","gender":7}}]}"#).unwrap();
     let (out, stdout) = export(dir.path(), &[]);
     assert!(out.status.success());
@@ -112,15 +150,37 @@ fn a_broken_file_is_reported_and_the_rest_still_exported() {
 fn the_demo_ward_exports_beds_and_scores() {
     let dir = tempfile::tempdir().unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 21, 9, 30, 0).unwrap();
-    std::fs::write(dir.path().join("ward.json"), wardround::demo::ward::generate(wardround::demo::SEED, now)).unwrap();
+    std::fs::write(
+        dir.path().join("ward.json"),
+        wardround::demo::ward::generate(wardround::demo::SEED, now),
+    )
+    .unwrap();
     let rows = rows(dir.path());
     assert!((24..=32).contains(&rows.len()), "{}", rows.len());
-    let beds: Vec<&str> = rows.iter().map(|r| r["columns"]["bed"]["text"].as_str().unwrap()).collect();
-    assert!(beds.iter().all(|b| b.starts_with("4W-") && b.ends_with(['A', 'B'])), "{beds:?}");
-    let scored = rows.iter().filter(|r| r["columns"]["news2"]["value"].is_number()).count();
-    assert_eq!(scored, rows.len() - 2, "two patients have no temperature charted");
-    assert!(rows.iter().all(|r| r["columns"]["reason"]["value"].is_string()));
-    assert!(rows.iter().all(|r| r["columns"]["los"]["value"].as_f64().is_some_and(|d| d > 0.0)));
+    let beds: Vec<&str> = rows
+        .iter()
+        .map(|r| r["columns"]["bed"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        beds.iter()
+            .all(|b| b.starts_with("4W-") && b.ends_with(['A', 'B'])),
+        "{beds:?}"
+    );
+    let scored = rows
+        .iter()
+        .filter(|r| r["columns"]["news2"]["value"].is_number())
+        .count();
+    assert_eq!(
+        scored,
+        rows.len() - 2,
+        "two patients have no temperature charted"
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r["columns"]["reason"]["value"].is_string()));
+    assert!(rows.iter().all(|r| r["columns"]["los"]["value"]
+        .as_f64()
+        .is_some_and(|d| d > 0.0)));
 }
 
 fn vitals_bundle(extra: &str) -> Vec<u8> {
@@ -143,7 +203,11 @@ fn vitals_bundle(extra: &str) -> Vec<u8> {
         extra.to_string(),
     ];
     let entries: Vec<String> = entries.into_iter().filter(|e| !e.is_empty()).collect();
-    format!(r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#, entries.join(",")).into_bytes()
+    format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
+        entries.join(",")
+    )
+    .into_bytes()
 }
 
 #[test]
@@ -176,10 +240,20 @@ fn copied_fixtures_match_the_shared_manifest() {
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let digest: String = Sha256::digest(std::fs::read(&path).unwrap()).iter().map(|b| format!("{b:02x}")).collect();
-        let line = manifest.lines().find(|l| l.split(',').next().is_some_and(|f| f.ends_with(&format!("/{name}"))));
+        let digest: String = Sha256::digest(std::fs::read(&path).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let line = manifest.lines().find(|l| {
+            l.split(',')
+                .next()
+                .is_some_and(|f| f.ends_with(&format!("/{name}")))
+        });
         let line = line.unwrap_or_else(|| panic!("{name} is not in the shared manifest"));
-        assert!(line.contains(&digest), "{name} differs from the shared copy");
+        assert!(
+            line.contains(&digest),
+            "{name} differs from the shared copy"
+        );
     }
 }
 
@@ -196,7 +270,15 @@ fn every_shared_r4_bundle_exports_without_a_panic() {
     assert_eq!(rows.len(), source.patient_ids().len());
     assert!(rows.len() >= 30);
     for r in &rows {
-        assert_eq!(r["columns"]["bed"]["text"], "—", "Synthea bundles have no bed: {}", r["patient"]);
-        assert!(r["columns"]["name"]["value"].is_string(), "{}", r["patient"]);
+        assert_eq!(
+            r["columns"]["bed"]["text"], "—",
+            "Synthea bundles have no bed: {}",
+            r["patient"]
+        );
+        assert!(
+            r["columns"]["name"]["value"].is_string(),
+            "{}",
+            r["patient"]
+        );
     }
 }

@@ -16,7 +16,9 @@ use wardround::tui::view;
 
 fn render(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| view::draw(f, app, &Theme::default())).unwrap();
+    terminal
+        .draw(|f| view::draw(f, app, &Theme::default()))
+        .unwrap();
     terminal.backend().buffer().clone()
 }
 
@@ -25,7 +27,13 @@ fn text(buffer: &Buffer) -> String {
     buffer
         .content
         .chunks(width)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>().trim_end().to_string())
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -42,7 +50,10 @@ fn demo_screen_at_80x24_drops_columns_not_the_app() {
     let screen = text(&render(&app, 80, 24));
     assert!(screen.contains("URGENT"));
     assert!(screen.contains("Bed") && screen.contains("NEWS2"));
-    assert!(!screen.contains("Admitted"), "the least needed column gives way:\n{screen}");
+    assert!(
+        !screen.contains("Admitted"),
+        "the least needed column gives way:\n{screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 
@@ -60,7 +71,11 @@ fn help_lists_every_binding_of_the_live_keymap() {
     let screen = text(&render(&app, 120, 40));
     for b in &app.keymap.bindings {
         assert!(screen.contains(b.help), "help lacks {:?}", b.help);
-        assert!(screen.contains(&b.keys_label()), "help lacks keys {}", b.keys_label());
+        assert!(
+            screen.contains(&b.keys_label()),
+            "help lacks keys {}",
+            b.keys_label()
+        );
     }
     update(&mut app, key(KeyCode::Esc));
     assert!(!app.show_help);
@@ -74,7 +89,11 @@ fn a_pulse_changes_only_the_alert_bar() {
     let after = render(&app, 120, 40);
     let changed = before.diff(&after);
     assert!(!changed.is_empty(), "the pulse must change something");
-    assert!(changed.iter().all(|(_, y, _)| *y == 0), "a pulse touched rows {:?}", changed.iter().map(|c| c.1).collect::<Vec<_>>());
+    assert!(
+        changed.iter().all(|(_, y, _)| *y == 0),
+        "a pulse touched rows {:?}",
+        changed.iter().map(|c| c.1).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -83,7 +102,10 @@ fn tiny_and_odd_terminals_do_not_crash() {
     for (w, h) in [(40, 10), (39, 9), (1, 1), (80, 24), (200, 60), (60, 12)] {
         let screen = text(&render(&app, w, h));
         if w >= 40 && h >= 10 {
-            assert!(screen.contains("URGENT"), "{w}x{h}: the alert bar is always there");
+            assert!(
+                screen.contains("URGENT"),
+                "{w}x{h}: the alert bar is always there"
+            );
         }
     }
     let small = text(&render(&app, 30, 8));

@@ -11,7 +11,11 @@ use wardround::tui::app::{Outbox, Pane};
 use wardround::tui::update::{key, update};
 
 fn column_texts(app: &wardround::tui::app::App, c: ColumnId) -> Vec<String> {
-    app.patients.rows.iter().map(|r| r.cell(c).map(|x| x.text.clone()).unwrap_or_default()).collect()
+    app.patients
+        .rows
+        .iter()
+        .map(|r| r.cell(c).map(|x| x.text.clone()).unwrap_or_default())
+        .collect()
 }
 
 fn focus_column(app: &mut wardround::tui::app::App, c: ColumnId) {
@@ -30,7 +34,13 @@ fn the_list_starts_in_bed_order_naturally_sorted() {
     let mut expected = beds.clone();
     expected.sort_by(|a, b| wardround::model::natural_cmp(a, b));
     assert_eq!(beds, expected);
-    assert!(beds.iter().position(|b| b == "4W-2A").unwrap_or(0) < beds.iter().position(|b| b.starts_with("4W-10")).unwrap_or(99));
+    assert!(
+        beds.iter().position(|b| b == "4W-2A").unwrap_or(0)
+            < beds
+                .iter()
+                .position(|b| b.starts_with("4W-10"))
+                .unwrap_or(99)
+    );
 }
 
 #[test]
@@ -38,16 +48,26 @@ fn sort_key_sorts_by_the_focused_column_and_again_reverses() {
     let mut app = ward_app();
     focus_column(&mut app, ColumnId::Age);
     update(&mut app, key(KeyCode::Char('s')));
-    let ages: Vec<f64> = app.patients.rows.iter().filter_map(|r| match r.cell(ColumnId::Age)?.value {
-        Some(wardround::model::CellValue::Number(n)) => Some(n),
-        _ => None,
-    }).collect();
+    let ages: Vec<f64> = app
+        .patients
+        .rows
+        .iter()
+        .filter_map(|r| match r.cell(ColumnId::Age)?.value {
+            Some(wardround::model::CellValue::Number(n)) => Some(n),
+            _ => None,
+        })
+        .collect();
     assert!(ages.windows(2).all(|w| w[0] <= w[1]), "{ages:?}");
     update(&mut app, key(KeyCode::Char('s')));
-    let reversed: Vec<f64> = app.patients.rows.iter().filter_map(|r| match r.cell(ColumnId::Age)?.value {
-        Some(wardround::model::CellValue::Number(n)) => Some(n),
-        _ => None,
-    }).collect();
+    let reversed: Vec<f64> = app
+        .patients
+        .rows
+        .iter()
+        .filter_map(|r| match r.cell(ColumnId::Age)?.value {
+            Some(wardround::model::CellValue::Number(n)) => Some(n),
+            _ => None,
+        })
+        .collect();
     assert!(reversed.windows(2).all(|w| w[0] >= w[1]), "{reversed:?}");
     assert!(app.patients.sort[0].descending);
 }
@@ -60,14 +80,29 @@ fn sorting_is_stable_and_puts_empty_cells_last_both_ways() {
             Some(n) => Cell::number(n.to_string(), n),
             None => Cell::empty(),
         };
-        Row { patient: id.into(), columns: [(ColumnId::News2, cell)].into_iter().collect() }
+        Row {
+            patient: id.into(),
+            columns: [(ColumnId::News2, cell)].into_iter().collect(),
+        }
     };
     let mut rows = rows();
-    rows.rows = vec![row("a", Some(3.0)), row("b", None), row("c", Some(1.0)), row("d", Some(3.0)), row("e", Some(1.0))];
+    rows.rows = vec![
+        row("a", Some(3.0)),
+        row("b", None),
+        row("c", Some(1.0)),
+        row("d", Some(3.0)),
+        row("e", Some(1.0)),
+    ];
     update(&mut app, Action::RowsLoaded(Ok(rows)));
     app.patients.columns = vec![ColumnId::News2];
     app.patients.column = 0;
-    let order = |app: &wardround::tui::app::App| app.patients.rows.iter().map(|r| r.patient.clone()).collect::<String>();
+    let order = |app: &wardround::tui::app::App| {
+        app.patients
+            .rows
+            .iter()
+            .map(|r| r.patient.clone())
+            .collect::<String>()
+    };
     update(&mut app, key(KeyCode::Char('s')));
     assert_eq!(order(&app), "ceadb");
     update(&mut app, key(KeyCode::Char('s')));
@@ -130,7 +165,13 @@ fn urgent_alert_appears_pulses_and_clears_on_read() {
     assert_eq!(app.open_conversation, Some(DIRECT));
     assert!(!app.alert_active(), "shown in the focused chat: read");
     assert!(!app.pulse_on);
-    assert!(effects.contains(&Effect::Mark { messages: vec![urgent().id], state: ReceiptState::Read }), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::Mark {
+            messages: vec![urgent().id],
+            state: ReceiptState::Read
+        }),
+        "{effects:?}"
+    );
     update(&mut app, Action::Pulse);
     assert!(!app.pulse_on, "no pulse once nothing waits");
 }
@@ -143,7 +184,13 @@ fn an_urgent_message_in_an_unfocused_terminal_is_not_read() {
     assert!(app.alert_active(), "nobody is looking at the screen");
     let effects = update(&mut app, Action::TerminalFocus(true));
     assert!(!app.alert_active());
-    assert!(matches!(effects.as_slice(), [Effect::Mark { state: ReceiptState::Read, .. }]));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Mark {
+            state: ReceiptState::Read,
+            ..
+        }]
+    ));
 }
 
 #[test]
@@ -151,11 +198,33 @@ fn an_urgent_arrival_is_marked_delivered_and_notified_without_patient_data() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u'))); // read the first one
     update(&mut app, key(KeyCode::Esc));
-    let second = message(901, DIRECT, &registrar(), &[&nurse()], "4W-4B: NEWS2 now 9", Priority::Urgent, 0);
-    let event = Event { cursor: 7, kind: EventKind::Message { message: second.clone() } };
+    let second = message(
+        901,
+        DIRECT,
+        &registrar(),
+        &[&nurse()],
+        "4W-4B: NEWS2 now 9",
+        Priority::Urgent,
+        0,
+    );
+    let event = Event {
+        cursor: 7,
+        kind: EventKind::Message {
+            message: second.clone(),
+        },
+    };
     let effects = update(&mut app, Action::Stream(StreamUpdate::Event(event)));
-    assert!(effects.contains(&Effect::Mark { messages: vec![second.id], state: ReceiptState::Delivered }));
-    let notes: Vec<&String> = effects.iter().filter_map(|e| match e { Effect::Notify(t) => Some(t), _ => None }).collect();
+    assert!(effects.contains(&Effect::Mark {
+        messages: vec![second.id],
+        state: ReceiptState::Delivered
+    }));
+    let notes: Vec<&String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify(t) => Some(t),
+            _ => None,
+        })
+        .collect();
     assert_eq!(notes, vec!["Urgent message - 4 West"]);
     assert!(app.alert_active());
     assert!(app.pulse_on);
@@ -169,25 +238,57 @@ fn a_sent_message_shows_sending_until_stored_then_takes_receipts() {
         update(&mut app, key(KeyCode::Char(c)));
     }
     let effects = update(&mut app, key(KeyCode::Enter));
-    let Some(Effect::Send { conversation, message }) = effects.into_iter().find(|e| matches!(e, Effect::Send { .. })) else {
+    let Some(Effect::Send {
+        conversation,
+        message,
+    }) = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::Send { .. }))
+    else {
         panic!("no send effect");
     };
     assert_eq!(conversation, DIRECT);
     assert_eq!(message.body, "On my way");
     assert!(app.composer.is_empty());
     let mine = |app: &wardround::tui::app::App| {
-        app.conversation(DIRECT).unwrap().messages.iter().find(|m| m.message.id == message.id).cloned().unwrap()
+        app.conversation(DIRECT)
+            .unwrap()
+            .messages
+            .iter()
+            .find(|m| m.message.id == message.id)
+            .cloned()
+            .unwrap()
     };
     assert_eq!(mine(&app).outbox, Outbox::Sending);
 
-    let mut stored = common::message(0, DIRECT, &nurse(), &[&registrar()], "On my way", Priority::Normal, 0);
+    let mut stored = common::message(
+        0,
+        DIRECT,
+        &nurse(),
+        &[&registrar()],
+        "On my way",
+        Priority::Normal,
+        0,
+    );
     stored.id = message.id;
     update(&mut app, Action::Sent(stored.clone()));
     assert_eq!(mine(&app).outbox, Outbox::Stored);
     for (cursor, state) in [(8, ReceiptState::Delivered), (9, ReceiptState::Read)] {
-        let kind = EventKind::Receipt { message_id: stored.id, conversation_id: DIRECT, user_id: registrar().id, state, at: now() };
-        update(&mut app, Action::Stream(StreamUpdate::Event(Event { cursor, kind })));
-        assert_eq!(mine(&app).message.receipt_of(registrar().id).unwrap().state, state);
+        let kind = EventKind::Receipt {
+            message_id: stored.id,
+            conversation_id: DIRECT,
+            user_id: registrar().id,
+            state,
+            at: now(),
+        };
+        update(
+            &mut app,
+            Action::Stream(StreamUpdate::Event(Event { cursor, kind })),
+        );
+        assert_eq!(
+            mine(&app).message.receipt_of(registrar().id).unwrap().state,
+            state
+        );
     }
 }
 
@@ -208,18 +309,45 @@ fn typing_q_in_the_chat_types_it_rather_than_quitting() {
 fn ctrl_c_quits_even_while_typing() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));
-    update(&mut app, Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
     assert!(app.quit);
 }
 
 #[test]
 fn hostile_text_is_stripped_where_it_enters() {
     let mut app = ward_app();
-    let mut evil = message(902, CHANNEL, &charge(), &[&nurse(), &registrar()], "", Priority::Normal, 0);
+    let mut evil = message(
+        902,
+        CHANNEL,
+        &charge(),
+        &[&nurse(), &registrar()],
+        "",
+        Priority::Normal,
+        0,
+    );
     evil.body = "hi\u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}\u{202e}there".into();
     evil.sender_name = "Sam\u{1b}[31m".into();
-    update(&mut app, Action::Stream(StreamUpdate::Event(Event { cursor: 10, kind: EventKind::Message { message: evil } })));
-    let stored = &app.conversation(CHANNEL).unwrap().messages.last().unwrap().message;
-    assert!(!stored.body.contains('\u{1b}') && !stored.body.contains('\u{202e}'), "{:?}", stored.body);
+    update(
+        &mut app,
+        Action::Stream(StreamUpdate::Event(Event {
+            cursor: 10,
+            kind: EventKind::Message { message: evil },
+        })),
+    );
+    let stored = &app
+        .conversation(CHANNEL)
+        .unwrap()
+        .messages
+        .last()
+        .unwrap()
+        .message;
+    assert!(
+        !stored.body.contains('\u{1b}') && !stored.body.contains('\u{202e}'),
+        "{:?}",
+        stored.body
+    );
     assert!(!stored.sender_name.contains('\u{1b}'));
 }

@@ -21,13 +21,20 @@ pub enum StreamUpdate {
     Connected,
     Event(Event),
     /// The link dropped; it is retried after `retry_in`.
-    Disconnected { reason: String, retry_in: Duration },
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
     /// The session is no longer valid; the stream has stopped.
     SessionEnded,
 }
 
 /// Runs until the receiver is dropped or the session ends.
-pub fn spawn_event_stream(client: ApiClient, cursor: i64, tx: mpsc::UnboundedSender<StreamUpdate>) -> JoinHandle<()> {
+pub fn spawn_event_stream(
+    client: ApiClient,
+    cursor: i64,
+    tx: mpsc::UnboundedSender<StreamUpdate>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut cursor = cursor;
         let mut backoff = Duration::from_millis(250);
@@ -39,7 +46,10 @@ pub fn spawn_event_stream(client: ApiClient, cursor: i64, tx: mpsc::UnboundedSen
                     return;
                 }
                 Err(e) => {
-                    let update = StreamUpdate::Disconnected { reason: e.to_string(), retry_in: backoff };
+                    let update = StreamUpdate::Disconnected {
+                        reason: e.to_string(),
+                        retry_in: backoff,
+                    };
                     if tx.send(update).is_err() {
                         return;
                     }
@@ -75,8 +85,18 @@ async fn follow(
     let mut parser = Parser::default();
     loop {
         let chunk = match tokio::time::timeout(IDLE_LIMIT, body.next()).await {
-            Err(_) => return Err(ClientError::Unreachable { url: client.base.clone(), reason: "stream went silent".into() }),
-            Ok(None) => return Err(ClientError::Unreachable { url: client.base.clone(), reason: "stream closed".into() }),
+            Err(_) => {
+                return Err(ClientError::Unreachable {
+                    url: client.base.clone(),
+                    reason: "stream went silent".into(),
+                })
+            }
+            Ok(None) => {
+                return Err(ClientError::Unreachable {
+                    url: client.base.clone(),
+                    reason: "stream closed".into(),
+                })
+            }
             Ok(Some(Err(e))) => return Err(client.unreachable(&e)),
             Ok(Some(Ok(chunk))) => chunk,
         };

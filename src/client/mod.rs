@@ -13,8 +13,8 @@ use uuid::Uuid;
 pub use event_stream::{spawn_event_stream, StreamUpdate};
 
 use crate::model::{
-    Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage, PatientList, ReceiptState,
-    ReceiptUpdate,
+    Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage, PatientList,
+    ReceiptState, ReceiptUpdate,
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -55,7 +55,10 @@ pub struct ApiClient {
 impl std::fmt::Debug for ApiClient {
     // The session token stays out of logs and panic messages.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiClient").field("base", &self.base).field("logged_in", &self.token.is_some()).finish()
+        f.debug_struct("ApiClient")
+            .field("base", &self.base)
+            .field("logged_in", &self.token.is_some())
+            .finish()
     }
 }
 
@@ -66,7 +69,11 @@ impl ApiClient {
             .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
-        Ok(ApiClient { http, base: base.trim_end_matches('/').to_string(), token: None })
+        Ok(ApiClient {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token: None,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -74,15 +81,28 @@ impl ApiClient {
     }
 
     /// Logs in; the returned client carries the session token.
-    pub async fn login(&self, username: &str, password: &str) -> Result<(ApiClient, LoginResponse), ClientError> {
-        let req = LoginRequest { username: username.into(), password: password.into() };
-        let resp: LoginResponse = self.call(Method::POST, "/api/v1/session", Some(&req)).await?;
-        let client = ApiClient { token: Some(resp.token.clone()), ..self.clone() };
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<(ApiClient, LoginResponse), ClientError> {
+        let req = LoginRequest {
+            username: username.into(),
+            password: password.into(),
+        };
+        let resp: LoginResponse = self
+            .call(Method::POST, "/api/v1/session", Some(&req))
+            .await?;
+        let client = ApiClient {
+            token: Some(resp.token.clone()),
+            ..self.clone()
+        };
         Ok((client, resp))
     }
 
     pub async fn logout(&self) -> Result<(), ClientError> {
-        self.call_empty(Method::DELETE, "/api/v1/session", None::<&()>).await
+        self.call_empty(Method::DELETE, "/api/v1/session", None::<&()>)
+            .await
     }
 
     pub async fn me(&self) -> Result<Me, ClientError> {
@@ -94,25 +114,50 @@ impl ApiClient {
     }
 
     pub async fn list_rows(&self, list: Uuid) -> Result<ListRows, ClientError> {
-        self.call(Method::GET, &format!("/api/v1/lists/{list}/rows"), None::<&()>).await
+        self.call(
+            Method::GET,
+            &format!("/api/v1/lists/{list}/rows"),
+            None::<&()>,
+        )
+        .await
     }
 
     pub async fn conversations(&self) -> Result<Vec<Conversation>, ClientError> {
-        self.call(Method::GET, "/api/v1/conversations", None::<&()>).await
+        self.call(Method::GET, "/api/v1/conversations", None::<&()>)
+            .await
     }
 
     pub async fn messages(&self, conversation: Uuid) -> Result<Vec<Message>, ClientError> {
-        self.call(Method::GET, &format!("/api/v1/conversations/{conversation}/messages"), None::<&()>).await
+        self.call(
+            Method::GET,
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            None::<&()>,
+        )
+        .await
     }
 
     /// Idempotent: sending the same `message.id` again returns the stored message.
-    pub async fn send(&self, conversation: Uuid, message: &NewMessage) -> Result<Message, ClientError> {
-        self.call(Method::POST, &format!("/api/v1/conversations/{conversation}/messages"), Some(message)).await
+    pub async fn send(
+        &self,
+        conversation: Uuid,
+        message: &NewMessage,
+    ) -> Result<Message, ClientError> {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            Some(message),
+        )
+        .await
     }
 
     pub async fn mark(&self, message: Uuid, state: ReceiptState) -> Result<(), ClientError> {
         let body = ReceiptUpdate { state };
-        self.call_empty(Method::POST, &format!("/api/v1/messages/{message}/receipts"), Some(&body)).await
+        self.call_empty(
+            Method::POST,
+            &format!("/api/v1/messages/{message}/receipts"),
+            Some(&body),
+        )
+        .await
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
@@ -141,12 +186,24 @@ impl ApiClient {
         }
     }
 
-    async fn call<T: DeserializeOwned, B: Serialize>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ClientError> {
+    async fn call<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ClientError> {
         let resp = self.send_request(method, path, body).await?;
-        resp.json().await.map_err(|e| ClientError::Protocol(e.to_string()))
+        resp.json()
+            .await
+            .map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
-    async fn call_empty<B: Serialize>(&self, method: Method, path: &str, body: Option<&B>) -> Result<(), ClientError> {
+    async fn call_empty<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(), ClientError> {
         self.send_request(method, path, body).await.map(|_| ())
     }
 
@@ -158,7 +215,10 @@ impl ApiClient {
         } else {
             e.to_string()
         };
-        ClientError::Unreachable { url: self.base.clone(), reason }
+        ClientError::Unreachable {
+            url: self.base.clone(),
+            reason,
+        }
     }
 }
 
@@ -173,5 +233,8 @@ async fn rejection(resp: reqwest::Response) -> ClientError {
             StatusCode::UNAUTHORIZED => "Not logged in.".into(),
             s => format!("The server answered {s}."),
         });
-    ClientError::Rejected { status: status.as_u16(), detail }
+    ClientError::Rejected {
+        status: status.as_u16(),
+        detail,
+    }
 }

@@ -21,7 +21,10 @@ impl Parser {
         while let Some((end, sep)) = find_blank_line(&self.buf) {
             let raw: Vec<u8> = self.buf.drain(..end + sep).collect();
             let text = String::from_utf8_lossy(&raw[..end]);
-            let mut frame = Frame { id: None, data: String::new() };
+            let mut frame = Frame {
+                id: None,
+                data: String::new(),
+            };
             let mut has_data = false;
             for line in text.lines() {
                 let (field, value) = line.split_once(':').unwrap_or((line, ""));
@@ -48,7 +51,10 @@ impl Parser {
 
 fn find_blank_line(buf: &[u8]) -> Option<(usize, usize)> {
     let lf = buf.windows(2).position(|w| w == b"\n\n").map(|p| (p, 2));
-    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| (p, 4));
+    let crlf = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| (p, 4));
     match (lf, crlf) {
         (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
         (a, b) => a.or(b),
@@ -64,7 +70,13 @@ mod tests {
         let mut p = Parser::default();
         assert!(p.push(b": keep-alive\n\nid: 7\nda").is_empty());
         let frames = p.push("ta: {\"a\":\"caf\u{e9}\"}\n\n".as_bytes());
-        assert_eq!(frames, vec![Frame { id: Some("7".into()), data: "{\"a\":\"caf\u{e9}\"}".into() }]);
+        assert_eq!(
+            frames,
+            vec![Frame {
+                id: Some("7".into()),
+                data: "{\"a\":\"caf\u{e9}\"}".into()
+            }]
+        );
     }
 
     #[test]

@@ -27,18 +27,68 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let nurse = domain.create_user("nurse", "Alex Morgan", "RN", &password).await?;
-    let registrar = domain.create_user("pshah", "Dr Priya Shah", "Medical Registrar", &password).await?;
-    let charge_nurse = domain.create_user("sokafor", "Sam Okafor", "Charge Nurse", &password).await?;
-    let fy1 = domain.create_user("treid", "Dr Tom Reid", "FY1", &password).await?;
+    let nurse = domain
+        .create_user("nurse", "Alex Morgan", "RN", &password)
+        .await?;
+    let registrar = domain
+        .create_user("pshah", "Dr Priya Shah", "Medical Registrar", &password)
+        .await?;
+    let charge_nurse = domain
+        .create_user("sokafor", "Sam Okafor", "Charge Nurse", &password)
+        .await?;
+    let fy1 = domain
+        .create_user("treid", "Dr Tom Reid", "FY1", &password)
+        .await?;
     let everyone = vec![nurse.id, registrar.id, charge_nurse.id, fy1.id];
     let team = domain.create_team(WARD_NAME, &everyone).await?;
-    domain.create_list(team.id, &format!("{WARD_NAME} — all beds"), ward.patient_ids().to_vec()).await?;
-    let channel = domain.create_conversation(ConversationKind::Channel, WARD_NAME, Some(team.id), everyone.clone()).await?;
-    let rounds = domain.create_conversation(ConversationKind::Group, "4W ward round", Some(team.id), everyone).await?;
-    let registrar_chat =
-        domain.create_conversation(ConversationKind::Direct, "", None, vec![nurse.id, registrar.id]).await?;
-    let charge_chat =
-        domain.create_conversation(ConversationKind::Direct, "", None, vec![nurse.id, charge_nurse.id]).await?;
-    Ok(Cast { password, nurse, registrar, charge_nurse, fy1, channel, rounds, registrar_chat, charge_chat })
+    domain
+        .create_list(
+            team.id,
+            &format!("{WARD_NAME} — all beds"),
+            ward.patient_ids().to_vec(),
+        )
+        .await?;
+    let channel = domain
+        .create_conversation(
+            ConversationKind::Channel,
+            WARD_NAME,
+            Some(team.id),
+            everyone.clone(),
+        )
+        .await?;
+    let rounds = domain
+        .create_conversation(
+            ConversationKind::Group,
+            "4W ward round",
+            Some(team.id),
+            everyone,
+        )
+        .await?;
+    let registrar_chat = domain
+        .create_conversation(
+            ConversationKind::Direct,
+            "",
+            None,
+            vec![nurse.id, registrar.id],
+        )
+        .await?;
+    let charge_chat = domain
+        .create_conversation(
+            ConversationKind::Direct,
+            "",
+            None,
+            vec![nurse.id, charge_nurse.id],
+        )
+        .await?;
+    Ok(Cast {
+        password,
+        nurse,
+        registrar,
+        charge_nurse,
+        fy1,
+        channel,
+        rounds,
+        registrar_chat,
+        charge_chat,
+    })
 }

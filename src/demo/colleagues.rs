@@ -40,7 +40,11 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
     let login = |username: &'static str| {
         let anon = anon.clone();
         let password = cast.password.clone();
-        async move { anon.login(username, &password).await.map(|(c, r)| (c, r.user.id)) }
+        async move {
+            anon.login(username, &password)
+                .await
+                .map(|(c, r)| (c, r.user.id))
+        }
     };
     let (registrar, registrar_id) = login("pshah").await?;
     let (charge, charge_id) = login("sokafor").await?;
@@ -70,9 +74,21 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
 
     let nurse = cast.nurse.id;
     let people = [
-        Colleague { client: registrar, me: registrar_id, replies: vec!["Thanks. On my way up now.", "Great, see you there."] },
-        Colleague { client: charge, me: charge_id, replies: vec!["Noted, thank you."] },
-        Colleague { client: fy1, me: fy1_id, replies: vec![] },
+        Colleague {
+            client: registrar,
+            me: registrar_id,
+            replies: vec!["Thanks. On my way up now.", "Great, see you there."],
+        },
+        Colleague {
+            client: charge,
+            me: charge_id,
+            replies: vec!["Noted, thank you."],
+        },
+        Colleague {
+            client: fy1,
+            me: fy1_id,
+            replies: vec![],
+        },
     ];
     for c in people {
         tasks.spawn(respond(c, nurse));
@@ -80,8 +96,17 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
     Ok(Colleagues { tasks })
 }
 
-async fn post(client: &ApiClient, conversation: Uuid, body: &str, priority: Priority) -> Result<(), ClientError> {
-    let message = NewMessage { id: Uuid::new_v4(), body: body.to_string(), priority };
+async fn post(
+    client: &ApiClient,
+    conversation: Uuid,
+    body: &str,
+    priority: Priority,
+) -> Result<(), ClientError> {
+    let message = NewMessage {
+        id: Uuid::new_v4(),
+        body: body.to_string(),
+        priority,
+    };
     client.send(conversation, &message).await.map(|_| ())
 }
 
@@ -94,10 +119,17 @@ async fn respond(mut colleague: Colleague, nurse: Uuid) {
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _stream = spawn_event_stream(colleague.client.clone(), cursor, tx);
-    let mut replies = colleague.replies.drain(..).collect::<std::collections::VecDeque<_>>();
+    let mut replies = colleague
+        .replies
+        .drain(..)
+        .collect::<std::collections::VecDeque<_>>();
     while let Some(update) = rx.recv().await {
-        let StreamUpdate::Event(event) = update else { continue };
-        let EventKind::Message { message } = event.kind else { continue };
+        let StreamUpdate::Event(event) = update else {
+            continue;
+        };
+        let EventKind::Message { message } = event.kind else {
+            continue;
+        };
         if message.sender_id != nurse || message.receipt_of(colleague.me).is_none() {
             continue;
         }

@@ -43,14 +43,24 @@ pub fn ward_source(now: chrono::DateTime<Utc>) -> BundleSource {
 }
 
 pub async fn run(options: tui::Options) -> Result<(), DemoError> {
-    let dir = tempfile::Builder::new().prefix("wardround-demo-").tempdir().map_err(DemoError::TempDir)?;
+    let dir = tempfile::Builder::new()
+        .prefix("wardround-demo-")
+        .tempdir()
+        .map_err(DemoError::TempDir)?;
     let now = Utc::now();
     let ward = Arc::new(ward_source(now));
-    let server = server::start(([127, 0, 0, 1], 0).into(), &dir.path().join("demo.sqlite"), ward.clone()).await?;
+    let server = server::start(
+        ([127, 0, 0, 1], 0).into(),
+        &dir.path().join("demo.sqlite"),
+        ward.clone(),
+    )
+    .await?;
     let cast = seed(&server.domain, &ward).await?;
     let concern = sickest(&ward, now);
     let colleagues = colleagues::start(&server.url(), &cast, concern).await?;
-    let (client, _) = ApiClient::new(&server.url())?.login("nurse", &cast.password).await?;
+    let (client, _) = ApiClient::new(&server.url())?
+        .login("nurse", &cast.password)
+        .await?;
     let me = client.me().await?;
     let result = tui::run(client, me, options).await;
     colleagues.stop();
@@ -67,5 +77,8 @@ fn sickest(ward: &BundleSource, now: chrono::DateTime<Utc>) -> colleagues::Conce
     };
     let chart = ward.charts().max_by(|a, b| score(a).total_cmp(&score(b)));
     let cell = |c: ColumnId| chart.map_or_else(Cell::empty, |ch| columns::cell(ch, c, now));
-    colleagues::Concern { bed: cell(ColumnId::Bed).text, news2: cell(ColumnId::News2).text }
+    colleagues::Concern {
+        bed: cell(ColumnId::Bed).text,
+        news2: cell(ColumnId::News2).text,
+    }
 }

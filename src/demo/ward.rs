@@ -12,17 +12,44 @@ const WARD_CODE: &str = "4W";
 const ROOMS: i64 = 15;
 
 const FAMILY: &[&str] = &[
-    "Okonkwo", "Hughes", "Patel", "Kowalski", "Fraser", "Nguyen", "O'Brien", "Haddad", "Lindqvist", "Mensah", "Costa",
-    "Ahmed", "Byrne", "Murphy", "Tanaka", "Williams", "Jones", "Evans", "MacLeod", "Rossi", "Schmidt", "Dubois",
-    "Novak", "Ibrahim", "Walsh", "Chen", "Singh", "Adeyemi", "Campbell", "Price",
+    "Okonkwo",
+    "Hughes",
+    "Patel",
+    "Kowalski",
+    "Fraser",
+    "Nguyen",
+    "O'Brien",
+    "Haddad",
+    "Lindqvist",
+    "Mensah",
+    "Costa",
+    "Ahmed",
+    "Byrne",
+    "Murphy",
+    "Tanaka",
+    "Williams",
+    "Jones",
+    "Evans",
+    "MacLeod",
+    "Rossi",
+    "Schmidt",
+    "Dubois",
+    "Novak",
+    "Ibrahim",
+    "Walsh",
+    "Chen",
+    "Singh",
+    "Adeyemi",
+    "Campbell",
+    "Price",
 ];
 const GIVEN_F: &[&str] = &[
-    "Margaret", "Aisha", "Joan", "Priya", "Eileen", "Grace", "Mary", "Sofia", "Olive", "Hannah", "Nkechi", "Irene",
-    "Beatrice", "Ling", "Dorothy",
+    "Margaret", "Aisha", "Joan", "Priya", "Eileen", "Grace", "Mary", "Sofia", "Olive", "Hannah",
+    "Nkechi", "Irene", "Beatrice", "Ling", "Dorothy",
 ];
 const GIVEN_M: &[&str] = &[
-    "Arthur", "Tomasz", "Dennis", "Kwame", "George", "Ibrahim", "Patrick", "Raymond", "Luca", "Hamish", "Sean",
-    "Ravi", "Frank", "Wei", "Stanley",
+    "Arthur", "Tomasz", "Dennis", "Kwame", "George", "Ibrahim", "Patrick", "Raymond", "Luca",
+    "Hamish", "Sean", "Ravi", "Frank", "Wei", "Stanley",
 ];
 
 /// (text, SNOMED CT code)
@@ -69,7 +96,12 @@ pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
     let mut beds = Vec::new();
     for room in 1..=ROOMS {
         let room_id = format!("room-{room}");
-        entries.push(location(&room_id, &format!("{WARD_CODE}-{room}"), "ro", Some("ward-4w")));
+        entries.push(location(
+            &room_id,
+            &format!("{WARD_CODE}-{room}"),
+            "ro",
+            Some("ward-4w"),
+        ));
         for side in ["A", "B"] {
             let label = format!("{WARD_CODE}-{room}{side}");
             let bed_id = format!("bed-{room}{}", side.to_lowercase());
@@ -123,10 +155,21 @@ fn location(id: &str, name: &str, physical: &str, part_of: Option<&str>) -> Valu
     l
 }
 
-fn patient(rng: &mut Rng, n: usize, bed: &str, acuity: Acuity, incomplete: bool, now: DateTime<Utc>) -> Vec<Value> {
+fn patient(
+    rng: &mut Rng,
+    n: usize,
+    bed: &str,
+    acuity: Acuity,
+    incomplete: bool,
+    now: DateTime<Utc>,
+) -> Vec<Value> {
     let id = format!("demo-{n:02}");
     let female = rng.chance(50);
-    let given = if female { rng.pick(GIVEN_F) } else { rng.pick(GIVEN_M) };
+    let given = if female {
+        rng.pick(GIVEN_F)
+    } else {
+        rng.pick(GIVEN_M)
+    };
     let family = rng.pick(FAMILY);
     let age_days = rng.range(19 * 365, 96 * 365);
     let born = (now - Duration::days(age_days)).date_naive();
@@ -208,11 +251,35 @@ fn patient(rng: &mut Rng, n: usize, bed: &str, acuity: Acuity, incomplete: bool,
         })
     };
     let mut obs = vec![
-        vital("9279-1", "Respiratory rate", rr as f64, "breaths/min", "/min"),
-        vital("59408-5", "Oxygen saturation by pulse oximetry", spo2 as f64, "%", "%"),
-        vital("3150-0", "Inhaled oxygen concentration", if on_o2 { 28.0 } else { 21.0 }, "%", "%"),
+        vital(
+            "9279-1",
+            "Respiratory rate",
+            rr as f64,
+            "breaths/min",
+            "/min",
+        ),
+        vital(
+            "59408-5",
+            "Oxygen saturation by pulse oximetry",
+            spo2 as f64,
+            "%",
+            "%",
+        ),
+        vital(
+            "3150-0",
+            "Inhaled oxygen concentration",
+            if on_o2 { 28.0 } else { 21.0 },
+            "%",
+            "%",
+        ),
         vital("8867-4", "Heart rate", hr as f64, "beats/min", "/min"),
-        vital("8310-5", "Body temperature", temp_tenths as f64 / 10.0, "Cel", "Cel"),
+        vital(
+            "8310-5",
+            "Body temperature",
+            temp_tenths as f64 / 10.0,
+            "Cel",
+            "Cel",
+        ),
         json!({
             "resourceType": "Observation",
             "status": "final",

@@ -56,8 +56,10 @@ impl BundleSource {
         files.sort();
         let mut bundles = Vec::with_capacity(files.len());
         for path in files {
-            let bytes = std::fs::read(&path)
-                .map_err(|source| FhirError::Io { path: path.display().to_string(), source })?;
+            let bytes = std::fs::read(&path).map_err(|source| FhirError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
             bundles.push((path.display().to_string(), bytes));
         }
         Ok(Self::from_bundles(bundles))
@@ -77,7 +79,10 @@ impl BundleSource {
         let mut source = BundleSource::default();
         for chart in charts {
             if source.charts.contains_key(&chart.id) {
-                report.problems.push(format!("Patient/{} appears more than once; the first is kept", chart.id));
+                report.problems.push(format!(
+                    "Patient/{} appears more than once; the first is kept",
+                    chart.id
+                ));
                 continue;
             }
             source.order.push(chart.id.clone());
@@ -103,7 +108,10 @@ impl FhirSource for BundleSource {
 }
 
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), FhirError> {
-    let io = |source| FhirError::Io { path: dir.display().to_string(), source };
+    let io = |source| FhirError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
@@ -115,9 +123,18 @@ fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), FhirErro
     Ok(())
 }
 
-fn read_bundle(name: &str, bytes: &[u8], index: &mut Index, report: &mut LoadReport) -> Result<(), FhirError> {
-    let not_bundle = |reason: String| FhirError::NotABundle { path: name.to_string(), reason };
-    let bundle: BundleShape = serde_json::from_slice(bytes).map_err(|e| not_bundle(e.to_string()))?;
+fn read_bundle(
+    name: &str,
+    bytes: &[u8],
+    index: &mut Index,
+    report: &mut LoadReport,
+) -> Result<(), FhirError> {
+    let not_bundle = |reason: String| FhirError::NotABundle {
+        path: name.to_string(),
+        reason,
+    };
+    let bundle: BundleShape =
+        serde_json::from_slice(bytes).map_err(|e| not_bundle(e.to_string()))?;
     if bundle.resource_type.as_deref() != Some("Bundle") {
         return Err(not_bundle(format!(
             "resourceType is {}",
@@ -145,13 +162,19 @@ fn parse_resource(json: &str) -> Result<Option<Resource>, String> {
     let err = |e: serde_json::Error| format!("{kind}: {e}");
     Ok(Some(match kind.as_str() {
         "Patient" => Resource::Patient(serde_json::from_str::<r4::Patient>(json).map_err(err)?),
-        "Encounter" => Resource::Encounter(serde_json::from_str::<r4::Encounter>(json).map_err(err)?),
+        "Encounter" => {
+            Resource::Encounter(serde_json::from_str::<r4::Encounter>(json).map_err(err)?)
+        }
         "Location" => Resource::Location(serde_json::from_str::<r4::Location>(json).map_err(err)?),
-        "Condition" => Resource::Condition(serde_json::from_str::<r4::Condition>(json).map_err(err)?),
+        "Condition" => {
+            Resource::Condition(serde_json::from_str::<r4::Condition>(json).map_err(err)?)
+        }
         "AllergyIntolerance" => {
             Resource::Allergy(serde_json::from_str::<r4::AllergyIntolerance>(json).map_err(err)?)
         }
-        "Observation" => Resource::Observation(serde_json::from_str::<r4::Observation>(json).map_err(err)?),
+        "Observation" => {
+            Resource::Observation(serde_json::from_str::<r4::Observation>(json).map_err(err)?)
+        }
         _ => return Ok(None),
     }))
 }

@@ -42,8 +42,16 @@ impl Resource {
     /// The reference naming the patient this resource is about.
     fn patient_ref(&self) -> Option<&r4::Reference> {
         match self {
-            Resource::Encounter(r) => Some(if r.subject.reference.is_some() { &r.subject } else { &r.patient }),
-            Resource::Condition(r) => Some(if r.subject.reference.is_some() { &r.subject } else { &r.patient }),
+            Resource::Encounter(r) => Some(if r.subject.reference.is_some() {
+                &r.subject
+            } else {
+                &r.patient
+            }),
+            Resource::Condition(r) => Some(if r.subject.reference.is_some() {
+                &r.subject
+            } else {
+                &r.patient
+            }),
             Resource::Allergy(r) => Some(&r.patient),
             Resource::Observation(r) => Some(&r.subject),
             Resource::Patient(_) | Resource::Location(_) => None,
@@ -65,7 +73,9 @@ impl Index {
             self.by_key.entry(url).or_insert(at);
         }
         if let Some(id) = resource.id() {
-            self.by_key.entry(format!("{}/{}", resource.type_name(), id)).or_insert(at);
+            self.by_key
+                .entry(format!("{}/{}", resource.type_name(), id))
+                .or_insert(at);
         }
         self.resources.push(resource);
     }
@@ -92,14 +102,17 @@ impl Index {
     }
 
     fn resolve_conditional(&self, kind: &str, query: &str) -> Option<usize> {
-        let wanted = query.split('&').find_map(|p| p.strip_prefix("identifier="))?;
+        let wanted = query
+            .split('&')
+            .find_map(|p| p.strip_prefix("identifier="))?;
         let (system, value) = match wanted.split_once('|') {
             Some((s, v)) => (Some(s), v),
             None => (None, wanted),
         };
         let matches = |ids: &[r4::Identifier]| {
             ids.iter().any(|i| {
-                i.value.as_deref() == Some(value) && system.is_none_or(|s| i.system.as_deref() == Some(s))
+                i.value.as_deref() == Some(value)
+                    && system.is_none_or(|s| i.system.as_deref() == Some(s))
             })
         };
         self.resources.iter().position(|r| match r {
@@ -166,7 +179,10 @@ impl PatientChart {
 /// Inpatient classes across versions and vendors (R4 ActCode, STU3 free codes).
 fn is_inpatient(encounter: &r4::Encounter) -> bool {
     matches!(
-        encounter.class_code().map(str::to_ascii_lowercase).as_deref(),
+        encounter
+            .class_code()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("imp" | "acute" | "nonac" | "inpatient" | "inpatient encounter")
     )
 }
@@ -180,8 +196,12 @@ pub(super) fn build_charts(index: &Index) -> Vec<PatientChart> {
     }
     let mut charts = Vec::new();
     for (pi, resource) in index.resources.iter().enumerate() {
-        let Resource::Patient(patient) = resource else { continue };
-        let Some(id) = patient.id.clone() else { continue };
+        let Resource::Patient(patient) = resource else {
+            continue;
+        };
+        let Some(id) = patient.id.clone() else {
+            continue;
+        };
         let mine = owned.get(&pi).map(Vec::as_slice).unwrap_or_default();
         charts.push(chart_for(index, id, patient.clone(), mine));
     }
@@ -193,7 +213,9 @@ fn chart_for(index: &Index, id: String, patient: r4::Patient, mine: &[usize]) ->
     let mut latest: HashMap<String, Vital> = HashMap::new();
     for &i in mine {
         match &index.resources[i] {
-            Resource::Encounter(e) if e.status.as_deref() == Some("in-progress") && is_inpatient(e) => {
+            Resource::Encounter(e)
+                if e.status.as_deref() == Some("in-progress") && is_inpatient(e) =>
+            {
                 let start = |e: &r4::Encounter| e.period.start.as_deref().and_then(parse_instant);
                 if encounter.is_none_or(|cur| start(e) > start(cur)) {
                     encounter = Some(e);
@@ -205,15 +227,27 @@ fn chart_for(index: &Index, id: String, patient: r4::Patient, mine: &[usize]) ->
     }
     let bed = encounter.and_then(|e| bed_of(index, e));
     let reason = encounter.and_then(|e| reason_of(index, e));
-    PatientChart { id, patient, encounter: encounter.cloned(), bed, reason, latest }
+    PatientChart {
+        id,
+        patient,
+        encounter: encounter.cloned(),
+        bed,
+        reason,
+        latest,
+    }
 }
 
 fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) {
     if matches!(o.status.as_deref(), Some("entered-in-error" | "cancelled")) {
         return;
     }
-    let Some(at) = o.effective().and_then(parse_instant) else { return };
-    let mut keep = |code: &str, value: Option<&r4::Quantity>, int: Option<i64>, concept: Option<&r4::CodeableConcept>| {
+    let Some(at) = o.effective().and_then(parse_instant) else {
+        return;
+    };
+    let mut keep = |code: &str,
+                    value: Option<&r4::Quantity>,
+                    int: Option<i64>,
+                    concept: Option<&r4::CodeableConcept>| {
         let vital = Vital {
             value: value.and_then(|q| q.value).or(int.map(|i| i as f64)),
             unit: value.and_then(|q| q.unit.clone().or_else(|| q.code.clone())),
@@ -231,11 +265,21 @@ fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) 
         }
     };
     for code in o.code.codes() {
-        keep(code, o.value_quantity.as_ref(), o.value_integer, o.value_codeable_concept.as_ref());
+        keep(
+            code,
+            o.value_quantity.as_ref(),
+            o.value_integer,
+            o.value_codeable_concept.as_ref(),
+        );
     }
     for c in &o.component {
         for code in c.code.codes() {
-            keep(code, c.value_quantity.as_ref(), c.value_integer, c.value_codeable_concept.as_ref());
+            keep(
+                code,
+                c.value_quantity.as_ref(),
+                c.value_integer,
+                c.value_codeable_concept.as_ref(),
+            );
         }
     }
 }
@@ -243,18 +287,27 @@ fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) 
 const PHYSICAL_TYPE: &str = "http://terminology.hl7.org/CodeSystem/location-physical-type";
 
 fn physical_type(l: &r4::Location) -> Option<&str> {
-    l.physical_type.as_ref()?.coding.iter().find_map(|c| c.code.as_deref())
+    l.physical_type
+        .as_ref()?
+        .coding
+        .iter()
+        .find_map(|c| c.code.as_deref())
 }
 
 fn location_label(l: &r4::Location) -> Option<String> {
-    l.name.clone().or_else(|| l.alias.first().cloned()).filter(|s| !s.trim().is_empty())
+    l.name
+        .clone()
+        .or_else(|| l.alias.first().cloned())
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn bed_of(index: &Index, encounter: &r4::Encounter) -> Option<Bed> {
     // Prefer the entry the EHR marks as the active bed; else any active place; else the first.
     let entries = &encounter.location;
     let is_bed = |e: &&r4::EncounterLocation| {
-        e.physical_type.as_ref().is_some_and(|t| t.has_code(PHYSICAL_TYPE, "bd"))
+        e.physical_type
+            .as_ref()
+            .is_some_and(|t| t.has_code(PHYSICAL_TYPE, "bd"))
             || index.location(&e.location).and_then(physical_type) == Some("bd")
     };
     let active = |e: &&r4::EncounterLocation| e.status.as_deref().is_none_or(|s| s == "active");
@@ -274,7 +327,9 @@ fn bed_of(index: &Index, encounter: &r4::Encounter) -> Option<Bed> {
     let mut parent = place.and_then(|l| l.part_of.as_ref());
     // partOf chains are short in practice; the bound guards against a cycle in bad data.
     for _ in 0..8 {
-        let Some(p) = parent.and_then(|r| index.location(r)) else { break };
+        let Some(p) = parent.and_then(|r| index.location(r)) else {
+            break;
+        };
         match physical_type(p) {
             Some("ro") => room = location_label(p),
             Some("wa") => ward = location_label(p),
@@ -286,7 +341,10 @@ fn bed_of(index: &Index, encounter: &r4::Encounter) -> Option<Bed> {
 }
 
 fn reason_of(index: &Index, e: &r4::Encounter) -> Option<String> {
-    let from_code = e.reason_code.iter().find_map(|c| c.label().map(str::to_string));
+    let from_code = e
+        .reason_code
+        .iter()
+        .find_map(|c| c.label().map(str::to_string));
     let from_condition = || {
         e.reason_reference
             .iter()

@@ -11,28 +11,53 @@ use crate::model::{Cell, ColumnId, Row};
 const MRN_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 pub fn row(chart: &PatientChart, columns: &[ColumnId], now: DateTime<Utc>) -> Row {
-    let columns = columns.iter().map(|&c| (c, cell(chart, c, now))).collect::<BTreeMap<_, _>>();
-    Row { patient: chart.id.clone(), columns }
+    let columns = columns
+        .iter()
+        .map(|&c| (c, cell(chart, c, now)))
+        .collect::<BTreeMap<_, _>>();
+    Row {
+        patient: chart.id.clone(),
+        columns,
+    }
 }
 
 /// A row for a patient the EHR could not provide: every cell says so.
 pub fn unknown_row(patient_id: &str, columns: &[ColumnId]) -> Row {
-    let cells = columns.iter().map(|&c| (c, Cell { text: "?".into(), value: None })).collect();
-    Row { patient: patient_id.to_string(), columns: cells }
+    let cells = columns
+        .iter()
+        .map(|&c| {
+            (
+                c,
+                Cell {
+                    text: "?".into(),
+                    value: None,
+                },
+            )
+        })
+        .collect();
+    Row {
+        patient: patient_id.to_string(),
+        columns: cells,
+    }
 }
 
 pub fn cell(chart: &PatientChart, column: ColumnId, now: DateTime<Utc>) -> Cell {
     let p = &chart.patient;
     match column {
-        ColumnId::Bed => chart.bed.as_ref().map_or_else(Cell::empty, |b| Cell::text(b.label.clone())),
+        ColumnId::Bed => chart
+            .bed
+            .as_ref()
+            .map_or_else(Cell::empty, |b| Cell::text(b.label.clone())),
         ColumnId::Name => display_name(&p.name).map_or_else(Cell::empty, Cell::text),
         ColumnId::Mrn => mrn(&p.identifier).map_or_else(Cell::empty, Cell::text),
         ColumnId::Age => age(p, now),
         ColumnId::Sex => sex(p.gender.as_deref()),
-        ColumnId::Admit => chart
+        ColumnId::Admit => chart.admitted_at().map_or_else(Cell::empty, |at| {
+            Cell::datetime(at.format("%d %b %H:%M").to_string(), at)
+        }),
+        ColumnId::Los => chart
             .admitted_at()
-            .map_or_else(Cell::empty, |at| Cell::datetime(at.format("%d %b %H:%M").to_string(), at)),
-        ColumnId::Los => chart.admitted_at().map_or_else(Cell::empty, |at| length_of_stay(at, now)),
+            .map_or_else(Cell::empty, |at| length_of_stay(at, now)),
         ColumnId::Reason => chart.reason.clone().map_or_else(Cell::empty, Cell::text),
         ColumnId::News2 => {
             let score = news2::score(chart);
@@ -53,7 +78,13 @@ pub fn display_name(names: &[r4::HumanName]) -> Option<String> {
         .or_else(|| names.iter().find(|n| n.usage.as_deref() != Some("old")))
         .or(names.first())?;
     let given = name.given.join(" ");
-    match (name.family.as_deref().map(str::trim).filter(|f| !f.is_empty()), given.trim()) {
+    match (
+        name.family
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty()),
+        given.trim(),
+    ) {
         (Some(f), "") => Some(f.to_uppercase()),
         (Some(f), g) => Some(format!("{}, {g}", f.to_uppercase())),
         (None, "") => name.text.clone().filter(|t| !t.trim().is_empty()),
@@ -68,9 +99,15 @@ fn mrn(ids: &[r4::Identifier]) -> Option<String> {
 }
 
 fn age(p: &r4::Patient, now: DateTime<Utc>) -> Cell {
-    let Some(born) = p.birth_date.as_deref().and_then(parse_date) else { return Cell::empty() };
+    let Some(born) = p.birth_date.as_deref().and_then(parse_date) else {
+        return Cell::empty();
+    };
     // The dead do not grow older: age at death.
-    let today = p.deceased_date_time.as_deref().and_then(parse_date).unwrap_or_else(|| now.date_naive());
+    let today = p
+        .deceased_date_time
+        .as_deref()
+        .and_then(parse_date)
+        .unwrap_or_else(|| now.date_naive());
     let mut months = (today.year() - born.year()) * 12 + today.month() as i32 - born.month() as i32;
     if today.day() < born.day() {
         months -= 1;
@@ -80,7 +117,11 @@ fn age(p: &r4::Patient, now: DateTime<Utc>) -> Cell {
     }
     let years = months / 12;
     // Paediatric wards read ages under two in months.
-    let text = if years < 2 { format!("{months}m") } else { format!("{years}") };
+    let text = if years < 2 {
+        format!("{months}m")
+    } else {
+        format!("{years}")
+    };
     Cell::number(text, f64::from(months) / 12.0)
 }
 
@@ -98,6 +139,10 @@ fn sex(gender: Option<&str>) -> Cell {
 fn length_of_stay(admitted: DateTime<Utc>, now: DateTime<Utc>) -> Cell {
     let secs = (now - admitted).num_seconds().max(0);
     let days = secs as f64 / 86_400.0;
-    let text = if secs < 86_400 { format!("{}h", secs / 3600) } else { format!("{}d", secs / 86_400) };
+    let text = if secs < 86_400 {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{}d", secs / 86_400)
+    };
     Cell::number(text, days)
 }

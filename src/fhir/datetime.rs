@@ -11,7 +11,9 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
         return Some(Utc.from_utc_datetime(&naive));
     }
-    parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| Utc.from_utc_datetime(&n))
+    parse_date(s)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| Utc.from_utc_datetime(&n))
 }
 
 /// Reads a FHIR `date` (possibly partial) as its first day.
@@ -31,10 +33,18 @@ mod tests {
 
     #[test]
     fn reads_every_precision_fhir_allows() {
-        assert_eq!(parse_instant("2019").unwrap().to_rfc3339(), "2019-01-01T00:00:00+00:00");
-        assert_eq!(parse_instant("2019-05").unwrap().to_rfc3339(), "2019-05-01T00:00:00+00:00");
         assert_eq!(
-            parse_instant("2019-05-02T10:00:00+01:00").unwrap().to_rfc3339(),
+            parse_instant("2019").unwrap().to_rfc3339(),
+            "2019-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_instant("2019-05").unwrap().to_rfc3339(),
+            "2019-05-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_instant("2019-05-02T10:00:00+01:00")
+                .unwrap()
+                .to_rfc3339(),
             "2019-05-02T09:00:00+00:00"
         );
         assert!(parse_instant("yesterday").is_none());

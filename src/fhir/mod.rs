@@ -23,7 +23,10 @@ pub trait FhirSource: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum FhirError {
     #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path} is not a FHIR Bundle: {reason}")]
     NotABundle { path: String, reason: String },
 }

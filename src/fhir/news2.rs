@@ -44,7 +44,12 @@ impl News2 {
 pub fn score(chart: &PatientChart) -> News2 {
     if let Some(v) = chart.latest(EHR_NEWS2_CODE).and_then(|v| v.value) {
         let total = v.clamp(0.0, 20.0) as u8;
-        return News2 { total, red_score: false, missing: vec![], from_ehr: true };
+        return News2 {
+            total,
+            red_score: false,
+            missing: vec![],
+            from_ehr: true,
+        };
     }
     let value = |codes: &[&str]| {
         codes
@@ -63,7 +68,10 @@ pub fn score(chart: &PatientChart) -> News2 {
     };
     add("respiration rate", value(&[RESP_RATE]).map(respiration));
     add("SpO2", value(&SPO2).map(spo2_scale1));
-    add("air or oxygen", on_oxygen(chart).map(|o| if o { 2 } else { 0 }));
+    add(
+        "air or oxygen",
+        on_oxygen(chart).map(|o| if o { 2 } else { 0 }),
+    );
     add("systolic BP", value(&[SYSTOLIC]).map(systolic));
     add("pulse", value(&[PULSE]).map(pulse));
     add("consciousness", alert(chart).map(|a| if a { 0 } else { 3 }));
@@ -129,26 +137,41 @@ fn temperature(t: f64) -> u8 {
 
 /// Oxygen from the latest of flow rate (L/min > 0) or inspired fraction (> 21 %).
 fn on_oxygen(chart: &PatientChart) -> Option<bool> {
-    let flow = chart.latest(O2_FLOW).and_then(|v| Some((v.at, v.value? > 0.0)));
+    let flow = chart
+        .latest(O2_FLOW)
+        .and_then(|v| Some((v.at, v.value? > 0.0)));
     let fio2 = chart.latest(FIO2).and_then(|v| {
         let f = v.value?;
         // Some systems send FiO2 as a fraction, most as a percentage.
         let percent = if f <= 1.0 { f * 100.0 } else { f };
         Some((v.at, percent > 21.0))
     });
-    [flow, fio2].into_iter().flatten().max_by_key(|(at, _)| *at).map(|(_, o)| o)
+    [flow, fio2]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, o)| o)
 }
 
 /// ACVPU from the level-of-consciousness observation, or a Glasgow Coma Scale total.
 fn alert(chart: &PatientChart) -> Option<bool> {
     let acvpu = chart.latest(CONSCIOUSNESS).and_then(|v| {
         let c = v.concept.as_ref()?;
-        let is_alert = c.codes().any(|code| code == ALERT || code.eq_ignore_ascii_case("A"))
-            || c.label().is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("alert"));
+        let is_alert = c
+            .codes()
+            .any(|code| code == ALERT || code.eq_ignore_ascii_case("A"))
+            || c.label()
+                .is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("alert"));
         Some((v.at, is_alert))
     });
-    let gcs = chart.latest(GCS_TOTAL).and_then(|v| Some((v.at, v.value? >= 15.0)));
-    [acvpu, gcs].into_iter().flatten().max_by_key(|(at, _)| *at).map(|(_, a)| a)
+    let gcs = chart
+        .latest(GCS_TOTAL)
+        .and_then(|v| Some((v.at, v.value? >= 15.0)));
+    [acvpu, gcs]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, a)| a)
 }
 
 #[cfg(test)]
@@ -157,10 +180,25 @@ mod tests {
 
     #[test]
     fn parameter_bands_follow_the_rcp_chart() {
-        assert_eq!([8.0, 9.0, 11.0, 12.0, 20.0, 21.0, 24.0, 25.0].map(respiration), [3, 1, 1, 0, 0, 2, 2, 3]);
-        assert_eq!([91.0, 92.0, 93.0, 94.0, 95.0, 96.0].map(spo2_scale1), [3, 2, 2, 1, 1, 0]);
-        assert_eq!([90.0, 91.0, 100.0, 101.0, 110.0, 111.0, 219.0, 220.0].map(systolic), [3, 2, 2, 1, 1, 0, 0, 3]);
-        assert_eq!([40.0, 41.0, 50.0, 51.0, 90.0, 91.0, 110.0, 111.0, 130.0, 131.0].map(pulse), [3, 1, 1, 0, 0, 1, 1, 2, 2, 3]);
-        assert_eq!([35.0, 35.1, 36.0, 36.1, 38.0, 38.1, 39.0, 39.1].map(temperature), [3, 1, 1, 0, 0, 1, 1, 2]);
+        assert_eq!(
+            [8.0, 9.0, 11.0, 12.0, 20.0, 21.0, 24.0, 25.0].map(respiration),
+            [3, 1, 1, 0, 0, 2, 2, 3]
+        );
+        assert_eq!(
+            [91.0, 92.0, 93.0, 94.0, 95.0, 96.0].map(spo2_scale1),
+            [3, 2, 2, 1, 1, 0]
+        );
+        assert_eq!(
+            [90.0, 91.0, 100.0, 101.0, 110.0, 111.0, 219.0, 220.0].map(systolic),
+            [3, 2, 2, 1, 1, 0, 0, 3]
+        );
+        assert_eq!(
+            [40.0, 41.0, 50.0, 51.0, 90.0, 91.0, 110.0, 111.0, 130.0, 131.0].map(pulse),
+            [3, 1, 1, 0, 0, 1, 1, 2, 2, 3]
+        );
+        assert_eq!(
+            [35.0, 35.1, 36.0, 36.1, 38.0, 38.1, 39.0, 39.1].map(temperature),
+            [3, 1, 1, 0, 0, 1, 1, 2]
+        );
     }
 }

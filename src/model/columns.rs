@@ -110,20 +110,32 @@ impl Cell {
     pub const EMPTY_TEXT: &'static str = "—";
 
     pub fn empty() -> Self {
-        Cell { text: Self::EMPTY_TEXT.into(), value: None }
+        Cell {
+            text: Self::EMPTY_TEXT.into(),
+            value: None,
+        }
     }
 
     pub fn text(s: impl Into<String>) -> Self {
         let s = s.into();
-        Cell { value: Some(CellValue::Text(s.clone())), text: s }
+        Cell {
+            value: Some(CellValue::Text(s.clone())),
+            text: s,
+        }
     }
 
     pub fn number(text: impl Into<String>, v: f64) -> Self {
-        Cell { text: text.into(), value: Some(CellValue::Number(v)) }
+        Cell {
+            text: text.into(),
+            value: Some(CellValue::Number(v)),
+        }
     }
 
     pub fn datetime(text: impl Into<String>, v: DateTime<Utc>) -> Self {
-        Cell { text: text.into(), value: Some(CellValue::DateTime(v)) }
+        Cell {
+            text: text.into(),
+            value: Some(CellValue::DateTime(v)),
+        }
     }
 
     /// Orders two cells of a column; empty cells sort after every value in either direction,
@@ -133,7 +145,9 @@ impl Cell {
             (CellValue::Number(x), CellValue::Number(y)) => x.total_cmp(y),
             (CellValue::DateTime(x), CellValue::DateTime(y)) => x.cmp(y),
             (CellValue::Text(x), CellValue::Text(y)) if kind == CellKind::Bed => natural_cmp(x, y),
-            (CellValue::Text(x), CellValue::Text(y)) => natural_cmp(&x.to_lowercase(), &y.to_lowercase()),
+            (CellValue::Text(x), CellValue::Text(y)) => {
+                natural_cmp(&x.to_lowercase(), &y.to_lowercase())
+            }
             // Mixed kinds only arise from a misbehaving source; keep them apart, deterministically.
             _ => rank(a).cmp(&rank(b)),
         }
@@ -159,7 +173,10 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
             (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
                 let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let (na, nb) = (a[..da].trim_start_matches('0'), b[..db].trim_start_matches('0'));
+                let (na, nb) = (
+                    a[..da].trim_start_matches('0'),
+                    b[..db].trim_start_matches('0'),
+                );
                 let ord = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
                 if ord != Ordering::Equal {
                     return ord;

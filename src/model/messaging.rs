@@ -13,7 +13,9 @@ pub enum ConversationKind {
     Channel,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     #[default]
@@ -120,7 +122,11 @@ impl Message {
                 r.at = at;
             }
             Some(_) => {}
-            None => self.receipts.push(Receipt { user_id: user, state, at }),
+            None => self.receipts.push(Receipt {
+                user_id: user,
+                state,
+                at,
+            }),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::store::UserEvent;
 
@@ -12,11 +12,16 @@ const CAPACITY: usize = 4096;
 #[derive(Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<UserEvent>>,
+    /// Set when the server stops, so open streams end and shutdown need not wait on them.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub { tx: broadcast::channel(CAPACITY).0 }
+        Hub {
+            tx: broadcast::channel(CAPACITY).0,
+            closing: Arc::new(watch::channel(false).0),
+        }
     }
 }
 
@@ -30,5 +35,15 @@ impl Hub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<UserEvent>> {
         self.tx.subscribe()
+    }
+
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once the server is stopping.
+    pub async fn closed(&self) {
+        let mut rx = self.closing.subscribe();
+        let _ = rx.wait_for(|closing| *closing).await;
     }
 }

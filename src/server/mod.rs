@@ -20,6 +20,8 @@ use store::{SqliteStore, StoreError};
 
 use crate::fhir::FhirSource;
 
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A server listening on a real port.
 pub struct RunningServer {
     pub addr: SocketAddr,
@@ -33,7 +35,10 @@ pub enum ServeError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 impl RunningServer {
@@ -41,25 +46,46 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits.
+    /// Stops accepting and lets in-flight requests finish; event streams never finish by
+    /// themselves, so after a grace period the rest are cut (clients resume elsewhere).
     pub async fn stop(mut self) {
+        self.domain.hub().close();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
     }
 
     /// Waits until the server stops by itself (it does not, unless it fails).
     pub async fn wait(self) -> std::io::Result<()> {
-        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 }
 
-pub async fn start(listen: SocketAddr, database: &Path, ehr: Arc<dyn FhirSource>) -> Result<RunningServer, ServeError> {
+pub async fn start(
+    listen: SocketAddr,
+    database: &Path,
+    ehr: Arc<dyn FhirSource>,
+) -> Result<RunningServer, ServeError> {
     let store = Arc::new(SqliteStore::open(database).await?);
     let domain = Domain::new(store, Hub::default(), ehr);
-    let listener = TcpListener::bind(listen).await.map_err(|source| ServeError::Listen { addr: listen, source })?;
-    let addr = listener.local_addr().map_err(|source| ServeError::Listen { addr: listen, source })?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Listen {
+        addr: listen,
+        source,
+    })?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = routes::router(domain.clone());
     let task = tokio::spawn(async move {
@@ -69,5 +95,10 @@ pub async fn start(listen: SocketAddr, database: &Path, ehr: Arc<dyn FhirSource>
             })
             .await
     });
-    Ok(RunningServer { addr, domain, shutdown: Some(tx), task })
+    Ok(RunningServer {
+        addr,
+        domain,
+        shutdown: Some(tx),
+        task,
+    })
 }

@@ -35,7 +35,12 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -52,7 +57,10 @@ impl From<DomainError> for Problem {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The cause goes to the server log; the caller gets no internals.
             eprintln!("wardround serve: internal error: {e}");
-            return Problem::new(status, "The server could not complete the request; the cause is in its log.");
+            return Problem::new(
+                status,
+                "The server could not complete the request; the cause is in its log.",
+            );
         }
         Problem::new(status, e.to_string())
     }
@@ -74,7 +82,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_problem(r: JsonRejection) -> Problem {
     let status = match r {
-        JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => StatusCode::BAD_REQUEST,
+        JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => {
+            StatusCode::BAD_REQUEST
+        }
         _ => r.status(),
     };
     Problem::new(status, r.body_text())

@@ -23,7 +23,10 @@ pub enum Action {
     /// The server stored a message from the outbox.
     Sent(Message),
     /// The server refused a message for good (not a network failure: those are retried).
-    SendRefused { id: Uuid, reason: String },
+    SendRefused {
+        id: Uuid,
+        reason: String,
+    },
     Stream(StreamUpdate),
     /// A background request failed; shown in the status bar.
     Failed(String),
@@ -36,8 +39,14 @@ pub enum Effect {
     LoadConversations,
     LoadMessages(Uuid),
     /// Deliver through the outbox: retried until stored; the id makes retries harmless.
-    Send { conversation: Uuid, message: NewMessage },
-    Mark { messages: Vec<Uuid>, state: ReceiptState },
+    Send {
+        conversation: Uuid,
+        message: NewMessage,
+    },
+    Mark {
+        messages: Vec<Uuid>,
+        state: ReceiptState,
+    },
     /// Bell and desktop notification; the text carries no patient data.
     Notify(String),
     Quit,

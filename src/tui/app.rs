@@ -100,7 +100,11 @@ impl ConversationState {
     pub fn unread_for(&self, me: Uuid) -> usize {
         self.messages
             .iter()
-            .filter(|m| m.message.receipt_of(me).is_some_and(|r| r.state < ReceiptState::Read))
+            .filter(|m| {
+                m.message
+                    .receipt_of(me)
+                    .is_some_and(|r| r.state < ReceiptState::Read)
+            })
             .count()
     }
 }
@@ -121,7 +125,7 @@ pub enum IdSource {
 }
 
 impl IdSource {
-    pub fn next(&mut self) -> Uuid {
+    pub fn next_id(&mut self) -> Uuid {
         match self {
             IdSource::Random => Uuid::new_v4(),
             IdSource::Sequential(n) => {
@@ -173,7 +177,10 @@ impl App {
                 loading: true,
                 columns: ColumnId::ALL.to_vec(),
                 // Rounds go bed by bed.
-                sort: vec![SortKey { column: ColumnId::Bed, descending: false }],
+                sort: vec![SortKey {
+                    column: ColumnId::Bed,
+                    descending: false,
+                }],
                 ..Default::default()
             },
             conversations: Vec::new(),
@@ -215,9 +222,15 @@ impl App {
             .flat_map(|c| {
                 c.messages.iter().filter_map(move |m| {
                     let m = &m.message;
-                    let unread = m.receipt_of(me).is_some_and(|r| r.state < ReceiptState::Read);
-                    (m.priority == Priority::Urgent && m.sender_id != me && unread)
-                        .then_some(UrgentWaiting { conversation: c, message: m })
+                    let unread = m
+                        .receipt_of(me)
+                        .is_some_and(|r| r.state < ReceiptState::Read);
+                    (m.priority == Priority::Urgent && m.sender_id != me && unread).then_some(
+                        UrgentWaiting {
+                            conversation: c,
+                            message: m,
+                        },
+                    )
                 })
             })
             .collect();
@@ -231,6 +244,9 @@ impl App {
 
     /// The chat is on screen and looked at: what it shows counts as read.
     pub fn chat_in_view(&self) -> bool {
-        self.focus == Pane::Chat && self.terminal_focused && !self.show_help && self.open_conversation.is_some()
+        self.focus == Pane::Chat
+            && self.terminal_focused
+            && !self.show_help
+            && self.open_conversation.is_some()
     }
 }

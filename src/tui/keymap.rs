@@ -59,7 +59,10 @@ pub struct KeyPress {
 
 impl KeyPress {
     pub const fn plain(code: KeyCode) -> Self {
-        KeyPress { code, mods: KeyModifiers::NONE }
+        KeyPress {
+            code,
+            mods: KeyModifiers::NONE,
+        }
     }
 
     pub const fn ch(c: char) -> Self {
@@ -67,7 +70,10 @@ impl KeyPress {
     }
 
     pub const fn ctrl(c: char) -> Self {
-        KeyPress { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+        KeyPress {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
     }
 
     pub fn matches(&self, key: &KeyEvent) -> bool {
@@ -123,7 +129,14 @@ pub struct Binding {
 
 impl Binding {
     pub fn new(scope: Scope, keys: &[KeyPress], command: Command, help: &'static str) -> Self {
-        Binding { scope, keys: keys.to_vec(), command, help, hint: None, while_typing: false }
+        Binding {
+            scope,
+            keys: keys.to_vec(),
+            command,
+            help,
+            hint: None,
+            while_typing: false,
+        }
     }
 
     pub fn hint(mut self, hint: &'static str) -> Self {
@@ -137,7 +150,11 @@ impl Binding {
     }
 
     pub fn keys_label(&self) -> String {
-        self.keys.iter().map(KeyPress::label).collect::<Vec<_>>().join("/")
+        self.keys
+            .iter()
+            .map(KeyPress::label)
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
@@ -163,12 +180,31 @@ fn global_bindings() -> Vec<Binding> {
     use KeyCode::*;
     let g = Scope::Global;
     vec![
-        Binding::new(g, &[KeyPress::plain(Tab)], FocusNext, "Next pane").hint("pane").while_typing(),
+        Binding::new(g, &[KeyPress::plain(Tab)], FocusNext, "Next pane")
+            .hint("pane")
+            .while_typing(),
         Binding::new(g, &[KeyPress::plain(BackTab)], FocusPrev, "Previous pane").while_typing(),
-        Binding::new(g, &[KeyPress::ch('u'), KeyPress::plain(F(2))], JumpToUrgent, "Open the oldest unread urgent message")
-            .hint("urgent"),
-        Binding::new(g, &[KeyPress::ch('?'), KeyPress::plain(F(1))], ToggleHelp, "Show or hide this help").hint("help"),
-        Binding::new(g, &[KeyPress::ch('q'), KeyPress::ctrl('c')], Quit, "Quit (the screen is cleared)").hint("quit"),
+        Binding::new(
+            g,
+            &[KeyPress::ch('u'), KeyPress::plain(F(2))],
+            JumpToUrgent,
+            "Open the oldest unread urgent message",
+        )
+        .hint("urgent"),
+        Binding::new(
+            g,
+            &[KeyPress::ch('?'), KeyPress::plain(F(1))],
+            ToggleHelp,
+            "Show or hide this help",
+        )
+        .hint("help"),
+        Binding::new(
+            g,
+            &[KeyPress::ch('q'), KeyPress::ctrl('c')],
+            Quit,
+            "Quit (the screen is cleared)",
+        )
+        .hint("quit"),
     ]
 }
 
@@ -186,10 +222,12 @@ impl Keymap {
         if scope == Scope::Help {
             return find(Scope::Help, false);
         }
-        find(scope, false).or_else(|| find(Scope::Global, typing)).or_else(|| {
-            // Ctrl-C always quits, even mid-sentence.
-            (typing && KeyPress::ctrl('c').matches(key)).then_some(Command::Quit)
-        })
+        find(scope, false)
+            .or_else(|| find(Scope::Global, typing))
+            .or_else(|| {
+                // Ctrl-C always quits, even mid-sentence.
+                (typing && KeyPress::ctrl('c').matches(key)).then_some(Command::Quit)
+            })
     }
 
     pub fn in_scope(&self, scope: Scope) -> impl Iterator<Item = &Binding> {
@@ -199,7 +237,10 @@ impl Keymap {
     /// `key hint` pairs for the footer of a focused pane.
     pub fn footer(&self, scope: Scope, typing: bool) -> Vec<(String, &'static str)> {
         self.in_scope(scope)
-            .chain(self.in_scope(Scope::Global).filter(|b| !typing || b.while_typing))
+            .chain(
+                self.in_scope(Scope::Global)
+                    .filter(|b| !typing || b.while_typing),
+            )
             .filter_map(|b| Some((b.keys.first()?.label(), b.hint?)))
             .collect()
     }
@@ -212,12 +253,29 @@ mod tests {
     #[test]
     fn no_two_bindings_in_reach_of_each_other_share_a_key() {
         let km = Keymap::default();
-        for scope in [Scope::Patients, Scope::Conversations, Scope::Chat, Scope::Help] {
+        for scope in [
+            Scope::Patients,
+            Scope::Conversations,
+            Scope::Chat,
+            Scope::Help,
+        ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
-            let reachable = km.in_scope(scope).chain(if scope == Scope::Help { None } else { Some(km.in_scope(Scope::Global)) }.into_iter().flatten());
+            let reachable = km.in_scope(scope).chain(
+                if scope == Scope::Help {
+                    None
+                } else {
+                    Some(km.in_scope(Scope::Global))
+                }
+                .into_iter()
+                .flatten(),
+            );
             for b in reachable {
                 for k in &b.keys {
-                    assert!(!seen.iter().any(|(s, _)| s == k), "{} bound twice in {scope:?}", k.label());
+                    assert!(
+                        !seen.iter().any(|(s, _)| s == k),
+                        "{} bound twice in {scope:?}",
+                        k.label()
+                    );
                     seen.push((*k, b.scope));
                 }
             }

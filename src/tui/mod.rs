@@ -50,13 +50,25 @@ pub async fn run(client: ApiClient, me: Me, options: Options) -> Result<(), TuiE
     result
 }
 
-async fn event_loop(term: &mut terminal::Term, client: ApiClient, me: Me, options: Options) -> Result<(), TuiError> {
+async fn event_loop(
+    term: &mut terminal::Term,
+    client: ApiClient,
+    me: Me,
+    options: Options,
+) -> Result<(), TuiError> {
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let (stream_tx, mut stream) = mpsc::unbounded_channel();
     let stream_task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
-    let effects = runtime::Effects { client: client.clone(), tx };
+    let effects = runtime::Effects {
+        client: client.clone(),
+        tx,
+    };
 
-    let team_label = me.teams.first().map(|t| t.name.clone()).unwrap_or_else(|| "wardround".into());
+    let team_label = me
+        .teams
+        .first()
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| "wardround".into());
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
     app.reduced_motion = options.reduced_motion;
     app.utc_offset = *chrono::Local::now().offset();

@@ -22,15 +22,22 @@ impl Effects {
         let tx = self.tx.clone();
         let text = |e: ClientError| e.to_string();
         match effect {
-            Effect::LoadLists => spawn(tx, async move { Action::ListsLoaded(client.lists().await.map_err(text)) }),
-            Effect::LoadRows(id) => spawn(tx, async move { Action::RowsLoaded(client.list_rows(id).await.map_err(text)) }),
-            Effect::LoadConversations => {
-                spawn(tx, async move { Action::ConversationsLoaded(client.conversations().await.map_err(text)) })
-            }
-            Effect::LoadMessages(id) => {
-                spawn(tx, async move { Action::MessagesLoaded(id, client.messages(id).await.map_err(text)) })
-            }
-            Effect::Send { conversation, message } => spawn(tx, async move {
+            Effect::LoadLists => spawn(tx, async move {
+                Action::ListsLoaded(client.lists().await.map_err(text))
+            }),
+            Effect::LoadRows(id) => spawn(tx, async move {
+                Action::RowsLoaded(client.list_rows(id).await.map_err(text))
+            }),
+            Effect::LoadConversations => spawn(tx, async move {
+                Action::ConversationsLoaded(client.conversations().await.map_err(text))
+            }),
+            Effect::LoadMessages(id) => spawn(tx, async move {
+                Action::MessagesLoaded(id, client.messages(id).await.map_err(text))
+            }),
+            Effect::Send {
+                conversation,
+                message,
+            } => spawn(tx, async move {
                 // The outbox: retried until the server has it. The id makes a retry of a
                 // send that did arrive harmless.
                 let mut wait = Duration::from_millis(500);
@@ -41,7 +48,12 @@ impl Effects {
                             tokio::time::sleep(wait).await;
                             wait = (wait * 2).min(MAX_RETRY);
                         }
-                        Err(e) => return Action::SendRefused { id: message.id, reason: e.to_string() },
+                        Err(e) => {
+                            return Action::SendRefused {
+                                id: message.id,
+                                reason: e.to_string(),
+                            }
+                        }
                     }
                 }
             }),
@@ -57,7 +69,8 @@ impl Effects {
                                     wait *= 2;
                                 }
                                 Err(e) => {
-                                    let _ = tx.send(Action::Failed(format!("Receipt not recorded: {e}")));
+                                    let _ = tx
+                                        .send(Action::Failed(format!("Receipt not recorded: {e}")));
                                     break;
                                 }
                             }
@@ -71,7 +84,10 @@ impl Effects {
     }
 }
 
-fn spawn(tx: UnboundedSender<Action>, f: impl std::future::Future<Output = Action> + Send + 'static) {
+fn spawn(
+    tx: UnboundedSender<Action>,
+    f: impl std::future::Future<Output = Action> + Send + 'static,
+) {
     tokio::spawn(async move {
         let _ = tx.send(f.await);
     });

@@ -15,12 +15,17 @@ pub struct SortKey {
 pub fn sorted(rows: &[Row], keys: &[SortKey]) -> Vec<Row> {
     let mut out = rows.to_vec();
     // `sort_by` is stable, so equal rows keep the list's order.
-    out.sort_by(|a, b| keys.iter().map(|k| compare(a, b, k)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal));
+    out.sort_by(|a, b| {
+        keys.iter()
+            .map(|k| compare(a, b, k))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    });
     out
 }
 
 fn compare(a: &Row, b: &Row, key: &SortKey) -> Ordering {
-    fn value<'r>(r: &'r Row, column: ColumnId) -> Option<&'r crate::model::CellValue> {
+    fn value(r: &Row, column: ColumnId) -> Option<&crate::model::CellValue> {
         r.cell(column).and_then(|c| c.value.as_ref())
     }
     match (value(a, key.column), value(b, key.column)) {
@@ -42,7 +47,13 @@ fn compare(a: &Row, b: &Row, key: &SortKey) -> Ordering {
 /// when it already is the primary sort.
 pub fn toggle(keys: &[SortKey], column: ColumnId) -> Vec<SortKey> {
     match keys.first() {
-        Some(k) if k.column == column => vec![SortKey { column, descending: !k.descending }],
-        _ => vec![SortKey { column, descending: false }],
+        Some(k) if k.column == column => vec![SortKey {
+            column,
+            descending: !k.descending,
+        }],
+        _ => vec![SortKey {
+            column,
+            descending: false,
+        }],
     }
 }

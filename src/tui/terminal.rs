@@ -3,8 +3,12 @@
 
 use std::io::{self, Stdout, Write};
 
-use crossterm::event::{DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange};
-use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, SetTitle};
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
+};
+use crossterm::terminal::{
+    self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, SetTitle,
+};
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
@@ -21,7 +25,13 @@ pub fn enter() -> io::Result<Term> {
     }));
     terminal::enable_raw_mode()?;
     // The title names the app only: it is visible in window lists and over shoulders.
-    execute!(io::stdout(), EnterAlternateScreen, EnableFocusChange, EnableBracketedPaste, SetTitle("wardround"))?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableFocusChange,
+        EnableBracketedPaste,
+        SetTitle("wardround")
+    )?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
@@ -52,6 +62,11 @@ pub fn notify(text: &str) {
         }
     };
     let mut out = io::stdout();
-    let _ = write!(out, "\x07{}{}", wrap(format!("\x1b]9;{text}\x07")), wrap(format!("\x1b]777;notify;wardround;{text}\x07")));
+    let _ = write!(
+        out,
+        "\x07{}{}",
+        wrap(format!("\x1b]9;{text}\x07")),
+        wrap(format!("\x1b]777;notify;wardround;{text}\x07"))
+    );
     let _ = out.flush();
 }

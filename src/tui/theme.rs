@@ -121,7 +121,9 @@ pub enum ThemeError {
 
 impl Default for Theme {
     fn default() -> Self {
-        let mut theme = Theme { styles: HashMap::new() };
+        let mut theme = Theme {
+            styles: HashMap::new(),
+        };
         // The built-in theme is tested to parse; an error here is a build defect.
         if let Err(e) = theme.apply("themes/default.toml", DEFAULT) {
             panic!("built-in theme: {e}");
@@ -141,18 +143,28 @@ impl Theme {
             Some(Path::new(name_or_path).to_path_buf()),
             themes_dir.map(|d| d.join(format!("{name_or_path}.toml"))),
         ];
-        let path = candidates.into_iter().flatten().find(|p| p.is_file()).ok_or_else(|| ThemeError::Read {
-            path: name_or_path.to_string(),
-            reason: "no such theme file".into(),
-        })?;
+        let path = candidates
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file())
+            .ok_or_else(|| ThemeError::Read {
+                path: name_or_path.to_string(),
+                reason: "no such theme file".into(),
+            })?;
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Read { path: shown.clone(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
         theme.apply(&shown, &text)?;
         Ok(theme)
     }
 
     fn apply(&mut self, path: &str, text: &str) -> Result<(), ThemeError> {
-        let invalid = |message: String| ThemeError::Invalid { path: path.to_string(), message };
+        let invalid = |message: String| ThemeError::Invalid {
+            path: path.to_string(),
+            message,
+        };
         let file: ThemeFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         for (name, spec) in file.roles {
             let role = Role::ALL
@@ -186,7 +198,14 @@ impl Theme {
     pub fn without_color(mut self) -> Theme {
         for (role, style) in self.styles.iter_mut() {
             let mut s = Style::default().add_modifier(style.add_modifier);
-            if matches!(role, Role::AlertPulseA | Role::AlertPulseB | Role::AlertSteady | Role::Selection | Role::Urgent) {
+            if matches!(
+                role,
+                Role::AlertPulseA
+                    | Role::AlertPulseB
+                    | Role::AlertSteady
+                    | Role::Selection
+                    | Role::Urgent
+            ) {
                 s = s.add_modifier(Modifier::REVERSED);
             }
             *style = s;
@@ -200,7 +219,8 @@ impl Theme {
 }
 
 fn parse_color(s: &str) -> Result<Color, String> {
-    s.parse::<Color>().map_err(|_| format!("`{s}` is not a colour (a name such as `red`, `#rrggbb`, or 0-255)"))
+    s.parse::<Color>()
+        .map_err(|_| format!("`{s}` is not a colour (a name such as `red`, `#rrggbb`, or 0-255)"))
 }
 
 #[cfg(test)]
@@ -211,7 +231,11 @@ mod tests {
     fn the_default_theme_sets_every_role() {
         let t = Theme::default();
         for role in Role::ALL {
-            assert!(t.styles.contains_key(&role), "default theme lacks `{}`", role.name());
+            assert!(
+                t.styles.contains_key(&role),
+                "default theme lacks `{}`",
+                role.name()
+            );
         }
     }
 
@@ -219,7 +243,11 @@ mod tests {
     fn a_partial_theme_overrides_only_what_it_names() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mine.toml");
-        std::fs::write(&path, "[roles]\nurgent = { fg = \"#ff00ff\", bold = true }\n").unwrap();
+        std::fs::write(
+            &path,
+            "[roles]\nurgent = { fg = \"#ff00ff\", bold = true }\n",
+        )
+        .unwrap();
         let t = Theme::load("mine", Some(dir.path())).unwrap();
         assert_eq!(t.style(Role::Urgent).fg, Some(Color::Rgb(255, 0, 255)));
         assert_eq!(t.style(Role::Border), Theme::default().style(Role::Border));
@@ -230,7 +258,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");
         std::fs::write(&path, "[roles]\nurgnet = { fg = \"red\" }\n").unwrap();
-        let err = Theme::load(path.to_str().unwrap(), None).unwrap_err().to_string();
+        let err = Theme::load(path.to_str().unwrap(), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("urgnet"), "{err}");
     }
 }

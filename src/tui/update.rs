@@ -60,7 +60,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ConversationsLoaded(Ok(list)) => conversations_loaded(app, list),
         Action::MessagesLoaded(id, Ok(messages)) => messages_loaded(app, id, messages),
-        Action::ConversationsLoaded(Err(e)) | Action::MessagesLoaded(_, Err(e)) | Action::Failed(e) => {
+        Action::ConversationsLoaded(Err(e))
+        | Action::MessagesLoaded(_, Err(e))
+        | Action::Failed(e) => {
             app.notice = Some(e);
             Vec::new()
         }
@@ -90,11 +92,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Any key acknowledges the last notice.
     app.notice = None;
     let typing = app.focus == Pane::Chat && !app.show_help;
-    let scope = if app.show_help { Scope::Help } else { app.focus.scope() };
+    let scope = if app.show_help {
+        Scope::Help
+    } else {
+        app.focus.scope()
+    };
     let Some(command) = app.keymap.resolve(scope, typing, &key) else {
         if typing {
             if let KeyCode::Char(c) = key.code {
-                if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
                     chat::type_char(app, c);
                 }
             }
@@ -134,7 +143,11 @@ fn jump_to_urgent(app: &mut App) {
         app.notice = Some("No urgent message is waiting.".into());
         return;
     };
-    app.selected_conversation = app.conversations.iter().position(|c| c.info.id == target).unwrap_or(0);
+    app.selected_conversation = app
+        .conversations
+        .iter()
+        .position(|c| c.info.id == target)
+        .unwrap_or(0);
     app.open_conversation = Some(target);
     app.focus = Pane::Chat;
     app.chat_scroll = 0;
@@ -154,13 +167,17 @@ fn conversations_loaded(app: &mut App, list: Vec<crate::model::Conversation>) ->
         next.push(ConversationState { info, messages });
     }
     app.conversations = next;
-    app.selected_conversation = app.selected_conversation.min(app.conversations.len().saturating_sub(1));
+    app.selected_conversation = app
+        .selected_conversation
+        .min(app.conversations.len().saturating_sub(1));
     effects
 }
 
 fn messages_loaded(app: &mut App, id: Uuid, messages: Vec<Message>) -> Vec<Effect> {
     let me = app.me.id;
-    let Some(c) = app.conversation_mut(id) else { return Vec::new() };
+    let Some(c) = app.conversation_mut(id) else {
+        return Vec::new();
+    };
     // What the outbox still holds is not on the server yet: keep it after the loaded page.
     let pending: Vec<ChatMessage> = c
         .messages
@@ -169,28 +186,41 @@ fn messages_loaded(app: &mut App, id: Uuid, messages: Vec<Message>) -> Vec<Effec
         .collect();
     c.messages = messages
         .into_iter()
-        .map(|m| ChatMessage { message: intake::message(m), outbox: Outbox::Stored })
+        .map(|m| ChatMessage {
+            message: intake::message(m),
+            outbox: Outbox::Stored,
+        })
         .chain(pending)
         .collect();
     let undelivered: Vec<Uuid> = c
         .messages
         .iter_mut()
-        .filter(|m| m.message.receipt_of(me).is_some_and(|r| r.state == ReceiptState::Sent))
+        .filter(|m| {
+            m.message
+                .receipt_of(me)
+                .is_some_and(|r| r.state == ReceiptState::Sent)
+        })
         .map(|m| {
-            m.message.apply_receipt(me, ReceiptState::Delivered, m.message.sent_at);
+            m.message
+                .apply_receipt(me, ReceiptState::Delivered, m.message.sent_at);
             m.message.id
         })
         .collect();
     if undelivered.is_empty() {
         Vec::new()
     } else {
-        vec![Effect::Mark { messages: undelivered, state: ReceiptState::Delivered }]
+        vec![Effect::Mark {
+            messages: undelivered,
+            state: ReceiptState::Delivered,
+        }]
     }
 }
 
 /// Adds or replaces a message (by id), keeping time order.
 fn upsert(app: &mut App, message: Message, outbox: Outbox) -> bool {
-    let Some(c) = app.conversation_mut(message.conversation_id) else { return false };
+    let Some(c) = app.conversation_mut(message.conversation_id) else {
+        return false;
+    };
     match c.messages.iter_mut().find(|m| m.message.id == message.id) {
         Some(existing) => {
             // Receipts that arrived before the message's own echo are kept.
@@ -202,7 +232,11 @@ fn upsert(app: &mut App, message: Message, outbox: Outbox) -> bool {
             existing.outbox = outbox;
         }
         None => {
-            let at = c.messages.iter().rposition(|m| m.message.sent_at <= message.sent_at).map_or(0, |i| i + 1);
+            let at = c
+                .messages
+                .iter()
+                .rposition(|m| m.message.sent_at <= message.sent_at)
+                .map_or(0, |i| i + 1);
             c.messages.insert(at, ChatMessage { message, outbox });
         }
     }
@@ -226,7 +260,13 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
         }
         StreamUpdate::Event(event) => match event.kind {
             EventKind::Message { message } => on_message(app, intake::message(message)),
-            EventKind::Receipt { message_id, conversation_id, user_id, state, at } => {
+            EventKind::Receipt {
+                message_id,
+                conversation_id,
+                user_id,
+                state,
+                at,
+            } => {
                 if let Some(m) = app
                     .conversation_mut(conversation_id)
                     .and_then(|c| c.messages.iter_mut().find(|m| m.message.id == message_id))
@@ -246,13 +286,22 @@ fn on_message(app: &mut App, mut message: Message) -> Vec<Effect> {
         return vec![Effect::LoadConversations];
     }
     let mut effects = Vec::new();
-    let for_me = message.sender_id != me && message.receipt_of(me).is_some_and(|r| r.state == ReceiptState::Sent);
+    let for_me = message.sender_id != me
+        && message
+            .receipt_of(me)
+            .is_some_and(|r| r.state == ReceiptState::Sent);
     if for_me {
         message.apply_receipt(me, ReceiptState::Delivered, app.now);
-        effects.push(Effect::Mark { messages: vec![message.id], state: ReceiptState::Delivered });
+        effects.push(Effect::Mark {
+            messages: vec![message.id],
+            state: ReceiptState::Delivered,
+        });
         if message.priority == Priority::Urgent {
             app.pulse_on = true;
-            effects.push(Effect::Notify(format!("Urgent message - {}", app.team_label)));
+            effects.push(Effect::Notify(format!(
+                "Urgent message - {}",
+                app.team_label
+            )));
         }
     }
     upsert(app, message, Outbox::Stored);
@@ -266,12 +315,20 @@ fn mark_visible_read(app: &mut App) -> Vec<Effect> {
     }
     let me = app.me.id;
     let now = app.now;
-    let Some(id) = app.open_conversation else { return Vec::new() };
-    let Some(c) = app.conversation_mut(id) else { return Vec::new() };
+    let Some(id) = app.open_conversation else {
+        return Vec::new();
+    };
+    let Some(c) = app.conversation_mut(id) else {
+        return Vec::new();
+    };
     let read: Vec<Uuid> = c
         .messages
         .iter_mut()
-        .filter(|m| m.message.receipt_of(me).is_some_and(|r| r.state < ReceiptState::Read))
+        .filter(|m| {
+            m.message
+                .receipt_of(me)
+                .is_some_and(|r| r.state < ReceiptState::Read)
+        })
         .map(|m| {
             m.message.apply_receipt(me, ReceiptState::Read, now);
             m.message.id
@@ -283,7 +340,10 @@ fn mark_visible_read(app: &mut App) -> Vec<Effect> {
     if read.is_empty() {
         Vec::new()
     } else {
-        vec![Effect::Mark { messages: read, state: ReceiptState::Read }]
+        vec![Effect::Mark {
+            messages: read,
+            state: ReceiptState::Read,
+        }]
     }
 }
 

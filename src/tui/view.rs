@@ -16,17 +16,24 @@ const MIN_HEIGHT: u16 = 10;
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let [alert, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        let [alert, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
         alert_bar::render(app, theme, frame, alert);
         let msg = format!("Enlarge the terminal to at least {MIN_WIDTH}×{MIN_HEIGHT}.");
         frame.render_widget(Paragraph::new(msg).style(theme.style(Role::Muted)), rest);
         return;
     }
-    let [alert, main, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    let [patients, lower] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
+    let [alert, main, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [patients, lower] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
     let list_width = if area.width >= 100 { 32 } else { 24 };
-    let [convs, chat_area] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(16)]).areas(lower);
+    let [convs, chat_area] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(16)]).areas(lower);
 
     alert_bar::render(app, theme, frame, alert);
     patient_list::render(app, theme, frame, patients);

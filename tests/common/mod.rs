@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use uuid::Uuid;
 use wardround::fhir::columns;
 use wardround::model::{
-    ColumnId, Conversation, ConversationKind, ListRows, Member, Message, PatientList, Priority, Receipt, ReceiptState,
-    User,
+    ColumnId, Conversation, ConversationKind, ListRows, Member, Message, PatientList, Priority,
+    Receipt, ReceiptState, User,
 };
 use wardround::tui::action::Action;
 use wardround::tui::app::{App, IdSource};
@@ -19,7 +19,12 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn user(n: u128, name: &str, role: &str) -> User {
-    User { id: Uuid::from_u128(n), username: name.to_lowercase().replace(' ', ""), display_name: name.into(), role: role.into() }
+    User {
+        id: Uuid::from_u128(n),
+        username: name.to_lowercase().replace(' ', ""),
+        display_name: name.into(),
+        role: role.into(),
+    }
 }
 
 pub fn nurse() -> User {
@@ -38,12 +43,19 @@ pub const CHANNEL: Uuid = Uuid::from_u128(100);
 pub const DIRECT: Uuid = Uuid::from_u128(101);
 
 pub fn member(u: &User) -> Member {
-    Member { id: u.id, display_name: u.display_name.clone(), role: u.role.clone() }
+    Member {
+        id: u.id,
+        display_name: u.display_name.clone(),
+        role: u.role.clone(),
+    }
 }
 
 pub fn rows() -> ListRows {
     let ward = wardround::demo::ward_source(now());
-    let rows = ward.charts().map(|c| columns::row(c, &ColumnId::ALL, now())).collect();
+    let rows = ward
+        .charts()
+        .map(|c| columns::row(c, &ColumnId::ALL, now()))
+        .collect();
     let list = PatientList {
         id: Uuid::from_u128(50),
         team_id: Uuid::from_u128(60),
@@ -53,7 +65,15 @@ pub fn rows() -> ListRows {
     ListRows { list, rows }
 }
 
-pub fn message(id: u128, conv: Uuid, from: &User, to: &[&User], body: &str, priority: Priority, minutes_ago: i64) -> Message {
+pub fn message(
+    id: u128,
+    conv: Uuid,
+    from: &User,
+    to: &[&User],
+    body: &str,
+    priority: Priority,
+    minutes_ago: i64,
+) -> Message {
     let at = now() - Duration::minutes(minutes_ago);
     Message {
         id: Uuid::from_u128(id),
@@ -63,7 +83,14 @@ pub fn message(id: u128, conv: Uuid, from: &User, to: &[&User], body: &str, prio
         body: body.into(),
         priority,
         sent_at: at,
-        receipts: to.iter().map(|u| Receipt { user_id: u.id, state: ReceiptState::Sent, at }).collect(),
+        receipts: to
+            .iter()
+            .map(|u| Receipt {
+                user_id: u.id,
+                state: ReceiptState::Sent,
+                at,
+            })
+            .collect(),
     }
 }
 
@@ -77,7 +104,13 @@ pub fn conversations() -> Vec<Conversation> {
             members: vec![member(&n), member(&r), member(&c)],
             unread: 1,
         },
-        Conversation { id: DIRECT, kind: ConversationKind::Direct, title: r.display_name.clone(), members: vec![member(&n), member(&r)], unread: 1 },
+        Conversation {
+            id: DIRECT,
+            kind: ConversationKind::Direct,
+            title: r.display_name.clone(),
+            members: vec![member(&n), member(&r)],
+            unread: 1,
+        },
     ]
 }
 
@@ -96,7 +129,12 @@ pub fn urgent() -> Message {
 /// The app as the demo nurse sees it a few minutes into the demo: list loaded, a ward
 /// channel post, an urgent 1:1 waiting.
 pub fn ward_app() -> App {
-    let mut app = App::new(nurse(), "4 West".into(), "http://127.0.0.1:8470".into(), now());
+    let mut app = App::new(
+        nurse(),
+        "4 West".into(),
+        "http://127.0.0.1:8470".into(),
+        now(),
+    );
     app.ids = IdSource::Sequential(1000);
     update(&mut app, Action::RowsLoaded(Ok(rows())));
     update(&mut app, Action::ConversationsLoaded(Ok(conversations())));
@@ -111,6 +149,9 @@ pub fn ward_app() -> App {
     );
     update(&mut app, Action::MessagesLoaded(CHANNEL, Ok(vec![post])));
     update(&mut app, Action::MessagesLoaded(DIRECT, Ok(vec![urgent()])));
-    update(&mut app, Action::Stream(wardround::client::StreamUpdate::Connected));
+    update(
+        &mut app,
+        Action::Stream(wardround::client::StreamUpdate::Connected),
+    );
     app
 }

@@ -8,9 +8,17 @@ use crate::model::{ConversationKind, PatientList, Team, User};
 use crate::server::store::NewConversation;
 
 impl Domain {
-    pub async fn create_user(&self, username: &str, display_name: &str, role: &str, password: &str) -> DomainResult<User> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        password: &str,
+    ) -> DomainResult<User> {
         if username.trim().is_empty() || password.len() < 8 {
-            return Err(DomainError::Invalid("A user needs a username and a password of at least 8 characters.".into()));
+            return Err(DomainError::Invalid(
+                "A user needs a username and a password of at least 8 characters.".into(),
+            ));
         }
         let user = User {
             id: Uuid::new_v4(),
@@ -18,18 +26,33 @@ impl Domain {
             display_name: display_name.to_string(),
             role: role.to_string(),
         };
-        self.store.create_user(&user, &hash_password(password)?).await?;
+        self.store
+            .create_user(&user, &hash_password(password)?)
+            .await?;
         Ok(user)
     }
 
     pub async fn create_team(&self, name: &str, members: &[Uuid]) -> DomainResult<Team> {
-        let team = Team { id: Uuid::new_v4(), name: name.to_string() };
+        let team = Team {
+            id: Uuid::new_v4(),
+            name: name.to_string(),
+        };
         self.store.create_team(&team, members).await?;
         Ok(team)
     }
 
-    pub async fn create_list(&self, team: Uuid, name: &str, patient_ids: Vec<String>) -> DomainResult<PatientList> {
-        let list = PatientList { id: Uuid::new_v4(), team_id: team, name: name.to_string(), patient_ids };
+    pub async fn create_list(
+        &self,
+        team: Uuid,
+        name: &str,
+        patient_ids: Vec<String>,
+    ) -> DomainResult<PatientList> {
+        let list = PatientList {
+            id: Uuid::new_v4(),
+            team_id: team,
+            name: name.to_string(),
+            patient_ids,
+        };
         self.store.create_list(&list).await?;
         Ok(list)
     }
@@ -42,10 +65,18 @@ impl Domain {
         members: Vec<Uuid>,
     ) -> DomainResult<Uuid> {
         if kind == ConversationKind::Direct && members.len() != 2 {
-            return Err(DomainError::Invalid("A 1:1 conversation has exactly two members.".into()));
+            return Err(DomainError::Invalid(
+                "A 1:1 conversation has exactly two members.".into(),
+            ));
         }
         let id = Uuid::new_v4();
-        let c = NewConversation { id, kind, title: title.to_string(), team_id: team, members };
+        let c = NewConversation {
+            id,
+            kind,
+            title: title.to_string(),
+            team_id: team,
+            members,
+        };
         self.store.create_conversation(&c).await?;
         Ok(id)
     }

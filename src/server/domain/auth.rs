@@ -28,7 +28,11 @@ pub fn hash_password(password: &str) -> DomainResult<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 fn token_hash(token: &str) -> String {
@@ -59,19 +63,28 @@ impl Domain {
             return Err(wrong());
         }
         if stored.disabled {
-            return Err(DomainError::Forbidden("This account is disabled; ask IT to re-enable it.".into()));
+            return Err(DomainError::Forbidden(
+                "This account is disabled; ask IT to re-enable it.".into(),
+            ));
         }
         let token = new_token();
         let expires = Utc::now() + Duration::hours(SESSION_HOURS);
-        self.store.create_session(&token_hash(&token), stored.user.id, expires).await?;
-        Ok(LoginResponse { token, user: stored.user })
+        self.store
+            .create_session(&token_hash(&token), stored.user.id, expires)
+            .await?;
+        Ok(LoginResponse {
+            token,
+            user: stored.user,
+        })
     }
 
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
         let token_hash = token_hash(bearer);
         match self.store.session_user(&token_hash, Utc::now()).await? {
             Some(user) => Ok(Session { user, token_hash }),
-            None => Err(DomainError::Unauthorized("The session has expired or was ended; log in again.".into())),
+            None => Err(DomainError::Unauthorized(
+                "The session has expired or was ended; log in again.".into(),
+            )),
         }
     }
 
@@ -83,6 +96,10 @@ impl Domain {
         let user = session.user.clone();
         let teams = self.store.teams_of(user.id).await?;
         let cursor = self.store.latest_cursor(user.id).await?;
-        Ok(Me { user, teams, cursor })
+        Ok(Me {
+            user,
+            teams,
+            cursor,
+        })
     }
 }

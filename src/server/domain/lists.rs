@@ -13,10 +13,16 @@ impl Domain {
     }
 
     pub async fn list_rows(&self, session: &Session, list_id: Uuid) -> DomainResult<ListRows> {
-        let list = self.store.list(list_id).await?.ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
+        let list = self
+            .store
+            .list(list_id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
         let teams = self.store.teams_of(session.user.id).await?;
         if !teams.iter().any(|t| t.id == list.team_id) {
-            return Err(DomainError::Forbidden("This list belongs to a team you are not a member of.".into()));
+            return Err(DomainError::Forbidden(
+                "This list belongs to a team you are not a member of.".into(),
+            ));
         }
         let now = Utc::now();
         let mut rows = Vec::with_capacity(list.patient_ids.len());

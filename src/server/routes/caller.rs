@@ -13,7 +13,10 @@ pub struct Caller(pub Session);
 impl FromRequestParts<Domain> for Caller {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, domain: &Domain) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        domain: &Domain,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -21,7 +24,12 @@ impl FromRequestParts<Domain> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Log in first: this needs a bearer session token."))?;
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "Log in first: this needs a bearer session token.",
+                )
+            })?;
         Ok(Caller(domain.authenticate(token).await?))
     }
 }

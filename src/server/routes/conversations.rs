@@ -9,7 +9,10 @@ use crate::model::{Conversation, Message, NewMessage, ReceiptUpdate};
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
-pub async fn index(State(domain): State<Domain>, Caller(session): Caller) -> Result<Json<Vec<Conversation>>, Problem> {
+pub async fn index(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+) -> Result<Json<Vec<Conversation>>, Problem> {
     Ok(Json(domain.conversations(&session).await?))
 }
 
@@ -35,7 +38,14 @@ pub async fn send(
     ApiJson(new): ApiJson<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), Problem> {
     let (message, created) = domain.send(&session, id, new).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(message),
+    ))
 }
 
 pub async fn receipt(

@@ -33,11 +33,15 @@ pub async fn stream(
     ApiQuery(resume): ApiQuery<Resume>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Problem> {
-    let from_header = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let from_header = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
     let cursor = resume.cursor.or(from_header).unwrap_or(0).max(0);
     let (tx, rx) = mpsc::channel(256);
     tokio::spawn(pump(domain, session.user.id, cursor, tx));
-    Ok(Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(ReceiverStream::new(rx))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 fn to_sse(e: &Event) -> SseEvent {
@@ -46,7 +50,12 @@ fn to_sse(e: &Event) -> SseEvent {
 }
 
 /// Feeds one client's stream until it goes away.
-async fn pump(domain: Domain, user: uuid::Uuid, mut last: i64, tx: mpsc::Sender<Result<SseEvent, Infallible>>) {
+async fn pump(
+    domain: Domain,
+    user: uuid::Uuid,
+    mut last: i64,
+    tx: mpsc::Sender<Result<SseEvent, Infallible>>,
+) {
     // Subscribe before replaying, so nothing committed during the replay is missed.
     let mut live = domain.hub().subscribe();
     let mut replay = true;
@@ -72,6 +81,7 @@ async fn pump(domain: Domain, user: uuid::Uuid, mut last: i64, tx: mpsc::Sender<
         }
         tokio::select! {
             _ = tx.closed() => return,
+            _ = domain.hub().closed() => return,
             received = live.recv() => match received {
                 // The hub says "there is more"; the store says what, in cursor order.
                 // Two writers may publish out of commit order, so forwarding the hub's

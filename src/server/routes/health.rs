@@ -16,5 +16,10 @@ pub async fn readyz(State(domain): State<Domain>) -> Result<&'static str, Proble
         .latest_cursor(Uuid::nil())
         .await
         .map(|_| "ready")
-        .map_err(|e| Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("The store is not answering: {e}")))
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The store is not answering: {e}"),
+            )
+        })
 }

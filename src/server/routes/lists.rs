@@ -7,7 +7,10 @@ use crate::model::{ListRows, PatientList};
 use crate::server::problem::{ApiPath, Problem};
 use crate::server::Domain;
 
-pub async fn index(State(domain): State<Domain>, Caller(session): Caller) -> Result<Json<Vec<PatientList>>, Problem> {
+pub async fn index(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+) -> Result<Json<Vec<PatientList>>, Problem> {
     Ok(Json(domain.lists(&session).await?))
 }
 

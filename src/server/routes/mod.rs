@@ -21,13 +21,18 @@ pub fn router(domain: Domain) -> Router {
         .route("/lists", get(lists::index))
         .route("/lists/{id}/rows", get(lists::rows))
         .route("/conversations", get(conversations::index))
-        .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::send))
+        .route(
+            "/conversations/{id}/messages",
+            get(conversations::messages).post(conversations::send),
+        )
         .route("/messages/{id}/receipts", post(conversations::receipt))
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.") })
+        .fallback(|| async {
+            Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.")
+        })
         .with_state(domain)
 }

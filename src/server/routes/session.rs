@@ -11,14 +11,23 @@ pub async fn login(
     State(domain): State<Domain>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(StatusCode, Json<LoginResponse>), Problem> {
-    Ok((StatusCode::CREATED, Json(domain.login(&req.username, &req.password).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(domain.login(&req.username, &req.password).await?),
+    ))
 }
 
-pub async fn logout(State(domain): State<Domain>, Caller(session): Caller) -> Result<StatusCode, Problem> {
+pub async fn logout(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+) -> Result<StatusCode, Problem> {
     domain.logout(&session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn me(State(domain): State<Domain>, Caller(session): Caller) -> Result<Json<Me>, Problem> {
+pub async fn me(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+) -> Result<Json<Me>, Problem> {
     Ok(Json(domain.me(&session).await?))
 }

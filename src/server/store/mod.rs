@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 pub use sqlite::SqliteStore;
 
-use crate::model::{ConversationKind, Event, EventKind, Member, Message, PatientList, ReceiptState, Team, User};
+use crate::model::{
+    ConversationKind, Event, EventKind, Member, Message, PatientList, ReceiptState, Team, User,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -70,9 +72,15 @@ pub trait Store: Send + Sync {
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;
 
-    async fn create_session(&self, token_hash: &str, user: Uuid, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// The user a live, unexpired session token belongs to.
-    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>)
+        -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
     async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()>;
@@ -92,7 +100,11 @@ pub trait Store: Send + Sync {
     async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>>;
     async fn message(&self, id: Uuid) -> StoreResult<Option<Message>>;
     /// Stores a message with a receipt per recipient and appends `events`, atomically.
-    async fn insert_message(&self, message: &Message, events: Vec<(Uuid, EventKind)>) -> StoreResult<Inserted>;
+    async fn insert_message(
+        &self,
+        message: &Message,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Inserted>;
     /// Moves a receipt forward and appends `events`, atomically; `None` (and no events)
     /// when the receipt was already at or past `state`, or does not exist.
     async fn advance_receipt(

@@ -7,16 +7,25 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
-use super::{ConversationRecord, Inserted, NewConversation, Store, StoreError, StoreResult, StoredUser, UserEvent};
+use super::{
+    ConversationRecord, Inserted, NewConversation, Store, StoreError, StoreResult, StoredUser,
+    UserEvent,
+};
 use crate::model::{
-    ConversationKind, Event, EventKind, Member, Message, PatientList, Priority, Receipt, ReceiptState, Team, User,
+    ConversationKind, Event, EventKind, Member, Message, PatientList, Priority, Receipt,
+    ReceiptState, Team, User,
 };
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../../migrations/sqlite/0001_initial.sql"),
+)];
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -25,7 +34,10 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub async fn open(path: &Path) -> StoreResult<Self> {
-        let open_err = |e: &dyn std::fmt::Display| StoreError::Open { path: path.display().to_string(), reason: e.to_string() };
+        let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
         }
@@ -56,7 +68,9 @@ impl SqliteStore {
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
             .execute(&mut *tx)
             .await?;
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *tx)
+            .await?;
         for (version, sql) in MIGRATIONS {
             if applied.contains(version) {
                 continue;
@@ -115,14 +129,20 @@ async fn append_events(
 ) -> StoreResult<Vec<UserEvent>> {
     let mut out = Vec::with_capacity(events.len());
     for (user_id, kind) in events {
-        let payload = serde_json::to_string(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let cursor: i64 = sqlx::query_scalar("INSERT INTO events (user_id, payload, created_at) VALUES (?, ?, ?) RETURNING seq")
-            .bind(user_id.to_string())
-            .bind(payload)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-        out.push(UserEvent { user_id, event: Event { cursor, kind } });
+        let payload =
+            serde_json::to_string(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let cursor: i64 = sqlx::query_scalar(
+            "INSERT INTO events (user_id, payload, created_at) VALUES (?, ?, ?) RETURNING seq",
+        )
+        .bind(user_id.to_string())
+        .bind(payload)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        out.push(UserEvent {
+            user_id,
+            event: Event { cursor, kind },
+        });
     }
     Ok(out)
 }
@@ -138,7 +158,8 @@ fn message_from(row: &SqliteRow) -> StoreResult<Message> {
         sender_id: uuid(row, "sender_id")?,
         sender_name: row.try_get("sender_name")?,
         body: row.try_get("body")?,
-        priority: Priority::parse(&priority).ok_or_else(|| StoreError::Corrupt(format!("priority {priority:?}")))?,
+        priority: Priority::parse(&priority)
+            .ok_or_else(|| StoreError::Corrupt(format!("priority {priority:?}")))?,
         sent_at: row.try_get("sent_at")?,
         receipts: Vec::new(),
     })
@@ -157,11 +178,14 @@ impl SqliteStore {
         }
         let mut by_message: HashMap<Uuid, Vec<Receipt>> = HashMap::new();
         for row in q.fetch_all(&self.reader).await? {
-            by_message.entry(uuid(&row, "message_id")?).or_default().push(Receipt {
-                user_id: uuid(&row, "user_id")?,
-                state: ReceiptState::from_i64(row.try_get("state")?),
-                at: row.try_get("at")?,
-            });
+            by_message
+                .entry(uuid(&row, "message_id")?)
+                .or_default()
+                .push(Receipt {
+                    user_id: uuid(&row, "user_id")?,
+                    state: ReceiptState::from_i64(row.try_get("state")?),
+                    at: row.try_get("at")?,
+                });
         }
         for m in messages.iter_mut() {
             m.receipts = by_message.remove(&m.id).unwrap_or_default();
@@ -185,13 +209,18 @@ impl Store for SqliteStore {
         .execute(&self.writer)
         .await;
         match r {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate(format!("user {}", user.username))),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::Duplicate(format!("user {}", user.username)))
+            }
             other => other.map(|_| ()).map_err(Into::into),
         }
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>> {
-        let row = sqlx::query("SELECT * FROM users WHERE username = ?").bind(username).fetch_optional(&self.reader).await?;
+        let row = sqlx::query("SELECT * FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&self.reader)
+            .await?;
         row.map(|row| {
             Ok(StoredUser {
                 user: user_from(&row)?,
@@ -202,7 +231,12 @@ impl Store for SqliteStore {
         .transpose()
     }
 
-    async fn create_session(&self, token_hash: &str, user: Uuid, expires_at: DateTime<Utc>) -> StoreResult<()> {
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(token_hash)
             .bind(user.to_string())
@@ -213,7 +247,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>> {
         let row = sqlx::query(
             "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
@@ -226,7 +264,10 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.writer).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await?;
         Ok(())
     }
 
@@ -255,7 +296,14 @@ impl Store for SqliteStore {
         .bind(user.to_string())
         .fetch_all(&self.reader)
         .await?;
-        rows.iter().map(|r| Ok(Team { id: uuid(r, "id")?, name: r.try_get("name")? })).collect()
+        rows.iter()
+            .map(|r| {
+                Ok(Team {
+                    id: uuid(r, "id")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
     }
 
     async fn create_list(&self, list: &PatientList) -> StoreResult<()> {
@@ -267,12 +315,14 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         for (position, patient) in list.patient_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO patient_list_entries (list_id, patient_id, position) VALUES (?, ?, ?)")
-                .bind(list.id.to_string())
-                .bind(patient)
-                .bind(position as i64)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO patient_list_entries (list_id, patient_id, position) VALUES (?, ?, ?)",
+            )
+            .bind(list.id.to_string())
+            .bind(patient)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -286,11 +336,12 @@ impl Store for SqliteStore {
         else {
             return Ok(None);
         };
-        let patient_ids =
-            sqlx::query_scalar("SELECT patient_id FROM patient_list_entries WHERE list_id = ? ORDER BY position")
-                .bind(id.to_string())
-                .fetch_all(&self.reader)
-                .await?;
+        let patient_ids = sqlx::query_scalar(
+            "SELECT patient_id FROM patient_list_entries WHERE list_id = ? ORDER BY position",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.reader)
+        .await?;
         Ok(Some(PatientList {
             id: uuid(&row, "id")?,
             team_id: uuid(&row, "team_id")?,
@@ -326,11 +377,13 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         for m in &c.members {
-            sqlx::query("INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)")
-                .bind(c.id.to_string())
-                .bind(m.to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)",
+            )
+            .bind(c.id.to_string())
+            .bind(m.to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -357,11 +410,14 @@ impl Store for SqliteStore {
         .await?;
         let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
         for r in &member_rows {
-            members.entry(uuid(r, "conversation_id")?).or_default().push(Member {
-                id: uuid(r, "id")?,
-                display_name: r.try_get("display_name")?,
-                role: r.try_get("role")?,
-            });
+            members
+                .entry(uuid(r, "conversation_id")?)
+                .or_default()
+                .push(Member {
+                    id: uuid(r, "id")?,
+                    display_name: r.try_get("display_name")?,
+                    role: r.try_get("role")?,
+                });
         }
         let unread_rows = sqlx::query(
             "SELECT m.conversation_id, COUNT(*) AS n FROM receipts r JOIN messages m ON m.id = r.message_id
@@ -372,7 +428,10 @@ impl Store for SqliteStore {
         .await?;
         let mut unread: HashMap<Uuid, u32> = HashMap::new();
         for r in &unread_rows {
-            unread.insert(uuid(r, "conversation_id")?, r.try_get::<i64, _>("n")?.try_into().unwrap_or(u32::MAX));
+            unread.insert(
+                uuid(r, "conversation_id")?,
+                r.try_get::<i64, _>("n")?.try_into().unwrap_or(u32::MAX),
+            );
         }
         rows.iter()
             .map(|r| {
@@ -389,17 +448,20 @@ impl Store for SqliteStore {
     }
 
     async fn conversation_members(&self, conversation: Uuid) -> StoreResult<Option<Vec<Uuid>>> {
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM conversations WHERE id = ?")
-            .bind(conversation.to_string())
-            .fetch_optional(&self.reader)
-            .await?;
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE id = ?")
+                .bind(conversation.to_string())
+                .fetch_optional(&self.reader)
+                .await?;
         if exists.is_none() {
             return Ok(None);
         }
-        let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation_id = ?")
-            .bind(conversation.to_string())
-            .fetch_all(&self.reader)
-            .await?;
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT user_id FROM conversation_members WHERE conversation_id = ?",
+        )
+        .bind(conversation.to_string())
+        .fetch_all(&self.reader)
+        .await?;
         ids.iter()
             .map(|s| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect::<StoreResult<Vec<_>>>()
@@ -416,14 +478,22 @@ impl Store for SqliteStore {
             .bind(i64::from(limit))
             .fetch_all(&self.reader)
             .await?;
-        let mut messages = rows.iter().rev().map(message_from).collect::<StoreResult<Vec<_>>>()?;
+        let mut messages = rows
+            .iter()
+            .rev()
+            .map(message_from)
+            .collect::<StoreResult<Vec<_>>>()?;
         self.attach_receipts(&mut messages).await?;
         Ok(messages)
     }
 
     async fn message(&self, id: Uuid) -> StoreResult<Option<Message>> {
         let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ?");
-        let Some(row) = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.reader).await? else {
+        let Some(row) = sqlx::query(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?
+        else {
             return Ok(None);
         };
         let mut messages = vec![message_from(&row)?];
@@ -431,7 +501,11 @@ impl Store for SqliteStore {
         Ok(messages.pop())
     }
 
-    async fn insert_message(&self, message: &Message, events: Vec<(Uuid, EventKind)>) -> StoreResult<Inserted> {
+    async fn insert_message(
+        &self,
+        message: &Message,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Inserted> {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -455,13 +529,15 @@ impl Store for SqliteStore {
             return Ok(Inserted::Existing(existing));
         }
         for r in &message.receipts {
-            sqlx::query("INSERT INTO receipts (message_id, user_id, state, at) VALUES (?, ?, ?, ?)")
-                .bind(message.id.to_string())
-                .bind(r.user_id.to_string())
-                .bind(r.state.as_i64())
-                .bind(r.at)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO receipts (message_id, user_id, state, at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(message.id.to_string())
+            .bind(r.user_id.to_string())
+            .bind(r.state.as_i64())
+            .bind(r.at)
+            .execute(&mut *tx)
+            .await?;
         }
         let written = append_events(&mut tx, events, message.sent_at).await?;
         tx.commit().await?;
@@ -496,17 +572,23 @@ impl Store for SqliteStore {
     }
 
     async fn events_after(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<Vec<Event>> {
-        let rows = sqlx::query("SELECT seq, payload FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?")
-            .bind(user.to_string())
-            .bind(cursor)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT seq, payload FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(user.to_string())
+        .bind(cursor)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
         rows.iter()
             .map(|r| {
                 let payload: String = r.try_get("payload")?;
-                let kind = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?;
-                Ok(Event { cursor: r.try_get("seq")?, kind })
+                let kind = serde_json::from_str(&payload)
+                    .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?;
+                Ok(Event {
+                    cursor: r.try_get("seq")?,
+                    kind,
+                })
             })
             .collect()
     }

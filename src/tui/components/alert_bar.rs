@@ -14,8 +14,14 @@ use crate::tui::theme::{Role, Theme};
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let waiting = app.urgent_waiting();
     let Some(oldest) = waiting.first() else {
-        let line = Line::from(Span::styled(" No urgent messages waiting", theme.style(Role::AlertIdle)));
-        frame.render_widget(Paragraph::new(line).style(theme.style(Role::AlertIdle)), area);
+        let line = Line::from(Span::styled(
+            " No urgent messages waiting",
+            theme.style(Role::AlertIdle),
+        ));
+        frame.render_widget(
+            Paragraph::new(line).style(theme.style(Role::AlertIdle)),
+            area,
+        );
         return;
     };
     let role = if app.reduced_motion {
@@ -38,7 +44,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .and_then(|b| b.keys.first())
         .map(|k| k.label())
         .unwrap_or_default();
-    let more = if waiting.len() > 1 { format!("{} waiting", waiting.len()) } else { "1 waiting".into() };
+    let more = if waiting.len() > 1 {
+        format!("{} waiting", waiting.len())
+    } else {
+        "1 waiting".into()
+    };
     let text = format!(
         " ‼ URGENT  {} · {} · {} · {}   [{}] open ",
         m.sender_name,
@@ -47,5 +57,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         more,
         jump
     );
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(text, style))).style(style), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(text, style))).style(style),
+        area,
+    );
 }

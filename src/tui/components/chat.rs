@@ -18,11 +18,39 @@ pub fn bindings() -> Vec<Binding> {
     use Command::*;
     let s = Scope::Chat;
     vec![
-        Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], Send, "Send the message").hint("send"),
-        Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], LeaveChat, "Back to the conversation list").hint("back"),
-        Binding::new(s, &[KeyPress::plain(KeyCode::Backspace)], DeleteBack, "Delete the last character"),
-        Binding::new(s, &[KeyPress::plain(KeyCode::PageUp)], ScrollOlder, "Scroll to older messages").hint("scroll"),
-        Binding::new(s, &[KeyPress::plain(KeyCode::PageDown)], ScrollNewer, "Scroll to newer messages"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Enter)],
+            Send,
+            "Send the message",
+        )
+        .hint("send"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Esc)],
+            LeaveChat,
+            "Back to the conversation list",
+        )
+        .hint("back"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Backspace)],
+            DeleteBack,
+            "Delete the last character",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::PageUp)],
+            ScrollOlder,
+            "Scroll to older messages",
+        )
+        .hint("scroll"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::PageDown)],
+            ScrollNewer,
+            "Scroll to newer messages",
+        ),
     ]
 }
 
@@ -56,8 +84,12 @@ fn send(app: &mut App) -> Vec<Effect> {
     if body.is_empty() {
         return Vec::new();
     }
-    let id = app.ids.next();
-    let message = crate::model::NewMessage { id, body: body.clone(), priority: Priority::Normal };
+    let id = app.ids.next_id();
+    let message = crate::model::NewMessage {
+        id,
+        body: body.clone(),
+        priority: Priority::Normal,
+    };
     let local = crate::model::Message {
         id,
         conversation_id: conversation,
@@ -69,11 +101,17 @@ fn send(app: &mut App) -> Vec<Effect> {
         receipts: Vec::new(),
     };
     if let Some(c) = app.conversation_mut(conversation) {
-        c.messages.push(ChatMessage { message: local, outbox: Outbox::Sending });
+        c.messages.push(ChatMessage {
+            message: local,
+            outbox: Outbox::Sending,
+        });
     }
     app.composer.clear();
     app.chat_scroll = 0;
-    vec![Effect::Send { conversation, message }]
+    vec![Effect::Send {
+        conversation,
+        message,
+    }]
 }
 
 /// What the sender sees of a message's progress: ✓ stored, ✓✓ delivered, then read.
@@ -128,24 +166,45 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn message_lines<'a>(app: &App, c: &ConversationState, theme: &Theme, width: usize) -> Vec<Line<'a>> {
+fn message_lines<'a>(
+    app: &App,
+    c: &ConversationState,
+    theme: &Theme,
+    width: usize,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for m in &c.messages {
         let msg = &m.message;
         let mine = msg.sender_id == app.me.id;
-        let who = if mine { "You".to_string() } else { msg.sender_name.clone() };
+        let who = if mine {
+            "You".to_string()
+        } else {
+            msg.sender_name.clone()
+        };
         let mut head = vec![
-            Span::styled(msg.sent_at.with_timezone(&app.utc_offset).format("%H:%M ").to_string(), theme.style(Role::Muted)),
+            Span::styled(
+                msg.sent_at
+                    .with_timezone(&app.utc_offset)
+                    .format("%H:%M ")
+                    .to_string(),
+                theme.style(Role::Muted),
+            ),
             Span::styled(who, theme.style(Role::Header)),
         ];
         match msg.priority {
             Priority::Urgent => head.push(Span::styled(" ‼ URGENT", theme.style(Role::Urgent))),
-            Priority::Important => head.push(Span::styled(" ! IMPORTANT", theme.style(Role::Important))),
+            Priority::Important => {
+                head.push(Span::styled(" ! IMPORTANT", theme.style(Role::Important)))
+            }
             Priority::Normal => {}
         }
         if mine {
             let mark = receipt_mark(c, m);
-            let role = if mark.contains("read") { Role::ReceiptRead } else { Role::Receipt };
+            let role = if mark.contains("read") {
+                Role::ReceiptRead
+            } else {
+                Role::Receipt
+            };
             head.push(Span::styled(format!("  {mark}"), theme.style(role)));
         }
         lines.push(Line::from(head));
@@ -154,10 +213,16 @@ fn message_lines<'a>(app: &App, c: &ConversationState, theme: &Theme, width: usi
             _ => Role::Text,
         };
         for l in wrap(&msg.body, width.saturating_sub(2)) {
-            lines.push(Line::from(Span::styled(format!("  {l}"), theme.style(body_role))));
+            lines.push(Line::from(Span::styled(
+                format!("  {l}"),
+                theme.style(body_role),
+            )));
         }
         if let Outbox::Refused(reason) = &m.outbox {
-            lines.push(Line::from(Span::styled(format!("  Not sent: {reason}"), theme.style(Role::Warning))));
+            lines.push(Line::from(Span::styled(
+                format!("  Not sent: {reason}"),
+                theme.style(Role::Warning),
+            )));
         }
     }
     lines
@@ -167,21 +232,30 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Chat;
     let Some(c) = app.open() else {
         let block = pane_block(" Chat ".into(), focused, theme);
-        let hint = Paragraph::new("Choose a conversation and press Enter.").style(theme.style(Role::Muted)).block(block);
+        let hint = Paragraph::new("Choose a conversation and press Enter.")
+            .style(theme.style(Role::Muted))
+            .block(block);
         frame.render_widget(hint, area);
         return;
     };
-    let [messages_area, composer_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
+    let [messages_area, composer_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
     let who = match c.info.kind {
         ConversationKind::Direct => format!(" {} ", c.info.title),
         _ => format!(" {} · {} members ", c.info.title, c.info.members.len()),
     };
-    let block = pane_block(truncate(&who, area.width.saturating_sub(4) as usize), focused, theme);
+    let block = pane_block(
+        truncate(&who, area.width.saturating_sub(4) as usize),
+        focused,
+        theme,
+    );
     let inner = block.inner(messages_area);
     let lines = message_lines(app, c, theme, inner.width as usize);
     // Newest at the bottom; scrolling moves up from there.
     let visible = inner.height as usize;
-    let bottom = lines.len().saturating_sub(app.chat_scroll.min(lines.len().saturating_sub(visible)));
+    let bottom = lines
+        .len()
+        .saturating_sub(app.chat_scroll.min(lines.len().saturating_sub(visible)));
     let top = bottom.saturating_sub(visible);
     let shown: Vec<Line> = lines[top..bottom].to_vec();
     frame.render_widget(Paragraph::new(shown).block(block), messages_area);
@@ -194,7 +268,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         chars[start..].iter().collect()
     };
     let composer_block = pane_block(" Message ".into(), focused, theme);
-    frame.render_widget(Paragraph::new(format!("{text}{}", if focused { "▏" } else { "" })).block(composer_block), composer_area);
+    frame.render_widget(
+        Paragraph::new(format!("{text}{}", if focused { "▏" } else { "" })).block(composer_block),
+        composer_area,
+    );
 }
 
 #[cfg(test)]
@@ -203,7 +280,10 @@ mod tests {
 
     #[test]
     fn long_words_break_and_short_ones_wrap() {
-        assert_eq!(wrap("call me on 4417 please", 10), vec!["call me on", "4417", "please"]);
+        assert_eq!(
+            wrap("call me on 4417 please", 10),
+            vec!["call me on", "4417", "please"]
+        );
         assert_eq!(wrap("abcdefghijkl", 5), vec!["abcde", "fghij", "kl"]);
         assert_eq!(wrap("one\ntwo", 10), vec!["one", "two"]);
     }

@@ -17,19 +17,38 @@ pub fn bindings() -> Vec<Binding> {
     use Command::*;
     let s = Scope::Conversations;
     vec![
-        Binding::new(s, &[KeyPress::ch('j'), KeyPress::plain(KeyCode::Down)], ConversationDown, "Next conversation")
-            .hint("move"),
-        Binding::new(s, &[KeyPress::ch('k'), KeyPress::plain(KeyCode::Up)], ConversationUp, "Previous conversation"),
-        Binding::new(s, &[KeyPress::plain(KeyCode::Enter), KeyPress::ch('l')], OpenConversation, "Open the conversation")
-            .hint("open"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('j'), KeyPress::plain(KeyCode::Down)],
+            ConversationDown,
+            "Next conversation",
+        )
+        .hint("move"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('k'), KeyPress::plain(KeyCode::Up)],
+            ConversationUp,
+            "Previous conversation",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Enter), KeyPress::ch('l')],
+            OpenConversation,
+            "Open the conversation",
+        )
+        .hint("open"),
     ]
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     let last = app.conversations.len().saturating_sub(1);
     match command {
-        Command::ConversationDown => app.selected_conversation = (app.selected_conversation + 1).min(last),
-        Command::ConversationUp => app.selected_conversation = app.selected_conversation.saturating_sub(1),
+        Command::ConversationDown => {
+            app.selected_conversation = (app.selected_conversation + 1).min(last)
+        }
+        Command::ConversationUp => {
+            app.selected_conversation = app.selected_conversation.saturating_sub(1)
+        }
         Command::OpenConversation => {
             if let Some(c) = app.conversations.get(app.selected_conversation) {
                 app.open_conversation = Some(c.info.id);
@@ -57,10 +76,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             let unread = c.unread_for(app.me.id);
             let urgent = c.messages.iter().any(|m| {
                 m.message.priority == Priority::Urgent
-                    && m.message.receipt_of(app.me.id).is_some_and(|r| r.state < ReceiptState::Read)
+                    && m.message
+                        .receipt_of(app.me.id)
+                        .is_some_and(|r| r.state < ReceiptState::Read)
             });
             let marker = if urgent { "‼" } else { " " };
-            let count = if unread > 0 { format!(" ({unread})") } else { String::new() };
+            let count = if unread > 0 {
+                format!(" ({unread})")
+            } else {
+                String::new()
+            };
             let name = truncate(&c.info.title, width.saturating_sub(4 + count.len()));
             let name_role = if unread > 0 { Role::Unread } else { Role::Text };
             ListItem::new(Line::from(vec![
@@ -71,10 +96,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ]))
         })
         .collect();
-    let selection = if focused { theme.style(Role::Selection) } else { theme.style(Role::Unread) };
+    let selection = if focused {
+        theme.style(Role::Selection)
+    } else {
+        theme.style(Role::Unread)
+    };
     let list = List::new(items)
         .block(pane_block(" Conversations ".into(), focused, theme))
         .highlight_style(selection);
-    let mut state = ListState::default().with_selected((!app.conversations.is_empty()).then_some(app.selected_conversation));
+    let mut state = ListState::default()
+        .with_selected((!app.conversations.is_empty()).then_some(app.selected_conversation));
     frame.render_stateful_widget(list, area, &mut state);
 }

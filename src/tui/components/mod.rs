@@ -14,13 +14,21 @@ use super::theme::{Role, Theme};
 
 /// A pane's frame; the focused pane's border stands out in shape as well as colour.
 pub fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
-    let (role, kind) = if focused { (Role::BorderFocused, BorderType::Thick) } else { (Role::Border, BorderType::Plain) };
+    let (role, kind) = if focused {
+        (Role::BorderFocused, BorderType::Thick)
+    } else {
+        (Role::Border, BorderType::Plain)
+    };
     Block::default()
         .borders(Borders::ALL)
         .border_type(kind)
         .border_style(theme.style(role))
         .title(title)
-        .title_style(theme.style(if focused { Role::BorderFocused } else { Role::Text }))
+        .title_style(theme.style(if focused {
+            Role::BorderFocused
+        } else {
+            Role::Text
+        }))
 }
 
 /// Shortens `s` to `width` columns, marking the cut with an ellipsis.

@@ -18,14 +18,51 @@ pub fn bindings() -> Vec<Binding> {
     use Command::*;
     let s = Scope::Patients;
     vec![
-        Binding::new(s, &[KeyPress::ch('j'), KeyPress::plain(KeyCode::Down)], RowDown, "Next patient").hint("move"),
-        Binding::new(s, &[KeyPress::ch('k'), KeyPress::plain(KeyCode::Up)], RowUp, "Previous patient"),
-        Binding::new(s, &[KeyPress::ch('g'), KeyPress::plain(KeyCode::Home)], RowFirst, "First patient"),
-        Binding::new(s, &[KeyPress::ch('G'), KeyPress::plain(KeyCode::End)], RowLast, "Last patient"),
-        Binding::new(s, &[KeyPress::ch('h'), KeyPress::plain(KeyCode::Left)], ColumnLeft, "Focus the column to the left")
-            .hint("column"),
-        Binding::new(s, &[KeyPress::ch('l'), KeyPress::plain(KeyCode::Right)], ColumnRight, "Focus the column to the right"),
-        Binding::new(s, &[KeyPress::ch('s')], SortByColumn, "Sort by the focused column (again: reverse)").hint("sort"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('j'), KeyPress::plain(KeyCode::Down)],
+            RowDown,
+            "Next patient",
+        )
+        .hint("move"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('k'), KeyPress::plain(KeyCode::Up)],
+            RowUp,
+            "Previous patient",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('g'), KeyPress::plain(KeyCode::Home)],
+            RowFirst,
+            "First patient",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('G'), KeyPress::plain(KeyCode::End)],
+            RowLast,
+            "Last patient",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('h'), KeyPress::plain(KeyCode::Left)],
+            ColumnLeft,
+            "Focus the column to the left",
+        )
+        .hint("column"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('l'), KeyPress::plain(KeyCode::Right)],
+            ColumnRight,
+            "Focus the column to the right",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('s')],
+            SortByColumn,
+            "Sort by the focused column (again: reverse)",
+        )
+        .hint("sort"),
     ]
 }
 
@@ -38,7 +75,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         Command::RowFirst => list.selected = 0,
         Command::RowLast => list.selected = last_row,
         Command::ColumnLeft => list.column = list.column.saturating_sub(1),
-        Command::ColumnRight => list.column = (list.column + 1).min(list.columns.len().saturating_sub(1)),
+        Command::ColumnRight => {
+            list.column = (list.column + 1).min(list.columns.len().saturating_sub(1))
+        }
         Command::SortByColumn => {
             if let Some(column) = list.focused_column() {
                 list.sort = sort::toggle(&list.sort, column);
@@ -82,13 +121,22 @@ fn width(c: ColumnId) -> Width {
 }
 
 /// Which columns give way first when the terminal is narrow.
-const DROP_ORDER: [ColumnId; 5] = [ColumnId::Admit, ColumnId::Mrn, ColumnId::Sex, ColumnId::Los, ColumnId::Reason];
+const DROP_ORDER: [ColumnId; 5] = [
+    ColumnId::Admit,
+    ColumnId::Mrn,
+    ColumnId::Sex,
+    ColumnId::Los,
+    ColumnId::Reason,
+];
 
 /// The columns that fit `available` cells, with their widths. The focused column is kept.
 fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(ColumnId, u16)> {
     let mut shown: Vec<ColumnId> = columns.to_vec();
     let total = |cols: &[ColumnId], f: fn(&Width) -> u16| -> u16 {
-        cols.iter().map(|&c| f(&width(c)) + 1).sum::<u16>().saturating_sub(1)
+        cols.iter()
+            .map(|&c| f(&width(c)) + 1)
+            .sum::<u16>()
+            .saturating_sub(1)
     };
     // Whole columns give way before the free-text ones are squeezed below comfort.
     for drop in DROP_ORDER {
@@ -103,12 +151,19 @@ fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(
     if preferred <= available {
         // Spare room goes to the free-text columns.
         let spare = available - preferred;
-        let flexible = shown.iter().filter(|c| matches!(c, ColumnId::Name | ColumnId::Reason)).count() as u16;
+        let flexible = shown
+            .iter()
+            .filter(|c| matches!(c, ColumnId::Name | ColumnId::Reason))
+            .count() as u16;
         return shown
             .iter()
             .map(|&c| {
                 let w = width(c).preferred;
-                let extra = if flexible > 0 && matches!(c, ColumnId::Name | ColumnId::Reason) { spare / flexible } else { 0 };
+                let extra = if flexible > 0 && matches!(c, ColumnId::Name | ColumnId::Reason) {
+                    spare / flexible
+                } else {
+                    0
+                };
                 (c, w + extra)
             })
             .collect();
@@ -135,9 +190,20 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let sort_note = list
         .sort
         .first()
-        .map(|k| format!(" · sorted by {} {}", k.column.header(), if k.descending { "▼" } else { "▲" }))
+        .map(|k| {
+            format!(
+                " · sorted by {} {}",
+                k.column.header(),
+                if k.descending { "▼" } else { "▲" }
+            )
+        })
         .unwrap_or_default();
-    let title = format!(" {} ({} patients){} ", list.title, list.rows.len(), sort_note);
+    let title = format!(
+        " {} ({} patients){} ",
+        list.title,
+        list.rows.len(),
+        sort_note
+    );
     let block = pane_block(title, focused, theme);
     if list.rows.is_empty() {
         let text = match (&list.error, list.loading) {
@@ -145,7 +211,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             (None, true) => "Loading the patient list…".into(),
             (None, false) => "No patients on this list.".into(),
         };
-        frame.render_widget(Paragraph::new(text).style(theme.style(Role::Muted)).block(block), area);
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.style(Role::Muted))
+                .block(block),
+            area,
+        );
         return;
     }
     let inner_width = area.width.saturating_sub(2);
@@ -153,32 +224,64 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let fitted = fit(&list.columns, focused_col, inner_width);
     let header = TableRow::new(fitted.iter().map(|&(c, w)| {
         let arrow = match list.sort.first() {
-            Some(k) if k.column == c => if k.descending { "▼" } else { "▲" },
+            Some(k) if k.column == c => {
+                if k.descending {
+                    "▼"
+                } else {
+                    "▲"
+                }
+            }
             _ => "",
         };
         let label = truncate(&format!("{}{arrow}", c.header()), w as usize);
-        let role = if focused && Some(c) == focused_col { Role::ColumnFocused } else { Role::Header };
+        let role = if focused && Some(c) == focused_col {
+            Role::ColumnFocused
+        } else {
+            Role::Header
+        };
         TableCell::from(Span::styled(label, theme.style(role)))
     }));
     let rows = list.rows.iter().map(|row| {
         TableRow::new(fitted.iter().map(|&(c, w)| {
-            let Some(cell) = row.cell(c) else { return TableCell::from("") };
-            let alarming = c == ColumnId::News2 && matches!(cell.value, Some(CellValue::Number(n)) if n >= 5.0);
-            let text = if alarming { format!("{} !", cell.text) } else { cell.text.clone() };
+            let Some(cell) = row.cell(c) else {
+                return TableCell::from("");
+            };
+            let alarming = c == ColumnId::News2
+                && matches!(cell.value, Some(CellValue::Number(n)) if n >= 5.0);
+            let text = if alarming {
+                format!("{} !", cell.text)
+            } else {
+                cell.text.clone()
+            };
             let text = truncate(&text, w as usize);
-            let numeric = matches!(c.kind(), CellKind::Number | CellKind::Duration | CellKind::Score);
+            let numeric = matches!(
+                c.kind(),
+                CellKind::Number | CellKind::Duration | CellKind::Score
+            );
             let line = if numeric {
                 Line::from(text).right_aligned()
             } else {
                 Line::from(text)
             };
-            let style = if alarming { theme.style(Role::Warning) } else { theme.style(Role::Text) };
+            let style = if alarming {
+                theme.style(Role::Warning)
+            } else {
+                theme.style(Role::Text)
+            };
             TableCell::from(line.style(style))
         }))
     });
     let widths: Vec<Constraint> = fitted.iter().map(|&(_, w)| Constraint::Length(w)).collect();
-    let selection = if focused { theme.style(Role::Selection) } else { theme.style(Role::Unread) };
-    let table = Table::new(rows, widths).header(header).block(block).row_highlight_style(selection).column_spacing(1);
+    let selection = if focused {
+        theme.style(Role::Selection)
+    } else {
+        theme.style(Role::Unread)
+    };
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(selection)
+        .column_spacing(1);
     let mut state = TableState::default().with_selected(Some(list.selected));
     frame.render_stateful_widget(table, area, &mut state);
 }
@@ -194,14 +297,21 @@ mod tests {
         assert_eq!(wide, all.to_vec());
         let narrow: Vec<_> = fit(&all, None, 78).into_iter().map(|(c, _)| c).collect();
         assert!(!narrow.contains(&ColumnId::Admit));
-        assert!(narrow.contains(&ColumnId::Bed) && narrow.contains(&ColumnId::Name) && narrow.contains(&ColumnId::News2));
+        assert!(
+            narrow.contains(&ColumnId::Bed)
+                && narrow.contains(&ColumnId::Name)
+                && narrow.contains(&ColumnId::News2)
+        );
         let total: u16 = fit(&all, None, 78).iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
         assert!(total <= 78, "{total}");
     }
 
     #[test]
     fn the_focused_column_is_never_dropped() {
-        let cols: Vec<_> = fit(&ColumnId::ALL, Some(ColumnId::Admit), 60).into_iter().map(|(c, _)| c).collect();
+        let cols: Vec<_> = fit(&ColumnId::ALL, Some(ColumnId::Admit), 60)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
         assert!(cols.contains(&ColumnId::Admit));
     }
 }

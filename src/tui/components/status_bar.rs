@@ -13,19 +13,40 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (conn, role) = match &app.connection {
         Connection::Connecting => ("◌ connecting".to_string(), Role::Down),
         Connection::Live => ("● live".to_string(), Role::Live),
-        Connection::Reconnecting { retry_in, .. } => (format!("↻ offline, retry {}s", retry_in.as_secs().max(1)), Role::Down),
+        Connection::Reconnecting { retry_in, .. } => (
+            format!("↻ offline, retry {}s", retry_in.as_secs().max(1)),
+            Role::Down,
+        ),
         Connection::SessionEnded => ("✕ logged out".to_string(), Role::Down),
     };
     let mut spans = vec![
         Span::styled(format!(" {conn} "), theme.style(role)),
-        Span::styled(format!("│ {} ({}) │ {} ", app.me.display_name, app.me.role, app.server), base),
+        Span::styled(
+            format!(
+                "│ {} ({}) │ {} ",
+                app.me.display_name, app.me.role, app.server
+            ),
+            base,
+        ),
     ];
     if let Some(notice) = &app.notice {
-        spans.push(Span::styled(format!("│ {notice} "), theme.style(Role::Warning)));
+        spans.push(Span::styled(
+            format!("│ {notice} "),
+            theme.style(Role::Warning),
+        ));
     } else {
         let typing = app.focus == Pane::Chat;
-        let scope = if app.show_help { crate::tui::keymap::Scope::Help } else { app.focus.scope() };
-        let hints: Vec<String> = app.keymap.footer(scope, typing).into_iter().map(|(k, h)| format!("{k} {h}")).collect();
+        let scope = if app.show_help {
+            crate::tui::keymap::Scope::Help
+        } else {
+            app.focus.scope()
+        };
+        let hints: Vec<String> = app
+            .keymap
+            .footer(scope, typing)
+            .into_iter()
+            .map(|(k, h)| format!("{k} {h}"))
+            .collect();
         spans.push(Span::styled(format!("│ {}", hints.join("  ")), base));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);

@@ -1,0 +1,190 @@
+//! End to end in a real terminal: `wardround demo` in tmux, driven by keys, read off the
+//! screen. Skipped (with a note) where tmux is not installed; CI installs it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(command: &str, width: u16, height: u16) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux is not installed: end-to-end test skipped");
+            return None;
+        }
+        let session = format!("wardround-e2e-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .arg(command)
+            .status()
+            .expect("tmux new-session");
+        assert!(status.success());
+        Some(Tmux { session })
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn resize(&self, width: u16, height: u16) {
+        Command::new("tmux")
+            .args([
+                "resize-window",
+                "-t",
+                &self.session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .status()
+            .expect("resize-window");
+    }
+
+    /// Waits until the screen satisfies `pred`; panics with the screen if it never does.
+    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn demo_round_trip_in_a_real_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let h = home.path().display();
+    let command = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_DATA_HOME={h}/.local/share TMPDIR={} TERM=xterm-256color {} demo; echo wardround-exited-$?; sleep 30",
+        tmp.path().display(),
+        env!("CARGO_BIN_EXE_wardround")
+    );
+    let Some(tmux) = Tmux::start(&command, 120, 40) else {
+        return;
+    };
+
+    let screen = tmux.wait_for("the ward list", Duration::from_secs(20), |s| {
+        s.contains("4 West — all beds")
+    });
+    assert!(
+        screen.contains("NEWS2") && screen.contains("4W-1A"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("live"),
+        "status bar shows the connection:\n{screen}"
+    );
+
+    // Within 15 seconds: a ward channel post and an urgent 1:1.
+    let screen = tmux.wait_for("the urgent alert", Duration::from_secs(15), |s| {
+        s.contains("URGENT") && s.contains("Dr Priya Shah")
+    });
+    assert!(
+        screen.contains("# 4 West (1)"),
+        "the channel post is unread:\n{screen}"
+    );
+
+    tmux.keys(&["u"]);
+    tmux.wait_for(
+        "the alert to clear once read",
+        Duration::from_secs(5),
+        |s| s.contains("No urgent messages"),
+    );
+
+    tmux.keys(&["-l", "On my way to check obs"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the reply to be read", Duration::from_secs(15), |s| {
+        s.contains("✓✓ read")
+    });
+    tmux.wait_for("the colleague's answer", Duration::from_secs(15), |s| {
+        s.contains("On my way up now")
+    });
+
+    tmux.resize(80, 24);
+    tmux.wait_for("the 80x24 layout", Duration::from_secs(5), |s| {
+        s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("Reason for")
+    });
+
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["?"]);
+    tmux.wait_for("help", Duration::from_secs(5), |s| {
+        s.contains("Sort by the focused column")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("a clean exit", Duration::from_secs(10), |s| {
+        s.contains("wardround-exited-")
+    });
+    assert!(screen.contains("wardround-exited-0"), "{screen}");
+    assert!(
+        !screen.contains("4W-"),
+        "the screen is cleared on exit:\n{screen}"
+    );
+
+    assert!(
+        files_under(tmp.path()).is_empty(),
+        "the demo leaves nothing in TMPDIR: {:?}",
+        files_under(tmp.path())
+    );
+    let written = files_under(home.path());
+    assert!(
+        written.is_empty(),
+        "the client wrote under HOME: {written:?}"
+    );
+}
