@@ -53,6 +53,10 @@ enum Command {
         /// A directory of FHIR R4 Bundles to serve as the EHR (overrides [serve] ehr_bundles).
         #[arg(long)]
         ehr_bundles: Option<PathBuf>,
+        /// Serve the generated demo ward as the EHR, and on first start create the demo's
+        /// team, list, conversations and accounts (their password is printed once).
+        #[arg(long, conflicts_with = "ehr_bundles")]
+        demo_ward: bool,
     },
     /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
     Export {
@@ -107,7 +111,8 @@ async fn run(cli: Cli) -> Result<()> {
             listen,
             database,
             ehr_bundles,
-        }) => serve(config, listen, database, ehr_bundles).await,
+            demo_ward,
+        }) => serve(config, listen, database, ehr_bundles, demo_ward).await,
         Some(Command::Export {
             ehr_bundles,
             columns,
@@ -143,6 +148,7 @@ fn tui_options(config: &Config) -> Result<tui::Options> {
 async fn connect(config: Config) -> Result<()> {
     let options = tui_options(&config)?;
     let anon = ApiClient::new(&config.server.url)?;
+    anon.health().await?;
     let username = if config.server.username.is_empty() {
         prompt("Username: ")?
     } else {
@@ -170,6 +176,10 @@ fn prompt(label: &str) -> Result<String> {
 /// Reads a line without echoing it.
 fn read_password(label: &str) -> Result<String> {
     use crossterm::event::{read, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(eyre!("the password must be typed at a terminal"));
+    }
     eprint!("{label}");
     std::io::stderr().flush()?;
     crossterm::terminal::enable_raw_mode()?;
@@ -202,6 +212,7 @@ async fn serve(
     listen: Option<std::net::SocketAddr>,
     database: Option<PathBuf>,
     ehr_bundles: Option<PathBuf>,
+    demo_ward: bool,
 ) -> Result<()> {
     let listen = listen.unwrap_or(config.serve.listen);
     let database = database
@@ -212,8 +223,13 @@ async fn serve(
     let bundles = ehr_bundles.or_else(|| {
         (!config.serve.ehr_bundles.is_empty()).then(|| PathBuf::from(&config.serve.ehr_bundles))
     });
-    let ehr: Arc<dyn FhirSource> = match bundles {
-        Some(dir) => {
+    let demo_source = demo_ward.then(|| Arc::new(demo::ward_source(Utc::now())));
+    let ehr: Arc<dyn FhirSource> = match (&demo_source, bundles) {
+        (Some(ward), _) => {
+            eprintln!("wardround serve: EHR: the generated demo ward");
+            ward.clone()
+        }
+        (None, Some(dir)) => {
             let (source, report) =
                 BundleSource::load_dir(&dir).wrap_err("loading the EHR bundles")?;
             for p in &report.problems {
@@ -227,7 +243,7 @@ async fn serve(
             );
             Arc::new(source)
         }
-        None => {
+        (None, None) => {
             eprintln!(
                 "wardround serve: no EHR configured (--ehr-bundles); patient lists will show `?`"
             );
@@ -235,6 +251,21 @@ async fn serve(
         }
     };
     let running = server::start(listen, &database, ehr).await?;
+    if let Some(ward) = &demo_source {
+        let seeded = running
+            .domain
+            .store()
+            .user_by_username("nurse")
+            .await?
+            .is_some();
+        if !seeded {
+            let cast = demo::seed(&running.domain, ward).await?;
+            eprintln!(
+                "wardround serve: demo accounts nurse, pshah, sokafor and treid created; password {}",
+                cast.password
+            );
+        }
+    }
     eprintln!(
         "wardround serve: listening on {} (database {})",
         running.url(),

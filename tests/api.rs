@@ -326,3 +326,65 @@ async fn an_empty_message_is_refused_with_a_reason() {
     assert_eq!(err.to_string(), "A message needs some text.");
     let _ = w.doctor;
 }
+
+#[tokio::test]
+async fn the_stream_resumes_by_itself_across_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ward.sqlite");
+    let ehr = Arc::new(BundleSource::default());
+    let first = server::start("127.0.0.1:0".parse().unwrap(), &db, ehr.clone())
+        .await
+        .unwrap();
+    let addr = first.addr;
+    let d = &first.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let doctor = d
+        .create_user("doctor", "Priya Shah", "Registrar", PASSWORD)
+        .await
+        .unwrap();
+    let chat = d
+        .create_conversation(
+            ConversationKind::Direct,
+            "",
+            None,
+            vec![nurse.id, doctor.id],
+        )
+        .await
+        .unwrap();
+    let anon = ApiClient::new(&first.url()).unwrap();
+    let (nurse_client, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    let (doctor_client, _) = anon.login("doctor", PASSWORD).await.unwrap();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(
+        nurse_client.clone(),
+        nurse_client.me().await.unwrap().cursor,
+        tx,
+    );
+    connected(&mut rx).await;
+    doctor_client
+        .send(chat, &text("before", Priority::Normal))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_event(&mut rx).await.kind,
+        EventKind::Message { .. }
+    ));
+
+    first.stop().await;
+    let second = server::start(addr, &db, ehr).await.unwrap();
+    // Sessions and the conversation survived in the database.
+    let sent = doctor_client
+        .send(chat, &text("after", Priority::Urgent))
+        .await
+        .unwrap();
+    let EventKind::Message { message } = next_event(&mut rx).await.kind else {
+        panic!("expected a message")
+    };
+    assert_eq!(message.id, sent.id);
+    assert_eq!(message.body, "after");
+    second.stop().await;
+}

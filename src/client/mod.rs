@@ -100,6 +100,11 @@ impl ApiClient {
         Ok((client, resp))
     }
 
+    /// Whether the server answers at all: checked before asking anyone for a password.
+    pub async fn health(&self) -> Result<(), ClientError> {
+        self.call_empty(Method::GET, "/healthz", None::<&()>).await
+    }
+
     pub async fn logout(&self) -> Result<(), ClientError> {
         self.call_empty(Method::DELETE, "/api/v1/session", None::<&()>)
             .await
