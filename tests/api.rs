@@ -23,29 +23,22 @@ struct Ward {
     chat: Uuid,
 }
 
-async fn ward() -> Ward {
-    let dir = tempfile::tempdir().unwrap();
+async fn start(addr: &str, db: &std::path::Path) -> RunningServer {
     let ehr = Arc::new(BundleSource::default());
-    let server = server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("ward.sqlite"),
-        ehr,
-    )
-    .await
-    .unwrap();
+    server::start(addr.parse().unwrap(), db, ehr).await.unwrap()
+}
+
+/// A nurse and a doctor in a 1:1, and an outsider who is in no conversation.
+async fn people(server: &RunningServer) -> (User, User, User, Uuid) {
     let d = &server.domain;
-    let nurse = d
-        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
-        .await
-        .unwrap();
-    let doctor = d
-        .create_user("doctor", "Priya Shah", "Registrar", PASSWORD)
-        .await
-        .unwrap();
-    let outsider = d
-        .create_user("outsider", "Jo Bloggs", "Porter", PASSWORD)
-        .await
-        .unwrap();
+    let user = |name: &'static str, display: &'static str| async move {
+        d.create_user(name, display, "staff", PASSWORD)
+            .await
+            .unwrap()
+    };
+    let nurse = user("nurse", "Alex Morgan").await;
+    let doctor = user("doctor", "Priya Shah").await;
+    let outsider = user("outsider", "Jo Bloggs").await;
     let chat = d
         .create_conversation(
             ConversationKind::Direct,
@@ -55,6 +48,13 @@ async fn ward() -> Ward {
         )
         .await
         .unwrap();
+    (nurse, doctor, outsider, chat)
+}
+
+async fn ward() -> Ward {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start("127.0.0.1:0", &dir.path().join("ward.sqlite")).await;
+    let (nurse, doctor, outsider, chat) = people(&server).await;
     Ward {
         server,
         _dir: dir,
@@ -331,29 +331,9 @@ async fn an_empty_message_is_refused_with_a_reason() {
 async fn the_stream_resumes_by_itself_across_a_server_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ward.sqlite");
-    let ehr = Arc::new(BundleSource::default());
-    let first = server::start("127.0.0.1:0".parse().unwrap(), &db, ehr.clone())
-        .await
-        .unwrap();
+    let first = start("127.0.0.1:0", &db).await;
     let addr = first.addr;
-    let d = &first.domain;
-    let nurse = d
-        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
-        .await
-        .unwrap();
-    let doctor = d
-        .create_user("doctor", "Priya Shah", "Registrar", PASSWORD)
-        .await
-        .unwrap();
-    let chat = d
-        .create_conversation(
-            ConversationKind::Direct,
-            "",
-            None,
-            vec![nurse.id, doctor.id],
-        )
-        .await
-        .unwrap();
+    let (_, _, _, chat) = people(&first).await;
     let anon = ApiClient::new(&first.url()).unwrap();
     let (nurse_client, _) = anon.login("nurse", PASSWORD).await.unwrap();
     let (doctor_client, _) = anon.login("doctor", PASSWORD).await.unwrap();
@@ -375,7 +355,7 @@ async fn the_stream_resumes_by_itself_across_a_server_restart() {
     ));
 
     first.stop().await;
-    let second = server::start(addr, &db, ehr).await.unwrap();
+    let second = start(&addr.to_string(), &db).await;
     // Sessions and the conversation survived in the database.
     let sent = doctor_client
         .send(chat, &text("after", Priority::Urgent))

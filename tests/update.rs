@@ -43,31 +43,26 @@ fn the_list_starts_in_bed_order_naturally_sorted() {
     );
 }
 
+fn ages(app: &wardround::tui::app::App) -> Vec<f64> {
+    app.patients
+        .rows
+        .iter()
+        .filter_map(|r| match r.cell(ColumnId::Age)?.value {
+            Some(wardround::model::CellValue::Number(n)) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn sort_key_sorts_by_the_focused_column_and_again_reverses() {
     let mut app = ward_app();
     focus_column(&mut app, ColumnId::Age);
     update(&mut app, key(KeyCode::Char('s')));
-    let ages: Vec<f64> = app
-        .patients
-        .rows
-        .iter()
-        .filter_map(|r| match r.cell(ColumnId::Age)?.value {
-            Some(wardround::model::CellValue::Number(n)) => Some(n),
-            _ => None,
-        })
-        .collect();
-    assert!(ages.windows(2).all(|w| w[0] <= w[1]), "{ages:?}");
+    let ascending = ages(&app);
+    assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
     update(&mut app, key(KeyCode::Char('s')));
-    let reversed: Vec<f64> = app
-        .patients
-        .rows
-        .iter()
-        .filter_map(|r| match r.cell(ColumnId::Age)?.value {
-            Some(wardround::model::CellValue::Number(n)) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let reversed = ages(&app);
     assert!(reversed.windows(2).all(|w| w[0] >= w[1]), "{reversed:?}");
     assert!(app.patients.sort[0].descending);
 }
