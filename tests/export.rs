@@ -230,6 +230,19 @@ fn loinc_88330_6_is_never_read_as_news() {
     assert_eq!(news2::score(source.charts().next().unwrap()).total, 7);
 }
 
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
 #[test]
 fn copied_fixtures_match_the_shared_manifest() {
     let Some(shared) = shared() else {
@@ -237,8 +250,12 @@ fn copied_fixtures_match_the_shared_manifest() {
         return;
     };
     let manifest = std::fs::read_to_string(shared.join("manifest.csv")).unwrap();
-    for entry in std::fs::read_dir(fixtures()).unwrap() {
-        let path = entry.unwrap().path();
+    let copied = files(&fixtures().join(".."));
+    assert!(copied.len() >= 8, "{copied:?}");
+    for path in copied
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let digest: String = Sha256::digest(std::fs::read(&path).unwrap())
             .iter()

@@ -135,11 +135,22 @@ fn read_bundle(
     };
     let bundle: BundleShape =
         serde_json::from_slice(bytes).map_err(|e| not_bundle(e.to_string()))?;
-    if bundle.resource_type.as_deref() != Some("Bundle") {
-        return Err(not_bundle(format!(
-            "resourceType is {}",
-            bundle.resource_type.as_deref().unwrap_or("missing")
-        )));
+    match bundle.resource_type.as_deref() {
+        Some("Bundle") => {}
+        // A lone resource (an extract of single files) is read as a bundle of one.
+        Some(_) => {
+            let json = std::str::from_utf8(bytes).map_err(|e| not_bundle(e.to_string()))?;
+            match parse_resource(json) {
+                Ok(Some(resource)) => {
+                    report.resources += 1;
+                    index.insert(None, resource);
+                }
+                Ok(None) => {}
+                Err(e) => report.problems.push(format!("{name}: {e}")),
+            }
+            return Ok(());
+        }
+        None => return Err(not_bundle("it has no resourceType".into())),
     }
     for (i, entry) in bundle.entry.iter().enumerate() {
         let Some(raw) = entry.resource else { continue };

@@ -8,7 +8,11 @@ use super::datetime::parse_date;
 use super::{news2, r4, PatientChart};
 use crate::model::{Cell, ColumnId, Row};
 
-const MRN_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
+/// The v2 identifier-type table, under its R4 URL and the one STU3 and DSTU2 used.
+const MRN_TYPES: [&str; 2] = [
+    "http://terminology.hl7.org/CodeSystem/v2-0203",
+    "http://hl7.org/fhir/v2/0203",
+];
 
 pub fn row(chart: &PatientChart, columns: &[ColumnId], now: DateTime<Utc>) -> Row {
     let columns = columns
@@ -94,7 +98,11 @@ pub fn display_name(names: &[r4::HumanName]) -> Option<String> {
 
 fn mrn(ids: &[r4::Identifier]) -> Option<String> {
     ids.iter()
-        .find(|i| i.kind.as_ref().is_some_and(|t| t.has_code(MRN_TYPE, "MR")))
+        .find(|i| {
+            i.kind
+                .as_ref()
+                .is_some_and(|t| MRN_TYPES.iter().any(|s| t.has_code(s, "MR")))
+        })
         .and_then(|i| i.value.clone())
 }
 

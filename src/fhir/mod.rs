@@ -6,6 +6,7 @@ pub mod columns;
 mod datetime;
 pub mod news2;
 pub mod r4;
+pub mod version;
 
 use async_trait::async_trait;
 
@@ -27,6 +28,6 @@ pub enum FhirError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not a FHIR Bundle: {reason}")]
+    #[error("{path} is not FHIR JSON: {reason}")]
     NotABundle { path: String, reason: String },
 }

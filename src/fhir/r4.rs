@@ -68,6 +68,21 @@ pub struct HumanName {
     pub given: Vec<String>,
 }
 
+/// A list field some servers send as a single object (DSTU2 `Encounter.reason` in the wild).
+fn one_or_many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        Many(Vec<T>),
+        One(T),
+    }
+    Ok(match Option::<OneOrMany<T>>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::Many(v)) => v,
+        Some(OneOrMany::One(t)) => vec![t],
+    })
+}
+
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -133,6 +148,8 @@ pub struct Encounter {
     pub subject: Reference,
     pub patient: Reference,
     pub period: Period,
+    /// `reason` before R4.
+    #[serde(alias = "reason", deserialize_with = "one_or_many")]
     pub reason_code: Vec<CodeableConcept>,
     pub reason_reference: Vec<Reference>,
     pub diagnosis: Vec<EncounterDiagnosis>,
@@ -177,6 +194,8 @@ pub struct Condition {
 pub struct AllergyIntolerance {
     pub id: Option<String>,
     pub patient: Reference,
+    /// `substance` in DSTU2.
+    #[serde(alias = "substance")]
     pub code: Option<CodeableConcept>,
     pub criticality: Option<String>,
 }
