@@ -13,6 +13,34 @@ pub struct Config {
     pub server: ServerSection,
     pub ui: UiSection,
     pub serve: ServeSection,
+    pub ehr: EhrSection,
+}
+
+/// The hospital's EHR, as `wardround serve` reaches it over FHIR.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EhrSection {
+    /// The FHIR base URL (…/fhir). Empty: no live EHR (see [serve] ehr_bundles).
+    pub url: String,
+    /// A static bearer token for the EHR; empty for none.
+    pub bearer_token: String,
+    pub timeout_secs: u64,
+    pub max_concurrent: usize,
+    pub page_cap: usize,
+    pub cache_ttl_secs: u64,
+}
+
+impl Default for EhrSection {
+    fn default() -> Self {
+        EhrSection {
+            url: String::new(),
+            bearer_token: String::new(),
+            timeout_secs: 20,
+            max_concurrent: 8,
+            page_cap: 20,
+            cache_ttl_secs: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

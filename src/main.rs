@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -10,6 +11,7 @@ use color_eyre::eyre::{eyre, Result, WrapErr};
 
 use wardround::client::ApiClient;
 use wardround::config::{self, Config};
+use wardround::fhir::http::{EhrAuth, EhrConfig, HttpSource};
 use wardround::fhir::{BundleSource, FhirSource};
 use wardround::model::ColumnId;
 use wardround::tui::theme::Theme;
@@ -53,9 +55,12 @@ enum Command {
         /// A directory of FHIR R4 Bundles to serve as the EHR (overrides [serve] ehr_bundles).
         #[arg(long)]
         ehr_bundles: Option<PathBuf>,
+        /// The EHR's FHIR base URL (overrides [ehr] url).
+        #[arg(long, conflicts_with = "ehr_bundles")]
+        ehr_url: Option<String>,
         /// Serve the generated demo ward as the EHR, and on first start create the demo's
         /// team, list, conversations and accounts (their password is printed once).
-        #[arg(long, conflicts_with = "ehr_bundles")]
+        #[arg(long, conflicts_with_all = ["ehr_bundles", "ehr_url"])]
         demo_ward: bool,
     },
     /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
@@ -111,8 +116,14 @@ async fn run(cli: Cli) -> Result<()> {
             listen,
             database,
             ehr_bundles,
+            ehr_url,
             demo_ward,
-        }) => serve(config, listen, database, ehr_bundles, demo_ward).await,
+        }) => {
+            if let Some(url) = ehr_url {
+                config.ehr.url = url;
+            }
+            serve(config, listen, database, ehr_bundles, demo_ward).await
+        }
         Some(Command::Export {
             ehr_bundles,
             columns,
@@ -242,6 +253,24 @@ async fn serve(
                 dir.display()
             );
             Arc::new(source)
+        }
+        (None, None) if !config.ehr.url.is_empty() => {
+            let e = &config.ehr;
+            let mut ehr = EhrConfig::new(&e.url);
+            ehr.timeout = Duration::from_secs(e.timeout_secs.max(1));
+            ehr.max_concurrent = e.max_concurrent;
+            ehr.page_cap = e.page_cap.max(1);
+            ehr.cache_ttl = Duration::from_secs(e.cache_ttl_secs);
+            if !e.bearer_token.is_empty() {
+                ehr.auth = EhrAuth::Bearer(e.bearer_token.clone());
+            }
+            let source = Arc::new(HttpSource::new(ehr)?);
+            // The server runs whatever the EHR says; /readyz reports what is wrong.
+            match source.status().await {
+                Ok(s) => eprintln!("wardround serve: EHR: {s}"),
+                Err(e) => eprintln!("wardround serve: EHR not usable yet: {e}"),
+            }
+            source
         }
         (None, None) => {
             eprintln!(

@@ -78,6 +78,7 @@ fn sorting_is_stable_and_puts_empty_cells_last_both_ways() {
         Row {
             patient: id.into(),
             columns: [(ColumnId::News2, cell)].into_iter().collect(),
+            problem: None,
         }
     };
     let mut rows = rows();

@@ -91,6 +91,12 @@ impl BundleSource {
         (source, report)
     }
 
+    /// Takes one patient's chart out of the source.
+    pub fn take(&mut self, id: &str) -> Option<PatientChart> {
+        self.order.retain(|o| o != id);
+        self.charts.remove(id)
+    }
+
     pub fn patient_ids(&self) -> &[String] {
         &self.order
     }
@@ -104,6 +110,10 @@ impl BundleSource {
 impl FhirSource for BundleSource {
     async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
         Ok(self.charts.get(patient_id).cloned())
+    }
+
+    async fn status(&self) -> Result<String, FhirError> {
+        Ok(format!("{} patients held in memory", self.order.len()))
     }
 }
 

@@ -22,11 +22,12 @@ pub fn row(chart: &PatientChart, columns: &[ColumnId], now: DateTime<Utc>) -> Ro
     Row {
         patient: chart.id.clone(),
         columns,
+        problem: None,
     }
 }
 
-/// A row for a patient the EHR could not provide: every cell says so.
-pub fn unknown_row(patient_id: &str, columns: &[ColumnId]) -> Row {
+/// A row for a patient the EHR could not provide: every cell says so, and `problem` why.
+pub fn unknown_row(patient_id: &str, columns: &[ColumnId], problem: String) -> Row {
     let cells = columns
         .iter()
         .map(|&c| {
@@ -42,6 +43,7 @@ pub fn unknown_row(patient_id: &str, columns: &[ColumnId]) -> Row {
     Row {
         patient: patient_id.to_string(),
         columns: cells,
+        problem: Some(problem),
     }
 }
 

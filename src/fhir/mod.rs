@@ -4,6 +4,7 @@ mod bundle_source;
 mod chart;
 pub mod columns;
 mod datetime;
+pub mod http;
 pub mod news2;
 pub mod r4;
 pub mod version;
@@ -19,6 +20,9 @@ pub use datetime::parse_instant;
 pub trait FhirSource: Send + Sync {
     /// The chart of one patient, or `None` when the EHR does not know the id.
     async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError>;
+
+    /// One line for /readyz and `doctor`: what this source is, or why it cannot serve.
+    async fn status(&self) -> Result<String, FhirError>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,4 +34,8 @@ pub enum FhirError {
     },
     #[error("{path} is not FHIR JSON: {reason}")]
     NotABundle { path: String, reason: String },
+    #[error(transparent)]
+    Version(#[from] version::VersionError),
+    #[error("EHR: {0}")]
+    Ehr(String),
 }

@@ -16,6 +16,28 @@ pub const PULSE: &str = "8867-4";
 pub const CONSCIOUSNESS: &str = "80288-4";
 pub const GCS_TOTAL: &str = "9269-2";
 pub const TEMPERATURE: [&str; 2] = ["8310-5", "8331-1"];
+/// Blood pressure panels, whose components carry the systolic reading.
+pub const BP_PANELS: [&str; 2] = ["85354-9", "55284-4"];
+
+/// Every code a NEWS2 is scored from, for searching an EHR.
+pub const SEARCH_CODES: [&str; 15] = [
+    EHR_NEWS2_CODE,
+    RESP_RATE,
+    SPO2[0],
+    SPO2[1],
+    O2_FLOW,
+    FIO2,
+    SYSTOLIC,
+    BP_PANELS[0],
+    BP_PANELS[1],
+    PULSE,
+    CONSCIOUSNESS,
+    GCS_TOTAL,
+    TEMPERATURE[0],
+    TEMPERATURE[1],
+    "8462-4",
+];
+
 /// SNOMED CT "Mentally alert".
 const ALERT: &str = "248234008";
 

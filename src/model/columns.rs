@@ -200,6 +200,9 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 pub struct Row {
     pub patient: String,
     pub columns: BTreeMap<ColumnId, Cell>,
+    /// Why the row could not be read from the EHR, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl Row {

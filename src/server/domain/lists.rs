@@ -25,14 +25,25 @@ impl Domain {
             ));
         }
         let now = Utc::now();
-        let mut rows = Vec::with_capacity(list.patient_ids.len());
-        for id in &list.patient_ids {
-            let row = match self.ehr.chart(id).await? {
-                Some(chart) => columns::row(&chart, &ColumnId::ALL, now),
-                None => columns::unknown_row(id, &ColumnId::ALL),
-            };
-            rows.push(row);
-        }
+        // Read concurrently: the source bounds how many requests reach the EHR at once.
+        let charts =
+            futures_util::future::join_all(list.patient_ids.iter().map(|id| self.ehr.chart(id)))
+                .await;
+        let rows = list
+            .patient_ids
+            .iter()
+            .zip(charts)
+            .map(|(id, chart)| match chart {
+                Ok(Some(chart)) => columns::row(&chart, &ColumnId::ALL, now),
+                Ok(None) => columns::unknown_row(
+                    id,
+                    &ColumnId::ALL,
+                    "The EHR does not know this patient.".into(),
+                ),
+                // One patient the EHR cannot give never fails the list.
+                Err(e) => columns::unknown_row(id, &ColumnId::ALL, e.to_string()),
+            })
+            .collect();
         Ok(ListRows { list, rows })
     }
 }

@@ -53,4 +53,8 @@ impl Domain {
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
+
+    pub async fn ehr_status(&self) -> Result<String, FhirError> {
+        self.ehr.status().await
+    }
 }

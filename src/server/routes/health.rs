@@ -1,5 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::server::problem::Problem;
@@ -9,17 +11,17 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the store answers.
-pub async fn readyz(State(domain): State<Domain>) -> Result<&'static str, Problem> {
+/// Ready when the store answers and the EHR can be read; the detail says which is not.
+pub async fn readyz(State(domain): State<Domain>) -> Result<Json<Value>, Problem> {
+    let unavailable = |detail: String| Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail);
     domain
         .store()
         .latest_cursor(Uuid::nil())
         .await
-        .map(|_| "ready")
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("The store is not answering: {e}"),
-            )
-        })
+        .map_err(|e| unavailable(format!("The store is not answering: {e}")))?;
+    let ehr = domain
+        .ehr_status()
+        .await
+        .map_err(|e| unavailable(format!("The EHR cannot be used: {e}")))?;
+    Ok(Json(json!({"status": "ready", "store": "ok", "ehr": ehr})))
 }

@@ -1,0 +1,390 @@
+//! An EHR's FHIR REST API over HTTP (DSTU2, STU3, R4/R4B): the version from `metadata`,
+//! a patient's chart from a read and a few searches, paging through `link[next]`, retries
+//! on 429/503 honouring Retry-After, a concurrency limit, and an in-memory cache.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use reqwest::header::{ACCEPT, RETRY_AFTER};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::{Mutex, OnceCell, Semaphore};
+
+use super::version::{classify, FhirVersion};
+use super::{news2, r4, BundleSource, FhirError, FhirSource, PatientChart};
+
+#[derive(Debug, Clone)]
+pub enum EhrAuth {
+    None,
+    /// A static bearer token, as some integration engines issue.
+    Bearer(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct EhrConfig {
+    pub base_url: String,
+    pub auth: EhrAuth,
+    pub timeout: Duration,
+    /// Requests in flight to this EHR at once.
+    pub max_concurrent: usize,
+    /// Pages followed per search; a patient with more is read in part (and says so).
+    pub page_cap: usize,
+    /// How long a chart read is reused before the EHR is asked again.
+    pub cache_ttl: Duration,
+    pub max_retries: u32,
+}
+
+impl EhrConfig {
+    pub fn new(base_url: &str) -> Self {
+        EhrConfig {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            auth: EhrAuth::None,
+            timeout: Duration::from_secs(20),
+            max_concurrent: 8,
+            page_cap: 20,
+            cache_ttl: Duration::from_secs(60),
+            max_retries: 4,
+        }
+    }
+}
+
+pub struct HttpSource {
+    config: EhrConfig,
+    http: reqwest::Client,
+    version: OnceCell<FhirVersion>,
+    permits: Semaphore,
+    cache: Mutex<HashMap<String, Cached>>,
+}
+
+#[derive(Deserialize)]
+struct SearchSet<'a> {
+    #[serde(default, borrow)]
+    entry: Vec<SearchEntry<'a>>,
+    #[serde(default)]
+    link: Vec<Link>,
+}
+
+#[derive(Deserialize)]
+struct SearchEntry<'a> {
+    #[serde(rename = "fullUrl")]
+    full_url: Option<String>,
+    #[serde(borrow)]
+    resource: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Link {
+    relation: Option<String>,
+    url: Option<String>,
+}
+
+/// A chart read (or the EHR's "no such patient") and when.
+type Cached = (Instant, Arc<Option<PatientChart>>);
+
+/// What one chart read gathered: resources as (fullUrl, JSON).
+type Gathered = Vec<(Option<String>, String)>;
+
+impl HttpSource {
+    pub fn new(config: EhrConfig) -> Result<Self, FhirError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FhirError::Ehr(e.to_string()))?;
+        Ok(HttpSource {
+            permits: Semaphore::new(config.max_concurrent.max(1)),
+            config,
+            http,
+            version: OnceCell::new(),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The EHR's FHIR version, read from `metadata` once it first answers.
+    pub async fn version(&self) -> Result<FhirVersion, FhirError> {
+        self.version
+            .get_or_try_init(|| async {
+                let url = format!("{}/metadata", self.config.base_url);
+                // Before the version is known, ask for either JSON flavour.
+                let body = self.get(&url, "application/fhir+json, application/json+fhir;q=0.9, application/json;q=0.8").await?;
+                let body = body.ok_or_else(|| FhirError::Ehr(format!("{url} answered 404: is this the FHIR base URL?")))?;
+                classify(body.as_bytes()).map_err(FhirError::Version)
+            })
+            .await
+            .copied()
+    }
+
+    /// GET with the concurrency limit, retries and auth. `Ok(None)` for 404/410.
+    async fn get(&self, url: &str, accept: &str) -> Result<Option<String>, FhirError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| FhirError::Ehr(e.to_string()))?;
+        let mut attempt = 0;
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            let mut req = self.http.get(url).header(ACCEPT, accept);
+            if let EhrAuth::Bearer(token) = &self.config.auth {
+                req = req.bearer_auth(token);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e)
+                    if attempt < self.config.max_retries && (e.is_timeout() || e.is_connect()) =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                    continue;
+                }
+                Err(e) => return Err(FhirError::Ehr(format!("GET {url}: {}", describe(&e)))),
+            };
+            let status = resp.status();
+            if matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            ) && attempt < self.config.max_retries
+            {
+                let wait = retry_after(resp.headers())
+                    .unwrap_or(backoff)
+                    .min(Duration::from_secs(30));
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                backoff *= 2;
+                continue;
+            }
+            if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+                return Ok(None);
+            }
+            let body = resp
+                .text()
+                .await
+                .map_err(|e| FhirError::Ehr(format!("GET {url}: {}", describe(&e))))?;
+            if !status.is_success() {
+                return Err(FhirError::Ehr(format!(
+                    "GET {url} answered {status}{}",
+                    outcome_text(&body)
+                )));
+            }
+            return Ok(Some(body));
+        }
+    }
+
+    /// A search, following `link[next]` up to the page cap.
+    async fn search(&self, query: &str, out: &mut Gathered) -> Result<(), FhirError> {
+        let accept = self.version().await?.media_type();
+        let mut url = format!("{}/{}", self.config.base_url, query);
+        for _ in 0..self.config.page_cap {
+            let Some(body) = self.get(&url, accept).await? else {
+                return Ok(());
+            };
+            let page: SearchSet = serde_json::from_str(&body)
+                .map_err(|e| FhirError::Ehr(format!("search {query}: {e}")))?;
+            for e in &page.entry {
+                if let Some(r) = e.resource {
+                    out.push((e.full_url.clone(), r.get().to_string()));
+                }
+            }
+            match page
+                .link
+                .iter()
+                .find(|l| l.relation.as_deref() == Some("next"))
+                .and_then(|l| l.url.clone())
+            {
+                Some(next) => url = next,
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn read(&self, kind: &str, id: &str) -> Result<Option<String>, FhirError> {
+        let accept = self.version().await?.media_type();
+        let url = format!("{}/{kind}/{id}", self.config.base_url);
+        self.get(&url, accept).await
+    }
+
+    async fn fetch_chart(&self, id: &str) -> Result<Option<PatientChart>, FhirError> {
+        if !is_fhir_id(id) {
+            return Ok(None);
+        }
+        let Some(patient) = self.read("Patient", id).await? else {
+            return Ok(None);
+        };
+        let mut gathered: Gathered = vec![(
+            Some(format!("{}/Patient/{id}", self.config.base_url)),
+            patient,
+        )];
+        let queries = [
+            format!("Encounter?patient={id}&_count=50"),
+            // By code rather than category: consciousness and inspired oxygen are often
+            // charted outside the vital-signs category, and NEWS2 needs them.
+            format!(
+                "Observation?patient={id}&code={}&_sort=-date&_count=200",
+                news2::SEARCH_CODES.join(",")
+            ),
+            format!("Condition?patient={id}&_count=100"),
+            format!("AllergyIntolerance?patient={id}&_count=100"),
+        ];
+        let mut pages: Vec<Gathered> = vec![Vec::new(); queries.len()];
+        let results = futures_util::future::join_all(
+            queries
+                .iter()
+                .zip(pages.iter_mut())
+                .map(|(q, out)| self.search(q, out)),
+        )
+        .await;
+        for r in results {
+            r?;
+        }
+        gathered.extend(pages.into_iter().flatten());
+        self.add_locations(&mut gathered).await?;
+        let bundle = as_bundle(&gathered);
+        let (mut source, _report) =
+            BundleSource::from_bundles(vec![(format!("Patient/{id}"), bundle)]);
+        Ok(source.take(id))
+    }
+
+    /// The Locations current inpatient stays point at, and what they are part of.
+    async fn add_locations(&self, gathered: &mut Gathered) -> Result<(), FhirError> {
+        let mut wanted: Vec<String> = gathered
+            .iter()
+            .filter_map(|(_, json)| serde_json::from_str::<r4::Encounter>(json).ok())
+            .filter(|e| e.status.as_deref() == Some("in-progress"))
+            .flat_map(|e| e.location.into_iter().filter_map(|l| l.location.reference))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        // Bed → room → ward → (a site, at most): a short chain, bounded against cycles.
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for reference in wanted.drain(..) {
+                let Some(id) = location_id(&reference) else {
+                    continue;
+                };
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                let Some(json) = self.read("Location", &id).await? else {
+                    continue;
+                };
+                if let Some(parent) = serde_json::from_str::<r4::Location>(&json)
+                    .ok()
+                    .and_then(|l| l.part_of?.reference)
+                {
+                    next.push(parent);
+                }
+                gathered.push((
+                    Some(format!("{}/Location/{id}", self.config.base_url)),
+                    json,
+                ));
+            }
+            wanted = next;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl FhirSource for HttpSource {
+    async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
+        if let Some((at, chart)) = self.cache.lock().await.get(patient_id) {
+            if at.elapsed() < self.config.cache_ttl {
+                return Ok(chart.as_ref().clone());
+            }
+        }
+        let chart = self.fetch_chart(patient_id).await?;
+        let mut cache = self.cache.lock().await;
+        cache.retain(|_, (at, _)| at.elapsed() < self.config.cache_ttl);
+        cache.insert(
+            patient_id.to_string(),
+            (Instant::now(), Arc::new(chart.clone())),
+        );
+        Ok(chart)
+    }
+
+    async fn status(&self) -> Result<String, FhirError> {
+        Ok(format!(
+            "FHIR {} at {}",
+            self.version().await?.name(),
+            self.config.base_url
+        ))
+    }
+}
+
+/// FHIR ids are `[A-Za-z0-9\-\.]{1,64}`: anything else never reaches a URL.
+fn is_fhir_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+fn location_id(reference: &str) -> Option<String> {
+    let mut parts = reference.trim_end_matches('/').rsplit('/');
+    let id = parts.next()?;
+    (parts.next() == Some("Location") && is_fhir_id(id)).then(|| id.to_string())
+}
+
+fn as_bundle(gathered: &Gathered) -> Vec<u8> {
+    let mut out = String::from(r#"{"resourceType":"Bundle","type":"collection","entry":["#);
+    for (i, (url, json)) in gathered.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"fullUrl":"#);
+        out.push_str(&serde_json::to_string(url).unwrap_or_else(|_| "null".into()));
+        out.push_str(r#","resource":"#);
+        out.push_str(json);
+        out.push('}');
+    }
+    out.push_str("]}");
+    out.into_bytes()
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "cannot connect".into()
+    } else {
+        e.to_string()
+    }
+}
+
+/// The human text of an OperationOutcome body, when the EHR sent one.
+fn outcome_text(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let text = v["issue"][0]["diagnostics"]
+        .as_str()
+        .or_else(|| v["issue"][0]["details"]["text"].as_str());
+    text.map(|t| format!(": {}", crate::sanitize::strict(t, 200)))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_fhir_ids_reach_a_url() {
+        assert!(is_fhir_id("smart-1288992"));
+        assert!(is_fhir_id("e35e717e-09ad-041e-6858-56f84b32e476"));
+        assert!(!is_fhir_id("1/../../admin"));
+        assert!(!is_fhir_id("a?b=c"));
+        assert!(!is_fhir_id(""));
+        assert_eq!(location_id("Location/bed-1"), Some("bed-1".into()));
+        assert_eq!(location_id("https://ehr/fhir/Location/7"), Some("7".into()));
+        assert_eq!(location_id("Patient/7"), None);
+    }
+}

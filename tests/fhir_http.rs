@@ -1,0 +1,542 @@
+//! The HTTP FHIR source against a test EHR: an axum server (here, in the test) that serves
+//! the fixture files the way a FHIR server does — `metadata`, reads, searches by patient
+//! with paging, references rewritten from `urn:uuid:` to `Type/id` as servers store them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use chrono::{TimeZone, Utc};
+use serde_json::{json, Value};
+use wardround::fhir::http::{EhrConfig, HttpSource};
+use wardround::fhir::{columns, BundleSource, FhirSource};
+use wardround::model::{ColumnId, Row};
+
+const PAGE: usize = 10;
+
+struct TestEhr {
+    resources: Vec<Value>,
+    metadata: Vec<u8>,
+    media_type: &'static str,
+    /// (path and query, Accept) of every request, in order.
+    requests: Mutex<Vec<(String, String)>>,
+    /// Requests still to be answered 429 Retry-After: 1.
+    throttle: AtomicUsize,
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fhir")
+}
+
+fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/fhir");
+    if !p.is_dir() {
+        eprintln!("../shared/fixtures/fhir is absent: the shared-fixture part is skipped");
+    }
+    p.is_dir().then_some(p)
+}
+
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// Replaces every `reference` that names a bundle entry by its fullUrl with `Type/id`.
+fn rewrite(v: &mut Value, urls: &HashMap<String, String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    Value::String(s) if k == "reference" => {
+                        if let Some(local) = urls.get(s.as_str()) {
+                            *s = local.clone();
+                        }
+                    }
+                    _ => rewrite(child, urls),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| rewrite(i, urls)),
+        _ => {}
+    }
+}
+
+impl TestEhr {
+    fn from_bundles(bundles: Vec<Vec<u8>>, metadata: &Path) -> Arc<TestEhr> {
+        let mut resources = Vec::new();
+        let mut urls = HashMap::new();
+        for bytes in bundles {
+            let bundle: Value = serde_json::from_slice(&bytes).unwrap();
+            for entry in bundle["entry"].as_array().cloned().unwrap_or_default() {
+                let r = entry["resource"].clone();
+                let local = format!(
+                    "{}/{}",
+                    r["resourceType"].as_str().unwrap_or(""),
+                    r["id"].as_str().unwrap_or("")
+                );
+                if let Some(url) = entry["fullUrl"].as_str() {
+                    urls.insert(url.to_string(), local);
+                }
+                resources.push(r);
+            }
+        }
+        for r in &mut resources {
+            rewrite(r, &urls);
+        }
+        let metadata = std::fs::read(metadata).unwrap();
+        let version: Value = serde_json::from_slice(&metadata).unwrap();
+        let media_type = if version["resourceType"] == "Conformance" {
+            "application/json+fhir"
+        } else {
+            "application/fhir+json"
+        };
+        Arc::new(TestEhr {
+            resources,
+            metadata,
+            media_type,
+            requests: Mutex::new(Vec::new()),
+            throttle: AtomicUsize::new(0),
+        })
+    }
+
+    fn from_dir(dir: &Path, metadata: &Path) -> Arc<TestEhr> {
+        let mut files = Vec::new();
+        json_files(dir, &mut files);
+        files.sort();
+        Self::from_bundles(
+            files.iter().map(|f| std::fs::read(f).unwrap()).collect(),
+            metadata,
+        )
+    }
+
+    async fn serve(self: &Arc<Self>) -> String {
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}/fhir")
+    }
+
+    fn requests(&self) -> Vec<(String, String)> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn fhir(status: StatusCode, media: &str, body: Vec<u8>) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, media)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn about_patient(r: &Value, patient: &str) -> bool {
+    let wanted = format!("Patient/{patient}");
+    ["subject", "patient"]
+        .iter()
+        .any(|k| r[*k]["reference"].as_str() == Some(wanted.as_str()))
+}
+
+fn in_category(r: &Value, code: &str) -> bool {
+    let cats = match &r["category"] {
+        Value::Array(a) => a.clone(),
+        Value::Null => vec![],
+        one => vec![one.clone()],
+    };
+    cats.iter().any(|c| {
+        c["coding"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().any(|x| x["code"] == code))
+    })
+}
+
+/// `code=a,b,system|c`: any of the codes, on the resource or (for panels) a component.
+fn has_code(r: &Value, codes: &str) -> bool {
+    let wanted: Vec<&str> = codes
+        .split(',')
+        .map(|c| c.rsplit('|').next().unwrap_or(c))
+        .collect();
+    let matches = |concept: &Value| {
+        concept["coding"].as_array().is_some_and(|cs| {
+            cs.iter()
+                .any(|x| x["code"].as_str().is_some_and(|c| wanted.contains(&c)))
+        })
+    };
+    matches(&r["code"])
+        || r["component"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().any(|c| matches(&c["code"])))
+}
+
+async fn handle(State(ehr): State<Arc<TestEhr>>, req: Request) -> Response {
+    let uri = req.uri().clone();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    ehr.requests.lock().unwrap().push((uri.to_string(), accept));
+    if ehr.throttle.load(Ordering::SeqCst) > 0 {
+        ehr.throttle.fetch_sub(1, Ordering::SeqCst);
+        return Response::builder()
+            .status(429)
+            .header(header::RETRY_AFTER, "1")
+            .body(Body::empty())
+            .unwrap();
+    }
+    let path = uri.path().trim_start_matches("/fhir/");
+    let query: HashMap<String, String> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        ["metadata"] => fhir(StatusCode::OK, ehr.media_type, ehr.metadata.clone()),
+        [kind, id] => match ehr
+            .resources
+            .iter()
+            .find(|r| r["resourceType"] == *kind && r["id"] == *id)
+        {
+            Some(r) => fhir(
+                StatusCode::OK,
+                ehr.media_type,
+                serde_json::to_vec(r).unwrap(),
+            ),
+            None => {
+                let outcome = json!({"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-found", "diagnostics": format!("{kind}/{id} is not known")}]});
+                fhir(
+                    StatusCode::NOT_FOUND,
+                    ehr.media_type,
+                    serde_json::to_vec(&outcome).unwrap(),
+                )
+            }
+        },
+        [kind] => {
+            let patient = query
+                .get("patient")
+                .or(query.get("subject"))
+                .cloned()
+                .unwrap_or_default();
+            let matches: Vec<&Value> = ehr
+                .resources
+                .iter()
+                .filter(|r| r["resourceType"] == *kind && about_patient(r, &patient))
+                .filter(|r| query.get("category").is_none_or(|c| in_category(r, c)))
+                .filter(|r| query.get("code").is_none_or(|codes| has_code(r, codes)))
+                .collect();
+            let offset: usize = query
+                .get("_offset")
+                .and_then(|o| o.parse().ok())
+                .unwrap_or(0);
+            let page: Vec<Value> = matches
+                .iter()
+                .skip(offset)
+                .take(PAGE)
+                .map(|r| json!({"fullUrl": format!("http://test-ehr/fhir/{}/{}", r["resourceType"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or("")), "resource": r}))
+                .collect();
+            let mut links = vec![json!({"relation": "self", "url": uri.to_string()})];
+            if offset + PAGE < matches.len() {
+                let host = req
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("");
+                let keep: String = ["category", "code"]
+                    .iter()
+                    .filter_map(|k| query.get(*k).map(|v| format!("&{k}={v}")))
+                    .collect();
+                links.push(json!({"relation": "next", "url": format!("http://{host}/fhir/{kind}?patient={patient}&_offset={}{keep}", offset + PAGE)}));
+            }
+            let bundle = json!({"resourceType": "Bundle", "type": "searchset", "total": matches.len(), "link": links, "entry": page});
+            fhir(
+                StatusCode::OK,
+                ehr.media_type,
+                serde_json::to_vec(&bundle).unwrap(),
+            )
+        }
+        _ => fhir(StatusCode::BAD_REQUEST, ehr.media_type, b"{}".to_vec()),
+    }
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 9, 30, 0).unwrap()
+}
+
+fn fast(url: &str) -> EhrConfig {
+    let mut c = EhrConfig::new(url);
+    c.timeout = Duration::from_secs(10);
+    c
+}
+
+async fn rows_over_http(source: &HttpSource, ids: &[String]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for id in ids {
+        let chart = source
+            .chart(id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("Patient/{id} not found over HTTP"));
+        rows.push(columns::row(&chart, &ColumnId::ALL, now()));
+    }
+    rows
+}
+
+fn rows_from_extract(source: &BundleSource) -> Vec<Row> {
+    source
+        .charts()
+        .map(|c| columns::row(c, &ColumnId::ALL, now()))
+        .collect()
+}
+
+async fn same_rows_over_http_as_from_the_extract(dir: &Path, metadata: &Path) -> Arc<TestEhr> {
+    let (extract, _) = BundleSource::load_dir(dir).unwrap();
+    let ehr = TestEhr::from_dir(dir, metadata);
+    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let over_http = rows_over_http(&source, extract.patient_ids()).await;
+    assert_eq!(over_http, rows_from_extract(&extract), "{}", dir.display());
+    ehr
+}
+
+#[tokio::test]
+async fn an_r4_ehr_over_http_gives_the_same_rows_as_its_extract() {
+    let ehr = same_rows_over_http_as_from_the_extract(
+        &fixtures().join("r4"),
+        &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
+    )
+    .await;
+    let requests = ehr.requests();
+    assert!(
+        requests
+            .iter()
+            .skip(1)
+            .all(|(_, accept)| accept == "application/fhir+json"),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().any(|(q, _)| q.contains("_offset=")),
+        "searches page through link[next]"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_ward_over_http_keeps_its_beds_and_scores() {
+    let bundle = wardround::demo::ward::generate(wardround::demo::SEED, now());
+    let (extract, _) = BundleSource::from_bundles(vec![("ward".into(), bundle.clone())]);
+    let ehr = TestEhr::from_bundles(
+        vec![bundle],
+        &fixtures().join("capability/other/r4b-capabilitystatement-4.3.0.json"),
+    );
+    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let rows = rows_over_http(&source, extract.patient_ids()).await;
+    assert_eq!(rows, rows_from_extract(&extract));
+    assert!(rows
+        .iter()
+        .all(|r| r.columns[&ColumnId::Bed].text.starts_with("4W-")));
+    let chart = source
+        .chart(&extract.patient_ids()[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let bed = chart.bed.unwrap();
+    assert_eq!(
+        bed.ward.as_deref(),
+        Some("4 West"),
+        "bed → room → ward read through Location.partOf"
+    );
+    assert!(bed.room.is_some_and(|r| bed.label.starts_with(&r)));
+}
+
+#[tokio::test]
+async fn stu3_and_dstu2_ehrs_over_http_read_like_their_extracts() {
+    let Some(shared) = shared() else { return };
+    same_rows_over_http_as_from_the_extract(
+        &shared.join("stu3/smart-sample-data-synthea"),
+        &shared.join("capability/stu3/hapi-uhn-test-server-stu3-metadata.json"),
+    )
+    .await;
+    let ehr = same_rows_over_http_as_from_the_extract(
+        &shared.join("dstu2/smart-sample-data-synthea"),
+        &shared.join("capability/dstu2/hapi-uhn-test-server-dstu2-conformance.json"),
+    )
+    .await;
+    let requests = ehr.requests();
+    assert!(
+        requests
+            .iter()
+            .skip(1)
+            .all(|(_, accept)| accept == "application/json+fhir"),
+        "DSTU2's media type"
+    );
+}
+
+#[tokio::test]
+async fn throttled_requests_are_retried_after_retry_after() {
+    let ehr = TestEhr::from_dir(
+        &fixtures().join("r4"),
+        &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
+    );
+    ehr.throttle.store(2, Ordering::SeqCst);
+    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let started = std::time::Instant::now();
+    let chart = source
+        .chart("ee9f8dd8-72d2-4769-8020-89e504b1504b")
+        .await
+        .unwrap();
+    assert!(chart.is_some());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "waited as Retry-After asked"
+    );
+    assert_eq!(
+        ehr.requests()[..3]
+            .iter()
+            .filter(|(q, _)| q.ends_with("/metadata"))
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_patient_is_none_and_a_hostile_id_never_reaches_the_ehr() {
+    let ehr = TestEhr::from_dir(
+        &fixtures().join("r4"),
+        &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
+    );
+    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    assert!(source.chart("no-such-patient").await.unwrap().is_none());
+    assert!(source.chart("../metadata?x=1").await.unwrap().is_none());
+    assert!(ehr.requests().iter().all(|(q, _)| !q.contains("..")));
+}
+
+#[tokio::test]
+async fn an_r5_ehr_is_refused_with_its_version_named() {
+    let ehr = TestEhr::from_dir(
+        &fixtures().join("r4"),
+        &fixtures().join("capability/other/r5-capabilitystatement-5.0.0.json"),
+    );
+    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let status = source.status().await.unwrap_err().to_string();
+    assert!(status.contains("FHIR 5.0.0"), "{status}");
+    let read = source
+        .chart("ee9f8dd8-72d2-4769-8020-89e504b1504b")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(read.contains("5.0.0"), "{read}");
+}
+
+#[tokio::test]
+async fn an_ehr_that_is_down_is_a_clear_error() {
+    let source = HttpSource::new(fast("http://127.0.0.1:9/fhir")).unwrap();
+    let err = source.status().await.unwrap_err().to_string();
+    assert!(
+        err.contains("cannot connect") && err.contains("127.0.0.1:9"),
+        "{err}"
+    );
+}
+
+async fn server_on(ehr_url: &str, dir: &Path) -> wardround::server::RunningServer {
+    let source = Arc::new(HttpSource::new(fast(ehr_url)).unwrap());
+    wardround::server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.join("ward.sqlite"),
+        source,
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_server_on_an_r5_ehr_keeps_running_and_says_why_on_readyz() {
+    let ehr = TestEhr::from_dir(
+        &fixtures().join("r4"),
+        &fixtures().join("capability/other/r5-capabilitystatement-5.0.0.json"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_on(&ehr.serve().await, dir.path()).await;
+    let resp = reqwest::get(format!("{}/readyz", server.url()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    let body: Value = resp.json().await.unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("FHIR 5.0.0"),
+        "{body}"
+    );
+    assert_eq!(
+        reqwest::get(format!("{}/healthz", server.url()))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_list_reads_over_http_and_one_unknown_patient_does_not_fail_it() {
+    let ehr = TestEhr::from_dir(
+        &fixtures().join("r4"),
+        &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let url = ehr.serve().await;
+    let server = server_on(&url, dir.path()).await;
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    let ids = vec![
+        "ee9f8dd8-72d2-4769-8020-89e504b1504b".to_string(),
+        "gone-1".to_string(),
+        "3fc4d5b0-9e46-4307-8c05-e4cef7602e7f".to_string(),
+    ];
+    let list = d.create_list(team.id, "4 West", ids).await.unwrap();
+    let ready: Value = reqwest::get(format!("{}/readyz", server.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["ehr"], format!("FHIR R4 at {url}"));
+
+    let client = wardround::client::ApiClient::new(&server.url()).unwrap();
+    let (client, _) = client
+        .login("nurse", "correct horse battery")
+        .await
+        .unwrap();
+    let rows = client.list_rows(list.id).await.unwrap().rows;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].columns[&ColumnId::Name].text, "CONN, Liz");
+    assert_eq!(rows[1].columns[&ColumnId::Name].text, "?");
+    assert!(
+        rows[1]
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("does not know")),
+        "{:?}",
+        rows[1].problem
+    );
+    assert_eq!(rows[2].columns[&ColumnId::Name].text, "BOYLE917, Tuyet839");
+}
