@@ -101,11 +101,8 @@ impl Default for ServeSection {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read config file {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
     #[error("config file {path}: {message}")]
     Invalid { path: String, message: String },
     #[error("environment variable {var}: {message}")]
@@ -177,9 +174,9 @@ impl Config {
 }
 
 fn read(p: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+    std::fs::read_to_string(p).map_err(|cause| ConfigError::Read {
         path: p.display().to_string(),
-        source,
+        cause,
     })
 }
 

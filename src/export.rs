@@ -25,12 +25,7 @@ pub fn parse_columns(spec: &str) -> Result<Vec<ColumnId>, String> {
     spec.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|id| {
-            ColumnId::parse(id).ok_or_else(|| {
-                let known: Vec<&str> = ColumnId::ALL.iter().map(|c| c.id()).collect();
-                format!("unknown column `{id}`; known columns: {}", known.join(", "))
-            })
-        })
+        .map(ColumnId::parse_or_explain)
         .collect()
 }
 
@@ -120,6 +115,9 @@ mod tests {
             vec![ColumnId::Bed, ColumnId::Name]
         );
         let err = parse_columns("bed,wrd").unwrap_err();
-        assert!(err.contains("`wrd`") && err.contains("news2"), "{err}");
+        assert!(
+            err.contains("`wrd`") && err.contains("wardround columns"),
+            "{err}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The one binary: the terminal UI, and the `demo`, `serve` and `export` commands.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use wardround::client::ApiClient;
 use wardround::config::{self, Config};
 use wardround::fhir::http::{EhrAuth, EhrConfig, HttpSource};
 use wardround::fhir::{BundleSource, FhirSource};
-use wardround::model::ColumnId;
+use wardround::model::{ColumnId, Loinc};
 use wardround::tui::theme::Theme;
 use wardround::{demo, export, server, tui};
 
@@ -65,8 +65,12 @@ enum Command {
     },
     /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
     Export {
-        #[arg(long)]
-        ehr_bundles: PathBuf,
+        /// A directory of FHIR Bundles (or single resources) to read.
+        #[arg(long, required_unless_present = "demo_ward")]
+        ehr_bundles: Option<PathBuf>,
+        /// The generated demo ward instead of a directory.
+        #[arg(long, conflicts_with = "ehr_bundles")]
+        demo_ward: bool,
         /// Comma-separated column ids.
         #[arg(long, default_value = "bed,name,mrn,age,sex,admit,los,reason,news2")]
         columns: String,
@@ -76,6 +80,8 @@ enum Command {
         #[arg(long)]
         as_of: Option<DateTime<Utc>>,
     },
+    /// List every column id with what it shows.
+    Columns,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -126,10 +132,36 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Export {
             ehr_bundles,
+            demo_ward,
             columns,
             format,
             as_of,
-        }) => run_export(&ehr_bundles, &columns, format, as_of),
+        }) => {
+            let now = as_of.unwrap_or_else(Utc::now);
+            let source = match ehr_bundles {
+                Some(dir) if !demo_ward => {
+                    let (source, report) = BundleSource::load_dir(&dir)?;
+                    for p in &report.problems {
+                        eprintln!("wardround export: {p}");
+                    }
+                    source
+                }
+                _ => demo::ward_source(now),
+            };
+            run_export(&source, &columns, format, now)
+        }
+        Some(Command::Columns) => {
+            for c in ColumnId::ALL {
+                println!("{:<12} {}", c.id(), c.description());
+            }
+            println!(
+                "{:<12} {}",
+                "obs:<LOINC>",
+                ColumnId::Obs(Loinc::parse("8867-4").unwrap_or_else(|| unreachable!()))
+                    .description()
+            );
+            Ok(())
+        }
         None => {
             if let Some(s) = cli.server {
                 config.server.url = s;
@@ -308,29 +340,19 @@ async fn serve(
 }
 
 fn run_export(
-    dir: &Path,
+    source: &BundleSource,
     columns: &str,
     format: ExportFormat,
-    as_of: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let columns: Vec<ColumnId> = export::parse_columns(columns).map_err(|e| eyre!(e))?;
-    let (source, report) = BundleSource::load_dir(dir)?;
-    for p in &report.problems {
-        eprintln!("wardround export: {p}");
-    }
     let format = match format {
         ExportFormat::Json => export::Format::Json,
         ExportFormat::Csv => export::Format::Csv,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    export::write(
-        &mut out,
-        &source,
-        &columns,
-        format,
-        as_of.unwrap_or_else(Utc::now),
-    )?;
+    export::write(&mut out, source, &columns, format, now)?;
     out.flush()?;
     Ok(())
 }

@@ -166,14 +166,19 @@ fn the_demo_ward_exports_beds_and_scores() {
             .all(|b| b.starts_with("4W-") && b.ends_with(['A', 'B'])),
         "{beds:?}"
     );
-    let scored = rows
+    let texts: Vec<&str> = rows
         .iter()
-        .filter(|r| r["columns"]["news2"]["value"].is_number())
-        .count();
+        .map(|r| r["columns"]["news2"]["text"].as_str().unwrap())
+        .collect();
+    let partial = texts.iter().filter(|t| t.starts_with('≥')).count();
     assert_eq!(
-        scored,
-        rows.len() - 2,
-        "two patients have no temperature charted"
+        partial, 2,
+        "two patients have no temperature charted: {texts:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["columns"]["news2"]["value"].is_number()),
+        "partial scores are still numbers"
     );
     assert!(rows
         .iter()
@@ -181,6 +186,10 @@ fn the_demo_ward_exports_beds_and_scores() {
     assert!(rows.iter().all(|r| r["columns"]["los"]["value"]
         .as_f64()
         .is_some_and(|d| d > 0.0)));
+}
+
+fn at(h: u32, m: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, h, m, 0).unwrap()
 }
 
 fn vitals_bundle(extra: &str) -> Vec<u8> {
@@ -215,7 +224,7 @@ fn news2_is_scored_from_the_latest_vital_signs() {
     let (source, report) = BundleSource::from_bundles(vec![("vitals".into(), vitals_bundle(""))]);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let chart = source.charts().next().unwrap();
-    let score = news2::score(chart);
+    let score = news2::score(chart, at(9, 30));
     // RR 22 → 2, SpO2 95 → 1, air → 0, SBP 105 → 1, HR 115 → 2, alert → 0, 38.5 °C → 1
     assert_eq!(score.total, 7);
     assert!(score.is_complete() && score.is_alarming());
@@ -227,7 +236,10 @@ fn loinc_88330_6_is_never_read_as_news() {
         "effectiveDateTime":"2026-11-21T09:00:00Z","code":{"coding":[{"system":"http://loinc.org","code":"88330-6"}]},
         "valueInteger":0}}"#;
     let (source, _) = BundleSource::from_bundles(vec![("vitals".into(), vitals_bundle(decoy))]);
-    assert_eq!(news2::score(source.charts().next().unwrap()).total, 7);
+    assert_eq!(
+        news2::score(source.charts().next().unwrap(), at(9, 30)).total,
+        7
+    );
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {

@@ -89,6 +89,97 @@ enum Acuity {
     Sick,
 }
 
+const CONSULTANTS: &[&str] = &[
+    "Dr Adaeze Okoye",
+    "Dr Martin Fischer",
+    "Dr Sana Rahman",
+    "Dr Louis Moreau",
+];
+const DIETS: &[&str] = &[
+    "Nil by mouth",
+    "Diabetic diet",
+    "Soft diet",
+    "Normal diet",
+    "Normal diet",
+];
+const ISOLATION: &[&str] = &[
+    "Contact precautions (MRSA)",
+    "Enteric precautions (C. difficile)",
+];
+
+/// The rest of a patient's care: attending consultant, allergy status, resuscitation
+/// status, diet, isolation and a couple of active medications.
+fn care(rng: &mut Rng, n: usize, now: DateTime<Utc>) -> Vec<Value> {
+    let id = format!("demo-{n:02}");
+    let subject = json!({"reference": format!("Patient/{id}")});
+    let consultant = *rng.pick(CONSULTANTS);
+    let mut out = vec![json!({
+        "resourceType": "CareTeam",
+        "id": format!("{id}-team"),
+        "status": "active",
+        "subject": subject,
+        "participant": [{
+            "role": [{"text": "Consultant"}],
+            "member": {"reference": format!("Practitioner/consultant-{}", consultant.len() % 7), "display": consultant}
+        }],
+    })];
+    let code_status = match rng.range(0, 3) {
+        0 => Some("DNACPR"),
+        1 | 2 => Some("For CPR"),
+        _ => None,
+    };
+    if let Some(status) = code_status {
+        out.push(json!({
+            "resourceType": "Observation",
+            "id": format!("{id}-code-status"),
+            "status": "final",
+            "code": {"coding": [{"system": LOINC, "code": "81351-9"}], "text": "Resuscitation status"},
+            "subject": subject,
+            "effectiveDateTime": (now - Duration::days(rng.range(0, 5))).to_rfc3339(),
+            "valueCodeableConcept": {"text": status},
+        }));
+    }
+    if rng.chance(70) {
+        out.push(json!({
+            "resourceType": "NutritionOrder",
+            "id": format!("{id}-diet"),
+            "status": "active",
+            "patient": subject,
+            "oralDiet": {"type": [{"text": *rng.pick(DIETS)}]},
+        }));
+    }
+    if n % 9 == 4 {
+        out.push(json!({
+            "resourceType": "Flag",
+            "id": format!("{id}-isolation"),
+            "status": "active",
+            "category": [{"text": "Infection control"}],
+            "code": {"text": *rng.pick(ISOLATION)},
+            "subject": subject,
+        }));
+    }
+    for (i, drug) in [
+        "Paracetamol 1 g QDS",
+        "Enoxaparin 40 mg OD",
+        "Amoxicillin 500 mg TDS",
+        "Furosemide 40 mg OD",
+    ]
+    .iter()
+    .enumerate()
+    .filter(|_| rng.chance(50))
+    {
+        out.push(json!({
+            "resourceType": "MedicationRequest",
+            "id": format!("{id}-med-{i}"),
+            "status": "active",
+            "intent": "order",
+            "subject": subject,
+            "medicationCodeableConcept": {"text": drug},
+        }));
+    }
+    out
+}
+
 /// A Bundle (type collection) of the whole ward, as JSON bytes.
 pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
     let mut rng = Rng::new(seed);
@@ -110,6 +201,8 @@ pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
         }
     }
     let patients = rng.range(24, 30) as usize;
+    // Care details draw from their own sequence, so adding one never reshuffles the ward.
+    let mut care_rng = Rng::new(seed ^ 0xCA4E);
     // Leave a few beds empty, as on a real ward.
     let mut free: Vec<String> = beds;
     let mut occupied = Vec::new();
@@ -126,6 +219,7 @@ pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
         // Two patients have an incomplete set of vitals: NEWS2 cannot be scored.
         let incomplete = n == 5 || n == 11;
         entries.extend(patient(&mut rng, n + 1, bed, acuity, incomplete, now));
+        entries.extend(care(&mut care_rng, n + 1, now));
     }
     let bundle = json!({
         "resourceType": "Bundle",
@@ -205,6 +299,10 @@ fn patient(
             "subject": subject,
             "period": {"start": admitted.to_rfc3339()},
             "reasonReference": [{"reference": format!("Condition/{id}-reason")}],
+            "participant": [{
+                "type": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "ATND"}]}],
+                "individual": {"display": CONSULTANTS[n % CONSULTANTS.len()]}
+            }],
             "location": [{
                 "location": {"reference": format!("Location/{bed}")},
                 "status": "active",
@@ -212,7 +310,8 @@ fn patient(
             }],
         }),
     ];
-    if rng.chance(30) {
+    let allergic = rng.chance(30);
+    if allergic {
         let (substance, code, criticality) = *rng.pick(ALLERGIES);
         out.push(json!({
             "resourceType": "AllergyIntolerance",
@@ -220,6 +319,16 @@ fn patient(
             "patient": subject,
             "criticality": criticality,
             "code": {"coding": [{"system": SNOMED, "code": code, "display": substance}], "text": substance},
+        }));
+    }
+    // Most of the rest have "no known allergy" recorded; a few have nothing recorded,
+    // which the list must show differently.
+    if !allergic && n % 5 != 0 {
+        out.push(json!({
+            "resourceType": "AllergyIntolerance",
+            "id": format!("{id}-nka"),
+            "patient": subject,
+            "code": {"coding": [{"system": SNOMED, "code": "716186003", "display": "No known allergy"}], "text": "No known allergy"},
         }));
     }
     let taken = (now - Duration::minutes(rng.range(20, 240))).to_rfc3339();

@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::chart::{build_charts, Index, Resource};
+use super::chart::build_charts;
+use super::index::{Index, Resource};
 use super::{r4, FhirError, FhirSource, PatientChart};
 
 #[derive(Debug, Default)]
@@ -56,9 +57,9 @@ impl BundleSource {
         files.sort();
         let mut bundles = Vec::with_capacity(files.len());
         for path in files {
-            let bytes = std::fs::read(&path).map_err(|source| FhirError::Io {
+            let bytes = std::fs::read(&path).map_err(|cause| FhirError::Io {
                 path: path.display().to_string(),
-                source,
+                cause,
             })?;
             bundles.push((path.display().to_string(), bytes));
         }
@@ -75,7 +76,7 @@ impl BundleSource {
                 report.problems.push(e.to_string());
             }
         }
-        let charts = build_charts(&index);
+        let charts = build_charts(&index, chrono::Utc::now());
         let mut source = BundleSource::default();
         for chart in charts {
             if source.charts.contains_key(&chart.id) {
@@ -118,9 +119,9 @@ impl FhirSource for BundleSource {
 }
 
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), FhirError> {
-    let io = |source| FhirError::Io {
+    let io = |cause| FhirError::Io {
         path: dir.display().to_string(),
-        source,
+        cause,
     };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
@@ -196,6 +197,15 @@ fn parse_resource(json: &str) -> Result<Option<Resource>, String> {
         "Observation" => {
             Resource::Observation(serde_json::from_str::<r4::Observation>(json).map_err(err)?)
         }
+        "Practitioner" => Resource::Practitioner(serde_json::from_str(json).map_err(err)?),
+        "CareTeam" => Resource::CareTeam(serde_json::from_str(json).map_err(err)?),
+        "Flag" => Resource::Flag(serde_json::from_str(json).map_err(err)?),
+        "NutritionOrder" => Resource::NutritionOrder(serde_json::from_str(json).map_err(err)?),
+        // DSTU2's MedicationOrder is read as the MedicationRequest that replaced it.
+        "MedicationRequest" | "MedicationOrder" => {
+            Resource::MedicationRequest(serde_json::from_str(json).map_err(err)?)
+        }
+        "Medication" => Resource::Medication(serde_json::from_str(json).map_err(err)?),
         _ => return Ok(None),
     }))
 }

@@ -4,138 +4,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::care::{self, Care};
 use super::datetime::parse_instant;
+use super::index::{Index, Resource};
 use super::r4;
-
-pub(super) enum Resource {
-    Patient(r4::Patient),
-    Encounter(r4::Encounter),
-    Location(r4::Location),
-    Condition(r4::Condition),
-    Allergy(r4::AllergyIntolerance),
-    Observation(r4::Observation),
-}
-
-impl Resource {
-    fn type_name(&self) -> &'static str {
-        match self {
-            Resource::Patient(_) => "Patient",
-            Resource::Encounter(_) => "Encounter",
-            Resource::Location(_) => "Location",
-            Resource::Condition(_) => "Condition",
-            Resource::Allergy(_) => "AllergyIntolerance",
-            Resource::Observation(_) => "Observation",
-        }
-    }
-
-    fn id(&self) -> Option<&str> {
-        match self {
-            Resource::Patient(r) => r.id.as_deref(),
-            Resource::Encounter(r) => r.id.as_deref(),
-            Resource::Location(r) => r.id.as_deref(),
-            Resource::Condition(r) => r.id.as_deref(),
-            Resource::Allergy(r) => r.id.as_deref(),
-            Resource::Observation(r) => r.id.as_deref(),
-        }
-    }
-
-    /// The reference naming the patient this resource is about.
-    fn patient_ref(&self) -> Option<&r4::Reference> {
-        match self {
-            Resource::Encounter(r) => Some(if r.subject.reference.is_some() {
-                &r.subject
-            } else {
-                &r.patient
-            }),
-            Resource::Condition(r) => Some(if r.subject.reference.is_some() {
-                &r.subject
-            } else {
-                &r.patient
-            }),
-            Resource::Allergy(r) => Some(&r.patient),
-            Resource::Observation(r) => Some(&r.subject),
-            Resource::Patient(_) | Resource::Location(_) => None,
-        }
-    }
-}
-
-/// Every resource read, findable by the ways FHIR references name them.
-#[derive(Default)]
-pub(super) struct Index {
-    resources: Vec<Resource>,
-    by_key: HashMap<String, usize>,
-}
-
-impl Index {
-    pub(super) fn insert(&mut self, full_url: Option<String>, resource: Resource) {
-        let at = self.resources.len();
-        if let Some(url) = full_url.filter(|u| !u.is_empty()) {
-            self.by_key.entry(url).or_insert(at);
-        }
-        if let Some(id) = resource.id() {
-            self.by_key
-                .entry(format!("{}/{}", resource.type_name(), id))
-                .or_insert(at);
-        }
-        self.resources.push(resource);
-    }
-
-    /// Resolves a literal (`Patient/1`, `urn:uuid:…`, an absolute URL) or conditional
-    /// (`Location?identifier=system|value`) reference. Empty and contained (`#id`)
-    /// references resolve to nothing.
-    fn resolve(&self, reference: &r4::Reference) -> Option<usize> {
-        let r = reference.reference.as_deref()?.trim();
-        if r.is_empty() || r.starts_with('#') {
-            return None;
-        }
-        if let Some(&i) = self.by_key.get(r) {
-            return Some(i);
-        }
-        if let Some((kind, query)) = r.split_once('?') {
-            return self.resolve_conditional(kind, query);
-        }
-        // An absolute URL to a server: its last two segments are Type/id.
-        let mut segments = r.trim_end_matches('/').rsplit('/');
-        let id = segments.next()?;
-        let kind = segments.next()?;
-        self.by_key.get(&format!("{kind}/{id}")).copied()
-    }
-
-    fn resolve_conditional(&self, kind: &str, query: &str) -> Option<usize> {
-        let wanted = query
-            .split('&')
-            .find_map(|p| p.strip_prefix("identifier="))?;
-        let (system, value) = match wanted.split_once('|') {
-            Some((s, v)) => (Some(s), v),
-            None => (None, wanted),
-        };
-        let matches = |ids: &[r4::Identifier]| {
-            ids.iter().any(|i| {
-                i.value.as_deref() == Some(value)
-                    && system.is_none_or(|s| i.system.as_deref() == Some(s))
-            })
-        };
-        self.resources.iter().position(|r| match r {
-            Resource::Location(l) if kind == "Location" => matches(&l.identifier),
-            Resource::Patient(p) if kind == "Patient" => matches(&p.identifier),
-            _ => false,
-        })
-    }
-
-    fn location(&self, reference: &r4::Reference) -> Option<&r4::Location> {
-        match self.resources.get(self.resolve(reference)?)? {
-            Resource::Location(l) => Some(l),
-            _ => None,
-        }
-    }
-
-    fn condition(&self, reference: &r4::Reference) -> Option<&r4::Condition> {
-        match self.resources.get(self.resolve(reference)?)? {
-            Resource::Condition(c) => Some(c),
-            _ => None,
-        }
-    }
-}
 
 /// Where the patient lies: the bed's label and the room and ward it is part of.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,14 +17,18 @@ pub struct Bed {
     pub ward: Option<String>,
 }
 
-/// The latest reading of one observation code.
+/// One reading of one observation code.
 #[derive(Debug, Clone)]
 pub struct Vital {
     pub value: Option<f64>,
     pub unit: Option<String>,
     pub concept: Option<r4::CodeableConcept>,
+    pub text: Option<String>,
     pub at: DateTime<Utc>,
 }
+
+/// Readings kept per code: the latest and a short trend for the detail pane.
+pub const TREND: usize = 5;
 
 #[derive(Debug, Clone)]
 pub struct PatientChart {
@@ -162,8 +38,12 @@ pub struct PatientChart {
     pub encounter: Option<r4::Encounter>,
     pub bed: Option<Bed>,
     pub reason: Option<String>,
-    /// Latest reading per observation code (LOINC or SNOMED CT), components included.
-    pub latest: HashMap<String, Vital>,
+    /// The latest readings per observation code (LOINC or SNOMED CT), newest first,
+    /// components included, at most [`TREND`] each.
+    pub readings: HashMap<String, Vec<Vital>>,
+    pub care: Care,
+    /// When this chart was read from the EHR.
+    pub read_at: DateTime<Utc>,
 }
 
 impl PatientChart {
@@ -172,7 +52,14 @@ impl PatientChart {
     }
 
     pub fn latest(&self, code: &str) -> Option<&Vital> {
-        self.latest.get(code)
+        self.readings.get(code)?.first()
+    }
+
+    pub fn trend(&self, code: &str) -> &[Vital] {
+        self.readings
+            .get(code)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -187,15 +74,15 @@ fn is_inpatient(encounter: &r4::Encounter) -> bool {
     )
 }
 
-pub(super) fn build_charts(index: &Index) -> Vec<PatientChart> {
+pub(super) fn build_charts(index: &Index, read_at: DateTime<Utc>) -> Vec<PatientChart> {
     let mut owned: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, r) in index.resources.iter().enumerate() {
+    for (i, r) in index.resources().iter().enumerate() {
         if let Some(p) = r.patient_ref().and_then(|r| index.resolve(r)) {
             owned.entry(p).or_default().push(i);
         }
     }
     let mut charts = Vec::new();
-    for (pi, resource) in index.resources.iter().enumerate() {
+    for (pi, resource) in index.resources().iter().enumerate() {
         let Resource::Patient(patient) = resource else {
             continue;
         };
@@ -203,16 +90,22 @@ pub(super) fn build_charts(index: &Index) -> Vec<PatientChart> {
             continue;
         };
         let mine = owned.get(&pi).map(Vec::as_slice).unwrap_or_default();
-        charts.push(chart_for(index, id, patient.clone(), mine));
+        charts.push(chart_for(index, id, patient.clone(), mine, read_at));
     }
     charts
 }
 
-fn chart_for(index: &Index, id: String, patient: r4::Patient, mine: &[usize]) -> PatientChart {
+fn chart_for(
+    index: &Index,
+    id: String,
+    patient: r4::Patient,
+    mine: &[usize],
+    read_at: DateTime<Utc>,
+) -> PatientChart {
     let mut encounter: Option<&r4::Encounter> = None;
-    let mut latest: HashMap<String, Vital> = HashMap::new();
+    let mut readings: HashMap<String, Vec<Vital>> = HashMap::new();
     for &i in mine {
-        match &index.resources[i] {
+        match &index.resources()[i] {
             Resource::Encounter(e)
                 if e.status.as_deref() == Some("in-progress") && is_inpatient(e) =>
             {
@@ -221,23 +114,26 @@ fn chart_for(index: &Index, id: String, patient: r4::Patient, mine: &[usize]) ->
                     encounter = Some(e);
                 }
             }
-            Resource::Observation(o) => record_observation(o, &mut latest),
+            Resource::Observation(o) => record_observation(o, &mut readings),
             _ => {}
         }
     }
     let bed = encounter.and_then(|e| bed_of(index, e));
     let reason = encounter.and_then(|e| reason_of(index, e));
+    let care = care::summarise(index, &patient, encounter, mine);
     PatientChart {
         id,
         patient,
         encounter: encounter.cloned(),
         bed,
         reason,
-        latest,
+        readings,
+        care,
+        read_at,
     }
 }
 
-fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) {
+fn record_observation(o: &r4::Observation, readings: &mut HashMap<String, Vec<Vital>>) {
     if matches!(o.status.as_deref(), Some("entered-in-error" | "cancelled")) {
         return;
     }
@@ -247,22 +143,23 @@ fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) 
     let mut keep = |code: &str,
                     value: Option<&r4::Quantity>,
                     int: Option<i64>,
-                    concept: Option<&r4::CodeableConcept>| {
+                    concept: Option<&r4::CodeableConcept>,
+                    text: Option<&String>| {
         let vital = Vital {
             value: value.and_then(|q| q.value).or(int.map(|i| i as f64)),
             unit: value.and_then(|q| q.unit.clone().or_else(|| q.code.clone())),
             concept: concept.cloned(),
+            text: text.cloned(),
             at,
         };
-        if vital.value.is_none() && vital.concept.is_none() {
+        // A reading with a dataAbsentReason and no value says nothing to score.
+        if vital.value.is_none() && vital.concept.is_none() && vital.text.is_none() {
             return;
         }
-        match latest.get(code) {
-            Some(v) if v.at >= at => {}
-            _ => {
-                latest.insert(code.to_string(), vital);
-            }
-        }
+        let list = readings.entry(code.to_string()).or_default();
+        let pos = list.iter().position(|v| v.at < at).unwrap_or(list.len());
+        list.insert(pos, vital);
+        list.truncate(TREND);
     };
     for code in o.code.codes() {
         keep(
@@ -270,6 +167,7 @@ fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) 
             o.value_quantity.as_ref(),
             o.value_integer,
             o.value_codeable_concept.as_ref(),
+            o.value_string.as_ref(),
         );
     }
     for c in &o.component {
@@ -279,6 +177,7 @@ fn record_observation(o: &r4::Observation, latest: &mut HashMap<String, Vital>) 
                 c.value_quantity.as_ref(),
                 c.value_integer,
                 c.value_codeable_concept.as_ref(),
+                None,
             );
         }
     }

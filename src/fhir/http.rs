@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 
 use super::version::{classify, FhirVersion};
-use super::{news2, r4, BundleSource, FhirError, FhirSource, PatientChart};
+use super::{care, news2, r4, BundleSource, FhirError, FhirSource, PatientChart};
 
 #[derive(Debug, Clone)]
 pub enum EhrAuth {
@@ -220,16 +220,31 @@ impl HttpSource {
             Some(format!("{}/Patient/{id}", self.config.base_url)),
             patient,
         )];
+        let version = self.version().await?;
+        let medications = if version == FhirVersion::Dstu2 {
+            "MedicationOrder"
+        } else {
+            "MedicationRequest"
+        };
+        let codes: Vec<&str> = news2::SEARCH_CODES
+            .iter()
+            .chain(care::CODE_STATUS_CODES.iter())
+            .copied()
+            .collect();
         let queries = [
             format!("Encounter?patient={id}&_count=50"),
             // By code rather than category: consciousness and inspired oxygen are often
             // charted outside the vital-signs category, and NEWS2 needs them.
             format!(
                 "Observation?patient={id}&code={}&_sort=-date&_count=200",
-                news2::SEARCH_CODES.join(",")
+                codes.join(",")
             ),
             format!("Condition?patient={id}&_count=100"),
             format!("AllergyIntolerance?patient={id}&_count=100"),
+            format!("CareTeam?patient={id}&_count=20"),
+            format!("Flag?patient={id}&_count=50"),
+            format!("NutritionOrder?patient={id}&_count=20"),
+            format!("{medications}?patient={id}&_count=100"),
         ];
         let mut pages: Vec<Gathered> = vec![Vec::new(); queries.len()];
         let results = futures_util::future::join_all(
@@ -244,10 +259,64 @@ impl HttpSource {
         }
         gathered.extend(pages.into_iter().flatten());
         self.add_locations(&mut gathered).await?;
+        self.add_practitioners(&mut gathered).await?;
         let bundle = as_bundle(&gathered);
         let (mut source, _report) =
             BundleSource::from_bundles(vec![(format!("Patient/{id}"), bundle)]);
         Ok(source.take(id))
+    }
+
+    /// The clinicians the attending column may name: the stay's participants, care
+    /// team members and the GP, when the EHR gave references but no display names.
+    async fn add_practitioners(&self, gathered: &mut Gathered) -> Result<(), FhirError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for (_, json) in gathered.iter() {
+            let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+            let refs: Vec<&serde_json::Value> = match v["resourceType"].as_str() {
+                Some("Encounter") if v["status"] == "in-progress" => v["participant"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| &p["individual"])
+                    .collect(),
+                Some("CareTeam") => v["participant"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| &p["member"])
+                    .collect(),
+                Some("Patient") => v["generalPractitioner"]
+                    .as_array()
+                    .or(v["careProvider"].as_array())
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for r in refs {
+                if r["display"].is_string() {
+                    continue;
+                }
+                if let Some(id) = r["reference"]
+                    .as_str()
+                    .and_then(|s| typed_id(s, "Practitioner"))
+                {
+                    if !wanted.contains(&id) {
+                        wanted.push(id);
+                    }
+                }
+            }
+        }
+        // A bound: a care team of fifty is a directory, not a team.
+        for id in wanted.into_iter().take(10) {
+            if let Some(json) = self.read("Practitioner", &id).await? {
+                gathered.push((
+                    Some(format!("{}/Practitioner/{id}", self.config.base_url)),
+                    json,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The Locations current inpatient stays point at, and what they are part of.
@@ -325,10 +394,14 @@ fn is_fhir_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 
-fn location_id(reference: &str) -> Option<String> {
+fn typed_id(reference: &str, kind: &str) -> Option<String> {
     let mut parts = reference.trim_end_matches('/').rsplit('/');
     let id = parts.next()?;
-    (parts.next() == Some("Location") && is_fhir_id(id)).then(|| id.to_string())
+    (parts.next() == Some(kind) && is_fhir_id(id)).then(|| id.to_string())
+}
+
+fn location_id(reference: &str) -> Option<String> {
+    typed_id(reference, "Location")
 }
 
 fn as_bundle(gathered: &Gathered) -> Vec<u8> {

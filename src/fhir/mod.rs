@@ -1,10 +1,12 @@
 //! FHIR: reading an EHR's resources and turning them into ward rows. No UI, no HTTP server.
 
 mod bundle_source;
+pub mod care;
 mod chart;
 pub mod columns;
 mod datetime;
 pub mod http;
+mod index;
 pub mod news2;
 pub mod r4;
 pub mod version;
@@ -12,7 +14,7 @@ pub mod version;
 use async_trait::async_trait;
 
 pub use bundle_source::{BundleSource, LoadReport};
-pub use chart::{Bed, PatientChart, Vital};
+pub use chart::{Bed, PatientChart, Vital, TREND};
 pub use datetime::parse_instant;
 
 /// Where patient data comes from. Implementations keep what they read in memory only.
@@ -27,11 +29,8 @@ pub trait FhirSource: Send + Sync {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FhirError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path} is not FHIR JSON: {reason}")]
     NotABundle { path: String, reason: String },
     #[error(transparent)]

@@ -2,6 +2,8 @@
 //! latest vital signs in a chart. SpO2 uses scale 1. LOINC 88330-6 is *not* NEWS and is
 //! never read.
 
+use chrono::{DateTime, Duration, Utc};
+
 use super::PatientChart;
 
 /// SNOMED CT "Royal College of Physicians NEWS2 score": when the EHR sends one, it wins.
@@ -41,6 +43,9 @@ pub const SEARCH_CODES: [&str; 15] = [
 /// SNOMED CT "Mentally alert".
 const ALERT: &str = "248234008";
 
+/// How many parameters a NEWS2 is scored from.
+pub const PARAMETERS: usize = 7;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct News2 {
     pub total: u8,
@@ -50,6 +55,8 @@ pub struct News2 {
     pub missing: Vec<&'static str>,
     /// The EHR sent the total itself.
     pub from_ehr: bool,
+    /// Why no NEWS2 applies to this patient at all.
+    pub excluded: Option<&'static str>,
 }
 
 impl News2 {
@@ -58,25 +65,44 @@ impl News2 {
     }
 
     /// Warrants urgent review: total ≥ 5 or any single red score.
+    /// A partial score can only grow, so a partial total of 5 already warrants review.
     pub fn is_alarming(&self) -> bool {
-        self.is_complete() && (self.total >= 5 || self.red_score)
+        self.total >= 5 || self.red_score
     }
 }
 
-pub fn score(chart: &PatientChart) -> News2 {
-    if let Some(v) = chart.latest(EHR_NEWS2_CODE).and_then(|v| v.value) {
+/// Readings older than this do not score: a NEWS2 describes the patient now.
+pub const FRESH_HOURS: i64 = 24;
+
+/// The score from readings of the last [`FRESH_HOURS`]. Not for under-16s, for whom the
+/// RCP chart is not validated.
+pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
+    let none = |excluded| News2 {
+        total: 0,
+        red_score: false,
+        missing: PARAMETER_NAMES.to_vec(),
+        from_ehr: false,
+        excluded,
+    };
+    if age_years(chart, now).is_some_and(|a| a < 16) {
+        return none(Some("NEWS2 is not validated for patients under 16"));
+    }
+    let cutoff = now - Duration::hours(FRESH_HOURS);
+    let fresh = |code: &str| chart.latest(code).filter(|v| v.at >= cutoff);
+    if let Some(v) = fresh(EHR_NEWS2_CODE).and_then(|v| v.value) {
         let total = v.clamp(0.0, 20.0) as u8;
         return News2 {
             total,
             red_score: false,
             missing: vec![],
             from_ehr: true,
+            excluded: None,
         };
     }
     let value = |codes: &[&str]| {
         codes
             .iter()
-            .filter_map(|c| chart.latest(c))
+            .filter_map(|c| fresh(c))
             .max_by_key(|v| v.at)
             .and_then(|v| v.value)
     };
@@ -92,11 +118,14 @@ pub fn score(chart: &PatientChart) -> News2 {
     add("SpO2", value(&SPO2).map(spo2_scale1));
     add(
         "air or oxygen",
-        on_oxygen(chart).map(|o| if o { 2 } else { 0 }),
+        on_oxygen(chart, cutoff).map(|o| if o { 2 } else { 0 }),
     );
     add("systolic BP", value(&[SYSTOLIC]).map(systolic));
     add("pulse", value(&[PULSE]).map(pulse));
-    add("consciousness", alert(chart).map(|a| if a { 0 } else { 3 }));
+    add(
+        "consciousness",
+        alert(chart, cutoff).map(|a| if a { 0 } else { 3 }),
+    );
     add("temperature", value(&TEMPERATURE).map(temperature));
     let scores: Vec<u8> = parts.into_iter().flatten().collect();
     News2 {
@@ -104,7 +133,23 @@ pub fn score(chart: &PatientChart) -> News2 {
         red_score: scores.contains(&3),
         missing,
         from_ehr: false,
+        excluded: None,
     }
+}
+
+const PARAMETER_NAMES: [&str; PARAMETERS] = [
+    "respiration rate",
+    "SpO2",
+    "air or oxygen",
+    "systolic BP",
+    "pulse",
+    "consciousness",
+    "temperature",
+];
+
+fn age_years(chart: &PatientChart, now: DateTime<Utc>) -> Option<i64> {
+    let born = super::datetime::parse_date(chart.patient.birth_date.as_deref()?)?;
+    Some(now.date_naive().years_since(born)? as i64)
 }
 
 fn respiration(rr: f64) -> u8 {
@@ -158,11 +203,10 @@ fn temperature(t: f64) -> u8 {
 }
 
 /// Oxygen from the latest of flow rate (L/min > 0) or inspired fraction (> 21 %).
-fn on_oxygen(chart: &PatientChart) -> Option<bool> {
-    let flow = chart
-        .latest(O2_FLOW)
-        .and_then(|v| Some((v.at, v.value? > 0.0)));
-    let fio2 = chart.latest(FIO2).and_then(|v| {
+fn on_oxygen(chart: &PatientChart, cutoff: DateTime<Utc>) -> Option<bool> {
+    let fresh = |code| chart.latest(code).filter(|v| v.at >= cutoff);
+    let flow = fresh(O2_FLOW).and_then(|v| Some((v.at, v.value? > 0.0)));
+    let fio2 = fresh(FIO2).and_then(|v| {
         let f = v.value?;
         // Some systems send FiO2 as a fraction, most as a percentage.
         let percent = if f <= 1.0 { f * 100.0 } else { f };
@@ -176,8 +220,9 @@ fn on_oxygen(chart: &PatientChart) -> Option<bool> {
 }
 
 /// ACVPU from the level-of-consciousness observation, or a Glasgow Coma Scale total.
-fn alert(chart: &PatientChart) -> Option<bool> {
-    let acvpu = chart.latest(CONSCIOUSNESS).and_then(|v| {
+fn alert(chart: &PatientChart, cutoff: DateTime<Utc>) -> Option<bool> {
+    let fresh = |code| chart.latest(code).filter(|v| v.at >= cutoff);
+    let acvpu = fresh(CONSCIOUSNESS).and_then(|v| {
         let c = v.concept.as_ref()?;
         let is_alert = c
             .codes()
@@ -186,41 +231,10 @@ fn alert(chart: &PatientChart) -> Option<bool> {
                 .is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("alert"));
         Some((v.at, is_alert))
     });
-    let gcs = chart
-        .latest(GCS_TOTAL)
-        .and_then(|v| Some((v.at, v.value? >= 15.0)));
+    let gcs = fresh(GCS_TOTAL).and_then(|v| Some((v.at, v.value? >= 15.0)));
     [acvpu, gcs]
         .into_iter()
         .flatten()
         .max_by_key(|(at, _)| *at)
         .map(|(_, a)| a)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parameter_bands_follow_the_rcp_chart() {
-        assert_eq!(
-            [8.0, 9.0, 11.0, 12.0, 20.0, 21.0, 24.0, 25.0].map(respiration),
-            [3, 1, 1, 0, 0, 2, 2, 3]
-        );
-        assert_eq!(
-            [91.0, 92.0, 93.0, 94.0, 95.0, 96.0].map(spo2_scale1),
-            [3, 2, 2, 1, 1, 0]
-        );
-        assert_eq!(
-            [90.0, 91.0, 100.0, 101.0, 110.0, 111.0, 219.0, 220.0].map(systolic),
-            [3, 2, 2, 1, 1, 0, 0, 3]
-        );
-        assert_eq!(
-            [40.0, 41.0, 50.0, 51.0, 90.0, 91.0, 110.0, 111.0, 130.0, 131.0].map(pulse),
-            [3, 1, 1, 0, 0, 1, 1, 2, 2, 3]
-        );
-        assert_eq!(
-            [35.0, 35.1, 36.0, 36.1, 38.0, 38.1, 39.0, 39.1].map(temperature),
-            [3, 1, 1, 0, 0, 1, 1, 2]
-        );
-    }
 }

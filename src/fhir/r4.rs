@@ -122,6 +122,9 @@ pub struct Patient {
     pub gender: Option<String>,
     pub birth_date: Option<String>,
     pub deceased_date_time: Option<String>,
+    /// `careProvider` in DSTU2.
+    #[serde(alias = "careProvider")]
+    pub general_practitioner: Vec<Reference>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -154,6 +157,15 @@ pub struct Encounter {
     pub reason_reference: Vec<Reference>,
     pub diagnosis: Vec<EncounterDiagnosis>,
     pub location: Vec<EncounterLocation>,
+    pub participant: Vec<EncounterParticipant>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EncounterParticipant {
+    #[serde(rename = "type", deserialize_with = "one_or_many")]
+    pub kind: Vec<CodeableConcept>,
+    pub individual: Reference,
 }
 
 impl Encounter {
@@ -187,6 +199,8 @@ pub struct Condition {
     pub code: Option<CodeableConcept>,
     /// CodeableConcept in R4, a bare code before it.
     pub clinical_status: Option<serde_json::Value>,
+    pub verification_status: Option<serde_json::Value>,
+    pub abatement_date_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -198,6 +212,92 @@ pub struct AllergyIntolerance {
     #[serde(alias = "substance")]
     pub code: Option<CodeableConcept>,
     pub criticality: Option<String>,
+    /// CodeableConcept in R4, a bare code in STU3.
+    pub clinical_status: Option<serde_json::Value>,
+    pub verification_status: Option<serde_json::Value>,
+    /// DSTU2's single status.
+    pub status: Option<String>,
+}
+
+/// A status that is a CodeableConcept in R4 and a bare code before: its code.
+pub fn status_code(v: &Option<serde_json::Value>) -> Option<&str> {
+    let v = v.as_ref()?;
+    v.as_str()
+        .or_else(|| v.get("coding")?.get(0)?.get("code")?.as_str())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Practitioner {
+    pub id: Option<String>,
+    /// A list in R4 and STU3; one name in DSTU2.
+    #[serde(deserialize_with = "one_or_many")]
+    pub name: Vec<HumanName>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CareTeamParticipant {
+    #[serde(deserialize_with = "one_or_many")]
+    pub role: Vec<CodeableConcept>,
+    pub member: Reference,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CareTeam {
+    pub id: Option<String>,
+    pub status: Option<String>,
+    pub subject: Reference,
+    pub participant: Vec<CareTeamParticipant>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Flag {
+    pub id: Option<String>,
+    pub status: Option<String>,
+    /// A list in R4; one concept before.
+    #[serde(deserialize_with = "one_or_many")]
+    pub category: Vec<CodeableConcept>,
+    pub code: CodeableConcept,
+    pub subject: Reference,
+    pub patient: Reference,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OralDiet {
+    #[serde(rename = "type", deserialize_with = "one_or_many")]
+    pub kind: Vec<CodeableConcept>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NutritionOrder {
+    pub id: Option<String>,
+    pub status: Option<String>,
+    pub patient: Reference,
+    pub oral_diet: Option<OralDiet>,
+}
+
+/// MedicationRequest (STU3, R4) and DSTU2's MedicationOrder, which differ little here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MedicationRequest {
+    pub id: Option<String>,
+    pub status: Option<String>,
+    pub subject: Reference,
+    pub patient: Reference,
+    pub medication_codeable_concept: Option<CodeableConcept>,
+    pub medication_reference: Option<Reference>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Medication {
+    pub id: Option<String>,
+    pub code: Option<CodeableConcept>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -223,6 +323,7 @@ pub struct Observation {
     pub value_quantity: Option<Quantity>,
     pub value_codeable_concept: Option<CodeableConcept>,
     pub value_integer: Option<i64>,
+    pub value_string: Option<String>,
     pub component: Vec<ObservationComponent>,
 }
 

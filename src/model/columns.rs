@@ -5,88 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The column catalogue. The id (snake_case) is what config, export and the API use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ColumnId {
-    Bed,
-    Name,
-    Mrn,
-    Age,
-    Sex,
-    Admit,
-    Los,
-    Reason,
-    News2,
-}
-
-/// How a column's cells compare and align.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CellKind {
-    Text,
-    Number,
-    DateTime,
-    Duration,
-    Bed,
-    Score,
-}
-
-impl ColumnId {
-    pub const ALL: [ColumnId; 9] = [
-        ColumnId::Bed,
-        ColumnId::Name,
-        ColumnId::Mrn,
-        ColumnId::Age,
-        ColumnId::Sex,
-        ColumnId::Admit,
-        ColumnId::Los,
-        ColumnId::Reason,
-        ColumnId::News2,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            ColumnId::Bed => "bed",
-            ColumnId::Name => "name",
-            ColumnId::Mrn => "mrn",
-            ColumnId::Age => "age",
-            ColumnId::Sex => "sex",
-            ColumnId::Admit => "admit",
-            ColumnId::Los => "los",
-            ColumnId::Reason => "reason",
-            ColumnId::News2 => "news2",
-        }
-    }
-
-    pub fn parse(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.id() == id)
-    }
-
-    pub fn header(self) -> &'static str {
-        match self {
-            ColumnId::Bed => "Bed",
-            ColumnId::Name => "Name",
-            ColumnId::Mrn => "MRN",
-            ColumnId::Age => "Age",
-            ColumnId::Sex => "Sex",
-            ColumnId::Admit => "Admitted",
-            ColumnId::Los => "LOS",
-            ColumnId::Reason => "Reason for admission",
-            ColumnId::News2 => "NEWS2",
-        }
-    }
-
-    pub fn kind(self) -> CellKind {
-        match self {
-            ColumnId::Bed => CellKind::Bed,
-            ColumnId::Name | ColumnId::Mrn | ColumnId::Sex | ColumnId::Reason => CellKind::Text,
-            ColumnId::Age => CellKind::Number,
-            ColumnId::Admit => CellKind::DateTime,
-            ColumnId::Los => CellKind::Duration,
-            ColumnId::News2 => CellKind::Score,
-        }
-    }
-}
+use super::column_id::{CellKind, ColumnId};
 
 /// A cell's typed value. On the wire it is the bare JSON value (number, ISO 8601 string,
 /// text) or null; the column's [`CellKind`] says how to read it.
@@ -103,6 +22,16 @@ pub struct Cell {
     /// As displayed.
     pub text: String,
     pub value: Option<CellValue>,
+    /// Asks for attention (a NEWS2 that warrants review); drawn with the warning role and
+    /// a text cue, never colour alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<Flag>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    Warning,
 }
 
 impl Cell {
@@ -113,12 +42,19 @@ impl Cell {
         Cell {
             text: Self::EMPTY_TEXT.into(),
             value: None,
+            flag: None,
         }
+    }
+
+    pub fn flagged(mut self, flag: Option<Flag>) -> Self {
+        self.flag = flag;
+        self
     }
 
     pub fn text(s: impl Into<String>) -> Self {
         let s = s.into();
         Cell {
+            flag: None,
             value: Some(CellValue::Text(s.clone())),
             text: s,
         }
@@ -128,6 +64,7 @@ impl Cell {
         Cell {
             text: text.into(),
             value: Some(CellValue::Number(v)),
+            flag: None,
         }
     }
 
@@ -135,6 +72,7 @@ impl Cell {
         Cell {
             text: text.into(),
             value: Some(CellValue::DateTime(v)),
+            flag: None,
         }
     }
 

@@ -1,12 +1,14 @@
 //! Wire and domain types shared by the client and the server.
 
 mod account;
+mod column_id;
 mod columns;
 mod events;
 mod messaging;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, User};
-pub use columns::{natural_cmp, Cell, CellKind, CellValue, ColumnId, ListRows, PatientList, Row};
+pub use column_id::{CellKind, ColumnId, Loinc};
+pub use columns::{natural_cmp, Cell, CellValue, Flag, ListRows, PatientList, Row};
 pub use events::{Event, EventKind};
 pub use messaging::{
     Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,

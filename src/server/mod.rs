@@ -34,10 +34,10 @@ pub struct RunningServer {
 pub enum ServeError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {cause}")]
     Listen {
         addr: SocketAddr,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -78,13 +78,13 @@ pub async fn start(
     let domain = Domain::new(store, Hub::default(), ehr);
     let listener = TcpListener::bind(listen)
         .await
-        .map_err(|source| ServeError::Listen {
+        .map_err(|cause| ServeError::Listen {
             addr: listen,
-            source,
+            cause,
         })?;
-    let addr = listener.local_addr().map_err(|source| ServeError::Listen {
+    let addr = listener.local_addr().map_err(|cause| ServeError::Listen {
         addr: listen,
-        source,
+        cause,
     })?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = routes::router(domain.clone());

@@ -175,7 +175,7 @@ impl App {
             focus: Pane::Patients,
             patients: PatientListState {
                 loading: true,
-                columns: ColumnId::ALL.to_vec(),
+                columns: ColumnId::DEFAULT.to_vec(),
                 // Rounds go bed by bed.
                 sort: vec![SortKey {
                     column: ColumnId::Bed,

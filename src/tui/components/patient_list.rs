@@ -7,7 +7,7 @@ use ratatui::widgets::{Cell as TableCell, Paragraph, Row as TableRow, Table, Tab
 use ratatui::Frame;
 
 use super::{pane_block, truncate};
-use crate::model::{CellKind, CellValue, ColumnId};
+use crate::model::{CellKind, ColumnId, Flag};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Pane};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
@@ -112,10 +112,20 @@ fn width(c: ColumnId) -> Width {
         ColumnId::Mrn => (10, 8),
         ColumnId::Age => (4, 3),
         ColumnId::Sex => (3, 3),
+        ColumnId::Attending => (18, 10),
         ColumnId::Admit => (12, 12),
         ColumnId::Los => (4, 4),
         ColumnId::Reason => (24, 12),
+        ColumnId::Problems => (20, 8),
+        ColumnId::Allergies => (14, 6),
+        ColumnId::CodeStatus => (10, 6),
+        ColumnId::Isolation => (12, 6),
+        ColumnId::Diet => (12, 6),
+        ColumnId::Vitals => (40, 16),
         ColumnId::News2 => (6, 5),
+        ColumnId::Unread => (6, 4),
+        ColumnId::Refreshed => (9, 5),
+        ColumnId::Obs(_) => (14, 8),
     };
     Width { preferred, min }
 }
@@ -246,8 +256,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             let Some(cell) = row.cell(c) else {
                 return TableCell::from("");
             };
-            let alarming = c == ColumnId::News2
-                && matches!(cell.value, Some(CellValue::Number(n)) if n >= 5.0);
+            let alarming = cell.flag == Some(Flag::Warning);
             let text = if alarming {
                 format!("{} !", cell.text)
             } else {
@@ -292,7 +301,7 @@ mod tests {
 
     #[test]
     fn narrow_terminals_drop_the_least_needed_columns_first() {
-        let all = ColumnId::ALL;
+        let all = ColumnId::DEFAULT;
         let wide: Vec<_> = fit(&all, None, 118).into_iter().map(|(c, _)| c).collect();
         assert_eq!(wide, all.to_vec());
         let narrow: Vec<_> = fit(&all, None, 78).into_iter().map(|(c, _)| c).collect();
@@ -308,7 +317,7 @@ mod tests {
 
     #[test]
     fn the_focused_column_is_never_dropped() {
-        let cols: Vec<_> = fit(&ColumnId::ALL, Some(ColumnId::Admit), 60)
+        let cols: Vec<_> = fit(&ColumnId::DEFAULT, Some(ColumnId::Admit), 60)
             .into_iter()
             .map(|(c, _)| c)
             .collect();

@@ -1,0 +1,269 @@
+//! The column catalogue: every column a patient list can show, by id.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How a column's cells compare and align.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    Text,
+    Number,
+    DateTime,
+    Duration,
+    Bed,
+    Score,
+}
+
+/// A LOINC code (`8867-4`), held inline so column ids stay `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loinc {
+    bytes: [u8; 12],
+    len: u8,
+}
+
+impl Loinc {
+    /// LOINC codes are digits, a dash and a check digit; anything else is refused.
+    pub fn parse(code: &str) -> Option<Loinc> {
+        let valid = !code.is_empty()
+            && code.len() <= 12
+            && code.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+            && code.bytes().filter(|&b| b == b'-').count() == 1
+            && !code.starts_with('-')
+            && !code.ends_with('-');
+        if !valid {
+            return None;
+        }
+        let mut bytes = [0u8; 12];
+        bytes[..code.len()].copy_from_slice(code.as_bytes());
+        Some(Loinc {
+            bytes,
+            len: code.len() as u8,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and '-' are ever stored.
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for Loinc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Loinc({})", self.as_str())
+    }
+}
+
+/// Every column. The id (`bed`, `obs:8867-4`) is what config, export and the API use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ColumnId {
+    Bed,
+    Name,
+    Mrn,
+    Age,
+    Sex,
+    Attending,
+    Admit,
+    Los,
+    Reason,
+    Problems,
+    Allergies,
+    CodeStatus,
+    Isolation,
+    Diet,
+    Vitals,
+    News2,
+    Unread,
+    Refreshed,
+    /// The latest Observation with this LOINC code.
+    Obs(Loinc),
+}
+
+impl ColumnId {
+    /// The built-in catalogue, in its default order (custom `obs:` columns come on top).
+    pub const ALL: [ColumnId; 18] = [
+        ColumnId::Bed,
+        ColumnId::Name,
+        ColumnId::Mrn,
+        ColumnId::Age,
+        ColumnId::Sex,
+        ColumnId::Attending,
+        ColumnId::Admit,
+        ColumnId::Los,
+        ColumnId::Reason,
+        ColumnId::Problems,
+        ColumnId::Allergies,
+        ColumnId::CodeStatus,
+        ColumnId::Isolation,
+        ColumnId::Diet,
+        ColumnId::Vitals,
+        ColumnId::News2,
+        ColumnId::Unread,
+        ColumnId::Refreshed,
+    ];
+
+    /// What a new list shows until someone chooses.
+    pub const DEFAULT: [ColumnId; 9] = [
+        ColumnId::Bed,
+        ColumnId::Name,
+        ColumnId::Mrn,
+        ColumnId::Age,
+        ColumnId::Sex,
+        ColumnId::Admit,
+        ColumnId::Los,
+        ColumnId::Reason,
+        ColumnId::News2,
+    ];
+
+    pub fn id(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            ColumnId::Bed => "bed",
+            ColumnId::Name => "name",
+            ColumnId::Mrn => "mrn",
+            ColumnId::Age => "age",
+            ColumnId::Sex => "sex",
+            ColumnId::Attending => "attending",
+            ColumnId::Admit => "admit",
+            ColumnId::Los => "los",
+            ColumnId::Reason => "reason",
+            ColumnId::Problems => "problems",
+            ColumnId::Allergies => "allergies",
+            ColumnId::CodeStatus => "code_status",
+            ColumnId::Isolation => "isolation",
+            ColumnId::Diet => "diet",
+            ColumnId::Vitals => "vitals",
+            ColumnId::News2 => "news2",
+            ColumnId::Unread => "unread",
+            ColumnId::Refreshed => "refreshed",
+            ColumnId::Obs(code) => return Cow::Owned(format!("obs:{}", code.as_str())),
+        })
+    }
+
+    pub fn parse(id: &str) -> Option<Self> {
+        if let Some(code) = id.strip_prefix("obs:") {
+            return Loinc::parse(code).map(ColumnId::Obs);
+        }
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    /// Parses, or says what is wrong in words a config error can carry.
+    pub fn parse_or_explain(id: &str) -> Result<Self, String> {
+        Self::parse(id).ok_or_else(|| {
+            if id.starts_with("obs:") {
+                format!(
+                    "`{id}` is not a LOINC column: write obs: and a LOINC code, such as obs:8867-4"
+                )
+            } else {
+                format!("unknown column `{id}`; `wardround columns` lists them")
+            }
+        })
+    }
+
+    pub fn header(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            ColumnId::Bed => "Bed",
+            ColumnId::Name => "Name",
+            ColumnId::Mrn => "MRN",
+            ColumnId::Age => "Age",
+            ColumnId::Sex => "Sex",
+            ColumnId::Attending => "Attending",
+            ColumnId::Admit => "Admitted",
+            ColumnId::Los => "LOS",
+            ColumnId::Reason => "Reason for admission",
+            ColumnId::Problems => "Problems",
+            ColumnId::Allergies => "Allergies",
+            ColumnId::CodeStatus => "Code status",
+            ColumnId::Isolation => "Isolation",
+            ColumnId::Diet => "Diet",
+            ColumnId::Vitals => "Vitals",
+            ColumnId::News2 => "NEWS2",
+            ColumnId::Unread => "Unread",
+            ColumnId::Refreshed => "Refreshed",
+            ColumnId::Obs(code) => return Cow::Owned(code.as_str().to_string()),
+        })
+    }
+
+    /// One line for `wardround columns`.
+    pub fn description(self) -> &'static str {
+        match self {
+            ColumnId::Bed => "bed of the current stay (bed → room → ward), natural order so 4W-2 < 4W-10",
+            ColumnId::Name => "FAMILY, Given from the official name",
+            ColumnId::Mrn => "medical record number (the identifier typed MR)",
+            ColumnId::Age => "age in years (months under two; at death for the deceased)",
+            ColumnId::Sex => "administrative gender: M, F, X (other), U (unknown)",
+            ColumnId::Attending => "attending clinician: the stay's ATND participant, else care team, else GP (labelled)",
+            ColumnId::Admit => "start of the current inpatient stay",
+            ColumnId::Los => "length of stay: days, or hours under a day",
+            ColumnId::Reason => "reason for admission: the stay's reason or diagnosis",
+            ColumnId::Problems => "active problems: how many, and the first",
+            ColumnId::Allergies => "active allergies: how many and the highest criticality; NKA when none known",
+            ColumnId::CodeStatus => "resuscitation status (LOINC 81351-9 / 81352-7, or an advance-directive flag)",
+            ColumnId::Isolation => "isolation or infection-control precautions (Flag)",
+            ColumnId::Diet => "diet (NutritionOrder, or a diet Flag)",
+            ColumnId::Vitals => "latest HR, RR, BP, SpO2 and temperature, with the reading's age",
+            ColumnId::News2 => "NEWS2 from the latest vital signs; ≥n when partial; the EHR's own score wins",
+            ColumnId::Unread => "unread messages about the patient",
+            ColumnId::Refreshed => "when the row was last read from the EHR",
+            ColumnId::Obs(_) => "latest Observation with this LOINC code: value, unit and time",
+        }
+    }
+
+    pub fn kind(self) -> CellKind {
+        match self {
+            ColumnId::Bed => CellKind::Bed,
+            ColumnId::Age
+            | ColumnId::Unread
+            | ColumnId::Problems
+            | ColumnId::Allergies
+            | ColumnId::Obs(_) => CellKind::Number,
+            ColumnId::Admit | ColumnId::Refreshed | ColumnId::Vitals => CellKind::DateTime,
+            ColumnId::Los => CellKind::Duration,
+            ColumnId::News2 => CellKind::Score,
+            _ => CellKind::Text,
+        }
+    }
+}
+
+impl Serialize for ColumnId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = Cow::<str>::deserialize(d)?;
+        ColumnId::parse_or_explain(&id).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_text_and_json() {
+        for c in ColumnId::ALL {
+            assert_eq!(ColumnId::parse(&c.id()), Some(c));
+        }
+        let hr = ColumnId::parse("obs:8867-4").unwrap();
+        assert_eq!(hr.id(), "obs:8867-4");
+        assert_eq!(serde_json::to_string(&hr).unwrap(), "\"obs:8867-4\"");
+        assert_eq!(
+            serde_json::from_str::<ColumnId>("\"code_status\"").unwrap(),
+            ColumnId::CodeStatus
+        );
+    }
+
+    #[test]
+    fn bad_ids_are_explained() {
+        assert!(ColumnId::parse("obs:").is_none());
+        assert!(ColumnId::parse("obs:88-67-4").is_none());
+        assert!(ColumnId::parse("obs:8867-4; DROP").is_none());
+        let err = serde_json::from_str::<ColumnId>("\"ward\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown column `ward`"), "{err}");
+    }
+}
