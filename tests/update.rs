@@ -12,8 +12,7 @@ use wardround::tui::update::{key, update};
 
 fn column_texts(app: &wardround::tui::app::App, c: ColumnId) -> Vec<String> {
     app.patients
-        .rows
-        .iter()
+        .visible()
         .map(|r| r.cell(c).map(|x| x.text.clone()).unwrap_or_default())
         .collect()
 }
@@ -45,8 +44,7 @@ fn the_list_starts_in_bed_order_naturally_sorted() {
 
 fn ages(app: &wardround::tui::app::App) -> Vec<f64> {
     app.patients
-        .rows
-        .iter()
+        .visible()
         .filter_map(|r| match r.cell(ColumnId::Age)?.value {
             Some(wardround::model::CellValue::Number(n)) => Some(n),
             _ => None,
@@ -94,8 +92,7 @@ fn sorting_is_stable_and_puts_empty_cells_last_both_ways() {
     app.patients.column = 0;
     let order = |app: &wardround::tui::app::App| {
         app.patients
-            .rows
-            .iter()
+            .visible()
             .map(|r| r.patient.clone())
             .collect::<String>()
     };
@@ -111,10 +108,10 @@ fn the_selected_patient_stays_selected_across_a_sort() {
     for _ in 0..5 {
         update(&mut app, key(KeyCode::Char('j')));
     }
-    let chosen = app.patients.rows[app.patients.selected].patient.clone();
+    let chosen = app.patients.selected_row().unwrap().patient.clone();
     focus_column(&mut app, ColumnId::Name);
     update(&mut app, key(KeyCode::Char('s')));
-    assert_eq!(app.patients.rows[app.patients.selected].patient, chosen);
+    assert_eq!(app.patients.selected_row().unwrap().patient, chosen);
 }
 
 #[test]
@@ -130,7 +127,7 @@ fn tab_arrows_and_vim_keys_move_focus_rows_and_columns() {
     update(&mut app, key(KeyCode::Up));
     assert_eq!(app.patients.selected, 0, "stops at the top");
     update(&mut app, key(KeyCode::Char('G')));
-    assert_eq!(app.patients.selected, app.patients.rows.len() - 1);
+    assert_eq!(app.patients.selected, app.patients.len() - 1);
     update(&mut app, key(KeyCode::Right));
     assert_eq!(app.patients.focused_column(), Some(ColumnId::Name));
     update(&mut app, key(KeyCode::Char('h')));
@@ -346,4 +343,80 @@ fn hostile_text_is_stripped_where_it_enters() {
         stored.body
     );
     assert!(!stored.sender_name.contains('\u{1b}'));
+}
+
+#[test]
+fn a_second_sort_key_orders_ties_of_the_first() {
+    let mut app = ward_app();
+    focus_column(&mut app, ColumnId::News2);
+    update(&mut app, key(KeyCode::Char('s')));
+    update(&mut app, key(KeyCode::Char('s'))); // NEWS2 high first
+    focus_column(&mut app, ColumnId::Age);
+    update(&mut app, key(KeyCode::Char('S'))); // then age, youngest first
+    assert_eq!(app.patients.sort.len(), 2);
+    let rows: Vec<(f64, f64)> = app
+        .patients
+        .visible()
+        .filter_map(|r| {
+            let n = match r.cell(ColumnId::News2)?.value {
+                Some(wardround::model::CellValue::Number(n)) => n,
+                _ => return None,
+            };
+            let a = match r.cell(ColumnId::Age)?.value {
+                Some(wardround::model::CellValue::Number(a)) => a,
+                _ => return None,
+            };
+            Some((n, a))
+        })
+        .collect();
+    for w in rows.windows(2) {
+        assert!(
+            w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 <= w[1].1),
+            "{w:?}"
+        );
+    }
+    update(&mut app, key(KeyCode::Char('S'))); // again: age reverses
+    assert!(app.patients.sort[1].descending);
+}
+
+#[test]
+fn slash_filters_the_list_as_you_type_and_esc_clears_it() {
+    let mut app = ward_app();
+    let all = app.patients.len();
+    update(&mut app, key(KeyCode::Char('/')));
+    for c in "pneum".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert!(app.patients.filtering);
+    assert!(!app.quit, "typing is not commands");
+    let shown = app.patients.len();
+    assert!(shown > 0 && shown < all, "{shown} of {all}");
+    assert!(app.patients.visible().all(|r| r
+        .cell(ColumnId::Reason)
+        .unwrap()
+        .text
+        .to_lowercase()
+        .contains("pneum")));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(!app.patients.filtering);
+    assert_eq!(app.patients.len(), shown, "Enter keeps the filter");
+    update(&mut app, key(KeyCode::Char('j')));
+    update(&mut app, key(KeyCode::Char('/')));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.patients.len(), all);
+    assert!(app.patients.filter.is_empty());
+}
+
+#[test]
+fn a_filter_matching_nothing_says_so_rather_than_crash() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('/')));
+    for c in "zzzz".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert_eq!(app.patients.len(), 0);
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('j')));
+    update(&mut app, key(KeyCode::Char('G')));
+    assert!(app.patients.selected_row().is_none());
 }

@@ -83,9 +83,7 @@ impl Cell {
             (CellValue::Number(x), CellValue::Number(y)) => x.total_cmp(y),
             (CellValue::DateTime(x), CellValue::DateTime(y)) => x.cmp(y),
             (CellValue::Text(x), CellValue::Text(y)) if kind == CellKind::Bed => natural_cmp(x, y),
-            (CellValue::Text(x), CellValue::Text(y)) => {
-                natural_cmp(&x.to_lowercase(), &y.to_lowercase())
-            }
+            (CellValue::Text(x), CellValue::Text(y)) => natural_cmp_ignore_case(x, y),
             // Mixed kinds only arise from a misbehaving source; keep them apart, deterministically.
             _ => rank(a).cmp(&rank(b)),
         }
@@ -102,6 +100,15 @@ fn rank(v: &CellValue) -> u8 {
 
 /// Compares strings with runs of digits taken as numbers, so bed `4W-2` comes before `4W-10`.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    natural(a, b, false)
+}
+
+/// [`natural_cmp`], ignoring case; it allocates nothing, as sorting 100k rows asks.
+pub fn natural_cmp_ignore_case(a: &str, b: &str) -> Ordering {
+    natural(a, b, true)
+}
+
+fn natural(a: &str, b: &str, fold: bool) -> Ordering {
     let (mut a, mut b) = (a, b);
     loop {
         match (a.chars().next(), b.chars().next()) {
@@ -123,13 +130,26 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
                 b = &b[db..];
             }
             (Some(x), Some(y)) => {
-                if x != y {
-                    return x.cmp(&y);
+                let (fx, fy) = if fold {
+                    (fold_char(x), fold_char(y))
+                } else {
+                    (x, y)
+                };
+                if fx != fy {
+                    return fx.cmp(&fy);
                 }
                 a = &a[x.len_utf8()..];
                 b = &b[y.len_utf8()..];
             }
         }
+    }
+}
+
+fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
     }
 }
 

@@ -6,8 +6,9 @@ use chrono::{DateTime, FixedOffset, Offset, Utc};
 use uuid::Uuid;
 
 use super::keymap::{Keymap, Scope};
+pub use super::patients::PatientListState;
 use super::sort::SortKey;
-use crate::model::{ColumnId, Conversation, Message, Priority, ReceiptState, Row, User};
+use crate::model::{ColumnId, Conversation, Message, Priority, ReceiptState, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -48,29 +49,6 @@ pub enum Connection {
     Live,
     Reconnecting { reason: String, retry_in: Duration },
     SessionEnded,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PatientListState {
-    pub list_id: Option<Uuid>,
-    pub title: String,
-    pub columns: Vec<ColumnId>,
-    /// In the list's own order, as loaded.
-    pub loaded: Vec<Row>,
-    /// What is shown: `loaded` sorted by `sort`, ties in the list's own order.
-    pub rows: Vec<Row>,
-    pub selected: usize,
-    /// Index into `columns` of the column the sort key acts on.
-    pub column: usize,
-    pub sort: Vec<SortKey>,
-    pub loading: bool,
-    pub error: Option<String>,
-}
-
-impl PatientListState {
-    pub fn focused_column(&self) -> Option<ColumnId> {
-        self.columns.get(self.column).copied()
-    }
 }
 
 /// A message as this client knows it.
@@ -240,6 +218,20 @@ impl App {
 
     pub fn alert_active(&self) -> bool {
         !self.urgent_waiting().is_empty()
+    }
+
+    /// Where keys go now.
+    pub fn scope(&self) -> Scope {
+        match self.focus {
+            _ if self.show_help => Scope::Help,
+            Pane::Patients if self.patients.filtering => Scope::Filter,
+            pane => pane.scope(),
+        }
+    }
+
+    /// Printable keys are text, not commands.
+    pub fn typing(&self) -> bool {
+        matches!(self.scope(), Scope::Chat | Scope::Filter)
     }
 
     /// The chat is on screen and looked at: what it shows counts as read.

@@ -27,6 +27,12 @@ pub enum Command {
     DeleteBack,
     ScrollOlder,
     ScrollNewer,
+    AddSortKey,
+    StartFilter,
+    FilterDone,
+    FilterClear,
+    PageDown,
+    PageUp,
 }
 
 /// Where a binding applies.
@@ -36,6 +42,8 @@ pub enum Scope {
     Patients,
     Conversations,
     Chat,
+    /// Typing a patient-list filter.
+    Filter,
     Help,
 }
 
@@ -46,6 +54,7 @@ impl Scope {
             Scope::Patients => "Patient list",
             Scope::Conversations => "Conversations",
             Scope::Chat => "Chat (typing goes to the message)",
+            Scope::Filter => "Filtering the patient list (typing goes to the filter)",
             Scope::Help => "Help",
         }
     }
@@ -257,6 +266,7 @@ mod tests {
             Scope::Patients,
             Scope::Conversations,
             Scope::Chat,
+            Scope::Filter,
             Scope::Help,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();

@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 mod intake;
 pub mod keymap;
+pub mod patients;
 pub mod runtime;
 pub mod sort;
 pub mod terminal;

@@ -11,17 +11,20 @@ pub struct SortKey {
     pub descending: bool,
 }
 
-/// Sorts a copy of `rows` (in list order) by `keys`.
-pub fn sorted(rows: &[Row], keys: &[SortKey]) -> Vec<Row> {
-    let mut out = rows.to_vec();
+/// The order `rows` (in list order) take under `keys`: indices into `rows`.
+pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    if keys.is_empty() {
+        return order;
+    }
     // `sort_by` is stable, so equal rows keep the list's order.
-    out.sort_by(|a, b| {
+    order.sort_by(|&a, &b| {
         keys.iter()
-            .map(|k| compare(a, b, k))
+            .map(|k| compare(&rows[a], &rows[b], k))
             .find(|o| o.is_ne())
             .unwrap_or(Ordering::Equal)
     });
-    out
+    order
 }
 
 fn compare(a: &Row, b: &Row, key: &SortKey) -> Ordering {
@@ -41,6 +44,32 @@ fn compare(a: &Row, b: &Row, key: &SortKey) -> Ordering {
             }
         }
     }
+}
+
+/// What the secondary-sort key does on `column`: add it as the next key, or reverse it
+/// if it is a key already (the primary too).
+pub fn add_or_flip(keys: &[SortKey], column: ColumnId) -> Vec<SortKey> {
+    let mut keys = keys.to_vec();
+    match keys.iter_mut().find(|k| k.column == column) {
+        Some(k) => k.descending = !k.descending,
+        None => keys.push(SortKey {
+            column,
+            descending: false,
+        }),
+    }
+    keys
+}
+
+/// Reads `news2:desc`, `bed`, `bed:asc`.
+pub fn parse_key(spec: &str) -> Result<SortKey, String> {
+    let (id, dir) = spec
+        .rsplit_once(':')
+        .filter(|(_, d)| matches!(*d, "asc" | "desc"))
+        .unwrap_or((spec, "asc"));
+    Ok(SortKey {
+        column: ColumnId::parse_or_explain(id)?,
+        descending: dir == "desc",
+    })
 }
 
 /// What the sort key does when pressed on `column`: sort by it ascending, or reverse it

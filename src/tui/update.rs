@@ -50,7 +50,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.patients.loaded = rows.rows;
             app.patients.loading = false;
             app.patients.error = None;
-            patient_list::resort(app);
+            app.patients.refresh();
             Vec::new()
         }
         Action::ListsLoaded(Err(e)) | Action::RowsLoaded(Err(e)) => {
@@ -91,12 +91,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     // Any key acknowledges the last notice.
     app.notice = None;
-    let typing = app.focus == Pane::Chat && !app.show_help;
-    let scope = if app.show_help {
-        Scope::Help
-    } else {
-        app.focus.scope()
-    };
+    let typing = app.typing();
+    let scope = app.scope();
     let Some(command) = app.keymap.resolve(scope, typing, &key) else {
         if typing {
             if let KeyCode::Char(c) = key.code {
@@ -104,7 +100,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     .modifiers
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 {
-                    chat::type_char(app, c);
+                    if scope == Scope::Filter {
+                        patient_list::type_char(app, c);
+                    } else {
+                        chat::type_char(app, c);
+                    }
                 }
             }
         }
@@ -131,7 +131,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             jump_to_urgent(app);
             Vec::new()
         }
-        c if scope == Scope::Patients => patient_list::handle(app, c),
+        c if matches!(scope, Scope::Patients | Scope::Filter) => patient_list::handle(app, c),
         c if scope == Scope::Conversations => conversations::handle(app, c),
         c if scope == Scope::Chat => chat::handle(app, c),
         _ => Vec::new(),

@@ -26,43 +26,57 @@ pub fn bindings() -> Vec<Binding> {
     .hint("close")]
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let mut lines = Vec::new();
-    for scope in [
-        Scope::Global,
-        Scope::Patients,
-        Scope::Conversations,
-        Scope::Chat,
-        Scope::Help,
-    ] {
-        lines.push(Line::from(Span::styled(
-            scope.title(),
-            theme.style(Role::Header),
-        )));
-        for b in app.keymap.in_scope(scope) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<18}", b.keys_label()),
-                    theme.style(Role::Important),
-                ),
-                Span::styled(b.help, theme.style(Role::Text)),
-            ]));
-        }
-        lines.push(Line::default());
+fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::from(Span::styled(
+        scope.title(),
+        theme.style(Role::Header),
+    ))];
+    for b in app.keymap.in_scope(scope) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<13} ", b.keys_label()),
+                theme.style(Role::Important),
+            ),
+            Span::styled(b.help, theme.style(Role::Text)),
+        ]));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 72.min(area.width);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
+    lines.push(Line::default());
+    lines
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let left: Vec<Line> = [Scope::Global, Scope::Patients, Scope::Filter]
+        .into_iter()
+        .flat_map(|s| section(app, theme, s))
+        .collect();
+    let right: Vec<Line> = [Scope::Conversations, Scope::Chat, Scope::Help]
+        .into_iter()
+        .flat_map(|s| section(app, theme, s))
+        .collect();
+    // Two columns where the screen is wide enough, so the whole keymap fits at 120×40.
+    let two = area.width >= 110;
+    let (height, width) = if two {
+        (left.len().max(right.len()) as u16 + 2, 120)
+    } else {
+        ((left.len() + right.len()) as u16 + 2, 80)
+    };
+    let [popup] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(ratatui::layout::Flex::Center)
         .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
         .flex(ratatui::layout::Flex::Center)
         .areas(popup);
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(pane_block(" Keys ".into(), true, theme)),
-        popup,
-    );
+    let block = pane_block(" Keys ".into(), true, theme);
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    if two {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+            .areas(inner);
+        frame.render_widget(Paragraph::new(left).wrap(Wrap { trim: false }), l);
+        frame.render_widget(Paragraph::new(right).wrap(Wrap { trim: false }), r);
+    } else {
+        let all: Vec<Line> = left.into_iter().chain(right).collect();
+        frame.render_widget(Paragraph::new(all).wrap(Wrap { trim: false }), inner);
+    }
 }

@@ -63,41 +63,103 @@ pub fn bindings() -> Vec<Binding> {
             "Sort by the focused column (again: reverse)",
         )
         .hint("sort"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('S')],
+            AddSortKey,
+            "Also sort by the focused column (again: reverse)",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('/')],
+            StartFilter,
+            "Filter the list as you type",
+        )
+        .hint("filter"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::PageDown), KeyPress::ctrl('d')],
+            PageDown,
+            "A page down",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::PageUp), KeyPress::ctrl('u')],
+            PageUp,
+            "A page up",
+        ),
+        Binding::new(
+            Scope::Filter,
+            &[KeyPress::plain(KeyCode::Enter)],
+            FilterDone,
+            "Keep the filter",
+        )
+        .hint("keep"),
+        Binding::new(
+            Scope::Filter,
+            &[KeyPress::plain(KeyCode::Esc)],
+            FilterClear,
+            "Clear the filter",
+        )
+        .hint("clear"),
+        Binding::new(
+            Scope::Filter,
+            &[KeyPress::plain(KeyCode::Backspace)],
+            DeleteBack,
+            "Delete the last character",
+        ),
     ]
 }
 
+/// Rows a page key moves: about a screenful on a ward display.
+const PAGE: usize = 15;
+
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     let list = &mut app.patients;
-    let last_row = list.rows.len().saturating_sub(1);
+    let last_row = list.len().saturating_sub(1);
     match command {
         Command::RowDown => list.selected = (list.selected + 1).min(last_row),
         Command::RowUp => list.selected = list.selected.saturating_sub(1),
         Command::RowFirst => list.selected = 0,
         Command::RowLast => list.selected = last_row,
+        Command::PageDown => list.selected = (list.selected + PAGE).min(last_row),
+        Command::PageUp => list.selected = list.selected.saturating_sub(PAGE),
         Command::ColumnLeft => list.column = list.column.saturating_sub(1),
         Command::ColumnRight => {
             list.column = (list.column + 1).min(list.columns.len().saturating_sub(1))
         }
-        Command::SortByColumn => {
+        Command::SortByColumn | Command::AddSortKey => {
             if let Some(column) = list.focused_column() {
-                list.sort = sort::toggle(&list.sort, column);
-                resort(app);
+                list.sort = if command == Command::SortByColumn {
+                    sort::toggle(&list.sort, column)
+                } else {
+                    sort::add_or_flip(&list.sort, column)
+                };
+                list.refresh();
             }
+        }
+        Command::StartFilter => list.filtering = true,
+        Command::FilterDone => list.filtering = false,
+        Command::FilterClear => {
+            list.filtering = false;
+            list.filter.clear();
+            list.refresh();
+        }
+        Command::DeleteBack => {
+            list.filter.pop();
+            list.refresh();
         }
         _ => {}
     }
     Vec::new()
 }
 
-/// Re-derives the shown rows, keeping the same patient selected.
-pub fn resort(app: &mut App) {
-    let list = &mut app.patients;
-    let selected = list.rows.get(list.selected).map(|r| r.patient.clone());
-    list.rows = sort::sorted(&list.loaded, &list.sort);
-    list.selected = selected
-        .and_then(|id| list.rows.iter().position(|r| r.patient == id))
-        .unwrap_or(0)
-        .min(list.rows.len().saturating_sub(1));
+/// Text typed into the filter.
+pub fn type_char(app: &mut App, c: char) {
+    if app.patients.filter.chars().count() < 60 {
+        app.patients.filter.push(c);
+        app.patients.refresh();
+    }
 }
 
 struct Width {
@@ -197,28 +259,42 @@ fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let list = &app.patients;
     let focused = app.focus == Pane::Patients;
-    let sort_note = list
+    let sort_note: Vec<String> = list
         .sort
-        .first()
+        .iter()
         .map(|k| {
             format!(
-                " · sorted by {} {}",
+                "{} {}",
                 k.column.header(),
                 if k.descending { "▼" } else { "▲" }
             )
         })
-        .unwrap_or_default();
+        .collect();
+    let sort_note = if sort_note.is_empty() {
+        String::new()
+    } else {
+        format!(" · sorted by {}", sort_note.join(", "))
+    };
+    let filter_note = match (list.filter.is_empty(), list.filtering) {
+        (true, false) => String::new(),
+        (_, true) => format!(" · filter: {}▏", list.filter),
+        (false, false) => format!(" · filter: {} (of {})", list.filter, list.loaded.len()),
+    };
     let title = format!(
-        " {} ({} patients){} ",
+        " {} ({} patients){sort_note}{filter_note} ",
         list.title,
-        list.rows.len(),
-        sort_note
+        list.len()
     );
-    let block = pane_block(title, focused, theme);
-    if list.rows.is_empty() {
+    let block = pane_block(
+        truncate(&title, area.width.saturating_sub(4) as usize),
+        focused,
+        theme,
+    );
+    if list.is_empty() {
         let text = match (&list.error, list.loading) {
             (Some(e), _) => format!("Cannot load the list: {e}"),
             (None, true) => "Loading the patient list…".into(),
+            (None, false) if !list.filter.is_empty() => "No patient matches the filter.".into(),
             (None, false) => "No patients on this list.".into(),
         };
         frame.render_widget(
@@ -233,15 +309,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused_col = list.focused_column();
     let fitted = fit(&list.columns, focused_col, inner_width);
     let header = TableRow::new(fitted.iter().map(|&(c, w)| {
-        let arrow = match list.sort.first() {
-            Some(k) if k.column == c => {
-                if k.descending {
-                    "▼"
-                } else {
-                    "▲"
-                }
-            }
-            _ => "",
+        let arrow = match list.sort.iter().find(|k| k.column == c) {
+            Some(k) if k.descending => "▼",
+            Some(_) => "▲",
+            None => "",
         };
         let label = truncate(&format!("{}{arrow}", c.header()), w as usize);
         let role = if focused && Some(c) == focused_col {
@@ -251,35 +322,40 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         };
         TableCell::from(Span::styled(label, theme.style(role)))
     }));
-    let rows = list.rows.iter().map(|row| {
-        TableRow::new(fitted.iter().map(|&(c, w)| {
-            let Some(cell) = row.cell(c) else {
-                return TableCell::from("");
-            };
-            let alarming = cell.flag == Some(Flag::Warning);
-            let text = if alarming {
-                format!("{} !", cell.text)
-            } else {
-                cell.text.clone()
-            };
-            let text = truncate(&text, w as usize);
-            let numeric = matches!(
-                c.kind(),
-                CellKind::Number | CellKind::Duration | CellKind::Score
-            );
-            let line = if numeric {
-                Line::from(text).right_aligned()
-            } else {
-                Line::from(text)
-            };
-            let style = if alarming {
-                theme.style(Role::Warning)
-            } else {
-                theme.style(Role::Text)
-            };
-            TableCell::from(line.style(style))
-        }))
-    });
+    // Only the page holding the selection is built: a 100k-row list draws as fast as 30.
+    let page = area.height.saturating_sub(3).max(1) as usize;
+    let first = list.selected - list.selected % page;
+    let rows = (first..(first + page).min(list.len()))
+        .filter_map(|i| list.row(i))
+        .map(|row| {
+            TableRow::new(fitted.iter().map(|&(c, w)| {
+                let Some(cell) = row.cell(c) else {
+                    return TableCell::from("");
+                };
+                let alarming = cell.flag == Some(Flag::Warning);
+                let text = if alarming {
+                    format!("{} !", cell.text)
+                } else {
+                    cell.text.clone()
+                };
+                let text = truncate(&text, w as usize);
+                let numeric = matches!(
+                    c.kind(),
+                    CellKind::Number | CellKind::Duration | CellKind::Score
+                );
+                let line = if numeric {
+                    Line::from(text).right_aligned()
+                } else {
+                    Line::from(text)
+                };
+                let style = if alarming {
+                    theme.style(Role::Warning)
+                } else {
+                    theme.style(Role::Text)
+                };
+                TableCell::from(line.style(style))
+            }))
+        });
     let widths: Vec<Constraint> = fitted.iter().map(|&(_, w)| Constraint::Length(w)).collect();
     let selection = if focused {
         theme.style(Role::Selection)
@@ -291,7 +367,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .block(block)
         .row_highlight_style(selection)
         .column_spacing(1);
-    let mut state = TableState::default().with_selected(Some(list.selected));
+    let mut state = TableState::default().with_selected(Some(list.selected - first));
     frame.render_stateful_widget(table, area, &mut state);
 }
 

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::tui::app::{App, Connection, Pane};
+use crate::tui::app::{App, Connection};
 use crate::tui::theme::{Role, Theme};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -22,10 +22,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![
         Span::styled(format!(" {conn} "), theme.style(role)),
         Span::styled(
-            format!(
-                "│ {} ({}) │ {} ",
-                app.me.display_name, app.me.role, app.server
-            ),
+            format!("│ {} ({}) ", app.me.display_name, app.me.role),
             base,
         ),
     ];
@@ -35,19 +32,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Role::Warning),
         ));
     } else {
-        let typing = app.focus == Pane::Chat;
-        let scope = if app.show_help {
-            crate::tui::keymap::Scope::Help
-        } else {
-            app.focus.scope()
-        };
         let hints: Vec<String> = app
             .keymap
-            .footer(scope, typing)
+            .footer(app.scope(), app.typing())
             .into_iter()
             .map(|(k, h)| format!("{k} {h}"))
             .collect();
-        spans.push(Span::styled(format!("│ {}", hints.join("  ")), base));
+        spans.push(Span::styled(format!("│ {} ", hints.join("  ")), base));
     }
+    // The server last: the first thing to give way on a narrow terminal.
+    spans.push(Span::styled(
+        format!("│ {}", app.server),
+        theme.style(Role::Muted).patch(base),
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }

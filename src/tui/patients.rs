@@ -1,0 +1,77 @@
+//! The patient list as the app holds it: rows as loaded, and the view of them — sorted,
+//! filtered — as indices, so a re-sort of a long list moves numbers, not rows.
+
+use uuid::Uuid;
+
+use super::sort::{self, SortKey};
+use crate::model::{ColumnId, Row};
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientListState {
+    pub list_id: Option<Uuid>,
+    pub title: String,
+    /// Shown, in order.
+    pub columns: Vec<ColumnId>,
+    /// In the list's own order, as loaded.
+    pub loaded: Vec<Row>,
+    /// Indices into `loaded` of the rows shown, in shown order.
+    pub view: Vec<usize>,
+    /// Index into `view`.
+    pub selected: usize,
+    /// Index into `columns` of the column the sort keys act on.
+    pub column: usize,
+    pub sort: Vec<SortKey>,
+    /// Rows are shown when any shown column contains this (ignoring case).
+    pub filter: String,
+    /// The filter is being typed.
+    pub filtering: bool,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+impl PatientListState {
+    pub fn focused_column(&self) -> Option<ColumnId> {
+        self.columns.get(self.column).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    pub fn visible(&self) -> impl Iterator<Item = &Row> {
+        self.view.iter().filter_map(|&i| self.loaded.get(i))
+    }
+
+    pub fn row(&self, at: usize) -> Option<&Row> {
+        self.view.get(at).and_then(|&i| self.loaded.get(i))
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.row(self.selected)
+    }
+
+    /// Re-derives the view from the rows, sort and filter, keeping the same patient selected.
+    pub fn refresh(&mut self) {
+        let keep = self.selected_row().map(|r| r.patient.clone());
+        let needle = self.filter.trim().to_lowercase();
+        let mut order = sort::order(&self.loaded, &self.sort);
+        if !needle.is_empty() {
+            let columns = &self.columns;
+            order.retain(|&i| {
+                columns
+                    .iter()
+                    .filter_map(|c| self.loaded[i].cell(*c))
+                    .any(|cell| cell.text.to_lowercase().contains(&needle))
+            });
+        }
+        self.view = order;
+        self.selected = keep
+            .and_then(|id| self.visible().position(|r| r.patient == id))
+            .unwrap_or(0)
+            .min(self.view.len().saturating_sub(1));
+    }
+}
