@@ -4,8 +4,12 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use directories::ProjectDirs;
 use serde::Deserialize;
+
+use crate::model::{ColumnId, SortKey};
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -14,6 +18,17 @@ pub struct Config {
     pub ui: UiSection,
     pub serve: ServeSection,
     pub ehr: EhrSection,
+    /// Per patient list, by its name: this user's columns and sort.
+    pub lists: BTreeMap<String, ListPrefs>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ListPrefs {
+    /// Column ids in order (`wardround columns` lists them; `obs:<LOINC>` for any other).
+    pub columns: Vec<ColumnId>,
+    /// Sort keys in order: `news2:desc`, `bed`.
+    pub sort: Vec<SortKey>,
 }
 
 /// The hospital's EHR, as `wardround serve` reaches it over FHIR.
@@ -239,6 +254,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("WARDROUND_UI__REDUCED_MOTION"), "{err}");
+    }
+
+    #[test]
+    fn list_columns_and_sort_are_read_and_a_bad_column_is_named() {
+        let f = write("[lists.\"4 West\"]\ncolumns = [\"bed\", \"name\", \"news2\", \"obs:2345-7\"]\nsort = [\"news2:desc\", \"bed\"]\n");
+        let c = Config::load(Some(f.path()), std::iter::empty()).unwrap();
+        let prefs = &c.lists["4 West"];
+        assert_eq!(prefs.columns.len(), 4);
+        assert_eq!(prefs.columns[3].id(), "obs:2345-7");
+        assert!(prefs.sort[0].descending);
+        let bad = write("[lists.ward]\ncolumns = [\"bed\", \"wardd\"]\n");
+        let err = Config::load(Some(bad.path()), std::iter::empty())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown column `wardd`") && err.contains("line 2"),
+            "{err}"
+        );
     }
 
     #[test]

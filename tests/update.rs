@@ -420,3 +420,35 @@ fn a_filter_matching_nothing_says_so_rather_than_crash() {
     update(&mut app, key(KeyCode::Char('G')));
     assert!(app.patients.selected_row().is_none());
 }
+
+#[test]
+fn a_list_opens_with_the_columns_and_sort_the_config_gives_it() {
+    let mut app = wardround::tui::app::App::new(nurse(), "4 West".into(), "http://x".into(), now());
+    let prefs: wardround::config::ListPrefs = toml::from_str(
+        "columns = [\"bed\", \"name\", \"news2\", \"obs:8867-4\"]\nsort = [\"news2:desc\", \"bed\"]",
+    )
+    .unwrap();
+    app.list_prefs.insert("4 West — all beds".into(), prefs);
+    update(&mut app, Action::RowsLoaded(Ok(rows())));
+    assert_eq!(
+        app.patients
+            .columns
+            .iter()
+            .map(|c| c.id().into_owned())
+            .collect::<Vec<_>>(),
+        ["bed", "name", "news2", "obs:8867-4"]
+    );
+    let first = app.patients.visible().next().unwrap();
+    let top = app.patients.visible().map(|r| {
+        match r.cell(ColumnId::News2).and_then(|c| c.value.clone()) {
+            Some(wardround::model::CellValue::Number(n)) => n,
+            _ => -1.0,
+        }
+    });
+    let top: Vec<f64> = top.collect();
+    let max = top.iter().copied().fold(f64::MIN, f64::max);
+    assert_eq!(top.first(), Some(&max), "highest NEWS2 first");
+    assert!(first
+        .cell(ColumnId::parse("obs:8867-4").unwrap())
+        .is_some_and(|c| c.text.contains("beats/min")));
+}

@@ -13,8 +13,8 @@ use uuid::Uuid;
 pub use event_stream::{spawn_event_stream, StreamUpdate};
 
 use crate::model::{
-    Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage, PatientList,
-    ReceiptState, ReceiptUpdate,
+    ColumnId, Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage,
+    PatientList, ReceiptState, ReceiptUpdate,
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -118,10 +118,21 @@ impl ApiClient {
         self.call(Method::GET, "/api/v1/lists", None::<&()>).await
     }
 
-    pub async fn list_rows(&self, list: Uuid) -> Result<ListRows, ClientError> {
+    /// The list's rows with `columns` (the whole catalogue when empty).
+    pub async fn list_rows(
+        &self,
+        list: Uuid,
+        columns: &[ColumnId],
+    ) -> Result<ListRows, ClientError> {
+        let ids: Vec<String> = columns.iter().map(|c| c.id().into_owned()).collect();
+        let query = if ids.is_empty() {
+            String::new()
+        } else {
+            format!("?columns={}", ids.join(","))
+        };
         self.call(
             Method::GET,
-            &format!("/api/v1/lists/{list}/rows"),
+            &format!("/api/v1/lists/{list}/rows{query}"),
             None::<&()>,
         )
         .await

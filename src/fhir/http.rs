@@ -176,10 +176,15 @@ impl HttpSource {
     }
 
     /// A search, following `link[next]` up to the page cap.
-    async fn search(&self, query: &str, out: &mut Gathered) -> Result<(), FhirError> {
+    async fn search(
+        &self,
+        query: &str,
+        max_pages: usize,
+        out: &mut Gathered,
+    ) -> Result<(), FhirError> {
         let accept = self.version().await?.media_type();
         let mut url = format!("{}/{}", self.config.base_url, query);
-        for _ in 0..self.config.page_cap {
+        for _ in 0..self.config.page_cap.min(max_pages) {
             let Some(body) = self.get(&url, accept).await? else {
                 return Ok(());
             };
@@ -245,13 +250,22 @@ impl HttpSource {
             format!("Flag?patient={id}&_count=50"),
             format!("NutritionOrder?patient={id}&_count=20"),
             format!("{medications}?patient={id}&_count=100"),
+            // The most recent results of any kind, for `obs:<LOINC>` columns: one page.
+            format!("Observation?patient={id}&_sort=-date&_count=100"),
         ];
+        let max_pages = |q: &str| {
+            if q.starts_with("Observation?patient") && !q.contains("code=") {
+                1
+            } else {
+                usize::MAX
+            }
+        };
         let mut pages: Vec<Gathered> = vec![Vec::new(); queries.len()];
         let results = futures_util::future::join_all(
             queries
                 .iter()
                 .zip(pages.iter_mut())
-                .map(|(q, out)| self.search(q, out)),
+                .map(|(q, out)| self.search(q, max_pages(q), out)),
         )
         .await;
         for r in results {
@@ -260,6 +274,12 @@ impl HttpSource {
         gathered.extend(pages.into_iter().flatten());
         self.add_locations(&mut gathered).await?;
         self.add_practitioners(&mut gathered).await?;
+        // Two searches can return the same resource; read it once.
+        let mut seen = std::collections::HashSet::new();
+        gathered.retain(|(url, _)| {
+            url.as_ref()
+                .is_none_or(|u| u.ends_with('/') || seen.insert(u.clone()))
+        });
         let bundle = as_bundle(&gathered);
         let (mut source, _report) =
             BundleSource::from_bundles(vec![(format!("Patient/{id}"), bundle)]);

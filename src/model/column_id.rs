@@ -225,6 +225,43 @@ impl ColumnId {
     }
 }
 
+/// One sort key: a column and a direction. Written `news2:desc`, `bed` or `bed:asc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub column: ColumnId,
+    pub descending: bool,
+}
+
+impl SortKey {
+    pub fn parse(spec: &str) -> Result<SortKey, String> {
+        let (id, dir) = match spec.rsplit_once(':') {
+            Some((id, dir @ ("asc" | "desc"))) => (id, dir),
+            _ => (spec, "asc"),
+        };
+        Ok(SortKey {
+            column: ColumnId::parse_or_explain(id)?,
+            descending: dir == "desc",
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SortKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spec = Cow::<str>::deserialize(d)?;
+        SortKey::parse(&spec).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for SortKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!(
+            "{}:{}",
+            self.column.id(),
+            if self.descending { "desc" } else { "asc" }
+        ))
+    }
+}
+
 impl Serialize for ColumnId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.id())
@@ -254,6 +291,16 @@ mod tests {
             serde_json::from_str::<ColumnId>("\"code_status\"").unwrap(),
             ColumnId::CodeStatus
         );
+    }
+
+    #[test]
+    fn sort_keys_read_as_written_in_config() {
+        let k = SortKey::parse("news2:desc").unwrap();
+        assert_eq!((k.column, k.descending), (ColumnId::News2, true));
+        assert!(!SortKey::parse("bed").unwrap().descending);
+        let hr = SortKey::parse("obs:8867-4:desc").unwrap();
+        assert_eq!(hr.column.id(), "obs:8867-4");
+        assert!(SortKey::parse("ward:desc").unwrap_err().contains("`ward`"));
     }
 
     #[test]

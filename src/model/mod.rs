@@ -7,7 +7,7 @@ mod events;
 mod messaging;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, User};
-pub use column_id::{CellKind, ColumnId, Loinc};
+pub use column_id::{CellKind, ColumnId, Loinc, SortKey};
 pub use columns::{natural_cmp, Cell, CellValue, Flag, ListRows, PatientList, Row};
 pub use events::{Event, EventKind};
 pub use messaging::{

@@ -4,7 +4,9 @@ use crossterm::event::KeyEvent;
 use uuid::Uuid;
 
 use crate::client::StreamUpdate;
-use crate::model::{Conversation, ListRows, Message, NewMessage, PatientList, ReceiptState};
+use crate::model::{
+    ColumnId, Conversation, ListRows, Message, NewMessage, PatientList, ReceiptState,
+};
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -35,7 +37,11 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadLists,
-    LoadRows(Uuid),
+    /// The list's rows with these columns.
+    LoadRows {
+        list: Uuid,
+        columns: Vec<ColumnId>,
+    },
     LoadConversations,
     LoadMessages(Uuid),
     /// Deliver through the outbox: retried until stored; the id makes retries harmless.

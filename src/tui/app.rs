@@ -2,12 +2,15 @@
 
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use uuid::Uuid;
 
 use super::keymap::{Keymap, Scope};
 pub use super::patients::PatientListState;
 use super::sort::SortKey;
+use crate::config::ListPrefs;
 use crate::model::{ColumnId, Conversation, Message, Priority, ReceiptState, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +142,8 @@ pub struct App {
     /// The last problem worth telling the user, shown in the status bar.
     pub notice: Option<String>,
     pub keymap: Keymap,
+    /// This user's columns and sort per list name, from the config.
+    pub list_prefs: BTreeMap<String, ListPrefs>,
     pub ids: IdSource,
     pub quit: bool,
 }
@@ -174,6 +179,7 @@ impl App {
             utc_offset: Utc.fix(),
             notice: None,
             keymap: Keymap::default(),
+            list_prefs: BTreeMap::new(),
             ids: IdSource::Random,
             quit: false,
         }

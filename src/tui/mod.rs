@@ -35,6 +35,7 @@ const CLOCK_TICK: Duration = Duration::from_secs(20);
 pub struct Options {
     pub theme: Theme,
     pub reduced_motion: bool,
+    pub list_prefs: std::collections::BTreeMap<String, crate::config::ListPrefs>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,7 @@ async fn event_loop(
         .unwrap_or_else(|| "wardround".into());
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
     app.reduced_motion = options.reduced_motion;
+    app.list_prefs = options.list_prefs.clone();
     app.utc_offset = *chrono::Local::now().offset();
     effects.run(Effect::LoadLists);
     effects.run(Effect::LoadConversations);

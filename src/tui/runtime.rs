@@ -25,8 +25,8 @@ impl Effects {
             Effect::LoadLists => spawn(tx, async move {
                 Action::ListsLoaded(client.lists().await.map_err(text))
             }),
-            Effect::LoadRows(id) => spawn(tx, async move {
-                Action::RowsLoaded(client.list_rows(id).await.map_err(text))
+            Effect::LoadRows { list, columns } => spawn(tx, async move {
+                Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
             }),
             Effect::LoadConversations => spawn(tx, async move {
                 Action::ConversationsLoaded(client.conversations().await.map_err(text))

@@ -5,11 +5,7 @@ use std::cmp::Ordering;
 
 use crate::model::{Cell, ColumnId, Row};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortKey {
-    pub column: ColumnId,
-    pub descending: bool,
-}
+pub use crate::model::SortKey;
 
 /// The order `rows` (in list order) take under `keys`: indices into `rows`.
 pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
@@ -58,18 +54,6 @@ pub fn add_or_flip(keys: &[SortKey], column: ColumnId) -> Vec<SortKey> {
         }),
     }
     keys
-}
-
-/// Reads `news2:desc`, `bed`, `bed:asc`.
-pub fn parse_key(spec: &str) -> Result<SortKey, String> {
-    let (id, dir) = spec
-        .rsplit_once(':')
-        .filter(|(_, d)| matches!(*d, "asc" | "desc"))
-        .unwrap_or((spec, "asc"));
-    Ok(SortKey {
-        column: ColumnId::parse_or_explain(id)?,
-        descending: dir == "desc",
-    })
 }
 
 /// What the sort key does when pressed on `column`: sort by it ascending, or reverse it

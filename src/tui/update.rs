@@ -10,7 +10,7 @@ use super::components::{chat, conversations, patient_list};
 use super::intake;
 use super::keymap::{Command, Scope};
 use crate::client::StreamUpdate;
-use crate::model::{EventKind, Message, Priority, ReceiptState};
+use crate::model::{ColumnId, EventKind, Message, Priority, ReceiptState};
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut effects = match action {
@@ -36,7 +36,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Some(list) => {
                 app.patients.list_id = Some(list.id);
                 app.patients.title = crate::sanitize::sanitize(&list.name);
-                vec![Effect::LoadRows(list.id)]
+                // The catalogue, and the observation columns this user asked for.
+                let mut columns = ColumnId::ALL.to_vec();
+                if let Some(prefs) = app.list_prefs.get(&list.name) {
+                    columns.extend(
+                        prefs
+                            .columns
+                            .iter()
+                            .filter(|c| matches!(c, ColumnId::Obs(_))),
+                    );
+                }
+                vec![Effect::LoadRows {
+                    list: list.id,
+                    columns,
+                }]
             }
             None => {
                 app.patients.loading = false;
@@ -46,6 +59,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         },
         Action::RowsLoaded(Ok(rows)) => {
             let rows = intake::rows(rows);
+            if let Some(prefs) = app.list_prefs.get(&rows.list.name) {
+                if !prefs.columns.is_empty() {
+                    app.patients.columns = prefs.columns.clone();
+                    app.patients.column = app.patients.column.min(prefs.columns.len() - 1);
+                }
+                if !prefs.sort.is_empty() {
+                    app.patients.sort = prefs.sort.clone();
+                }
+            }
             app.patients.title = rows.list.name;
             app.patients.loaded = rows.rows;
             app.patients.loading = false;

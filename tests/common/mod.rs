@@ -52,9 +52,11 @@ pub fn member(u: &User) -> Member {
 
 pub fn rows() -> ListRows {
     let ward = wardround::demo::ward_source(now());
+    let mut wanted = ColumnId::ALL.to_vec();
+    wanted.extend(ColumnId::parse("obs:8867-4"));
     let rows = ward
         .charts()
-        .map(|c| columns::row(c, &ColumnId::ALL, now()))
+        .map(|c| columns::row(c, &wanted, now()))
         .collect();
     let list = PatientList {
         id: Uuid::from_u128(50),

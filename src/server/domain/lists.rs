@@ -12,7 +12,12 @@ impl Domain {
         Ok(self.store.lists_for(session.user.id).await?)
     }
 
-    pub async fn list_rows(&self, session: &Session, list_id: Uuid) -> DomainResult<ListRows> {
+    pub async fn list_rows(
+        &self,
+        session: &Session,
+        list_id: Uuid,
+        columns: &[ColumnId],
+    ) -> DomainResult<ListRows> {
         let list = self
             .store
             .list(list_id)
@@ -34,14 +39,12 @@ impl Domain {
             .iter()
             .zip(charts)
             .map(|(id, chart)| match chart {
-                Ok(Some(chart)) => columns::row(&chart, &ColumnId::ALL, now),
-                Ok(None) => columns::unknown_row(
-                    id,
-                    &ColumnId::ALL,
-                    "The EHR does not know this patient.".into(),
-                ),
+                Ok(Some(chart)) => columns::row(&chart, columns, now),
+                Ok(None) => {
+                    columns::unknown_row(id, columns, "The EHR does not know this patient.".into())
+                }
                 // One patient the EHR cannot give never fails the list.
-                Err(e) => columns::unknown_row(id, &ColumnId::ALL, e.to_string()),
+                Err(e) => columns::unknown_row(id, columns, e.to_string()),
             })
             .collect();
         Ok(ListRows { list, rows })
