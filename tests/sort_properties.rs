@@ -1,0 +1,64 @@
+//! Sorting, as properties over arbitrary lists: stable, total, empty cells last.
+
+use proptest::prelude::*;
+use wardround::model::{Cell, ColumnId, Row, SortKey};
+use wardround::tui::sort;
+
+fn row(i: usize, score: Option<u8>, bed: &str) -> Row {
+    let news2 = score.map_or_else(Cell::empty, |s| Cell::number(s.to_string(), f64::from(s)));
+    Row {
+        patient: format!("p{i}"),
+        columns: [(ColumnId::News2, news2), (ColumnId::Bed, Cell::text(bed))].into_iter().collect(),
+        problem: None,
+    }
+}
+
+fn arb_rows() -> impl Strategy<Value = Vec<Row>> {
+    prop::collection::vec((prop::option::of(0u8..8), "[A-C]{1}-[0-9]{1,2}"), 0..60)
+        .prop_map(|v| v.into_iter().enumerate().map(|(i, (s, b))| row(i, s, &b)).collect())
+}
+
+fn score(r: &Row) -> Option<f64> {
+    match r.cell(ColumnId::News2)?.value {
+        Some(wardround::model::CellValue::Number(n)) => Some(n),
+        _ => None,
+    }
+}
+
+proptest! {
+    #[test]
+    fn empty_cells_sort_last_in_both_directions(rows in arb_rows(), descending in any::<bool>()) {
+        let order = sort::order(&rows, &[SortKey { column: ColumnId::News2, descending }]);
+        let first_empty = order.iter().position(|&i| score(&rows[i]).is_none()).unwrap_or(order.len());
+        prop_assert!(order[first_empty..].iter().all(|&i| score(&rows[i]).is_none()));
+    }
+
+    #[test]
+    fn equal_keys_keep_the_lists_own_order(rows in arb_rows(), descending in any::<bool>()) {
+        let order = sort::order(&rows, &[SortKey { column: ColumnId::News2, descending }]);
+        for w in order.windows(2) {
+            if score(&rows[w[0]]) == score(&rows[w[1]]) {
+                prop_assert!(w[0] < w[1], "a tie changed places");
+            }
+        }
+    }
+
+    #[test]
+    fn the_order_is_a_permutation_and_sorted(rows in arb_rows(), descending in any::<bool>()) {
+        let order = sort::order(&rows, &[SortKey { column: ColumnId::News2, descending }]);
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        prop_assert_eq!(seen, (0..rows.len()).collect::<Vec<_>>());
+        let scores: Vec<f64> = order.iter().filter_map(|&i| score(&rows[i])).collect();
+        let in_order = |w: &[f64]| if descending { w[0] >= w[1] } else { w[0] <= w[1] };
+        prop_assert!(scores.windows(2).all(in_order), "out of order: {:?}", scores);
+    }
+
+    #[test]
+    fn sorting_twice_changes_nothing(rows in arb_rows()) {
+        let keys = [SortKey { column: ColumnId::News2, descending: true }, SortKey { column: ColumnId::Bed, descending: false }];
+        let once: Vec<Row> = sort::order(&rows, &keys).into_iter().map(|i| rows[i].clone()).collect();
+        let twice = sort::order(&once, &keys);
+        prop_assert_eq!(twice, (0..once.len()).collect::<Vec<_>>());
+    }
+}
