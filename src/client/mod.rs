@@ -14,7 +14,7 @@ pub use event_stream::{spawn_event_stream, StreamUpdate};
 
 use crate::model::{
     ColumnId, Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage,
-    PatientList, ReceiptState, ReceiptUpdate,
+    PatientDetail, PatientList, ReceiptState, ReceiptUpdate,
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -136,6 +136,16 @@ impl ApiClient {
             None::<&()>,
         )
         .await
+    }
+
+    pub async fn patient(&self, patient: &str) -> Result<PatientDetail, ClientError> {
+        self.call(Method::GET, &format!("/api/v1/patients/{patient}"), None::<&()>).await
+    }
+
+    /// "Fetch latest" for one patient of the list, or the whole list.
+    pub async fn refresh(&self, list: Uuid, patient: Option<&str>) -> Result<(), ClientError> {
+        let body = serde_json::json!({ "patient": patient });
+        self.call_empty(Method::POST, &format!("/api/v1/lists/{list}/refresh"), Some(&body)).await
     }
 
     pub async fn conversations(&self) -> Result<Vec<Conversation>, ClientError> {

@@ -396,6 +396,16 @@ impl FhirSource for HttpSource {
         Ok(chart)
     }
 
+    async fn forget(&self, patients: Option<&[String]>) {
+        let mut cache = self.cache.lock().await;
+        match patients {
+            None => cache.clear(),
+            Some(ids) => ids.iter().for_each(|id| {
+                cache.remove(id);
+            }),
+        }
+    }
+
     async fn status(&self) -> Result<String, FhirError> {
         Ok(format!(
             "FHIR {} at {}",

@@ -5,6 +5,7 @@ pub mod care;
 mod chart;
 pub mod columns;
 mod datetime;
+pub mod detail;
 pub mod http;
 mod index;
 pub mod news2;
@@ -25,6 +26,10 @@ pub trait FhirSource: Send + Sync {
 
     /// One line for /readyz and `doctor`: what this source is, or why it cannot serve.
     async fn status(&self) -> Result<String, FhirError>;
+
+    /// Forgets what was read of these patients (all, for `None`), so the next read asks
+    /// the EHR: "fetch latest".
+    async fn forget(&self, _patients: Option<&[String]>) {}
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -57,6 +57,8 @@ pub struct News2 {
     pub from_ehr: bool,
     /// Why no NEWS2 applies to this patient at all.
     pub excluded: Option<&'static str>,
+    /// Each parameter and its score, in chart order (`None`: no fresh reading).
+    pub parts: Vec<(&'static str, Option<u8>)>,
 }
 
 impl News2 {
@@ -83,6 +85,7 @@ pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
         missing: PARAMETER_NAMES.to_vec(),
         from_ehr: false,
         excluded,
+        parts: Vec::new(),
     };
     if age_years(chart, now).is_some_and(|a| a < 16) {
         return none(Some("NEWS2 is not validated for patients under 16"));
@@ -97,6 +100,7 @@ pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
             missing: vec![],
             from_ehr: true,
             excluded: None,
+            parts: Vec::new(),
         };
     }
     let value = |codes: &[&str]| {
@@ -106,13 +110,13 @@ pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
             .max_by_key(|v| v.at)
             .and_then(|v| v.value)
     };
-    let mut parts: Vec<Option<u8>> = Vec::new();
+    let mut parts: Vec<(&'static str, Option<u8>)> = Vec::new();
     let mut missing = Vec::new();
     let mut add = |name: &'static str, s: Option<u8>| {
         if s.is_none() {
             missing.push(name);
         }
-        parts.push(s);
+        parts.push((name, s));
     };
     add("respiration rate", value(&[RESP_RATE]).map(respiration));
     add("SpO2", value(&SPO2).map(spo2_scale1));
@@ -127,13 +131,14 @@ pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
         alert(chart, cutoff).map(|a| if a { 0 } else { 3 }),
     );
     add("temperature", value(&TEMPERATURE).map(temperature));
-    let scores: Vec<u8> = parts.into_iter().flatten().collect();
+    let scores: Vec<u8> = parts.iter().filter_map(|(_, s)| *s).collect();
     News2 {
         total: scores.iter().sum(),
         red_score: scores.contains(&3),
         missing,
         from_ehr: false,
         excluded: None,
+        parts,
     }
 }
 

@@ -3,12 +3,14 @@
 mod account;
 mod column_id;
 mod columns;
+mod detail;
 mod events;
 mod messaging;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, User};
 pub use column_id::{CellKind, ColumnId, Loinc, SortKey};
 pub use columns::{natural_cmp, Cell, CellValue, Flag, ListRows, PatientList, Row};
+pub use detail::{News2Detail, PatientDetail, Stay, Trend};
 pub use events::{Event, EventKind};
 pub use messaging::{
     Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,

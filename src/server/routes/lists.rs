@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::caller::Caller;
 use crate::model::ColumnId;
-use crate::model::{ListRows, PatientList};
-use crate::server::problem::{ApiPath, ApiQuery, Problem};
+use crate::model::{ListRows, PatientDetail, PatientList};
+use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
 pub async fn index(
@@ -38,4 +38,28 @@ pub async fn rows(
             .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e))?,
     };
     Ok(Json(domain.list_rows(&session, id, &columns).await?))
+}
+
+pub async fn patient(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<PatientDetail>, Problem> {
+    Ok(Json(domain.patient_detail(&session, &id).await?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Refresh {
+    /// One patient; the whole list when absent.
+    patient: Option<String>,
+}
+
+pub async fn refresh(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(refresh): ApiJson<Refresh>,
+) -> Result<StatusCode, Problem> {
+    domain.refresh(&session, id, refresh.patient).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

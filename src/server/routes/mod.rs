@@ -20,6 +20,8 @@ pub fn router(domain: Domain) -> Router {
         .route("/me", get(session::me))
         .route("/lists", get(lists::index))
         .route("/lists/{id}/rows", get(lists::rows))
+        .route("/lists/{id}/refresh", post(lists::refresh))
+        .route("/patients/{id}", get(lists::patient))
         .route("/conversations", get(conversations::index))
         .route(
             "/conversations/{id}/messages",

@@ -1,0 +1,54 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One patient at a glance: what the detail pane shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientDetail {
+    pub patient: String,
+    pub name: String,
+    pub mrn: String,
+    pub born: String,
+    pub age: String,
+    pub sex: String,
+    pub stay: Option<Stay>,
+    /// "NKA", "nothing recorded", or the active allergies with their criticality.
+    pub allergy_status: String,
+    pub allergies: Vec<String>,
+    pub problems: Vec<String>,
+    pub medications: Vec<String>,
+    pub code_status: Option<String>,
+    pub isolation: Option<String>,
+    pub diet: Option<String>,
+    pub vitals: Vec<Trend>,
+    pub news2: News2Detail,
+    pub read_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stay {
+    pub ward: Option<String>,
+    pub room: Option<String>,
+    pub bed: Option<String>,
+    pub admitted: Option<DateTime<Utc>>,
+    pub attending: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The latest readings of one vital sign, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    pub label: String,
+    pub unit: String,
+    pub readings: Vec<(String, DateTime<Utc>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct News2Detail {
+    /// As the list shows it: "7", "≥3", "—".
+    pub total: String,
+    /// Each parameter with its score, or `None` when it has no fresh reading.
+    pub parameters: Vec<(String, Option<u8>)>,
+    pub missing: Vec<String>,
+    /// Why there is no score, or where it came from.
+    pub note: Option<String>,
+}
