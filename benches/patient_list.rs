@@ -20,16 +20,30 @@ use wardround::tui::view;
 fn rows(n: usize) -> Vec<Row> {
     let now = Utc.with_ymd_and_hms(2026, 11, 21, 9, 30, 0).unwrap();
     let ward = wardround::demo::ward_source(now);
-    let base: Vec<Row> = ward.charts().map(|c| columns::row(c, &ColumnId::ALL, now)).collect();
+    let base: Vec<Row> = ward
+        .charts()
+        .map(|c| columns::row(c, &ColumnId::ALL, now))
+        .collect();
     (0..n)
         .map(|i| {
             let mut r = base[i % base.len()].clone();
             r.patient = format!("p{i}");
-            let bed = format!("W{}-{}{}", i / 600, (i / 2) % 300, if i % 2 == 0 { 'A' } else { 'B' });
+            let bed = format!(
+                "W{}-{}{}",
+                i / 600,
+                (i / 2) % 300,
+                if i % 2 == 0 { 'A' } else { 'B' }
+            );
             r.columns.insert(ColumnId::Bed, Cell::text(bed));
             let score = ((i * 7919) % 13) as f64;
-            r.columns.insert(ColumnId::News2, Cell::number(score.to_string(), score));
-            if let Some(Cell { value: Some(CellValue::Text(name)), text, .. }) = r.columns.get_mut(&ColumnId::Name) {
+            r.columns
+                .insert(ColumnId::News2, Cell::number(score.to_string(), score));
+            if let Some(Cell {
+                value: Some(CellValue::Text(name)),
+                text,
+                ..
+            }) = r.columns.get_mut(&ColumnId::Name)
+            {
                 name.push_str(&format!(" {i}"));
                 *text = name.clone();
             }
@@ -39,23 +53,57 @@ fn rows(n: usize) -> Vec<Row> {
 }
 
 fn app_with(rows: Vec<Row>) -> App {
-    let me = User { id: Uuid::nil(), username: "nurse".into(), display_name: "Alex Morgan".into(), role: "RN".into() };
-    let mut app = App::new(me, "4 West".into(), "http://127.0.0.1:8470".into(), Utc::now());
-    let list = PatientList { id: Uuid::nil(), team_id: Uuid::nil(), name: "Bench".into(), patient_ids: vec![] };
+    let me = User {
+        id: Uuid::nil(),
+        username: "nurse".into(),
+        display_name: "Alex Morgan".into(),
+        role: "RN".into(),
+    };
+    let mut app = App::new(
+        me,
+        "4 West".into(),
+        "http://127.0.0.1:8470".into(),
+        Utc::now(),
+    );
+    let list = PatientList {
+        id: Uuid::nil(),
+        team_id: Uuid::nil(),
+        name: "Bench".into(),
+        patient_ids: vec![],
+    };
     update(&mut app, Action::RowsLoaded(Ok(ListRows { list, rows })));
     app
 }
 
 fn sorting(c: &mut Criterion) {
-    let keys = [SortKey { column: ColumnId::News2, descending: true }, SortKey { column: ColumnId::Bed, descending: false }];
+    let keys = [
+        SortKey {
+            column: ColumnId::News2,
+            descending: true,
+        },
+        SortKey {
+            column: ColumnId::Bed,
+            descending: false,
+        },
+    ];
     let mut group = c.benchmark_group("sort");
     for n in [1_000, 10_000, 100_000] {
         let data = rows(n);
-        group.bench_with_input(BenchmarkId::new("news2_desc_then_bed", n), &data, |b, data| {
-            b.iter(|| sort::order(black_box(data), &keys))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("news2_desc_then_bed", n),
+            &data,
+            |b, data| b.iter(|| sort::order(black_box(data), &keys)),
+        );
         group.bench_with_input(BenchmarkId::new("name", n), &data, |b, data| {
-            b.iter(|| sort::order(black_box(data), &[SortKey { column: ColumnId::Name, descending: false }]))
+            b.iter(|| {
+                sort::order(
+                    black_box(data),
+                    &[SortKey {
+                        column: ColumnId::Name,
+                        descending: false,
+                    }],
+                )
+            })
         });
     }
     group.finish();
@@ -76,8 +124,13 @@ fn update_and_render(c: &mut Criterion) {
                 } else if app.patients.selected == 0 {
                     down = true;
                 }
-                update(&mut app, key(if down { KeyCode::Down } else { KeyCode::Up }));
-                terminal.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+                update(
+                    &mut app,
+                    key(if down { KeyCode::Down } else { KeyCode::Up }),
+                );
+                terminal
+                    .draw(|f| view::draw(f, &app, &theme))
+                    .expect("draw");
             })
         });
     }

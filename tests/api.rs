@@ -368,3 +368,70 @@ async fn the_stream_resumes_by_itself_across_a_server_restart() {
     assert_eq!(message.body, "after");
     second.stop().await;
 }
+
+#[tokio::test]
+async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    let ward = Arc::new(wardround::demo::ward_source(now));
+    let server = server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("w.sqlite"),
+        ward.clone(),
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    d.create_user("outsider", "Jo Bloggs", "Porter", PASSWORD)
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    let first = ward.patient_ids()[0].clone();
+    let list = d
+        .create_list(team.id, "4 West", vec![first.clone()])
+        .await
+        .unwrap();
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let (nurse_client, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    let (outsider, _) = anon.login("outsider", PASSWORD).await.unwrap();
+
+    let detail = nurse_client.patient(&first).await.unwrap();
+    assert_eq!(detail.patient, first);
+    assert!(detail
+        .stay
+        .as_ref()
+        .and_then(|s| s.bed.clone())
+        .is_some_and(|b| b.starts_with("4W-")));
+    assert_eq!(detail.news2.parameters.len(), 7);
+
+    let refused = outsider.patient(&first).await.unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Rejected { status: 403, .. }),
+        "{refused:?}"
+    );
+    let other = ward.patient_ids()[1].clone();
+    let not_listed = nurse_client.patient(&other).await.unwrap_err();
+    assert!(
+        matches!(not_listed, ClientError::Rejected { status: 403, .. }),
+        "{not_listed:?}"
+    );
+
+    nurse_client.refresh(list.id, Some(&first)).await.unwrap();
+    nurse_client.refresh(list.id, None).await.unwrap();
+    let wrong = nurse_client
+        .refresh(list.id, Some(&other))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(wrong, ClientError::Rejected { status: 404, .. }),
+        "{wrong:?}"
+    );
+    assert!(matches!(
+        outsider.refresh(list.id, None).await.unwrap_err(),
+        ClientError::Rejected { status: 403, .. }
+    ));
+}

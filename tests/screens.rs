@@ -120,3 +120,23 @@ fn reduced_motion_holds_a_steady_bar() {
     update(&mut app, Action::Pulse);
     assert!(before.diff(&render(&app, 120, 40)).is_empty());
 }
+
+#[test]
+fn patient_detail_at_120x40() {
+    let mut app = ward_app();
+    for _ in 0..7 {
+        update(&mut app, key(KeyCode::Char('j')));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    let patient = app.detail.as_ref().unwrap().patient.clone();
+    let ward = wardround::demo::ward_source(now());
+    let chart = ward.charts().find(|c| c.id == patient).unwrap();
+    let detail = wardround::fhir::detail::detail(chart, now());
+    update(
+        &mut app,
+        Action::DetailLoaded(patient, Ok(Box::new(detail))),
+    );
+    let screen = text(&render(&app, 120, 40));
+    assert!(screen.contains("NEWS2") && screen.contains("Allergies") && screen.contains("Stay"));
+    insta::assert_snapshot!(screen);
+}

@@ -8,14 +8,20 @@ fn row(i: usize, score: Option<u8>, bed: &str) -> Row {
     let news2 = score.map_or_else(Cell::empty, |s| Cell::number(s.to_string(), f64::from(s)));
     Row {
         patient: format!("p{i}"),
-        columns: [(ColumnId::News2, news2), (ColumnId::Bed, Cell::text(bed))].into_iter().collect(),
+        columns: [(ColumnId::News2, news2), (ColumnId::Bed, Cell::text(bed))]
+            .into_iter()
+            .collect(),
         problem: None,
     }
 }
 
 fn arb_rows() -> impl Strategy<Value = Vec<Row>> {
-    prop::collection::vec((prop::option::of(0u8..8), "[A-C]{1}-[0-9]{1,2}"), 0..60)
-        .prop_map(|v| v.into_iter().enumerate().map(|(i, (s, b))| row(i, s, &b)).collect())
+    prop::collection::vec((prop::option::of(0u8..8), "[A-C]{1}-[0-9]{1,2}"), 0..60).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (s, b))| row(i, s, &b))
+            .collect()
+    })
 }
 
 fn score(r: &Row) -> Option<f64> {

@@ -452,3 +452,40 @@ fn a_list_opens_with_the_columns_and_sort_the_config_gives_it() {
         .cell(ColumnId::parse("obs:8867-4").unwrap())
         .is_some_and(|c| c.text.contains("beats/min")));
 }
+
+#[test]
+fn enter_opens_the_patient_detail_and_walking_the_list_walks_it() {
+    let mut app = ward_app();
+    let first = app.patients.selected_row().unwrap().patient.clone();
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::LoadDetail(first.clone())]);
+    assert_eq!(app.detail.as_ref().unwrap().patient, first);
+    let effects = update(&mut app, key(KeyCode::Char('j')));
+    let second = app.patients.selected_row().unwrap().patient.clone();
+    assert_eq!(effects, vec![Effect::LoadDetail(second.clone())]);
+    // A late answer about the first patient is not shown as the second.
+    let ward = wardround::demo::ward_source(now());
+    let chart = ward.charts().find(|c| c.id == first).unwrap();
+    let detail = wardround::fhir::detail::detail(chart, now());
+    update(&mut app, Action::DetailLoaded(first, Ok(Box::new(detail))));
+    assert!(app.detail.as_ref().unwrap().loaded.is_none());
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.detail.is_none());
+}
+
+#[test]
+fn fetch_latest_asks_the_ehr_again_for_the_selected_patient_or_the_list() {
+    let mut app = ward_app();
+    app.patients.list_id = Some(uuid::Uuid::from_u128(50));
+    let selected = app.patients.selected_row().unwrap().patient.clone();
+    let effects = update(&mut app, key(KeyCode::Char('r')));
+    assert!(
+        matches!(&effects[..], [Effect::Refresh { patient: Some(p), .. }] if *p == selected),
+        "{effects:?}"
+    );
+    let effects = update(&mut app, key(KeyCode::Char('R')));
+    assert!(
+        matches!(&effects[..], [Effect::Refresh { patient: None, .. }]),
+        "{effects:?}"
+    );
+}

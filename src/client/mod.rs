@@ -139,13 +139,23 @@ impl ApiClient {
     }
 
     pub async fn patient(&self, patient: &str) -> Result<PatientDetail, ClientError> {
-        self.call(Method::GET, &format!("/api/v1/patients/{patient}"), None::<&()>).await
+        self.call(
+            Method::GET,
+            &format!("/api/v1/patients/{patient}"),
+            None::<&()>,
+        )
+        .await
     }
 
     /// "Fetch latest" for one patient of the list, or the whole list.
     pub async fn refresh(&self, list: Uuid, patient: Option<&str>) -> Result<(), ClientError> {
         let body = serde_json::json!({ "patient": patient });
-        self.call_empty(Method::POST, &format!("/api/v1/lists/{list}/refresh"), Some(&body)).await
+        self.call_empty(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/refresh"),
+            Some(&body),
+        )
+        .await
     }
 
     pub async fn conversations(&self) -> Result<Vec<Conversation>, ClientError> {

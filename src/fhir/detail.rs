@@ -50,23 +50,33 @@ pub fn detail(chart: &PatientChart, now: DateTime<Utc>) -> PatientDetail {
                 .iter()
                 .filter_map(|v| Some((format_value(v.value?), v.at)))
                 .collect::<Vec<_>>();
-            (!readings.is_empty()).then(|| Trend { label: label.to_string(), unit: unit.to_string(), readings })
+            (!readings.is_empty()).then(|| Trend {
+                label: label.to_string(),
+                unit: unit.to_string(),
+                readings,
+            })
         })
         .collect();
     let score = news2::score(chart, now);
     let note = match (&score.excluded, score.from_ehr) {
         (Some(why), _) => Some(why.to_string()),
         (None, true) => Some("as sent by the EHR".into()),
-        (None, false) if !score.missing.is_empty() => {
-            Some(format!("partial: no reading in the last {} h for {}", news2::FRESH_HOURS, score.missing.join(", ")))
-        }
+        (None, false) if !score.missing.is_empty() => Some(format!(
+            "partial: no reading in the last {} h for {}",
+            news2::FRESH_HOURS,
+            score.missing.join(", ")
+        )),
         _ => None,
     };
     PatientDetail {
         patient: chart.id.clone(),
         name: text(ColumnId::Name),
         mrn: text(ColumnId::Mrn),
-        born: chart.patient.birth_date.clone().unwrap_or_else(|| "—".into()),
+        born: chart
+            .patient
+            .birth_date
+            .clone()
+            .unwrap_or_else(|| "—".into()),
         age: text(ColumnId::Age),
         sex: text(ColumnId::Sex),
         stay,
@@ -80,7 +90,11 @@ pub fn detail(chart: &PatientChart, now: DateTime<Utc>) -> PatientDetail {
         vitals,
         news2: News2Detail {
             total: news2_cell(&score).text,
-            parameters: score.parts.iter().map(|(n, s)| (n.to_string(), *s)).collect(),
+            parameters: score
+                .parts
+                .iter()
+                .map(|(n, s)| (n.to_string(), *s))
+                .collect(),
             missing: score.missing.iter().map(|m| m.to_string()).collect(),
             note,
         },

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::client::StreamUpdate;
 use crate::model::{
-    ColumnId, Conversation, ListRows, Message, NewMessage, PatientList, ReceiptState,
+    ColumnId, Conversation, ListRows, Message, NewMessage, PatientDetail, PatientList, ReceiptState,
 };
 
 #[derive(Debug, Clone)]
@@ -21,6 +21,7 @@ pub enum Action {
     ListsLoaded(Result<Vec<PatientList>, String>),
     RowsLoaded(Result<ListRows, String>),
     ConversationsLoaded(Result<Vec<Conversation>, String>),
+    DetailLoaded(String, Result<Box<PatientDetail>, String>),
     MessagesLoaded(Uuid, Result<Vec<Message>, String>),
     /// The server stored a message from the outbox.
     Sent(Message),
@@ -43,6 +44,13 @@ pub enum Effect {
         columns: Vec<ColumnId>,
     },
     LoadConversations,
+    LoadDetail(String),
+    /// "Fetch latest" from the EHR (one patient, or the list), then reload.
+    Refresh {
+        list: Uuid,
+        patient: Option<String>,
+        columns: Vec<ColumnId>,
+    },
     LoadMessages(Uuid),
     /// Deliver through the outbox: retried until stored; the id makes retries harmless.
     Send {

@@ -11,7 +11,7 @@ use super::keymap::{Keymap, Scope};
 pub use super::patients::PatientListState;
 use super::sort::SortKey;
 use crate::config::ListPrefs;
-use crate::model::{ColumnId, Conversation, Message, Priority, ReceiptState, User};
+use crate::model::{ColumnId, Conversation, Message, PatientDetail, Priority, ReceiptState, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -117,6 +117,13 @@ impl IdSource {
     }
 }
 
+/// The detail pane: which patient, and what the server said.
+#[derive(Debug, Clone)]
+pub struct DetailState {
+    pub patient: String,
+    pub loaded: Option<Result<PatientDetail, String>>,
+}
+
 pub struct App {
     pub me: User,
     /// The care area shown in notifications ("4 West"): never patient data.
@@ -129,6 +136,8 @@ pub struct App {
     pub selected_conversation: usize,
     pub open_conversation: Option<Uuid>,
     pub composer: String,
+    /// Open while the patient list shows a patient in detail.
+    pub detail: Option<DetailState>,
     /// Lines scrolled up from the newest message.
     pub chat_scroll: usize,
     pub pulse_on: bool,
@@ -170,6 +179,7 @@ impl App {
             selected_conversation: 0,
             open_conversation: None,
             composer: String::new(),
+            detail: None,
             chat_scroll: 0,
             pulse_on: false,
             reduced_motion: false,

@@ -1,7 +1,7 @@
 //! Where data from outside enters the client's state: every string is sanitized here,
 //! once, so nothing drawn later can carry a terminal control sequence.
 
-use crate::model::{Cell, CellValue, Conversation, ListRows, Message};
+use crate::model::{Cell, CellValue, Conversation, ListRows, Message, PatientDetail};
 use crate::sanitize::sanitize;
 
 pub fn message(mut m: Message) -> Message {
@@ -34,5 +34,25 @@ fn clean_cell(cell: &mut Cell) {
     cell.text = sanitize(&cell.text).replace(['\n', '\t'], " ");
     if let Some(CellValue::Text(t)) = &mut cell.value {
         *t = sanitize(t);
+    }
+}
+
+pub fn detail(mut d: PatientDetail) -> PatientDetail {
+    // Round-trip through JSON so every string, however nested, passes the sanitizer.
+    if let Ok(mut v) = serde_json::to_value(&d) {
+        clean_json(&mut v);
+        if let Ok(clean) = serde_json::from_value(v) {
+            d = clean;
+        }
+    }
+    d
+}
+
+fn clean_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => *s = sanitize(s).replace(['\n', '\t'], " "),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(clean_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(clean_json),
+        _ => {}
     }
 }

@@ -33,6 +33,10 @@ pub enum Command {
     FilterClear,
     PageDown,
     PageUp,
+    OpenDetail,
+    CloseDetail,
+    FetchLatest,
+    FetchList,
 }
 
 /// Where a binding applies.

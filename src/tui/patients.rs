@@ -27,6 +27,8 @@ pub struct PatientListState {
     pub filtering: bool,
     pub loading: bool,
     pub error: Option<String>,
+    /// The columns last asked of the server, asked again on "fetch latest".
+    pub requested: Vec<ColumnId>,
 }
 
 impl PatientListState {

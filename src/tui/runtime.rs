@@ -28,6 +28,20 @@ impl Effects {
             Effect::LoadRows { list, columns } => spawn(tx, async move {
                 Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
             }),
+            Effect::LoadDetail(patient) => spawn(tx, async move {
+                let detail = client.patient(&patient).await.map(Box::new).map_err(text);
+                Action::DetailLoaded(patient, detail)
+            }),
+            Effect::Refresh {
+                list,
+                patient,
+                columns,
+            } => spawn(tx, async move {
+                if let Err(e) = client.refresh(list, patient.as_deref()).await {
+                    return Action::Failed(format!("Fetch latest failed: {e}"));
+                }
+                Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
+            }),
             Effect::LoadConversations => spawn(tx, async move {
                 Action::ConversationsLoaded(client.conversations().await.map_err(text))
             }),

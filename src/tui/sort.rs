@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{Cell, ColumnId, Row};
+use crate::model::{Cell, CellValue, ColumnId, Row};
 
 pub use crate::model::SortKey;
 
@@ -13,21 +13,24 @@ pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
     if keys.is_empty() {
         return order;
     }
+    // Each key's values are looked up once per row, not once per comparison.
+    let columns: Vec<Vec<Option<&CellValue>>> = keys
+        .iter()
+        .map(|k| rows.iter().map(|r| r.cell(k.column).and_then(|c| c.value.as_ref())).collect())
+        .collect();
     // `sort_by` is stable, so equal rows keep the list's order.
     order.sort_by(|&a, &b| {
         keys.iter()
-            .map(|k| compare(&rows[a], &rows[b], k))
+            .zip(&columns)
+            .map(|(k, values)| compare(values[a], values[b], k))
             .find(|o| o.is_ne())
             .unwrap_or(Ordering::Equal)
     });
     order
 }
 
-fn compare(a: &Row, b: &Row, key: &SortKey) -> Ordering {
-    fn value(r: &Row, column: ColumnId) -> Option<&crate::model::CellValue> {
-        r.cell(column).and_then(|c| c.value.as_ref())
-    }
-    match (value(a, key.column), value(b, key.column)) {
+fn compare(a: Option<&CellValue>, b: Option<&CellValue>, key: &SortKey) -> Ordering {
+    match (a, b) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
         (Some(_), None) => Ordering::Less,

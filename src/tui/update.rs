@@ -81,6 +81,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ConversationsLoaded(Ok(list)) => conversations_loaded(app, list),
+        Action::DetailLoaded(patient, result) => {
+            if let Some(d) = app.detail.as_mut().filter(|d| d.patient == patient) {
+                d.loaded = Some(result.map(|d| intake::detail(*d)));
+            }
+            Vec::new()
+        }
         Action::MessagesLoaded(id, Ok(messages)) => messages_loaded(app, id, messages),
         Action::ConversationsLoaded(Err(e))
         | Action::MessagesLoaded(_, Err(e))

@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::components::{alert_bar, chat, conversations, help, patient_list, status_bar};
+use super::components::{alert_bar, chat, conversations, detail, help, patient_list, status_bar};
 use super::theme::{Role, Theme};
 
 /// Below this nothing useful fits; say so rather than draw a jumble.
@@ -37,8 +37,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 
     alert_bar::render(app, theme, frame, alert);
     patient_list::render(app, theme, frame, patients);
-    conversations::render(app, theme, frame, convs);
-    chat::render(app, theme, frame, chat_area);
+    if app.detail.is_some() {
+        // The detail takes the lower half while it is open; chat is a Tab away.
+        detail::render(app, theme, frame, lower);
+    } else {
+        conversations::render(app, theme, frame, convs);
+        chat::render(app, theme, frame, chat_area);
+    }
     if app.show_help {
         help::render(app, theme, frame, main);
     }

@@ -51,32 +51,53 @@ impl Domain {
             .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
         let teams = self.store.teams_of(session.user.id).await?;
         if !teams.iter().any(|t| t.id == list.team_id) {
-            return Err(DomainError::Forbidden("This list belongs to a team you are not a member of.".into()));
+            return Err(DomainError::Forbidden(
+                "This list belongs to a team you are not a member of.".into(),
+            ));
         }
         Ok(list)
     }
 
     /// One patient in detail, for a caller who has the patient on one of their lists.
-    pub async fn patient_detail(&self, session: &Session, patient_id: &str) -> DomainResult<PatientDetail> {
-        let on_a_list = self.store.lists_for(session.user.id).await?.iter().any(|l| l.patient_ids.iter().any(|p| p == patient_id));
-        if !on_a_list {
-            return Err(DomainError::Forbidden("This patient is not on any of your team's lists.".into()));
-        }
-        let chart = self
-            .ehr
-            .chart(patient_id)
+    pub async fn patient_detail(
+        &self,
+        session: &Session,
+        patient_id: &str,
+    ) -> DomainResult<PatientDetail> {
+        let on_a_list = self
+            .store
+            .lists_for(session.user.id)
             .await?
-            .ok_or_else(|| DomainError::NotFound("The EHR does not know this patient.".into()))?;
+            .iter()
+            .any(|l| l.patient_ids.iter().any(|p| p == patient_id));
+        if !on_a_list {
+            return Err(DomainError::Forbidden(
+                "This patient is not on any of your team's lists.".into(),
+            ));
+        }
+        let chart =
+            self.ehr.chart(patient_id).await?.ok_or_else(|| {
+                DomainError::NotFound("The EHR does not know this patient.".into())
+            })?;
         Ok(crate::fhir::detail::detail(&chart, Utc::now()))
     }
 
     /// "Fetch latest": the next read of these patients (the whole list for `None`) goes
     /// to the EHR rather than the cache.
-    pub async fn refresh(&self, session: &Session, list_id: Uuid, patient: Option<String>) -> DomainResult<()> {
+    pub async fn refresh(
+        &self,
+        session: &Session,
+        list_id: Uuid,
+        patient: Option<String>,
+    ) -> DomainResult<()> {
         let list = self.team_list(session, list_id).await?;
         match patient {
             Some(p) if list.patient_ids.contains(&p) => self.ehr.forget(Some(&[p])).await,
-            Some(_) => return Err(DomainError::NotFound("That patient is not on this list.".into())),
+            Some(_) => {
+                return Err(DomainError::NotFound(
+                    "That patient is not on this list.".into(),
+                ))
+            }
             None => self.ehr.forget(Some(&list.patient_ids)).await,
         }
         Ok(())

@@ -4,6 +4,7 @@
 pub mod alert_bar;
 pub mod chat;
 pub mod conversations;
+pub mod detail;
 pub mod help;
 pub mod patient_list;
 pub mod status_bar;

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::{pane_block, truncate};
 use crate::model::{CellKind, ColumnId, Flag};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::{App, DetailState, Pane};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::sort;
 use crate::tui::theme::{Role, Theme};
@@ -78,6 +78,32 @@ pub fn bindings() -> Vec<Binding> {
         .hint("filter"),
         Binding::new(
             s,
+            &[KeyPress::plain(KeyCode::Enter)],
+            OpenDetail,
+            "Show the patient in detail",
+        )
+        .hint("detail"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Esc)],
+            CloseDetail,
+            "Close the patient detail",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('r')],
+            FetchLatest,
+            "Fetch the latest from the EHR for this patient",
+        )
+        .hint("fetch"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('R')],
+            FetchList,
+            "Fetch the latest for the whole list",
+        ),
+        Binding::new(
+            s,
             &[KeyPress::plain(KeyCode::PageDown), KeyPress::ctrl('d')],
             PageDown,
             "A page down",
@@ -115,6 +141,54 @@ pub fn bindings() -> Vec<Binding> {
 const PAGE: usize = 15;
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    let before = app.patients.selected_row().map(|r| r.patient.clone());
+    let mut effects = list_command(app, command);
+    // With the detail open, walking the list walks the detail: bed by bed on a round.
+    let after = app.patients.selected_row().map(|r| r.patient.clone());
+    if app.detail.is_some() && after != before {
+        effects.extend(open_detail(app));
+    }
+    effects
+}
+
+fn open_detail(app: &mut App) -> Vec<Effect> {
+    let Some(patient) = app.patients.selected_row().map(|r| r.patient.clone()) else {
+        return Vec::new();
+    };
+    app.detail = Some(DetailState {
+        patient: patient.clone(),
+        loaded: None,
+    });
+    vec![Effect::LoadDetail(patient)]
+}
+
+fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
+    match command {
+        Command::OpenDetail => return open_detail(app),
+        Command::CloseDetail => app.detail = None,
+        Command::FetchLatest | Command::FetchList => {
+            let Some(list) = app.patients.list_id else {
+                return Vec::new();
+            };
+            let patient = match command {
+                Command::FetchLatest => match app.patients.selected_row() {
+                    Some(r) => Some(r.patient.clone()),
+                    None => return Vec::new(),
+                },
+                _ => None,
+            };
+            let mut effects = vec![Effect::Refresh {
+                list,
+                patient,
+                columns: app.patients.requested.clone(),
+            }];
+            if let Some(d) = &app.detail {
+                effects.push(Effect::LoadDetail(d.patient.clone()));
+            }
+            return effects;
+        }
+        _ => {}
+    }
     let list = &mut app.patients;
     let last_row = list.len().saturating_sub(1);
     match command {

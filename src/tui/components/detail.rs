@@ -1,0 +1,173 @@
+//! The patient detail pane: the selected patient at a glance, for the bedside.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{ago, pane_block};
+use crate::model::PatientDetail;
+use crate::tui::app::{App, Pane};
+use crate::tui::theme::{Role, Theme};
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Patients;
+    let Some(state) = &app.detail else { return };
+    let block = pane_block(" Patient ".into(), focused, theme);
+    let lines = match &state.loaded {
+        None => vec![Line::from(Span::styled(
+            "Reading the chart from the EHR…",
+            theme.style(Role::Muted),
+        ))],
+        Some(Err(e)) => vec![Line::from(Span::styled(
+            format!("Cannot show this patient: {e}"),
+            theme.style(Role::Warning),
+        ))],
+        Some(Ok(d)) => lines(app, d, theme),
+    };
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
+}
+
+fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(format!("{label} "), theme.style(Role::Muted)),
+        Span::styled(value, theme.style(Role::Text)),
+    ]
+}
+
+fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    out.push(Line::from(vec![
+        Span::styled(d.name.clone(), theme.style(Role::Header)),
+        Span::raw(format!(
+            "  {} {}  MRN {}  born {}",
+            d.age, d.sex, d.mrn, d.born
+        )),
+    ]));
+    match &d.stay {
+        Some(s) => {
+            let place: Vec<&str> = [&s.ward, &s.room, &s.bed]
+                .iter()
+                .filter_map(|p| p.as_deref())
+                .collect();
+            let admitted = s
+                .admitted
+                .map(|a| {
+                    format!(
+                        "admitted {} ({})",
+                        a.with_timezone(&app.utc_offset).format("%d %b %H:%M"),
+                        ago((app.now - a).num_seconds())
+                    )
+                })
+                .unwrap_or_default();
+            let mut spans = field("Stay", format!("{}  {admitted}", place.join(" › ")), theme);
+            spans.extend(field(
+                "  Attending",
+                s.attending.clone().unwrap_or_else(|| "—".into()),
+                theme,
+            ));
+            spans.extend(field(
+                "  Reason",
+                s.reason.clone().unwrap_or_else(|| "—".into()),
+                theme,
+            ));
+            out.push(Line::from(spans));
+        }
+        None => out.push(Line::from(field(
+            "Stay",
+            "not an inpatient now".into(),
+            theme,
+        ))),
+    }
+    let allergy_role = if d.allergies.iter().any(|a| a.contains("high")) {
+        Role::Warning
+    } else {
+        Role::Text
+    };
+    let allergies = if d.allergies.is_empty() {
+        d.allergy_status.clone()
+    } else {
+        d.allergies.join("; ")
+    };
+    let mut spans = vec![
+        Span::styled("Allergies ", theme.style(Role::Muted)),
+        Span::styled(allergies, theme.style(allergy_role)),
+    ];
+    spans.extend(field(
+        "  Code status",
+        d.code_status.clone().unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    spans.extend(field(
+        "  Isolation",
+        d.isolation.clone().unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    spans.extend(field(
+        "  Diet",
+        d.diet.clone().unwrap_or_else(|| "—".into()),
+        theme,
+    ));
+    out.push(Line::from(spans));
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none recorded".to_string()
+        } else {
+            v.join("; ")
+        }
+    };
+    out.push(Line::from(field("Problems", list(&d.problems), theme)));
+    out.push(Line::from(field(
+        "Medications",
+        list(&d.medications),
+        theme,
+    )));
+    let parts: Vec<String> = d
+        .news2
+        .parameters
+        .iter()
+        .map(|(name, score)| {
+            format!(
+                "{name} {}",
+                score.map_or("?".to_string(), |s| s.to_string())
+            )
+        })
+        .collect();
+    let mut news = vec![Span::styled(
+        format!("NEWS2 {}", d.news2.total),
+        theme.style(Role::Header),
+    )];
+    if !parts.is_empty() {
+        news.push(Span::raw(format!("  {}", parts.join(" · "))));
+    }
+    if let Some(note) = &d.news2.note {
+        news.push(Span::styled(
+            format!("  ({note})"),
+            theme.style(Role::Muted),
+        ));
+    }
+    out.push(Line::from(news));
+    for t in &d.vitals {
+        let readings: Vec<String> = t
+            .readings
+            .iter()
+            .map(|(v, at)| format!("{v} ({})", ago((app.now - *at).num_seconds())))
+            .collect();
+        out.push(Line::from(field(
+            &t.label,
+            format!("{} {}", readings.join(" ← "), t.unit),
+            theme,
+        )));
+    }
+    out.push(Line::from(Span::styled(
+        format!(
+            "Read from the EHR {}",
+            ago((app.now - d.read_at).num_seconds())
+        ),
+        theme.style(Role::Muted),
+    )));
+    out
+}
