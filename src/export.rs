@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::fhir::{columns, BundleSource};
-use crate::model::{Cell, ColumnId};
+use crate::model::{Cell, ColumnId, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -29,6 +29,7 @@ pub fn parse_columns(spec: &str) -> Result<Vec<ColumnId>, String> {
         .collect()
 }
 
+/// Every patient of an extract.
 pub fn write(
     out: &mut impl Write,
     source: &BundleSource,
@@ -36,9 +37,21 @@ pub fn write(
     format: Format,
     now: DateTime<Utc>,
 ) -> std::io::Result<()> {
-    let rows = source
+    let rows: Vec<Row> = source
         .charts()
-        .map(|chart| columns::row(chart, columns, now));
+        .map(|chart| columns::row(chart, columns, now))
+        .collect();
+    write_rows(out, &rows, columns, format)
+}
+
+/// Rows already computed (a list from the server, say), in their order.
+pub fn write_rows(
+    out: &mut impl Write,
+    rows: &[Row],
+    columns: &[ColumnId],
+    format: Format,
+) -> std::io::Result<()> {
+    let rows = rows.iter();
     match format {
         Format::Json => {
             let rows: Vec<serde_json::Value> = rows

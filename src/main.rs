@@ -28,11 +28,15 @@ struct Cli {
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Server to connect to (overrides [server] url).
-    #[arg(long)]
+    #[arg(long, global = true)]
     server: Option<String>,
     /// Username to log in as (overrides [server] username).
-    #[arg(long)]
+    #[arg(long, global = true)]
     user: Option<String>,
+    /// Read the password from the first line of standard input (for scripts), instead
+    /// of asking at the terminal.
+    #[arg(long, global = true)]
+    password_stdin: bool,
     /// Theme name or file (overrides [ui] theme).
     #[arg(long, global = true)]
     theme: Option<String>,
@@ -66,14 +70,18 @@ enum Command {
     /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
     Export {
         /// A directory of FHIR Bundles (or single resources) to read.
-        #[arg(long, required_unless_present = "demo_ward")]
+        #[arg(long, required_unless_present_any = ["demo_ward", "list"])]
         ehr_bundles: Option<PathBuf>,
         /// The generated demo ward instead of a directory.
-        #[arg(long, conflicts_with = "ehr_bundles")]
+        #[arg(long, conflicts_with_all = ["ehr_bundles", "list"])]
         demo_ward: bool,
-        /// Comma-separated column ids.
-        #[arg(long, default_value = "bed,name,mrn,age,sex,admit,los,reason,news2")]
-        columns: String,
+        /// A patient list on the server (by name): a printable rounding sheet, with the
+        /// list's columns and sort from your config.
+        #[arg(long, conflicts_with = "ehr_bundles")]
+        list: Option<String>,
+        /// Comma-separated column ids (default: the list's columns, or bed to news2).
+        #[arg(long)]
+        columns: Option<String>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// Compute ages and lengths of stay as of this RFC 3339 instant instead of now.
@@ -131,13 +139,36 @@ async fn run(cli: Cli) -> Result<()> {
             serve(config, listen, database, ehr_bundles, demo_ward).await
         }
         Some(Command::Export {
+            list: Some(name),
+            columns,
+            format,
+            ..
+        }) => {
+            if let Some(s) = cli.server {
+                config.server.url = s;
+            }
+            if let Some(u) = cli.user {
+                config.server.username = u;
+            }
+            export_list(
+                &config,
+                cli.password_stdin,
+                &name,
+                columns.as_deref(),
+                format,
+            )
+            .await
+        }
+        Some(Command::Export {
             ehr_bundles,
             demo_ward,
             columns,
             format,
             as_of,
+            ..
         }) => {
             let now = as_of.unwrap_or_else(Utc::now);
+            let columns = columns.unwrap_or_else(|| default_columns().join(","));
             let source = match ehr_bundles {
                 Some(dir) if !demo_ward => {
                     let (source, report) = BundleSource::load_dir(&dir)?;
@@ -169,7 +200,7 @@ async fn run(cli: Cli) -> Result<()> {
             if let Some(u) = cli.user {
                 config.server.username = u;
             }
-            connect(config).await
+            connect(config, cli.password_stdin).await
         }
     }
 }
@@ -189,8 +220,16 @@ fn tui_options(config: &Config) -> Result<tui::Options> {
     })
 }
 
-async fn connect(config: Config) -> Result<()> {
+async fn connect(config: Config, password_stdin: bool) -> Result<()> {
     let options = tui_options(&config)?;
+    let client = log_in(&config, password_stdin).await?;
+    let me = client.me().await?;
+    tui::run(client, me, options).await?;
+    Ok(())
+}
+
+/// Asks for the password (and the username if the config has none) and logs in.
+async fn log_in(config: &Config, password_stdin: bool) -> Result<ApiClient> {
     let anon = ApiClient::new(&config.server.url)?;
     anon.health().await?;
     let username = if config.server.username.is_empty() {
@@ -198,15 +237,18 @@ async fn connect(config: Config) -> Result<()> {
     } else {
         config.server.username.clone()
     };
-    let password = read_password(&format!(
-        "Password for {username} at {}: ",
-        config.server.url
-    ))?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        read_password(&format!(
+            "Password for {username} at {}: ",
+            config.server.url
+        ))?
+    };
     let (client, _) = anon.login(&username, &password).await?;
-    drop(password);
-    let me = client.me().await?;
-    tui::run(client, me, options).await?;
-    Ok(())
+    Ok(client)
 }
 
 fn prompt(label: &str) -> Result<String> {
@@ -340,6 +382,65 @@ async fn serve(
     Ok(())
 }
 
+fn default_columns() -> Vec<String> {
+    ColumnId::DEFAULT
+        .iter()
+        .map(|c| c.id().into_owned())
+        .collect()
+}
+
+fn export_format(format: ExportFormat) -> export::Format {
+    match format {
+        ExportFormat::Json => export::Format::Json,
+        ExportFormat::Csv => export::Format::Csv,
+    }
+}
+
+/// A list from the server, sorted and with columns as this user has them.
+async fn export_list(
+    config: &Config,
+    password_stdin: bool,
+    name: &str,
+    columns: Option<&str>,
+    format: ExportFormat,
+) -> Result<()> {
+    let client = log_in(config, password_stdin).await?;
+    let lists = client.lists().await?;
+    let list = lists
+        .iter()
+        .find(|l| l.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            let names: Vec<&str> = lists.iter().map(|l| l.name.as_str()).collect();
+            eyre!("no list named `{name}`; your lists: {}", names.join(", "))
+        })?;
+    let prefs = config.lists.get(&list.name);
+    let columns: Vec<ColumnId> = match columns {
+        Some(spec) => export::parse_columns(spec).map_err(|e| eyre!(e))?,
+        None => prefs
+            .map(|p| p.columns.clone())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| ColumnId::DEFAULT.to_vec()),
+    };
+    let sort = prefs
+        .map(|p| p.sort.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            vec![wardround::model::SortKey {
+                column: ColumnId::Bed,
+                descending: false,
+            }]
+        });
+    let rows = client.list_rows(list.id, &columns).await?.rows;
+    let sorted: Vec<_> = wardround::tui::sort::order(&rows, &sort)
+        .into_iter()
+        .map(|i| rows[i].clone())
+        .collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    export::write_rows(&mut out, &sorted, &columns, export_format(format))?;
+    out.flush()?;
+    Ok(())
+}
+
 fn run_export(
     source: &BundleSource,
     columns: &str,
@@ -347,10 +448,7 @@ fn run_export(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let columns: Vec<ColumnId> = export::parse_columns(columns).map_err(|e| eyre!(e))?;
-    let format = match format {
-        ExportFormat::Json => export::Format::Json,
-        ExportFormat::Csv => export::Format::Csv,
-    };
+    let format = export_format(format);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     export::write(&mut out, source, &columns, format, now)?;

@@ -311,3 +311,89 @@ fn every_shared_r4_bundle_exports_without_a_panic() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let ward = std::sync::Arc::new(wardround::demo::ward_source(Utc::now()));
+    let server = wardround::server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("w.sqlite"),
+        ward.clone(),
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    d.create_list(team.id, "4 West — all beds", ward.patient_ids().to_vec())
+        .await
+        .unwrap();
+    let url = server.url();
+    let run = move |list: &'static str| {
+        let url = url.clone();
+        let home = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args([
+                "export",
+                "--server",
+                &url,
+                "--user",
+                "nurse",
+                "--password-stdin",
+                "--format",
+                "csv",
+            ])
+            .args(["--columns", "bed,name,news2", "--list", list])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"correct horse battery\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = tokio::task::spawn_blocking({
+        let run = run.clone();
+        move || run("4 west — ALL BEDS")
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "patient,bed,name,news2");
+    assert_eq!(lines.len(), ward.patient_ids().len() + 1);
+    let beds: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let mut sorted = beds.clone();
+    sorted.sort_by(|a, b| wardround::model::natural_cmp(a, b));
+    assert_eq!(beds, sorted, "a rounding sheet goes bed by bed");
+
+    let out = tokio::task::spawn_blocking(move || run("5 East"))
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no list named `5 East`") && err.contains("4 West — all beds"),
+        "{err}"
+    );
+}

@@ -16,7 +16,11 @@ pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
     // Each key's values are looked up once per row, not once per comparison.
     let columns: Vec<Vec<Option<&CellValue>>> = keys
         .iter()
-        .map(|k| rows.iter().map(|r| r.cell(k.column).and_then(|c| c.value.as_ref())).collect())
+        .map(|k| {
+            rows.iter()
+                .map(|r| r.cell(k.column).and_then(|c| c.value.as_ref()))
+                .collect()
+        })
         .collect();
     // `sort_by` is stable, so equal rows keep the list's order.
     order.sort_by(|&a, &b| {
