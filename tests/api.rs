@@ -8,7 +8,7 @@ use uuid::Uuid;
 use wardround::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
 use wardround::fhir::BundleSource;
 use wardround::model::{
-    ConversationKind, Event, EventKind, NewMessage, Priority, ReceiptState, User,
+    ConversationKind, Event, EventKind, NewMessage, PatientQuery, Priority, ReceiptState, User,
 };
 use wardround::server::{self, RunningServer};
 
@@ -434,4 +434,149 @@ async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list() {
         outsider.refresh(list.id, None).await.unwrap_err(),
         ClientError::Rejected { status: 403, .. }
     ));
+}
+
+#[tokio::test]
+async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ward = Arc::new(wardround::demo::ward_source(chrono::Utc::now()));
+    let server = server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("w.sqlite"),
+        ward.clone(),
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let doctor = d
+        .create_user("doctor", "Priya Shah", "Registrar", PASSWORD)
+        .await
+        .unwrap();
+    d.create_user("outsider", "Jo Bloggs", "Porter", PASSWORD)
+        .await
+        .unwrap();
+    d.create_team("4 West", &[nurse.id, doctor.id])
+        .await
+        .unwrap();
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let (nurse_c, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    let (doctor_c, _) = anon.login("doctor", PASSWORD).await.unwrap();
+    let (outsider, _) = anon.login("outsider", PASSWORD).await.unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(doctor_c.clone(), doctor_c.me().await.unwrap().cursor, tx);
+    connected(&mut rx).await;
+
+    let list = nurse_c.new_list("Take list").await.unwrap();
+    assert!(
+        matches!(next_event(&mut rx).await.kind, EventKind::List { list: l } if l.id == list.id)
+    );
+    let renamed = nurse_c
+        .rename_list(list.id, "Post-take ward round")
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "Post-take ward round");
+    assert!(
+        matches!(next_event(&mut rx).await.kind, EventKind::List { list: l } if l.name == "Post-take ward round")
+    );
+
+    // Add by search: name, then MRN.
+    let chart = ward.charts().next().unwrap();
+    let family = chart.patient.name[0].family.clone().unwrap();
+    let by_name = nurse_c
+        .search_patients(&PatientQuery {
+            name: Some(family.to_lowercase()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(by_name.iter().any(|p| p.id == chart.id), "{by_name:?}");
+    let mrn = by_name
+        .iter()
+        .find(|p| p.id == chart.id)
+        .unwrap()
+        .mrn
+        .clone();
+    let by_mrn = nurse_c
+        .search_patients(&PatientQuery {
+            mrn: Some(mrn.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_mrn.len(), 1);
+    nurse_c.add_patient(list.id, &chart.id).await.unwrap();
+    assert!(
+        matches!(next_event(&mut rx).await.kind, EventKind::List { list: l } if l.patient_ids == vec![chart.id.clone()])
+    );
+    assert!(matches!(
+        nurse_c.add_patient(list.id, "nobody-1").await.unwrap_err(),
+        ClientError::Rejected { status: 404, .. }
+    ));
+
+    // Import MRNs: one new, one already there, one unknown.
+    let second = ward.charts().nth(1).unwrap();
+    let second_mrn = nurse_c
+        .search_patients(&PatientQuery {
+            name: second.patient.name[0].family.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == second.id)
+        .unwrap()
+        .mrn;
+    let imported = nurse_c
+        .import_mrns(list.id, &[second_mrn, mrn, "0000000".into()])
+        .await
+        .unwrap();
+    assert_eq!(imported.added.len(), 1);
+    assert_eq!(imported.already_on_list, 1);
+    assert_eq!(imported.not_found, vec!["0000000".to_string()]);
+    assert!(
+        matches!(next_event(&mut rx).await.kind, EventKind::List { list: l } if l.patient_ids.len() == 2)
+    );
+
+    let copy = nurse_c.duplicate_list(list.id, "Copy").await.unwrap();
+    assert_eq!(copy.patient_ids.len(), 2);
+    assert!(matches!(
+        next_event(&mut rx).await.kind,
+        EventKind::List { .. }
+    ));
+    nurse_c.remove_patient(list.id, &chart.id).await.unwrap();
+    assert!(
+        matches!(next_event(&mut rx).await.kind, EventKind::List { list: l } if l.patient_ids == vec![second.id.clone()])
+    );
+
+    assert!(matches!(
+        outsider.rename_list(list.id, "mine").await.unwrap_err(),
+        ClientError::Rejected { status: 403, .. }
+    ));
+    assert!(matches!(
+        outsider.new_list("x").await.unwrap_err(),
+        ClientError::Rejected { status: 403, .. }
+    ));
+    assert!(matches!(
+        nurse_c.new_list("   ").await.unwrap_err(),
+        ClientError::Rejected { status: 422, .. }
+    ));
+
+    nurse_c.delete_list(list.id).await.unwrap();
+    assert!(
+        matches!(next_event(&mut rx).await.kind, EventKind::ListDeleted { list_id } if list_id == list.id)
+    );
+    assert_eq!(
+        doctor_c
+            .lists()
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Copy"]
+    );
 }

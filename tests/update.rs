@@ -489,3 +489,125 @@ fn fetch_latest_asks_the_ehr_again_for_the_selected_patient_or_the_list() {
         "{effects:?}"
     );
 }
+
+fn with_lists(app: &mut wardround::tui::app::App) -> (uuid::Uuid, uuid::Uuid) {
+    let first = rows().list;
+    let second = wardround::model::PatientList {
+        id: uuid::Uuid::from_u128(51),
+        name: "Take list".into(),
+        patient_ids: vec![],
+        ..first.clone()
+    };
+    update(
+        app,
+        Action::ListsLoaded(Ok(vec![first.clone(), second.clone()])),
+    );
+    update(app, Action::RowsLoaded(Ok(rows())));
+    (first.id, second.id)
+}
+
+#[test]
+fn brackets_switch_between_the_teams_lists() {
+    let mut app = ward_app();
+    let (first, second) = with_lists(&mut app);
+    assert_eq!(app.patients.list_id, Some(first));
+    let effects = update(&mut app, key(KeyCode::Char(']')));
+    assert!(
+        matches!(&effects[..], [Effect::LoadRows { list, .. }] if *list == second),
+        "{effects:?}"
+    );
+    assert_eq!(app.patients.title, "Take list");
+    let effects = update(&mut app, key(KeyCode::Char('[')));
+    assert!(matches!(&effects[..], [Effect::LoadRows { list, .. }] if *list == first));
+}
+
+#[test]
+fn a_change_to_the_list_in_view_by_anyone_reloads_it() {
+    let mut app = ward_app();
+    let (first, second) = with_lists(&mut app);
+    let mut changed = rows().list;
+    changed.patient_ids.pop();
+    let event = |cursor, list| {
+        Action::Stream(StreamUpdate::Event(Event {
+            cursor,
+            kind: EventKind::List { list },
+        }))
+    };
+    let effects = update(&mut app, event(20, changed));
+    assert!(
+        matches!(&effects[..], [Effect::LoadRows { list, .. }] if *list == first),
+        "{effects:?}"
+    );
+    let other = wardround::model::PatientList {
+        id: second,
+        name: "Take list (renamed)".into(),
+        ..rows().list
+    };
+    assert!(
+        update(&mut app, event(21, other)).is_empty(),
+        "another list changing does not reload this one"
+    );
+    assert!(app.lists.iter().any(|l| l.name == "Take list (renamed)"));
+    let gone = Action::Stream(StreamUpdate::Event(Event {
+        cursor: 22,
+        kind: EventKind::ListDeleted { list_id: first },
+    }));
+    let effects = update(&mut app, gone);
+    assert!(matches!(&effects[..], [Effect::LoadRows { list, .. }] if *list == second));
+    assert!(app.notice.as_deref().is_some_and(|n| n.contains("deleted")));
+}
+
+#[test]
+fn a_patient_is_added_by_searching_the_ehr() {
+    let mut app = ward_app();
+    let (first, _) = with_lists(&mut app);
+    update(&mut app, key(KeyCode::Char('a')));
+    for c in "costa".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert!(!app.quit && app.search.is_some());
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::SearchPatients("costa".into())]);
+    let found = |id: &str| wardround::model::PatientSummary {
+        id: id.into(),
+        name: "COSTA, Sean".into(),
+        mrn: "3996478".into(),
+        birth_date: "1940-01-01".into(),
+        sex: "M".into(),
+    };
+    update(
+        &mut app,
+        Action::SearchResults("costa".into(), Ok(vec![found("demo-13"), found("demo-17")])),
+    );
+    update(&mut app, key(KeyCode::Down));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::AddPatient {
+            list: first,
+            patient: "demo-17".into()
+        }]
+    );
+    assert!(app.search.is_none());
+}
+
+#[test]
+fn removing_a_patient_asks_first() {
+    let mut app = ward_app();
+    let (first, _) = with_lists(&mut app);
+    let patient = app.patients.selected_row().unwrap().patient.clone();
+    update(&mut app, key(KeyCode::Char('x')));
+    assert!(
+        update(&mut app, key(KeyCode::Char('n'))).is_empty(),
+        "anything but y keeps the patient"
+    );
+    update(&mut app, key(KeyCode::Char('x')));
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert_eq!(
+        effects,
+        vec![Effect::RemovePatient {
+            list: first,
+            patient
+        }]
+    );
+}

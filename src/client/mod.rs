@@ -13,8 +13,9 @@ use uuid::Uuid;
 pub use event_stream::{spawn_event_stream, StreamUpdate};
 
 use crate::model::{
-    ColumnId, Conversation, ListRows, LoginRequest, LoginResponse, Me, Message, NewMessage,
-    PatientDetail, PatientList, ReceiptState, ReceiptUpdate,
+    ColumnId, Conversation, Imported, ListRows, LoginRequest, LoginResponse, Me, Message,
+    NewMessage, PatientDetail, PatientList, PatientQuery, PatientSummary, ReceiptState,
+    ReceiptUpdate,
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -134,6 +135,91 @@ impl ApiClient {
             Method::GET,
             &format!("/api/v1/lists/{list}/rows{query}"),
             None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn search_patients(
+        &self,
+        query: &PatientQuery,
+    ) -> Result<Vec<PatientSummary>, ClientError> {
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        params.extend(query.name.as_deref().map(|v| ("name", v)));
+        params.extend(query.mrn.as_deref().map(|v| ("mrn", v)));
+        params.extend(query.birth_date.as_deref().map(|v| ("birth_date", v)));
+        let url =
+            reqwest::Url::parse_with_params(&format!("{}/api/v1/patients", self.base), &params)
+                .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let path = format!("/api/v1/patients?{}", url.query().unwrap_or(""));
+        self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    pub async fn new_list(&self, name: &str) -> Result<PatientList, ClientError> {
+        self.call(
+            Method::POST,
+            "/api/v1/lists",
+            Some(&serde_json::json!({ "name": name })),
+        )
+        .await
+    }
+
+    pub async fn rename_list(&self, list: Uuid, name: &str) -> Result<PatientList, ClientError> {
+        self.call(
+            Method::PATCH,
+            &format!("/api/v1/lists/{list}"),
+            Some(&serde_json::json!({ "name": name })),
+        )
+        .await
+    }
+
+    pub async fn duplicate_list(&self, list: Uuid, name: &str) -> Result<PatientList, ClientError> {
+        let body = serde_json::json!({ "name": name });
+        self.call(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/duplicate"),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn delete_list(&self, list: Uuid) -> Result<(), ClientError> {
+        self.call_empty(
+            Method::DELETE,
+            &format!("/api/v1/lists/{list}"),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn add_patient(&self, list: Uuid, patient: &str) -> Result<PatientList, ClientError> {
+        let body = serde_json::json!({ "patient": patient });
+        self.call(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/patients"),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn remove_patient(
+        &self,
+        list: Uuid,
+        patient: &str,
+    ) -> Result<PatientList, ClientError> {
+        self.call(
+            Method::DELETE,
+            &format!("/api/v1/lists/{list}/patients/{patient}"),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn import_mrns(&self, list: Uuid, mrns: &[String]) -> Result<Imported, ClientError> {
+        let body = serde_json::json!({ "mrns": mrns });
+        self.call(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/import"),
+            Some(&body),
         )
         .await
     }

@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use super::chart::build_charts;
 use super::index::{Index, Resource};
 use super::{r4, FhirError, FhirSource, PatientChart};
+use crate::model::{PatientQuery, PatientSummary};
 
 #[derive(Debug, Default)]
 pub struct BundleSource {
@@ -111,6 +112,15 @@ impl BundleSource {
 impl FhirSource for BundleSource {
     async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
         Ok(self.charts.get(patient_id).cloned())
+    }
+
+    async fn search(&self, query: &PatientQuery) -> Result<Vec<PatientSummary>, FhirError> {
+        Ok(self
+            .charts()
+            .map(|c| super::summary(&c.id, &c.patient))
+            .filter(|s| super::matches(s, query))
+            .take(super::SEARCH_LIMIT)
+            .collect())
     }
 
     async fn status(&self) -> Result<String, FhirError> {

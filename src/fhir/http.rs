@@ -14,7 +14,8 @@ use serde_json::value::RawValue;
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 
 use super::version::{classify, FhirVersion};
-use super::{care, news2, r4, BundleSource, FhirError, FhirSource, PatientChart};
+use super::{care, news2, r4, BundleSource, FhirError, FhirSource, PatientChart, SEARCH_LIMIT};
+use crate::model::{PatientQuery, PatientSummary};
 
 #[derive(Debug, Clone)]
 pub enum EhrAuth {
@@ -394,6 +395,37 @@ impl FhirSource for HttpSource {
             (Instant::now(), Arc::new(chart.clone())),
         );
         Ok(chart)
+    }
+
+    async fn search(&self, query: &PatientQuery) -> Result<Vec<PatientSummary>, FhirError> {
+        let accept = self.version().await?.media_type();
+        let mut params: Vec<(&str, String)> = vec![("_count", SEARCH_LIMIT.to_string())];
+        let field = |f: &Option<String>| {
+            f.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        params.extend(field(&query.name).map(|v| ("name", v)));
+        params.extend(field(&query.mrn).map(|v| ("identifier", v)));
+        params.extend(field(&query.birth_date).map(|v| ("birthdate", v)));
+        let url =
+            reqwest::Url::parse_with_params(&format!("{}/Patient", self.config.base_url), &params)
+                .map_err(|e| FhirError::Ehr(format!("search: {e}")))?;
+        let Some(body) = self.get(url.as_str(), accept).await? else {
+            return Ok(Vec::new());
+        };
+        let page: SearchSet =
+            serde_json::from_str(&body).map_err(|e| FhirError::Ehr(format!("search: {e}")))?;
+        Ok(page
+            .entry
+            .iter()
+            .filter_map(|e| serde_json::from_str::<r4::Patient>(e.resource?.get()).ok())
+            .filter_map(|p| Some(super::summary(&p.id.clone()?, &p)))
+            // Servers differ in how loosely they match; hold them to what was asked.
+            .filter(|s| super::matches(s, query))
+            .take(SEARCH_LIMIT)
+            .collect())
     }
 
     async fn forget(&self, patients: Option<&[String]>) {

@@ -14,6 +14,8 @@ pub mod version;
 
 use async_trait::async_trait;
 
+use crate::model::{PatientQuery, PatientSummary};
+
 pub use bundle_source::{BundleSource, LoadReport};
 pub use chart::{Bed, PatientChart, Vital, TREND};
 pub use datetime::parse_instant;
@@ -26,6 +28,9 @@ pub trait FhirSource: Send + Sync {
 
     /// One line for /readyz and `doctor`: what this source is, or why it cannot serve.
     async fn status(&self) -> Result<String, FhirError>;
+
+    /// Patients matching a search (at most a screenful).
+    async fn search(&self, query: &PatientQuery) -> Result<Vec<PatientSummary>, FhirError>;
 
     /// Forgets what was read of these patients (all, for `None`), so the next read asks
     /// the EHR: "fetch latest".
@@ -42,4 +47,45 @@ pub enum FhirError {
     Version(#[from] version::VersionError),
     #[error("EHR: {0}")]
     Ehr(String),
+}
+
+/// How many matches a search returns: more means the search should be narrower.
+pub const SEARCH_LIMIT: usize = 25;
+
+/// The summary a search shows of a patient.
+pub fn summary(id: &str, p: &r4::Patient) -> PatientSummary {
+    let now = chrono::Utc::now();
+    let chart_less = |c| {
+        let fake = PatientChart {
+            id: id.to_string(),
+            patient: p.clone(),
+            encounter: None,
+            bed: None,
+            reason: None,
+            readings: Default::default(),
+            care: Default::default(),
+            read_at: now,
+        };
+        columns::cell(&fake, c, now).text
+    };
+    PatientSummary {
+        id: id.to_string(),
+        name: chart_less(crate::model::ColumnId::Name),
+        mrn: chart_less(crate::model::ColumnId::Mrn),
+        birth_date: p.birth_date.clone().unwrap_or_else(|| "—".into()),
+        sex: chart_less(crate::model::ColumnId::Sex),
+    }
+}
+
+/// Whether a patient matches a query, the way an EHR's search would.
+pub fn matches(s: &PatientSummary, q: &PatientQuery) -> bool {
+    let given = |f: &Option<String>| {
+        f.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_lowercase)
+    };
+    given(&q.name).is_none_or(|n| s.name.to_lowercase().contains(&n))
+        && given(&q.mrn).is_none_or(|m| s.mrn.to_lowercase() == m)
+        && given(&q.birth_date).is_none_or(|b| s.birth_date == b)
 }

@@ -205,3 +205,41 @@ mod tests {
         assert_eq!(empty, Cell::empty());
     }
 }
+
+/// A patient found by an EHR search, enough to choose the right one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientSummary {
+    pub id: String,
+    pub name: String,
+    pub mrn: String,
+    pub birth_date: String,
+    pub sex: String,
+}
+
+/// An EHR patient search: any of name (part of), MRN (exact) and birth date (YYYY-MM-DD).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientQuery {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub mrn: Option<String>,
+    #[serde(default)]
+    pub birth_date: Option<String>,
+}
+
+impl PatientQuery {
+    pub fn is_empty(&self) -> bool {
+        [&self.name, &self.mrn, &self.birth_date]
+            .iter()
+            .all(|f| f.as_deref().is_none_or(|v| v.trim().is_empty()))
+    }
+}
+
+/// What an import of MRNs into a list did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Imported {
+    pub added: Vec<PatientSummary>,
+    /// MRNs the EHR does not know, or knows more than one patient by.
+    pub not_found: Vec<String>,
+    pub already_on_list: usize,
+}

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Message, ReceiptState};
+use super::{Message, PatientList, ReceiptState};
 
 /// One entry in a user's event stream. `cursor` increases strictly per user; a client that
 /// reconnects with the last cursor it saw receives exactly the events after it.
@@ -25,5 +25,12 @@ pub enum EventKind {
         user_id: Uuid,
         state: ReceiptState,
         at: DateTime<Utc>,
+    },
+    /// A list of one of the user's teams was created or changed.
+    List {
+        list: PatientList,
+    },
+    ListDeleted {
+        list_id: Uuid,
     },
 }

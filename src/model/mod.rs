@@ -9,7 +9,10 @@ mod messaging;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, User};
 pub use column_id::{CellKind, ColumnId, Loinc, SortKey};
-pub use columns::{natural_cmp, Cell, CellValue, Flag, ListRows, PatientList, Row};
+pub use columns::{
+    natural_cmp, Cell, CellValue, Flag, Imported, ListRows, PatientList, PatientQuery,
+    PatientSummary, Row,
+};
 pub use detail::{News2Detail, PatientDetail, Stay, Trend};
 pub use events::{Event, EventKind};
 pub use messaging::{

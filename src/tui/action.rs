@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use crate::client::StreamUpdate;
 use crate::model::{
-    ColumnId, Conversation, ListRows, Message, NewMessage, PatientDetail, PatientList, ReceiptState,
+    ColumnId, Conversation, ListRows, Message, NewMessage, PatientDetail, PatientList,
+    PatientSummary, ReceiptState,
 };
 
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub enum Action {
     RowsLoaded(Result<ListRows, String>),
     ConversationsLoaded(Result<Vec<Conversation>, String>),
     DetailLoaded(String, Result<Box<PatientDetail>, String>),
+    /// Search results, for the query they answer.
+    SearchResults(String, Result<Vec<PatientSummary>, String>),
     MessagesLoaded(Uuid, Result<Vec<Message>, String>),
     /// The server stored a message from the outbox.
     Sent(Message),
@@ -45,6 +48,15 @@ pub enum Effect {
     },
     LoadConversations,
     LoadDetail(String),
+    SearchPatients(String),
+    AddPatient {
+        list: Uuid,
+        patient: String,
+    },
+    RemovePatient {
+        list: Uuid,
+        patient: String,
+    },
     /// "Fetch latest" from the EHR (one patient, or the list), then reload.
     Refresh {
         list: Uuid,

@@ -11,7 +11,10 @@ use super::keymap::{Keymap, Scope};
 pub use super::patients::PatientListState;
 use super::sort::SortKey;
 use crate::config::ListPrefs;
-use crate::model::{ColumnId, Conversation, Message, PatientDetail, Priority, ReceiptState, User};
+use crate::model::{
+    ColumnId, Conversation, Message, PatientDetail, PatientList, PatientSummary, Priority,
+    ReceiptState, User,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -117,6 +120,26 @@ impl IdSource {
     }
 }
 
+/// Searching the EHR for a patient to add to the list.
+#[derive(Debug, Clone, Default)]
+pub struct SearchState {
+    pub query: String,
+    /// The query the results are for; Enter searches again when the query has changed.
+    pub results_for: String,
+    pub results: Option<Result<Vec<PatientSummary>, String>>,
+    pub selected: usize,
+}
+
+/// Something that needs a yes before it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirm {
+    RemovePatient {
+        list: Uuid,
+        patient: String,
+        label: String,
+    },
+}
+
 /// The detail pane: which patient, and what the server said.
 #[derive(Debug, Clone)]
 pub struct DetailState {
@@ -138,6 +161,10 @@ pub struct App {
     pub composer: String,
     /// Open while the patient list shows a patient in detail.
     pub detail: Option<DetailState>,
+    /// The team lists this user can see.
+    pub lists: Vec<PatientList>,
+    pub search: Option<SearchState>,
+    pub confirm: Option<Confirm>,
     /// Lines scrolled up from the newest message.
     pub chat_scroll: usize,
     pub pulse_on: bool,
@@ -180,6 +207,9 @@ impl App {
             open_conversation: None,
             composer: String::new(),
             detail: None,
+            lists: Vec::new(),
+            search: None,
+            confirm: None,
             chat_scroll: 0,
             pulse_on: false,
             reduced_motion: false,
@@ -240,6 +270,7 @@ impl App {
     pub fn scope(&self) -> Scope {
         match self.focus {
             _ if self.show_help => Scope::Help,
+            _ if self.search.is_some() => Scope::Search,
             Pane::Patients if self.patients.filtering => Scope::Filter,
             pane => pane.scope(),
         }
@@ -247,7 +278,7 @@ impl App {
 
     /// Printable keys are text, not commands.
     pub fn typing(&self) -> bool {
-        matches!(self.scope(), Scope::Chat | Scope::Filter)
+        matches!(self.scope(), Scope::Chat | Scope::Filter | Scope::Search)
     }
 
     /// The chat is on screen and looked at: what it shows counts as read.

@@ -1,7 +1,9 @@
 //! Where data from outside enters the client's state: every string is sanitized here,
 //! once, so nothing drawn later can carry a terminal control sequence.
 
-use crate::model::{Cell, CellValue, Conversation, ListRows, Message, PatientDetail};
+use crate::model::{
+    Cell, CellValue, Conversation, ListRows, Message, PatientDetail, PatientSummary,
+};
 use crate::sanitize::sanitize;
 
 pub fn message(mut m: Message) -> Message {
@@ -55,4 +57,11 @@ fn clean_json(v: &mut serde_json::Value) {
         serde_json::Value::Object(o) => o.values_mut().for_each(clean_json),
         _ => {}
     }
+}
+
+pub fn summary(mut s: PatientSummary) -> PatientSummary {
+    for field in [&mut s.name, &mut s.mrn, &mut s.birth_date, &mut s.sex] {
+        *field = sanitize(field).replace(['\n', '\t'], " ");
+    }
+    s
 }

@@ -37,6 +37,14 @@ pub enum Command {
     CloseDetail,
     FetchLatest,
     FetchList,
+    NextList,
+    PrevList,
+    AddPatient,
+    RemovePatient,
+    SearchOrAdd,
+    CloseSearch,
+    ResultDown,
+    ResultUp,
 }
 
 /// Where a binding applies.
@@ -48,6 +56,8 @@ pub enum Scope {
     Chat,
     /// Typing a patient-list filter.
     Filter,
+    /// Searching the EHR for a patient to add.
+    Search,
     Help,
 }
 
@@ -59,6 +69,7 @@ impl Scope {
             Scope::Conversations => "Conversations",
             Scope::Chat => "Chat (typing goes to the message)",
             Scope::Filter => "Filtering the patient list (typing goes to the filter)",
+            Scope::Search => "Adding a patient (type a name, an MRN or a birth date)",
             Scope::Help => "Help",
         }
     }
@@ -178,9 +189,10 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        use super::components::{chat, conversations, help, patient_list};
+        use super::components::{chat, conversations, help, patient_list, patient_search};
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
+        bindings.extend(patient_search::bindings());
         bindings.extend(conversations::bindings());
         bindings.extend(chat::bindings());
         bindings.extend(help::bindings());
@@ -271,6 +283,7 @@ mod tests {
             Scope::Conversations,
             Scope::Chat,
             Scope::Filter,
+            Scope::Search,
             Scope::Help,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();

@@ -28,6 +28,31 @@ impl Effects {
             Effect::LoadRows { list, columns } => spawn(tx, async move {
                 Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
             }),
+            Effect::SearchPatients(text) => spawn(tx, async move {
+                let query = crate::tui::components::patient_search::query_of(&text);
+                Action::SearchResults(
+                    text,
+                    client
+                        .search_patients(&query)
+                        .await
+                        .map_err(|e| e.to_string()),
+                )
+            }),
+            Effect::AddPatient { list, patient } => {
+                tokio::spawn(async move {
+                    // Success shows as the list's own change event; only failure needs saying.
+                    if let Err(e) = client.add_patient(list, &patient).await {
+                        let _ = tx.send(Action::Failed(format!("Not added: {e}")));
+                    }
+                });
+            }
+            Effect::RemovePatient { list, patient } => {
+                tokio::spawn(async move {
+                    if let Err(e) = client.remove_patient(list, &patient).await {
+                        let _ = tx.send(Action::Failed(format!("Not removed: {e}")));
+                    }
+                });
+            }
             Effect::LoadDetail(patient) => spawn(tx, async move {
                 let detail = client.patient(&patient).await.map(Box::new).map_err(text);
                 Action::DetailLoaded(patient, detail)

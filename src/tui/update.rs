@@ -5,8 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use uuid::Uuid;
 
 use super::action::{Action, Effect};
-use super::app::{App, ChatMessage, Connection, ConversationState, Outbox, Pane};
-use super::components::{chat, conversations, patient_list};
+use super::app::{App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane};
+use super::components::{chat, conversations, patient_list, patient_search};
 use super::intake;
 use super::keymap::{Command, Scope};
 use crate::client::StreamUpdate;
@@ -32,31 +32,37 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.pulse_on = app.alert_active() && !app.pulse_on;
             Vec::new()
         }
-        Action::ListsLoaded(Ok(lists)) => match lists.first() {
-            Some(list) => {
-                app.patients.list_id = Some(list.id);
-                app.patients.title = crate::sanitize::sanitize(&list.name);
-                // The catalogue, and the observation columns this user asked for.
-                let mut columns = ColumnId::ALL.to_vec();
-                if let Some(prefs) = app.list_prefs.get(&list.name) {
-                    columns.extend(
-                        prefs
-                            .columns
-                            .iter()
-                            .filter(|c| matches!(c, ColumnId::Obs(_))),
-                    );
+        Action::ListsLoaded(Ok(lists)) => {
+            app.lists = lists
+                .into_iter()
+                .map(|mut l| {
+                    l.name = crate::sanitize::sanitize(&l.name);
+                    l
+                })
+                .collect();
+            let keep = app
+                .patients
+                .list_id
+                .filter(|id| app.lists.iter().any(|l| l.id == *id));
+            match keep.or_else(|| app.lists.first().map(|l| l.id)) {
+                Some(id) => show_list(app, id),
+                None => {
+                    app.patients.loading = false;
+                    app.patients.error =
+                        Some("You are not on any team with a patient list.".into());
+                    Vec::new()
                 }
-                vec![Effect::LoadRows {
-                    list: list.id,
-                    columns,
-                }]
             }
-            None => {
-                app.patients.loading = false;
-                app.patients.error = Some("You are not on any team with a patient list.".into());
-                Vec::new()
+        }
+        Action::SearchResults(query, result) => {
+            if let Some(search) = app.search.as_mut().filter(|s| s.query == query) {
+                search.results =
+                    Some(result.map(|found| found.into_iter().map(intake::summary).collect()));
+                search.selected = 0;
+                search.results_for = query;
             }
-        },
+            Vec::new()
+        }
         Action::RowsLoaded(Ok(rows)) => {
             let rows = intake::rows(rows);
             if let Some(prefs) = app.list_prefs.get(&rows.list.name) {
@@ -119,6 +125,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     // Any key acknowledges the last notice.
     app.notice = None;
+    // A question waiting for yes: `y` says it, any other key says no.
+    if let Some(confirm) = app.confirm.take() {
+        return match (key.code, confirm) {
+            (KeyCode::Char('y' | 'Y'), Confirm::RemovePatient { list, patient, .. }) => {
+                vec![Effect::RemovePatient { list, patient }]
+            }
+            _ => Vec::new(),
+        };
+    }
     let typing = app.typing();
     let scope = app.scope();
     let Some(command) = app.keymap.resolve(scope, typing, &key) else {
@@ -128,10 +143,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     .modifiers
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 {
-                    if scope == Scope::Filter {
-                        patient_list::type_char(app, c);
-                    } else {
-                        chat::type_char(app, c);
+                    match scope {
+                        Scope::Filter => patient_list::type_char(app, c),
+                        Scope::Search => patient_search::type_char(app, c),
+                        _ => chat::type_char(app, c),
                     }
                 }
             }
@@ -159,11 +174,38 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             jump_to_urgent(app);
             Vec::new()
         }
+        c if scope == Scope::Search => patient_search::handle(app, c),
         c if matches!(scope, Scope::Patients | Scope::Filter) => patient_list::handle(app, c),
         c if scope == Scope::Conversations => conversations::handle(app, c),
         c if scope == Scope::Chat => chat::handle(app, c),
         _ => Vec::new(),
     }
+}
+
+/// Switches the patient list to `id` and asks for its rows.
+pub fn show_list(app: &mut App, id: Uuid) -> Vec<Effect> {
+    let Some(list) = app.lists.iter().find(|l| l.id == id) else {
+        return Vec::new();
+    };
+    if app.patients.list_id != Some(id) {
+        app.patients.selected = 0;
+        app.detail = None;
+    }
+    app.patients.list_id = Some(id);
+    app.patients.title = list.name.clone();
+    app.patients.loading = true;
+    // The catalogue, and the observation columns this user asked for.
+    let mut columns = ColumnId::ALL.to_vec();
+    if let Some(prefs) = app.list_prefs.get(&list.name) {
+        columns.extend(
+            prefs
+                .columns
+                .iter()
+                .filter(|c| matches!(c, ColumnId::Obs(_))),
+        );
+    }
+    app.patients.requested = columns.clone();
+    vec![Effect::LoadRows { list: id, columns }]
 }
 
 fn jump_to_urgent(app: &mut App) {
@@ -288,6 +330,38 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
         }
         StreamUpdate::Event(event) => match event.kind {
             EventKind::Message { message } => on_message(app, intake::message(message)),
+            EventKind::List { mut list } => {
+                list.name = crate::sanitize::sanitize(&list.name);
+                let current = app.patients.list_id == Some(list.id);
+                match app.lists.iter_mut().find(|l| l.id == list.id) {
+                    Some(l) => *l = list.clone(),
+                    None => app.lists.push(list.clone()),
+                }
+                // Someone changed the list being looked at: show it as it is now.
+                if current {
+                    app.patients.title = list.name.clone();
+                    vec![Effect::LoadRows {
+                        list: list.id,
+                        columns: app.patients.requested.clone(),
+                    }]
+                } else {
+                    Vec::new()
+                }
+            }
+            EventKind::ListDeleted { list_id } => {
+                app.lists.retain(|l| l.id != list_id);
+                if app.patients.list_id != Some(list_id) {
+                    return Vec::new();
+                }
+                app.notice = Some("The list you were viewing was deleted.".into());
+                app.patients.list_id = None;
+                app.patients.loaded.clear();
+                app.patients.refresh();
+                match app.lists.first().map(|l| l.id) {
+                    Some(id) => show_list(app, id),
+                    None => Vec::new(),
+                }
+            }
             EventKind::Receipt {
                 message_id,
                 conversation_id,

@@ -6,7 +6,9 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::components::{alert_bar, chat, conversations, detail, help, patient_list, status_bar};
+use super::components::{
+    alert_bar, chat, conversations, detail, help, patient_list, patient_search, status_bar,
+};
 use super::theme::{Role, Theme};
 
 /// Below this nothing useful fits; say so rather than draw a jumble.
@@ -44,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         conversations::render(app, theme, frame, convs);
         chat::render(app, theme, frame, chat_area);
     }
+    patient_search::render(app, theme, frame, main);
     if app.show_help {
         help::render(app, theme, frame, main);
     }

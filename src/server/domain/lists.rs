@@ -43,7 +43,11 @@ impl Domain {
 
 impl Domain {
     /// The list if the caller's team owns it.
-    async fn team_list(&self, session: &Session, list_id: Uuid) -> DomainResult<PatientList> {
+    pub(super) async fn team_list(
+        &self,
+        session: &Session,
+        list_id: Uuid,
+    ) -> DomainResult<PatientList> {
         let list = self
             .store
             .list(list_id)

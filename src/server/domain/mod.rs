@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth;
+mod list_changes;
 mod lists;
 mod messaging;
 

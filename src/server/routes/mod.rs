@@ -4,6 +4,7 @@ mod caller;
 mod conversations;
 mod events;
 mod health;
+mod list_changes;
 mod lists;
 mod session;
 
@@ -18,7 +19,19 @@ pub fn router(domain: Domain) -> Router {
     let api = Router::new()
         .route("/session", post(session::login).delete(session::logout))
         .route("/me", get(session::me))
-        .route("/lists", get(lists::index))
+        .route("/lists", get(lists::index).post(list_changes::create))
+        .route(
+            "/lists/{id}",
+            axum::routing::patch(list_changes::rename).delete(list_changes::delete),
+        )
+        .route("/lists/{id}/duplicate", post(list_changes::duplicate))
+        .route("/lists/{id}/patients", post(list_changes::add_patient))
+        .route(
+            "/lists/{id}/patients/{patient}",
+            axum::routing::delete(list_changes::remove_patient),
+        )
+        .route("/lists/{id}/import", post(list_changes::import))
+        .route("/patients", get(list_changes::search))
         .route("/lists/{id}/rows", get(lists::rows))
         .route("/lists/{id}/refresh", post(lists::refresh))
         .route("/patients/{id}", get(lists::patient))

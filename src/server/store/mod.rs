@@ -87,6 +87,19 @@ pub trait Store: Send + Sync {
     async fn teams_of(&self, user: Uuid) -> StoreResult<Vec<Team>>;
 
     async fn create_list(&self, list: &PatientList) -> StoreResult<()>;
+    /// Creates or replaces a list (name and members) and appends `events`, atomically.
+    async fn save_list(
+        &self,
+        list: &PatientList,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Vec<UserEvent>>;
+    /// Deletes a list and appends `events`, atomically; `None` when there was no such list.
+    async fn delete_list(
+        &self,
+        id: Uuid,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Option<Vec<UserEvent>>>;
+    async fn team_members(&self, team: Uuid) -> StoreResult<Vec<Uuid>>;
     async fn list(&self, id: Uuid) -> StoreResult<Option<PatientList>>;
     /// Lists of every team the user belongs to.
     async fn lists_for(&self, user: Uuid) -> StoreResult<Vec<PatientList>>;

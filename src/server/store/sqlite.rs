@@ -328,6 +328,75 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn save_list(
+        &self,
+        list: &PatientList,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Vec<UserEvent>> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO patient_lists (id, team_id, name) VALUES (?, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+        )
+        .bind(list.id.to_string())
+        .bind(list.team_id.to_string())
+        .bind(&list.name)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM patient_list_entries WHERE list_id = ?")
+            .bind(list.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        for (position, patient) in list.patient_ids.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO patient_list_entries (list_id, patient_id, position) VALUES (?, ?, ?)",
+            )
+            .bind(list.id.to_string())
+            .bind(patient)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let written = append_events(&mut tx, events, Utc::now()).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    async fn delete_list(
+        &self,
+        id: Uuid,
+        events: Vec<(Uuid, EventKind)>,
+    ) -> StoreResult<Option<Vec<UserEvent>>> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM patient_list_entries WHERE list_id = ?")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM patient_lists WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let written = append_events(&mut tx, events, Utc::now()).await?;
+        tx.commit().await?;
+        Ok(Some(written))
+    }
+
+    async fn team_members(&self, team: Uuid) -> StoreResult<Vec<Uuid>> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT user_id FROM team_members WHERE team_id = ?")
+                .bind(team.to_string())
+                .fetch_all(&self.reader)
+                .await?;
+        ids.iter()
+            .map(|s| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
     async fn list(&self, id: Uuid) -> StoreResult<Option<PatientList>> {
         let Some(row) = sqlx::query("SELECT id, team_id, name FROM patient_lists WHERE id = ?")
             .bind(id.to_string())

@@ -45,14 +45,20 @@ fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let left: Vec<Line> = [Scope::Global, Scope::Patients, Scope::Filter]
+    let left: Vec<Line> = [Scope::Global, Scope::Patients]
         .into_iter()
         .flat_map(|s| section(app, theme, s))
         .collect();
-    let right: Vec<Line> = [Scope::Conversations, Scope::Chat, Scope::Help]
-        .into_iter()
-        .flat_map(|s| section(app, theme, s))
-        .collect();
+    let right: Vec<Line> = [
+        Scope::Filter,
+        Scope::Search,
+        Scope::Conversations,
+        Scope::Chat,
+        Scope::Help,
+    ]
+    .into_iter()
+    .flat_map(|s| section(app, theme, s))
+    .collect();
     // Two columns where the screen is wide enough, so the whole keymap fits at 120×40.
     let two = area.width >= 110;
     let (height, width) = if two {

@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod detail;
 pub mod help;
 pub mod patient_list;
+pub mod patient_search;
 pub mod status_bar;
 
 use ratatui::widgets::{Block, BorderType, Borders};

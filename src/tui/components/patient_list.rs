@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::{pane_block, truncate};
 use crate::model::{CellKind, ColumnId, Flag};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, DetailState, Pane};
+use crate::tui::app::{App, Confirm, DetailState, Pane};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::sort;
 use crate::tui::theme::{Role, Theme};
@@ -104,6 +104,27 @@ pub fn bindings() -> Vec<Binding> {
         ),
         Binding::new(
             s,
+            &[KeyPress::ch(']')],
+            NextList,
+            "Next patient list of your teams",
+        )
+        .hint("list"),
+        Binding::new(s, &[KeyPress::ch('[')], PrevList, "Previous patient list"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('a')],
+            AddPatient,
+            "Add a patient: search the EHR",
+        )
+        .hint("add"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('x')],
+            RemovePatient,
+            "Remove the patient from the list (asks first)",
+        ),
+        Binding::new(
+            s,
             &[KeyPress::plain(KeyCode::PageDown), KeyPress::ctrl('d')],
             PageDown,
             "A page down",
@@ -165,6 +186,37 @@ fn open_detail(app: &mut App) -> Vec<Effect> {
 fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
         Command::OpenDetail => return open_detail(app),
+        Command::NextList | Command::PrevList => {
+            let n = app.lists.len();
+            let at = app
+                .patients
+                .list_id
+                .and_then(|id| app.lists.iter().position(|l| l.id == id))
+                .unwrap_or(0);
+            if n > 1 {
+                let next = if command == Command::NextList {
+                    (at + 1) % n
+                } else {
+                    (at + n - 1) % n
+                };
+                let id = app.lists[next].id;
+                return crate::tui::update::show_list(app, id);
+            }
+        }
+        Command::AddPatient if app.patients.list_id.is_some() => {
+            app.search = Some(Default::default())
+        }
+        Command::RemovePatient => {
+            if let (Some(list), Some(row)) = (app.patients.list_id, app.patients.selected_row()) {
+                let text = |c| row.cell(c).map(|x| x.text.clone()).unwrap_or_default();
+                let label = format!("{} {}", text(ColumnId::Bed), text(ColumnId::Name));
+                app.confirm = Some(Confirm::RemovePatient {
+                    list,
+                    patient: row.patient.clone(),
+                    label,
+                });
+            }
+        }
         Command::CloseDetail => app.detail = None,
         Command::FetchLatest | Command::FetchList => {
             let Some(list) = app.patients.list_id else {

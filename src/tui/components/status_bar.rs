@@ -26,7 +26,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             base,
         ),
     ];
-    if let Some(notice) = &app.notice {
+    if let Some(crate::tui::app::Confirm::RemovePatient { label, .. }) = &app.confirm {
+        spans.push(Span::styled(
+            format!("│ Remove {label} from this list? y to remove, any other key keeps ",),
+            theme.style(Role::Warning),
+        ));
+    } else if let Some(notice) = &app.notice {
         spans.push(Span::styled(
             format!("│ {notice} "),
             theme.style(Role::Warning),

@@ -1,0 +1,189 @@
+//! Changing patient lists: every change is stored with an event for each member of the
+//! team, so every open client sees it at once.
+
+use uuid::Uuid;
+
+use super::{Domain, DomainError, DomainResult, Session};
+use crate::model::{EventKind, Imported, PatientList, PatientQuery, PatientSummary};
+
+fn check_name(name: &str) -> DomainResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(DomainError::Invalid(
+            "A list needs a name of 1 to 80 characters.".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+impl Domain {
+    async fn publish_list(&self, list: &PatientList) -> DomainResult<()> {
+        let members = self.store.team_members(list.team_id).await?;
+        let events = members
+            .into_iter()
+            .map(|m| (m, EventKind::List { list: list.clone() }))
+            .collect();
+        let written = self.store.save_list(list, events).await?;
+        self.hub.publish(written);
+        Ok(())
+    }
+
+    /// A new, empty list for one of the caller's teams (their first when not named).
+    pub async fn new_list(
+        &self,
+        session: &Session,
+        team: Option<Uuid>,
+        name: &str,
+    ) -> DomainResult<PatientList> {
+        let teams = self.store.teams_of(session.user.id).await?;
+        let team = match team {
+            Some(t) => teams.iter().find(|x| x.id == t).ok_or_else(|| {
+                DomainError::Forbidden("You are not a member of that team.".into())
+            })?,
+            None => teams
+                .first()
+                .ok_or_else(|| DomainError::Forbidden("You are not on any team.".into()))?,
+        };
+        let list = PatientList {
+            id: Uuid::new_v4(),
+            team_id: team.id,
+            name: check_name(name)?,
+            patient_ids: Vec::new(),
+        };
+        self.publish_list(&list).await?;
+        Ok(list)
+    }
+
+    pub async fn rename_list(
+        &self,
+        session: &Session,
+        id: Uuid,
+        name: &str,
+    ) -> DomainResult<PatientList> {
+        let mut list = self.team_list(session, id).await?;
+        list.name = check_name(name)?;
+        self.publish_list(&list).await?;
+        Ok(list)
+    }
+
+    pub async fn duplicate_list(
+        &self,
+        session: &Session,
+        id: Uuid,
+        name: &str,
+    ) -> DomainResult<PatientList> {
+        let original = self.team_list(session, id).await?;
+        let copy = PatientList {
+            id: Uuid::new_v4(),
+            name: check_name(name)?,
+            ..original
+        };
+        self.publish_list(&copy).await?;
+        Ok(copy)
+    }
+
+    pub async fn delete_list(&self, session: &Session, id: Uuid) -> DomainResult<()> {
+        let list = self.team_list(session, id).await?;
+        let members = self.store.team_members(list.team_id).await?;
+        let events = members
+            .into_iter()
+            .map(|m| (m, EventKind::ListDeleted { list_id: id }))
+            .collect();
+        let written = self
+            .store
+            .delete_list(id, events)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
+        self.hub.publish(written);
+        Ok(())
+    }
+
+    /// Adds a patient the EHR knows; adding one already there changes nothing.
+    pub async fn add_patient(
+        &self,
+        session: &Session,
+        id: Uuid,
+        patient: &str,
+    ) -> DomainResult<PatientList> {
+        let mut list = self.team_list(session, id).await?;
+        if list.patient_ids.iter().any(|p| p == patient) {
+            return Ok(list);
+        }
+        if self.ehr.chart(patient).await?.is_none() {
+            return Err(DomainError::NotFound(
+                "The EHR does not know this patient.".into(),
+            ));
+        }
+        list.patient_ids.push(patient.to_string());
+        self.publish_list(&list).await?;
+        Ok(list)
+    }
+
+    pub async fn remove_patient(
+        &self,
+        session: &Session,
+        id: Uuid,
+        patient: &str,
+    ) -> DomainResult<PatientList> {
+        let mut list = self.team_list(session, id).await?;
+        let before = list.patient_ids.len();
+        list.patient_ids.retain(|p| p != patient);
+        if list.patient_ids.len() == before {
+            return Err(DomainError::NotFound(
+                "That patient is not on this list.".into(),
+            ));
+        }
+        self.publish_list(&list).await?;
+        Ok(list)
+    }
+
+    pub async fn search_patients(
+        &self,
+        _session: &Session,
+        query: &PatientQuery,
+    ) -> DomainResult<Vec<PatientSummary>> {
+        if query.is_empty() {
+            return Err(DomainError::Invalid(
+                "Search by name, MRN or birth date.".into(),
+            ));
+        }
+        Ok(self.ehr.search(query).await?)
+    }
+
+    /// Adds the patients with these MRNs; an MRN that matches no one, or several, is
+    /// reported rather than guessed at.
+    pub async fn import_mrns(
+        &self,
+        session: &Session,
+        id: Uuid,
+        mrns: &[String],
+    ) -> DomainResult<Imported> {
+        let mut list = self.team_list(session, id).await?;
+        let mut result = Imported {
+            added: Vec::new(),
+            not_found: Vec::new(),
+            already_on_list: 0,
+        };
+        for mrn in mrns.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
+            let found = self
+                .ehr
+                .search(&PatientQuery {
+                    mrn: Some(mrn.to_string()),
+                    ..Default::default()
+                })
+                .await?;
+            match found.as_slice() {
+                [one] if list.patient_ids.contains(&one.id) => result.already_on_list += 1,
+                [one] => {
+                    list.patient_ids.push(one.id.clone());
+                    result.added.push(one.clone());
+                }
+                _ => result.not_found.push(mrn.to_string()),
+            }
+        }
+        if !result.added.is_empty() {
+            self.publish_list(&list).await?;
+        }
+        Ok(result)
+    }
+}
