@@ -109,9 +109,59 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// MRNs from a CSV: the column headed `mrn` (any case) when there is one, else the
+/// first column; blank cells and surrounding quotes ignored.
+pub fn mrns_from_csv(text: &str) -> Vec<String> {
+    let mut lines = text.lines().map(csv_fields);
+    let Some(first) = lines.next() else {
+        return Vec::new();
+    };
+    let header = first.iter().position(|f| f.eq_ignore_ascii_case("mrn"));
+    let column = header.unwrap_or(0);
+    let data: Vec<Vec<String>> = if header.is_some() {
+        lines.collect()
+    } else {
+        std::iter::once(first).chain(lines).collect()
+    };
+    data.iter()
+        .filter_map(|row| row.get(column))
+        .filter(|f| !f.is_empty())
+        .cloned()
+        .collect()
+}
+
+/// One CSV line's fields, quotes honoured (RFC 4180, without embedded newlines).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().into_iter().for_each(|f| f.push('"'));
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            c => fields.last_mut().into_iter().for_each(|f| f.push(c)),
+        }
+    }
+    fields.into_iter().map(|f| f.trim().to_string()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mrns_come_from_the_mrn_column_or_the_first() {
+        assert_eq!(
+            mrns_from_csv("name,MRN\n\"SMITH, J\",123\nx,\n"),
+            vec!["123"]
+        );
+        assert_eq!(mrns_from_csv("123\n456\n\n789"), vec!["123", "456", "789"]);
+        assert!(mrns_from_csv("").is_empty());
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_formulas_defused() {

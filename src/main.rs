@@ -90,6 +90,15 @@ enum Command {
     },
     /// List every column id with what it shows.
     Columns,
+    /// Add patients to a server list from a CSV of MRNs (a column headed `mrn`, else the
+    /// first column).
+    ImportMrns {
+        /// The list's name.
+        #[arg(long)]
+        list: String,
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -180,6 +189,15 @@ async fn run(cli: Cli) -> Result<()> {
                 _ => demo::ward_source(now),
             };
             run_export(&source, &columns, format, now)
+        }
+        Some(Command::ImportMrns { list, file }) => {
+            if let Some(s) = cli.server {
+                config.server.url = s;
+            }
+            if let Some(u) = cli.user {
+                config.server.username = u;
+            }
+            import_mrns(&config, cli.password_stdin, &list, &file).await
         }
         Some(Command::Columns) => {
             for c in ColumnId::ALL {
@@ -438,6 +456,38 @@ async fn export_list(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     export::write_rows(&mut out, &sorted, &columns, export_format(format))?;
     out.flush()?;
+    Ok(())
+}
+
+async fn import_mrns(
+    config: &Config,
+    password_stdin: bool,
+    name: &str,
+    file: &std::path::Path,
+) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    let mrns = export::mrns_from_csv(&text);
+    if mrns.is_empty() {
+        return Err(eyre!("{} holds no MRNs", file.display()));
+    }
+    let client = log_in(config, password_stdin).await?;
+    let lists = client.lists().await?;
+    let list = lists
+        .iter()
+        .find(|l| l.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| eyre!("no list named `{name}`"))?;
+    let report = client.import_mrns(list.id, &mrns).await?;
+    println!("added {} to {}", report.added.len(), list.name);
+    if report.already_on_list > 0 {
+        println!("{} already on the list", report.already_on_list);
+    }
+    if !report.not_found.is_empty() {
+        println!(
+            "not found in the EHR (or not unique): {}",
+            report.not_found.join(", ")
+        );
+    }
     Ok(())
 }
 

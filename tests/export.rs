@@ -397,3 +397,85 @@ async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
+    use std::io::Write as _;
+    use wardround::fhir::FhirSource;
+    let dir = tempfile::tempdir().unwrap();
+    let ward = std::sync::Arc::new(wardround::demo::ward_source(Utc::now()));
+    let server = wardround::server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("w.sqlite"),
+        ward.clone(),
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    let list = d.create_list(team.id, "Take list", vec![]).await.unwrap();
+    let all = ward
+        .search(&wardround::model::PatientQuery {
+            name: Some(",".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let csv = dir.path().join("take.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Name,MRN\n\"{}\",{}\n\"{}\",{}\nUnknown,0000001\n",
+            all[0].name, all[0].mrn, all[1].name, all[1].mrn
+        ),
+    )
+    .unwrap();
+    let url = server.url();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args([
+                "import-mrns",
+                "--server",
+                &url,
+                "--user",
+                "nurse",
+                "--password-stdin",
+                "--list",
+                "take list",
+            ])
+            .arg(&csv)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"correct horse battery\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("added 2 to Take list") && stdout.contains("0000001"),
+        "{stdout}"
+    );
+    let stored = d.store().list(list.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.patient_ids,
+        vec![all[0].id.clone(), all[1].id.clone()]
+    );
+}
