@@ -43,6 +43,17 @@ pub struct EhrSection {
     pub max_concurrent: usize,
     pub page_cap: usize,
     pub cache_ttl_secs: u64,
+    /// SMART Backend Services: the client id the EHR registered wardround under. Empty:
+    /// no SMART (a bearer token or nothing).
+    pub smart_client_id: String,
+    /// The private key file (PEM; PKCS#8 for ES384) whose public key the EHR holds.
+    pub smart_private_key: String,
+    /// "RS384" or "ES384".
+    pub smart_algorithm: String,
+    pub smart_key_id: String,
+    pub smart_scope: String,
+    /// The token endpoint; empty: found from the EHR's metadata or SMART configuration.
+    pub smart_token_url: String,
 }
 
 impl Default for EhrSection {
@@ -54,6 +65,12 @@ impl Default for EhrSection {
             max_concurrent: 8,
             page_cap: 20,
             cache_ttl_secs: 60,
+            smart_client_id: String::new(),
+            smart_private_key: String::new(),
+            smart_algorithm: "RS384".into(),
+            smart_key_id: String::new(),
+            smart_scope: "system/*.read".into(),
+            smart_token_url: String::new(),
         }
     }
 }

@@ -12,6 +12,7 @@ use color_eyre::eyre::{eyre, Result, WrapErr};
 use wardround::client::ApiClient;
 use wardround::config::{self, Config};
 use wardround::fhir::http::{EhrAuth, EhrConfig, HttpSource};
+use wardround::fhir::smart::{SigningAlgorithm, SmartConfig};
 use wardround::fhir::{BundleSource, FhirSource};
 use wardround::model::{ColumnId, Loinc};
 use wardround::tui::theme::Theme;
@@ -354,7 +355,29 @@ async fn serve(
             ehr.max_concurrent = e.max_concurrent;
             ehr.page_cap = e.page_cap.max(1);
             ehr.cache_ttl = Duration::from_secs(e.cache_ttl_secs);
-            if !e.bearer_token.is_empty() {
+            if !e.smart_client_id.is_empty() {
+                let key = std::fs::read_to_string(&e.smart_private_key).wrap_err_with(|| {
+                    format!(
+                        "cannot read the SMART private key `{}`",
+                        e.smart_private_key
+                    )
+                })?;
+                let algorithm = match e.smart_algorithm.to_ascii_uppercase().as_str() {
+                    "RS384" => SigningAlgorithm::Rs384,
+                    "ES384" => SigningAlgorithm::Es384,
+                    other => {
+                        return Err(eyre!("[ehr] smart_algorithm `{other}`: use RS384 or ES384"))
+                    }
+                };
+                ehr.auth = EhrAuth::Smart(SmartConfig {
+                    client_id: e.smart_client_id.clone(),
+                    private_key_pem: key,
+                    algorithm,
+                    key_id: Some(e.smart_key_id.clone()).filter(|k| !k.is_empty()),
+                    scope: e.smart_scope.clone(),
+                    token_url: Some(e.smart_token_url.clone()).filter(|u| !u.is_empty()),
+                });
+            } else if !e.bearer_token.is_empty() {
                 ehr.auth = EhrAuth::Bearer(e.bearer_token.clone());
             }
             let source = Arc::new(HttpSource::new(ehr)?);

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 
+use super::smart::{token_url_from_capability, SmartAuth, SmartConfig};
 use super::version::{classify, FhirVersion};
 use super::{care, news2, r4, BundleSource, FhirError, FhirSource, PatientChart, SEARCH_LIMIT};
 use crate::model::{PatientQuery, PatientSummary};
@@ -22,6 +23,8 @@ pub enum EhrAuth {
     None,
     /// A static bearer token, as some integration engines issue.
     Bearer(String),
+    /// SMART Backend Services (client_credentials, private_key_jwt).
+    Smart(SmartConfig),
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +59,11 @@ pub struct HttpSource {
     config: EhrConfig,
     http: reqwest::Client,
     version: OnceCell<FhirVersion>,
+    smart: Option<SmartAuth>,
+    /// The SMART token endpoint, once found.
+    token_url: OnceCell<String>,
+    /// The metadata body, kept for finding the token endpoint in it.
+    metadata: OnceCell<serde_json::Value>,
     permits: Semaphore,
     cache: Mutex<HashMap<String, Cached>>,
 }
@@ -96,11 +104,18 @@ impl HttpSource {
             .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FhirError::Ehr(e.to_string()))?;
+        let smart = match &config.auth {
+            EhrAuth::Smart(c) => Some(SmartAuth::new(c.clone())?),
+            _ => None,
+        };
         Ok(HttpSource {
             permits: Semaphore::new(config.max_concurrent.max(1)),
             config,
             http,
             version: OnceCell::new(),
+            smart,
+            token_url: OnceCell::new(),
+            metadata: OnceCell::new(),
             cache: Mutex::new(HashMap::new()),
         })
     }
@@ -110,17 +125,83 @@ impl HttpSource {
         self.version
             .get_or_try_init(|| async {
                 let url = format!("{}/metadata", self.config.base_url);
-                // Before the version is known, ask for either JSON flavour.
-                let body = self.get(&url, "application/fhir+json, application/json+fhir;q=0.9, application/json;q=0.8").await?;
-                let body = body.ok_or_else(|| FhirError::Ehr(format!("{url} answered 404: is this the FHIR base URL?")))?;
-                classify(body.as_bytes()).map_err(FhirError::Version)
+                // Before the version is known, ask for either JSON flavour. The
+                // metadata is public: no token is needed (or possible) yet.
+                let accept =
+                    "application/fhir+json, application/json+fhir;q=0.9, application/json;q=0.8";
+                let body = self.fetch_raw(&url, accept, None).await?;
+                let body = body.ok_or_else(|| {
+                    FhirError::Ehr(format!("{url} answered 404: is this the FHIR base URL?"))
+                })?;
+                let version = classify(body.as_bytes()).map_err(FhirError::Version)?;
+                let _ = self
+                    .metadata
+                    .set(serde_json::from_str(&body).unwrap_or_default());
+                Ok::<_, FhirError>(version)
             })
             .await
             .copied()
     }
 
-    /// GET with the concurrency limit, retries and auth. `Ok(None)` for 404/410.
+    /// The SMART token endpoint: from config, else the CapabilityStatement's
+    /// `oauth-uris`, else `.well-known/smart-configuration`.
+    async fn token_url(&self, smart: &SmartAuth) -> Result<String, FhirError> {
+        self.token_url
+            .get_or_try_init(|| async {
+                if let Some(url) = smart.configured_token_url() {
+                    return Ok(url.to_string());
+                }
+                self.version().await?;
+                if let Some(url) = self.metadata.get().and_then(token_url_from_capability) {
+                    return Ok(url);
+                }
+                let well_known = format!("{}/.well-known/smart-configuration", self.config.base_url);
+                let found = self
+                    .fetch_raw(&well_known, "application/json", None)
+                    .await?
+                    .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
+                    .and_then(|v| v["token_endpoint"].as_str().map(str::to_string));
+                found.ok_or_else(|| {
+                    FhirError::Ehr("the EHR advertises no SMART token endpoint; set it in [ehr] smart_token_url".into())
+                })
+            })
+            .await
+            .cloned()
+    }
+
+    /// GET with auth; on a 401 with SMART, one retry with a fresh token.
     async fn get(&self, url: &str, accept: &str) -> Result<Option<String>, FhirError> {
+        match self.fetch(url, accept).await {
+            Err(FhirError::Unauthorized(_)) if self.smart.is_some() => {
+                if let Some(smart) = &self.smart {
+                    smart.forget().await;
+                }
+                self.fetch(url, accept).await
+            }
+            other => other,
+        }
+    }
+
+    async fn fetch(&self, url: &str, accept: &str) -> Result<Option<String>, FhirError> {
+        let bearer = match (&self.config.auth, &self.smart) {
+            (EhrAuth::Bearer(token), _) => Some(token.clone()),
+            (_, Some(smart)) => Some(
+                smart
+                    .token(&self.http, &self.token_url(smart).await?)
+                    .await?,
+            ),
+            _ => None,
+        };
+        self.fetch_raw(url, accept, bearer.as_deref()).await
+    }
+
+    /// GET with the concurrency limit and retries. `Ok(None)` for 404/410.
+    async fn fetch_raw(
+        &self,
+        url: &str,
+        accept: &str,
+        bearer: Option<&str>,
+    ) -> Result<Option<String>, FhirError> {
         let _permit = self
             .permits
             .acquire()
@@ -130,7 +211,7 @@ impl HttpSource {
         let mut backoff = Duration::from_millis(250);
         loop {
             let mut req = self.http.get(url).header(ACCEPT, accept);
-            if let EhrAuth::Bearer(token) = &self.config.auth {
+            if let Some(token) = bearer {
                 req = req.bearer_auth(token);
             }
             let resp = match req.send().await {
@@ -161,6 +242,11 @@ impl HttpSource {
             }
             if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
                 return Ok(None);
+            }
+            if status == StatusCode::UNAUTHORIZED {
+                return Err(FhirError::Unauthorized(format!(
+                    "GET {url} answered 401: the EHR did not accept wardround's credentials"
+                )));
             }
             let body = resp
                 .text()

@@ -10,6 +10,7 @@ pub mod http;
 mod index;
 pub mod news2;
 pub mod r4;
+pub mod smart;
 pub mod version;
 
 use async_trait::async_trait;
@@ -47,6 +48,8 @@ pub enum FhirError {
     Version(#[from] version::VersionError),
     #[error("EHR: {0}")]
     Ehr(String),
+    #[error("EHR: {0}")]
+    Unauthorized(String),
 }
 
 /// How many matches a search returns: more means the search should be narrower.
