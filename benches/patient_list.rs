@@ -71,7 +71,14 @@ fn app_with(rows: Vec<Row>) -> App {
         name: "Bench".into(),
         patient_ids: vec![],
     };
-    update(&mut app, Action::RowsLoaded(Ok(ListRows { list, rows })));
+    update(
+        &mut app,
+        Action::RowsLoaded(Ok(ListRows {
+            list,
+            rows,
+            view: None,
+        })),
+    );
     app
 }
 

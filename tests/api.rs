@@ -580,3 +580,70 @@ async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
         vec!["Copy"]
     );
 }
+
+#[tokio::test]
+async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest() {
+    use wardround::model::{ColumnId, ListView, SortKey};
+    let dir = tempfile::tempdir().unwrap();
+    let ward = Arc::new(wardround::demo::ward_source(chrono::Utc::now()));
+    let server = server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("w.sqlite"),
+        ward.clone(),
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let doctor = d
+        .create_user("doctor", "Priya Shah", "Registrar", PASSWORD)
+        .await
+        .unwrap();
+    let team = d
+        .create_team("4 West", &[nurse.id, doctor.id])
+        .await
+        .unwrap();
+    let list = d
+        .create_list(team.id, "4 West", ward.patient_ids().to_vec())
+        .await
+        .unwrap();
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let (nurse_c, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    let (doctor_c, _) = anon.login("doctor", PASSWORD).await.unwrap();
+    assert_eq!(nurse_c.list_rows(list.id, &[]).await.unwrap().view, None);
+
+    let team_view = ListView {
+        columns: vec![ColumnId::Bed, ColumnId::Name],
+        ..Default::default()
+    };
+    nurse_c.save_view(list.id, &team_view, true).await.unwrap();
+    let mine = ListView {
+        columns: vec![ColumnId::Bed, ColumnId::News2],
+        sort: vec![SortKey {
+            column: ColumnId::News2,
+            descending: true,
+        }],
+        widths: [(ColumnId::Bed, 9)].into_iter().collect(),
+    };
+    nurse_c.save_view(list.id, &mine, false).await.unwrap();
+    assert_eq!(
+        nurse_c.list_rows(list.id, &[]).await.unwrap().view,
+        Some(mine)
+    );
+    assert_eq!(
+        doctor_c.list_rows(list.id, &[]).await.unwrap().view,
+        Some(team_view)
+    );
+
+    let silly = ListView {
+        widths: [(ColumnId::Bed, 0)].into_iter().collect(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        nurse_c.save_view(list.id, &silly, false).await.unwrap_err(),
+        ClientError::Rejected { status: 422, .. }
+    ));
+}

@@ -611,3 +611,65 @@ fn removing_a_patient_asks_first() {
         }]
     );
 }
+
+#[test]
+fn the_column_picker_hides_reorders_and_saves_for_this_user() {
+    let mut app = ward_app();
+    let (first, _) = with_lists(&mut app);
+    update(&mut app, key(KeyCode::Char('c')));
+    assert!(app.picker.is_some());
+    update(&mut app, key(KeyCode::Char('j'))); // name
+    update(&mut app, key(KeyCode::Char('j'))); // mrn
+    update(&mut app, key(KeyCode::Char(' '))); // hide MRN
+    assert!(
+        !app.patients.columns.contains(&ColumnId::Mrn),
+        "hidden at once"
+    );
+    update(&mut app, key(KeyCode::Char('K'))); // move MRN's slot up: name now after it
+    update(&mut app, key(KeyCode::Char('+')));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(app.picker.is_none());
+    let [Effect::SaveView {
+        list,
+        view,
+        shared: false,
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*list, first);
+    assert_eq!(view.columns, app.patients.columns);
+    assert!(!view.columns.contains(&ColumnId::Mrn));
+    assert!(view.widths.contains_key(&ColumnId::Mrn));
+    let effects = update(&mut app, key(KeyCode::Char('s')));
+    assert!(
+        matches!(&effects[..], [Effect::SaveView { .. }]),
+        "a sort is kept too"
+    );
+}
+
+#[test]
+fn a_saved_view_arranges_the_list_when_it_is_first_shown() {
+    let mut app = ward_app();
+    let mut rows = rows();
+    rows.list.id = uuid::Uuid::from_u128(77);
+    rows.view = Some(wardround::model::ListView {
+        columns: vec![ColumnId::Bed, ColumnId::News2, ColumnId::Name],
+        sort: vec![wardround::model::SortKey {
+            column: ColumnId::News2,
+            descending: true,
+        }],
+        widths: [(ColumnId::Name, 30)].into_iter().collect(),
+    });
+    update(&mut app, Action::RowsLoaded(Ok(rows.clone())));
+    assert_eq!(
+        app.patients.columns,
+        vec![ColumnId::Bed, ColumnId::News2, ColumnId::Name]
+    );
+    assert!(app.patients.sort[0].descending);
+    // A reload of the same list keeps what the user did since.
+    update(&mut app, key(KeyCode::Char('s')));
+    let sort = app.patients.sort.clone();
+    update(&mut app, Action::RowsLoaded(Ok(rows)));
+    assert_eq!(app.patients.sort, sort);
+}

@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub use event_stream::{spawn_event_stream, StreamUpdate};
 
 use crate::model::{
-    ColumnId, Conversation, Imported, ListRows, LoginRequest, LoginResponse, Me, Message,
+    ColumnId, Conversation, Imported, ListRows, ListView, LoginRequest, LoginResponse, Me, Message,
     NewMessage, PatientDetail, PatientList, PatientQuery, PatientSummary, ReceiptState,
     ReceiptUpdate,
 };
@@ -178,6 +178,22 @@ impl ApiClient {
             Method::POST,
             &format!("/api/v1/lists/{list}/duplicate"),
             Some(&body),
+        )
+        .await
+    }
+
+    /// Saves how this user arranges the list (or, `shared`, the team's default).
+    pub async fn save_view(
+        &self,
+        list: Uuid,
+        view: &ListView,
+        shared: bool,
+    ) -> Result<(), ClientError> {
+        let scope = if shared { "?scope=team" } else { "" };
+        self.call_empty(
+            Method::PUT,
+            &format!("/api/v1/lists/{list}/view{scope}"),
+            Some(view),
         )
         .await
     }

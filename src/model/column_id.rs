@@ -226,7 +226,7 @@ impl ColumnId {
 }
 
 /// One sort key: a column and a direction. Written `news2:desc`, `bed` or `bed:asc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SortKey {
     pub column: ColumnId,
     pub descending: bool,
@@ -313,4 +313,16 @@ mod tests {
             .to_string();
         assert!(err.contains("unknown column `ward`"), "{err}");
     }
+}
+
+/// How a list is shown: which columns, in what order and width, sorted how.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListView {
+    #[serde(default)]
+    pub columns: Vec<ColumnId>,
+    #[serde(default)]
+    pub sort: Vec<SortKey>,
+    /// Widths the user set, by column; the rest are automatic.
+    #[serde(default)]
+    pub widths: std::collections::BTreeMap<ColumnId, u16>,
 }

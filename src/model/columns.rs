@@ -181,6 +181,9 @@ pub struct PatientList {
 pub struct ListRows {
     pub list: PatientList,
     pub rows: Vec<Row>,
+    /// How this user last arranged the list, else the team's default for it.
+    #[serde(default)]
+    pub view: Option<super::ListView>,
 }
 
 #[cfg(test)]

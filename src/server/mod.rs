@@ -2,6 +2,7 @@
 
 pub mod domain;
 mod hub;
+pub mod log;
 mod problem;
 mod routes;
 pub mod store;

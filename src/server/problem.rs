@@ -56,7 +56,7 @@ impl From<DomainError> for Problem {
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The cause goes to the server log; the caller gets no internals.
-            eprintln!("wardround serve: internal error: {e}");
+            crate::server::log::report(&format!("internal error: {e}"));
             return Problem::new(
                 status,
                 "The server could not complete the request; the cause is in its log.",

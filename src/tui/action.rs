@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::client::StreamUpdate;
 use crate::model::{
-    ColumnId, Conversation, ListRows, Message, NewMessage, PatientDetail, PatientList,
+    ColumnId, Conversation, ListRows, ListView, Message, NewMessage, PatientDetail, PatientList,
     PatientSummary, ReceiptState,
 };
 
@@ -56,6 +56,12 @@ pub enum Effect {
     RemovePatient {
         list: Uuid,
         patient: String,
+    },
+    /// Keep how this user arranges the list (or, `shared`, the team's default).
+    SaveView {
+        list: Uuid,
+        view: ListView,
+        shared: bool,
     },
     /// "Fetch latest" from the EHR (one patient, or the list), then reload.
     Refresh {

@@ -164,6 +164,7 @@ pub struct App {
     /// The team lists this user can see.
     pub lists: Vec<PatientList>,
     pub search: Option<SearchState>,
+    pub picker: Option<super::components::column_picker::PickerState>,
     pub confirm: Option<Confirm>,
     /// Lines scrolled up from the newest message.
     pub chat_scroll: usize,
@@ -209,6 +210,7 @@ impl App {
             detail: None,
             lists: Vec::new(),
             search: None,
+            picker: None,
             confirm: None,
             chat_scroll: 0,
             pulse_on: false,
@@ -271,6 +273,7 @@ impl App {
         match self.focus {
             _ if self.show_help => Scope::Help,
             _ if self.search.is_some() => Scope::Search,
+            _ if self.picker.is_some() => Scope::Picker,
             Pane::Patients if self.patients.filtering => Scope::Filter,
             pane => pane.scope(),
         }

@@ -45,6 +45,16 @@ pub enum Command {
     CloseSearch,
     ResultDown,
     ResultUp,
+    OpenPicker,
+    PickerDown,
+    PickerUp,
+    PickerToggle,
+    PickerEarlier,
+    PickerLater,
+    PickerWider,
+    PickerNarrower,
+    PickerShare,
+    PickerDone,
 }
 
 /// Where a binding applies.
@@ -58,6 +68,8 @@ pub enum Scope {
     Filter,
     /// Searching the EHR for a patient to add.
     Search,
+    /// Choosing the list's columns.
+    Picker,
     Help,
 }
 
@@ -70,6 +82,7 @@ impl Scope {
             Scope::Chat => "Chat (typing goes to the message)",
             Scope::Filter => "Filtering the patient list (typing goes to the filter)",
             Scope::Search => "Adding a patient (type a name, an MRN or a birth date)",
+            Scope::Picker => "Choosing columns",
             Scope::Help => "Help",
         }
     }
@@ -189,10 +202,13 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        use super::components::{chat, conversations, help, patient_list, patient_search};
+        use super::components::{
+            chat, column_picker, conversations, help, patient_list, patient_search,
+        };
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
         bindings.extend(patient_search::bindings());
+        bindings.extend(column_picker::bindings());
         bindings.extend(conversations::bindings());
         bindings.extend(chat::bindings());
         bindings.extend(help::bindings());
@@ -284,6 +300,7 @@ mod tests {
             Scope::Chat,
             Scope::Filter,
             Scope::Search,
+            Scope::Picker,
             Scope::Help,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();

@@ -29,6 +29,10 @@ pub struct PatientListState {
     pub error: Option<String>,
     /// The columns last asked of the server, asked again on "fetch latest".
     pub requested: Vec<ColumnId>,
+    /// Widths the user set; other columns size themselves.
+    pub widths: std::collections::BTreeMap<ColumnId, u16>,
+    /// The list whose saved arrangement has been applied (once per list, not per reload).
+    pub arranged_for: Option<Uuid>,
 }
 
 impl PatientListState {

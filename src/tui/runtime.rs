@@ -53,6 +53,13 @@ impl Effects {
                     }
                 });
             }
+            Effect::SaveView { list, view, shared } => {
+                tokio::spawn(async move {
+                    if let Err(e) = client.save_view(list, &view, shared).await {
+                        let _ = tx.send(Action::Failed(format!("Column choice not saved: {e}")));
+                    }
+                });
+            }
             Effect::LoadDetail(patient) => spawn(tx, async move {
                 let detail = client.patient(&patient).await.map(Box::new).map_err(text);
                 Action::DetailLoaded(patient, detail)

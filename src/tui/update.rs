@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::action::{Action, Effect};
 use super::app::{App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane};
-use super::components::{chat, conversations, patient_list, patient_search};
+use super::components::{chat, column_picker, conversations, patient_list, patient_search};
 use super::intake;
 use super::keymap::{Command, Scope};
 use crate::client::StreamUpdate;
@@ -65,14 +65,28 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::RowsLoaded(Ok(rows)) => {
             let rows = intake::rows(rows);
-            if let Some(prefs) = app.list_prefs.get(&rows.list.name) {
-                if !prefs.columns.is_empty() {
-                    app.patients.columns = prefs.columns.clone();
-                    app.patients.column = app.patients.column.min(prefs.columns.len() - 1);
+            // A list's arrangement is applied when it is first shown, not on every reload:
+            // the saved view (server) wins, then the config, then the built-in default.
+            if app.patients.arranged_for != Some(rows.list.id) {
+                app.patients.arranged_for = Some(rows.list.id);
+                let prefs = app
+                    .list_prefs
+                    .get(&rows.list.name)
+                    .cloned()
+                    .unwrap_or_default();
+                let saved = rows.view.clone().unwrap_or_default();
+                let columns = [saved.columns, prefs.columns]
+                    .into_iter()
+                    .find(|c| !c.is_empty());
+                app.patients.columns = columns.unwrap_or_else(|| ColumnId::DEFAULT.to_vec());
+                app.patients.column = app
+                    .patients
+                    .column
+                    .min(app.patients.columns.len().saturating_sub(1));
+                if let Some(sort) = [saved.sort, prefs.sort].into_iter().find(|s| !s.is_empty()) {
+                    app.patients.sort = sort;
                 }
-                if !prefs.sort.is_empty() {
-                    app.patients.sort = prefs.sort.clone();
-                }
+                app.patients.widths = saved.widths;
             }
             app.patients.title = rows.list.name;
             app.patients.loaded = rows.rows;
@@ -175,6 +189,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         c if scope == Scope::Search => patient_search::handle(app, c),
+        c if scope == Scope::Picker => column_picker::handle(app, c),
         c if matches!(scope, Scope::Patients | Scope::Filter) => patient_list::handle(app, c),
         c if scope == Scope::Conversations => conversations::handle(app, c),
         c if scope == Scope::Chat => chat::handle(app, c),

@@ -7,7 +7,8 @@ use ratatui::Frame;
 
 use super::app::App;
 use super::components::{
-    alert_bar, chat, conversations, detail, help, patient_list, patient_search, status_bar,
+    alert_bar, chat, column_picker, conversations, detail, help, patient_list, patient_search,
+    status_bar,
 };
 use super::theme::{Role, Theme};
 
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         chat::render(app, theme, frame, chat_area);
     }
     patient_search::render(app, theme, frame, main);
+    column_picker::render(app, theme, frame, main);
     if app.show_help {
         help::render(app, theme, frame, main);
     }

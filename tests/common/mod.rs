@@ -64,7 +64,11 @@ pub fn rows() -> ListRows {
         name: "4 West — all beds".into(),
         patient_ids: ward.patient_ids().to_vec(),
     };
-    ListRows { list, rows }
+    ListRows {
+        list,
+        rows,
+        view: None,
+    }
 }
 
 pub fn message(

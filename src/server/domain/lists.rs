@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::fhir::columns;
-use crate::model::{ColumnId, ListRows, PatientDetail, PatientList};
+use crate::model::{ColumnId, ListRows, ListView, PatientDetail, PatientList};
 
 impl Domain {
     pub async fn lists(&self, session: &Session) -> DomainResult<Vec<PatientList>> {
@@ -37,7 +37,8 @@ impl Domain {
                 Err(e) => columns::unknown_row(id, columns, e.to_string()),
             })
             .collect();
-        Ok(ListRows { list, rows })
+        let view = self.store.list_view(session.user.id, list.id).await?;
+        Ok(ListRows { list, rows, view })
     }
 }
 
@@ -105,5 +106,28 @@ impl Domain {
             None => self.ehr.forget(Some(&list.patient_ids)).await,
         }
         Ok(())
+    }
+}
+
+impl Domain {
+    /// Saves how the caller arranges a list; `shared` makes it the team's default instead.
+    pub async fn save_view(
+        &self,
+        session: &Session,
+        list_id: Uuid,
+        view: &ListView,
+        shared: bool,
+    ) -> DomainResult<()> {
+        let list = self.team_list(session, list_id).await?;
+        if view.columns.len() > 40
+            || view.sort.len() > 8
+            || view.widths.values().any(|w| *w == 0 || *w > 200)
+        {
+            return Err(DomainError::Invalid(
+                "A view has at most 40 columns, 8 sort keys and widths of 1 to 200.".into(),
+            ));
+        }
+        let user = (!shared).then_some(session.user.id);
+        Ok(self.store.save_list_view(user, list.id, view).await?)
     }
 }

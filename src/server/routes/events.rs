@@ -74,7 +74,7 @@ async fn pump(
                     continue;
                 }
                 Err(e) => {
-                    eprintln!("wardround serve: event replay failed: {e}");
+                    crate::server::log::report(&format!("event replay failed: {e}"));
                     return; // the client reconnects and resumes from `last`
                 }
             }

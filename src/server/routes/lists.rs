@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::caller::Caller;
 use crate::model::ColumnId;
-use crate::model::{ListRows, PatientDetail, PatientList};
+use crate::model::{ListRows, ListView, PatientDetail, PatientList};
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
@@ -61,5 +61,24 @@ pub async fn refresh(
     ApiJson(refresh): ApiJson<Refresh>,
 ) -> Result<StatusCode, Problem> {
     domain.refresh(&session, id, refresh.patient).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Scope {
+    /// `team`: save as the list's shared default rather than the caller's own.
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+pub async fn save_view(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(scope): ApiQuery<Scope>,
+    ApiJson(view): ApiJson<ListView>,
+) -> Result<StatusCode, Problem> {
+    let shared = scope.scope.as_deref() == Some("team");
+    domain.save_view(&session, id, &view, shared).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -34,6 +34,7 @@ pub fn router(domain: Domain) -> Router {
         .route("/patients", get(list_changes::search))
         .route("/lists/{id}/rows", get(lists::rows))
         .route("/lists/{id}/refresh", post(lists::refresh))
+        .route("/lists/{id}/view", axum::routing::put(lists::save_view))
         .route("/patients/{id}", get(lists::patient))
         .route("/conversations", get(conversations::index))
         .route(

@@ -10,7 +10,8 @@ use uuid::Uuid;
 pub use sqlite::SqliteStore;
 
 use crate::model::{
-    ConversationKind, Event, EventKind, Member, Message, PatientList, ReceiptState, Team, User,
+    ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, ReceiptState, Team,
+    User,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +101,15 @@ pub trait Store: Send + Sync {
         events: Vec<(Uuid, EventKind)>,
     ) -> StoreResult<Option<Vec<UserEvent>>>;
     async fn team_members(&self, team: Uuid) -> StoreResult<Vec<Uuid>>;
+    /// How `user` arranged `list`, else the list's shared default.
+    async fn list_view(&self, user: Uuid, list: Uuid) -> StoreResult<Option<ListView>>;
+    /// Saves `user`'s arrangement of `list`, or (for `None`) the list's shared default.
+    async fn save_list_view(
+        &self,
+        user: Option<Uuid>,
+        list: Uuid,
+        view: &ListView,
+    ) -> StoreResult<()>;
     async fn list(&self, id: Uuid) -> StoreResult<Option<PatientList>>;
     /// Lists of every team the user belongs to.
     async fn lists_for(&self, user: Uuid) -> StoreResult<Vec<PatientList>>;

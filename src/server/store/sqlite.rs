@@ -18,14 +18,20 @@ use super::{
     UserEvent,
 };
 use crate::model::{
-    ConversationKind, Event, EventKind, Member, Message, PatientList, Priority, Receipt,
+    ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt,
     ReceiptState, Team, User,
 };
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../migrations/sqlite/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/sqlite/0002_list_views.sql"),
+    ),
+];
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -384,6 +390,59 @@ impl Store for SqliteStore {
         let written = append_events(&mut tx, events, Utc::now()).await?;
         tx.commit().await?;
         Ok(Some(written))
+    }
+
+    async fn list_view(&self, user: Uuid, list: Uuid) -> StoreResult<Option<ListView>> {
+        let mine: Option<String> =
+            sqlx::query_scalar("SELECT view FROM list_views WHERE user_id = ? AND list_id = ?")
+                .bind(user.to_string())
+                .bind(list.to_string())
+                .fetch_optional(&self.reader)
+                .await?;
+        let view = match mine {
+            Some(v) => Some(v),
+            None => sqlx::query_scalar::<_, Option<String>>(
+                "SELECT default_view FROM patient_lists WHERE id = ?",
+            )
+            .bind(list.to_string())
+            .fetch_optional(&self.reader)
+            .await?
+            .flatten(),
+        };
+        view.map(|v| {
+            serde_json::from_str(&v).map_err(|e| StoreError::Corrupt(format!("list view: {e}")))
+        })
+        .transpose()
+    }
+
+    async fn save_list_view(
+        &self,
+        user: Option<Uuid>,
+        list: Uuid,
+        view: &ListView,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        match user {
+            Some(user) => {
+                sqlx::query(
+                    "INSERT INTO list_views (user_id, list_id, view) VALUES (?, ?, ?)
+                     ON CONFLICT(user_id, list_id) DO UPDATE SET view = excluded.view",
+                )
+                .bind(user.to_string())
+                .bind(list.to_string())
+                .bind(json)
+                .execute(&self.writer)
+                .await?;
+            }
+            None => {
+                sqlx::query("UPDATE patient_lists SET default_view = ? WHERE id = ?")
+                    .bind(json)
+                    .bind(list.to_string())
+                    .execute(&self.writer)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn team_members(&self, team: Uuid) -> StoreResult<Vec<Uuid>> {

@@ -45,14 +45,14 @@ fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let left: Vec<Line> = [Scope::Global, Scope::Patients]
+    let left: Vec<Line> = [Scope::Global, Scope::Patients, Scope::Conversations]
         .into_iter()
         .flat_map(|s| section(app, theme, s))
         .collect();
     let right: Vec<Line> = [
         Scope::Filter,
         Scope::Search,
-        Scope::Conversations,
+        Scope::Picker,
         Scope::Chat,
         Scope::Help,
     ]

@@ -3,6 +3,7 @@
 
 pub mod alert_bar;
 pub mod chat;
+pub mod column_picker;
 pub mod conversations;
 pub mod detail;
 pub mod help;

@@ -1,5 +1,7 @@
 //! The ward's patient list: typed columns, a focused column for sorting, a selected row.
 
+use std::collections::BTreeMap;
+
 use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -119,6 +121,13 @@ pub fn bindings() -> Vec<Binding> {
         .hint("add"),
         Binding::new(
             s,
+            &[KeyPress::ch('c')],
+            OpenPicker,
+            "Choose, order and size the columns",
+        )
+        .hint("columns"),
+        Binding::new(
+            s,
             &[KeyPress::ch('x')],
             RemovePatient,
             "Remove the patient from the list (asks first)",
@@ -203,6 +212,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
                 return crate::tui::update::show_list(app, id);
             }
         }
+        Command::OpenPicker => super::column_picker::open(app),
         Command::AddPatient if app.patients.list_id.is_some() => {
             app.search = Some(Default::default())
         }
@@ -262,6 +272,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
                     sort::add_or_flip(&list.sort, column)
                 };
                 list.refresh();
+                return super::column_picker::save(app, false);
             }
         }
         Command::StartFilter => list.filtering = true,
@@ -328,14 +339,36 @@ const DROP_ORDER: [ColumnId; 5] = [
 ];
 
 /// The columns that fit `available` cells, with their widths. The focused column is kept.
-fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(ColumnId, u16)> {
-    let mut shown: Vec<ColumnId> = columns.to_vec();
+pub fn preferred_width(c: ColumnId) -> u16 {
+    width(c).preferred
+}
+
+/// The columns that fit `available` cells, with their widths. The focused column is kept;
+/// widths the user set are kept as set.
+fn fit(
+    columns: &[ColumnId],
+    focused: Option<ColumnId>,
+    available: u16,
+    set: &BTreeMap<ColumnId, u16>,
+) -> Vec<(ColumnId, u16)> {
+    let size = |c: ColumnId| {
+        set.get(&c).map_or_else(
+            || width(c),
+            |&w| Width {
+                preferred: w,
+                min: w,
+            },
+        )
+    };
+    let flexible =
+        |c: &ColumnId| matches!(c, ColumnId::Name | ColumnId::Reason) && !set.contains_key(c);
     let total = |cols: &[ColumnId], f: fn(&Width) -> u16| -> u16 {
         cols.iter()
-            .map(|&c| f(&width(c)) + 1)
+            .map(|&c| f(&size(c)) + 1)
             .sum::<u16>()
             .saturating_sub(1)
     };
+    let mut shown: Vec<ColumnId> = columns.to_vec();
     // Whole columns give way before the free-text ones are squeezed below comfort.
     for drop in DROP_ORDER {
         if total(&shown, |w| w.preferred) <= available {
@@ -349,37 +382,32 @@ fn fit(columns: &[ColumnId], focused: Option<ColumnId>, available: u16) -> Vec<(
     if preferred <= available {
         // Spare room goes to the free-text columns.
         let spare = available - preferred;
-        let flexible = shown
-            .iter()
-            .filter(|c| matches!(c, ColumnId::Name | ColumnId::Reason))
-            .count() as u16;
+        let stretch = shown.iter().filter(|c| flexible(c)).count() as u16;
         return shown
             .iter()
             .map(|&c| {
-                let w = width(c).preferred;
-                let extra = if flexible > 0 && matches!(c, ColumnId::Name | ColumnId::Reason) {
-                    spare / flexible
+                let extra = if stretch > 0 && flexible(&c) {
+                    spare / stretch
                 } else {
                     0
                 };
-                (c, w + extra)
+                (c, size(c).preferred + extra)
             })
             .collect();
     }
     let mut short = preferred - available;
-    shown
+    let mut fitted: Vec<(ColumnId, u16)> = shown
         .iter()
         .rev()
         .map(|&c| {
-            let w = width(c);
+            let w = size(c);
             let give = (w.preferred - w.min).min(short);
             short -= give;
             (c, w.preferred - give)
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect()
+        .collect();
+    fitted.reverse();
+    fitted
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -433,7 +461,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let inner_width = area.width.saturating_sub(2);
     let focused_col = list.focused_column();
-    let fitted = fit(&list.columns, focused_col, inner_width);
+    let fitted = fit(&list.columns, focused_col, inner_width, &list.widths);
     let header = TableRow::new(fitted.iter().map(|&(c, w)| {
         let arrow = match list.sort.iter().find(|k| k.column == c) {
             Some(k) if k.descending => "▼",
@@ -504,25 +532,40 @@ mod tests {
     #[test]
     fn narrow_terminals_drop_the_least_needed_columns_first() {
         let all = ColumnId::DEFAULT;
-        let wide: Vec<_> = fit(&all, None, 118).into_iter().map(|(c, _)| c).collect();
+        let wide: Vec<_> = fit(&all, None, 118, &BTreeMap::new())
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
         assert_eq!(wide, all.to_vec());
-        let narrow: Vec<_> = fit(&all, None, 78).into_iter().map(|(c, _)| c).collect();
+        let narrow: Vec<_> = fit(&all, None, 78, &BTreeMap::new())
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
         assert!(!narrow.contains(&ColumnId::Admit));
         assert!(
             narrow.contains(&ColumnId::Bed)
                 && narrow.contains(&ColumnId::Name)
                 && narrow.contains(&ColumnId::News2)
         );
-        let total: u16 = fit(&all, None, 78).iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
+        let total: u16 = fit(&all, None, 78, &BTreeMap::new())
+            .iter()
+            .map(|(_, w)| w + 1)
+            .sum::<u16>()
+            - 1;
         assert!(total <= 78, "{total}");
     }
 
     #[test]
     fn the_focused_column_is_never_dropped() {
-        let cols: Vec<_> = fit(&ColumnId::DEFAULT, Some(ColumnId::Admit), 60)
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect();
+        let cols: Vec<_> = fit(
+            &ColumnId::DEFAULT,
+            Some(ColumnId::Admit),
+            60,
+            &BTreeMap::new(),
+        )
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
         assert!(cols.contains(&ColumnId::Admit));
     }
 }
