@@ -91,6 +91,11 @@ enum Command {
     },
     /// List every column id with what it shows.
     Columns,
+    /// Manage your teams' patient lists on the server.
+    Lists {
+        #[command(subcommand)]
+        action: Option<ListsAction>,
+    },
     /// Add patients to a server list from a CSV of MRNs (a column headed `mrn`, else the
     /// first column).
     ImportMrns {
@@ -99,6 +104,27 @@ enum Command {
         list: String,
         /// The CSV file.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListsAction {
+    /// Print every list you can see, with how many patients it holds (the default).
+    Show,
+    /// Create an empty list (on your first team).
+    New {
+        name: String,
+    },
+    Rename {
+        list: String,
+        new_name: String,
+    },
+    Duplicate {
+        list: String,
+        new_name: String,
+    },
+    Delete {
+        list: String,
     },
 }
 
@@ -190,6 +216,20 @@ async fn run(cli: Cli) -> Result<()> {
                 _ => demo::ward_source(now),
             };
             run_export(&source, &columns, format, now)
+        }
+        Some(Command::Lists { action }) => {
+            if let Some(s) = cli.server {
+                config.server.url = s;
+            }
+            if let Some(u) = cli.user {
+                config.server.username = u;
+            }
+            manage_lists(
+                &config,
+                cli.password_stdin,
+                action.unwrap_or(ListsAction::Show),
+            )
+            .await
         }
         Some(Command::ImportMrns { list, file }) => {
             if let Some(s) = cli.server {
@@ -479,6 +519,47 @@ async fn export_list(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     export::write_rows(&mut out, &sorted, &columns, export_format(format))?;
     out.flush()?;
+    Ok(())
+}
+
+async fn manage_lists(config: &Config, password_stdin: bool, action: ListsAction) -> Result<()> {
+    let client = log_in(config, password_stdin).await?;
+    let lists = client.lists().await?;
+    let find = |name: &str| {
+        lists
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+            .cloned()
+            .ok_or_else(|| eyre!("no list named `{name}`"))
+    };
+    match action {
+        ListsAction::Show => {
+            for l in &lists {
+                println!("{}\t{} patients", l.name, l.patient_ids.len());
+            }
+        }
+        ListsAction::New { name } => println!("created {}", client.new_list(&name).await?.name),
+        ListsAction::Rename { list, new_name } => {
+            println!(
+                "renamed to {}",
+                client.rename_list(find(&list)?.id, &new_name).await?.name
+            )
+        }
+        ListsAction::Duplicate { list, new_name } => {
+            println!(
+                "created {}",
+                client
+                    .duplicate_list(find(&list)?.id, &new_name)
+                    .await?
+                    .name
+            )
+        }
+        ListsAction::Delete { list } => {
+            let l = find(&list)?;
+            client.delete_list(l.id).await?;
+            println!("deleted {}", l.name);
+        }
+    }
     Ok(())
 }
 

@@ -120,7 +120,7 @@ fn demo_round_trip_in_a_real_terminal() {
     };
 
     let screen = tmux.wait_for("the ward list", Duration::from_secs(20), |s| {
-        s.contains("4 West — all beds")
+        s.contains("4 West — all beds") && s.contains("4W-1A")
     });
     assert!(
         screen.contains("NEWS2") && screen.contains("4W-1A"),

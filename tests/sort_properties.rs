@@ -68,3 +68,11 @@ proptest! {
         prop_assert_eq!(twice, (0..once.len()).collect::<Vec<_>>());
     }
 }
+
+proptest! {
+    #[test]
+    fn natural_keys_order_like_natural_comparison(a in "[a-cA-C0-9 -]{0,8}", b in "[a-cA-C0-9 -]{0,8}") {
+        let by_key = sort::natural_key(&a, false).cmp(&sort::natural_key(&b, false));
+        prop_assert_eq!(by_key, wardround::model::natural_cmp(&a, &b), "{:?} vs {:?}", a, b);
+    }
+}

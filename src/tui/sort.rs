@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{Cell, CellValue, ColumnId, Row};
+use crate::model::{CellKind, CellValue, ColumnId, Row};
 
 pub use crate::model::SortKey;
 
@@ -13,12 +13,13 @@ pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
     if keys.is_empty() {
         return order;
     }
-    // Each key's values are looked up once per row, not once per comparison.
-    let columns: Vec<Vec<Option<&CellValue>>> = keys
+    // Each row's sort values are worked out once (n), so the n·log n comparisons are
+    // cheap: numbers compare as numbers, text as pre-folded bytes.
+    let columns: Vec<Vec<Key>> = keys
         .iter()
         .map(|k| {
             rows.iter()
-                .map(|r| r.cell(k.column).and_then(|c| c.value.as_ref()))
+                .map(|r| Key::of(k.column, r.cell(k.column).and_then(|c| c.value.as_ref())))
                 .collect()
         })
         .collect();
@@ -26,26 +27,80 @@ pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
     order.sort_by(|&a, &b| {
         keys.iter()
             .zip(&columns)
-            .map(|(k, values)| compare(values[a], values[b], k))
+            .map(|(k, values)| compare(&values[a], &values[b], k.descending))
             .find(|o| o.is_ne())
             .unwrap_or(Ordering::Equal)
     });
     order
 }
 
-fn compare(a: Option<&CellValue>, b: Option<&CellValue>, key: &SortKey) -> Ordering {
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
-        (Some(x), Some(y)) => {
-            let o = Cell::compare(key.column.kind(), x, y);
-            if key.descending {
-                o.reverse()
-            } else {
-                o
-            }
+/// A cell's value reduced to what sorting needs.
+enum Key {
+    Empty,
+    Number(f64),
+    /// [`natural_key`] bytes: compared as bytes, they order as the column's text does (natural order).
+    Text(Vec<u8>),
+}
+
+impl Key {
+    fn of(column: ColumnId, value: Option<&CellValue>) -> Key {
+        match value {
+            None => Key::Empty,
+            Some(CellValue::Number(n)) => Key::Number(*n),
+            Some(CellValue::DateTime(t)) => Key::Number(t.timestamp_millis() as f64),
+            Some(CellValue::Text(s)) => Key::Text(natural_key(s, column.kind() != CellKind::Bed)),
         }
+    }
+}
+
+fn compare(a: &Key, b: &Key, descending: bool) -> Ordering {
+    let o = match (a, b) {
+        // Empty cells go last whichever the direction: decided before reversing.
+        (Key::Empty, Key::Empty) => return Ordering::Equal,
+        (Key::Empty, _) => return Ordering::Greater,
+        (_, Key::Empty) => return Ordering::Less,
+        (Key::Number(x), Key::Number(y)) => x.total_cmp(y),
+        (Key::Text(x), Key::Text(y)) => x.cmp(y),
+        (Key::Number(_), Key::Text(_)) => Ordering::Less,
+        (Key::Text(_), Key::Number(_)) => Ordering::Greater,
+    };
+    if descending {
+        o.reverse()
+    } else {
+        o
+    }
+}
+
+/// Bytes that order as [`crate::model::natural_cmp`]: each run of digits becomes a '0'
+/// marker, its length without leading zeros, then the digits, so 2 < 10 bytewise.
+pub fn natural_key(s: &str, fold_case: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 4);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut digits = String::from(c);
+            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                digits.push(d);
+                chars.next();
+            }
+            let significant = digits.trim_start_matches('0');
+            out.push(b'0');
+            out.push(significant.len().min(255) as u8);
+            out.extend_from_slice(significant.as_bytes());
+        } else {
+            let c = if fold_case { fold(c) } else { c };
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    out
+}
+
+fn fold(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
     }
 }
 
