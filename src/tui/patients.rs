@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::sort::{self, SortKey};
+use super::sort::{self, SortCache, SortKey};
 use crate::model::{ColumnId, Row};
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +33,8 @@ pub struct PatientListState {
     pub widths: std::collections::BTreeMap<ColumnId, u16>,
     /// The list whose saved arrangement has been applied (once per list, not per reload).
     pub arranged_for: Option<Uuid>,
+    /// Sort values of `loaded`, per column; cleared whenever the rows change.
+    pub sort_cache: SortCache,
 }
 
 impl PatientListState {
@@ -60,11 +62,17 @@ impl PatientListState {
         self.row(self.selected)
     }
 
+    /// New rows from the server (the view is re-derived by [`Self::refresh`]).
+    pub fn set_rows(&mut self, rows: Vec<Row>) {
+        self.loaded = rows;
+        self.sort_cache = SortCache::default();
+    }
+
     /// Re-derives the view from the rows, sort and filter, keeping the same patient selected.
     pub fn refresh(&mut self) {
         let keep = self.selected_row().map(|r| r.patient.clone());
         let needle = self.filter.trim().to_lowercase();
-        let mut order = sort::order(&self.loaded, &self.sort);
+        let mut order = sort::order_cached(&self.loaded, &self.sort, &mut self.sort_cache);
         if !needle.is_empty() {
             let columns = &self.columns;
             order.retain(|&i| {

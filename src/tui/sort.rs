@@ -9,32 +9,52 @@ pub use crate::model::SortKey;
 
 /// The order `rows` (in list order) take under `keys`: indices into `rows`.
 pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
+    order_cached(rows, keys, &mut SortCache::default())
+}
+
+/// Each column's sort values, worked out once per load of the rows: re-sorting a long
+/// list by a column already seen is then only the sort itself.
+#[derive(Debug, Clone, Default)]
+pub struct SortCache {
+    columns: std::collections::HashMap<ColumnId, Vec<Key>>,
+}
+
+impl SortCache {
+    fn keys(&mut self, rows: &[Row], column: ColumnId) -> &[Key] {
+        self.columns.entry(column).or_insert_with(|| {
+            rows.iter()
+                .map(|r| Key::of(column, r.cell(column).and_then(|c| c.value.as_ref())))
+                .collect()
+        })
+    }
+}
+
+/// [`order`], reusing (and filling) `cache`, which must belong to these `rows`.
+pub fn order_cached(rows: &[Row], keys: &[SortKey], cache: &mut SortCache) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     if keys.is_empty() {
         return order;
     }
-    // Each row's sort values are worked out once (n), so the n·log n comparisons are
-    // cheap: numbers compare as numbers, text as pre-folded bytes.
-    let columns: Vec<Vec<Key>> = keys
+    for k in keys {
+        cache.keys(rows, k.column);
+    }
+    let columns: Vec<(&[Key], bool)> = keys
         .iter()
-        .map(|k| {
-            rows.iter()
-                .map(|r| Key::of(k.column, r.cell(k.column).and_then(|c| c.value.as_ref())))
-                .collect()
-        })
+        .filter_map(|k| Some((cache.columns.get(&k.column)?.as_slice(), k.descending)))
         .collect();
-    // `sort_by` is stable, so equal rows keep the list's order.
-    order.sort_by(|&a, &b| {
-        keys.iter()
-            .zip(&columns)
-            .map(|(k, values)| compare(&values[a], &values[b], k.descending))
+    // Unstable sort with the list position as the last key: stable, and faster.
+    order.sort_unstable_by(|&a, &b| {
+        columns
+            .iter()
+            .map(|(values, descending)| compare(&values[a], &values[b], *descending))
             .find(|o| o.is_ne())
-            .unwrap_or(Ordering::Equal)
+            .unwrap_or_else(|| a.cmp(&b))
     });
     order
 }
 
 /// A cell's value reduced to what sorting needs.
+#[derive(Debug, Clone)]
 enum Key {
     Empty,
     Number(f64),
@@ -78,15 +98,19 @@ pub fn natural_key(s: &str, fold_case: bool) -> Vec<u8> {
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         if c.is_ascii_digit() {
-            let mut digits = String::from(c);
-            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                digits.push(d);
-                chars.next();
-            }
-            let significant = digits.trim_start_matches('0');
+            // Marker, then a length slot filled in once the run's end is known.
             out.push(b'0');
-            out.push(significant.len().min(255) as u8);
-            out.extend_from_slice(significant.as_bytes());
+            let len_at = out.len();
+            out.push(0);
+            let mut d = Some(c);
+            while let Some(digit) = d {
+                // Leading zeros do not count: 007 is 7.
+                if !(digit == '0' && out.len() == len_at + 1) {
+                    out.push(digit as u8);
+                }
+                d = chars.next_if(char::is_ascii_digit);
+            }
+            out[len_at] = (out.len() - len_at - 1).min(255) as u8;
         } else {
             let c = if fold_case { fold(c) } else { c };
             let mut buf = [0u8; 4];

@@ -89,7 +89,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.patients.widths = saved.widths;
             }
             app.patients.title = rows.list.name;
-            app.patients.loaded = rows.rows;
+            app.patients.set_rows(rows.rows);
             app.patients.loading = false;
             app.patients.error = None;
             app.patients.refresh();
@@ -370,7 +370,7 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
                 }
                 app.notice = Some("The list you were viewing was deleted.".into());
                 app.patients.list_id = None;
-                app.patients.loaded.clear();
+                app.patients.set_rows(Vec::new());
                 app.patients.refresh();
                 match app.lists.first().map(|l| l.id) {
                     Some(id) => show_list(app, id),
