@@ -76,3 +76,13 @@ proptest! {
         prop_assert_eq!(by_key, wardround::model::natural_cmp(&a, &b), "{:?} vs {:?}", a, b);
     }
 }
+
+proptest! {
+    #[test]
+    fn more_than_three_keys_sort_like_the_first_that_differ(rows in arb_rows()) {
+        let two = [SortKey { column: ColumnId::News2, descending: true }, SortKey { column: ColumnId::Bed, descending: false }];
+        // Name and age are empty in every row: as keys they change nothing.
+        let four = [two[0], two[1], SortKey { column: ColumnId::Name, descending: false }, SortKey { column: ColumnId::Age, descending: true }];
+        prop_assert_eq!(sort::order(&rows, &two), sort::order(&rows, &four));
+    }
+}

@@ -12,43 +12,82 @@ pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
     order_cached(rows, keys, &mut SortCache::default())
 }
 
-/// Each column's sort values, worked out once per load of the rows: re-sorting a long
-/// list by a column already seen is then only the sort itself.
+/// Each column's rank order, worked out once per load of the rows: re-sorting a long list
+/// by columns already seen is then a sort of packed integers.
 #[derive(Debug, Clone, Default)]
 pub struct SortCache {
-    columns: std::collections::HashMap<ColumnId, Vec<Key>>,
+    ranks: std::collections::HashMap<ColumnId, Vec<u32>>,
 }
 
+/// The rank of an empty cell: after every value, whichever the direction.
+const EMPTY: u32 = u32::MAX;
+
 impl SortCache {
-    fn keys(&mut self, rows: &[Row], column: ColumnId) -> &[Key] {
-        self.columns.entry(column).or_insert_with(|| {
-            rows.iter()
+    /// Rank of each row's value in `column` (equal values share a rank).
+    fn ranks(&mut self, rows: &[Row], column: ColumnId) -> &[u32] {
+        self.ranks.entry(column).or_insert_with(|| {
+            let keys: Vec<Key> = rows
+                .iter()
                 .map(|r| Key::of(column, r.cell(column).and_then(|c| c.value.as_ref())))
-                .collect()
+                .collect();
+            let mut by_value: Vec<u32> = (0..rows.len() as u32)
+                .filter(|&i| !matches!(keys[i as usize], Key::Empty))
+                .collect();
+            by_value
+                .sort_unstable_by(|&a, &b| compare(&keys[a as usize], &keys[b as usize], false));
+            let mut ranks = vec![EMPTY; rows.len()];
+            let mut rank = 0u32;
+            for (n, &i) in by_value.iter().enumerate() {
+                if n > 0
+                    && compare(&keys[by_value[n - 1] as usize], &keys[i as usize], false).is_ne()
+                {
+                    rank += 1;
+                }
+                ranks[i as usize] = rank;
+            }
+            ranks
         })
     }
 }
 
 /// [`order`], reusing (and filling) `cache`, which must belong to these `rows`.
 pub fn order_cached(rows: &[Row], keys: &[SortKey], cache: &mut SortCache) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..rows.len()).collect();
     if keys.is_empty() {
-        return order;
+        return (0..rows.len()).collect();
     }
     for k in keys {
-        cache.keys(rows, k.column);
+        cache.ranks(rows, k.column);
     }
-    let columns: Vec<(&[Key], bool)> = keys
+    let columns: Vec<(&[u32], bool)> = keys
         .iter()
-        .filter_map(|k| Some((cache.columns.get(&k.column)?.as_slice(), k.descending)))
+        .filter_map(|k| Some((cache.ranks.get(&k.column)?.as_slice(), k.descending)))
         .collect();
-    // Unstable sort with the list position as the last key: stable, and faster.
-    order.sort_unstable_by(|&a, &b| {
+    let directed = |ranks: &[u32], descending: bool, i: usize| match ranks[i] {
+        EMPTY => EMPTY,
+        r if descending => EMPTY - 1 - r,
+        r => r,
+    };
+    if columns.len() <= 3 {
+        // Up to three keys pack into one integer, with the list position last: a plain
+        // integer sort is then both stable and fast.
+        let mut packed: Vec<(u128, u32)> = (0..rows.len())
+            .map(|i| {
+                let key = columns.iter().fold(0u128, |acc, (r, d)| {
+                    (acc << 32) | u128::from(directed(r, *d, i))
+                });
+                (key, i as u32)
+            })
+            .collect();
+        packed.sort_unstable();
+        return packed.into_iter().map(|(_, i)| i as usize).collect();
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
         columns
             .iter()
-            .map(|(values, descending)| compare(&values[a], &values[b], *descending))
+            .map(|(r, d)| directed(r, *d, a).cmp(&directed(r, *d, b)))
             .find(|o| o.is_ne())
-            .unwrap_or_else(|| a.cmp(&b))
+            .unwrap_or(Ordering::Equal)
     });
     order
 }
