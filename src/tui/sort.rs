@@ -25,28 +25,76 @@ const EMPTY: u32 = u32::MAX;
 impl SortCache {
     /// Rank of each row's value in `column` (equal values share a rank).
     fn ranks(&mut self, rows: &[Row], column: ColumnId) -> &[u32] {
-        self.ranks.entry(column).or_insert_with(|| {
-            let keys: Vec<Key> = rows
-                .iter()
-                .map(|r| Key::of(column, r.cell(column).and_then(|c| c.value.as_ref())))
-                .collect();
-            let mut by_value: Vec<u32> = (0..rows.len() as u32)
-                .filter(|&i| !matches!(keys[i as usize], Key::Empty))
-                .collect();
-            by_value
-                .sort_unstable_by(|&a, &b| compare(&keys[a as usize], &keys[b as usize], false));
-            let mut ranks = vec![EMPTY; rows.len()];
-            let mut rank = 0u32;
-            for (n, &i) in by_value.iter().enumerate() {
-                if n > 0
-                    && compare(&keys[by_value[n - 1] as usize], &keys[i as usize], false).is_ne()
-                {
-                    rank += 1;
-                }
-                ranks[i as usize] = rank;
+        self.ranks
+            .entry(column)
+            .or_insert_with(|| rank(rows, column))
+    }
+}
+
+/// Ranks rows by one column. Each value becomes a kind, a 64-bit prefix that orders like
+/// the value, and (for text) its full natural-order bytes in one arena: most comparisons
+/// settle on the prefixes, which sit together in memory.
+fn rank(rows: &[Row], column: ColumnId) -> Vec<u32> {
+    let fold = column.kind() != CellKind::Bed;
+    let mut arena: Vec<u8> = Vec::new();
+    // (kind: 0 number, 1 text; prefix; row; span in the arena)
+    let mut items: Vec<(u8, u64, u32, (u32, u32))> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let item = match r.cell(column).and_then(|c| c.value.as_ref()) {
+            None => continue,
+            Some(CellValue::Number(n)) => (0, ordered_bits(*n), i as u32, (0, 0)),
+            Some(CellValue::DateTime(t)) => (
+                0,
+                ordered_bits(t.timestamp_millis() as f64),
+                i as u32,
+                (0, 0),
+            ),
+            Some(CellValue::Text(s)) => {
+                let start = arena.len();
+                arena.extend_from_slice(&natural_key(s, fold));
+                let bytes = &arena[start..];
+                let mut prefix = [0u8; 8];
+                let n = bytes.len().min(8);
+                prefix[..n].copy_from_slice(&bytes[..n]);
+                (
+                    1,
+                    u64::from_be_bytes(prefix),
+                    i as u32,
+                    (start as u32, arena.len() as u32),
+                )
             }
-            ranks
+        };
+        items.push(item);
+    }
+    let full = |(s, e): (u32, u32)| &arena[s as usize..e as usize];
+    let cmp = |a: &(u8, u64, u32, (u32, u32)), b: &(u8, u64, u32, (u32, u32))| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+            if a.0 == 1 {
+                full(a.3).cmp(full(b.3))
+            } else {
+                Ordering::Equal
+            }
         })
+    };
+    items.sort_unstable_by(cmp);
+    let mut ranks = vec![EMPTY; rows.len()];
+    let mut rank = 0u32;
+    for n in 0..items.len() {
+        if n > 0 && cmp(&items[n - 1], &items[n]).is_ne() {
+            rank += 1;
+        }
+        ranks[items[n].2 as usize] = rank;
+    }
+    ranks
+}
+
+/// f64 bits rearranged so that comparing them as integers orders the numbers.
+fn ordered_bits(n: f64) -> u64 {
+    let bits = n.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
     }
 }
 
@@ -90,44 +138,6 @@ pub fn order_cached(rows: &[Row], keys: &[SortKey], cache: &mut SortCache) -> Ve
             .unwrap_or(Ordering::Equal)
     });
     order
-}
-
-/// A cell's value reduced to what sorting needs.
-#[derive(Debug, Clone)]
-enum Key {
-    Empty,
-    Number(f64),
-    /// [`natural_key`] bytes: compared as bytes, they order as the column's text does (natural order).
-    Text(Vec<u8>),
-}
-
-impl Key {
-    fn of(column: ColumnId, value: Option<&CellValue>) -> Key {
-        match value {
-            None => Key::Empty,
-            Some(CellValue::Number(n)) => Key::Number(*n),
-            Some(CellValue::DateTime(t)) => Key::Number(t.timestamp_millis() as f64),
-            Some(CellValue::Text(s)) => Key::Text(natural_key(s, column.kind() != CellKind::Bed)),
-        }
-    }
-}
-
-fn compare(a: &Key, b: &Key, descending: bool) -> Ordering {
-    let o = match (a, b) {
-        // Empty cells go last whichever the direction: decided before reversing.
-        (Key::Empty, Key::Empty) => return Ordering::Equal,
-        (Key::Empty, _) => return Ordering::Greater,
-        (_, Key::Empty) => return Ordering::Less,
-        (Key::Number(x), Key::Number(y)) => x.total_cmp(y),
-        (Key::Text(x), Key::Text(y)) => x.cmp(y),
-        (Key::Number(_), Key::Text(_)) => Ordering::Less,
-        (Key::Text(_), Key::Number(_)) => Ordering::Greater,
-    };
-    if descending {
-        o.reverse()
-    } else {
-        o
-    }
 }
 
 /// Bytes that order as [`crate::model::natural_cmp`]: each run of digits becomes a '0'
