@@ -157,8 +157,15 @@ fn main() {
 
 async fn run(cli: Cli) -> Result<()> {
     let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    // Flags override the config, whichever command they came with.
     if let Some(t) = cli.theme {
         config.ui.theme = t;
+    }
+    if let Some(s) = cli.server {
+        config.server.url = s;
+    }
+    if let Some(u) = cli.user {
+        config.server.username = u;
     }
     match cli.command {
         Some(Command::Demo) => Ok(demo::run(tui_options(&config)?).await?),
@@ -180,12 +187,6 @@ async fn run(cli: Cli) -> Result<()> {
             format,
             ..
         }) => {
-            if let Some(s) = cli.server {
-                config.server.url = s;
-            }
-            if let Some(u) = cli.user {
-                config.server.username = u;
-            }
             export_list(
                 &config,
                 cli.password_stdin,
@@ -218,12 +219,6 @@ async fn run(cli: Cli) -> Result<()> {
             run_export(&source, &columns, format, now)
         }
         Some(Command::Lists { action }) => {
-            if let Some(s) = cli.server {
-                config.server.url = s;
-            }
-            if let Some(u) = cli.user {
-                config.server.username = u;
-            }
             manage_lists(
                 &config,
                 cli.password_stdin,
@@ -232,12 +227,6 @@ async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Some(Command::ImportMrns { list, file }) => {
-            if let Some(s) = cli.server {
-                config.server.url = s;
-            }
-            if let Some(u) = cli.user {
-                config.server.username = u;
-            }
             import_mrns(&config, cli.password_stdin, &list, &file).await
         }
         Some(Command::Columns) => {
@@ -252,15 +241,7 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        None => {
-            if let Some(s) = cli.server {
-                config.server.url = s;
-            }
-            if let Some(u) = cli.user {
-                config.server.username = u;
-            }
-            connect(config, cli.password_stdin).await
-        }
+        None => connect(config, cli.password_stdin).await,
     }
 }
 

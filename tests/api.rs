@@ -1,5 +1,7 @@
 //! The HTTP API against a real server on a random port, over a real SQLite file.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -372,15 +374,7 @@ async fn the_stream_resumes_by_itself_across_a_server_restart() {
 #[tokio::test]
 async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list() {
     let dir = tempfile::tempdir().unwrap();
-    let now = chrono::Utc::now();
-    let ward = Arc::new(wardround::demo::ward_source(now));
-    let server = server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -439,14 +433,7 @@ async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list() {
 #[tokio::test]
 async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
     let dir = tempfile::tempdir().unwrap();
-    let ward = Arc::new(wardround::demo::ward_source(chrono::Utc::now()));
-    let server = server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -585,14 +572,7 @@ async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
 async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest() {
     use wardround::model::{ColumnId, ListView, SortKey};
     let dir = tempfile::tempdir().unwrap();
-    let ward = Arc::new(wardround::demo::ward_source(chrono::Utc::now()));
-    let server = server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)

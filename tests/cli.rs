@@ -1,8 +1,9 @@
 //! The command line against a real server: `wardround lists …`.
 
+mod common;
+
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -35,14 +36,7 @@ fn run(url: &str, args: &[&str]) -> (bool, String, String) {
 #[tokio::test]
 async fn lists_are_managed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let ward = Arc::new(wardround::demo::ward_source(chrono::Utc::now()));
-    let server = wardround::server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)

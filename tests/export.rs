@@ -1,6 +1,8 @@
 //! `wardround export` over real FHIR: the copied fixtures always, the whole shared set
 //! when `../shared` is present (it is in CI).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -316,14 +318,7 @@ fn every_shared_r4_bundle_exports_without_a_panic() {
 async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
     use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
-    let ward = std::sync::Arc::new(wardround::demo::ward_source(Utc::now()));
-    let server = wardround::server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")
@@ -403,14 +398,7 @@ async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
     use std::io::Write as _;
     use wardround::fhir::FhirSource;
     let dir = tempfile::tempdir().unwrap();
-    let ward = std::sync::Arc::new(wardround::demo::ward_source(Utc::now()));
-    let server = wardround::server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")

@@ -161,3 +161,21 @@ pub fn ward_app() -> App {
     );
     app
 }
+
+/// A real server on a random port over a SQLite file in `dir`, serving the demo ward.
+pub async fn demo_ward_server(
+    dir: &std::path::Path,
+) -> (
+    wardround::server::RunningServer,
+    std::sync::Arc<wardround::fhir::BundleSource>,
+) {
+    let ward = std::sync::Arc::new(wardround::demo::ward_source(Utc::now()));
+    let server = wardround::server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.join("w.sqlite"),
+        ward.clone(),
+    )
+    .await
+    .unwrap();
+    (server, ward)
+}
