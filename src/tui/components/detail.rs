@@ -156,11 +156,11 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
             .iter()
             .map(|(v, at)| format!("{v} ({})", ago((app.now - *at).num_seconds())))
             .collect();
-        out.push(Line::from(field(
-            &t.label,
-            format!("{} {}", readings.join(" ← "), t.unit),
-            theme,
-        )));
+        // Newest first: "75 (1h ago) ← 82 (5h ago)" reads back in time.
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ({}) ", t.label, t.unit), theme.style(Role::Muted)),
+            Span::styled(readings.join(" ← "), theme.style(Role::Text)),
+        ]));
     }
     out.push(Line::from(Span::styled(
         format!(
