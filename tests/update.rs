@@ -673,3 +673,66 @@ fn a_saved_view_arranges_the_list_when_it_is_first_shown() {
     update(&mut app, Action::RowsLoaded(Ok(rows)));
     assert_eq!(app.patients.sort, sort);
 }
+
+#[test]
+fn lists_are_created_renamed_copied_and_deleted_from_the_keyboard() {
+    let mut app = ward_app();
+    let (first, _) = with_lists(&mut app);
+    update(&mut app, key(KeyCode::Char('n')));
+    for c in "Take".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert!(!app.quit, "typing a name is not commands");
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::NewList("Take".into())]
+    );
+
+    update(&mut app, key(KeyCode::Char('e')));
+    for _ in 0.."4 West — all beds".chars().count() {
+        update(&mut app, key(KeyCode::Backspace));
+    }
+    for c in "Board".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::RenameList {
+            list: first,
+            name: "Board".into()
+        }]
+    );
+
+    update(&mut app, key(KeyCode::Char('d')));
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::DuplicateList {
+            list: first,
+            name: "4 West — all beds (copy)".into()
+        }]
+    );
+    update(&mut app, key(KeyCode::Char('e')));
+    assert!(
+        update(&mut app, key(KeyCode::Esc)).is_empty(),
+        "Esc cancels"
+    );
+    assert!(app.prompt.is_none());
+
+    update(&mut app, key(KeyCode::Char('X')));
+    assert_eq!(
+        update(&mut app, key(KeyCode::Char('y'))),
+        vec![Effect::DeleteList(first)]
+    );
+
+    let created = wardround::model::PatientList {
+        id: uuid::Uuid::from_u128(99),
+        name: "Take".into(),
+        patient_ids: vec![],
+        ..rows().list
+    };
+    let effects = update(&mut app, Action::ListCreated(created));
+    assert!(
+        matches!(&effects[..], [Effect::LoadRows { list, .. }] if list.as_u128() == 99),
+        "a new list is shown"
+    );
+}

@@ -23,6 +23,8 @@ pub enum Action {
     RowsLoaded(Result<ListRows, String>),
     ConversationsLoaded(Result<Vec<Conversation>, String>),
     DetailLoaded(String, Result<Box<PatientDetail>, String>),
+    /// A list this user just made: show it.
+    ListCreated(PatientList),
     /// Search results, for the query they answer.
     SearchResults(String, Result<Vec<PatientSummary>, String>),
     MessagesLoaded(Uuid, Result<Vec<Message>, String>),
@@ -57,6 +59,16 @@ pub enum Effect {
         list: Uuid,
         patient: String,
     },
+    NewList(String),
+    RenameList {
+        list: Uuid,
+        name: String,
+    },
+    DuplicateList {
+        list: Uuid,
+        name: String,
+    },
+    DeleteList(Uuid),
     /// Keep how this user arranges the list (or, `shared`, the team's default).
     SaveView {
         list: Uuid,

@@ -138,6 +138,10 @@ pub enum Confirm {
         patient: String,
         label: String,
     },
+    DeleteList {
+        list: Uuid,
+        name: String,
+    },
 }
 
 /// The detail pane: which patient, and what the server said.
@@ -165,6 +169,7 @@ pub struct App {
     pub lists: Vec<PatientList>,
     pub search: Option<SearchState>,
     pub picker: Option<super::components::column_picker::PickerState>,
+    pub prompt: Option<super::components::prompt::Prompt>,
     pub confirm: Option<Confirm>,
     /// Lines scrolled up from the newest message.
     pub chat_scroll: usize,
@@ -211,6 +216,7 @@ impl App {
             lists: Vec::new(),
             search: None,
             picker: None,
+            prompt: None,
             confirm: None,
             chat_scroll: 0,
             pulse_on: false,
@@ -274,6 +280,7 @@ impl App {
             _ if self.show_help => Scope::Help,
             _ if self.search.is_some() => Scope::Search,
             _ if self.picker.is_some() => Scope::Picker,
+            _ if self.prompt.is_some() => Scope::Prompt,
             Pane::Patients if self.patients.filtering => Scope::Filter,
             pane => pane.scope(),
         }
@@ -281,7 +288,10 @@ impl App {
 
     /// Printable keys are text, not commands.
     pub fn typing(&self) -> bool {
-        matches!(self.scope(), Scope::Chat | Scope::Filter | Scope::Search)
+        matches!(
+            self.scope(),
+            Scope::Chat | Scope::Filter | Scope::Search | Scope::Prompt
+        )
     }
 
     /// The chat is on screen and looked at: what it shows counts as read.

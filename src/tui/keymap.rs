@@ -55,6 +55,12 @@ pub enum Command {
     PickerNarrower,
     PickerShare,
     PickerDone,
+    NewList,
+    RenameList,
+    DuplicateList,
+    DeleteList,
+    PromptDone,
+    PromptCancel,
 }
 
 /// Where a binding applies.
@@ -70,6 +76,8 @@ pub enum Scope {
     Search,
     /// Choosing the list's columns.
     Picker,
+    /// Answering a one-line question (a list's name).
+    Prompt,
     Help,
 }
 
@@ -80,9 +88,10 @@ impl Scope {
             Scope::Patients => "Patient list",
             Scope::Conversations => "Conversations",
             Scope::Chat => "Chat (typing goes to the message)",
-            Scope::Filter => "Filtering the patient list (typing goes to the filter)",
-            Scope::Search => "Adding a patient (type a name, an MRN or a birth date)",
+            Scope::Filter => "Filtering the list (typing filters)",
+            Scope::Search => "Adding a patient (name, MRN or birth date)",
             Scope::Picker => "Choosing columns",
+            Scope::Prompt => "Naming a list",
             Scope::Help => "Help",
         }
     }
@@ -203,12 +212,13 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
-            chat, column_picker, conversations, help, patient_list, patient_search,
+            chat, column_picker, conversations, help, patient_list, patient_search, prompt,
         };
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
         bindings.extend(patient_search::bindings());
         bindings.extend(column_picker::bindings());
+        bindings.extend(prompt::bindings());
         bindings.extend(conversations::bindings());
         bindings.extend(chat::bindings());
         bindings.extend(help::bindings());
@@ -301,6 +311,7 @@ mod tests {
             Scope::Filter,
             Scope::Search,
             Scope::Picker,
+            Scope::Prompt,
             Scope::Help,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();

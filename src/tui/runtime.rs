@@ -53,6 +53,33 @@ impl Effects {
                     }
                 });
             }
+            Effect::NewList(name) => spawn(tx, async move {
+                match client.new_list(&name).await {
+                    Ok(list) => Action::ListCreated(list),
+                    Err(e) => Action::Failed(format!("List not created: {e}")),
+                }
+            }),
+            Effect::DuplicateList { list, name } => spawn(tx, async move {
+                match client.duplicate_list(list, &name).await {
+                    Ok(list) => Action::ListCreated(list),
+                    Err(e) => Action::Failed(format!("List not copied: {e}")),
+                }
+            }),
+            Effect::RenameList { list, name } => {
+                tokio::spawn(async move {
+                    // The new name arrives as the list's change event.
+                    if let Err(e) = client.rename_list(list, &name).await {
+                        let _ = tx.send(Action::Failed(format!("List not renamed: {e}")));
+                    }
+                });
+            }
+            Effect::DeleteList(list) => {
+                tokio::spawn(async move {
+                    if let Err(e) = client.delete_list(list).await {
+                        let _ = tx.send(Action::Failed(format!("List not deleted: {e}")));
+                    }
+                });
+            }
             Effect::SaveView { list, view, shared } => {
                 tokio::spawn(async move {
                     if let Err(e) = client.save_view(list, &view, shared).await {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::action::{Action, Effect};
 use super::app::{App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane};
-use super::components::{chat, column_picker, conversations, patient_list, patient_search};
+use super::components::{chat, column_picker, conversations, patient_list, patient_search, prompt};
 use super::intake;
 use super::keymap::{Command, Scope};
 use crate::client::StreamUpdate;
@@ -53,6 +53,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     Vec::new()
                 }
             }
+        }
+        Action::ListCreated(mut list) => {
+            list.name = crate::sanitize::sanitize(&list.name);
+            if !app.lists.iter().any(|l| l.id == list.id) {
+                app.lists.push(list.clone());
+            }
+            show_list(app, list.id)
         }
         Action::SearchResults(query, result) => {
             if let Some(search) = app.search.as_mut().filter(|s| s.query == query) {
@@ -145,6 +152,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             (KeyCode::Char('y' | 'Y'), Confirm::RemovePatient { list, patient, .. }) => {
                 vec![Effect::RemovePatient { list, patient }]
             }
+            (KeyCode::Char('y' | 'Y'), Confirm::DeleteList { list, .. }) => {
+                vec![Effect::DeleteList(list)]
+            }
             _ => Vec::new(),
         };
     }
@@ -159,6 +169,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 {
                     match scope {
                         Scope::Filter => patient_list::type_char(app, c),
+                        Scope::Prompt => prompt::type_char(app, c),
                         Scope::Search => patient_search::type_char(app, c),
                         _ => chat::type_char(app, c),
                     }
@@ -190,6 +201,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         c if scope == Scope::Search => patient_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
+        c if scope == Scope::Prompt => prompt::handle(app, c),
         c if matches!(scope, Scope::Patients | Scope::Filter) => patient_list::handle(app, c),
         c if scope == Scope::Conversations => conversations::handle(app, c),
         c if scope == Scope::Chat => chat::handle(app, c),

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::app::App;
 use super::components::{
     alert_bar, chat, column_picker, conversations, detail, help, patient_list, patient_search,
-    status_bar,
+    prompt, status_bar,
 };
 use super::theme::{Role, Theme};
 
@@ -49,6 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     patient_search::render(app, theme, frame, main);
     column_picker::render(app, theme, frame, main);
+    prompt::render(app, theme, frame, main);
     if app.show_help {
         help::render(app, theme, frame, main);
     }

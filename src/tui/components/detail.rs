@@ -158,7 +158,10 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
             .collect();
         // Newest first: "75 (1h ago) ← 82 (5h ago)" reads back in time.
         out.push(Line::from(vec![
-            Span::styled(format!("{} ({}) ", t.label, t.unit), theme.style(Role::Muted)),
+            Span::styled(
+                format!("{} ({}) ", t.label, t.unit),
+                theme.style(Role::Muted),
+            ),
             Span::styled(readings.join(" ← "), theme.style(Role::Text)),
         ]));
     }

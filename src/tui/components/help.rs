@@ -40,20 +40,21 @@ fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
             Span::styled(b.help, theme.style(Role::Text)),
         ]));
     }
-    lines.push(Line::default());
     lines
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let left: Vec<Line> = [Scope::Global, Scope::Patients, Scope::Conversations]
+    let left: Vec<Line> = [Scope::Global, Scope::Patients]
         .into_iter()
         .flat_map(|s| section(app, theme, s))
         .collect();
     let right: Vec<Line> = [
+        Scope::Conversations,
+        Scope::Chat,
         Scope::Filter,
         Scope::Search,
         Scope::Picker,
-        Scope::Chat,
+        Scope::Prompt,
         Scope::Help,
     ]
     .into_iter()

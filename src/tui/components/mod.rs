@@ -9,6 +9,7 @@ pub mod detail;
 pub mod help;
 pub mod patient_list;
 pub mod patient_search;
+pub mod prompt;
 pub mod status_bar;
 
 use ratatui::widgets::{Block, BorderType, Borders};

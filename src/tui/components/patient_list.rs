@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell as TableCell, Paragraph, Row as TableRow, Table, TableState};
 use ratatui::Frame;
 
+use super::prompt::Asking;
 use super::{pane_block, truncate};
 use crate::model::{CellKind, ColumnId, Flag};
 use crate::tui::action::Effect;
@@ -126,6 +127,20 @@ pub fn bindings() -> Vec<Binding> {
             "Choose, order and size the columns",
         )
         .hint("columns"),
+        Binding::new(s, &[KeyPress::ch('n')], NewList, "New list for your team"),
+        Binding::new(s, &[KeyPress::ch('e')], RenameList, "Rename this list"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('d')],
+            DuplicateList,
+            "Duplicate this list",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ch('X')],
+            DeleteList,
+            "Delete this list (asks first)",
+        ),
         Binding::new(
             s,
             &[KeyPress::ch('x')],
@@ -213,6 +228,20 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::OpenPicker => super::column_picker::open(app),
+        Command::NewList => super::prompt::ask(app, Asking::NewList, String::new()),
+        Command::RenameList | Command::DuplicateList | Command::DeleteList => {
+            let Some(list) = app.patients.list_id else {
+                return Vec::new();
+            };
+            let name = app.patients.title.clone();
+            match command {
+                Command::RenameList => super::prompt::ask(app, Asking::RenameList(list), name),
+                Command::DuplicateList => {
+                    super::prompt::ask(app, Asking::DuplicateList(list), format!("{name} (copy)"))
+                }
+                _ => app.confirm = Some(Confirm::DeleteList { list, name }),
+            }
+        }
         Command::AddPatient if app.patients.list_id.is_some() => {
             app.search = Some(Default::default())
         }

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::tui::app::{App, Connection};
+use crate::tui::app::{App, Confirm, Connection};
 use crate::tui::theme::{Role, Theme};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -26,9 +26,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             base,
         ),
     ];
-    if let Some(crate::tui::app::Confirm::RemovePatient { label, .. }) = &app.confirm {
+    if let Some(confirm) = &app.confirm {
+        let question = match confirm {
+            Confirm::RemovePatient { label, .. } => format!("Remove {label} from this list?"),
+            Confirm::DeleteList { name, .. } => {
+                format!("Delete the list {name} for the whole team?")
+            }
+        };
         spans.push(Span::styled(
-            format!("│ Remove {label} from this list? y to remove, any other key keeps ",),
+            format!("│ {question} y to confirm, any other key keeps it "),
             theme.style(Role::Warning),
         ));
     } else if let Some(notice) = &app.notice {
