@@ -53,7 +53,7 @@ impl Domain {
             name: name.to_string(),
             patient_ids,
         };
-        self.store.create_list(&list).await?;
+        self.store.save_list(&list, Vec::new()).await?;
         Ok(list)
     }
 

@@ -87,7 +87,6 @@ pub trait Store: Send + Sync {
     async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()>;
     async fn teams_of(&self, user: Uuid) -> StoreResult<Vec<Team>>;
 
-    async fn create_list(&self, list: &PatientList) -> StoreResult<()>;
     /// Creates or replaces a list (name and members) and appends `events`, atomically.
     async fn save_list(
         &self,

@@ -312,28 +312,6 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    async fn create_list(&self, list: &PatientList) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query("INSERT INTO patient_lists (id, team_id, name) VALUES (?, ?, ?)")
-            .bind(list.id.to_string())
-            .bind(list.team_id.to_string())
-            .bind(&list.name)
-            .execute(&mut *tx)
-            .await?;
-        for (position, patient) in list.patient_ids.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO patient_list_entries (list_id, patient_id, position) VALUES (?, ?, ?)",
-            )
-            .bind(list.id.to_string())
-            .bind(patient)
-            .bind(position as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn save_list(
         &self,
         list: &PatientList,
