@@ -86,3 +86,12 @@ proptest! {
         prop_assert_eq!(sort::order(&rows, &two), sort::order(&rows, &four));
     }
 }
+
+proptest! {
+    #[test]
+    fn the_load_time_index_sorts_like_reading_the_rows(rows in arb_rows(), descending in any::<bool>()) {
+        let keys = [SortKey { column: ColumnId::News2, descending }, SortKey { column: ColumnId::Bed, descending: !descending }];
+        let unindexed = sort::order_cached(&rows, &keys, &mut sort::SortCache::default());
+        prop_assert_eq!(sort::order(&rows, &keys), unindexed);
+    }
+}

@@ -116,6 +116,31 @@ impl ColumnId {
         ColumnId::News2,
     ];
 
+    /// Place in [`ColumnId::ALL`]; `None` for `obs:` columns.
+    pub fn catalogue_position(self) -> Option<usize> {
+        Some(match self {
+            ColumnId::Bed => 0,
+            ColumnId::Name => 1,
+            ColumnId::Mrn => 2,
+            ColumnId::Age => 3,
+            ColumnId::Sex => 4,
+            ColumnId::Attending => 5,
+            ColumnId::Admit => 6,
+            ColumnId::Los => 7,
+            ColumnId::Reason => 8,
+            ColumnId::Problems => 9,
+            ColumnId::Allergies => 10,
+            ColumnId::CodeStatus => 11,
+            ColumnId::Isolation => 12,
+            ColumnId::Diet => 13,
+            ColumnId::Vitals => 14,
+            ColumnId::News2 => 15,
+            ColumnId::Unread => 16,
+            ColumnId::Refreshed => 17,
+            ColumnId::Obs(_) => return None,
+        })
+    }
+
     pub fn id(self) -> Cow<'static, str> {
         Cow::Borrowed(match self {
             ColumnId::Bed => "bed",
@@ -278,6 +303,13 @@ impl<'de> Deserialize<'de> for ColumnId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalogue_positions_match_the_catalogue() {
+        for (i, c) in ColumnId::ALL.iter().enumerate() {
+            assert_eq!(c.catalogue_position(), Some(i));
+        }
+    }
 
     #[test]
     fn ids_round_trip_through_text_and_json() {

@@ -33,7 +33,7 @@ pub struct PatientListState {
     pub widths: std::collections::BTreeMap<ColumnId, u16>,
     /// The list whose saved arrangement has been applied (once per list, not per reload).
     pub arranged_for: Option<Uuid>,
-    /// Sort values of `loaded`, per column; cleared whenever the rows change.
+    /// Sort values of `loaded`, per column; rebuilt whenever the rows change.
     pub sort_cache: SortCache,
 }
 
@@ -64,8 +64,8 @@ impl PatientListState {
 
     /// New rows from the server (the view is re-derived by [`Self::refresh`]).
     pub fn set_rows(&mut self, rows: Vec<Row>) {
+        self.sort_cache = SortCache::index(&rows);
         self.loaded = rows;
-        self.sort_cache = SortCache::default();
     }
 
     /// Re-derives the view from the rows, sort and filter, keeping the same patient selected.

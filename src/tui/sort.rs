@@ -9,65 +9,111 @@ pub use crate::model::SortKey;
 
 /// The order `rows` (in list order) take under `keys`: indices into `rows`.
 pub fn order(rows: &[Row], keys: &[SortKey]) -> Vec<usize> {
-    order_cached(rows, keys, &mut SortCache::default())
+    order_cached(rows, keys, &mut SortCache::index(rows))
 }
 
 /// Each column's rank order, worked out once per load of the rows: re-sorting a long list
 /// by columns already seen is then a sort of packed integers.
 #[derive(Debug, Clone, Default)]
 pub struct SortCache {
+    /// Sortable values of each catalogue column (by its place in [`ColumnId::ALL`]),
+    /// taken from the rows in one pass when they arrive: a column store for sorting.
+    columns: Vec<Option<ColumnValues>>,
     ranks: std::collections::HashMap<ColumnId, Vec<u32>>,
 }
+
+/// One column's non-empty values, in row order, with text keys in one arena.
+#[derive(Debug, Clone, Default)]
+struct ColumnValues {
+    items: Vec<Item>,
+    arena: Vec<u8>,
+}
+
+/// (kind: 0 number, 1 text; a 64-bit prefix that orders like the value; row; text span)
+type Item = (u8, u64, u32, (u32, u32));
 
 /// The rank of an empty cell: after every value, whichever the direction.
 const EMPTY: u32 = u32::MAX;
 
 impl SortCache {
+    /// Reads every row once and keeps each catalogue column's sortable values.
+    pub fn index(rows: &[Row]) -> SortCache {
+        let mut columns: Vec<Option<ColumnValues>> = vec![None; ColumnId::ALL.len()];
+        for (i, row) in rows.iter().enumerate() {
+            for (column, cell) in row.columns.iter() {
+                let Some(at) = column.catalogue_position() else {
+                    continue;
+                };
+                let Some(value) = cell.value.as_ref() else {
+                    continue;
+                };
+                let values = columns[at].get_or_insert_with(ColumnValues::default);
+                push(values, *column, value, i as u32);
+            }
+        }
+        // Columns with no value in any row still need an (empty) entry.
+        for c in columns.iter_mut() {
+            c.get_or_insert_with(ColumnValues::default);
+        }
+        SortCache {
+            columns,
+            ranks: Default::default(),
+        }
+    }
+
     /// Rank of each row's value in `column` (equal values share a rank).
     fn ranks(&mut self, rows: &[Row], column: ColumnId) -> &[u32] {
-        self.ranks
-            .entry(column)
-            .or_insert_with(|| rank(rows, column))
+        let indexed = column
+            .catalogue_position()
+            .and_then(|at| self.columns.get(at)?.as_ref());
+        self.ranks.entry(column).or_insert_with(|| match indexed {
+            Some(values) => rank(values.clone(), rows.len()),
+            None => rank(extract(rows, column), rows.len()),
+        })
     }
 }
 
-/// Ranks rows by one column. Each value becomes a kind, a 64-bit prefix that orders like
-/// the value, and (for text) its full natural-order bytes in one arena: most comparisons
-/// settle on the prefixes, which sit together in memory.
-fn rank(rows: &[Row], column: ColumnId) -> Vec<u32> {
-    let fold = column.kind() != CellKind::Bed;
-    let mut arena: Vec<u8> = Vec::new();
-    // (kind: 0 number, 1 text; prefix; row; span in the arena)
-    let mut items: Vec<(u8, u64, u32, (u32, u32))> = Vec::with_capacity(rows.len());
+fn push(values: &mut ColumnValues, column: ColumnId, value: &CellValue, row: u32) {
+    let item = match value {
+        CellValue::Number(n) => (0, ordered_bits(*n), row, (0, 0)),
+        CellValue::DateTime(t) => (0, ordered_bits(t.timestamp_millis() as f64), row, (0, 0)),
+        CellValue::Text(s) => {
+            let start = values.arena.len();
+            values
+                .arena
+                .extend_from_slice(&natural_key(s, column.kind() != CellKind::Bed));
+            let bytes = &values.arena[start..];
+            let mut prefix = [0u8; 8];
+            let n = bytes.len().min(8);
+            prefix[..n].copy_from_slice(&bytes[..n]);
+            (
+                1,
+                u64::from_be_bytes(prefix),
+                row,
+                (start as u32, values.arena.len() as u32),
+            )
+        }
+    };
+    values.items.push(item);
+}
+
+/// A column not in the index (an `obs:` column): read from the rows.
+fn extract(rows: &[Row], column: ColumnId) -> ColumnValues {
+    let mut values = ColumnValues::default();
     for (i, r) in rows.iter().enumerate() {
-        let item = match r.cell(column).and_then(|c| c.value.as_ref()) {
-            None => continue,
-            Some(CellValue::Number(n)) => (0, ordered_bits(*n), i as u32, (0, 0)),
-            Some(CellValue::DateTime(t)) => (
-                0,
-                ordered_bits(t.timestamp_millis() as f64),
-                i as u32,
-                (0, 0),
-            ),
-            Some(CellValue::Text(s)) => {
-                let start = arena.len();
-                arena.extend_from_slice(&natural_key(s, fold));
-                let bytes = &arena[start..];
-                let mut prefix = [0u8; 8];
-                let n = bytes.len().min(8);
-                prefix[..n].copy_from_slice(&bytes[..n]);
-                (
-                    1,
-                    u64::from_be_bytes(prefix),
-                    i as u32,
-                    (start as u32, arena.len() as u32),
-                )
-            }
-        };
-        items.push(item);
+        if let Some(v) = r.cell(column).and_then(|c| c.value.as_ref()) {
+            push(&mut values, column, v, i as u32);
+        }
     }
+    values
+}
+
+/// Ranks one column's values. Most comparisons settle on the 64-bit prefixes, which sit
+/// together in memory; equal prefixes fall back to the full text keys.
+fn rank(values: ColumnValues, rows: usize) -> Vec<u32> {
+    let ColumnValues { mut items, arena } = values;
     let full = |(s, e): (u32, u32)| &arena[s as usize..e as usize];
-    let cmp = |a: &(u8, u64, u32, (u32, u32)), b: &(u8, u64, u32, (u32, u32))| {
+    let cmp = |a: &Item, b: &Item| {
         (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
             if a.0 == 1 {
                 full(a.3).cmp(full(b.3))
@@ -77,7 +123,7 @@ fn rank(rows: &[Row], column: ColumnId) -> Vec<u32> {
         })
     };
     items.sort_unstable_by(cmp);
-    let mut ranks = vec![EMPTY; rows.len()];
+    let mut ranks = vec![EMPTY; rows];
     let mut rank = 0u32;
     for n in 0..items.len() {
         if n > 0 && cmp(&items[n - 1], &items[n]).is_ne() {
