@@ -467,3 +467,44 @@ async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
         vec![all[0].id.clone(), all[1].id.clone()]
     );
 }
+
+#[tokio::test]
+async fn a_record_that_does_not_parse_shows_as_a_question_mark_and_says_why() {
+    use wardround::fhir::FhirSource;
+    use wardround::model::ColumnId;
+    let bundle = br#"{"resourceType":"Bundle","type":"collection","entry":[
+        {"resource":{"resourceType":"Patient","id":"p","name":[{"family":"Okafor","given":["Ada"]}],"birthDate":"1950-01-01"}},
+        {"resource":{"resourceType":"Observation","id":"o1","status":"final","subject":{"reference":"Patient/p"},
+          "effectiveDateTime":"2026-11-21T08:00:00Z","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},
+          "valueQuantity":{"value":"fast"}}},
+        {"resource":{"resourceType":"Patient","id":"q","gender":7}}
+    ]}"#;
+    let (source, report) = BundleSource::from_bundles(vec![("b".into(), bundle.to_vec())]);
+    assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+    let chart = source.chart("p").await.unwrap().unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 21, 9, 30, 0).unwrap();
+    let cell = |c| wardround::fhir::columns::cell(&chart, c, now).text;
+    assert_eq!(cell(ColumnId::Vitals), "?");
+    assert_eq!(cell(ColumnId::News2), "?");
+    assert_eq!(
+        cell(ColumnId::Name),
+        "OKAFOR, Ada",
+        "what could be read still shows"
+    );
+    assert_eq!(
+        cell(ColumnId::Allergies),
+        "—",
+        "allergies do not come from observations"
+    );
+    let detail = wardround::fhir::detail::detail(&chart, now);
+    assert!(
+        detail
+            .unreadable
+            .iter()
+            .any(|w| w.starts_with("Observation/o1")),
+        "{:?}",
+        detail.unreadable
+    );
+    let err = source.chart("q").await.unwrap_err().to_string();
+    assert!(err.contains("Patient/q could not be read"), "{err}");
+}

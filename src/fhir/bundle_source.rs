@@ -16,6 +16,8 @@ use crate::model::{PatientQuery, PatientSummary};
 pub struct BundleSource {
     /// Patient ids in the order their bundles were read.
     order: Vec<String>,
+    /// Patients whose own record did not parse, with why.
+    broken: HashMap<String, String>,
     charts: HashMap<String, PatientChart>,
 }
 
@@ -78,7 +80,24 @@ impl BundleSource {
             }
         }
         let charts = build_charts(&index, chrono::Utc::now());
-        let mut source = BundleSource::default();
+        let mut broken = HashMap::new();
+        for r in index.resources() {
+            if let Resource::Unreadable {
+                kind,
+                id: Some(id),
+                reason,
+                ..
+            } = r
+            {
+                if kind == "Patient" {
+                    broken.insert(id.clone(), reason.clone());
+                }
+            }
+        }
+        let mut source = BundleSource {
+            broken,
+            ..Default::default()
+        };
         for chart in charts {
             if source.charts.contains_key(&chart.id) {
                 report.problems.push(format!(
@@ -91,6 +110,11 @@ impl BundleSource {
             source.charts.insert(chart.id.clone(), chart);
         }
         (source, report)
+    }
+
+    /// Why this patient's own record could not be read, if it could not.
+    pub fn broken_reason(&self, id: &str) -> Option<&str> {
+        self.broken.get(id).map(String::as_str)
     }
 
     /// Takes one patient's chart out of the source.
@@ -111,6 +135,11 @@ impl BundleSource {
 #[async_trait]
 impl FhirSource for BundleSource {
     async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
+        if let Some(reason) = self.broken.get(patient_id) {
+            return Err(FhirError::Ehr(format!(
+                "the EHR's record of Patient/{patient_id} could not be read ({reason})"
+            )));
+        }
         Ok(self.charts.get(patient_id).cloned())
     }
 
@@ -181,10 +210,31 @@ fn read_bundle(
                 index.insert(entry.full_url.clone(), resource);
             }
             Ok(None) => {}
-            Err(e) => report.problems.push(format!("{name}: entry {i}: {e}")),
+            Err(e) => {
+                report.problems.push(format!("{name}: entry {i}: {e}"));
+                // Kept, so the patient it is about shows `?` and the detail pane says why.
+                index.insert(entry.full_url.clone(), unreadable(raw.get(), e));
+            }
         }
     }
     Ok(())
+}
+
+/// What can be learnt of a resource that does not parse: its type, id and patient.
+fn unreadable(json: &str, reason: String) -> Resource {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let reference = |key: &str| {
+        v[key]["reference"].as_str().map(|r| r4::Reference {
+            reference: Some(r.to_string()),
+            display: None,
+        })
+    };
+    Resource::Unreadable {
+        kind: v["resourceType"].as_str().unwrap_or("?").to_string(),
+        id: v["id"].as_str().map(str::to_string),
+        patient: reference("subject").or_else(|| reference("patient")),
+        reason,
+    }
 }
 
 /// Parses the resource types wardround reads; `Ok(None)` for the others.

@@ -44,6 +44,8 @@ pub struct PatientChart {
     pub care: Care,
     /// When this chart was read from the EHR.
     pub read_at: DateTime<Utc>,
+    /// Records about this patient the EHR sent that could not be read: (type, why).
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl PatientChart {
@@ -104,6 +106,7 @@ fn chart_for(
 ) -> PatientChart {
     let mut encounter: Option<&r4::Encounter> = None;
     let mut readings: HashMap<String, Vec<Vital>> = HashMap::new();
+    let mut unreadable = Vec::new();
     for &i in mine {
         match &index.resources()[i] {
             Resource::Encounter(e)
@@ -115,6 +118,14 @@ fn chart_for(
                 }
             }
             Resource::Observation(o) => record_observation(o, &mut readings),
+            Resource::Unreadable {
+                kind, id, reason, ..
+            } => {
+                let what = id
+                    .as_ref()
+                    .map_or_else(|| kind.clone(), |id| format!("{kind}/{id}"));
+                unreadable.push((kind.clone(), format!("{what}: {reason}")));
+            }
             _ => {}
         }
     }
@@ -130,6 +141,7 @@ fn chart_for(
         readings,
         care,
         read_at,
+        unreadable,
     }
 }
 

@@ -49,7 +49,36 @@ pub fn unknown_row(patient_id: &str, columns: &[ColumnId], problem: String) -> R
     }
 }
 
+/// A cell; `?` instead of empty when a record it may come from could not be read (the
+/// detail pane says which and why).
 pub fn cell(chart: &PatientChart, column: ColumnId, now: DateTime<Utc>) -> Cell {
+    let computed = computed_cell(chart, column, now);
+    if computed.value.is_none() && chart.unreadable.iter().any(|(kind, _)| feeds(kind, column)) {
+        return Cell {
+            text: "?".into(),
+            value: None,
+            flag: None,
+        };
+    }
+    computed
+}
+
+/// Whether records of `kind` feed `column`.
+fn feeds(kind: &str, column: ColumnId) -> bool {
+    use ColumnId::*;
+    match kind {
+        "Encounter" | "Location" => matches!(column, Bed | Admit | Los | Reason | Attending),
+        "Condition" => matches!(column, Problems | Reason),
+        "AllergyIntolerance" => column == Allergies,
+        "Observation" => matches!(column, Vitals | News2 | CodeStatus | Obs(_)),
+        "Flag" => matches!(column, Isolation | CodeStatus | Diet),
+        "NutritionOrder" => column == Diet,
+        "CareTeam" | "Practitioner" => column == Attending,
+        _ => false,
+    }
+}
+
+fn computed_cell(chart: &PatientChart, column: ColumnId, now: DateTime<Utc>) -> Cell {
     let p = &chart.patient;
     let care = &chart.care;
     match column {

@@ -99,6 +99,11 @@ pub fn detail(chart: &PatientChart, now: DateTime<Utc>) -> PatientDetail {
             note,
         },
         read_at: chart.read_at,
+        unreadable: chart
+            .unreadable
+            .iter()
+            .map(|(_, why)| why.clone())
+            .collect(),
     }
 }
 

@@ -370,6 +370,11 @@ impl HttpSource {
         let bundle = as_bundle(&gathered);
         let (mut source, _report) =
             BundleSource::from_bundles(vec![(format!("Patient/{id}"), bundle)]);
+        if let Some(reason) = source.broken_reason(id) {
+            return Err(FhirError::Ehr(format!(
+                "the EHR's record of Patient/{id} could not be read ({reason})"
+            )));
+        }
         Ok(source.take(id))
     }
 

@@ -17,6 +17,13 @@ pub(super) enum Resource {
     NutritionOrder(r4::NutritionOrder),
     MedicationRequest(r4::MedicationRequest),
     Medication(r4::Medication),
+    /// A resource of a type wardround reads that did not parse.
+    Unreadable {
+        kind: String,
+        id: Option<String>,
+        patient: Option<r4::Reference>,
+        reason: String,
+    },
 }
 
 impl Resource {
@@ -34,6 +41,7 @@ impl Resource {
             Resource::NutritionOrder(_) => "NutritionOrder",
             Resource::MedicationRequest(_) => "MedicationRequest",
             Resource::Medication(_) => "Medication",
+            Resource::Unreadable { .. } => "Unreadable",
         }
     }
 
@@ -51,6 +59,8 @@ impl Resource {
             Resource::NutritionOrder(r) => r.id.as_deref(),
             Resource::MedicationRequest(r) => r.id.as_deref(),
             Resource::Medication(r) => r.id.as_deref(),
+            // Not findable by reference: nothing should resolve to a broken resource.
+            Resource::Unreadable { .. } => None,
         }
     }
 
@@ -73,6 +83,7 @@ impl Resource {
             Resource::Observation(r) => Some(&r.subject),
             Resource::CareTeam(r) => Some(&r.subject),
             Resource::NutritionOrder(r) => Some(&r.patient),
+            Resource::Unreadable { patient, .. } => patient.as_ref(),
             Resource::Patient(_)
             | Resource::Location(_)
             | Resource::Practitioner(_)

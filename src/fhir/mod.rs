@@ -68,6 +68,7 @@ pub fn summary(id: &str, p: &r4::Patient) -> PatientSummary {
             readings: Default::default(),
             care: Default::default(),
             read_at: now,
+            unreadable: Vec::new(),
         };
         columns::cell(&fake, c, now).text
     };

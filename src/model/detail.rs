@@ -22,6 +22,9 @@ pub struct PatientDetail {
     pub vitals: Vec<Trend>,
     pub news2: News2Detail,
     pub read_at: DateTime<Utc>,
+    /// Records the EHR sent about this patient that could not be read, and why.
+    #[serde(default)]
+    pub unreadable: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -165,6 +165,12 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled(readings.join(" ← "), theme.style(Role::Text)),
         ]));
     }
+    for why in &d.unreadable {
+        out.push(Line::from(Span::styled(
+            format!("Could not read {why}"),
+            theme.style(Role::Warning),
+        )));
+    }
     out.push(Line::from(Span::styled(
         format!(
             "Read from the EHR {}",
