@@ -736,3 +736,36 @@ fn lists_are_created_renamed_copied_and_deleted_from_the_keyboard() {
         "a new list is shown"
     );
 }
+
+#[test]
+fn a_message_goes_at_the_priority_chosen_and_the_next_at_normal() {
+    use wardround::model::Priority;
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('u')));
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)),
+    );
+    update(&mut app, key(KeyCode::F(3)));
+    assert_eq!(app.composer_priority, Priority::Urgent);
+    assert!(app.composer.is_empty(), "choosing a priority types nothing");
+    for c in "Sats 86%".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let Some(Effect::Send { message, .. }) =
+        effects.iter().find(|e| matches!(e, Effect::Send { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(message.priority, Priority::Urgent);
+    let shown = &app
+        .conversation(DIRECT)
+        .unwrap()
+        .messages
+        .last()
+        .unwrap()
+        .message;
+    assert_eq!(shown.priority, Priority::Urgent);
+    assert_eq!(app.composer_priority, Priority::Normal);
+}

@@ -163,6 +163,8 @@ pub struct App {
     pub selected_conversation: usize,
     pub open_conversation: Option<Uuid>,
     pub composer: String,
+    /// The priority the next message goes at.
+    pub composer_priority: Priority,
     /// Open while the patient list shows a patient in detail.
     pub detail: Option<DetailState>,
     /// The team lists this user can see.
@@ -212,6 +214,7 @@ impl App {
             selected_conversation: 0,
             open_conversation: None,
             composer: String::new(),
+            composer_priority: Priority::Normal,
             detail: None,
             lists: Vec::new(),
             search: None,

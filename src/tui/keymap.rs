@@ -27,6 +27,7 @@ pub enum Command {
     DeleteBack,
     ScrollOlder,
     ScrollNewer,
+    CyclePriority,
     AddSortKey,
     StartFilter,
     FilterDone,

@@ -51,6 +51,13 @@ pub fn bindings() -> Vec<Binding> {
             ScrollNewer,
             "Scroll to newer messages",
         ),
+        Binding::new(
+            s,
+            &[KeyPress::ctrl('p'), KeyPress::plain(KeyCode::F(3))],
+            CyclePriority,
+            "Next priority (normal, !, ‼)",
+        )
+        .hint("priority"),
     ]
 }
 
@@ -70,6 +77,13 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::ScrollOlder => app.chat_scroll = app.chat_scroll.saturating_add(5),
         Command::ScrollNewer => app.chat_scroll = app.chat_scroll.saturating_sub(5),
+        Command::CyclePriority => {
+            app.composer_priority = match app.composer_priority {
+                Priority::Normal => Priority::Important,
+                Priority::Important => Priority::Urgent,
+                Priority::Urgent => Priority::Normal,
+            }
+        }
         _ => {}
     }
     Vec::new()
@@ -85,10 +99,11 @@ fn send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let id = app.ids.next_id();
+    let priority = app.composer_priority;
     let message = crate::model::NewMessage {
         id,
         body: body.clone(),
-        priority: Priority::Normal,
+        priority,
     };
     let local = crate::model::Message {
         id,
@@ -96,7 +111,7 @@ fn send(app: &mut App) -> Vec<Effect> {
         sender_id: app.me.id,
         sender_name: app.me.display_name.clone(),
         body,
-        priority: Priority::Normal,
+        priority,
         sent_at: app.now,
         receipts: Vec::new(),
     };
@@ -107,6 +122,8 @@ fn send(app: &mut App) -> Vec<Effect> {
         });
     }
     app.composer.clear();
+    // Each message is sent at normal priority unless asked otherwise.
+    app.composer_priority = Priority::Normal;
     app.chat_scroll = 0;
     vec![Effect::Send {
         conversation,
@@ -267,7 +284,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let start = chars.len().saturating_sub(prompt_width.saturating_sub(1));
         chars[start..].iter().collect()
     };
-    let composer_block = pane_block(" Message ".into(), focused, theme);
+    // The priority is in words as well as colour.
+    let (title, role) = match app.composer_priority {
+        Priority::Normal => (" Message ".to_string(), None),
+        Priority::Important => (" Message · ! IMPORTANT ".to_string(), Some(Role::Important)),
+        Priority::Urgent => (" Message · ‼ URGENT ".to_string(), Some(Role::Urgent)),
+    };
+    let mut composer_block = pane_block(title, focused, theme);
+    if let Some(role) = role {
+        composer_block = composer_block.title_style(theme.style(role));
+    }
     frame.render_widget(
         Paragraph::new(format!("{text}{}", if focused { "▏" } else { "" })).block(composer_block),
         composer_area,

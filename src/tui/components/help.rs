@@ -44,7 +44,7 @@ fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let left: Vec<Line> = [Scope::Global, Scope::Patients]
+    let left: Vec<Line> = [Scope::Global, Scope::Patients, Scope::Help]
         .into_iter()
         .flat_map(|s| section(app, theme, s))
         .collect();
@@ -55,7 +55,6 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::Search,
         Scope::Picker,
         Scope::Prompt,
-        Scope::Help,
     ]
     .into_iter()
     .flat_map(|s| section(app, theme, s))
