@@ -14,7 +14,7 @@ use wardround::model::{
 };
 use wardround::server::{self, RunningServer};
 
-const PASSWORD: &str = "correct horse battery";
+use common::PASSWORD;
 
 struct Ward {
     server: RunningServer,

@@ -2,36 +2,7 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn run(url: &str, args: &[&str]) -> (bool, String, String) {
-    let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
-        .args(["--server", url, "--user", "nurse", "--password-stdin"])
-        .args(args)
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use common::{run_as_nurse as run, PASSWORD};
 
 #[tokio::test]
 async fn lists_are_managed_from_the_command_line() {

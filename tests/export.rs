@@ -316,12 +316,11 @@ fn every_shared_r4_bundle_exports_without_a_panic() {
 
 #[tokio::test]
 async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
-    use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
-        .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")
+        .create_user("nurse", "Alex Morgan", "RN", common::PASSWORD)
         .await
         .unwrap();
     let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
@@ -330,47 +329,24 @@ async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
         .unwrap();
     let url = server.url();
     let run = move |list: &'static str| {
-        let url = url.clone();
-        let home = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
-            .args([
-                "export",
-                "--server",
-                &url,
-                "--user",
-                "nurse",
-                "--password-stdin",
-                "--format",
-                "csv",
-            ])
-            .args(["--columns", "bed,name,news2", "--list", list])
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"correct horse battery\n")
-            .unwrap();
-        child.wait_with_output().unwrap()
+        let args = [
+            "export",
+            "--format",
+            "csv",
+            "--columns",
+            "bed,name,news2",
+            "--list",
+            list,
+        ];
+        common::run_as_nurse(&url, &args)
     };
-    let out = tokio::task::spawn_blocking({
+    let (ok, csv, stderr) = tokio::task::spawn_blocking({
         let run = run.clone();
         move || run("4 west — ALL BEDS")
     })
     .await
     .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(ok, "{stderr}");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "patient,bed,name,news2");
     assert_eq!(lines.len(), ward.patient_ids().len() + 1);
@@ -382,11 +358,10 @@ async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
     sorted.sort_by(|a, b| wardround::model::natural_cmp(a, b));
     assert_eq!(beds, sorted, "a rounding sheet goes bed by bed");
 
-    let out = tokio::task::spawn_blocking(move || run("5 East"))
+    let (ok, _, err) = tokio::task::spawn_blocking(move || run("5 East"))
         .await
         .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!ok);
     assert!(
         err.contains("no list named `5 East`") && err.contains("4 West — all beds"),
         "{err}"
@@ -395,13 +370,12 @@ async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
 
 #[tokio::test]
 async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
-    use std::io::Write as _;
     use wardround::fhir::FhirSource;
     let dir = tempfile::tempdir().unwrap();
     let (server, ward) = common::demo_ward_server(dir.path()).await;
     let d = &server.domain;
     let nurse = d
-        .create_user("nurse", "Alex Morgan", "RN", "correct horse battery")
+        .create_user("nurse", "Alex Morgan", "RN", common::PASSWORD)
         .await
         .unwrap();
     let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
@@ -423,40 +397,13 @@ async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
     )
     .unwrap();
     let url = server.url();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
-            .args([
-                "import-mrns",
-                "--server",
-                &url,
-                "--user",
-                "nurse",
-                "--password-stdin",
-                "--list",
-                "take list",
-            ])
-            .arg(&csv)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"correct horse battery\n")
-            .unwrap();
-        child.wait_with_output().unwrap()
+    let csv_path = csv.display().to_string();
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        common::run_as_nurse(&url, &["import-mrns", "--list", "take list", &csv_path])
     })
     .await
     .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(ok, "{stderr}");
     assert!(
         stdout.contains("added 2 to Take list") && stdout.contains("0000001"),
         "{stdout}"

@@ -179,3 +179,35 @@ pub async fn demo_ward_server(
     .unwrap();
     (server, ward)
 }
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Runs the `wardround` binary against `url` as the nurse (password on stdin), with HOME
+/// and the config dir in a fresh temp dir. Returns success, stdout, stderr.
+pub fn run_as_nurse(url: &str, args: &[&str]) -> (bool, String, String) {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .args(["--server", url, "--user", "nurse", "--password-stdin"])
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
