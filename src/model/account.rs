@@ -8,6 +8,9 @@ pub struct User {
     pub display_name: String,
     /// Free text shown beside the name ("RN", "Registrar"): how colleagues recognise each other.
     pub role: String,
+    /// May use `wardround admin`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

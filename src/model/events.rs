@@ -26,6 +26,30 @@ pub enum EventKind {
         state: ReceiptState,
         at: DateTime<Utc>,
     },
+    /// A recipient acknowledged an urgent message.
+    Acknowledged {
+        message_id: Uuid,
+        conversation_id: Uuid,
+        user_id: Uuid,
+        at: DateTime<Utc>,
+    },
+    /// An urgent message still waits for this user: ring again.
+    Renotify {
+        message: Message,
+        /// 1-based, of `of`.
+        attempt: u32,
+        of: u32,
+    },
+    /// To the sender: the window of an urgent message closed with these still unread (or
+    /// unacknowledged).
+    Unanswered {
+        message_id: Uuid,
+        conversation_id: Uuid,
+        sent_at: DateTime<Utc>,
+        names: Vec<String>,
+        /// Where it was escalated to, if the policy names somewhere.
+        escalated_to: Option<String>,
+    },
     /// A list of one of the user's teams was created or changed.
     List {
         list: PatientList,

@@ -11,6 +11,8 @@ pub enum ConversationKind {
     Direct,
     Group,
     Channel,
+    /// A care-team chat whose subject is a patient.
+    Patient,
 }
 
 #[derive(
@@ -86,6 +88,9 @@ pub struct Conversation {
     pub members: Vec<Member>,
     /// Messages from others that the caller has not read.
     pub unread: u32,
+    /// The FHIR Patient id of a patient-linked conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +98,9 @@ pub struct Receipt {
     pub user_id: Uuid,
     pub state: ReceiptState,
     pub at: DateTime<Utc>,
+    /// An urgent message's recipient confirmed they are on it: distinct from read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +115,12 @@ pub struct Message {
     pub sent_at: DateTime<Utc>,
     /// One per recipient (every member but the sender).
     pub receipts: Vec<Receipt>,
+    /// Urgent under a policy that re-notifies until acknowledged, not merely read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ack_required: bool,
+    /// An escalation message: the urgent message nobody read in time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_of: Option<Uuid>,
 }
 
 impl Message {
@@ -126,8 +140,24 @@ impl Message {
                 user_id: user,
                 state,
                 at,
+                acknowledged_at: None,
             }),
         }
+    }
+
+    pub fn acknowledge(&mut self, user: Uuid, at: DateTime<Utc>) {
+        self.apply_receipt(user, ReceiptState::Read, at);
+        if let Some(r) = self.receipts.iter_mut().find(|r| r.user_id == user) {
+            r.acknowledged_at.get_or_insert(at);
+        }
+    }
+
+    /// Whether `user` still owes this message attention: unread, or unacknowledged where
+    /// acknowledgement is asked for.
+    pub fn awaits(&self, user: Uuid) -> bool {
+        self.receipt_of(user).is_some_and(|r| {
+            r.state < ReceiptState::Read || (self.ack_required && r.acknowledged_at.is_none())
+        })
     }
 
     pub fn count_at_least(&self, state: ReceiptState) -> usize {

@@ -6,6 +6,7 @@ mod columns;
 mod detail;
 mod events;
 mod messaging;
+mod policy;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, User};
 pub use column_id::{CellKind, ColumnId, ListView, Loinc, SortKey};
@@ -18,4 +19,8 @@ pub use events::{Event, EventKind};
 pub use messaging::{
     Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,
     ReceiptUpdate, MAX_BODY_CHARS,
+};
+pub use policy::{
+    Assignee, Assignment, EffectivePolicy, EscalationTarget, MessagingPolicy, Package,
+    PolicyPatch, PolicySettings, ReadReceipts, RenotifyUntil, UserSettings, GLOBAL,
 };

@@ -1,5 +1,6 @@
 //! `wardround serve`: the HTTP API and event stream over a store and an EHR source.
 
+pub mod clock;
 pub mod domain;
 mod hub;
 pub mod log;
@@ -15,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use clock::{Clock, SystemClock};
 pub use domain::Domain;
 use hub::Hub;
 use store::{SqliteStore, StoreError};
@@ -35,6 +37,8 @@ pub struct RunningServer {
 pub enum ServeError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Domain(#[from] domain::DomainError),
     #[error("cannot listen on {addr}: {cause}")]
     Listen {
         addr: SocketAddr,
@@ -70,13 +74,40 @@ impl RunningServer {
     }
 }
 
+/// How a server runs, beyond where it listens and what it stores.
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    /// Run the urgent re-notify scheduler in the background. Tests with a manual clock
+    /// turn it off and call `Domain::run_urgent` themselves.
+    pub scheduler: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clock: Arc::new(SystemClock),
+            scheduler: true,
+        }
+    }
+}
+
 pub async fn start(
     listen: SocketAddr,
     database: &Path,
     ehr: Arc<dyn FhirSource>,
 ) -> Result<RunningServer, ServeError> {
+    start_with(listen, database, ehr, Options::default()).await
+}
+
+pub async fn start_with(
+    listen: SocketAddr,
+    database: &Path,
+    ehr: Arc<dyn FhirSource>,
+    options: Options,
+) -> Result<RunningServer, ServeError> {
     let store = Arc::new(SqliteStore::open(database).await?);
-    let domain = Domain::new(store, Hub::default(), ehr);
+    let domain = Domain::new(store, Hub::default(), ehr, options.clock);
+    domain.ensure_global_policy().await?;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|cause| ServeError::Listen {
@@ -89,6 +120,9 @@ pub async fn start(
     })?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = routes::router(domain.clone());
+    if options.scheduler {
+        tokio::spawn(domain.clone().urgent_scheduler());
+    }
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

@@ -12,7 +12,7 @@ pub use super::patients::PatientListState;
 use super::sort::SortKey;
 use crate::config::ListPrefs;
 use crate::model::{
-    ColumnId, Conversation, Message, PatientDetail, PatientList, PatientSummary, Priority,
+    ColumnId, Conversation, EffectivePolicy, Message, PatientDetail, PatientList, PatientSummary, Priority,
     ReceiptState, User,
 };
 
@@ -93,6 +93,16 @@ impl ConversationState {
     }
 }
 
+/// To the sender: an urgent message whose window closed with people still unread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unanswered {
+    pub message_id: Uuid,
+    pub conversation_id: Uuid,
+    pub sent_at: DateTime<Utc>,
+    pub names: Vec<String>,
+    pub escalated_to: Option<String>,
+}
+
 /// One unread urgent message, as the alert bar shows it.
 #[derive(Debug, Clone)]
 pub struct UrgentWaiting<'a> {
@@ -165,6 +175,10 @@ pub struct App {
     pub composer: String,
     /// The priority the next message goes at.
     pub composer_priority: Priority,
+    /// What this user's messaging policy allows; until it loads, only normal messages.
+    pub policy: Option<EffectivePolicy>,
+    /// My urgent messages that went unanswered, newest last; cleared when opened.
+    pub unanswered: Vec<Unanswered>,
     /// Open while the patient list shows a patient in detail.
     pub detail: Option<DetailState>,
     /// The team lists this user can see.
@@ -215,6 +229,8 @@ impl App {
             open_conversation: None,
             composer: String::new(),
             composer_priority: Priority::Normal,
+            policy: None,
+            unanswered: Vec::new(),
             detail: None,
             lists: Vec::new(),
             search: None,
@@ -248,7 +264,8 @@ impl App {
         self.open_conversation.and_then(|id| self.conversation(id))
     }
 
-    /// Urgent messages to me that I have not read, oldest first.
+    /// Urgent messages to me that I have not read (or not acknowledged, where asked),
+    /// oldest first.
     pub fn urgent_waiting(&self) -> Vec<UrgentWaiting<'_>> {
         let me = self.me.id;
         let mut waiting: Vec<UrgentWaiting<'_>> = self
@@ -257,10 +274,7 @@ impl App {
             .flat_map(|c| {
                 c.messages.iter().filter_map(move |m| {
                     let m = &m.message;
-                    let unread = m
-                        .receipt_of(me)
-                        .is_some_and(|r| r.state < ReceiptState::Read);
-                    (m.priority == Priority::Urgent && m.sender_id != me && unread).then_some(
+                    (m.priority == Priority::Urgent && m.sender_id != me && m.awaits(me)).then_some(
                         UrgentWaiting {
                             conversation: c,
                             message: m,

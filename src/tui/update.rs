@@ -5,7 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use uuid::Uuid;
 
 use super::action::{Action, Effect};
-use super::app::{App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane};
+use super::app::{
+    App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane, Unanswered,
+};
 use super::components::{chat, column_picker, conversations, patient_list, patient_search, prompt};
 use super::intake;
 use super::keymap::{Command, Scope};
@@ -389,6 +391,44 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
                     None => Vec::new(),
                 }
             }
+            EventKind::Acknowledged {
+                message_id,
+                conversation_id,
+                user_id,
+                at,
+            } => {
+                if let Some(m) = app
+                    .conversation_mut(conversation_id)
+                    .and_then(|c| c.messages.iter_mut().find(|m| m.message.id == message_id))
+                {
+                    m.message.acknowledge(user_id, at);
+                }
+                if !app.alert_active() {
+                    app.pulse_on = false;
+                }
+                Vec::new()
+            }
+            EventKind::Renotify { message, .. } => on_renotify(app, intake::message(message)),
+            EventKind::Unanswered {
+                message_id,
+                conversation_id,
+                sent_at,
+                names,
+                escalated_to,
+            } => {
+                app.unanswered.retain(|u| u.message_id != message_id);
+                app.unanswered.push(Unanswered {
+                    message_id,
+                    conversation_id,
+                    sent_at,
+                    names: names.iter().map(|n| crate::sanitize::sanitize(n)).collect(),
+                    escalated_to: escalated_to.map(|t| crate::sanitize::sanitize(&t)),
+                });
+                vec![Effect::Notify(format!(
+                    "Urgent message unanswered - {}",
+                    app.team_label
+                ))]
+            }
             EventKind::Receipt {
                 message_id,
                 conversation_id,
@@ -435,6 +475,26 @@ fn on_message(app: &mut App, mut message: Message) -> Vec<Effect> {
     }
     upsert(app, message, Outbox::Stored);
     effects
+}
+
+/// The server rings again for an urgent message I have not dealt with.
+fn on_renotify(app: &mut App, message: Message) -> Vec<Effect> {
+    if app.conversation(message.conversation_id).is_none() {
+        return vec![Effect::LoadConversations];
+    }
+    let id = message.id;
+    let conversation = message.conversation_id;
+    upsert(app, message, Outbox::Stored);
+    let still_waiting = app
+        .conversation(conversation)
+        .and_then(|c| c.messages.iter().find(|m| m.message.id == id))
+        .is_some_and(|m| m.message.awaits(app.me.id));
+    if !still_waiting {
+        // Read here a moment ago; the server will hear of it.
+        return Vec::new();
+    }
+    app.pulse_on = true;
+    vec![Effect::Notify(format!("Urgent message - {}", app.team_label))]
 }
 
 /// Messages on screen in a looked-at chat are read: mark them, here and on the server.

@@ -24,6 +24,7 @@ pub fn user(n: u128, name: &str, role: &str) -> User {
         username: name.to_lowercase().replace(' ', ""),
         display_name: name.into(),
         role: role.into(),
+        admin: false,
     }
 }
 
@@ -95,8 +96,11 @@ pub fn message(
                 user_id: u.id,
                 state: ReceiptState::Sent,
                 at,
+                acknowledged_at: None,
             })
             .collect(),
+        ack_required: false,
+        escalation_of: None,
     }
 }
 
@@ -109,6 +113,7 @@ pub fn conversations() -> Vec<Conversation> {
             title: "4 West".into(),
             members: vec![member(&n), member(&r), member(&c)],
             unread: 1,
+            subject: None,
         },
         Conversation {
             id: DIRECT,
@@ -116,6 +121,7 @@ pub fn conversations() -> Vec<Conversation> {
             title: r.display_name.clone(),
             members: vec![member(&n), member(&r)],
             unread: 1,
+            subject: None,
         },
     ]
 }

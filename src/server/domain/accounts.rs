@@ -15,9 +15,25 @@ impl Domain {
         role: &str,
         password: &str,
     ) -> DomainResult<User> {
-        if username.trim().is_empty() || password.len() < 8 {
+        self.create_account(username, display_name, role, password, false)
+            .await
+    }
+
+    pub async fn create_account(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        password: &str,
+        admin: bool,
+    ) -> DomainResult<User> {
+        let valid_name = !username.trim().is_empty()
+            && username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid_name || password.chars().count() < 8 {
             return Err(DomainError::Invalid(
-                "A user needs a username and a password of at least 8 characters.".into(),
+                "A user needs a username (letters, digits, `.`, `_`, `-`) and a password of at least 8 characters.".into(),
             ));
         }
         let user = User {
@@ -25,11 +41,14 @@ impl Domain {
             username: username.to_string(),
             display_name: display_name.to_string(),
             role: role.to_string(),
+            admin,
         };
-        self.store
-            .create_user(&user, &hash_password(password)?)
-            .await?;
-        Ok(user)
+        match self.store.create_user(&user, &hash_password(password)?).await {
+            Err(crate::server::store::StoreError::Duplicate(_)) => Err(DomainError::Conflict(
+                format!("A user called `{username}` exists already."),
+            )),
+            other => Ok(other.map(|()| user)?),
+        }
     }
 
     pub async fn create_team(&self, name: &str, members: &[Uuid]) -> DomainResult<Team> {
@@ -76,6 +95,7 @@ impl Domain {
             title: title.to_string(),
             team_id: team,
             members,
+            subject: None,
         };
         self.store.create_conversation(&c).await?;
         Ok(id)

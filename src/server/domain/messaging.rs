@@ -1,14 +1,15 @@
 //! Conversations and messages: membership, idempotent sends, receipts, event fan-out.
 
-use chrono::Utc;
 use uuid::Uuid;
 
+use super::policies::receipts_as_seen_by;
+use super::urgent::schedule_for;
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{
-    Conversation, ConversationKind, EventKind, Message, NewMessage, Receipt, ReceiptState,
-    MAX_BODY_CHARS,
+    Conversation, ConversationKind, EventKind, Message, NewMessage, Priority, Receipt,
+    ReceiptState, MAX_BODY_CHARS,
 };
-use crate::server::store::Inserted;
+use crate::server::store::{Inserted, NewConversation};
 
 const MAX_PAGE: u32 = 500;
 
@@ -34,13 +35,14 @@ impl Domain {
                     title,
                     members: r.members,
                     unread: r.unread,
+                    subject: r.subject,
                 }
             })
             .collect())
     }
 
     /// The members, once the caller is known to be one of them.
-    async fn members_for(&self, session: &Session, conversation: Uuid) -> DomainResult<Vec<Uuid>> {
+    pub(super) async fn members_for(&self, session: &Session, conversation: Uuid) -> DomainResult<Vec<Uuid>> {
         let members = self
             .store
             .conversation_members(conversation)
@@ -60,11 +62,20 @@ impl Domain {
         conversation: Uuid,
         limit: Option<u32>,
     ) -> DomainResult<Vec<Message>> {
-        self.members_for(session, conversation).await?;
-        Ok(self
+        let members = self.members_for(session, conversation).await?;
+        let mut messages = self
             .store
             .messages(conversation, limit.unwrap_or(100).clamp(1, MAX_PAGE))
-            .await?)
+            .await?;
+        let users: Vec<Uuid> = members
+            .into_iter()
+            .chain(messages.iter().flat_map(|m| m.receipts.iter().map(|r| r.user_id)))
+            .collect();
+        let active = self.receipts_active(users).await?;
+        for m in &mut messages {
+            receipts_as_seen_by(m, session.user.id, &active);
+        }
+        Ok(messages)
     }
 
     /// Stores and fans out a message. Returns it and whether it is new: a retried send
@@ -86,7 +97,23 @@ impl Domain {
             )));
         }
         let me = &session.user;
-        let now = Utc::now();
+        let policy = self.effective_policy(me).await?.policy;
+        let refused = |what: &str| {
+            Err(DomainError::Forbidden(format!(
+                "Your messaging policy ({}) does not allow {what} messages.",
+                policy.name
+            )))
+        };
+        match new.priority {
+            Priority::Urgent if !policy.settings.allow_urgent => return refused("urgent"),
+            Priority::Important if !policy.settings.allow_important => {
+                return refused("important")
+            }
+            _ => {}
+        }
+        let schedule =
+            (new.priority == Priority::Urgent).then(|| schedule_for(&policy.settings));
+        let now = self.clock.now();
         let message = Message {
             id: new.id,
             conversation_id: conversation,
@@ -102,8 +129,11 @@ impl Domain {
                     user_id,
                     state: ReceiptState::Sent,
                     at: now,
+                    acknowledged_at: None,
                 })
                 .collect(),
+            ack_required: schedule.as_ref().is_some_and(|s| s.until_ack),
+            escalation_of: None,
         };
         let events = members
             .iter()
@@ -116,9 +146,16 @@ impl Domain {
                 )
             })
             .collect();
-        match self.store.insert_message(&message, events).await? {
+        match self
+            .store
+            .insert_message(&message, events, schedule.as_ref())
+            .await?
+        {
             Inserted::New(events) => {
                 self.hub.publish(events);
+                if schedule.is_some() {
+                    self.urgent_sent.notify_one();
+                }
                 Ok((message, true))
             }
             Inserted::Existing(existing)
@@ -158,7 +195,7 @@ impl Domain {
                 "Receipts are for messages you received.".into(),
             ));
         }
-        let at = Utc::now();
+        let at = self.clock.now();
         let kind = EventKind::Receipt {
             message_id,
             conversation_id: message.conversation_id,
@@ -166,7 +203,15 @@ impl Domain {
             state,
             at,
         };
-        let events = vec![(message.sender_id, kind.clone()), (me, kind)];
+        // A read is news to the sender only where both of them have read receipts on.
+        let tell_sender = state < ReceiptState::Read || {
+            let active = self.receipts_active([me, message.sender_id]).await?;
+            active.get(&me) == Some(&true) && active.get(&message.sender_id) == Some(&true)
+        };
+        let mut events = vec![(me, kind.clone())];
+        if tell_sender {
+            events.push((message.sender_id, kind));
+        }
         if let Some(events) = self
             .store
             .advance_receipt(message_id, me, state, at, events)
@@ -175,5 +220,59 @@ impl Domain {
             self.hub.publish(events);
         }
         Ok(())
+    }
+}
+
+impl Domain {
+    /// The care-team chat about a patient on one of the caller's team lists, created on
+    /// first use with the team as its members.
+    pub async fn patient_conversation(
+        &self,
+        session: &Session,
+        list_id: Uuid,
+        patient: &str,
+    ) -> DomainResult<Conversation> {
+        let list = self.team_list(session, list_id).await?;
+        if !list.patient_ids.iter().any(|p| p == patient) {
+            return Err(DomainError::NotFound(
+                "That patient is not on this list.".into(),
+            ));
+        }
+        if self
+            .store
+            .patient_conversation(list.team_id, patient)
+            .await?
+            .is_none()
+        {
+            let members = self.store.team_members(list.team_id).await?;
+            let created = self
+                .store
+                .create_conversation(&NewConversation {
+                    id: Uuid::new_v4(),
+                    kind: ConversationKind::Patient,
+                    title: String::new(),
+                    team_id: Some(list.team_id),
+                    members,
+                    subject: Some(patient.to_string()),
+                })
+                .await;
+            // Two colleagues opening it at once: the second finds the first's.
+            match created {
+                Ok(()) | Err(crate::server::store::StoreError::Duplicate(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let id = self
+            .store
+            .patient_conversation(list.team_id, patient)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("The conversation vanished.".into()))?;
+        self.conversations(session)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| {
+                DomainError::Forbidden("You are not a member of this conversation.".into())
+            })
     }
 }

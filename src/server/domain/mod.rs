@@ -1,18 +1,23 @@
 //! The server's rules, between thin HTTP handlers and the store.
 
 mod accounts;
+pub mod admin;
 mod auth;
 mod list_changes;
 mod lists;
 mod messaging;
+mod policies;
+mod urgent;
 
 use std::sync::Arc;
 
+use super::clock::Clock;
 use super::hub::Hub;
 use super::store::{Store, StoreError};
 use crate::fhir::{FhirError, FhirSource};
 
 pub use auth::Session;
+pub use urgent::SYSTEM_USER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
@@ -40,11 +45,29 @@ pub struct Domain {
     store: Arc<dyn Store>,
     hub: Hub,
     ehr: Arc<dyn FhirSource>,
+    clock: Arc<dyn Clock>,
+    /// Wakes the re-notify scheduler when an urgent message starts a new schedule.
+    urgent_sent: Arc<tokio::sync::Notify>,
 }
 
 impl Domain {
-    pub fn new(store: Arc<dyn Store>, hub: Hub, ehr: Arc<dyn FhirSource>) -> Self {
-        Domain { store, hub, ehr }
+    pub fn new(
+        store: Arc<dyn Store>,
+        hub: Hub,
+        ehr: Arc<dyn FhirSource>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Domain {
+            store,
+            hub,
+            ehr,
+            clock,
+            urgent_sent: Arc::default(),
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     pub fn hub(&self) -> &Hub {

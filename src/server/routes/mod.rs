@@ -1,5 +1,6 @@
 //! HTTP routes: thin handlers that parse, call the domain, and serialise.
 
+mod admin;
 mod caller;
 mod conversations;
 mod events;
@@ -7,6 +8,7 @@ mod health;
 mod list_changes;
 mod lists;
 mod session;
+mod urgent;
 
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -42,6 +44,30 @@ pub fn router(domain: Domain) -> Router {
             get(conversations::messages).post(conversations::send),
         )
         .route("/messages/{id}/receipts", post(conversations::receipt))
+        .route("/messages/{id}/ack", post(urgent::acknowledge))
+        .route("/me/awaiting", get(urgent::awaiting))
+        .route("/me/policy", get(urgent::policy))
+        .route("/me/settings", axum::routing::put(urgent::settings))
+        .route(
+            "/lists/{id}/patients/{patient}/conversation",
+            post(urgent::patient_conversation),
+        )
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{username}", axum::routing::patch(admin::change_user))
+        .route("/admin/teams", get(admin::teams).post(admin::create_team))
+        .route(
+            "/admin/teams/{team}/members/{username}",
+            axum::routing::put(admin::add_member).delete(admin::remove_member),
+        )
+        .route("/admin/policies", get(admin::policies))
+        .route(
+            "/admin/policies/{name}",
+            get(admin::policy)
+                .post(admin::create_policy)
+                .patch(admin::update_policy),
+        )
+        .route("/admin/policy-assignments", post(admin::assign))
+        .route("/admin/packages/{package}/apply", post(admin::apply_package))
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)

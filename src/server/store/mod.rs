@@ -1,13 +1,19 @@
 //! The store interface: everything the server keeps, in domain terms. The SQL lives in the
 //! implementations (SQLite now; PostgreSQL can follow without touching the domain).
 
+mod admin;
+mod policies;
 mod sqlite;
+mod urgent;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use admin::AdminStore;
+pub use policies::{PolicyStore, Subject};
 pub use sqlite::SqliteStore;
+pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 
 use crate::model::{
     ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, ReceiptState, Team,
@@ -49,6 +55,8 @@ pub struct NewConversation {
     pub title: String,
     pub team_id: Option<Uuid>,
     pub members: Vec<Uuid>,
+    /// A patient-linked conversation's FHIR Patient id.
+    pub subject: Option<String>,
 }
 
 /// A conversation as stored, before it is titled for a particular viewer.
@@ -57,6 +65,7 @@ pub struct ConversationRecord {
     pub id: Uuid,
     pub kind: ConversationKind,
     pub title: String,
+    pub subject: Option<String>,
     pub members: Vec<Member>,
     pub unread: u32,
 }
@@ -69,7 +78,7 @@ pub enum Inserted {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AdminStore + PolicyStore + UrgentStore + Send + Sync {
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;
 
@@ -121,14 +130,17 @@ pub trait Store: Send + Sync {
     /// The latest `limit` messages, oldest first.
     async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>>;
     async fn message(&self, id: Uuid) -> StoreResult<Option<Message>>;
-    /// Stores a message with a receipt per recipient and appends `events`, atomically.
+    /// Stores a message with a receipt per recipient, its re-notify schedule if urgent, and
+    /// appends `events`, atomically.
     async fn insert_message(
         &self,
         message: &Message,
         events: Vec<(Uuid, EventKind)>,
+        schedule: Option<&UrgentSchedule>,
     ) -> StoreResult<Inserted>;
     /// Moves a receipt forward and appends `events`, atomically; `None` (and no events)
-    /// when the receipt was already at or past `state`, or does not exist.
+    /// when the receipt was already at or past `state`, or does not exist. Reading stops
+    /// re-notification unless the message waits for acknowledgement.
     async fn advance_receipt(
         &self,
         message: Uuid,

@@ -114,6 +114,8 @@ fn send(app: &mut App) -> Vec<Effect> {
         priority,
         sent_at: app.now,
         receipts: Vec::new(),
+        ack_required: false,
+        escalation_of: None,
     };
     if let Some(c) = app.conversation_mut(conversation) {
         c.messages.push(ChatMessage {

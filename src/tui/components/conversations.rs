@@ -72,6 +72,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ConversationKind::Channel => "#",
                 ConversationKind::Group => "∗",
                 ConversationKind::Direct => "@",
+                ConversationKind::Patient => "+",
             };
             let unread = c.unread_for(app.me.id);
             let urgent = c.messages.iter().any(|m| {

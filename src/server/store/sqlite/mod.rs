@@ -13,9 +13,13 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
+mod admin;
+mod policies;
+mod urgent;
+
 use super::{
     ConversationRecord, Inserted, NewConversation, Store, StoreError, StoreResult, StoredUser,
-    UserEvent,
+    UrgentSchedule, UserEvent,
 };
 use crate::model::{
     ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt,
@@ -25,11 +29,15 @@ use crate::model::{
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
-        include_str!("../../../migrations/sqlite/0001_initial.sql"),
+        include_str!("../../../../migrations/sqlite/0001_initial.sql"),
     ),
     (
         2,
-        include_str!("../../../migrations/sqlite/0002_list_views.sql"),
+        include_str!("../../../../migrations/sqlite/0002_list_views.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/sqlite/0003_secure_messaging.sql"),
     ),
 ];
 
@@ -104,6 +112,7 @@ fn user_from(row: &SqliteRow) -> StoreResult<User> {
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: row.try_get("role")?,
+        admin: row.try_get::<i64, _>("admin")? != 0,
     })
 }
 
@@ -112,6 +121,7 @@ fn kind_str(kind: ConversationKind) -> &'static str {
         ConversationKind::Direct => "direct",
         ConversationKind::Group => "group",
         ConversationKind::Channel => "channel",
+        ConversationKind::Patient => "patient",
     }
 }
 
@@ -120,6 +130,7 @@ fn kind_from(s: &str) -> StoreResult<ConversationKind> {
         "direct" => Ok(ConversationKind::Direct),
         "group" => Ok(ConversationKind::Group),
         "channel" => Ok(ConversationKind::Channel),
+        "patient" => Ok(ConversationKind::Patient),
         other => Err(StoreError::Corrupt(format!("conversation kind {other:?}"))),
     }
 }
@@ -153,8 +164,7 @@ async fn append_events(
     Ok(out)
 }
 
-const MESSAGE_COLUMNS: &str =
-    "m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.body, m.priority, m.sent_at";
+const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.body, m.priority, m.sent_at, m.ack_required, m.escalation_of";
 
 fn message_from(row: &SqliteRow) -> StoreResult<Message> {
     let priority: String = row.try_get("priority")?;
@@ -168,7 +178,52 @@ fn message_from(row: &SqliteRow) -> StoreResult<Message> {
             .ok_or_else(|| StoreError::Corrupt(format!("priority {priority:?}")))?,
         sent_at: row.try_get("sent_at")?,
         receipts: Vec::new(),
+        ack_required: row.try_get::<i64, _>("ack_required")? != 0,
+        escalation_of: row
+            .try_get::<Option<String>, _>("escalation_of")?
+            .map(|s| Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()?,
     })
+}
+
+/// Inserts a message, its receipts and (for urgent) its re-notify schedule; `false` when a
+/// message with this id exists already.
+async fn insert_message_tx(
+    tx: &mut sqlx::SqliteConnection,
+    message: &Message,
+    schedule: Option<&UrgentSchedule>,
+) -> StoreResult<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at, ack_required, escalation_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO NOTHING",
+    )
+    .bind(message.id.to_string())
+    .bind(message.conversation_id.to_string())
+    .bind(message.sender_id.to_string())
+    .bind(&message.body)
+    .bind(message.priority.as_str())
+    .bind(message.sent_at)
+    .bind(message.ack_required)
+    .bind(message.escalation_of.map(|id| id.to_string()))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
+    for r in &message.receipts {
+        sqlx::query("INSERT INTO receipts (message_id, user_id, state, at) VALUES (?, ?, ?, ?)")
+            .bind(message.id.to_string())
+            .bind(r.user_id.to_string())
+            .bind(r.state.as_i64())
+            .bind(r.at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(schedule) = schedule {
+        urgent::schedule(tx, message, schedule).await?;
+    }
+    Ok(true)
 }
 
 impl SqliteStore {
@@ -177,7 +232,7 @@ impl SqliteStore {
             return Ok(());
         }
         let placeholders = vec!["?"; messages.len()].join(",");
-        let sql = format!("SELECT message_id, user_id, state, at FROM receipts WHERE message_id IN ({placeholders})");
+        let sql = format!("SELECT message_id, user_id, state, at, acknowledged_at FROM receipts WHERE message_id IN ({placeholders})");
         let mut q = sqlx::query(&sql);
         for m in messages.iter() {
             q = q.bind(m.id.to_string());
@@ -191,6 +246,7 @@ impl SqliteStore {
                     user_id: uuid(&row, "user_id")?,
                     state: ReceiptState::from_i64(row.try_get("state")?),
                     at: row.try_get("at")?,
+                    acknowledged_at: row.try_get("acknowledged_at")?,
                 });
         }
         for m in messages.iter_mut() {
@@ -204,7 +260,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()> {
         let r = sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, admin) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(user.id.to_string())
         .bind(&user.username)
@@ -212,6 +268,7 @@ impl Store for SqliteStore {
         .bind(&user.role)
         .bind(password_hash)
         .bind(Utc::now())
+        .bind(user.admin)
         .execute(&self.writer)
         .await;
         match r {
@@ -474,14 +531,21 @@ impl Store for SqliteStore {
 
     async fn create_conversation(&self, c: &NewConversation) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("INSERT INTO conversations (id, kind, title, team_id, created_at) VALUES (?, ?, ?, ?, ?)")
+        let r = sqlx::query("INSERT INTO conversations (id, kind, title, team_id, created_at, subject) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(c.id.to_string())
             .bind(kind_str(c.kind))
             .bind(&c.title)
             .bind(c.team_id.map(|t| t.to_string()))
             .bind(Utc::now())
+            .bind(&c.subject)
             .execute(&mut *tx)
-            .await?;
+            .await;
+        if let Err(e) = &r {
+            if is_unique_violation(e) {
+                return Err(StoreError::Duplicate("a conversation about this patient".into()));
+            }
+        }
+        r?;
         for m in &c.members {
             sqlx::query(
                 "INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)",
@@ -498,7 +562,7 @@ impl Store for SqliteStore {
     async fn conversations_for(&self, user: Uuid) -> StoreResult<Vec<ConversationRecord>> {
         let me = user.to_string();
         let rows = sqlx::query(
-            "SELECT c.id, c.kind, c.title FROM conversations c
+            "SELECT c.id, c.kind, c.title, c.subject FROM conversations c
              JOIN conversation_members cm ON cm.conversation_id = c.id
              WHERE cm.user_id = ? ORDER BY c.created_at, c.id",
         )
@@ -546,6 +610,7 @@ impl Store for SqliteStore {
                     id,
                     kind: kind_from(&r.try_get::<String, _>("kind")?)?,
                     title: r.try_get("title")?,
+                    subject: r.try_get("subject")?,
                     members: members.remove(&id).unwrap_or_default(),
                     unread: unread.get(&id).copied().unwrap_or(0),
                 })
@@ -611,39 +676,16 @@ impl Store for SqliteStore {
         &self,
         message: &Message,
         events: Vec<(Uuid, EventKind)>,
+        schedule: Option<&UrgentSchedule>,
     ) -> StoreResult<Inserted> {
         let mut tx = self.writer.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT(id) DO NOTHING",
-        )
-        .bind(message.id.to_string())
-        .bind(message.conversation_id.to_string())
-        .bind(message.sender_id.to_string())
-        .bind(&message.body)
-        .bind(message.priority.as_str())
-        .bind(message.sent_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
+        if !insert_message_tx(&mut tx, message, schedule).await? {
             tx.rollback().await?;
             let existing = self
                 .message(message.id)
                 .await?
                 .ok_or_else(|| StoreError::Corrupt(format!("message {} vanished", message.id)))?;
             return Ok(Inserted::Existing(existing));
-        }
-        for r in &message.receipts {
-            sqlx::query(
-                "INSERT INTO receipts (message_id, user_id, state, at) VALUES (?, ?, ?, ?)",
-            )
-            .bind(message.id.to_string())
-            .bind(r.user_id.to_string())
-            .bind(r.state.as_i64())
-            .bind(r.at)
-            .execute(&mut *tx)
-            .await?;
         }
         let written = append_events(&mut tx, events, message.sent_at).await?;
         tx.commit().await?;
@@ -671,6 +713,9 @@ impl Store for SqliteStore {
         if changed == 0 {
             tx.rollback().await?;
             return Ok(None);
+        }
+        if state == ReceiptState::Read {
+            urgent::stop_on_read(&mut tx, message, user).await?;
         }
         let written = append_events(&mut tx, events, at).await?;
         tx.commit().await?;

@@ -1,0 +1,168 @@
+//! What `wardround admin` does: accounts and teams, for callers with the admin flag.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::auth::hash_password;
+use super::{Domain, DomainError, DomainResult, Session};
+use crate::model::{ConversationKind, Team, User};
+use crate::server::store::StoredUser;
+
+/// An account as IT sees it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountInfo {
+    #[serde(flatten)]
+    pub user: User,
+    pub disabled: bool,
+    pub teams: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TeamInfo {
+    #[serde(flatten)]
+    pub team: Team,
+    /// Usernames.
+    pub members: Vec<String>,
+}
+
+impl Domain {
+    pub fn require_admin(&self, session: &Session) -> DomainResult<()> {
+        if session.user.admin {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(
+                "This needs an administrator account.".into(),
+            ))
+        }
+    }
+
+    pub async fn accounts(&self) -> DomainResult<Vec<AccountInfo>> {
+        let teams = self.store.teams().await?;
+        Ok(self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| AccountInfo {
+                teams: teams
+                    .iter()
+                    .filter(|(_, members)| members.contains(&u.user.id))
+                    .map(|(t, _)| t.name.clone())
+                    .collect(),
+                user: u.user,
+                disabled: u.disabled,
+            })
+            .collect())
+    }
+
+    async fn account(&self, username: &str) -> DomainResult<StoredUser> {
+        self.store
+            .user_by_username(username)
+            .await?
+            .filter(|u| u.user.id != super::SYSTEM_USER)
+            .ok_or_else(|| DomainError::NotFound(format!("No user is called `{username}`.")))
+    }
+
+    pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> DomainResult<()> {
+        let user = self.account(username).await?;
+        Ok(self.store.set_disabled(user.user.id, disabled).await?)
+    }
+
+    pub async fn reset_password(&self, username: &str, password: &str) -> DomainResult<()> {
+        if password.chars().count() < 8 {
+            return Err(DomainError::Invalid(
+                "A password needs at least 8 characters.".into(),
+            ));
+        }
+        let user = self.account(username).await?;
+        Ok(self
+            .store
+            .set_password(user.user.id, &hash_password(password)?)
+            .await?)
+    }
+
+    /// A team and its channel, named alike.
+    pub async fn create_team_with_channel(&self, name: &str) -> DomainResult<Team> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(DomainError::Invalid(
+                "A team needs a name of 1 to 80 characters.".into(),
+            ));
+        }
+        if self.store.team_by_name(name).await?.is_some() {
+            return Err(DomainError::Conflict(format!(
+                "A team called `{name}` exists already."
+            )));
+        }
+        let team = self.create_team(name, &[]).await?;
+        self.create_conversation(ConversationKind::Channel, name, Some(team.id), Vec::new())
+            .await?;
+        Ok(team)
+    }
+
+    async fn team_named(&self, name: &str) -> DomainResult<Team> {
+        self.store
+            .team_by_name(name)
+            .await?
+            .ok_or_else(|| DomainError::NotFound(format!("No team is called `{name}`.")))
+    }
+
+    pub async fn add_team_member(&self, team: &str, username: &str) -> DomainResult<()> {
+        let team = self.team_named(team).await?;
+        let user = self.account(username).await?;
+        if !self.store.add_team_member(team.id, user.user.id).await? {
+            return Err(DomainError::Conflict(format!(
+                "{username} is already on {}.",
+                team.name
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn remove_team_member(&self, team: &str, username: &str) -> DomainResult<()> {
+        let team = self.team_named(team).await?;
+        let user = self.account(username).await?;
+        if !self.store.remove_team_member(team.id, user.user.id).await? {
+            return Err(DomainError::NotFound(format!(
+                "{username} is not on {}.",
+                team.name
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn team_infos(&self) -> DomainResult<Vec<TeamInfo>> {
+        let names: std::collections::HashMap<Uuid, String> = self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| (u.user.id, u.user.username))
+            .collect();
+        Ok(self
+            .store
+            .teams()
+            .await?
+            .into_iter()
+            .map(|(team, members)| {
+                let mut members: Vec<String> = members
+                    .iter()
+                    .filter_map(|id| names.get(id).cloned())
+                    .collect();
+                members.sort();
+                TeamInfo { team, members }
+            })
+            .collect())
+    }
+
+    /// On a store with no administrator: creates `admin` with this password.
+    pub async fn bootstrap_admin(&self, password: &str) -> DomainResult<Option<User>> {
+        if self.store.any_admin().await? {
+            return Ok(None);
+        }
+        let user = self
+            .create_account("admin", "Administrator", "IT", password, true)
+            .await?;
+        Ok(Some(user))
+    }
+}

@@ -1,0 +1,303 @@
+//! Urgent messages chase their readers: re-notify every interval until read (or
+//! acknowledged), then tell the sender who never answered and escalate. The schedule is in
+//! the store; `run_urgent` does whatever is due and is safe to run anywhere, any number of
+//! times: each re-notification and each escalation is a compare-and-set in the store.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::policies::receipts_as_seen_by;
+use super::{Domain, DomainError, DomainResult, Session};
+use crate::model::{
+    ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority, Receipt,
+    ReceiptState, RenotifyUntil,
+};
+use crate::server::store::{DueWindow, NewConversation, UrgentSchedule};
+
+/// The sender of escalation messages (a row the migrations create; it cannot log in).
+pub const SYSTEM_USER: Uuid = Uuid::nil();
+const BATCH: u32 = 200;
+/// Escalation messages take their id from the message they escalate, so a retried close
+/// cannot post twice.
+const ESCALATION_MASK: u128 = 0x8d5c_1f0e_2b1a_4c3e_9f6d_7a8b_9c0d_1e2f;
+
+pub(super) fn schedule_for(settings: &PolicySettings) -> UrgentSchedule {
+    let interval = settings.renotify_interval_secs.max(1);
+    UrgentSchedule {
+        interval_ms: i64::try_from(interval * 1000).unwrap_or(i64::MAX),
+        slots: u32::try_from(settings.renotify_window_secs / interval).unwrap_or(u32::MAX),
+        window_ms: i64::try_from(settings.renotify_window_secs * 1000).unwrap_or(i64::MAX),
+        until_ack: settings.renotify_until == RenotifyUntil::Ack,
+        escalation_target: settings.escalation_target.as_ref().map(|t| t.to_string()),
+    }
+}
+
+impl Domain {
+    /// The caller acknowledges an urgent message: they are on it. Also a read.
+    pub async fn acknowledge(&self, session: &Session, message_id: Uuid) -> DomainResult<()> {
+        let message = self
+            .store
+            .message(message_id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No such message.".into()))?;
+        let me = session.user.id;
+        if message.receipt_of(me).is_none() {
+            self.members_for(session, message.conversation_id).await?;
+            return Err(DomainError::Invalid(
+                "Only a recipient can acknowledge a message.".into(),
+            ));
+        }
+        if message.priority != Priority::Urgent {
+            return Err(DomainError::Invalid(
+                "Only urgent messages are acknowledged.".into(),
+            ));
+        }
+        let at = self.clock.now();
+        let kind = EventKind::Acknowledged {
+            message_id,
+            conversation_id: message.conversation_id,
+            user_id: me,
+            at,
+        };
+        let events = vec![(message.sender_id, kind.clone()), (me, kind)];
+        if let Some(events) = self.store.acknowledge(message_id, me, at, events).await? {
+            self.hub.publish(events);
+        }
+        Ok(())
+    }
+
+    /// Urgent and important messages still waiting for the caller, oldest first.
+    pub async fn awaiting(&self, session: &Session) -> DomainResult<Vec<Message>> {
+        let mut messages = self.store.awaiting(session.user.id, 500).await?;
+        let users: Vec<Uuid> = messages
+            .iter()
+            .flat_map(|m| m.receipts.iter().map(|r| r.user_id))
+            .chain([session.user.id])
+            .collect();
+        let active = self.receipts_active(users).await?;
+        for m in &mut messages {
+            receipts_as_seen_by(m, session.user.id, &active);
+        }
+        Ok(messages)
+    }
+
+    /// Does everything due by now; returns how many events it wrote.
+    pub async fn run_urgent(&self) -> DomainResult<usize> {
+        let now = self.clock.now();
+        let mut written = 0;
+        loop {
+            let due = self.store.due_renotifications(now, BATCH).await?;
+            if due.is_empty() {
+                break;
+            }
+            let mut messages: HashMap<Uuid, Message> = HashMap::new();
+            for d in &due {
+                if !messages.contains_key(&d.message_id) {
+                    if let Some(m) = self.store.message(d.message_id).await? {
+                        messages.insert(d.message_id, m);
+                    }
+                }
+                let Some(message) = messages.get(&d.message_id) else {
+                    continue;
+                };
+                let kind = EventKind::Renotify {
+                    message: message.clone(),
+                    attempt: d.slot,
+                    of: d.slots,
+                };
+                if let Some(events) = self.store.fire_renotify(d, vec![(d.user_id, kind)], now).await? {
+                    written += events.len();
+                    self.hub.publish(events);
+                }
+            }
+            if due.len() < BATCH as usize {
+                break;
+            }
+        }
+        loop {
+            let windows = self.store.due_windows(now, BATCH).await?;
+            for w in &windows {
+                written += self.close_window(w, now).await?;
+            }
+            if windows.len() < BATCH as usize {
+                break;
+            }
+        }
+        Ok(written)
+    }
+
+    async fn close_window(&self, window: &DueWindow, now: DateTime<Utc>) -> DomainResult<usize> {
+        let Some(message) = self.store.message(window.message_id).await? else {
+            return Ok(0);
+        };
+        let waiting: Vec<Uuid> = message
+            .receipts
+            .iter()
+            .map(|r| r.user_id)
+            .filter(|&u| message.awaits(u))
+            .collect();
+        if waiting.is_empty() {
+            let closed = self.store.close_window(message.id, Vec::new(), None, now).await?;
+            return Ok(closed.map_or(0, |e| e.len()));
+        }
+        let mut names = Vec::with_capacity(waiting.len());
+        for id in &waiting {
+            if let Some(u) = self.store.user_by_id(*id).await? {
+                names.push(u.user.display_name);
+            }
+        }
+        names.sort();
+        let target = match window.escalation_target.as_deref() {
+            Some(t) => self.escalation_conversation(t).await?,
+            None => None,
+        };
+        let escalation = match &target {
+            Some((conversation, _)) => Some(self.escalation_message(&message, *conversation, &names, now).await?),
+            None => None,
+        };
+        let sender_event = EventKind::Unanswered {
+            message_id: message.id,
+            conversation_id: message.conversation_id,
+            sent_at: message.sent_at,
+            names,
+            escalated_to: target.map(|(_, label)| label),
+        };
+        let escalation = escalation.as_ref().map(|(m, events, schedule)| (m, events.clone(), Some(schedule)));
+        let written = self
+            .store
+            .close_window(message.id, vec![(message.sender_id, sender_event)], escalation, now)
+            .await?;
+        match written {
+            Some(events) => {
+                let n = events.len();
+                self.hub.publish(events);
+                Ok(n)
+            }
+            None => Ok(0),
+        }
+    }
+
+    /// The conversation an escalation goes to, and how to name it to the sender.
+    async fn escalation_conversation(&self, target: &str) -> DomainResult<Option<(Uuid, String)>> {
+        let unusable = |why: &str| {
+            crate::server::log::report(&format!("escalation target {target}: {why}"));
+            Ok(None)
+        };
+        match EscalationTarget::parse(target) {
+            Some(EscalationTarget::User(name)) => {
+                let Some(user) = self.store.user_by_username(&name).await? else {
+                    return unusable("no such user");
+                };
+                let id = match self.store.direct_between(SYSTEM_USER, user.user.id).await? {
+                    Some(id) => id,
+                    None => {
+                        let id = Uuid::new_v4();
+                        self.store
+                            .create_conversation(&NewConversation {
+                                id,
+                                kind: ConversationKind::Direct,
+                                title: "Escalations".into(),
+                                team_id: None,
+                                members: vec![SYSTEM_USER, user.user.id],
+                                subject: None,
+                            })
+                            .await?;
+                        id
+                    }
+                };
+                Ok(Some((id, user.user.display_name)))
+            }
+            Some(EscalationTarget::Team(name)) => {
+                let Some(team) = self.store.team_by_name(&name).await? else {
+                    return unusable("no such team");
+                };
+                match self.store.team_channel(team.id).await? {
+                    Some(id) => Ok(Some((id, format!("{} channel", team.name)))),
+                    None => unusable("the team has no channel"),
+                }
+            }
+            None => unusable("not user:NAME or team:NAME"),
+        }
+    }
+
+    async fn escalation_message(
+        &self,
+        original: &Message,
+        conversation: Uuid,
+        names: &[String],
+        now: DateTime<Utc>,
+    ) -> DomainResult<(Message, Vec<(Uuid, EventKind)>, UrgentSchedule)> {
+        let members = self
+            .store
+            .conversation_members(conversation)
+            .await?
+            .unwrap_or_default();
+        let minutes = (now - original.sent_at).num_minutes();
+        let body = format!(
+            "Escalation: an urgent message from {} sent {} min ago is still unanswered by {}. It said: {}",
+            original.sender_name,
+            minutes,
+            names.join(", "),
+            original.body
+        );
+        let message = Message {
+            id: Uuid::from_u128(original.id.as_u128() ^ ESCALATION_MASK),
+            conversation_id: conversation,
+            sender_id: SYSTEM_USER,
+            sender_name: "wardround escalation".into(),
+            body,
+            priority: Priority::Urgent,
+            sent_at: now,
+            receipts: members
+                .iter()
+                .filter(|&&m| m != SYSTEM_USER)
+                .map(|&user_id| Receipt {
+                    user_id,
+                    state: ReceiptState::Sent,
+                    at: now,
+                    acknowledged_at: None,
+                })
+                .collect(),
+            ack_required: original.ack_required,
+            escalation_of: Some(original.id),
+        };
+        let events = members
+            .iter()
+            .filter(|&&m| m != SYSTEM_USER)
+            .map(|&m| (m, EventKind::Message { message: message.clone() }))
+            .collect();
+        // The escalation chases its readers like the original did, but escalates no further.
+        let sender_policy = match self.store.user_by_id(original.sender_id).await? {
+            Some(u) => self.effective_policy(&u.user).await?.policy.settings,
+            None => PolicySettings::default(),
+        };
+        let mut schedule = schedule_for(&sender_policy);
+        schedule.escalation_target = None;
+        Ok((message, events, schedule))
+    }
+
+    /// The scheduler: sleeps until something is due (or an urgent message arrives) and
+    /// runs it. Several nodes may each run one.
+    pub async fn urgent_scheduler(self) {
+        const IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+        loop {
+            if let Err(e) = self.run_urgent().await {
+                crate::server::log::report(&format!("re-notify scheduler: {e}"));
+            }
+            let wait = match self.store.next_due().await {
+                Ok(Some(next)) => (next - self.clock.now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .min(IDLE),
+                _ => IDLE,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.urgent_sent.notified() => {}
+                _ = self.hub.closed() => return,
+            }
+        }
+    }
+}
