@@ -1,5 +1,6 @@
 //! The API client: REST calls and the resumable event stream.
 
+pub mod admin;
 mod event_stream;
 mod sse;
 
@@ -13,9 +14,9 @@ use uuid::Uuid;
 pub use event_stream::{spawn_event_stream, StreamUpdate};
 
 use crate::model::{
-    ColumnId, Conversation, Imported, ListRows, ListView, LoginRequest, LoginResponse, Me, Message,
-    NewMessage, PatientDetail, PatientList, PatientQuery, PatientSummary, ReceiptState,
-    ReceiptUpdate,
+    ColumnId, Conversation, EffectivePolicy, Imported, ListRows, ListView, LoginRequest,
+    LoginResponse, Me, Message, NewMessage, PatientDetail, PatientList, PatientQuery,
+    PatientSummary, ReceiptState, ReceiptUpdate, UserSettings,
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -298,6 +299,52 @@ impl ApiClient {
         .await
     }
 
+    /// Acknowledges an urgent message (which also reads it).
+    pub async fn acknowledge(&self, message: Uuid) -> Result<(), ClientError> {
+        self.call_empty(
+            Method::POST,
+            &format!("/api/v1/messages/{message}/ack"),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// Urgent and important messages still waiting for me.
+    pub async fn awaiting(&self) -> Result<Vec<Message>, ClientError> {
+        self.call(Method::GET, "/api/v1/me/awaiting", None::<&()>)
+            .await
+    }
+
+    pub async fn my_policy(&self) -> Result<EffectivePolicy, ClientError> {
+        self.call(Method::GET, "/api/v1/me/policy", None::<&()>)
+            .await
+    }
+
+    pub async fn save_settings(
+        &self,
+        settings: &UserSettings,
+    ) -> Result<EffectivePolicy, ClientError> {
+        self.call(Method::PUT, "/api/v1/me/settings", Some(settings))
+            .await
+    }
+
+    /// The team's chat about a patient on `list`, created on first use.
+    pub async fn patient_conversation(
+        &self,
+        list: Uuid,
+        patient: &str,
+    ) -> Result<Conversation, ClientError> {
+        self.call(
+            Method::POST,
+            &format!(
+                "/api/v1/lists/{list}/patients/{}/conversation",
+                segment(patient)
+            ),
+            None::<&()>,
+        )
+        .await
+    }
+
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let req = self.http.request(method, format!("{}{}", self.base, path));
         match &self.token {
@@ -358,6 +405,19 @@ impl ApiClient {
             reason,
         }
     }
+}
+
+/// Percent-encodes one path segment (a username, a team name, a patient id).
+pub(crate) fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 async fn rejection(resp: reqwest::Response) -> ClientError {

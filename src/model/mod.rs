@@ -21,6 +21,6 @@ pub use messaging::{
     ReceiptUpdate, MAX_BODY_CHARS,
 };
 pub use policy::{
-    Assignee, Assignment, EffectivePolicy, EscalationTarget, MessagingPolicy, Package,
-    PolicyPatch, PolicySettings, ReadReceipts, RenotifyUntil, UserSettings, GLOBAL,
+    Assignee, Assignment, EffectivePolicy, EscalationTarget, MessagingPolicy, Package, PolicyPatch,
+    PolicySettings, ReadReceipts, RenotifyUntil, UserSettings, GLOBAL,
 };

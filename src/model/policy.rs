@@ -275,7 +275,11 @@ impl PolicyPatch {
 
 fn duration_secs(key: &str, value: &str) -> Result<u64, String> {
     let bad = || format!("`{key}` is a duration like 90s, 2m or 1h, not `{value}`");
-    let (digits, unit) = value.split_at(value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len()));
+    let (digits, unit) = value.split_at(
+        value
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(value.len()),
+    );
     let n: u64 = digits.parse().map_err(|_| bad())?;
     let scale = match unit {
         "" | "s" => 1,

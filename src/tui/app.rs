@@ -12,8 +12,8 @@ pub use super::patients::PatientListState;
 use super::sort::SortKey;
 use crate::config::ListPrefs;
 use crate::model::{
-    ColumnId, Conversation, EffectivePolicy, Message, PatientDetail, PatientList, PatientSummary, Priority,
-    ReceiptState, User,
+    ColumnId, Conversation, EffectivePolicy, Message, PatientDetail, PatientList, PatientSummary,
+    Priority, ReceiptState, User,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,21 +268,20 @@ impl App {
     /// oldest first.
     pub fn urgent_waiting(&self) -> Vec<UrgentWaiting<'_>> {
         let me = self.me.id;
-        let mut waiting: Vec<UrgentWaiting<'_>> = self
-            .conversations
-            .iter()
-            .flat_map(|c| {
-                c.messages.iter().filter_map(move |m| {
-                    let m = &m.message;
-                    (m.priority == Priority::Urgent && m.sender_id != me && m.awaits(me)).then_some(
-                        UrgentWaiting {
-                            conversation: c,
-                            message: m,
-                        },
-                    )
+        let mut waiting: Vec<UrgentWaiting<'_>> =
+            self.conversations
+                .iter()
+                .flat_map(|c| {
+                    c.messages.iter().filter_map(move |m| {
+                        let m = &m.message;
+                        (m.priority == Priority::Urgent && m.sender_id != me && m.awaits(me))
+                            .then_some(UrgentWaiting {
+                                conversation: c,
+                                message: m,
+                            })
+                    })
                 })
-            })
-            .collect();
+                .collect();
         waiting.sort_by_key(|w| w.message.sent_at);
         waiting
     }

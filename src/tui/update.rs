@@ -494,7 +494,10 @@ fn on_renotify(app: &mut App, message: Message) -> Vec<Effect> {
         return Vec::new();
     }
     app.pulse_on = true;
-    vec![Effect::Notify(format!("Urgent message - {}", app.team_label))]
+    vec![Effect::Notify(format!(
+        "Urgent message - {}",
+        app.team_label
+    ))]
 }
 
 /// Messages on screen in a looked-at chat are read: mark them, here and on the server.

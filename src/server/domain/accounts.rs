@@ -43,7 +43,11 @@ impl Domain {
             role: role.to_string(),
             admin,
         };
-        match self.store.create_user(&user, &hash_password(password)?).await {
+        match self
+            .store
+            .create_user(&user, &hash_password(password)?)
+            .await
+        {
             Err(crate::server::store::StoreError::Duplicate(_)) => Err(DomainError::Conflict(
                 format!("A user called `{username}` exists already."),
             )),

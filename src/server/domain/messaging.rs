@@ -42,7 +42,11 @@ impl Domain {
     }
 
     /// The members, once the caller is known to be one of them.
-    pub(super) async fn members_for(&self, session: &Session, conversation: Uuid) -> DomainResult<Vec<Uuid>> {
+    pub(super) async fn members_for(
+        &self,
+        session: &Session,
+        conversation: Uuid,
+    ) -> DomainResult<Vec<Uuid>> {
         let members = self
             .store
             .conversation_members(conversation)
@@ -69,7 +73,11 @@ impl Domain {
             .await?;
         let users: Vec<Uuid> = members
             .into_iter()
-            .chain(messages.iter().flat_map(|m| m.receipts.iter().map(|r| r.user_id)))
+            .chain(
+                messages
+                    .iter()
+                    .flat_map(|m| m.receipts.iter().map(|r| r.user_id)),
+            )
             .collect();
         let active = self.receipts_active(users).await?;
         for m in &mut messages {
@@ -106,13 +114,10 @@ impl Domain {
         };
         match new.priority {
             Priority::Urgent if !policy.settings.allow_urgent => return refused("urgent"),
-            Priority::Important if !policy.settings.allow_important => {
-                return refused("important")
-            }
+            Priority::Important if !policy.settings.allow_important => return refused("important"),
             _ => {}
         }
-        let schedule =
-            (new.priority == Priority::Urgent).then(|| schedule_for(&policy.settings));
+        let schedule = (new.priority == Priority::Urgent).then(|| schedule_for(&policy.settings));
         let now = self.clock.now();
         let message = Message {
             id: new.id,

@@ -60,8 +60,7 @@ impl Domain {
             ReadReceipts::UserControlled => own.is_none_or(|s| s.read_receipts),
         };
         Ok(EffectivePolicy {
-            read_receipts_adjustable: policy.settings.read_receipts
-                == ReadReceipts::UserControlled,
+            read_receipts_adjustable: policy.settings.read_receipts == ReadReceipts::UserControlled,
             policy,
             source,
             read_receipts_active,

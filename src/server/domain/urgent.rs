@@ -87,11 +87,11 @@ impl Domain {
     pub async fn run_urgent(&self) -> DomainResult<usize> {
         let now = self.clock.now();
         let mut written = 0;
+        // Repeats until nothing fires: a server that was down owes several slots, each
+        // due only once the one before it has fired.
         loop {
             let due = self.store.due_renotifications(now, BATCH).await?;
-            if due.is_empty() {
-                break;
-            }
+            let mut fired = 0;
             let mut messages: HashMap<Uuid, Message> = HashMap::new();
             for d in &due {
                 if !messages.contains_key(&d.message_id) {
@@ -107,12 +107,14 @@ impl Domain {
                     attempt: d.slot,
                     of: d.slots,
                 };
-                if let Some(events) = self.store.fire_renotify(d, vec![(d.user_id, kind)], now).await? {
+                let events = vec![(d.user_id, kind)];
+                if let Some(events) = self.store.fire_renotify(d, events, now).await? {
+                    fired += 1;
                     written += events.len();
                     self.hub.publish(events);
                 }
             }
-            if due.len() < BATCH as usize {
+            if fired == 0 {
                 break;
             }
         }
@@ -139,7 +141,10 @@ impl Domain {
             .filter(|&u| message.awaits(u))
             .collect();
         if waiting.is_empty() {
-            let closed = self.store.close_window(message.id, Vec::new(), None, now).await?;
+            let closed = self
+                .store
+                .close_window(message.id, Vec::new(), None, now)
+                .await?;
             return Ok(closed.map_or(0, |e| e.len()));
         }
         let mut names = Vec::with_capacity(waiting.len());
@@ -154,7 +159,10 @@ impl Domain {
             None => None,
         };
         let escalation = match &target {
-            Some((conversation, _)) => Some(self.escalation_message(&message, *conversation, &names, now).await?),
+            Some((conversation, _)) => Some(
+                self.escalation_message(&message, *conversation, &names, now)
+                    .await?,
+            ),
             None => None,
         };
         let sender_event = EventKind::Unanswered {
@@ -164,10 +172,17 @@ impl Domain {
             names,
             escalated_to: target.map(|(_, label)| label),
         };
-        let escalation = escalation.as_ref().map(|(m, events, schedule)| (m, events.clone(), Some(schedule)));
+        let escalation = escalation
+            .as_ref()
+            .map(|(m, events, schedule)| (m, events.clone(), Some(schedule)));
         let written = self
             .store
-            .close_window(message.id, vec![(message.sender_id, sender_event)], escalation, now)
+            .close_window(
+                message.id,
+                vec![(message.sender_id, sender_event)],
+                escalation,
+                now,
+            )
             .await?;
         match written {
             Some(events) => {
@@ -266,7 +281,14 @@ impl Domain {
         let events = members
             .iter()
             .filter(|&&m| m != SYSTEM_USER)
-            .map(|&m| (m, EventKind::Message { message: message.clone() }))
+            .map(|&m| {
+                (
+                    m,
+                    EventKind::Message {
+                        message: message.clone(),
+                    },
+                )
+            })
             .collect();
         // The escalation chases its readers like the original did, but escalates no further.
         let sender_policy = match self.store.user_by_id(original.sender_id).await? {

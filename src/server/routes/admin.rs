@@ -98,10 +98,7 @@ pub struct NewTeam {
     name: String,
 }
 
-pub async fn teams(
-    State(domain): State<Domain>,
-    _: Admin,
-) -> Result<Json<Vec<TeamInfo>>, Problem> {
+pub async fn teams(State(domain): State<Domain>, _: Admin) -> Result<Json<Vec<TeamInfo>>, Problem> {
     Ok(Json(domain.team_infos().await?))
 }
 
@@ -140,10 +137,7 @@ pub struct Policies {
     assignments: Vec<Assignment>,
 }
 
-pub async fn policies(
-    State(domain): State<Domain>,
-    _: Admin,
-) -> Result<Json<Policies>, Problem> {
+pub async fn policies(State(domain): State<Domain>, _: Admin) -> Result<Json<Policies>, Problem> {
     Ok(Json(Policies {
         policies: domain.policies().await?,
         assignments: domain.policy_assignments().await?,

@@ -53,7 +53,10 @@ pub fn router(domain: Domain) -> Router {
             post(urgent::patient_conversation),
         )
         .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route("/admin/users/{username}", axum::routing::patch(admin::change_user))
+        .route(
+            "/admin/users/{username}",
+            axum::routing::patch(admin::change_user),
+        )
         .route("/admin/teams", get(admin::teams).post(admin::create_team))
         .route(
             "/admin/teams/{team}/members/{username}",
@@ -67,7 +70,10 @@ pub fn router(domain: Domain) -> Router {
                 .patch(admin::update_policy),
         )
         .route("/admin/policy-assignments", post(admin::assign))
-        .route("/admin/packages/{package}/apply", post(admin::apply_package))
+        .route(
+            "/admin/packages/{package}/apply",
+            post(admin::apply_package),
+        )
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)

@@ -135,7 +135,7 @@ impl AdminStore for SqliteStore {
         .rows_affected();
         let sql = format!(
             "INSERT INTO conversation_members (conversation_id, user_id)
-             SELECT id, ? FROM ({TEAM_CONVERSATIONS}) ON CONFLICT DO NOTHING"
+             SELECT id, ? FROM ({TEAM_CONVERSATIONS}) WHERE true ON CONFLICT DO NOTHING"
         );
         sqlx::query(&sql)
             .bind(user.to_string())
@@ -192,13 +192,12 @@ impl AdminStore for SqliteStore {
     }
 
     async fn patient_conversation(&self, team: Uuid, patient: &str) -> StoreResult<Option<Uuid>> {
-        let id: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM conversations WHERE team_id = ? AND subject = ?",
-        )
-        .bind(team.to_string())
-        .bind(patient)
-        .fetch_optional(&self.reader)
-        .await?;
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE team_id = ? AND subject = ?")
+                .bind(team.to_string())
+                .bind(patient)
+                .fetch_optional(&self.reader)
+                .await?;
         parse(id)
     }
 }

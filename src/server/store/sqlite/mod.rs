@@ -542,7 +542,9 @@ impl Store for SqliteStore {
             .await;
         if let Err(e) = &r {
             if is_unique_violation(e) {
-                return Err(StoreError::Duplicate("a conversation about this patient".into()));
+                return Err(StoreError::Duplicate(
+                    "a conversation about this patient".into(),
+                ));
             }
         }
         r?;

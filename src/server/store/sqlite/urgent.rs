@@ -238,7 +238,10 @@ impl UrgentStore for SqliteStore {
             .bind(i64::from(limit))
             .fetch_all(&self.reader)
             .await?;
-        let mut messages = rows.iter().map(message_from).collect::<StoreResult<Vec<_>>>()?;
+        let mut messages = rows
+            .iter()
+            .map(message_from)
+            .collect::<StoreResult<Vec<_>>>()?;
         self.attach_receipts(&mut messages).await?;
         Ok(messages)
     }
