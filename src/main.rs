@@ -1,5 +1,7 @@
 //! The one binary: the terminal UI, and the `demo`, `serve` and `export` commands.
 
+mod admin_cli;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -91,6 +93,11 @@ enum Command {
     },
     /// List every column id with what it shows.
     Columns,
+    /// Accounts, teams and messaging policies on a running server (as an administrator).
+    Admin {
+        #[command(subcommand)]
+        command: admin_cli::AdminCommand,
+    },
     /// Manage your teams' patient lists on the server.
     Lists {
         #[command(subcommand)]
@@ -228,6 +235,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::ImportMrns { list, file }) => {
             import_mrns(&config, cli.password_stdin, &list, &file).await
+        }
+        Some(Command::Admin { command }) => {
+            let client = log_in(&config, cli.password_stdin).await?;
+            admin_cli::run(&client, command).await
         }
         Some(Command::Columns) => {
             for c in ColumnId::ALL {
@@ -417,6 +428,22 @@ async fn serve(
         }
     };
     let running = server::start(listen, &database, ehr).await?;
+    // A new store gets an administrator, so that `wardround admin` can do the rest.
+    let (password, generated) = match std::env::var("WARDROUND_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (admin_cli::one_time_password(), true),
+    };
+    if running.domain.bootstrap_admin(&password).await?.is_some() {
+        if generated {
+            eprintln!(
+                "wardround serve: administrator `admin` created; one-time password {password}"
+            );
+        } else {
+            eprintln!(
+                "wardround serve: administrator `admin` created with WARDROUND_ADMIN_PASSWORD"
+            );
+        }
+    }
     if let Some(ward) = &demo_source {
         let seeded = running
             .domain

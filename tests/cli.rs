@@ -53,3 +53,154 @@ async fn lists_are_managed_from_the_command_line() {
         .unwrap();
     assert!(!ok && err.contains("no list named `Nope`"), "{err}");
 }
+
+fn admin(url: &str, args: &[&str]) -> (bool, String, String) {
+    common::run_as("admin", url, args)
+}
+
+#[tokio::test]
+async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = common::demo_ward_server(dir.path()).await;
+    let d = &server.domain;
+    d.bootstrap_admin(PASSWORD).await.unwrap().unwrap();
+    assert!(
+        d.bootstrap_admin(PASSWORD).await.unwrap().is_none(),
+        "only once"
+    );
+    d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let url = server.url();
+    let steps: Vec<(Vec<&'static str>, &'static str)> = vec![
+        (
+            vec![
+                "admin",
+                "user",
+                "add",
+                "kpatel",
+                "--name",
+                "Kiran Patel",
+                "--role",
+                "RN",
+            ],
+            "created kpatel (Kiran Patel)",
+        ),
+        (
+            vec!["admin", "team", "create", "5 North"],
+            "created team 5 North",
+        ),
+        (
+            vec!["admin", "team", "add-member", "5 North", "kpatel"],
+            "kpatel joined 5 North",
+        ),
+        (
+            vec!["admin", "team", "add-member", "5 North", "nurse"],
+            "nurse joined 5 North",
+        ),
+        (
+            vec![
+                "admin",
+                "policy",
+                "create",
+                "nights",
+                "renotify_interval=1m",
+                "renotify_window=10m",
+                "renotify_until=ack",
+            ],
+            "renotify_until     ack",
+        ),
+        (
+            vec![
+                "admin",
+                "policy",
+                "set",
+                "nights",
+                "escalation_target=team:5 North",
+            ],
+            "escalation_target  team:5 North",
+        ),
+        (
+            vec!["admin", "policy", "assign", "nights", "team:5 North"],
+            "assigned nights",
+        ),
+        (
+            vec![
+                "admin",
+                "policy",
+                "apply-package",
+                "information_worker",
+                "user:kpatel",
+            ],
+            "assigned information_worker",
+        ),
+        (
+            vec!["admin", "policy", "show", "nights"],
+            "renotify_interval  60s",
+        ),
+        (
+            vec!["admin", "team", "remove-member", "5 North", "nurse"],
+            "nurse left 5 North",
+        ),
+        (vec!["admin", "user", "disable", "nurse"], "nurse disabled"),
+    ];
+    for (args, expected) in steps {
+        let url = url.clone();
+        let shown = args.clone();
+        let (ok, out, err) = tokio::task::spawn_blocking(move || admin(&url, &args))
+            .await
+            .unwrap();
+        assert!(ok, "{shown:?}: {err}");
+        assert!(out.contains(expected), "{out}");
+    }
+    let run = |args: &'static [&'static str]| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || admin(&url, args))
+    };
+    let (_, users, _) = run(&["admin", "user", "list"]).await.unwrap();
+    assert!(
+        users.contains("kpatel\tKiran Patel\tRN\tactive\t5 North"),
+        "{users}"
+    );
+    assert!(
+        users.contains("nurse\tAlex Morgan\tRN\tdisabled"),
+        "{users}"
+    );
+    let (_, teams, _) = run(&["admin", "team", "list"]).await.unwrap();
+    assert!(teams.contains("5 North\tkpatel"), "{teams}");
+    let (_, policies, _) = run(&["admin", "policy", "list"]).await.unwrap();
+    assert!(policies.contains("nights\tteam 5 North"), "{policies}");
+    assert!(
+        policies.contains("information_worker\tuser kpatel"),
+        "{policies}"
+    );
+    let (ok, _, err) = run(&["admin", "policy", "set", "nights", "renotify_window=soon"])
+        .await
+        .unwrap();
+    assert!(!ok && err.contains("a duration like 90s"), "{err}");
+
+    // What the policies mean for the people they apply to.
+    let kpatel = d
+        .store()
+        .user_by_username("kpatel")
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let policy = d.effective_policy(&kpatel).await.unwrap();
+    assert_eq!(policy.policy.name, "information_worker");
+    assert_eq!(policy.source, "user");
+    // The disabled nurse cannot log in; a nurse is not an administrator.
+    assert!(d.login("nurse", PASSWORD).await.is_err());
+    d.reset_password("kpatel", PASSWORD).await.unwrap();
+    let (ok, _, err) = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || run_as_kp(&url))
+            .await
+            .unwrap()
+    };
+    assert!(!ok && err.contains("administrator"), "{err}");
+    fn run_as_kp(url: &str) -> (bool, String, String) {
+        common::run_as("kpatel", url, &["admin", "user", "list"])
+    }
+}

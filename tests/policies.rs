@@ -135,14 +135,22 @@ async fn read_receipts_follow_the_policy_and_each_users_choice() {
                             }
                         )
                     });
-                assert_eq!(shown == ReceiptState::Read, told, "{mode} {sender_on} {reader_on}");
+                assert_eq!(
+                    shown == ReceiptState::Read,
+                    told,
+                    "{mode} {sender_on} {reader_on}"
+                );
                 let own = reader.my_policy().await.unwrap();
                 table.push(format!(
                     "{mode:<15} sender {:<3} reader {:<3} -> {} (reader's receipts {})",
                     if sender_on { "on" } else { "off" },
                     if reader_on { "on" } else { "off" },
                     if told { "read shown" } else { "delivered only" },
-                    if own.read_receipts_active { "active" } else { "inactive" },
+                    if own.read_receipts_active {
+                        "active"
+                    } else {
+                        "inactive"
+                    },
                 ));
             }
         }
@@ -232,7 +240,10 @@ async fn a_users_own_policy_wins_over_their_teams_which_wins_over_global() {
         (
             p.policy.name.clone(),
             p.source.clone(),
-            sender.send(w.chat, &message(Priority::Urgent)).await.is_ok(),
+            sender
+                .send(w.chat, &message(Priority::Urgent))
+                .await
+                .is_ok(),
         )
     };
     assert_eq!(
@@ -312,5 +323,8 @@ async fn a_bad_policy_setting_is_refused_with_a_reason() {
         .await
         .unwrap_err();
     assert!(nobody.to_string().contains("ghost"), "{nobody}");
-    assert!(d.assign_policy("nope", &Assignee::User("reader".into())).await.is_err());
+    assert!(d
+        .assign_policy("nope", &Assignee::User("reader".into()))
+        .await
+        .is_err());
 }

@@ -191,11 +191,16 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Runs the `wardround` binary against `url` as the nurse (password on stdin), with HOME
 /// and the config dir in a fresh temp dir. Returns success, stdout, stderr.
 pub fn run_as_nurse(url: &str, args: &[&str]) -> (bool, String, String) {
+    run_as("nurse", url, args)
+}
+
+/// Runs the binary as `user` (password on stdin) with a fresh HOME.
+pub fn run_as(user: &str, url: &str, args: &[&str]) -> (bool, String, String) {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let home = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_wardround"))
-        .args(["--server", url, "--user", "nurse", "--password-stdin"])
+        .args(["--server", url, "--user", user, "--password-stdin"])
         .args(args)
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path())

@@ -1,0 +1,270 @@
+//! `wardround admin …`: IT manages accounts, teams and messaging policies on a running
+//! server, as an administrator.
+
+use clap::Subcommand;
+use color_eyre::eyre::{eyre, Result};
+
+use wardround::client::admin::NewAccount;
+use wardround::client::ApiClient;
+use wardround::model::{Assignee, MessagingPolicy, PolicyPatch};
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Teams (each has a channel; members join it and the team's patient chats).
+    Team {
+        #[command(subcommand)]
+        action: TeamAction,
+    },
+    /// Messaging policies.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserAction {
+    /// Create an account; a one-time password is printed.
+    Add {
+        username: String,
+        /// The name colleagues see.
+        #[arg(long)]
+        name: String,
+        /// Shown beside the name (RN, Registrar…).
+        #[arg(long, default_value = "")]
+        role: String,
+        /// May use `wardround admin`.
+        #[arg(long)]
+        admin: bool,
+    },
+    List,
+    /// Disable an account and end its sessions (`--enable` to undo).
+    Disable {
+        username: String,
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Set a new one-time password (printed) and end the user's sessions.
+    ResetPassword {
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TeamAction {
+    Create { name: String },
+    AddMember { team: String, username: String },
+    RemoveMember { team: String, username: String },
+    List,
+}
+
+/// Who a policy applies to: `user:USERNAME` or `team:TEAM NAME`. (Not `--user`: that
+/// flag says who logs in.)
+fn assignee(s: &str) -> Result<Assignee, String> {
+    match s.split_once(':') {
+        Some(("user", name)) if !name.trim().is_empty() => Ok(Assignee::User(name.trim().into())),
+        Some(("team", name)) if !name.trim().is_empty() => Ok(Assignee::Team(name.trim().into())),
+        _ => Err(format!("`{s}`: write user:USERNAME or team:TEAM")),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum PolicyAction {
+    /// Every policy and every assignment.
+    List,
+    Show {
+        name: String,
+    },
+    /// A new policy: Global's settings with these changes (key=value).
+    Create {
+        name: String,
+        settings: Vec<String>,
+    },
+    /// Change settings: read_receipts=user_controlled|on|off, allow_urgent=true|false,
+    /// allow_important=…, renotify_interval=2m, renotify_window=20m,
+    /// renotify_until=read|ack, escalation_target=user:NAME|team:NAME|none.
+    Set {
+        name: String,
+        settings: Vec<String>,
+    },
+    /// Assign to user:USERNAME or team:TEAM.
+    Assign {
+        name: String,
+        #[arg(value_parser = assignee)]
+        to: Assignee,
+    },
+    /// Remove a user's or team's assignment (Global or the team's applies again).
+    Unassign {
+        #[arg(value_parser = assignee)]
+        from: Assignee,
+    },
+    /// Assign a preset: clinical_worker, information_worker or patient_room.
+    ApplyPackage {
+        package: String,
+        #[arg(value_parser = assignee)]
+        to: Assignee,
+    },
+}
+
+fn patch_of(settings: &[String]) -> Result<PolicyPatch> {
+    let mut patch = PolicyPatch::default();
+    for s in settings {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| eyre!("`{s}`: write settings as key=value"))?;
+        patch.set(k.trim(), v.trim()).map_err(|e| eyre!(e))?;
+    }
+    Ok(patch)
+}
+
+pub fn one_time_password() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 9];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn print_policy(p: &MessagingPolicy) {
+    let s = &p.settings;
+    println!("{}", p.name);
+    let json = serde_json::to_value(s).unwrap_or_default();
+    let receipts = json["read_receipts"].as_str().unwrap_or("?");
+    let until = json["renotify_until"].as_str().unwrap_or("?");
+    println!("  read_receipts      {receipts}");
+    println!("  allow_urgent       {}", s.allow_urgent);
+    println!("  allow_important    {}", s.allow_important);
+    println!("  renotify_interval  {}s", s.renotify_interval_secs);
+    println!("  renotify_window    {}s", s.renotify_window_secs);
+    println!("  renotify_until     {until}");
+    println!(
+        "  escalation_target  {}",
+        s.escalation_target
+            .as_ref()
+            .map_or("none".to_string(), |t| t.to_string())
+    );
+}
+
+pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
+    match command {
+        AdminCommand::User { action } => match action {
+            UserAction::Add {
+                username,
+                name,
+                role,
+                admin,
+            } => {
+                let password = one_time_password();
+                let user = client
+                    .admin_add_user(&NewAccount {
+                        username: &username,
+                        display_name: &name,
+                        role: &role,
+                        password: &password,
+                        admin,
+                    })
+                    .await?;
+                println!("created {} ({})", user.username, user.display_name);
+                println!("one-time password: {password}");
+            }
+            UserAction::List => {
+                for a in client.admin_users().await? {
+                    println!(
+                        "{}\t{}\t{}\t{}{}\t{}",
+                        a.user.username,
+                        a.user.display_name,
+                        a.user.role,
+                        if a.disabled { "disabled" } else { "active" },
+                        if a.user.admin { ", admin" } else { "" },
+                        a.teams.join(", ")
+                    );
+                }
+            }
+            UserAction::Disable { username, enable } => {
+                client.admin_set_disabled(&username, !enable).await?;
+                println!(
+                    "{username} {}",
+                    if enable {
+                        "enabled"
+                    } else {
+                        "disabled; their sessions ended"
+                    }
+                );
+            }
+            UserAction::ResetPassword { username } => {
+                let password = one_time_password();
+                client.admin_reset_password(&username, &password).await?;
+                println!("{username}: sessions ended; one-time password: {password}");
+            }
+        },
+        AdminCommand::Team { action } => match action {
+            TeamAction::Create { name } => {
+                let team = client.admin_create_team(&name).await?;
+                println!("created team {} with its channel", team.name);
+            }
+            TeamAction::AddMember { team, username } => {
+                client.admin_team_member(&team, &username, true).await?;
+                println!("{username} joined {team}");
+            }
+            TeamAction::RemoveMember { team, username } => {
+                client.admin_team_member(&team, &username, false).await?;
+                println!("{username} left {team}");
+            }
+            TeamAction::List => {
+                for t in client.admin_teams().await? {
+                    println!("{}\t{}", t.team.name, t.members.join(", "));
+                }
+            }
+        },
+        AdminCommand::Policy { action } => match action {
+            PolicyAction::List => {
+                let all = client.admin_policies().await?;
+                for p in &all.policies {
+                    let assigned: Vec<String> = all
+                        .assignments
+                        .iter()
+                        .filter(|a| a.policy == p.name)
+                        .map(|a| match &a.assignee {
+                            Assignee::User(u) => format!("user {u}"),
+                            Assignee::Team(t) => format!("team {t}"),
+                        })
+                        .collect();
+                    println!("{}\t{}", p.name, assigned.join(", "));
+                }
+            }
+            PolicyAction::Show { name } => print_policy(&client.admin_policy(&name).await?),
+            PolicyAction::Create { name, settings } => print_policy(
+                &client
+                    .admin_create_policy(&name, &patch_of(&settings)?)
+                    .await?,
+            ),
+            PolicyAction::Set { name, settings } => {
+                if settings.is_empty() {
+                    return Err(eyre!("say what to set, as key=value"));
+                }
+                print_policy(
+                    &client
+                        .admin_set_policy(&name, &patch_of(&settings)?)
+                        .await?,
+                )
+            }
+            PolicyAction::Assign { name, to } => {
+                client.admin_assign(Some(&name), &to).await?;
+                println!("assigned {name}");
+            }
+            PolicyAction::Unassign { from } => {
+                client.admin_assign(None, &from).await?;
+                println!("unassigned");
+            }
+            PolicyAction::ApplyPackage { package, to } => {
+                let p = client.admin_apply_package(&package, &to).await?;
+                println!("assigned {}", p.name);
+            }
+        },
+    }
+    Ok(())
+}
