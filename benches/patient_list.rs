@@ -58,6 +58,7 @@ fn app_with(rows: Vec<Row>) -> App {
         username: "nurse".into(),
         display_name: "Alex Morgan".into(),
         role: "RN".into(),
+        admin: false,
     };
     let mut app = App::new(
         me,

@@ -183,12 +183,12 @@ impl Domain {
             ));
         }
         match &s.escalation_target {
-            Some(crate::model::EscalationTarget::User(name)) => {
-                if self.store.user_by_username(name).await?.is_none() {
-                    return Err(DomainError::Invalid(format!(
-                        "escalation_target: no user is called `{name}`."
-                    )));
-                }
+            Some(crate::model::EscalationTarget::User(name))
+                if self.store.user_by_username(name).await?.is_none() =>
+            {
+                return Err(DomainError::Invalid(format!(
+                    "escalation_target: no user is called `{name}`."
+                )));
             }
             Some(crate::model::EscalationTarget::Team(name)) => {
                 let team = self.store.team_by_name(name).await?.ok_or_else(|| {
@@ -200,7 +200,7 @@ impl Domain {
                     )));
                 }
             }
-            None => {}
+            _ => {}
         }
         Ok(())
     }

@@ -94,9 +94,11 @@ impl Domain {
             let mut fired = 0;
             let mut messages: HashMap<Uuid, Message> = HashMap::new();
             for d in &due {
-                if !messages.contains_key(&d.message_id) {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    messages.entry(d.message_id)
+                {
                     if let Some(m) = self.store.message(d.message_id).await? {
-                        messages.insert(d.message_id, m);
+                        slot.insert(m);
                     }
                 }
                 let Some(message) = messages.get(&d.message_id) else {
