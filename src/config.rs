@@ -91,6 +91,18 @@ pub struct UiSection {
     pub theme: String,
     /// A steady highlight instead of the pulsing alert bar.
     pub reduced_motion: bool,
+    /// How an urgent message gets attention beyond the bar.
+    pub notify: Vec<NotifyChannel>,
+}
+
+/// A way to get attention outside the screen: the bell, or a desktop notification by
+/// OSC 9 (iTerm2, WezTerm, Windows Terminal…) or OSC 777 (urxvt, foot, VTE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyChannel {
+    Bell,
+    Osc9,
+    Osc777,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -117,6 +129,11 @@ impl Default for UiSection {
         UiSection {
             theme: "default".into(),
             reduced_motion: false,
+            notify: vec![
+                NotifyChannel::Bell,
+                NotifyChannel::Osc9,
+                NotifyChannel::Osc777,
+            ],
         }
     }
 }

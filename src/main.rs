@@ -267,6 +267,7 @@ fn tui_options(config: &Config) -> Result<tui::Options> {
     Ok(tui::Options {
         theme,
         reduced_motion: config.ui.reduced_motion || no_color,
+        notify: config.ui.notify.clone(),
         list_prefs: config.lists.clone(),
     })
 }

@@ -141,11 +141,18 @@ fn demo_round_trip_in_a_real_terminal() {
     );
 
     tmux.keys(&["u"]);
-    tmux.wait_for(
-        "the alert to clear once read",
+    tmux.keys(&["C-k"]);
+    let screen = tmux.wait_for(
+        "the urgent alert to give way to the steady important mark once read",
         Duration::from_secs(5),
-        |s| s.contains("No urgent messages"),
+        |s| {
+            s.lines()
+                .next()
+                .is_some_and(|l| l.contains("! IMPORTANT") && l.contains("Sam Okafor"))
+                && s.contains("✓ acknowledged")
+        },
     );
+    assert!(!screen.contains("[Ctrl-k] acknowledge"), "{screen}");
 
     tmux.keys(&["-l", "On my way to check obs"]);
     tmux.keys(&["Enter"]);
@@ -155,6 +162,31 @@ fn demo_round_trip_in_a_real_terminal() {
     tmux.wait_for("the colleague's answer", Duration::from_secs(15), |s| {
         s.contains("On my way up now")
     });
+
+    // An urgent message to the round group, which the FY1 never reads: re-notified, then
+    // (the demo policy's 40 s window) the sender is told and the charge nurse is messaged.
+    // Escape alone: followed at once by `k` a terminal reads Alt-k.
+    tmux.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["k"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["C-p", "C-p"]);
+    tmux.keys(&["-l", "Bed 4 needs a senior review"]);
+    tmux.keys(&["Enter", "C-r"]);
+    let screen = tmux.wait_for("two of three to read it", Duration::from_secs(15), |s| {
+        s.contains("read by 2 of 3")
+    });
+    assert!(screen.contains("‼ URGENT"), "{screen}");
+    assert!(
+        screen.contains("delivered: Dr Tom Reid"),
+        "who has not read it, by name:\n{screen}"
+    );
+    let screen = tmux.wait_for("the unanswered notice", Duration::from_secs(60), |s| {
+        s.lines().next().is_some_and(|l| l.contains("UNANSWERED"))
+    });
+    let bar = screen.lines().next().unwrap_or_default();
+    assert!(bar.contains("Dr Tom Reid"), "{bar}");
+    assert!(bar.contains("escalated to Sam Okafor"), "{bar}");
 
     tmux.resize(80, 24);
     tmux.wait_for("the 80x24 layout", Duration::from_secs(5), |s| {

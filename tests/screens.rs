@@ -70,7 +70,7 @@ fn help_lists_every_binding_of_the_live_keymap() {
     update(&mut app, key(KeyCode::Char('?')));
     let screen = text(&render(&app, 120, 40));
     for b in &app.keymap.bindings {
-        assert!(screen.contains(b.help), "help lacks {:?}", b.help);
+        assert!(screen.contains(b.help), "help lacks {:?}\n{screen}", b.help);
         assert!(
             screen.contains(&b.keys_label()),
             "help lacks keys {}",

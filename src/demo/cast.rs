@@ -6,7 +6,10 @@ use uuid::Uuid;
 
 use super::ward::WARD_NAME;
 use crate::fhir::BundleSource;
-use crate::model::{ConversationKind, User};
+use crate::model::{Assignee, ConversationKind, PolicyPatch, User};
+
+/// The demo team's messaging policy: Teams' defaults, sped up.
+pub const DEMO_POLICY: &str = "demo_accelerated";
 use crate::server::domain::DomainResult;
 use crate::server::Domain;
 
@@ -17,6 +20,7 @@ pub struct Cast {
     pub registrar: User,
     pub charge_nurse: User,
     pub fy1: User,
+    pub list: Uuid,
     pub channel: Uuid,
     pub rounds: Uuid,
     pub registrar_chat: Uuid,
@@ -41,7 +45,24 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
         .await?;
     let everyone = vec![nurse.id, registrar.id, charge_nurse.id, fy1.id];
     let team = domain.create_team(WARD_NAME, &everyone).await?;
+    // Urgent messages chase and escalate in seconds rather than minutes, so a demo shows
+    // the whole path: re-notified every 10 s, and after 40 s the sender hears who has not
+    // read it and the charge nurse is messaged.
+    let mut accelerated = PolicyPatch::default();
+    for (key, value) in [
+        ("renotify_interval", "10s"),
+        ("renotify_window", "40s"),
+        ("escalation_target", "user:sokafor"),
+    ] {
+        accelerated
+            .set(key, value)
+            .map_err(crate::server::domain::DomainError::Invalid)?;
+    }
+    domain.create_policy(DEMO_POLICY, &accelerated).await?;
     domain
+        .assign_policy(DEMO_POLICY, &Assignee::Team(WARD_NAME.into()))
+        .await?;
+    let list = domain
         .create_list(
             team.id,
             &format!("{WARD_NAME} — all beds"),
@@ -81,6 +102,7 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
         )
         .await?;
     Ok(Cast {
+        list: list.id,
         password,
         nurse,
         registrar,

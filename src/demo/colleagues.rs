@@ -14,6 +14,7 @@ use crate::model::{EventKind, NewMessage, Priority, ReceiptState};
 
 /// What the urgent message is about: a bed and its score, chosen from the generated ward.
 pub struct Concern {
+    pub patient: String,
     pub bed: String,
     pub news2: String,
 }
@@ -33,6 +34,9 @@ struct Colleague {
     me: Uuid,
     /// Answers to the demo user, used once each, in order.
     replies: Vec<&'static str>,
+    /// Whether they ever read the demo user's urgent messages. One does not, so that the
+    /// demo shows re-notification, the unanswered notice and escalation.
+    reads_urgent: bool,
 }
 
 pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleagues, ClientError> {
@@ -62,6 +66,20 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
         )
         .await;
     });
+    // A patient-linked chat: the row's unread column counts it.
+    let (charge_p, list, patient) = (charge.clone(), cast.list, concern.patient.clone());
+    tasks.spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        if let Ok(chat) = charge_p.patient_conversation(list, &patient).await {
+            let _ = post(
+                &charge_p,
+                chat.id,
+                "Family visiting at 14:00; please update them after the round.",
+                Priority::Normal,
+            )
+            .await;
+        }
+    });
     let (registrar_c, chat) = (registrar.clone(), cast.registrar_chat);
     tasks.spawn(async move {
         tokio::time::sleep(Duration::from_secs(7)).await;
@@ -78,16 +96,19 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
             client: registrar,
             me: registrar_id,
             replies: vec!["Thanks. On my way up now.", "Great, see you there."],
+            reads_urgent: true,
         },
         Colleague {
             client: charge,
             me: charge_id,
             replies: vec!["Noted, thank you."],
+            reads_urgent: true,
         },
         Colleague {
             client: fy1,
             me: fy1_id,
             replies: vec![],
+            reads_urgent: false,
         },
     ];
     for c in people {
@@ -136,8 +157,12 @@ async fn respond(mut colleague: Colleague, nurse: Uuid) {
         let client = colleague.client.clone();
         let direct = message.receipts.len() == 1;
         let reply = if direct { replies.pop_front() } else { None };
+        let reads = colleague.reads_urgent || message.priority != Priority::Urgent;
         tokio::spawn(async move {
             let _ = client.mark(message.id, ReceiptState::Delivered).await;
+            if !reads {
+                return;
+            }
             tokio::time::sleep(Duration::from_millis(2500)).await;
             let _ = client.mark(message.id, ReceiptState::Read).await;
             if let Some(text) = reply {

@@ -82,6 +82,7 @@ fn sickest(ward: &BundleSource, now: chrono::DateTime<Utc>) -> colleagues::Conce
     let chart = ward.charts().max_by(|a, b| score(a).total_cmp(&score(b)));
     let cell = |c: ColumnId| chart.map_or_else(Cell::empty, |ch| columns::cell(ch, c, now));
     colleagues::Concern {
+        patient: chart.and_then(|c| c.patient.id.clone()).unwrap_or_default(),
         bed: cell(ColumnId::Bed).text,
         news2: cell(ColumnId::News2).text,
     }

@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use crate::client::StreamUpdate;
 use crate::model::{
-    ColumnId, Conversation, ListRows, ListView, Message, NewMessage, PatientDetail, PatientList,
-    PatientSummary, ReceiptState,
+    ColumnId, Conversation, EffectivePolicy, ListRows, ListView, Message, NewMessage,
+    PatientDetail, PatientList, PatientSummary, ReceiptState, UserSettings,
 };
 
 #[derive(Debug, Clone)]
@@ -28,6 +28,11 @@ pub enum Action {
     /// Search results, for the query they answer.
     SearchResults(String, Result<Vec<PatientSummary>, String>),
     MessagesLoaded(Uuid, Result<Vec<Message>, String>),
+    PolicyLoaded(Result<EffectivePolicy, String>),
+    /// Urgent and important messages waiting for me, wherever they are.
+    AwaitingLoaded(Result<Vec<Message>, String>),
+    /// A patient's chat, opened (or made) at this user's asking.
+    PatientConversationOpened(Result<Conversation, String>),
     /// The server stored a message from the outbox.
     Sent(Message),
     /// The server refused a message for good (not a network failure: those are retried).
@@ -90,6 +95,14 @@ pub enum Effect {
     Mark {
         messages: Vec<Uuid>,
         state: ReceiptState,
+    },
+    Acknowledge(Vec<Uuid>),
+    LoadPolicy,
+    LoadAwaiting,
+    SaveSettings(UserSettings),
+    OpenPatientConversation {
+        list: Uuid,
+        patient: String,
     },
     /// Bell and desktop notification; the text carries no patient data.
     Notify(String),

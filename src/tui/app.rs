@@ -179,6 +179,8 @@ pub struct App {
     pub policy: Option<EffectivePolicy>,
     /// My urgent messages that went unanswered, newest last; cleared when opened.
     pub unanswered: Vec<Unanswered>,
+    /// Under my messages, who has read, received and acknowledged them, by name.
+    pub show_receipt_names: bool,
     /// Open while the patient list shows a patient in detail.
     pub detail: Option<DetailState>,
     /// The team lists this user can see.
@@ -231,6 +233,7 @@ impl App {
             composer_priority: Priority::Normal,
             policy: None,
             unanswered: Vec::new(),
+            show_receipt_names: false,
             detail: None,
             lists: Vec::new(),
             search: None,
@@ -288,6 +291,106 @@ impl App {
 
     pub fn alert_active(&self) -> bool {
         !self.urgent_waiting().is_empty()
+    }
+
+    /// Important messages to me that I have not read, oldest first: a steady mark.
+    pub fn important_waiting(&self) -> Vec<UrgentWaiting<'_>> {
+        let me = self.me.id;
+        let mut waiting: Vec<UrgentWaiting<'_>> = self
+            .conversations
+            .iter()
+            .flat_map(|c| {
+                c.messages.iter().filter_map(move |m| {
+                    let m = &m.message;
+                    (m.priority == Priority::Important && m.sender_id != me && m.awaits(me))
+                        .then_some(UrgentWaiting {
+                            conversation: c,
+                            message: m,
+                        })
+                })
+            })
+            .collect();
+        waiting.sort_by_key(|w| w.message.sent_at);
+        waiting
+    }
+
+    /// Urgent messages to me in the open conversation that I have not acknowledged.
+    pub fn unacknowledged_here(&self) -> Vec<Uuid> {
+        let me = self.me.id;
+        self.open()
+            .map(|c| {
+                c.messages
+                    .iter()
+                    .filter(|m| {
+                        m.message.priority == Priority::Urgent
+                            && m.message
+                                .receipt_of(me)
+                                .is_some_and(|r| r.acknowledged_at.is_none())
+                    })
+                    .map(|m| m.message.id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether a command can do anything now: the footer offers only those.
+    pub fn available(&self, command: super::keymap::Command) -> bool {
+        use super::keymap::Command;
+        match command {
+            Command::CyclePriority => {
+                self.may_send(Priority::Important) || self.may_send(Priority::Urgent)
+            }
+            Command::Acknowledge => !self.unacknowledged_here().is_empty() || self.alert_active(),
+            _ => true,
+        }
+    }
+
+    /// Whether this user's policy lets them send at `priority`. Until the policy is known
+    /// the server decides (and says why it refuses).
+    pub fn may_send(&self, priority: Priority) -> bool {
+        let Some(p) = &self.policy else {
+            return true;
+        };
+        match priority {
+            Priority::Normal => true,
+            Priority::Important => p.policy.settings.allow_important,
+            Priority::Urgent => p.policy.settings.allow_urgent,
+        }
+    }
+
+    /// The bed of a patient on the list shown, for the alert bar and chat headers.
+    pub fn bed_of(&self, patient: &str) -> Option<&str> {
+        self.patients
+            .loaded
+            .iter()
+            .find(|r| r.patient == patient)
+            .and_then(|r| r.cell(ColumnId::Bed))
+            .map(|c| c.text.as_str())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// How a patient-linked conversation is titled: bed and name from the list shown.
+    pub fn patient_label(&self, patient: &str) -> String {
+        let row = self.patients.loaded.iter().find(|r| r.patient == patient);
+        let text = |c: ColumnId| {
+            row.and_then(|r| r.cell(c))
+                .map(|c| c.text.clone())
+                .filter(|t| !t.is_empty())
+        };
+        match (text(ColumnId::Bed), text(ColumnId::Name)) {
+            (Some(bed), Some(name)) => format!("{bed} {name}"),
+            (None, Some(name)) => name,
+            (Some(bed), None) => bed,
+            (None, None) => format!("Patient {patient}"),
+        }
+    }
+
+    /// A conversation's title as shown: a patient's bed and name for a patient chat.
+    pub fn title_of(&self, c: &ConversationState) -> String {
+        match &c.info.subject {
+            Some(patient) => self.patient_label(patient),
+            None => c.info.title.clone(),
+        }
     }
 
     /// Where keys go now.

@@ -12,6 +12,10 @@ pub enum Command {
     FocusNext,
     FocusPrev,
     JumpToUrgent,
+    Acknowledge,
+    MessagePatient,
+    ToggleMyReceipts,
+    ShowReceiptNames,
     RowDown,
     RowUp,
     RowFirst,
@@ -240,9 +244,17 @@ fn global_bindings() -> Vec<Binding> {
             g,
             &[KeyPress::ch('u'), KeyPress::plain(F(2))],
             JumpToUrgent,
-            "Open the oldest unread urgent message",
+            "Open what the alert bar shows (oldest first)",
         )
         .hint("urgent"),
+        Binding::new(
+            g,
+            &[KeyPress::ctrl('k'), KeyPress::plain(F(4))],
+            Acknowledge,
+            "Acknowledge the urgent messages in this chat",
+        )
+        .hint("ack")
+        .while_typing(),
         Binding::new(
             g,
             &[KeyPress::ch('?'), KeyPress::plain(F(1))],
@@ -286,13 +298,20 @@ impl Keymap {
         self.bindings.iter().filter(move |b| b.scope == scope)
     }
 
-    /// `key hint` pairs for the footer of a focused pane.
-    pub fn footer(&self, scope: Scope, typing: bool) -> Vec<(String, &'static str)> {
+    /// `key hint` pairs for the footer of a focused pane, leaving out commands that can do
+    /// nothing now (`available` says which can).
+    pub fn footer(
+        &self,
+        scope: Scope,
+        typing: bool,
+        available: impl Fn(Command) -> bool,
+    ) -> Vec<(String, &'static str)> {
         self.in_scope(scope)
             .chain(
                 self.in_scope(Scope::Global)
                     .filter(|b| !typing || b.while_typing),
             )
+            .filter(|b| available(b.command))
             .filter_map(|b| Some((b.keys.first()?.label(), b.hint?)))
             .collect()
     }

@@ -35,6 +35,7 @@ const CLOCK_TICK: Duration = Duration::from_secs(20);
 pub struct Options {
     pub theme: Theme,
     pub reduced_motion: bool,
+    pub notify: Vec<crate::config::NotifyChannel>,
     pub list_prefs: std::collections::BTreeMap<String, crate::config::ListPrefs>,
 }
 
@@ -64,6 +65,7 @@ async fn event_loop(
     let effects = runtime::Effects {
         client: client.clone(),
         tx,
+        notify: options.notify.clone(),
     };
 
     let team_label = me

@@ -14,6 +14,7 @@ const MAX_RETRY: Duration = Duration::from_secs(30);
 pub struct Effects {
     pub client: ApiClient,
     pub tx: UnboundedSender<Action>,
+    pub notify: Vec<crate::config::NotifyChannel>,
 }
 
 impl Effects {
@@ -151,7 +152,33 @@ impl Effects {
                     }
                 });
             }
-            Effect::Notify(text) => terminal::notify(&text),
+            Effect::Acknowledge(messages) => {
+                tokio::spawn(async move {
+                    for id in messages {
+                        if let Err(e) = client.acknowledge(id).await {
+                            let _ = tx.send(Action::Failed(format!("Not acknowledged: {e}")));
+                        }
+                    }
+                });
+            }
+            Effect::LoadPolicy => spawn(tx, async move {
+                Action::PolicyLoaded(client.my_policy().await.map_err(text))
+            }),
+            Effect::LoadAwaiting => spawn(tx, async move {
+                Action::AwaitingLoaded(client.awaiting().await.map_err(text))
+            }),
+            Effect::SaveSettings(settings) => spawn(tx, async move {
+                Action::PolicyLoaded(client.save_settings(&settings).await.map_err(text))
+            }),
+            Effect::OpenPatientConversation { list, patient } => spawn(tx, async move {
+                Action::PatientConversationOpened(
+                    client
+                        .patient_conversation(list, &patient)
+                        .await
+                        .map_err(text),
+                )
+            }),
+            Effect::Notify(text) => terminal::notify(&text, &self.notify),
             Effect::Quit => {}
         }
     }

@@ -13,6 +13,7 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
+use crate::config::NotifyChannel;
 use crate::sanitize;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -49,11 +50,23 @@ pub fn leave() {
     let _ = terminal::disable_raw_mode();
 }
 
-/// The bell and a desktop notification (OSC 9, and OSC 777 for terminals that use it),
-/// wrapped for tmux so it reaches the outer terminal over SSH.
-pub fn notify(text: &str) {
-    let text = sanitize::strict(text, 80);
+/// The bell and desktop notifications (OSC 9, OSC 777), each as configured, wrapped for
+/// tmux so they reach the outer terminal over SSH.
+pub fn notify(text: &str, channels: &[NotifyChannel]) {
     let in_tmux = std::env::var_os("TMUX").is_some();
+    let bytes = notification(text, channels, in_tmux);
+    if bytes.is_empty() {
+        return;
+    }
+    let mut out = io::stdout();
+    let _ = out.write_all(bytes.as_bytes());
+    let _ = out.flush();
+}
+
+/// What `notify` writes. The text passes the strict allow-list: it goes outside ratatui's
+/// buffer, straight to the terminal.
+pub fn notification(text: &str, channels: &[NotifyChannel], in_tmux: bool) -> String {
+    let text = sanitize::strict(text, 80);
     let wrap = |seq: String| {
         if in_tmux {
             format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
@@ -61,12 +74,39 @@ pub fn notify(text: &str) {
             seq
         }
     };
-    let mut out = io::stdout();
-    let _ = write!(
-        out,
-        "\x07{}{}",
-        wrap(format!("\x1b]9;{text}\x07")),
-        wrap(format!("\x1b]777;notify;wardround;{text}\x07"))
-    );
-    let _ = out.flush();
+    channels
+        .iter()
+        .map(|c| match c {
+            NotifyChannel::Bell => "\x07".to_string(),
+            NotifyChannel::Osc9 => wrap(format!("\x1b]9;{text}\x07")),
+            NotifyChannel::Osc777 => wrap(format!("\x1b]777;notify;wardround;{text}\x07")),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_follow_the_config_and_wrap_for_tmux() {
+        let all = [
+            NotifyChannel::Bell,
+            NotifyChannel::Osc9,
+            NotifyChannel::Osc777,
+        ];
+        assert_eq!(
+            notification("Urgent message - 4 West", &all, false),
+            "\x07\x1b]9;Urgent message - 4 West\x07\x1b]777;notify;wardround;Urgent message - 4 West\x07"
+        );
+        assert_eq!(
+            notification("Urgent", &[NotifyChannel::Osc9], true),
+            "\x1bPtmux;\x1b\x1b]9;Urgent\x07\x1b\\"
+        );
+        assert_eq!(notification("Urgent", &[], false), "");
+        // Hostile text cannot end the sequence early or start another.
+        let evil = notification("x\x07\x1b]52;c;AAAA\x07", &[NotifyChannel::Osc9], false);
+        assert_eq!(evil.matches('\x07').count(), 1, "{evil:?}");
+        assert_eq!(evil.matches('\x1b').count(), 1, "{evil:?}");
+    }
 }

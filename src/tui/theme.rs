@@ -28,6 +28,10 @@ pub enum Role {
     AlertPulseB,
     AlertSteady,
     AlertIdle,
+    /// An important message waits: steady, never pulsing.
+    AlertImportant,
+    /// To the sender: an urgent message went unanswered.
+    AlertUnanswered,
     Status,
     Live,
     Down,
@@ -35,7 +39,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 20] = [
+    pub const ALL: [Role; 22] = [
         Role::Text,
         Role::Muted,
         Role::Border,
@@ -52,6 +56,8 @@ impl Role {
         Role::AlertPulseB,
         Role::AlertSteady,
         Role::AlertIdle,
+        Role::AlertImportant,
+        Role::AlertUnanswered,
         Role::Status,
         Role::Live,
         Role::Down,
@@ -76,6 +82,8 @@ impl Role {
             Role::AlertPulseB => "alert.pulse_b",
             Role::AlertSteady => "alert.steady",
             Role::AlertIdle => "alert.idle",
+            Role::AlertImportant => "alert.important",
+            Role::AlertUnanswered => "alert.unanswered",
             Role::Status => "status",
             Role::Live => "status.live",
             Role::Down => "status.down",
@@ -203,6 +211,8 @@ impl Theme {
                 Role::AlertPulseA
                     | Role::AlertPulseB
                     | Role::AlertSteady
+                    | Role::AlertImportant
+                    | Role::AlertUnanswered
                     | Role::Selection
                     | Role::Urgent
             ) {

@@ -116,9 +116,38 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::MessagesLoaded(id, Ok(messages)) => messages_loaded(app, id, messages),
+        Action::MessagesLoaded(id, Ok(messages)) => {
+            let effects = messages_loaded(app, id, messages);
+            sync_patient_unread(app);
+            effects
+        }
+        Action::PolicyLoaded(Ok(policy)) => {
+            app.policy = Some(policy);
+            if !app.may_send(app.composer_priority) {
+                app.composer_priority = Priority::Normal;
+            }
+            Vec::new()
+        }
+        Action::AwaitingLoaded(Ok(messages)) => awaiting_loaded(app, messages),
+        Action::PatientConversationOpened(Ok(info)) => {
+            let info = intake::conversation(info);
+            let id = info.id;
+            let mut effects = Vec::new();
+            if app.conversation(id).is_none() {
+                app.conversations.push(ConversationState {
+                    info,
+                    messages: Vec::new(),
+                });
+                effects.push(Effect::LoadMessages(id));
+            }
+            open_conversation(app, id);
+            effects
+        }
         Action::ConversationsLoaded(Err(e))
         | Action::MessagesLoaded(_, Err(e))
+        | Action::PolicyLoaded(Err(e))
+        | Action::AwaitingLoaded(Err(e))
+        | Action::PatientConversationOpened(Err(e))
         | Action::Failed(e) => {
             app.notice = Some(e);
             Vec::new()
@@ -201,6 +230,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             jump_to_urgent(app);
             Vec::new()
         }
+        Command::Acknowledge => acknowledge(app),
         c if scope == Scope::Search => patient_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
         c if scope == Scope::Prompt => prompt::handle(app, c),
@@ -237,19 +267,143 @@ pub fn show_list(app: &mut App, id: Uuid) -> Vec<Effect> {
     vec![Effect::LoadRows { list: id, columns }]
 }
 
+/// The oldest urgent message waiting for me, else the oldest important one, else my
+/// oldest unanswered urgent message.
 fn jump_to_urgent(app: &mut App) {
-    let Some(target) = app.urgent_waiting().first().map(|w| w.conversation.info.id) else {
-        app.notice = Some("No urgent message is waiting.".into());
+    let waiting = app
+        .urgent_waiting()
+        .first()
+        .or(app.important_waiting().first())
+        .map(|w| w.conversation.info.id);
+    if let Some(target) = waiting {
+        open_conversation(app, target);
         return;
-    };
+    }
+    if !app.unanswered.is_empty() {
+        let notice = app.unanswered.remove(0);
+        open_conversation(app, notice.conversation_id);
+        return;
+    }
+    app.notice = Some("No urgent message is waiting.".into());
+}
+
+/// Shows a conversation in the chat pane, focused.
+pub fn open_conversation(app: &mut App, id: Uuid) {
     app.selected_conversation = app
         .conversations
         .iter()
-        .position(|c| c.info.id == target)
+        .position(|c| c.info.id == id)
         .unwrap_or(0);
-    app.open_conversation = Some(target);
+    app.open_conversation = Some(id);
     app.focus = Pane::Chat;
     app.chat_scroll = 0;
+    app.detail = None;
+    // Opening the chat of my unanswered message is having seen the notice.
+    app.unanswered.retain(|u| u.conversation_id != id);
+}
+
+/// Acknowledges the urgent messages to me in the open chat. From elsewhere it first opens
+/// the oldest waiting one: nobody acknowledges what they have not seen.
+fn acknowledge(app: &mut App) -> Vec<Effect> {
+    let here = if app.chat_in_view() {
+        app.unacknowledged_here()
+    } else {
+        Vec::new()
+    };
+    if here.is_empty() {
+        if app.alert_active() {
+            jump_to_urgent(app);
+            app.notice = Some("Read it, then acknowledge again.".into());
+        } else {
+            app.notice = Some("No urgent message here to acknowledge.".into());
+        }
+        return Vec::new();
+    }
+    let (me, now) = (app.me.id, app.now);
+    if let Some(c) = app
+        .open_conversation
+        .and_then(|id| app.conversation_mut(id))
+    {
+        for m in c
+            .messages
+            .iter_mut()
+            .filter(|m| here.contains(&m.message.id))
+        {
+            m.message.acknowledge(me, now);
+        }
+    }
+    if !app.alert_active() {
+        app.pulse_on = false;
+    }
+    vec![Effect::Acknowledge(here)]
+}
+
+/// Messages that wait for me, from the server: into their conversations, and delivered.
+fn awaiting_loaded(app: &mut App, messages: Vec<Message>) -> Vec<Effect> {
+    let me = app.me.id;
+    let mut effects = Vec::new();
+    let mut delivered = Vec::new();
+    for mut m in messages.into_iter().map(intake::message) {
+        if app.conversation(m.conversation_id).is_none() {
+            if !effects.contains(&Effect::LoadConversations) {
+                effects.push(Effect::LoadConversations);
+            }
+            continue;
+        }
+        if m.receipt_of(me)
+            .is_some_and(|r| r.state == ReceiptState::Sent)
+        {
+            m.apply_receipt(me, ReceiptState::Delivered, app.now);
+            delivered.push(m.id);
+        }
+        upsert(app, m, Outbox::Stored);
+    }
+    if !delivered.is_empty() {
+        effects.push(Effect::Mark {
+            messages: delivered,
+            state: ReceiptState::Delivered,
+        });
+    }
+    if app.alert_active() {
+        app.pulse_on = true;
+    }
+    sync_patient_unread(app);
+    effects
+}
+
+/// Keeps each listed patient's `unread` cell equal to what this client knows of their
+/// chat. Re-indexes the rows only when a count changed.
+fn sync_patient_unread(app: &mut App) {
+    let me = app.me.id;
+    let counts: Vec<(String, usize)> = app
+        .conversations
+        .iter()
+        .filter_map(|c| Some((c.info.subject.clone()?, c.unread_for(me))))
+        .collect();
+    if counts.is_empty() {
+        return;
+    }
+    let mut changed = false;
+    for (patient, n) in counts {
+        let Some(row) = app
+            .patients
+            .loaded
+            .iter_mut()
+            .find(|r| r.patient == patient)
+        else {
+            continue;
+        };
+        let cell = crate::model::Cell::number(n.to_string(), n as f64);
+        if row.cell(ColumnId::Unread) != Some(&cell) {
+            row.columns.insert(ColumnId::Unread, cell);
+            changed = true;
+        }
+    }
+    if changed {
+        let rows = std::mem::take(&mut app.patients.loaded);
+        app.patients.set_rows(rows);
+        app.patients.refresh();
+    }
 }
 
 fn conversations_loaded(app: &mut App, list: Vec<crate::model::Conversation>) -> Vec<Effect> {
@@ -346,7 +500,8 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
     match update {
         StreamUpdate::Connected => {
             app.connection = Connection::Live;
-            Vec::new()
+            // What waits for me may have changed while the stream was down.
+            vec![Effect::LoadAwaiting, Effect::LoadPolicy]
         }
         StreamUpdate::Disconnected { reason, retry_in } => {
             app.connection = Connection::Reconnecting { reason, retry_in };
@@ -358,7 +513,11 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
             Vec::new()
         }
         StreamUpdate::Event(event) => match event.kind {
-            EventKind::Message { message } => on_message(app, intake::message(message)),
+            EventKind::Message { message } => {
+                let effects = on_message(app, intake::message(message));
+                sync_patient_unread(app);
+                effects
+            }
             EventKind::List { mut list } => {
                 list.name = crate::sanitize::sanitize(&list.name);
                 let current = app.patients.list_id == Some(list.id);
@@ -532,6 +691,7 @@ fn mark_visible_read(app: &mut App) -> Vec<Effect> {
     if read.is_empty() {
         Vec::new()
     } else {
+        sync_patient_unread(app);
         vec![Effect::Mark {
             messages: read,
             state: ReceiptState::Read,

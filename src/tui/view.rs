@@ -51,7 +51,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     column_picker::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
     if app.show_help {
-        help::render(app, theme, frame, main);
+        // Help takes the status line too: the whole keymap fits at 120×40.
+        let below_bar = ratatui::layout::Rect {
+            height: main.height + status.height,
+            ..main
+        };
+        help::render(app, theme, frame, below_bar);
+    } else {
+        status_bar::render(app, theme, frame, status);
     }
-    status_bar::render(app, theme, frame, status);
 }

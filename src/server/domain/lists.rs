@@ -37,12 +37,39 @@ impl Domain {
                 Err(e) => columns::unknown_row(id, columns, e.to_string()),
             })
             .collect();
+        let mut rows: Vec<crate::model::Row> = rows;
+        if columns.contains(&ColumnId::Unread) {
+            self.fill_unread(session, &mut rows).await?;
+        }
         let view = self.store.list_view(session.user.id, list.id).await?;
         Ok(ListRows { list, rows, view })
     }
 }
 
 impl Domain {
+    /// The caller's unread messages in each patient's chat.
+    async fn fill_unread(
+        &self,
+        session: &Session,
+        rows: &mut [crate::model::Row],
+    ) -> DomainResult<()> {
+        let unread: std::collections::HashMap<String, u32> = self
+            .store
+            .conversations_for(session.user.id)
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.subject?, c.unread)))
+            .collect();
+        for row in rows {
+            let n = unread.get(&row.patient).copied().unwrap_or(0);
+            row.columns.insert(
+                ColumnId::Unread,
+                crate::model::Cell::number(n.to_string(), f64::from(n)),
+            );
+        }
+        Ok(())
+    }
+
     /// The list if the caller's team owns it.
     pub(super) async fn team_list(
         &self,

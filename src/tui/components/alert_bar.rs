@@ -1,4 +1,6 @@
-//! The one-line alert bar: always there; pulses while an urgent message waits unread.
+//! The one-line alert bar, always there. While an urgent message waits for me it pulses
+//! (steady under reduced motion); an important one gets a steady mark; my own urgent
+//! message that nobody answered gets a steady warning.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,58 +9,104 @@ use ratatui::Frame;
 
 use super::ago;
 use crate::model::ConversationKind;
-use crate::tui::app::App;
+use crate::tui::app::{App, UrgentWaiting};
 use crate::tui::keymap::{Command, Scope};
 use crate::tui::theme::{Role, Theme};
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let waiting = app.urgent_waiting();
-    let Some(oldest) = waiting.first() else {
-        let line = Line::from(Span::styled(
-            " No urgent messages waiting",
-            theme.style(Role::AlertIdle),
-        ));
-        frame.render_widget(
-            Paragraph::new(line).style(theme.style(Role::AlertIdle)),
-            area,
+/// The bar's text and role, from the app alone.
+pub fn content(app: &App) -> (String, Role) {
+    let jump = key_for(app, Command::JumpToUrgent);
+    let urgent = app.urgent_waiting();
+    if let Some(oldest) = urgent.first() {
+        let role = if app.reduced_motion {
+            Role::AlertSteady
+        } else if app.pulse_on {
+            Role::AlertPulseA
+        } else {
+            Role::AlertPulseB
+        };
+        let me = app.me.id;
+        let read_unacked = oldest
+            .message
+            .receipt_of(me)
+            .is_some_and(|r| r.state == crate::model::ReceiptState::Read);
+        let (label, hint) = if read_unacked {
+            (
+                "‼ URGENT · ACK NEEDED",
+                format!("[{}] ack", key_for(app, Command::Acknowledge)),
+            )
+        } else {
+            ("‼ URGENT", format!("[{jump}] open"))
+        };
+        let mut text = format!(
+            " {label}  {} · {} · {} · {} waiting",
+            oldest.message.sender_name,
+            place(app, oldest),
+            ago((app.now - oldest.message.sent_at).num_seconds()),
+            urgent.len(),
         );
-        return;
-    };
-    let role = if app.reduced_motion {
-        Role::AlertSteady
-    } else if app.pulse_on {
-        Role::AlertPulseA
-    } else {
-        Role::AlertPulseB
-    };
+        if !app.unanswered.is_empty() {
+            text.push_str(&format!(" · {} of yours unanswered", app.unanswered.len()));
+        }
+        text.push_str(&format!("   {hint} "));
+        return (text, role);
+    }
+    if let Some(notice) = app.unanswered.first() {
+        let mut text = format!(
+            " ⚠ UNANSWERED  your urgent message of {} · not read by {}",
+            notice
+                .sent_at
+                .with_timezone(&app.utc_offset)
+                .format("%H:%M"),
+            notice.names.join(", ")
+        );
+        if let Some(to) = &notice.escalated_to {
+            text.push_str(&format!(" · escalated to {to}"));
+        }
+        text.push_str(&format!("   [{jump}] open "));
+        return (text, Role::AlertUnanswered);
+    }
+    let important = app.important_waiting();
+    if let Some(oldest) = important.first() {
+        let text = format!(
+            " ! IMPORTANT  {} · {} · {} · {} waiting   [{jump}] open ",
+            oldest.message.sender_name,
+            place(app, oldest),
+            ago((app.now - oldest.message.sent_at).num_seconds()),
+            important.len(),
+        );
+        return (text, Role::AlertImportant);
+    }
+    (" No urgent messages waiting".into(), Role::AlertIdle)
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (text, role) = content(app);
     let style = theme.style(role);
-    let m = oldest.message;
-    let place = match oldest.conversation.info.kind {
-        ConversationKind::Direct => "1:1".to_string(),
-        _ => oldest.conversation.info.title.clone(),
-    };
-    let jump = app
-        .keymap
-        .in_scope(Scope::Global)
-        .find(|b| b.command == Command::JumpToUrgent)
-        .and_then(|b| b.keys.first())
-        .map(|k| k.label())
-        .unwrap_or_default();
-    let more = if waiting.len() > 1 {
-        format!("{} waiting", waiting.len())
-    } else {
-        "1 waiting".into()
-    };
-    let text = format!(
-        " ‼ URGENT  {} · {} · {} · {}   [{}] open ",
-        m.sender_name,
-        place,
-        ago((app.now - m.sent_at).num_seconds()),
-        more,
-        jump
-    );
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(text, style))).style(style),
         area,
     );
+}
+
+/// Where the message is: the patient's bed (never the name: the bar is seen across the
+/// room), a 1:1, or the conversation's name.
+fn place(app: &App, w: &UrgentWaiting<'_>) -> String {
+    match (&w.conversation.info.subject, w.conversation.info.kind) {
+        (Some(patient), _) => match app.bed_of(patient) {
+            Some(bed) => format!("bed {bed}"),
+            None => "a patient".into(),
+        },
+        (None, ConversationKind::Direct) => "1:1".into(),
+        _ => w.conversation.info.title.clone(),
+    }
+}
+
+fn key_for(app: &App, command: Command) -> String {
+    app.keymap
+        .in_scope(Scope::Global)
+        .find(|b| b.command == command)
+        .and_then(|b| b.keys.first())
+        .map(|k| k.label())
+        .unwrap_or_default()
 }

@@ -58,6 +58,13 @@ pub fn bindings() -> Vec<Binding> {
             "Next priority (normal, !, ‼)",
         )
         .hint("priority"),
+        Binding::new(
+            s,
+            &[KeyPress::ctrl('r')],
+            ShowReceiptNames,
+            "Who has read my messages",
+        )
+        .hint("who read"),
     ]
 }
 
@@ -78,12 +85,18 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         Command::ScrollOlder => app.chat_scroll = app.chat_scroll.saturating_add(5),
         Command::ScrollNewer => app.chat_scroll = app.chat_scroll.saturating_sub(5),
         Command::CyclePriority => {
-            app.composer_priority = match app.composer_priority {
+            let next = |p| match p {
                 Priority::Normal => Priority::Important,
                 Priority::Important => Priority::Urgent,
                 Priority::Urgent => Priority::Normal,
+            };
+            let mut p = next(app.composer_priority);
+            while !app.may_send(p) {
+                p = next(p);
             }
+            app.composer_priority = p;
         }
+        Command::ShowReceiptNames => app.show_receipt_names = !app.show_receipt_names,
         _ => {}
     }
     Vec::new()
@@ -143,14 +156,78 @@ pub fn receipt_mark(c: &ConversationState, m: &ChatMessage) -> String {
     let total = m.message.receipts.len();
     let read = m.message.count_at_least(ReceiptState::Read);
     let delivered = m.message.count_at_least(ReceiptState::Delivered);
-    match c.info.kind {
+    let mut mark: String = match c.info.kind {
         _ if total == 0 => "✓".into(),
         ConversationKind::Direct if read == total => "✓✓ read".into(),
         _ if read == total => format!("✓✓ read by all {total}"),
         _ if read > 0 => format!("✓✓ read by {read} of {total}"),
         _ if delivered == total => "✓✓".into(),
         _ => "✓".into(),
+    };
+    if m.message.priority == Priority::Urgent && total > 0 {
+        let acked = m
+            .message
+            .receipts
+            .iter()
+            .filter(|r| r.acknowledged_at.is_some())
+            .count();
+        if acked > 0 {
+            mark.push_str(&format!(" · acknowledged by {acked} of {total}"));
+        }
     }
+    mark
+}
+
+/// Who is at which state, by name: the names behind "read by 3 of 5".
+fn receipt_names(c: &ConversationState, m: &ChatMessage) -> Vec<String> {
+    let name = |id| {
+        c.info
+            .members
+            .iter()
+            .find(|member| member.id == id)
+            .map_or_else(
+                || "someone".to_string(),
+                |member| member.display_name.clone(),
+            )
+    };
+    let at = |state: ReceiptState| -> Vec<String> {
+        m.message
+            .receipts
+            .iter()
+            .filter(|r| r.state == state)
+            .map(|r| name(r.user_id))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (label, names) in [
+        ("read", at(ReceiptState::Read)),
+        ("delivered", at(ReceiptState::Delivered)),
+        ("not yet delivered", at(ReceiptState::Sent)),
+    ] {
+        if !names.is_empty() {
+            out.push(format!("{label}: {}", names.join(", ")));
+        }
+    }
+    let acked: Vec<String> = m
+        .message
+        .receipts
+        .iter()
+        .filter(|r| r.acknowledged_at.is_some())
+        .map(|r| name(r.user_id))
+        .collect();
+    if !acked.is_empty() {
+        out.push(format!("acknowledged: {}", acked.join(", ")));
+    }
+    out
+}
+
+fn ack_key(app: &App) -> String {
+    app.keymap
+        .in_scope(Scope::Global)
+        .find(|b| b.command == Command::Acknowledge)
+        .and_then(|b| b.keys.first())
+        .map(|k| k.label())
+        .unwrap_or_default()
 }
 
 /// Word-wraps to `width` columns, breaking words longer than a line.
@@ -217,6 +294,19 @@ fn message_lines<'a>(
             }
             Priority::Normal => {}
         }
+        if !mine && msg.priority == Priority::Urgent {
+            match msg.receipt_of(app.me.id) {
+                Some(r) if r.acknowledged_at.is_some() => head.push(Span::styled(
+                    "  ✓ acknowledged",
+                    theme.style(Role::ReceiptRead),
+                )),
+                Some(_) => head.push(Span::styled(
+                    format!("  [{}] acknowledge", ack_key(app)),
+                    theme.style(Role::Urgent),
+                )),
+                None => {}
+            }
+        }
         if mine {
             let mark = receipt_mark(c, m);
             let role = if mark.contains("read") {
@@ -236,6 +326,14 @@ fn message_lines<'a>(
                 format!("  {l}"),
                 theme.style(body_role),
             )));
+        }
+        if mine && app.show_receipt_names && m.outbox == Outbox::Stored {
+            for l in receipt_names(c, m) {
+                lines.push(Line::from(Span::styled(
+                    format!("  · {l}"),
+                    theme.style(Role::Receipt),
+                )));
+            }
         }
         if let Outbox::Refused(reason) = &m.outbox {
             lines.push(Line::from(Span::styled(
@@ -261,6 +359,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
     let who = match c.info.kind {
         ConversationKind::Direct => format!(" {} ", c.info.title),
+        ConversationKind::Patient => format!(
+            " {} · patient chat · {} members ",
+            app.title_of(c),
+            c.info.members.len()
+        ),
         _ => format!(" {} · {} members ", c.info.title, c.info.members.len()),
     };
     let block = pane_block(

@@ -37,6 +37,12 @@ pub fn bindings() -> Vec<Binding> {
             "Open the conversation",
         )
         .hint("open"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('R')],
+            ToggleMyReceipts,
+            "My read receipts off or on",
+        ),
     ]
 }
 
@@ -50,11 +56,29 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             app.selected_conversation = app.selected_conversation.saturating_sub(1)
         }
         Command::OpenConversation => {
-            if let Some(c) = app.conversations.get(app.selected_conversation) {
-                app.open_conversation = Some(c.info.id);
-                app.focus = Pane::Chat;
-                app.chat_scroll = 0;
+            if let Some(id) = app
+                .conversations
+                .get(app.selected_conversation)
+                .map(|c| c.info.id)
+            {
+                crate::tui::update::open_conversation(app, id);
             }
+        }
+        Command::ToggleMyReceipts => {
+            let Some(policy) = &app.policy else {
+                app.notice = Some("Your messaging policy has not loaded yet.".into());
+                return Vec::new();
+            };
+            if !policy.read_receipts_adjustable {
+                app.notice = Some(format!(
+                    "Read receipts are set by your messaging policy ({}).",
+                    policy.policy.name
+                ));
+                return Vec::new();
+            }
+            return vec![Effect::SaveSettings(crate::model::UserSettings {
+                read_receipts: !policy.read_receipts_active,
+            })];
         }
         _ => {}
     }
@@ -87,7 +111,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 String::new()
             };
-            let name = truncate(&c.info.title, width.saturating_sub(4 + count.len()));
+            let name = truncate(&app.title_of(c), width.saturating_sub(4 + count.len()));
             let name_role = if unread > 0 { Role::Unread } else { Role::Text };
             ListItem::new(Line::from(vec![
                 Span::styled(marker, theme.style(Role::Urgent)),

@@ -26,12 +26,23 @@ pub fn bindings() -> Vec<Binding> {
     .hint("close")]
 }
 
-fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
+/// A scope's keys, leaving out any (same keys, same meaning) an earlier section showed.
+fn section<'a>(
+    app: &App,
+    theme: &Theme,
+    scope: Scope,
+    shown: &mut Vec<(String, &'static str)>,
+) -> Vec<Line<'a>> {
     let mut lines = vec![Line::from(Span::styled(
         scope.title(),
         theme.style(Role::Header),
     ))];
     for b in app.keymap.in_scope(scope) {
+        let key = (b.keys_label(), b.help);
+        if shown.contains(&key) {
+            continue;
+        }
+        shown.push(key);
         lines.push(Line::from(vec![
             Span::styled(
                 format!("  {:<13} ", b.keys_label()),
@@ -44,21 +55,30 @@ fn section<'a>(app: &App, theme: &Theme, scope: Scope) -> Vec<Line<'a>> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let left: Vec<Line> = [Scope::Global, Scope::Patients, Scope::Help]
-        .into_iter()
-        .flat_map(|s| section(app, theme, s))
-        .collect();
-    let right: Vec<Line> = [
+    let sections: Vec<Vec<Line>> = [
+        Scope::Global,
+        Scope::Patients,
         Scope::Conversations,
         Scope::Chat,
         Scope::Filter,
         Scope::Search,
         Scope::Picker,
         Scope::Prompt,
+        Scope::Help,
     ]
     .into_iter()
-    .flat_map(|s| section(app, theme, s))
+    .scan(Vec::new(), |shown, s| Some(section(app, theme, s, shown)))
     .collect();
+    // Split where the two columns come out most even.
+    let total: usize = sections.iter().map(Vec::len).sum();
+    let split = (0..=sections.len())
+        .min_by_key(|&i| {
+            let left: usize = sections[..i].iter().map(Vec::len).sum();
+            left.max(total - left)
+        })
+        .unwrap_or(sections.len());
+    let right: Vec<Line> = sections[split..].iter().flatten().cloned().collect();
+    let left: Vec<Line> = sections[..split].iter().flatten().cloned().collect();
     // Two columns where the screen is wide enough, so the whole keymap fits at 120×40.
     let two = area.width >= 110;
     let (height, width) = if two {
@@ -73,7 +93,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .flex(ratatui::layout::Flex::Center)
         .areas(popup);
     frame.render_widget(Clear, popup);
-    let block = pane_block(" Keys ".into(), true, theme);
+    let block = pane_block(" Keys · Esc closes ".into(), true, theme);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     if two {

@@ -122,6 +122,13 @@ pub fn bindings() -> Vec<Binding> {
         .hint("add"),
         Binding::new(
             s,
+            &[KeyPress::ch('m')],
+            MessagePatient,
+            "Chat with the team about this patient",
+        )
+        .hint("chat"),
+        Binding::new(
+            s,
             &[KeyPress::ch('c')],
             OpenPicker,
             "Choose, order and size the columns",
@@ -207,9 +214,30 @@ fn open_detail(app: &mut App) -> Vec<Effect> {
     vec![Effect::LoadDetail(patient)]
 }
 
+/// Opens the team's chat about the selected patient (the server makes it on first use).
+fn message_patient(app: &mut App) -> Vec<Effect> {
+    let (Some(list), Some(patient)) = (
+        app.patients.list_id,
+        app.patients.selected_row().map(|r| r.patient.clone()),
+    ) else {
+        return Vec::new();
+    };
+    if let Some(c) = app
+        .conversations
+        .iter()
+        .find(|c| c.info.subject.as_deref() == Some(patient.as_str()))
+    {
+        let id = c.info.id;
+        crate::tui::update::open_conversation(app, id);
+        return Vec::new();
+    }
+    vec![Effect::OpenPatientConversation { list, patient }]
+}
+
 fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
         Command::OpenDetail => return open_detail(app),
+        Command::MessagePatient => return message_patient(app),
         Command::NextList | Command::PrevList => {
             let n = app.lists.len();
             let at = app

@@ -45,7 +45,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         let hints: Vec<String> = app
             .keymap
-            .footer(app.scope(), app.typing())
+            .footer(app.scope(), app.typing(), |c| app.available(c))
             .into_iter()
             .map(|(k, h)| format!("{k} {h}"))
             .collect();
