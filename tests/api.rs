@@ -627,3 +627,144 @@ async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest() {
         ClientError::Rejected { status: 422, .. }
     ));
 }
+
+#[tokio::test]
+async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_once() {
+    use wardround::tui::action::{Action, Effect};
+    use wardround::tui::runtime::Effects;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ward.sqlite");
+    let first = start("127.0.0.1:0", &db).await;
+    let addr = first.addr;
+    let (nurse, _, _, chat) = people(&first).await;
+    let anon = ApiClient::new(&first.url()).unwrap();
+    let (doctor_client, _) = anon.login("doctor", PASSWORD).await.unwrap();
+    let before = first.domain.store().latest_cursor(nurse.id).await.unwrap();
+    first.stop().await;
+
+    // Sent while nothing listens: the outbox keeps trying.
+    let (tx, mut actions) = mpsc::unbounded_channel();
+    let effects = Effects {
+        client: doctor_client.clone(),
+        tx,
+        notify: Vec::new(),
+    };
+    let message = text("Bed 6 cannula tissued", Priority::Normal);
+    effects.run(Effect::Send {
+        conversation: chat,
+        message: message.clone(),
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        actions.try_recv().is_err(),
+        "nothing stored yet, nothing refused"
+    );
+
+    let second = start(&addr.to_string(), &db).await;
+    let stored = match tokio::time::timeout(Duration::from_secs(20), actions.recv()).await {
+        Ok(Some(Action::Sent(m))) => m,
+        other => panic!("the outbox did not deliver: {other:?}"),
+    };
+    assert_eq!(stored.id, message.id);
+    // A retry of the same send (a response lost on the way back) changes nothing.
+    doctor_client.send(chat, &message).await.unwrap();
+
+    let nurse_client = anon.login("nurse", PASSWORD).await.unwrap().0;
+    let messages = nurse_client.messages(chat).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    let events = second
+        .domain
+        .store()
+        .events_after(nurse.id, before, 100)
+        .await
+        .unwrap();
+    let deliveries = events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::Message { message: m } if m.id == message.id))
+        .count();
+    assert_eq!(deliveries, 1, "delivered once to the recipient's stream");
+    second.stop().await;
+}
+
+#[tokio::test]
+async fn a_patient_chat_is_the_teams_and_counts_in_the_unread_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
+    let d = &server.domain;
+    for (u, name) in [
+        ("nurse", "Alex Morgan"),
+        ("doctor", "Priya Shah"),
+        ("outsider", "Jo Bloggs"),
+    ] {
+        d.create_user(u, name, "staff", PASSWORD).await.unwrap();
+    }
+    d.create_team_with_channel("4 West").await.unwrap();
+    d.create_team_with_channel("5 North").await.unwrap();
+    d.add_team_member("4 West", "nurse").await.unwrap();
+    d.add_team_member("4 West", "doctor").await.unwrap();
+    d.add_team_member("5 North", "outsider").await.unwrap();
+    let team = d.store().team_by_name("4 West").await.unwrap().unwrap();
+    let list = d
+        .create_list(team.id, "All beds", ward.patient_ids().to_vec())
+        .await
+        .unwrap();
+    let patient = ward.patient_ids()[0].clone();
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let nurse = anon.login("nurse", PASSWORD).await.unwrap().0;
+    let doctor = anon.login("doctor", PASSWORD).await.unwrap().0;
+    let outsider = anon.login("outsider", PASSWORD).await.unwrap().0;
+
+    let chat = doctor
+        .patient_conversation(list.id, &patient)
+        .await
+        .unwrap();
+    assert_eq!(chat.kind, ConversationKind::Patient);
+    assert_eq!(chat.subject.as_deref(), Some(patient.as_str()));
+    assert_eq!(chat.members.len(), 2, "the team's members");
+    // Opening it again, by anyone on the team, is the same chat.
+    let again = nurse.patient_conversation(list.id, &patient).await.unwrap();
+    assert_eq!(again.id, chat.id);
+    let refused = outsider
+        .patient_conversation(list.id, &patient)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Rejected { status: 403, .. }),
+        "{refused:?}"
+    );
+
+    for body in ["Family visiting at 2", "Bloods back"] {
+        doctor
+            .send(chat.id, &text(body, Priority::Normal))
+            .await
+            .unwrap();
+    }
+    let unread = |rows: &wardround::model::ListRows| {
+        rows.rows
+            .iter()
+            .find(|r| r.patient == patient)
+            .and_then(|r| r.cell(wardround::model::ColumnId::Unread))
+            .map(|c| c.text.clone())
+    };
+    let columns = [
+        wardround::model::ColumnId::Bed,
+        wardround::model::ColumnId::Unread,
+    ];
+    let rows = nurse.list_rows(list.id, &columns).await.unwrap();
+    assert_eq!(unread(&rows).as_deref(), Some("2"));
+    let rows = doctor.list_rows(list.id, &columns).await.unwrap();
+    assert_eq!(
+        unread(&rows).as_deref(),
+        Some("0"),
+        "the sender has nothing unread"
+    );
+
+    // Someone who joins the team joins its patient chats; who leaves, leaves them.
+    d.add_team_member("4 West", "outsider").await.unwrap();
+    let joined = outsider.conversations().await.unwrap();
+    assert!(joined.iter().any(|c| c.id == chat.id));
+    d.remove_team_member("4 West", "outsider").await.unwrap();
+    let left = outsider.conversations().await.unwrap();
+    assert!(!left.iter().any(|c| c.id == chat.id));
+}

@@ -101,7 +101,10 @@ fn under_an_ack_policy_the_bar_stays_until_acknowledged() {
     let mut must_ack = urgent();
     must_ack.id = Uuid::from_u128(902);
     must_ack.ack_required = true;
-    update(&mut app, Action::MessagesLoaded(DIRECT, Ok(vec![must_ack.clone()])));
+    update(
+        &mut app,
+        Action::MessagesLoaded(DIRECT, Ok(vec![must_ack.clone()])),
+    );
     update(&mut app, key(KeyCode::Char('u')));
     assert!(app.alert_active(), "read is not enough");
     let (text, _) = alert_bar::content(&app);
@@ -137,7 +140,10 @@ fn the_sender_sees_who_acknowledged_and_who_read_by_name() {
         Priority::Urgent,
         2,
     );
-    update(&mut app, Action::MessagesLoaded(group, Ok(vec![mine.clone()])));
+    update(
+        &mut app,
+        Action::MessagesLoaded(group, Ok(vec![mine.clone()])),
+    );
     let at = now();
     update(
         &mut app,
@@ -173,8 +179,7 @@ fn the_sender_sees_who_acknowledged_and_who_read_by_name() {
 }
 
 fn render_text(app: &App) -> String {
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
     terminal
         .draw(|f| wardround::tui::view::draw(f, app, &wardround::tui::theme::Theme::default()))
         .unwrap();
@@ -191,7 +196,10 @@ fn render_text(app: &App) -> String {
 fn the_composer_offers_only_the_priorities_the_policy_allows() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));
-    update(&mut app, Action::PolicyLoaded(Ok(policy(Package::InformationWorker))));
+    update(
+        &mut app,
+        Action::PolicyLoaded(Ok(policy(Package::InformationWorker))),
+    );
     let mut seen = Vec::new();
     for _ in 0..4 {
         update(&mut app, ctrl('p'));
@@ -209,7 +217,10 @@ fn the_composer_offers_only_the_priorities_the_policy_allows() {
     let screen = render_text(&app);
     assert!(screen.contains("Ctrl-p priority"), "{screen}");
 
-    update(&mut app, Action::PolicyLoaded(Ok(policy(Package::PatientRoom))));
+    update(
+        &mut app,
+        Action::PolicyLoaded(Ok(policy(Package::PatientRoom))),
+    );
     update(&mut app, ctrl('p'));
     assert_eq!(app.composer_priority, Priority::Normal);
     let screen = render_text(&app);
@@ -219,11 +230,17 @@ fn the_composer_offers_only_the_priorities_the_policy_allows() {
     );
 
     // A policy that tightens while urgent is chosen takes the choice back.
-    update(&mut app, Action::PolicyLoaded(Ok(policy(Package::ClinicalWorker))));
+    update(
+        &mut app,
+        Action::PolicyLoaded(Ok(policy(Package::ClinicalWorker))),
+    );
     update(&mut app, ctrl('p'));
     update(&mut app, ctrl('p'));
     assert_eq!(app.composer_priority, Priority::Urgent);
-    update(&mut app, Action::PolicyLoaded(Ok(policy(Package::InformationWorker))));
+    update(
+        &mut app,
+        Action::PolicyLoaded(Ok(policy(Package::InformationWorker))),
+    );
     assert_eq!(app.composer_priority, Priority::Normal);
 }
 
@@ -268,7 +285,15 @@ fn a_patient_chat_opens_from_the_row_and_its_unread_count_fills_the_column() {
     // Away from the chat, two messages arrive about the patient.
     update(&mut app, key(KeyCode::Esc));
     for id in [970, 971] {
-        let m = message(id, chat, &registrar(), &[&nurse()], "Family here", Priority::Normal, 0);
+        let m = message(
+            id,
+            chat,
+            &registrar(),
+            &[&nurse()],
+            "Family here",
+            Priority::Normal,
+            0,
+        );
         update(&mut app, stream(EventKind::Message { message: m }));
     }
     let unread = |app: &App| {
