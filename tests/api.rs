@@ -649,6 +649,7 @@ async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_on
         client: doctor_client.clone(),
         tx,
         notify: Vec::new(),
+        last_notified: Default::default(),
     };
     let message = text("Bed 6 cannula tissued", Priority::Normal);
     effects.run(Effect::Send {

@@ -139,6 +139,14 @@ async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_l
             "renotify_interval  60s",
         ),
         (
+            vec!["admin", "policy", "assign", "nights", "user:nurse"],
+            "assigned nights",
+        ),
+        (
+            vec!["admin", "policy", "unassign", "user:nurse"],
+            "unassigned",
+        ),
+        (
             vec!["admin", "team", "remove-member", "5 North", "nurse"],
             "nurse left 5 North",
         ),

@@ -66,6 +66,7 @@ async fn event_loop(
         client: client.clone(),
         tx,
         notify: options.notify.clone(),
+        last_notified: Default::default(),
     };
 
     let team_label = me

@@ -15,7 +15,13 @@ pub struct Effects {
     pub client: ApiClient,
     pub tx: UnboundedSender<Action>,
     pub notify: Vec<crate::config::NotifyChannel>,
+    /// When the last notification went out: a stream replaying after a reconnect brings
+    /// several re-notifications at once, and one ring says it.
+    pub last_notified: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
+
+/// Notifications closer together than this are one.
+const NOTIFY_QUIET: Duration = Duration::from_secs(2);
 
 impl Effects {
     pub fn run(&self, effect: Effect) {
@@ -178,7 +184,13 @@ impl Effects {
                         .map_err(text),
                 )
             }),
-            Effect::Notify(text) => terminal::notify(&text, &self.notify),
+            Effect::Notify(text) => {
+                let mut last = self.last_notified.lock().unwrap_or_else(|p| p.into_inner());
+                if last.is_none_or(|t| t.elapsed() >= NOTIFY_QUIET) {
+                    *last = Some(std::time::Instant::now());
+                    terminal::notify(&text, &self.notify);
+                }
+            }
             Effect::Quit => {}
         }
     }

@@ -122,6 +122,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             effects
         }
         Action::PolicyLoaded(Ok(policy)) => {
+            let was = app.policy.as_ref().map(|p| p.read_receipts_active);
+            if was.is_some_and(|w| w != policy.read_receipts_active) {
+                app.notice = Some(if policy.read_receipts_active {
+                    "Read receipts on: colleagues see when you have read, and you see theirs."
+                        .into()
+                } else {
+                    "Read receipts off: you neither send nor see them.".into()
+                });
+            }
             app.policy = Some(policy);
             if !app.may_send(app.composer_priority) {
                 app.composer_priority = Priority::Normal;

@@ -306,6 +306,9 @@ impl Domain {
     /// runs it. Several nodes may each run one.
     pub async fn urgent_scheduler(self) {
         const IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+        // A floor, so that something due that cannot fire (another node holds it) is not
+        // retried in a tight loop.
+        const BREATH: std::time::Duration = std::time::Duration::from_millis(200);
         loop {
             if let Err(e) = self.run_urgent().await {
                 crate::server::log::report(&format!("re-notify scheduler: {e}"));
@@ -314,7 +317,7 @@ impl Domain {
                 Ok(Some(next)) => (next - self.clock.now())
                     .to_std()
                     .unwrap_or_default()
-                    .min(IDLE),
+                    .clamp(BREATH, IDLE),
                 _ => IDLE,
             };
             tokio::select! {
