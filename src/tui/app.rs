@@ -270,23 +270,7 @@ impl App {
     /// Urgent messages to me that I have not read (or not acknowledged, where asked),
     /// oldest first.
     pub fn urgent_waiting(&self) -> Vec<UrgentWaiting<'_>> {
-        let me = self.me.id;
-        let mut waiting: Vec<UrgentWaiting<'_>> =
-            self.conversations
-                .iter()
-                .flat_map(|c| {
-                    c.messages.iter().filter_map(move |m| {
-                        let m = &m.message;
-                        (m.priority == Priority::Urgent && m.sender_id != me && m.awaits(me))
-                            .then_some(UrgentWaiting {
-                                conversation: c,
-                                message: m,
-                            })
-                    })
-                })
-                .collect();
-        waiting.sort_by_key(|w| w.message.sent_at);
-        waiting
+        self.waiting(Priority::Urgent)
     }
 
     pub fn alert_active(&self) -> bool {
@@ -295,6 +279,10 @@ impl App {
 
     /// Important messages to me that I have not read, oldest first: a steady mark.
     pub fn important_waiting(&self) -> Vec<UrgentWaiting<'_>> {
+        self.waiting(Priority::Important)
+    }
+
+    fn waiting(&self, priority: Priority) -> Vec<UrgentWaiting<'_>> {
         let me = self.me.id;
         let mut waiting: Vec<UrgentWaiting<'_>> = self
             .conversations
@@ -302,11 +290,12 @@ impl App {
             .flat_map(|c| {
                 c.messages.iter().filter_map(move |m| {
                     let m = &m.message;
-                    (m.priority == Priority::Important && m.sender_id != me && m.awaits(me))
-                        .then_some(UrgentWaiting {
+                    (m.priority == priority && m.sender_id != me && m.awaits(me)).then_some(
+                        UrgentWaiting {
                             conversation: c,
                             message: m,
-                        })
+                        },
+                    )
                 })
             })
             .collect();

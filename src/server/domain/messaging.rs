@@ -174,6 +174,26 @@ impl Domain {
         }
     }
 
+    /// A message the caller received. A member without a receipt is the sender, refused
+    /// with `refusal`; anyone else learns only that they are not a member.
+    pub(super) async fn received(
+        &self,
+        session: &Session,
+        message_id: Uuid,
+        refusal: &str,
+    ) -> DomainResult<Message> {
+        let message = self
+            .store
+            .message(message_id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No such message.".into()))?;
+        if message.receipt_of(session.user.id).is_none() {
+            self.members_for(session, message.conversation_id).await?;
+            return Err(DomainError::Invalid(refusal.into()));
+        }
+        Ok(message)
+    }
+
     /// Records that the caller's client received (`delivered`) or showed (`read`) a message.
     /// The sender and the caller's own other clients hear of it.
     pub async fn mark(
@@ -188,18 +208,13 @@ impl Domain {
             ));
         }
         let message = self
-            .store
-            .message(message_id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("No such message.".into()))?;
+            .received(
+                session,
+                message_id,
+                "Receipts are for messages you received.",
+            )
+            .await?;
         let me = session.user.id;
-        if message.receipt_of(me).is_none() {
-            self.members_for(session, message.conversation_id).await?;
-            // A member without a receipt is the sender: their own message needs none.
-            return Err(DomainError::Invalid(
-                "Receipts are for messages you received.".into(),
-            ));
-        }
         let at = self.clock.now();
         let kind = EventKind::Receipt {
             message_id,

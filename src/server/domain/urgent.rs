@@ -38,17 +38,13 @@ impl Domain {
     /// The caller acknowledges an urgent message: they are on it. Also a read.
     pub async fn acknowledge(&self, session: &Session, message_id: Uuid) -> DomainResult<()> {
         let message = self
-            .store
-            .message(message_id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("No such message.".into()))?;
+            .received(
+                session,
+                message_id,
+                "Only a recipient can acknowledge a message.",
+            )
+            .await?;
         let me = session.user.id;
-        if message.receipt_of(me).is_none() {
-            self.members_for(session, message.conversation_id).await?;
-            return Err(DomainError::Invalid(
-                "Only a recipient can acknowledge a message.".into(),
-            ));
-        }
         if message.priority != Priority::Urgent {
             return Err(DomainError::Invalid(
                 "Only urgent messages are acknowledged.".into(),
