@@ -472,3 +472,36 @@ async fn escalating_to_a_user_messages_them_one_to_one() {
     assert_eq!(escalations.title, "wardround escalation");
     assert_eq!(escalations.unread, 1);
 }
+
+#[tokio::test]
+async fn a_renotification_shows_others_reads_only_as_the_receipts_policy_allows() {
+    for (mode, shown) in [("on", ReceiptState::Read), ("off", ReceiptState::Delivered)] {
+        let w = ward().await;
+        let mut patch = PolicyPatch::default();
+        patch.set("read_receipts", mode).unwrap();
+        w.server.domain.update_policy(GLOBAL, &patch).await.unwrap();
+        let urgent = w.send_urgent("Bed 5 BP 80/40").await;
+        let charge = w.session("charge").await;
+        w.server
+            .domain
+            .mark(&charge, urgent.id, ReceiptState::Read)
+            .await
+            .unwrap();
+        w.run_minutes(urgent.sent_at, 1..=2, async |_| {}).await;
+        let rung: Vec<Message> = w
+            .events_of(&w.nurse)
+            .await
+            .into_iter()
+            .filter_map(|e| match e {
+                EventKind::Renotify { message, .. } => Some(message),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rung.len(), 1, "{mode}");
+        assert_eq!(
+            rung[0].receipt_of(w.charge.id).map(|r| r.state),
+            Some(shown),
+            "read receipts {mode}"
+        );
+    }
+}

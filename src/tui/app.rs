@@ -330,6 +330,10 @@ impl App {
                 self.may_send(Priority::Important) || self.may_send(Priority::Urgent)
             }
             Command::Acknowledge => !self.unacknowledged_here().is_empty() || self.alert_active(),
+            Command::ToggleMyReceipts => self
+                .policy
+                .as_ref()
+                .is_some_and(|p| p.read_receipts_adjustable),
             _ => true,
         }
     }

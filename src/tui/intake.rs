@@ -14,6 +14,7 @@ pub fn message(mut m: Message) -> Message {
 
 pub fn conversation(mut c: Conversation) -> Conversation {
     c.title = sanitize(&c.title);
+    c.subject = c.subject.map(|s| sanitize(&s));
     for member in &mut c.members {
         member.display_name = sanitize(&member.display_name);
         member.role = sanitize(&member.role);

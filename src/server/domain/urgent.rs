@@ -88,20 +88,30 @@ impl Domain {
         loop {
             let due = self.store.due_renotifications(now, BATCH).await?;
             let mut fired = 0;
-            let mut messages: HashMap<Uuid, Message> = HashMap::new();
+            // Each message once, with whether each of its people has read receipts on.
+            let mut messages: HashMap<Uuid, (Message, HashMap<Uuid, bool>)> = HashMap::new();
             for d in &due {
                 if let std::collections::hash_map::Entry::Vacant(slot) =
                     messages.entry(d.message_id)
                 {
                     if let Some(m) = self.store.message(d.message_id).await? {
-                        slot.insert(m);
+                        let people: Vec<Uuid> = m
+                            .receipts
+                            .iter()
+                            .map(|r| r.user_id)
+                            .chain([m.sender_id])
+                            .collect();
+                        let active = self.receipts_active(people).await?;
+                        slot.insert((m, active));
                     }
                 }
-                let Some(message) = messages.get(&d.message_id) else {
+                let Some((message, active)) = messages.get(&d.message_id) else {
                     continue;
                 };
+                let mut message = message.clone();
+                receipts_as_seen_by(&mut message, d.user_id, active);
                 let kind = EventKind::Renotify {
-                    message: message.clone(),
+                    message,
                     attempt: d.slot,
                     of: d.slots,
                 };

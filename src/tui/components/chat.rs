@@ -287,6 +287,9 @@ fn message_lines<'a>(
             ),
             Span::styled(who, theme.style(Role::Header)),
         ];
+        if msg.escalation_of.is_some() {
+            head.push(Span::styled(" ↪ ESCALATION", theme.style(Role::Warning)));
+        }
         match msg.priority {
             Priority::Urgent => head.push(Span::styled(" ‼ URGENT", theme.style(Role::Urgent))),
             Priority::Important => {
