@@ -472,9 +472,11 @@ async fn serve(
     Ok(())
 }
 
+/// An extract has no messages: its default columns leave `unread` out.
 fn default_columns() -> Vec<String> {
     ColumnId::DEFAULT
         .iter()
+        .filter(|c| **c != ColumnId::Unread)
         .map(|c| c.id().into_owned())
         .collect()
 }

@@ -104,7 +104,7 @@ impl ColumnId {
     ];
 
     /// What a new list shows until someone chooses.
-    pub const DEFAULT: [ColumnId; 9] = [
+    pub const DEFAULT: [ColumnId; 10] = [
         ColumnId::Bed,
         ColumnId::Name,
         ColumnId::Mrn,
@@ -114,6 +114,7 @@ impl ColumnId {
         ColumnId::Los,
         ColumnId::Reason,
         ColumnId::News2,
+        ColumnId::Unread,
     ];
 
     /// Place in [`ColumnId::ALL`]; `None` for `obs:` columns.

@@ -60,6 +60,12 @@ impl Cell {
         }
     }
 
+    /// An unread count: blank when nothing waits, so the counts that matter stand out.
+    pub fn unread(n: u32) -> Self {
+        let text = if n == 0 { String::new() } else { n.to_string() };
+        Cell::number(text, f64::from(n))
+    }
+
     pub fn number(text: impl Into<String>, v: f64) -> Self {
         Cell {
             text: text.into(),

@@ -402,7 +402,7 @@ fn sync_patient_unread(app: &mut App) {
         else {
             continue;
         };
-        let cell = crate::model::Cell::number(n.to_string(), n as f64);
+        let cell = crate::model::Cell::unread(u32::try_from(n).unwrap_or(u32::MAX));
         if row.cell(ColumnId::Unread) != Some(&cell) {
             row.columns.insert(ColumnId::Unread, cell);
             changed = true;

@@ -62,10 +62,8 @@ impl Domain {
             .collect();
         for row in rows {
             let n = unread.get(&row.patient).copied().unwrap_or(0);
-            row.columns.insert(
-                ColumnId::Unread,
-                crate::model::Cell::number(n.to_string(), f64::from(n)),
-            );
+            row.columns
+                .insert(ColumnId::Unread, crate::model::Cell::unread(n));
         }
         Ok(())
     }
