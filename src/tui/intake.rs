@@ -2,7 +2,8 @@
 //! once, so nothing drawn later can carry a terminal control sequence.
 
 use crate::model::{
-    Cell, CellValue, Conversation, ListRows, Message, PatientDetail, PatientSummary,
+    Cell, CellValue, Conversation, EffectivePolicy, ListRows, Message, PatientDetail,
+    PatientSummary,
 };
 use crate::sanitize::sanitize;
 
@@ -10,6 +11,12 @@ pub fn message(mut m: Message) -> Message {
     m.body = sanitize(&m.body);
     m.sender_name = sanitize(&m.sender_name);
     m
+}
+
+pub fn policy(mut p: EffectivePolicy) -> EffectivePolicy {
+    p.policy.name = sanitize(&p.policy.name);
+    p.source = sanitize(&p.source);
+    p
 }
 
 pub fn conversation(mut c: Conversation) -> Conversation {

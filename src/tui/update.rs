@@ -122,6 +122,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             effects
         }
         Action::PolicyLoaded(Ok(policy)) => {
+            let policy = intake::policy(policy);
             let was = app.policy.as_ref().map(|p| p.read_receipts_active);
             if was.is_some_and(|w| w != policy.read_receipts_active) {
                 app.notice = Some(if policy.read_receipts_active {

@@ -14,10 +14,9 @@ use crate::model::{
     ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority, Receipt,
     ReceiptState, RenotifyUntil,
 };
+pub use crate::server::store::SYSTEM_USER;
 use crate::server::store::{DueWindow, NewConversation, UrgentSchedule};
 
-/// The sender of escalation messages (a row the migrations create; it cannot log in).
-pub const SYSTEM_USER: Uuid = Uuid::nil();
 const BATCH: u32 = 200;
 /// Escalation messages take their id from the message they escalate, so a retried close
 /// cannot post twice.

@@ -1,5 +1,6 @@
-//! The store interface: everything the server keeps, in domain terms. The SQL lives in the
-//! implementations (SQLite now; PostgreSQL can follow without touching the domain).
+//! The store interface: everything the server keeps, in domain terms, in traits by concern.
+//! The SQL lives in the implementations (SQLite now; PostgreSQL can follow without
+//! touching the domain).
 
 mod admin;
 mod policies;
@@ -19,6 +20,10 @@ use crate::model::{
     ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, ReceiptState, Team,
     User,
 };
+
+/// The sender of escalation messages: a user row the migrations create, which cannot log
+/// in and is listed nowhere.
+pub const SYSTEM_USER: Uuid = Uuid::nil();
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

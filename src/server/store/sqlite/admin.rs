@@ -7,10 +7,7 @@ use uuid::Uuid;
 
 use super::{user_from, uuid, SqliteStore};
 use crate::model::Team;
-use crate::server::store::{AdminStore, StoreResult, StoredUser};
-
-/// The sender of escalation messages (created by migration 3); not an account.
-const SYSTEM_USER: &str = "00000000-0000-0000-0000-000000000000";
+use crate::server::store::{AdminStore, StoreResult, StoredUser, SYSTEM_USER};
 
 fn stored_user(row: &SqliteRow) -> StoreResult<StoredUser> {
     Ok(StoredUser {
@@ -28,7 +25,7 @@ const TEAM_CONVERSATIONS: &str =
 impl AdminStore for SqliteStore {
     async fn users(&self) -> StoreResult<Vec<StoredUser>> {
         let rows = sqlx::query("SELECT * FROM users WHERE id != ? ORDER BY username")
-            .bind(SYSTEM_USER)
+            .bind(SYSTEM_USER.to_string())
             .fetch_all(&self.reader)
             .await?;
         rows.iter().map(stored_user).collect()
