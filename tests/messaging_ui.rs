@@ -333,3 +333,23 @@ fn what_waits_is_loaded_on_connect_and_fills_the_bar() {
         state: ReceiptState::Delivered
     }));
 }
+
+#[test]
+fn quitting_with_a_message_still_sending_asks_first() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('u')));
+    for c in "Obs done".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.unsent(), 1);
+    let effects = update(&mut app, ctrl('c'));
+    assert!(!app.quit && effects.is_empty(), "{effects:?}");
+    assert!(render_text(&app).contains("1 message is still sending and would be lost"));
+    update(&mut app, key(KeyCode::Char('n')));
+    assert!(!app.quit, "any other key keeps the app");
+    update(&mut app, ctrl('c'));
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert!(app.quit);
+    assert_eq!(effects, vec![Effect::Quit]);
+}

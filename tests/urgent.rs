@@ -505,3 +505,25 @@ async fn a_renotification_shows_others_reads_only_as_the_receipts_policy_allows(
         );
     }
 }
+
+#[tokio::test]
+async fn leaving_a_team_stops_its_urgent_messages_chasing_you() {
+    let w = ward().await;
+    let d = &w.server.domain;
+    d.add_team_member("Senior", "doctor").await.unwrap();
+    let manager = w.session("manager").await;
+    let new = NewMessage {
+        id: Uuid::new_v4(),
+        body: "Bed state meeting now".into(),
+        priority: Priority::Urgent,
+    };
+    let urgent = d.send(&manager, w.channel, new).await.unwrap().0;
+    w.run_minutes(urgent.sent_at, 1..=3, async |minute| {
+        if minute == 3 {
+            d.remove_team_member("Senior", "doctor").await.unwrap();
+        }
+    })
+    .await;
+    w.run_minutes(urgent.sent_at, 4..=20, async |_| {}).await;
+    assert_eq!(w.renotified(&w.doctor, &urgent).await, attempts(1));
+}

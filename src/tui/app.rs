@@ -152,6 +152,8 @@ pub enum Confirm {
         list: Uuid,
         name: String,
     },
+    /// Messages still in the outbox would be lost: the outbox lives in memory only.
+    QuitWithUnsent(usize),
 }
 
 /// The detail pane: which patient, and what the server said.
@@ -253,6 +255,15 @@ impl App {
             ids: IdSource::Random,
             quit: false,
         }
+    }
+
+    /// Messages in the outbox, not yet stored by the server.
+    pub fn unsent(&self) -> usize {
+        self.conversations
+            .iter()
+            .flat_map(|c| &c.messages)
+            .filter(|m| m.outbox == Outbox::Sending)
+            .count()
     }
 
     pub fn conversation(&self, id: Uuid) -> Option<&ConversationState> {

@@ -196,6 +196,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             (KeyCode::Char('y' | 'Y'), Confirm::DeleteList { list, .. }) => {
                 vec![Effect::DeleteList(list)]
             }
+            (KeyCode::Char('y' | 'Y'), Confirm::QuitWithUnsent(_)) => {
+                app.quit = true;
+                vec![Effect::Quit]
+            }
             _ => Vec::new(),
         };
     }
@@ -220,10 +224,16 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
-        Command::Quit => {
-            app.quit = true;
-            vec![Effect::Quit]
-        }
+        Command::Quit => match app.unsent() {
+            0 => {
+                app.quit = true;
+                vec![Effect::Quit]
+            }
+            n => {
+                app.confirm = Some(Confirm::QuitWithUnsent(n));
+                Vec::new()
+            }
+        },
         Command::ToggleHelp => {
             app.show_help = !app.show_help;
             Vec::new()

@@ -29,6 +29,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(confirm) = &app.confirm {
         let question = match confirm {
             Confirm::RemovePatient { label, .. } => format!("Remove {label} from this list?"),
+            Confirm::QuitWithUnsent(1) => {
+                "1 message is still sending and would be lost. Quit anyway?".to_string()
+            }
+            Confirm::QuitWithUnsent(n) => {
+                format!("{n} messages are still sending and would be lost. Quit anyway?")
+            }
             Confirm::DeleteList { name, .. } => {
                 format!("Delete the list {name} for the whole team?")
             }

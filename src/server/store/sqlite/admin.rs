@@ -151,6 +151,16 @@ impl AdminStore for SqliteStore {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // Nothing more chases them about the team's conversations they have left.
+        let sql = format!(
+            "DELETE FROM renotify WHERE user_id = ? AND message_id IN
+               (SELECT id FROM messages WHERE conversation_id IN ({TEAM_CONVERSATIONS}))"
+        );
+        sqlx::query(&sql)
+            .bind(user.to_string())
+            .bind(team.to_string())
+            .execute(&mut *tx)
+            .await?;
         let sql = format!(
             "DELETE FROM conversation_members WHERE user_id = ? AND conversation_id IN ({TEAM_CONVERSATIONS})"
         );
