@@ -140,3 +140,78 @@ fn patient_detail_at_120x40() {
     assert!(screen.contains("NEWS2") && screen.contains("Allergies") && screen.contains("Stay"));
     insta::assert_snapshot!(screen);
 }
+
+/// A message and a patient name carrying a title change, a screen clear, a clipboard
+/// write and a right-to-left override, as they arrive from outside.
+fn hostile_app() -> App {
+    use wardround::client::StreamUpdate;
+    use wardround::model::{Event, EventKind, Priority};
+    let mut app = ward_app();
+    let mut rows = rows();
+    let first_bed = rows
+        .rows
+        .iter_mut()
+        .find(|r| r.cell(wardround::model::ColumnId::Bed).unwrap().text == "4W-1A")
+        .unwrap();
+    let name = first_bed
+        .columns
+        .get_mut(&wardround::model::ColumnId::Name)
+        .unwrap();
+    name.text = "EVIL\u{1b}]0;pwned\u{7}\u{202e}gnirts, Eve".into();
+    update(&mut app, Action::RowsLoaded(Ok(rows)));
+    let mut evil = message(
+        903,
+        DIRECT,
+        &registrar(),
+        &[&nurse()],
+        "",
+        Priority::Normal,
+        0,
+    );
+    evil.body = "Call me\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7} on \u{202e}7144".into();
+    update(
+        &mut app,
+        Action::Stream(StreamUpdate::Event(Event {
+            cursor: 11,
+            kind: EventKind::Message { message: evil },
+        })),
+    );
+    update(&mut app, key(KeyCode::Char('u')));
+    app
+}
+
+#[test]
+fn hostile_text_shows_as_plain_text() {
+    let screen = text(&render(&hostile_app(), 120, 40));
+    assert!(screen.contains("EVIL]0;pwnedgnirts, Eve"), "{screen}");
+    assert!(
+        screen.contains("Call me[2J]52;c;ZXZpbA== on 7144"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn hostile_text_sends_no_sequence_of_its_own_to_the_terminal() {
+    use ratatui::backend::CrosstermBackend;
+    let app = hostile_app();
+    let mut out = Vec::new();
+    {
+        let mut terminal = Terminal::with_options(
+            CrosstermBackend::new(&mut out),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 120, 40)),
+            },
+        )
+        .unwrap();
+        terminal
+            .draw(|f| view::draw(f, &app, &Theme::default()))
+            .unwrap();
+    }
+    let wire = String::from_utf8_lossy(&out);
+    // ratatui writes CSI cursor moves and colours; nothing else may reach the terminal.
+    assert!(!wire.contains("\u{1b}]"), "an OSC got through");
+    assert!(!wire.contains("\u{1b}[2J"), "a clear got through");
+    assert!(!wire.contains('\u{7}'), "a bell/OSC terminator got through");
+    assert!(!wire.contains('\u{202e}'), "a bidi override got through");
+}
