@@ -18,6 +18,9 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// Sent as the Retry-After header, not in the body.
+    #[serde(skip)]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl Problem {
@@ -27,6 +30,7 @@ impl Problem {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: detail.into(),
+            retry_after_secs: None,
         }
     }
 }
@@ -35,12 +39,18 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        response
     }
 }
 
@@ -52,6 +62,13 @@ impl From<DomainError> for Problem {
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
             DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::Conflict(_) => StatusCode::CONFLICT,
+            DomainError::TooMany {
+                retry_after_secs, ..
+            } => {
+                let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+                p.retry_after_secs = Some(*retry_after_secs);
+                return p;
+            }
             DomainError::Store(_) | DomainError::Ehr(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {

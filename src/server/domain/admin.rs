@@ -65,6 +65,10 @@ impl Domain {
 
     pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> DomainResult<()> {
         let user = self.account(username).await?;
+        if !disabled {
+            // Re-enabling is also IT unlocking a name locked by failed logins.
+            self.store.clear_failures(username).await?;
+        }
         Ok(self.store.set_disabled(user.user.id, disabled).await?)
     }
 
@@ -75,10 +79,10 @@ impl Domain {
             ));
         }
         let user = self.account(username).await?;
-        Ok(self
-            .store
+        self.store
             .set_password(user.user.id, &hash_password(password)?)
-            .await?)
+            .await?;
+        Ok(self.store.clear_failures(username).await?)
     }
 
     /// A team and its channel, named alike.

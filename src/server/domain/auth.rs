@@ -3,14 +3,20 @@
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::{Domain, DomainError, DomainResult};
 use crate::model::{LoginResponse, Me, User};
 
 /// A clinical shift and some: a session outlives a shift change by little.
-const SESSION_HOURS: i64 = 13;
+pub const SESSION_HOURS: i64 = 13;
+/// Failed logins before each further try has to wait (1 s, then doubling).
+pub const BACKOFF_AFTER: u32 = 3;
+/// The longest wait between tries.
+const MAX_BACKOFF_SECS: u64 = 60;
+/// Failed logins (since the last success) that lock the name until IT unlocks it.
+pub const LOCK_AFTER: u32 = 10;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -52,23 +58,67 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("not a password").unwrap_or_default())
 }
 
+/// How long a try must wait after `failures` failures, if at all.
+fn backoff(failures: u32) -> Option<u64> {
+    let over = failures.checked_sub(BACKOFF_AFTER)?;
+    Some(
+        1u64.checked_shl(over)
+            .unwrap_or(MAX_BACKOFF_SECS)
+            .min(MAX_BACKOFF_SECS),
+    )
+}
+
 impl Domain {
+    /// Logs in. Repeated failures for a username (known or not: the answers do not say
+    /// which names exist) make each further try wait, doubling from 1 s; after
+    /// [`LOCK_AFTER`] the name is locked until IT resets its password or re-enables it.
     pub async fn login(&self, username: &str, password: &str) -> DomainResult<LoginResponse> {
-        let wrong = || DomainError::Unauthorized("Wrong username or password.".into());
-        let Some(stored) = self.store.user_by_username(username).await? else {
-            verify_password(password, decoy_hash());
-            return Err(wrong());
+        let now = self.clock.now();
+        let locked = || {
+            DomainError::Forbidden(
+                "Locked after repeated failed logins; ask IT to unlock it.".into(),
+            )
         };
-        if !verify_password(password, &stored.password_hash) {
-            return Err(wrong());
+        if let Some(f) = self.store.failures(username).await? {
+            if f.locked {
+                return Err(locked());
+            }
+            if let Some(wait) = backoff(f.count) {
+                let ready = f.last + Duration::seconds(i64::try_from(wait).unwrap_or(i64::MAX));
+                if now < ready {
+                    let secs = u64::try_from((ready - now).num_milliseconds().max(0))
+                        .unwrap_or(0)
+                        .div_ceil(1000)
+                        .max(1);
+                    return Err(DomainError::TooMany {
+                        message: format!("Too many failed logins; try again in {secs} s."),
+                        retry_after_secs: secs,
+                    });
+                }
+            }
         }
+        let stored = self.store.user_by_username(username).await?;
+        let hash = stored
+            .as_ref()
+            .map_or_else(|| decoy_hash(), |s| s.password_hash.as_str());
+        let right = verify_password(password, hash);
+        let Some(stored) = stored.filter(|_| right) else {
+            let f = self.store.record_failure(username, now, LOCK_AFTER).await?;
+            if f.locked {
+                return Err(locked());
+            }
+            return Err(DomainError::Unauthorized(
+                "Wrong username or password.".into(),
+            ));
+        };
+        self.store.clear_failures(username).await?;
         if stored.disabled {
             return Err(DomainError::Forbidden(
                 "This account is disabled; ask IT to re-enable it.".into(),
             ));
         }
         let token = new_token();
-        let expires = Utc::now() + Duration::hours(SESSION_HOURS);
+        let expires = now + Duration::hours(SESSION_HOURS);
         self.store
             .create_session(&token_hash(&token), stored.user.id, expires)
             .await?;
@@ -80,7 +130,11 @@ impl Domain {
 
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
         let token_hash = token_hash(bearer);
-        match self.store.session_user(&token_hash, Utc::now()).await? {
+        match self
+            .store
+            .session_user(&token_hash, self.clock.now())
+            .await?
+        {
             Some(user) => Ok(Session { user, token_hash }),
             None => Err(DomainError::Unauthorized(
                 "The session has expired or was ended; log in again.".into(),

@@ -3,6 +3,7 @@
 //! touching the domain).
 
 mod admin;
+mod logins;
 mod policies;
 mod sqlite;
 mod urgent;
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use admin::AdminStore;
+pub use logins::{Failures, LoginStore};
 pub use policies::{PolicyStore, Subject};
 pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
@@ -83,7 +85,7 @@ pub enum Inserted {
 }
 
 #[async_trait]
-pub trait Store: AdminStore + PolicyStore + UrgentStore + Send + Sync {
+pub trait Store: AdminStore + LoginStore + PolicyStore + UrgentStore + Send + Sync {
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;
 

@@ -14,6 +14,7 @@ use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
 mod admin;
+mod logins;
 mod policies;
 mod urgent;
 
@@ -38,6 +39,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/sqlite/0003_secure_messaging.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../../migrations/sqlite/0004_login_failures.sql"),
     ),
 ];
 

@@ -1,0 +1,156 @@
+//! Login hardening over HTTP on a controlled clock: backoff, lockout, what IT does about
+//! it, session expiry and revocation.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use wardround::client::{ApiClient, ClientError};
+use wardround::fhir::BundleSource;
+use wardround::server::clock::ManualClock;
+use wardround::server::{self, Options, RunningServer};
+
+use common::PASSWORD;
+
+async fn server(dir: &tempfile::TempDir) -> (RunningServer, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let server = server::start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        &dir.path().join("w.sqlite"),
+        Arc::new(BundleSource::default()),
+        Options {
+            clock: clock.clone(),
+            scheduler: false,
+        },
+    )
+    .await
+    .unwrap();
+    server
+        .domain
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    (server, clock)
+}
+
+/// The status of a login attempt, and its Retry-After when there is one.
+async fn attempt(server: &RunningServer, username: &str, password: &str) -> (u16, Option<u64>) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/session", server.url()))
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let retry = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (resp.status().as_u16(), retry)
+}
+
+#[tokio::test]
+async fn failed_logins_back_off_then_lock_until_it_unlocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, clock) = server(&dir).await;
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        seen.push(attempt(&server, "nurse", "guess").await.0);
+        seen.push(attempt(&server, "nurse", PASSWORD).await.0);
+    }
+    // A right password after each failure resets the count: nobody ever waits.
+    assert_eq!(
+        seen,
+        [401, 201].repeat(10),
+        "success in between resets the count"
+    );
+
+    // Now ten failures in a row, each waiting out its backoff.
+    let mut waits = Vec::new();
+    let mut last = 0;
+    for _ in 0..12 {
+        let (status, retry) = attempt(&server, "nurse", "guess").await;
+        if status == 429 {
+            let secs = retry.expect("Retry-After");
+            waits.push(secs);
+            clock.advance(Duration::seconds(i64::try_from(secs).unwrap()));
+            let (status, _) = attempt(&server, "nurse", "guess").await;
+            last = status;
+        } else {
+            last = status;
+        }
+        if last == 403 {
+            break;
+        }
+    }
+    assert_eq!(
+        waits,
+        vec![1, 2, 4, 8, 16, 32, 60],
+        "doubling, capped at a minute"
+    );
+    assert_eq!(last, 403, "locked");
+    assert_eq!(
+        attempt(&server, "nurse", PASSWORD).await.0,
+        403,
+        "even with the right password"
+    );
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let err = anon.login("nurse", PASSWORD).await.unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Rejected { status: 403, detail } if detail.contains("ask IT")),
+        "{err:?}"
+    );
+
+    // IT resets the password: unlocked, with the new one.
+    server
+        .domain
+        .reset_password("nurse", "a brand new password")
+        .await
+        .unwrap();
+    assert_eq!(
+        attempt(&server, "nurse", "a brand new password").await.0,
+        201
+    );
+}
+
+#[tokio::test]
+async fn unknown_names_get_the_same_answers_as_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, clock) = server(&dir).await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..4 {
+        known.push(attempt(&server, "nurse", "guess").await);
+        unknown.push(attempt(&server, "nobody", "guess").await);
+        clock.advance(Duration::milliseconds(100));
+    }
+    assert_eq!(known, unknown);
+    assert_eq!(known.last(), Some(&(429, Some(1))));
+}
+
+#[tokio::test]
+async fn a_session_expires_after_a_shift_and_ends_at_logout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, clock) = server(&dir).await;
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let (client, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    clock.advance(Duration::hours(12));
+    assert!(client.me().await.is_ok(), "still within the shift");
+    clock.advance(Duration::hours(1) + Duration::minutes(1));
+    let err = client.me().await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err:?}");
+
+    let (client, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    client.logout().await.unwrap();
+    assert!(client.me().await.unwrap_err().is_unauthorized());
+
+    // Disabling the account ends the sessions it has.
+    let (client, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    server
+        .domain
+        .set_account_disabled("nurse", true)
+        .await
+        .unwrap();
+    assert!(client.me().await.unwrap_err().is_unauthorized());
+}
