@@ -163,6 +163,13 @@ fn main() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    // Everything but the server handles patient data as a client: none of it in a core
+    // dump, and no other process reading this one's memory.
+    if !matches!(cli.command, Some(Command::Serve { .. })) {
+        for problem in tui::hardening::protect_process() {
+            eprintln!("wardround: {problem}");
+        }
+    }
     let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
     // Flags override the config, whichever command they came with.
     if let Some(t) = cli.theme {

@@ -130,6 +130,7 @@ fn demo_round_trip_in_a_real_terminal() {
         screen.contains("live"),
         "status bar shows the connection:\n{screen}"
     );
+    assert_no_core_dump(&tmux.session);
 
     // Within 15 seconds: a ward channel post and an urgent 1:1.
     let screen = tmux.wait_for("the urgent alert", Duration::from_secs(15), |s| {
@@ -219,4 +220,31 @@ fn demo_round_trip_in_a_real_terminal() {
         written.is_empty(),
         "the client wrote under HOME: {written:?}"
     );
+}
+
+/// The app in the pane may not leave a core dump (it would hold patient data).
+fn assert_no_core_dump(session: &str) {
+    let Ok(out) = Command::new("tmux")
+        .args(["list-panes", "-t", session, "-F", "#{pane_pid}"])
+        .output()
+    else {
+        return;
+    };
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // The pane runs a shell; the app is its child.
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"));
+    let Some(app) = children
+        .ok()
+        .and_then(|c| c.split_whitespace().next().map(str::to_string))
+    else {
+        eprintln!("skipped the core dump check: no /proc children for the pane");
+        return;
+    };
+    let limits = std::fs::read_to_string(format!("/proc/{app}/limits")).unwrap_or_default();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap_or_else(|| panic!("no core limit for pid {app}: {limits}"));
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
 }

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod components;
+pub mod hardening;
 mod intake;
 pub mod keymap;
 pub mod patients;
