@@ -8,6 +8,19 @@ use serde::Deserialize;
 
 const DEFAULT: &str = include_str!("../../themes/default.toml");
 
+/// Themes that ship with the binary, over the default: (name, file).
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+    (
+        "colour-blind",
+        include_str!("../../themes/colour-blind.toml"),
+    ),
+];
+
 /// Every role a theme can set. Urgency is never shown by colour alone: the roles style
 /// text cues ("URGENT", "‼") that are there in every theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +154,9 @@ impl Default for Theme {
 }
 
 impl Theme {
-    /// `name` is a theme in the user's themes dir or a path; "default" is built in.
+    /// `name` is a path, a theme in the user's themes dir, or one built in ("default",
+    /// "light", "high-contrast", "colour-blind"); a file of the user's wins over a built-in
+    /// of the same name.
     pub fn load(name_or_path: &str, themes_dir: Option<&Path>) -> Result<Theme, ThemeError> {
         let mut theme = Theme::default();
         if name_or_path == "default" || name_or_path.is_empty() {
@@ -151,14 +166,22 @@ impl Theme {
             Some(Path::new(name_or_path).to_path_buf()),
             themes_dir.map(|d| d.join(format!("{name_or_path}.toml"))),
         ];
-        let path = candidates
-            .into_iter()
-            .flatten()
-            .find(|p| p.is_file())
-            .ok_or_else(|| ThemeError::Read {
-                path: name_or_path.to_string(),
-                reason: "no such theme file".into(),
-            })?;
+        let Some(path) = candidates.into_iter().flatten().find(|p| p.is_file()) else {
+            let built_in = BUILT_IN.iter().find(|(name, _)| *name == name_or_path);
+            return match built_in {
+                Some((name, text)) => {
+                    theme.apply(&format!("themes/{name}.toml"), text)?;
+                    Ok(theme)
+                }
+                None => Err(ThemeError::Read {
+                    path: name_or_path.to_string(),
+                    reason: format!(
+                        "no such theme file, and not one built in (default, {})",
+                        BUILT_IN.map(|(n, _)| n).join(", ")
+                    ),
+                }),
+            };
+        };
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Read {
             path: shown.clone(),
@@ -247,6 +270,26 @@ mod tests {
                 role.name()
             );
         }
+    }
+
+    #[test]
+    fn every_built_in_theme_loads_and_pulses_visibly() {
+        for (name, _) in BUILT_IN {
+            let t = Theme::load(name, None).unwrap();
+            assert_ne!(
+                t.style(Role::AlertPulseA),
+                t.style(Role::AlertPulseB),
+                "{name}: the two pulse phases must differ"
+            );
+            assert_ne!(
+                t.style(Role::AlertSteady),
+                t.style(Role::AlertIdle),
+                "{name}"
+            );
+            assert_ne!(t.style(Role::Selection), t.style(Role::Text), "{name}");
+        }
+        let err = Theme::load("neon", None).unwrap_err().to_string();
+        assert!(err.contains("high-contrast"), "{err}");
     }
 
     #[test]
