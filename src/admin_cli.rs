@@ -6,7 +6,7 @@ use color_eyre::eyre::{eyre, Result};
 
 use wardround::client::admin::NewAccount;
 use wardround::client::ApiClient;
-use wardround::model::{Assignee, MessagingPolicy, PolicyPatch};
+use wardround::model::{Assignee, MessagingPolicy, PolicyPatch, TeamTemplate};
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
@@ -57,9 +57,21 @@ pub enum UserAction {
 
 #[derive(Subcommand)]
 pub enum TeamAction {
-    Create { name: String },
-    AddMember { team: String, username: String },
-    RemoveMember { team: String, username: String },
+    /// A team and its channel; a template adds channels (and, for a ward, a rounding list).
+    Create {
+        name: String,
+        /// `ward` or `hospital`.
+        #[arg(long, value_parser = template)]
+        template: Option<TeamTemplate>,
+    },
+    AddMember {
+        team: String,
+        username: String,
+    },
+    RemoveMember {
+        team: String,
+        username: String,
+    },
     List,
 }
 
@@ -71,6 +83,10 @@ fn assignee(s: &str) -> Result<Assignee, String> {
         Some(("team", name)) if !name.trim().is_empty() => Ok(Assignee::Team(name.trim().into())),
         _ => Err(format!("`{s}`: write user:USERNAME or team:TEAM")),
     }
+}
+
+fn template(s: &str) -> Result<TeamTemplate, String> {
+    TeamTemplate::parse(s).ok_or_else(|| format!("`{s}`: templates are ward and hospital"))
 }
 
 #[derive(Subcommand)]
@@ -202,9 +218,21 @@ pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
             }
         },
         AdminCommand::Team { action } => match action {
-            TeamAction::Create { name } => {
-                let team = client.admin_create_team(&name).await?;
-                println!("created team {} with its channel", team.name);
+            TeamAction::Create { name, template } => {
+                let team = client.admin_create_team(&name, template).await?;
+                match template {
+                    None => println!("created team {} with its channel", team.name),
+                    Some(t) => println!(
+                        "created team {} with its channel and {}{}",
+                        team.name,
+                        t.channels().join(", "),
+                        if t == TeamTemplate::Ward {
+                            ", and a rounding list"
+                        } else {
+                            ""
+                        }
+                    ),
+                }
             }
             TeamAction::AddMember { team, username } => {
                 client.admin_team_member(&team, &username, true).await?;

@@ -212,3 +212,114 @@ async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_l
         common::run_as("kpatel", url, &["admin", "user", "list"])
     }
 }
+
+#[tokio::test]
+async fn team_templates_make_the_channels_and_a_rounding_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = common::demo_ward_server(dir.path()).await;
+    let d = &server.domain;
+    d.bootstrap_admin(PASSWORD).await.unwrap();
+    d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let url = server.url();
+    let run = |args: Vec<&'static str>| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || admin(&url, &args))
+    };
+    let (ok, out, err) = run(vec![
+        "admin",
+        "team",
+        "create",
+        "--template",
+        "ward",
+        "6 East",
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Announcements, Huddles, Rounds, Staffing, Training, and a rounding list"),
+        "{out}"
+    );
+    let (ok, _, err) = run(vec![
+        "admin",
+        "team",
+        "create",
+        "--template",
+        "hospital",
+        "St Elsewhere",
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(vec!["admin", "team", "create", "--template", "clinic", "X"])
+        .await
+        .unwrap();
+    assert!(
+        !ok && err.contains("templates are ward and hospital"),
+        "{err}"
+    );
+    for team in ["6 East", "St Elsewhere"] {
+        d.add_team_member(team, "nurse").await.unwrap();
+    }
+
+    let nurse = wardround::client::ApiClient::new(&url)
+        .unwrap()
+        .login("nurse", PASSWORD)
+        .await
+        .unwrap()
+        .0;
+    let mut channels: Vec<String> = nurse
+        .conversations()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
+    channels.sort();
+    assert_eq!(
+        channels,
+        [
+            "6 East",
+            "6 East · Announcements",
+            "6 East · Huddles",
+            "6 East · Rounds",
+            "6 East · Staffing",
+            "6 East · Training",
+            "St Elsewhere",
+            "St Elsewhere · Announcements",
+            "St Elsewhere · Compliance",
+            "St Elsewhere · Custodial",
+            "St Elsewhere · Human Resources",
+            "St Elsewhere · Pharmacy",
+        ]
+    );
+    let lists = nurse.lists().await.unwrap();
+    assert_eq!(
+        lists.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["6 East — rounding"]
+    );
+    let rows = nurse
+        .list_rows(lists[0].id, &wardround::model::ColumnId::ALL)
+        .await
+        .unwrap();
+    let view = rows.view.expect("the team default view");
+    let ids: Vec<String> = view.columns.iter().map(|c| c.id().into_owned()).collect();
+    assert_eq!(
+        ids,
+        [
+            "bed",
+            "name",
+            "age",
+            "los",
+            "reason",
+            "news2",
+            "allergies",
+            "code_status",
+            "isolation",
+            "attending",
+            "unread"
+        ]
+    );
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{segment, ApiClient, ClientError};
-use crate::model::{Assignee, Assignment, MessagingPolicy, PolicyPatch, Team, User};
+use crate::model::{Assignee, Assignment, MessagingPolicy, PolicyPatch, Team, TeamTemplate, User};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Account {
@@ -79,11 +79,15 @@ impl ApiClient {
             .await
     }
 
-    pub async fn admin_create_team(&self, name: &str) -> Result<Team, ClientError> {
+    pub async fn admin_create_team(
+        &self,
+        name: &str,
+        template: Option<TeamTemplate>,
+    ) -> Result<Team, ClientError> {
         self.call(
             Method::POST,
             "/api/v1/admin/teams",
-            Some(&json!({ "name": name })),
+            Some(&json!({ "name": name, "template": template })),
         )
         .await
     }

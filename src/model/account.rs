@@ -40,3 +40,36 @@ pub struct Me {
     pub teams: Vec<Team>,
     pub cursor: i64,
 }
+
+/// Starting points for a new team, after Teams for Healthcare's templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamTemplate {
+    /// A ward: Announcements, Huddles, Rounds, Staffing, Training, and a rounding list.
+    Ward,
+    /// A hospital: Announcements, Compliance, Custodial, Human Resources, Pharmacy.
+    Hospital,
+}
+
+impl TeamTemplate {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ward" => Some(TeamTemplate::Ward),
+            "hospital" => Some(TeamTemplate::Hospital),
+            _ => None,
+        }
+    }
+
+    pub fn channels(self) -> &'static [&'static str] {
+        match self {
+            TeamTemplate::Ward => &["Announcements", "Huddles", "Rounds", "Staffing", "Training"],
+            TeamTemplate::Hospital => &[
+                "Announcements",
+                "Compliance",
+                "Custodial",
+                "Human Resources",
+                "Pharmacy",
+            ],
+        }
+    }
+}

@@ -8,7 +8,7 @@ mod events;
 mod messaging;
 mod policy;
 
-pub use account::{LoginRequest, LoginResponse, Me, Team, User};
+pub use account::{LoginRequest, LoginResponse, Me, Team, TeamTemplate, User};
 pub use column_id::{CellKind, ColumnId, ListView, Loinc, SortKey};
 pub use columns::{
     natural_cmp, Cell, CellValue, Flag, Imported, ListRows, PatientList, PatientQuery,

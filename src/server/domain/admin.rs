@@ -5,8 +5,23 @@ use uuid::Uuid;
 
 use super::auth::hash_password;
 use super::{Domain, DomainError, DomainResult, Session};
-use crate::model::{ConversationKind, Team, User};
+use crate::model::{ColumnId, ConversationKind, ListView, SortKey, Team, TeamTemplate, User};
 use crate::server::store::StoredUser;
+
+/// What a ward team rounds with: where, who, how sick, what to watch for.
+const ROUNDING_COLUMNS: [ColumnId; 11] = [
+    ColumnId::Bed,
+    ColumnId::Name,
+    ColumnId::Age,
+    ColumnId::Los,
+    ColumnId::Reason,
+    ColumnId::News2,
+    ColumnId::Allergies,
+    ColumnId::CodeStatus,
+    ColumnId::Isolation,
+    ColumnId::Attending,
+    ColumnId::Unread,
+];
 
 /// An account as IT sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -87,6 +102,47 @@ impl Domain {
 
     /// A team and its channel, named alike.
     pub async fn create_team_with_channel(&self, name: &str) -> DomainResult<Team> {
+        self.create_team_from(name, None).await
+    }
+
+    /// A team, its channel, and what the template adds: more channels (titled
+    /// "TEAM · CHANNEL") and, for a ward, a rounding list with the standard columns.
+    pub async fn create_team_from(
+        &self,
+        name: &str,
+        template: Option<TeamTemplate>,
+    ) -> DomainResult<Team> {
+        let team = self.team_and_its_channel(name).await?;
+        let Some(template) = template else {
+            return Ok(team);
+        };
+        for channel in template.channels() {
+            self.create_conversation(
+                ConversationKind::Channel,
+                &format!("{} · {channel}", team.name),
+                Some(team.id),
+                Vec::new(),
+            )
+            .await?;
+        }
+        if template == TeamTemplate::Ward {
+            let list = self
+                .create_list(team.id, &format!("{} — rounding", team.name), Vec::new())
+                .await?;
+            let view = ListView {
+                columns: ROUNDING_COLUMNS.to_vec(),
+                sort: vec![SortKey {
+                    column: ColumnId::Bed,
+                    descending: false,
+                }],
+                widths: Default::default(),
+            };
+            self.store.save_list_view(None, list.id, &view).await?;
+        }
+        Ok(team)
+    }
+
+    async fn team_and_its_channel(&self, name: &str) -> DomainResult<Team> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(DomainError::Invalid(

@@ -6,6 +6,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
+use crate::model::TeamTemplate;
 use crate::model::{Assignee, Assignment, MessagingPolicy, Package, PolicyPatch, User};
 use crate::server::domain::admin::{AccountInfo, TeamInfo};
 use crate::server::domain::{DomainError, Session};
@@ -96,6 +97,8 @@ pub async fn change_user(
 #[derive(Deserialize)]
 pub struct NewTeam {
     name: String,
+    #[serde(default)]
+    template: Option<TeamTemplate>,
 }
 
 pub async fn teams(State(domain): State<Domain>, _: Admin) -> Result<Json<Vec<TeamInfo>>, Problem> {
@@ -109,7 +112,7 @@ pub async fn create_team(
 ) -> Result<(StatusCode, Json<crate::model::Team>), Problem> {
     Ok((
         StatusCode::CREATED,
-        Json(domain.create_team_with_channel(&new.name).await?),
+        Json(domain.create_team_from(&new.name, new.template).await?),
     ))
 }
 
