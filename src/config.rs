@@ -82,6 +82,8 @@ pub struct ServerSection {
     pub url: String,
     /// Username to log in as; asked for when empty.
     pub username: String,
+    /// A PEM CA certificate to trust besides the public roots (a hospital's own CA).
+    pub ca_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -113,6 +115,9 @@ pub struct ServeSection {
     pub database: String,
     /// A directory of FHIR R4 Bundles to serve as the EHR.
     pub ehr_bundles: String,
+    /// PEM certificate chain and key: set both to serve HTTPS only.
+    pub tls_cert: String,
+    pub tls_key: String,
 }
 
 impl Default for ServerSection {
@@ -120,6 +125,7 @@ impl Default for ServerSection {
         ServerSection {
             url: "http://127.0.0.1:8470".into(),
             username: String::new(),
+            ca_file: String::new(),
         }
     }
 }
@@ -144,6 +150,8 @@ impl Default for ServeSection {
             listen: SocketAddr::from(([127, 0, 0, 1], 8470)),
             database: String::new(),
             ehr_bundles: String::new(),
+            tls_cert: String::new(),
+            tls_key: String::new(),
         }
     }
 }

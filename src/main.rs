@@ -69,6 +69,12 @@ enum Command {
         /// team, list, conversations and accounts (their password is printed once).
         #[arg(long, conflicts_with_all = ["ehr_bundles", "ehr_url"])]
         demo_ward: bool,
+        /// PEM certificate chain: serve HTTPS only (with --tls-key; overrides [serve]).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
     Export {
@@ -189,9 +195,15 @@ async fn run(cli: Cli) -> Result<()> {
             ehr_bundles,
             ehr_url,
             demo_ward,
+            tls_cert,
+            tls_key,
         }) => {
             if let Some(url) = ehr_url {
                 config.ehr.url = url;
+            }
+            if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
+                config.serve.tls_cert = cert.display().to_string();
+                config.serve.tls_key = key.display().to_string();
             }
             serve(config, listen, database, ehr_bundles, demo_ward).await
         }
@@ -287,9 +299,19 @@ async fn connect(config: Config, password_stdin: bool) -> Result<()> {
     Ok(())
 }
 
+/// A client for the configured server, trusting the configured CA as well.
+fn client_for(config: &Config) -> Result<ApiClient> {
+    if config.server.ca_file.is_empty() {
+        return Ok(ApiClient::new(&config.server.url)?);
+    }
+    let pem = std::fs::read(&config.server.ca_file)
+        .wrap_err_with(|| format!("cannot read [server] ca_file `{}`", config.server.ca_file))?;
+    Ok(ApiClient::with_ca(&config.server.url, Some(&pem))?)
+}
+
 /// Asks for the password (and the username if the config has none) and logs in.
 async fn log_in(config: &Config, password_stdin: bool) -> Result<ApiClient> {
-    let anon = ApiClient::new(&config.server.url)?;
+    let anon = client_for(config)?;
     anon.health().await?;
     let username = if config.server.username.is_empty() {
         prompt("Username: ")?
@@ -435,7 +457,26 @@ async fn serve(
             Arc::new(BundleSource::default())
         }
     };
-    let running = server::start(listen, &database, ehr).await?;
+    let tls = match (
+        config.serve.tls_cert.is_empty(),
+        config.serve.tls_key.is_empty(),
+    ) {
+        (true, true) => None,
+        (false, false) => Some(server::tls::TlsFiles {
+            cert: PathBuf::from(&config.serve.tls_cert),
+            key: PathBuf::from(&config.serve.tls_key),
+        }),
+        _ => {
+            return Err(eyre!(
+                "[serve] tls_cert and tls_key go together: set both or neither"
+            ))
+        }
+    };
+    let options = server::Options {
+        tls,
+        ..Default::default()
+    };
+    let running = server::start_with(listen, &database, ehr, options).await?;
     // A new store gets an administrator, so that `wardround admin` can do the rest.
     let (password, generated) = match std::env::var("WARDROUND_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),

@@ -22,6 +22,7 @@ async fn server(dir: &tempfile::TempDir) -> (RunningServer, Arc<ManualClock>) {
         Options {
             clock: clock.clone(),
             scheduler: false,
+            tls: None,
         },
     )
     .await

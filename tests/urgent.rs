@@ -35,6 +35,7 @@ async fn start_on(db: &Path, clock: Arc<ManualClock>) -> RunningServer {
     let options = Options {
         clock,
         scheduler: false,
+        tls: None,
     };
     server::start_with(
         "127.0.0.1:0".parse().unwrap(),

@@ -66,9 +66,28 @@ impl std::fmt::Debug for ApiClient {
 
 impl ApiClient {
     pub fn new(base: &str) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder()
+        Self::with_ca(base, None)
+    }
+
+    /// A client that also trusts the CA certificate(s) in `ca_pem` (a hospital's own CA),
+    /// beside the public roots. Certificates are always verified.
+    pub fn with_ca(base: &str, ca_pem: Option<&[u8]>) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ClientError::Protocol(format!("the CA file: {e}")))?;
+            if certs.is_empty() {
+                return Err(ClientError::Protocol(
+                    "the CA file holds no certificate".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         Ok(ApiClient {
@@ -393,10 +412,18 @@ impl ApiClient {
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> ClientError {
+        // The innermost cause says what IT needs: a refused port, or a certificate.
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        let innermost = cause.to_string();
         let reason = if e.is_timeout() {
             "timed out".to_string()
+        } else if innermost.to_ascii_lowercase().contains("certificate") {
+            format!("TLS certificate not trusted: {innermost}")
         } else if e.is_connect() {
-            "connection refused or no route".to_string()
+            format!("connection refused or no route: {innermost}")
         } else {
             e.to_string()
         };

@@ -7,6 +7,7 @@ pub mod log;
 mod problem;
 mod routes;
 pub mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -28,6 +29,8 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// A server listening on a real port.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Serving HTTPS only.
+    pub tls: bool,
     pub domain: Domain,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
@@ -39,6 +42,8 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Domain(#[from] domain::DomainError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     #[error("cannot listen on {addr}: {cause}")]
     Listen {
         addr: SocketAddr,
@@ -48,7 +53,8 @@ pub enum ServeError {
 
 impl RunningServer {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting and lets in-flight requests finish; event streams never finish by
@@ -80,6 +86,8 @@ pub struct Options {
     /// Run the urgent re-notify scheduler in the background. Tests with a manual clock
     /// turn it off and call `Domain::run_urgent` themselves.
     pub scheduler: bool,
+    /// Serve HTTPS only, with this certificate and key.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for Options {
@@ -87,6 +95,7 @@ impl Default for Options {
         Options {
             clock: Arc::new(SystemClock),
             scheduler: true,
+            tls: None,
         }
     }
 }
@@ -105,6 +114,8 @@ pub async fn start_with(
     ehr: Arc<dyn FhirSource>,
     options: Options,
 ) -> Result<RunningServer, ServeError> {
+    // A bad certificate stops the start, before anything else is opened.
+    let acceptor = options.tls.as_ref().map(tls::acceptor).transpose()?;
     let store = Arc::new(SqliteStore::open(database).await?);
     let domain = Domain::new(store, Hub::default(), ehr, options.clock);
     domain.ensure_global_policy().await?;
@@ -123,15 +134,21 @@ pub async fn start_with(
     if options.scheduler {
         tokio::spawn(domain.clone().urgent_scheduler());
     }
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let stopped = async {
+        let _ = rx.await;
+    };
+    let tls = acceptor.is_some();
+    let task = match acceptor {
+        Some(acceptor) => tokio::spawn(tls::serve(listener, acceptor, app, stopped)),
+        None => tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+        }),
+    };
     Ok(RunningServer {
         addr,
+        tls,
         domain,
         shutdown: Some(tx),
         task,
