@@ -103,7 +103,8 @@ pub enum PolicyAction {
     },
     /// Change settings: read_receipts=user_controlled|on|off, allow_urgent=true|false,
     /// allow_important=…, renotify_interval=2m, renotify_window=20m,
-    /// renotify_until=read|ack, escalation_target=user:NAME|team:NAME|none.
+    /// renotify_until=read|ack, escalation_target=user:NAME|team:NAME|none,
+    /// lock_idle=2m|none.
     Set {
         name: String,
         settings: Vec<String>,
@@ -162,6 +163,13 @@ fn print_policy(p: &MessagingPolicy) {
         s.escalation_target
             .as_ref()
             .map_or("none".to_string(), |t| t.to_string())
+    );
+    println!(
+        "  lock_idle          {}",
+        s.lock_idle_secs
+            .map_or("as the workstation's config".to_string(), |t| format!(
+                "{t}s"
+            ))
     );
 }
 

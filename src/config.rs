@@ -16,6 +16,7 @@ use crate::model::{ColumnId, SortKey};
 pub struct Config {
     pub server: ServerSection,
     pub ui: UiSection,
+    pub lock: LockSection,
     pub serve: ServeSection,
     pub ehr: EhrSection,
     /// Per patient list, by its name: this user's columns and sort.
@@ -84,6 +85,21 @@ pub struct ServerSection {
     pub username: String,
     /// A PEM CA certificate to trust besides the public roots (a hospital's own CA).
     pub ca_file: String,
+}
+
+/// A shared workstation locks itself when nobody uses it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockSection {
+    /// Seconds without a key before the screen locks; 0 never (a messaging policy may
+    /// still ask for sooner).
+    pub idle_secs: u64,
+}
+
+impl Default for LockSection {
+    fn default() -> Self {
+        LockSection { idle_secs: 300 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

@@ -287,16 +287,26 @@ fn tui_options(config: &Config) -> Result<tui::Options> {
         theme,
         reduced_motion: config.ui.reduced_motion || no_color,
         notify: config.ui.notify.clone(),
+        lock_idle_secs: config.lock.idle_secs,
         list_prefs: config.lists.clone(),
     })
 }
 
-async fn connect(config: Config, password_stdin: bool) -> Result<()> {
+async fn connect(mut config: Config, password_stdin: bool) -> Result<()> {
     let options = tui_options(&config)?;
-    let client = log_in(&config, password_stdin).await?;
-    let me = client.me().await?;
-    tui::run(client, me, options).await?;
-    Ok(())
+    loop {
+        let client = log_in(&config, password_stdin).await?;
+        let me = client.me().await?;
+        match tui::run(client, me, &options).await? {
+            tui::Exit::Quit => return Ok(()),
+            // The next person logs in as themselves: ask who.
+            tui::Exit::SwitchUser if !password_stdin => {
+                eprintln!("wardround: logged out.");
+                config.server.username.clear();
+            }
+            tui::Exit::SwitchUser => return Ok(()),
+        }
+    }
 }
 
 /// A client for the configured server, trusting the configured CA as well.

@@ -155,3 +155,25 @@ async fn a_session_expires_after_a_shift_and_ends_at_logout() {
         .unwrap();
     assert!(client.me().await.unwrap_err().is_unauthorized());
 }
+
+#[tokio::test]
+async fn unlocking_checks_the_sessions_own_password_and_counts_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, clock) = server(&dir).await;
+    let anon = ApiClient::new(&server.url()).unwrap();
+    let (client, _) = anon.login("nurse", PASSWORD).await.unwrap();
+    client.verify_password(PASSWORD).await.unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        match client.verify_password("wrong").await {
+            Err(ClientError::Rejected { status, .. }) => statuses.push(status),
+            other => panic!("{other:?}"),
+        }
+        clock.advance(Duration::milliseconds(10));
+    }
+    assert_eq!(statuses, [401, 401, 401, 429], "the same backoff as logins");
+    // The count is the name's: a login now waits too.
+    assert_eq!(attempt(&server, "nurse", PASSWORD).await.0, 429);
+    clock.advance(Duration::seconds(2));
+    client.verify_password(PASSWORD).await.unwrap();
+}

@@ -318,6 +318,16 @@ impl ApiClient {
         .await
     }
 
+    /// Checks the password of the logged-in user (unlocking a locked screen).
+    pub async fn verify_password(&self, password: &str) -> Result<(), ClientError> {
+        self.call_empty(
+            Method::POST,
+            "/api/v1/session/verify",
+            Some(&serde_json::json!({ "password": password })),
+        )
+        .await
+    }
+
     /// Acknowledges an urgent message (which also reads it).
     pub async fn acknowledge(&self, message: Uuid) -> Result<(), ClientError> {
         self.call_empty(

@@ -66,7 +66,8 @@ pub async fn run(options: tui::Options) -> Result<(), DemoError> {
         .login("nurse", &cast.password)
         .await?;
     let me = client.me().await?;
-    let result = tui::run(client, me, options).await;
+    // Switching user ends the demo: its people log in only through it.
+    let result = tui::run(client, me, &options).await.map(|_| ());
     colleagues.stop();
     server.stop().await;
     drop(dir);

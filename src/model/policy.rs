@@ -69,6 +69,9 @@ pub struct PolicySettings {
     pub renotify_until: RenotifyUntil,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_target: Option<EscalationTarget>,
+    /// Lock an idle workstation sooner than its config says (never later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_idle_secs: Option<u64>,
 }
 
 impl Default for PolicySettings {
@@ -82,6 +85,7 @@ impl Default for PolicySettings {
             renotify_window_secs: 1200,
             renotify_until: RenotifyUntil::Read,
             escalation_target: None,
+            lock_idle_secs: None,
         }
     }
 }
@@ -199,6 +203,13 @@ pub struct PolicyPatch {
         with = "serde_with_double_option"
     )]
     pub escalation_target: Option<Option<EscalationTarget>>,
+    /// `Some(None)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_with_double_option"
+    )]
+    pub lock_idle_secs: Option<Option<u64>>,
 }
 
 impl PolicyPatch {
@@ -223,6 +234,9 @@ impl PolicyPatch {
         }
         if let Some(v) = &self.escalation_target {
             s.escalation_target = v.clone();
+        }
+        if let Some(v) = self.lock_idle_secs {
+            s.lock_idle_secs = v;
         }
     }
 
@@ -263,9 +277,15 @@ impl PolicyPatch {
                     })?),
                 })
             }
+            "lock_idle" => {
+                self.lock_idle_secs = Some(match value {
+                    "" | "none" => None,
+                    v => Some(duration_secs(key, v)?),
+                })
+            }
             _ => {
                 return Err(format!(
-                    "unknown setting `{key}`; settings: read_receipts, allow_urgent, allow_important, renotify_interval, renotify_window, renotify_until, escalation_target"
+                    "unknown setting `{key}`; settings: read_receipts, allow_urgent, allow_important, renotify_interval, renotify_window, renotify_until, escalation_target, lock_idle"
                 ))
             }
         }

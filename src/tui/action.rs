@@ -41,6 +41,8 @@ pub enum Action {
         reason: String,
     },
     Stream(StreamUpdate),
+    /// What the server said of the lock screen's password.
+    Unlocked(Result<(), crate::client::ClientError>),
     /// A background request failed; shown in the status bar.
     Failed(String),
 }
@@ -97,6 +99,8 @@ pub enum Effect {
         state: ReceiptState,
     },
     Acknowledge(Vec<Uuid>),
+    /// Check the lock screen's password with the server.
+    Unlock(String),
     LoadPolicy,
     LoadAwaiting,
     SaveSettings(UserSettings),

@@ -130,6 +130,19 @@ impl IdSource {
     }
 }
 
+/// The lock screen: the password being typed (never shown), and how unlocking goes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LockState {
+    pub password: String,
+    pub failures: u32,
+    /// Waiting for the server to check the password.
+    pub checking: bool,
+    pub error: Option<String>,
+}
+
+/// Wrong passwords at the lock screen before the session is logged out.
+pub const MAX_UNLOCK_FAILURES: u32 = 3;
+
 /// Searching the EHR for a patient to add to the list.
 #[derive(Debug, Clone, Default)]
 pub struct SearchState {
@@ -208,6 +221,14 @@ pub struct App {
     pub list_prefs: BTreeMap<String, ListPrefs>,
     pub ids: IdSource,
     pub quit: bool,
+    /// Quitting to log in as someone else (the session is logged out first).
+    pub switch_user: bool,
+    /// Locked: nothing but the lock screen is drawn and only it takes keys.
+    pub lock: Option<LockState>,
+    /// The last key press, for the idle lock.
+    pub last_input: DateTime<Utc>,
+    /// The workstation's idle lock in seconds (0: none); a policy may make it shorter.
+    pub lock_idle_secs: u64,
 }
 
 impl App {
@@ -254,7 +275,47 @@ impl App {
             list_prefs: BTreeMap::new(),
             ids: IdSource::Random,
             quit: false,
+            switch_user: false,
+            lock: None,
+            last_input: now,
+            lock_idle_secs: 0,
         }
+    }
+
+    /// Seconds without input before the screen locks: the config's, or the policy's if
+    /// that is sooner; `None` for never.
+    pub fn idle_limit(&self) -> Option<u64> {
+        let config = (self.lock_idle_secs > 0).then_some(self.lock_idle_secs);
+        let policy = self
+            .policy
+            .as_ref()
+            .and_then(|p| p.policy.settings.lock_idle_secs)
+            .filter(|s| *s > 0);
+        match (config, policy) {
+            (Some(c), Some(p)) => Some(c.min(p)),
+            (c, p) => c.or(p),
+        }
+    }
+
+    /// Logging out: everything the user saw goes; only who and where remain for the
+    /// login that follows.
+    pub fn forget_everything(&mut self) {
+        self.patients = PatientListState::default();
+        self.conversations.clear();
+        self.selected_conversation = 0;
+        self.open_conversation = None;
+        self.composer.clear();
+        self.detail = None;
+        self.lists.clear();
+        self.search = None;
+        self.picker = None;
+        self.prompt = None;
+        self.confirm = None;
+        self.unanswered.clear();
+        self.notice = None;
+        self.lock = None;
+        self.policy = None;
+        self.list_prefs.clear();
     }
 
     /// Messages in the outbox, not yet stored by the server.
@@ -400,6 +461,7 @@ impl App {
     /// Where keys go now.
     pub fn scope(&self) -> Scope {
         match self.focus {
+            _ if self.lock.is_some() => Scope::Lock,
             _ if self.show_help => Scope::Help,
             _ if self.search.is_some() => Scope::Search,
             _ if self.picker.is_some() => Scope::Picker,
@@ -413,13 +475,14 @@ impl App {
     pub fn typing(&self) -> bool {
         matches!(
             self.scope(),
-            Scope::Chat | Scope::Filter | Scope::Search | Scope::Prompt
+            Scope::Chat | Scope::Filter | Scope::Search | Scope::Prompt | Scope::Lock
         )
     }
 
     /// The chat is on screen and looked at: what it shows counts as read.
     pub fn chat_in_view(&self) -> bool {
         self.focus == Pane::Chat
+            && self.lock.is_none()
             && self.terminal_focused
             && !self.show_help
             && self.open_conversation.is_some()

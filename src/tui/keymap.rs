@@ -66,6 +66,9 @@ pub enum Command {
     DeleteList,
     PromptDone,
     PromptCancel,
+    Lock,
+    Unlock,
+    SwitchUser,
 }
 
 /// Where a binding applies.
@@ -83,6 +86,8 @@ pub enum Scope {
     Picker,
     /// Answering a one-line question (a list's name).
     Prompt,
+    /// The lock screen (typing is the password).
+    Lock,
     Help,
 }
 
@@ -97,6 +102,7 @@ impl Scope {
             Scope::Search => "Adding a patient (name, MRN or birth date)",
             Scope::Picker => "Choosing columns",
             Scope::Prompt => "Naming a list",
+            Scope::Lock => "Locked (typing is your password)",
             Scope::Help => "Help",
         }
     }
@@ -217,7 +223,8 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
-            chat, column_picker, conversations, help, patient_list, patient_search, prompt,
+            chat, column_picker, conversations, help, lock_screen, patient_list, patient_search,
+            prompt,
         };
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
@@ -227,6 +234,7 @@ impl Default for Keymap {
         bindings.extend(conversations::bindings());
         bindings.extend(chat::bindings());
         bindings.extend(help::bindings());
+        bindings.extend(lock_screen::bindings());
         Keymap { bindings }
     }
 }
@@ -257,6 +265,14 @@ fn global_bindings() -> Vec<Binding> {
         .while_typing(),
         Binding::new(
             g,
+            &[KeyPress::ctrl('l'), KeyPress::plain(F(12))],
+            Lock,
+            "Lock the screen now",
+        )
+        .hint("lock")
+        .while_typing(),
+        Binding::new(
+            g,
             &[KeyPress::ch('?'), KeyPress::plain(F(1))],
             ToggleHelp,
             "Show or hide this help",
@@ -283,8 +299,9 @@ impl Keymap {
                 .find(|b| b.keys.iter().any(|k| k.matches(key)))
                 .map(|b| b.command)
         };
-        if scope == Scope::Help {
-            return find(Scope::Help, false);
+        // Help and the lock screen take their own keys only.
+        if matches!(scope, Scope::Help | Scope::Lock) {
+            return find(scope, false);
         }
         find(scope, false)
             .or_else(|| find(Scope::Global, typing))
@@ -306,10 +323,12 @@ impl Keymap {
         typing: bool,
         available: impl Fn(Command) -> bool,
     ) -> Vec<(String, &'static str)> {
+        // As `resolve`: help and the lock screen reach no global key.
+        let globals = !matches!(scope, Scope::Help | Scope::Lock);
         self.in_scope(scope)
             .chain(
                 self.in_scope(Scope::Global)
-                    .filter(|b| !typing || b.while_typing),
+                    .filter(|b| globals && (!typing || b.while_typing)),
             )
             .filter(|b| available(b.command))
             .filter_map(|b| Some((b.keys.first()?.label(), b.hint?)))

@@ -37,6 +37,8 @@ pub struct Options {
     pub theme: Theme,
     pub reduced_motion: bool,
     pub notify: Vec<crate::config::NotifyChannel>,
+    /// Lock after this many idle seconds (0: only on request or by policy).
+    pub lock_idle_secs: u64,
     pub list_prefs: std::collections::BTreeMap<String, crate::config::ListPrefs>,
 }
 
@@ -46,11 +48,24 @@ pub enum TuiError {
     Terminal(#[from] std::io::Error),
 }
 
-/// Runs the app for a logged-in user until they quit.
-pub async fn run(client: ApiClient, me: Me, options: Options) -> Result<(), TuiError> {
+/// How the app ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// The session was logged out (switch user, or too many wrong unlocks): whoever is
+    /// next logs in afresh.
+    SwitchUser,
+}
+
+/// Runs the app for a logged-in user until they quit or switch user.
+pub async fn run(client: ApiClient, me: Me, options: &Options) -> Result<Exit, TuiError> {
     let mut term = terminal::enter()?;
-    let result = event_loop(&mut term, client, me, options).await;
+    let result = event_loop(&mut term, client.clone(), me, options).await;
     terminal::leave();
+    if result.as_ref().is_ok_and(|e| *e == Exit::SwitchUser) {
+        // Revoked on the server too; a failure here is a session that ends anyway.
+        let _ = client.logout().await;
+    }
     result
 }
 
@@ -58,8 +73,8 @@ async fn event_loop(
     term: &mut terminal::Term,
     client: ApiClient,
     me: Me,
-    options: Options,
-) -> Result<(), TuiError> {
+    options: &Options,
+) -> Result<Exit, TuiError> {
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let (stream_tx, mut stream) = mpsc::unbounded_channel();
     let stream_task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
@@ -77,6 +92,7 @@ async fn event_loop(
         .unwrap_or_else(|| "wardround".into());
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
     app.reduced_motion = options.reduced_motion;
+    app.lock_idle_secs = options.lock_idle_secs;
     app.list_prefs = options.list_prefs.clone();
     app.utc_offset = *chrono::Local::now().offset();
     effects.run(Effect::LoadLists);
@@ -108,16 +124,23 @@ async fn event_loop(
             _ = clock.tick() => Action::Tick,
         };
         app.now = Utc::now();
-        // A clock tick matters only when the minute (all ages are shown in) has moved on.
-        let redraw = !matches!(action, Action::Tick) || app.now.minute() != shown_minute;
+        let was_locked = app.lock.is_some();
+        // A clock tick matters only when the minute (all ages are shown in) has moved on,
+        // or when it locks the screen.
+        let tick = matches!(action, Action::Tick);
         for effect in update::update(&mut app, action) {
             effects.run(effect);
         }
+        let redraw = !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked;
         if redraw {
             shown_minute = app.now.minute();
             term.draw(|f| view::draw(f, &app, &options.theme))?;
         }
     }
     stream_task.abort();
-    Ok(())
+    Ok(if app.switch_user {
+        Exit::SwitchUser
+    } else {
+        Exit::Quit
+    })
 }

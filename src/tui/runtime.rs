@@ -167,6 +167,9 @@ impl Effects {
                     }
                 });
             }
+            Effect::Unlock(password) => spawn(tx, async move {
+                Action::Unlocked(client.verify_password(&password).await)
+            }),
             Effect::LoadPolicy => spawn(tx, async move {
                 Action::PolicyLoaded(client.my_policy().await.map_err(text))
             }),

@@ -8,7 +8,9 @@ use super::action::{Action, Effect};
 use super::app::{
     App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane, Unanswered,
 };
-use super::components::{chat, column_picker, conversations, patient_list, patient_search, prompt};
+use super::components::{
+    chat, column_picker, conversations, lock_screen, patient_list, patient_search, prompt,
+};
 use super::intake;
 use super::keymap::{Command, Scope};
 use crate::client::StreamUpdate;
@@ -17,6 +19,12 @@ use crate::model::{ColumnId, EventKind, Message, Priority, ReceiptState};
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut effects = match action {
         Action::Key(key) => on_key(app, key),
+        Action::Paste(text) if app.lock.is_some() => {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                lock_screen::type_char(app, c);
+            }
+            Vec::new()
+        }
         Action::Paste(text) => {
             if app.focus == Pane::Chat && !app.show_help {
                 for c in crate::sanitize::sanitize(&text).chars() {
@@ -25,7 +33,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Resize | Action::Tick => Vec::new(),
+        Action::Resize => Vec::new(),
+        Action::Tick => {
+            let idle = (app.now - app.last_input).num_seconds();
+            if app
+                .idle_limit()
+                .is_some_and(|limit| idle >= i64::try_from(limit).unwrap_or(i64::MAX))
+            {
+                lock_screen::lock(app);
+            }
+            Vec::new()
+        }
+        Action::Unlocked(result) => {
+            lock_screen::unlocked(app, result);
+            Vec::new()
+        }
         Action::TerminalFocus(focused) => {
             app.terminal_focused = focused;
             Vec::new()
@@ -185,10 +207,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
     }
+    app.last_input = app.now;
     // Any key acknowledges the last notice.
     app.notice = None;
     // A question waiting for yes: `y` says it, any other key says no.
-    if let Some(confirm) = app.confirm.take() {
+    if let Some(confirm) = app.confirm.take_if(|_| app.lock.is_none()) {
         return match (key.code, confirm) {
             (KeyCode::Char('y' | 'Y'), Confirm::RemovePatient { list, patient, .. }) => {
                 vec![Effect::RemovePatient { list, patient }]
@@ -213,6 +236,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
                 {
                     match scope {
+                        Scope::Lock => lock_screen::type_char(app, c),
                         Scope::Filter => patient_list::type_char(app, c),
                         Scope::Prompt => prompt::type_char(app, c),
                         Scope::Search => patient_search::type_char(app, c),
@@ -251,6 +275,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Command::Acknowledge => acknowledge(app),
+        c if scope == Scope::Lock => lock_screen::handle(app, c),
+        Command::Lock => {
+            lock_screen::lock(app);
+            Vec::new()
+        }
         c if scope == Scope::Search => patient_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
         c if scope == Scope::Prompt => prompt::handle(app, c),

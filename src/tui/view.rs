@@ -7,8 +7,8 @@ use ratatui::Frame;
 
 use super::app::App;
 use super::components::{
-    alert_bar, chat, column_picker, conversations, detail, help, patient_list, patient_search,
-    prompt, status_bar,
+    alert_bar, chat, column_picker, conversations, detail, help, lock_screen, patient_list,
+    patient_search, prompt, status_bar,
 };
 use super::theme::{Role, Theme};
 
@@ -18,6 +18,11 @@ const MIN_HEIGHT: u16 = 10;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
+    // Locked: the lock screen alone, whatever is open underneath.
+    if app.lock.is_some() {
+        lock_screen::render(app, theme, frame, area);
+        return;
+    }
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let [alert, rest] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);

@@ -73,6 +73,29 @@ impl Domain {
     /// which names exist) make each further try wait, doubling from 1 s; after
     /// [`LOCK_AFTER`] the name is locked until IT resets its password or re-enables it.
     pub async fn login(&self, username: &str, password: &str) -> DomainResult<LoginResponse> {
+        let stored = self.login_checked(username, password).await?;
+        if stored.disabled {
+            return Err(DomainError::Forbidden(
+                "This account is disabled; ask IT to re-enable it.".into(),
+            ));
+        }
+        let token = new_token();
+        let expires = self.clock.now() + Duration::hours(SESSION_HOURS);
+        self.store
+            .create_session(&token_hash(&token), stored.user.id, expires)
+            .await?;
+        Ok(LoginResponse {
+            token,
+            user: stored.user,
+        })
+    }
+
+    /// The password check with backoff and lockout, shared by login and unlock.
+    async fn login_checked(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> DomainResult<crate::server::store::StoredUser> {
         let now = self.clock.now();
         let locked = || {
             DomainError::Forbidden(
@@ -112,20 +135,15 @@ impl Domain {
             ));
         };
         self.store.clear_failures(username).await?;
-        if stored.disabled {
-            return Err(DomainError::Forbidden(
-                "This account is disabled; ask IT to re-enable it.".into(),
-            ));
-        }
-        let token = new_token();
-        let expires = now + Duration::hours(SESSION_HOURS);
-        self.store
-            .create_session(&token_hash(&token), stored.user.id, expires)
-            .await?;
-        Ok(LoginResponse {
-            token,
-            user: stored.user,
-        })
+        Ok(stored)
+    }
+
+    /// Unlocking a locked screen: the session's own user proves it is still them. Failures
+    /// count with failed logins (backoff and lockout alike).
+    pub async fn verify_password(&self, session: &Session, password: &str) -> DomainResult<()> {
+        self.login_checked(&session.user.username, password)
+            .await
+            .map(|_| ())
     }
 
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {

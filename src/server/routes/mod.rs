@@ -20,6 +20,7 @@ use super::Domain;
 pub fn router(domain: Domain) -> Router {
     let api = Router::new()
         .route("/session", post(session::login).delete(session::logout))
+        .route("/session/verify", post(session::verify))
         .route("/me", get(session::me))
         .route("/lists", get(lists::index).post(list_changes::create))
         .route(

@@ -31,3 +31,18 @@ pub async fn me(
 ) -> Result<Json<Me>, Problem> {
     Ok(Json(domain.me(&session).await?))
 }
+
+#[derive(serde::Deserialize)]
+pub struct Unlock {
+    password: String,
+}
+
+/// 204 when the password is the session user's: a locked screen may open.
+pub async fn verify(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiJson(req): ApiJson<Unlock>,
+) -> Result<StatusCode, Problem> {
+    domain.verify_password(&session, &req.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

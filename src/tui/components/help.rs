@@ -64,6 +64,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::Search,
         Scope::Picker,
         Scope::Prompt,
+        // The lock screen shows its own keys; help cannot open over it.
         Scope::Help,
     ]
     .into_iter()

@@ -7,6 +7,7 @@ pub mod column_picker;
 pub mod conversations;
 pub mod detail;
 pub mod help;
+pub mod lock_screen;
 pub mod patient_list;
 pub mod patient_search;
 pub mod prompt;
