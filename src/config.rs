@@ -21,6 +21,32 @@ pub struct Config {
     pub ehr: EhrSection,
     /// Per patient list, by its name: this user's columns and sort.
     pub lists: BTreeMap<String, ListPrefs>,
+    pub profiles: Profiles,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Profiles {
+    /// `--present` (F11): a care team rounding in front of a large display.
+    pub present: PresentProfile,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PresentProfile {
+    /// The columns shown on the big screen; empty: the list's own.
+    pub columns: Vec<ColumnId>,
+    /// Readable across a room.
+    pub theme: String,
+}
+
+impl Default for PresentProfile {
+    fn default() -> Self {
+        PresentProfile {
+            columns: Vec::new(),
+            theme: "high-contrast".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -43,6 +43,10 @@ struct Cli {
     /// Theme name or file (overrides [ui] theme).
     #[arg(long, global = true)]
     theme: Option<String>,
+    /// Present on a large display: the list alone, full width, in the [profiles.present]
+    /// columns and theme (F11 toggles).
+    #[arg(long, global = true)]
+    present: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -188,7 +192,7 @@ async fn run(cli: Cli) -> Result<()> {
         config.server.username = u;
     }
     match cli.command {
-        Some(Command::Demo) => Ok(demo::run(tui_options(&config)?).await?),
+        Some(Command::Demo) => Ok(demo::run(tui_options(&config, cli.present)?).await?),
         Some(Command::Serve {
             listen,
             database,
@@ -271,20 +275,27 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        None => connect(config, cli.password_stdin).await,
+        None => connect(config, cli.password_stdin, cli.present).await,
     }
 }
 
-fn tui_options(config: &Config) -> Result<tui::Options> {
+fn tui_options(config: &Config, present: bool) -> Result<tui::Options> {
     let themes_dir =
         config::default_config_path().and_then(|p| p.parent().map(|d| d.join("themes")));
-    let mut theme = Theme::load(&config.ui.theme, themes_dir.as_deref())?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if no_color {
-        theme = theme.without_color();
-    }
+    let load = |name: &str| -> Result<Theme> {
+        let theme = Theme::load(name, themes_dir.as_deref())?;
+        Ok(if no_color {
+            theme.without_color()
+        } else {
+            theme
+        })
+    };
     Ok(tui::Options {
-        theme,
+        theme: load(&config.ui.theme)?,
+        present,
+        present_theme: load(&config.profiles.present.theme)?,
+        present_columns: config.profiles.present.columns.clone(),
         reduced_motion: config.ui.reduced_motion || no_color,
         notify: config.ui.notify.clone(),
         lock_idle_secs: config.lock.idle_secs,
@@ -292,8 +303,8 @@ fn tui_options(config: &Config) -> Result<tui::Options> {
     })
 }
 
-async fn connect(mut config: Config, password_stdin: bool) -> Result<()> {
-    let options = tui_options(&config)?;
+async fn connect(mut config: Config, password_stdin: bool, present: bool) -> Result<()> {
+    let options = tui_options(&config, present)?;
     loop {
         let client = log_in(&config, password_stdin).await?;
         let me = client.me().await?;

@@ -229,6 +229,10 @@ pub struct App {
     pub last_input: DateTime<Utc>,
     /// The workstation's idle lock in seconds (0: none); a policy may make it shorter.
     pub lock_idle_secs: u64,
+    /// Presenting on a large display: the list alone, full width, roomier.
+    pub present: bool,
+    /// The columns shown while presenting (empty: the list's own).
+    pub present_columns: Vec<ColumnId>,
 }
 
 impl App {
@@ -279,6 +283,8 @@ impl App {
             lock: None,
             last_input: now,
             lock_idle_secs: 0,
+            present: false,
+            present_columns: Vec::new(),
         }
     }
 
@@ -455,6 +461,15 @@ impl App {
         match &c.info.subject {
             Some(patient) => self.patient_label(patient),
             None => c.info.title.clone(),
+        }
+    }
+
+    /// The columns the list shows now.
+    pub fn shown_columns(&self) -> &[ColumnId] {
+        if self.present && !self.present_columns.is_empty() {
+            &self.present_columns
+        } else {
+            &self.patients.columns
         }
     }
 

@@ -69,6 +69,7 @@ pub enum Command {
     Lock,
     Unlock,
     SwitchUser,
+    TogglePresent,
 }
 
 /// Where a binding applies.
@@ -270,6 +271,13 @@ fn global_bindings() -> Vec<Binding> {
             "Lock the screen now",
         )
         .hint("lock")
+        .while_typing(),
+        Binding::new(
+            g,
+            &[KeyPress::plain(F(11))],
+            TogglePresent,
+            "Present on a large display (the list alone), or back",
+        )
         .while_typing(),
         Binding::new(
             g,

@@ -35,6 +35,10 @@ const CLOCK_TICK: Duration = Duration::from_secs(20);
 
 pub struct Options {
     pub theme: Theme,
+    /// Start presenting (`--present`); F11 toggles.
+    pub present: bool,
+    pub present_theme: Theme,
+    pub present_columns: Vec<crate::model::ColumnId>,
     pub reduced_motion: bool,
     pub notify: Vec<crate::config::NotifyChannel>,
     /// Lock after this many idle seconds (0: only on request or by policy).
@@ -46,6 +50,15 @@ pub struct Options {
 pub enum TuiError {
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
+}
+
+/// Presenting uses the present profile's theme: readable across a room.
+fn theme_for<'a>(app: &App, options: &'a Options) -> &'a Theme {
+    if app.present {
+        &options.present_theme
+    } else {
+        &options.theme
+    }
 }
 
 /// How the app ended.
@@ -93,6 +106,8 @@ async fn event_loop(
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
     app.reduced_motion = options.reduced_motion;
     app.lock_idle_secs = options.lock_idle_secs;
+    app.present = options.present;
+    app.present_columns = options.present_columns.clone();
     app.list_prefs = options.list_prefs.clone();
     app.utc_offset = *chrono::Local::now().offset();
     effects.run(Effect::LoadLists);
@@ -102,7 +117,7 @@ async fn event_loop(
     let mut pulse = tokio::time::interval(PULSE_HALF_PERIOD);
     let mut clock = tokio::time::interval(CLOCK_TICK);
     pulse.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    term.draw(|f| view::draw(f, &app, &options.theme))?;
+    term.draw(|f| view::draw(f, &app, theme_for(&app, options)))?;
     let mut shown_minute = app.now.minute();
 
     while !app.quit {
@@ -134,7 +149,7 @@ async fn event_loop(
         let redraw = !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked;
         if redraw {
             shown_minute = app.now.minute();
-            term.draw(|f| view::draw(f, &app, &options.theme))?;
+            term.draw(|f| view::draw(f, &app, theme_for(&app, options)))?;
         }
     }
     stream_task.abort();

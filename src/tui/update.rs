@@ -262,6 +262,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.show_help = !app.show_help;
             Vec::new()
         }
+        // Presenting, the list is the only pane.
+        Command::FocusNext | Command::FocusPrev if app.present => Vec::new(),
         Command::FocusNext => {
             app.focus = app.focus.next();
             Vec::new()
@@ -278,6 +280,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         c if scope == Scope::Lock => lock_screen::handle(app, c),
         Command::Lock => {
             lock_screen::lock(app);
+            Vec::new()
+        }
+        Command::TogglePresent => {
+            app.present = !app.present;
+            if app.present {
+                // The big screen shows the list; chat stays on the nurse's own screen.
+                app.focus = Pane::Patients;
+                app.show_help = false;
+            }
             Vec::new()
         }
         c if scope == Scope::Search => patient_search::handle(app, c),
@@ -304,13 +315,11 @@ pub fn show_list(app: &mut App, id: Uuid) -> Vec<Effect> {
     app.patients.loading = true;
     // The catalogue, and the observation columns this user asked for.
     let mut columns = ColumnId::ALL.to_vec();
-    if let Some(prefs) = app.list_prefs.get(&list.name) {
-        columns.extend(
-            prefs
-                .columns
-                .iter()
-                .filter(|c| matches!(c, ColumnId::Obs(_))),
-        );
+    let prefs = app.list_prefs.get(&list.name).map(|p| p.columns.as_slice());
+    for c in prefs.unwrap_or_default().iter().chain(&app.present_columns) {
+        if matches!(c, ColumnId::Obs(_)) && !columns.contains(c) {
+            columns.push(*c);
+        }
     }
     app.patients.requested = columns.clone();
     vec![Effect::LoadRows { list: id, columns }]
@@ -319,6 +328,8 @@ pub fn show_list(app: &mut App, id: Uuid) -> Vec<Effect> {
 /// The oldest urgent message waiting for me, else the oldest important one, else my
 /// oldest unanswered urgent message.
 fn jump_to_urgent(app: &mut App) {
+    // A message is read on the nurse's screen, not the room's.
+    app.present = false;
     let waiting = app
         .urgent_waiting()
         .first()

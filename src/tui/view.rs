@@ -37,6 +37,26 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
+    if app.present {
+        alert_bar::render(app, theme, frame, alert);
+        if app.detail.is_some() {
+            let [patients, lower] =
+                Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(main);
+            patient_list::render(app, theme, frame, patients);
+            detail::render(app, theme, frame, lower);
+        } else {
+            patient_list::render(app, theme, frame, main);
+        }
+        patient_search::render(app, theme, frame, main);
+        column_picker::render(app, theme, frame, main);
+        prompt::render(app, theme, frame, main);
+        if app.show_help {
+            help::render(app, theme, frame, main);
+        }
+        status_bar::render(app, theme, frame, status);
+        return;
+    }
     let [patients, lower] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
     let list_width = if area.width >= 100 { 32 } else { 24 };
