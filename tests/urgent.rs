@@ -528,3 +528,38 @@ async fn leaving_a_team_stops_its_urgent_messages_chasing_you() {
     w.run_minutes(urgent.sent_at, 4..=20, async |_| {}).await;
     assert_eq!(w.renotified(&w.doctor, &urgent).await, attempts(1));
 }
+
+#[tokio::test]
+async fn metrics_count_messages_renotifications_escalations_and_streams() {
+    let w = ward().await;
+    w.server
+        .domain
+        .update_policy(GLOBAL, &{
+            let mut p = PolicyPatch::default();
+            p.set("escalation_target", "team:Senior").unwrap();
+            p
+        })
+        .await
+        .unwrap();
+    let urgent = w.send_urgent("Bed 1 review").await;
+    w.run_minutes(urgent.sent_at, 1..=20, async |_| {}).await;
+    let text = reqwest::get(format!("{}/metrics", w.server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // One message sent (its escalation is counted apart); two recipients rung ten times.
+    for line in [
+        "wardround_messages_total 1",
+        "wardround_renotifications_total 20",
+        "wardround_escalations_total 1",
+        "wardround_connected_clients 0",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert!(
+        text.contains("wardround_http_responses_total{class=\"2xx\"}"),
+        "{text}"
+    );
+}

@@ -4,6 +4,7 @@ pub mod clock;
 pub mod domain;
 mod hub;
 pub mod log;
+pub mod metrics;
 mod problem;
 mod routes;
 pub mod store;

@@ -126,6 +126,7 @@ impl Domain {
             .map_or_else(|| decoy_hash(), |s| s.password_hash.as_str());
         let right = verify_password(password, hash);
         let Some(stored) = stored.filter(|_| right) else {
+            crate::server::metrics::Metrics::add(&self.metrics.login_failures);
             let f = self.store.record_failure(username, now, LOCK_AFTER).await?;
             if f.locked {
                 return Err(locked());

@@ -109,7 +109,7 @@ impl Domain {
         if list.patient_ids.iter().any(|p| p == patient) {
             return Ok(list);
         }
-        if self.ehr.chart(patient).await?.is_none() {
+        if self.chart(patient).await?.is_none() {
             return Err(DomainError::NotFound(
                 "The EHR does not know this patient.".into(),
             ));

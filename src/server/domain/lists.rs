@@ -22,8 +22,7 @@ impl Domain {
         let now = Utc::now();
         // Read concurrently: the source bounds how many requests reach the EHR at once.
         let charts =
-            futures_util::future::join_all(list.patient_ids.iter().map(|id| self.ehr.chart(id)))
-                .await;
+            futures_util::future::join_all(list.patient_ids.iter().map(|id| self.chart(id))).await;
         let rows = list
             .patient_ids
             .iter()
@@ -105,10 +104,10 @@ impl Domain {
                 "This patient is not on any of your team's lists.".into(),
             ));
         }
-        let chart =
-            self.ehr.chart(patient_id).await?.ok_or_else(|| {
-                DomainError::NotFound("The EHR does not know this patient.".into())
-            })?;
+        let chart = self
+            .chart(patient_id)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("The EHR does not know this patient.".into()))?;
         Ok(crate::fhir::detail::detail(&chart, Utc::now()))
     }
 

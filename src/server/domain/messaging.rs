@@ -9,6 +9,7 @@ use crate::model::{
     Conversation, ConversationKind, EventKind, Message, NewMessage, Priority, Receipt,
     ReceiptState, MAX_BODY_CHARS,
 };
+use crate::server::metrics::Metrics;
 use crate::server::store::{Inserted, NewConversation};
 
 const MAX_PAGE: u32 = 500;
@@ -158,6 +159,7 @@ impl Domain {
         {
             Inserted::New(events) => {
                 self.hub.publish(events);
+                Metrics::add(&self.metrics.messages);
                 if schedule.is_some() {
                     self.urgent_sent.notify_one();
                 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use super::clock::Clock;
 use super::hub::Hub;
+use super::metrics::Metrics;
 use super::store::{Store, StoreError};
 use crate::fhir::{FhirError, FhirSource};
 
@@ -54,6 +55,7 @@ pub struct Domain {
     clock: Arc<dyn Clock>,
     /// Wakes the re-notify scheduler when an urgent message starts a new schedule.
     urgent_sent: Arc<tokio::sync::Notify>,
+    metrics: Arc<Metrics>,
 }
 
 impl Domain {
@@ -69,7 +71,23 @@ impl Domain {
             ehr,
             clock,
             urgent_sent: Arc::default(),
+            metrics: Arc::default(),
         }
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// A patient's chart from the EHR, timed for `/metrics`.
+    pub(crate) async fn chart(
+        &self,
+        patient: &str,
+    ) -> Result<Option<crate::fhir::PatientChart>, FhirError> {
+        let started = std::time::Instant::now();
+        let chart = self.ehr.chart(patient).await;
+        self.metrics.ehr_read(started.elapsed());
+        chart
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -14,6 +14,7 @@ use crate::model::{
     ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority, Receipt,
     ReceiptState, RenotifyUntil,
 };
+use crate::server::metrics::Metrics;
 pub use crate::server::store::SYSTEM_USER;
 use crate::server::store::{DueWindow, NewConversation, UrgentSchedule};
 
@@ -117,6 +118,7 @@ impl Domain {
                 let events = vec![(d.user_id, kind)];
                 if let Some(events) = self.store.fire_renotify(d, events, now).await? {
                     fired += 1;
+                    Metrics::add(&self.metrics.renotifications);
                     written += events.len();
                     self.hub.publish(events);
                 }
@@ -179,6 +181,7 @@ impl Domain {
             names,
             escalated_to: target.map(|(_, label)| label),
         };
+        let escalated = escalation.is_some();
         let escalation = escalation
             .as_ref()
             .map(|(m, events, schedule)| (m, events.clone(), Some(schedule)));
@@ -193,6 +196,9 @@ impl Domain {
             .await?;
         match written {
             Some(events) => {
+                if escalated {
+                    Metrics::add(&self.metrics.escalations);
+                }
                 let n = events.len();
                 self.hub.publish(events);
                 Ok(n)

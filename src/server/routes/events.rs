@@ -56,6 +56,7 @@ async fn pump(
     mut last: i64,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
 ) {
+    let _counted = domain.metrics().stream();
     // Subscribe before replaying, so nothing committed during the replay is missed.
     let mut live = domain.hub().subscribe();
     let mut replay = true;

@@ -25,3 +25,15 @@ pub async fn readyz(State(domain): State<Domain>) -> Result<Json<Value>, Problem
         .map_err(|e| unavailable(format!("The EHR cannot be used: {e}")))?;
     Ok(Json(json!({"status": "ready", "store": "ok", "ehr": ehr})))
 }
+
+/// Prometheus text format; no authentication (it holds no patient data), so scrape it on
+/// an internal network.
+pub async fn metrics(State(domain): State<Domain>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        domain.metrics().render(),
+    )
+}

@@ -80,8 +80,23 @@ pub fn router(domain: Domain) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .fallback(|| async {
             Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.")
         })
+        .layer(axum::middleware::from_fn_with_state(
+            domain.clone(),
+            count_responses,
+        ))
         .with_state(domain)
+}
+
+async fn count_responses(
+    axum::extract::State(domain): axum::extract::State<Domain>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    domain.metrics().response(response.status().as_u16());
+    response
 }
