@@ -79,6 +79,10 @@ enum Command {
         /// PEM private key for --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Check the configuration (file, TLS files, database location, EHR settings)
+        /// and exit: 0 when all is well.
+        #[arg(long)]
+        check_config: bool,
     },
     /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
     Export {
@@ -201,6 +205,7 @@ async fn run(cli: Cli) -> Result<()> {
             demo_ward,
             tls_cert,
             tls_key,
+            check_config,
         }) => {
             if let Some(url) = ehr_url {
                 config.ehr.url = url;
@@ -208,6 +213,9 @@ async fn run(cli: Cli) -> Result<()> {
             if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
                 config.serve.tls_cert = cert.display().to_string();
                 config.serve.tls_key = key.display().to_string();
+            }
+            if check_config {
+                return check_serve_config(&config, database, ehr_bundles);
             }
             serve(config, listen, database, ehr_bundles, demo_ward).await
         }
@@ -393,6 +401,104 @@ fn read_password(label: &str) -> Result<String> {
     crossterm::terminal::disable_raw_mode()?;
     eprintln!();
     outcome.map(|_| password)
+}
+
+/// `serve --check-config`: what would stop or hobble the server, found before it starts.
+/// (The config file itself was read already: a bad one never gets this far.)
+fn check_serve_config(
+    config: &Config,
+    database: Option<PathBuf>,
+    ehr_bundles: Option<PathBuf>,
+) -> Result<()> {
+    let mut failed = 0;
+    let mut report = |what: &str, outcome: std::result::Result<String, String>| match outcome {
+        Ok(detail) => println!("ok    {what}: {detail}"),
+        Err(why) => {
+            failed += 1;
+            println!("FAIL  {what}: {why}");
+        }
+    };
+    report("config", Ok("read and valid".into()));
+    let database = database
+        .or_else(|| {
+            (!config.serve.database.is_empty()).then(|| PathBuf::from(&config.serve.database))
+        })
+        .unwrap_or_else(config::default_database_path);
+    let dir = database
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    report(
+        "database",
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() && !m.permissions().readonly() => {
+                Ok(format!("{} (in a writable directory)", database.display()))
+            }
+            Ok(_) => Err(format!("{} is not a writable directory", dir.display())),
+            // It is created at start, as long as it can be.
+            Err(_) => Ok(format!(
+                "{} (its directory is created at start)",
+                database.display()
+            )),
+        },
+    );
+    match (
+        config.serve.tls_cert.is_empty(),
+        config.serve.tls_key.is_empty(),
+    ) {
+        (true, true) => report("tls", Ok("off: plain HTTP (put it behind TLS)".into())),
+        (false, false) => report(
+            "tls",
+            server::tls::acceptor(&server::tls::TlsFiles {
+                cert: PathBuf::from(&config.serve.tls_cert),
+                key: PathBuf::from(&config.serve.tls_key),
+            })
+            .map(|_| format!("certificate {} and its key load", config.serve.tls_cert))
+            .map_err(|e| e.to_string()),
+        ),
+        _ => report(
+            "tls",
+            Err("tls_cert and tls_key go together: set both or neither".into()),
+        ),
+    }
+    let bundles = ehr_bundles.or_else(|| {
+        (!config.serve.ehr_bundles.is_empty()).then(|| PathBuf::from(&config.serve.ehr_bundles))
+    });
+    let ehr = &config.ehr;
+    let outcome = match (&bundles, ehr.url.is_empty()) {
+        (Some(dir), _) if dir.is_dir() => Ok(format!("FHIR bundles from {}", dir.display())),
+        (Some(dir), _) => Err(format!("{} is not a directory", dir.display())),
+        (None, true) => Ok("none configured: patient lists will show `?`".into()),
+        (None, false) if !(ehr.url.starts_with("https://") || ehr.url.starts_with("http://")) => {
+            Err(format!("[ehr] url `{}` is not an http(s) URL", ehr.url))
+        }
+        (None, false) if !ehr.smart_client_id.is_empty() => {
+            match (
+                std::fs::read_to_string(&ehr.smart_private_key),
+                ehr.smart_algorithm.to_ascii_uppercase().as_str(),
+            ) {
+                (Err(e), _) => Err(format!(
+                    "[ehr] smart_private_key `{}`: {e}",
+                    ehr.smart_private_key
+                )),
+                (Ok(_), "RS384" | "ES384") => {
+                    Ok(format!("{} with SMART Backend Services", ehr.url))
+                }
+                (Ok(_), other) => Err(format!(
+                    "[ehr] smart_algorithm `{other}`: use RS384 or ES384"
+                )),
+            }
+        }
+        (None, false) => Ok(format!(
+            "{} (reachability: see /readyz once running)",
+            ehr.url
+        )),
+    };
+    report("ehr", outcome);
+    if failed > 0 {
+        return Err(eyre!("{failed} check(s) failed"));
+    }
+    Ok(())
 }
 
 async fn serve(

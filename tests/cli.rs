@@ -323,3 +323,50 @@ async fn team_templates_make_the_channels_and_a_rounding_list() {
         ]
     );
 }
+
+#[test]
+fn serve_check_config_says_what_is_wrong_and_exits_non_zero() {
+    let tls = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args(["serve", "--check-config", "--database"])
+            .arg(dir.path().join("w.sqlite"))
+            .args(args)
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let cert = tls.join("server.pem");
+    let key = tls.join("server.key");
+    let (ok, out) = run(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("ok    tls: certificate"), "{out}");
+    assert!(out.contains("ok    ehr: none configured"), "{out}");
+
+    let wrong_key = tls.join("ca.pem");
+    let (ok, out) = run(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        wrong_key.to_str().unwrap(),
+        "--ehr-bundles",
+        "/no/such/dir",
+    ]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("FAIL  tls: TLS key"), "{out}");
+    assert!(
+        out.contains("FAIL  ehr: /no/such/dir is not a directory"),
+        "{out}"
+    );
+}
