@@ -117,7 +117,7 @@ async fn event_loop(
     let mut pulse = tokio::time::interval(PULSE_HALF_PERIOD);
     let mut clock = tokio::time::interval(CLOCK_TICK);
     pulse.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    term.draw(|f| view::draw(f, &app, theme_for(&app, options)))?;
+    terminal::draw(term, |f| view::draw(f, &app, theme_for(&app, options)))?;
     let mut shown_minute = app.now.minute();
 
     while !app.quit {
@@ -149,7 +149,7 @@ async fn event_loop(
         let redraw = !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked;
         if redraw {
             shown_minute = app.now.minute();
-            term.draw(|f| view::draw(f, &app, theme_for(&app, options)))?;
+            terminal::draw(term, |f| view::draw(f, &app, theme_for(&app, options)))?;
         }
     }
     stream_task.abort();

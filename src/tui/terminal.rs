@@ -1,22 +1,27 @@
 //! The real terminal: raw mode and the alternate screen in, everything restored (and the
 //! screen cleared, so no patient data lingers) on the way out, even on a panic.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
 };
 use crossterm::terminal::{
-    self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, SetTitle,
+    self, BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate,
+    EnterAlternateScreen, LeaveAlternateScreen, SetTitle,
 };
-use crossterm::{cursor, execute};
+use crossterm::{cursor, execute, queue};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use crate::config::NotifyChannel;
 use crate::sanitize;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// Buffered: a frame leaves as one write, which matters over SSH.
+pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Enough for a full 200×60 frame with colours in one write.
+const WRITE_BUFFER: usize = 256 * 1024;
 
 pub fn enter() -> io::Result<Term> {
     let previous = std::panic::take_hook();
@@ -33,7 +38,18 @@ pub fn enter() -> io::Result<Term> {
         EnableBracketedPaste,
         SetTitle("wardround")
     )?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        WRITE_BUFFER,
+        io::stdout(),
+    )))
+}
+
+/// Draws one frame as a synchronized update (DEC mode 2026): terminals that know it show
+/// the frame whole, never half-drawn; others ignore the two sequences.
+pub fn draw(term: &mut Term, frame: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+    queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    term.draw(frame)?;
+    execute!(term.backend_mut(), EndSynchronizedUpdate)
 }
 
 /// Restores the terminal. Safe to call more than once.
