@@ -7,6 +7,7 @@
 pub mod client;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod export;
 pub mod fhir;
 pub mod model;

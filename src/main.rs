@@ -107,6 +107,13 @@ enum Command {
     },
     /// List every column id with what it shows.
     Columns,
+    /// Check this workstation and its server: config, terminal, network, TLS, version,
+    /// clock, EHR, login and the event stream; each with a fix. Non-zero exit on failure.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Accounts, teams and messaging policies on a running server (as an administrator).
     Admin {
         #[command(subcommand)]
@@ -184,7 +191,14 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("wardround: {problem}");
         }
     }
-    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        // A broken config is the first thing doctor reports, not a reason not to run.
+        Err(e) => match cli.command {
+            Some(Command::Doctor { json }) => return doctor(Err(e), false, json).await,
+            _ => return Err(e.into()),
+        },
+    };
     // Flags override the config, whichever command they came with.
     if let Some(t) = cli.theme {
         config.ui.theme = t;
@@ -271,6 +285,7 @@ async fn run(cli: Cli) -> Result<()> {
             let client = log_in(&config, cli.password_stdin).await?;
             admin_cli::run(&client, command).await
         }
+        Some(Command::Doctor { json }) => doctor(Ok(config), cli.password_stdin, json).await,
         Some(Command::Columns) => {
             for c in ColumnId::ALL {
                 println!("{:<12} {}", c.id(), c.description());
@@ -325,6 +340,62 @@ async fn connect(mut config: Config, password_stdin: bool, present: bool) -> Res
             }
             tui::Exit::SwitchUser => return Ok(()),
         }
+    }
+}
+
+async fn doctor(
+    loaded: std::result::Result<Config, config::ConfigError>,
+    password_stdin: bool,
+    json: bool,
+) -> Result<()> {
+    use wardround::doctor::{self, Check, Status};
+    let mut checks = Vec::new();
+    let config = match loaded {
+        Ok(c) => {
+            let path = config::default_config_path()
+                .filter(|p| p.exists())
+                .map_or("none (defaults)".to_string(), |p| p.display().to_string());
+            checks.push(Check {
+                check: "config",
+                status: Status::Pass,
+                detail: path,
+                fix: String::new(),
+            });
+            c
+        }
+        Err(e) => {
+            checks.push(Check {
+                check: "config",
+                status: Status::Fail,
+                detail: e.to_string(),
+                fix: "Correct the file at the line and key named (config.example.toml has every option).".into(),
+            });
+            doctor::print(&checks, json);
+            return Err(eyre!("the config cannot be read"));
+        }
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    checks.extend(doctor::terminal(&env, crossterm::terminal::size().ok()));
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        None
+    };
+    match client_for(&config) {
+        Ok(client) => checks.extend(doctor::server(&config, client, password).await),
+        Err(e) => checks.push(Check {
+            check: "server",
+            status: Status::Fail,
+            detail: e.to_string(),
+            fix: "Check [server] url and ca_file.".into(),
+        }),
+    }
+    if doctor::print(&checks, json) {
+        Ok(())
+    } else {
+        Err(eyre!("some checks failed"))
     }
 }
 

@@ -370,3 +370,56 @@ fn serve_check_config_says_what_is_wrong_and_exits_non_zero() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn doctor_checks_the_server_login_and_stream_and_fails_when_it_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = common::demo_ward_server(dir.path()).await;
+    server
+        .domain
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let url = server.url();
+    let (ok, out, err) = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || run(&url, &["doctor", "--json"]))
+            .await
+            .unwrap()
+    };
+    assert!(ok, "{out}{err}");
+    let checks: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let status = |name: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == name)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+    };
+    for name in [
+        "config",
+        "dns",
+        "tcp",
+        "version",
+        "clock skew",
+        "ehr",
+        "login",
+        "event stream",
+    ] {
+        assert_eq!(status(name).as_deref(), Some("pass"), "{name}: {out}");
+    }
+    assert_eq!(
+        status("tls").as_deref(),
+        Some("warn"),
+        "plain HTTP is a warning"
+    );
+
+    server.stop().await;
+    let (ok, out, _) = tokio::task::spawn_blocking(move || run(&url, &["doctor"]))
+        .await
+        .unwrap();
+    assert!(!ok, "a stopped server fails the doctor");
+    assert!(out.contains("FAIL  tcp"), "{out}");
+    assert!(out.contains("Is the server running?"), "{out}");
+}

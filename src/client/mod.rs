@@ -126,6 +126,32 @@ impl ApiClient {
         self.call_empty(Method::GET, "/healthz", None::<&()>).await
     }
 
+    /// The server's version, and its clock (the response's Date header).
+    pub async fn version(
+        &self,
+    ) -> Result<(String, Option<chrono::DateTime<chrono::Utc>>), ClientError> {
+        let resp = self
+            .send_request(Method::GET, "/api/v1/version", None::<&()>)
+            .await?;
+        let date = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .map(|d| d.with_timezone(&chrono::Utc));
+        let body: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let version = body["version"].as_str().unwrap_or("unknown").to_string();
+        Ok((version, date))
+    }
+
+    /// `/readyz`: the store and the EHR as the server sees them.
+    pub async fn readiness(&self) -> Result<serde_json::Value, ClientError> {
+        self.call(Method::GET, "/readyz", None::<&()>).await
+    }
+
     pub async fn logout(&self) -> Result<(), ClientError> {
         self.call_empty(Method::DELETE, "/api/v1/session", None::<&()>)
             .await

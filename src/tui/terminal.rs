@@ -7,8 +7,8 @@ use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
 };
 use crossterm::terminal::{
-    self, BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate,
-    EnterAlternateScreen, LeaveAlternateScreen, SetTitle,
+    self, BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen, SetTitle,
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::backend::CrosstermBackend;

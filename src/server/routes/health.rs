@@ -37,3 +37,8 @@ pub async fn metrics(State(domain): State<Domain>) -> impl axum::response::IntoR
         domain.metrics().render(),
     )
 }
+
+/// What this server is, for clients to check they speak the same API.
+pub async fn version() -> Json<Value> {
+    Json(json!({"name": "wardround", "version": env!("CARGO_PKG_VERSION"), "api": "v1"}))
+}

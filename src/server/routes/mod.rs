@@ -22,6 +22,7 @@ pub fn router(domain: Domain) -> Router {
         .route("/session", post(session::login).delete(session::logout))
         .route("/session/verify", post(session::verify))
         .route("/me", get(session::me))
+        .route("/version", get(health::version))
         .route("/lists", get(lists::index).post(list_changes::create))
         .route(
             "/lists/{id}",
