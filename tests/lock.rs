@@ -18,18 +18,7 @@ fn ctrl(c: char) -> Action {
 }
 
 fn screen(app: &App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
-    terminal
-        .draw(|f| wardround::tui::view::draw(f, app, &wardround::tui::theme::Theme::default()))
-        .unwrap();
-    terminal
-        .backend()
-        .buffer()
-        .content
-        .chunks(120)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(app, 120, 40)
 }
 
 /// Every patient name and MRN the ward app holds.

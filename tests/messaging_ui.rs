@@ -179,17 +179,7 @@ fn the_sender_sees_who_acknowledged_and_who_read_by_name() {
 }
 
 fn render_text(app: &App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
-    terminal
-        .draw(|f| wardround::tui::view::draw(f, app, &wardround::tui::theme::Theme::default()))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    buffer
-        .content
-        .chunks(120)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(app, 120, 40)
 }
 
 #[test]

@@ -10,24 +10,7 @@ use wardround::tui::app::{App, Pane};
 use wardround::tui::update::{key, update};
 
 fn screen(app: &App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
-    terminal
-        .draw(|f| wardround::tui::view::draw(f, app, &wardround::tui::theme::Theme::default()))
-        .unwrap();
-    terminal
-        .backend()
-        .buffer()
-        .content
-        .chunks(120)
-        .map(|row| {
-            row.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(app, 120, 40)
 }
 
 #[test]
