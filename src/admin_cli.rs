@@ -42,6 +42,7 @@ pub enum UserAction {
         #[arg(long)]
         admin: bool,
     },
+    /// Every account, with its state and teams.
     List,
     /// Disable an account and end its sessions (`--enable` to undo).
     Disable {
@@ -50,9 +51,7 @@ pub enum UserAction {
         enable: bool,
     },
     /// Set a new one-time password (printed) and end the user's sessions.
-    ResetPassword {
-        username: String,
-    },
+    ResetPassword { username: String },
 }
 
 #[derive(Subcommand)]
@@ -64,14 +63,11 @@ pub enum TeamAction {
         #[arg(long, value_parser = template)]
         template: Option<TeamTemplate>,
     },
-    AddMember {
-        team: String,
-        username: String,
-    },
-    RemoveMember {
-        team: String,
-        username: String,
-    },
+    /// Add to the team, its channels and its patient chats.
+    AddMember { team: String, username: String },
+    /// Remove from the team, its channels and its patient chats.
+    RemoveMember { team: String, username: String },
+    /// Every team with its members.
     List,
 }
 
@@ -93,22 +89,15 @@ fn template(s: &str) -> Result<TeamTemplate, String> {
 pub enum PolicyAction {
     /// Every policy and every assignment.
     List,
-    Show {
-        name: String,
-    },
+    /// One policy's settings.
+    Show { name: String },
     /// A new policy: Global's settings with these changes (key=value).
-    Create {
-        name: String,
-        settings: Vec<String>,
-    },
+    Create { name: String, settings: Vec<String> },
     /// Change settings: read_receipts=user_controlled|on|off, allow_urgent=true|false,
     /// allow_important=…, renotify_interval=2m, renotify_window=20m,
     /// renotify_until=read|ack, escalation_target=user:NAME|team:NAME|none,
     /// lock_idle=2m|none.
-    Set {
-        name: String,
-        settings: Vec<String>,
-    },
+    Set { name: String, settings: Vec<String> },
     /// Assign to user:USERNAME or team:TEAM.
     Assign {
         name: String,
