@@ -4,7 +4,7 @@
 use clap::Subcommand;
 use color_eyre::eyre::{eyre, Result};
 
-use wardround::client::admin::NewAccount;
+use wardround::client::admin::{AuditQuery, NewAccount};
 use wardround::client::ApiClient;
 use wardround::model::{Assignee, MessagingPolicy, PolicyPatch, TeamTemplate};
 
@@ -24,6 +24,36 @@ pub enum AdminCommand {
     Policy {
         #[command(subcommand)]
         action: PolicyAction,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditAction {
+    /// Rows, oldest first: who did what, to which patient.
+    Query {
+        /// Only this user's acts (by username).
+        #[arg(long)]
+        by: Option<String>,
+        /// Only acts on this FHIR Patient id.
+        #[arg(long)]
+        patient: Option<String>,
+        /// Only from this RFC 3339 instant on.
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Check the chain; names the first row that was changed or follows a removed one.
+    Verify,
+    /// The log as FHIR R4 AuditEvent NDJSON (IHE BALP shapes), on standard output.
+    Export {
+        #[arg(long)]
+        patient: Option<String>,
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
     },
 }
 
@@ -243,6 +273,45 @@ pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
                 for t in client.admin_teams().await? {
                     println!("{}\t{}", t.team.name, t.members.join(", "));
                 }
+            }
+        },
+        AdminCommand::Audit { action } => match action {
+            AuditAction::Query { by, patient, since } => {
+                let query = AuditQuery {
+                    actor: by.as_deref(),
+                    patient: patient.as_deref(),
+                    since,
+                };
+                for e in client.admin_audit(&query).await? {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        e.seq,
+                        e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        e.actor,
+                        e.action.as_str(),
+                        e.patient.as_deref().unwrap_or("-"),
+                        e.detail
+                    );
+                }
+            }
+            AuditAction::Verify => {
+                let verdict = client.admin_audit_verify().await?;
+                match verdict.broken_at {
+                    None => println!("audit log intact: {} rows", verdict.rows),
+                    Some(seq) => {
+                        return Err(eyre!(
+                            "audit log broken at row {seq}: it was changed, or a row before it was removed"
+                        ))
+                    }
+                }
+            }
+            AuditAction::Export { patient, since } => {
+                let query = AuditQuery {
+                    actor: None,
+                    patient: patient.as_deref(),
+                    since,
+                };
+                print!("{}", client.admin_audit_fhir(&query).await?);
             }
         },
         AdminCommand::Policy { action } => match action {

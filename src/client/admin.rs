@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{segment, ApiClient, ClientError};
-use crate::model::{Assignee, Assignment, MessagingPolicy, PolicyPatch, Team, TeamTemplate, User};
+use crate::model::{
+    Assignee, Assignment, AuditEntry, AuditVerdict, MessagingPolicy, PolicyPatch, Team,
+    TeamTemplate, User,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Account {
@@ -176,5 +179,60 @@ impl ApiClient {
             Some(&json!({ "assignee": assignee })),
         )
         .await
+    }
+
+    /// Audit rows, as filtered.
+    pub async fn admin_audit(
+        &self,
+        query: &AuditQuery<'_>,
+    ) -> Result<Vec<AuditEntry>, ClientError> {
+        self.call(
+            Method::GET,
+            &format!("/api/v1/admin/audit?{}", query.encoded()),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn admin_audit_verify(&self) -> Result<AuditVerdict, ClientError> {
+        self.call(Method::GET, "/api/v1/admin/audit/verify", None::<&()>)
+            .await
+    }
+
+    /// The log as FHIR R4 AuditEvent NDJSON.
+    pub async fn admin_audit_fhir(&self, query: &AuditQuery<'_>) -> Result<String, ClientError> {
+        let resp = self
+            .send_request(
+                Method::GET,
+                &format!("/api/v1/admin/audit/fhir?{}", query.encoded()),
+                None::<&()>,
+            )
+            .await?;
+        resp.text()
+            .await
+            .map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    pub actor: Option<&'a str>,
+    pub patient: Option<&'a str>,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl AuditQuery<'_> {
+    fn encoded(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(a) = self.actor {
+            parts.push(format!("actor={}", segment(a)));
+        }
+        if let Some(p) = self.patient {
+            parts.push(format!("patient={}", segment(p)));
+        }
+        if let Some(s) = self.since {
+            parts.push(format!("since={}", segment(&s.to_rfc3339())));
+        }
+        parts.join("&")
     }
 }

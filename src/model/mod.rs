@@ -1,6 +1,7 @@
 //! Wire and domain types shared by the client and the server.
 
 mod account;
+mod audit;
 mod column_id;
 mod columns;
 mod detail;
@@ -9,6 +10,7 @@ mod messaging;
 mod policy;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, TeamTemplate, User};
+pub use audit::{chain_hash, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
 pub use column_id::{CellKind, ColumnId, ListView, Loinc, SortKey};
 pub use columns::{
     natural_cmp, Cell, CellValue, Flag, Imported, ListRows, PatientList, PatientQuery,

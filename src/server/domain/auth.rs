@@ -7,7 +7,7 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::{Domain, DomainError, DomainResult};
-use crate::model::{LoginResponse, Me, User};
+use crate::model::{AuditAction, LoginResponse, Me, User};
 
 /// A clinical shift and some: a session outlives a shift change by little.
 pub const SESSION_HOURS: i64 = 13;
@@ -73,7 +73,14 @@ impl Domain {
     /// which names exist) make each further try wait, doubling from 1 s; after
     /// [`LOCK_AFTER`] the name is locked until IT resets its password or re-enables it.
     pub async fn login(&self, username: &str, password: &str) -> DomainResult<LoginResponse> {
-        let stored = self.login_checked(username, password).await?;
+        let checked = self.login_checked(username, password).await;
+        let action = if checked.is_ok() {
+            AuditAction::Login
+        } else {
+            AuditAction::LoginFailed
+        };
+        self.audit(username, action, None, "").await?;
+        let stored = checked?;
         if stored.disabled {
             return Err(DomainError::Forbidden(
                 "This account is disabled; ask IT to re-enable it.".into(),
@@ -142,9 +149,14 @@ impl Domain {
     /// Unlocking a locked screen: the session's own user proves it is still them. Failures
     /// count with failed logins (backoff and lockout alike).
     pub async fn verify_password(&self, session: &Session, password: &str) -> DomainResult<()> {
-        self.login_checked(&session.user.username, password)
-            .await
-            .map(|_| ())
+        let checked = self.login_checked(&session.user.username, password).await;
+        let action = if checked.is_ok() {
+            AuditAction::Unlock
+        } else {
+            AuditAction::UnlockFailed
+        };
+        self.audit(&session.user.username, action, None, "").await?;
+        checked.map(|_| ())
     }
 
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
@@ -162,7 +174,9 @@ impl Domain {
     }
 
     pub async fn logout(&self, session: &Session) -> DomainResult<()> {
-        Ok(self.store.delete_session(&session.token_hash).await?)
+        self.store.delete_session(&session.token_hash).await?;
+        self.audit(&session.user.username, AuditAction::Logout, None, "")
+            .await
     }
 
     pub async fn me(&self, session: &Session) -> DomainResult<Me> {

@@ -51,6 +51,13 @@ impl Domain {
             patient_ids: Vec::new(),
         };
         self.publish_list(&list).await?;
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::ListCreated,
+            None,
+            format!("list {}", list.id),
+        )
+        .await?;
         Ok(list)
     }
 
@@ -63,6 +70,13 @@ impl Domain {
         let mut list = self.team_list(session, id).await?;
         list.name = check_name(name)?;
         self.publish_list(&list).await?;
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::ListRenamed,
+            None,
+            format!("list {id}"),
+        )
+        .await?;
         Ok(list)
     }
 
@@ -79,6 +93,14 @@ impl Domain {
             ..original
         };
         self.publish_list(&copy).await?;
+        let detail = format!("list {} copied from {id}", copy.id);
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::ListCreated,
+            None,
+            detail,
+        )
+        .await?;
         Ok(copy)
     }
 
@@ -95,6 +117,13 @@ impl Domain {
             .await?
             .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
         self.hub.publish(written);
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::ListDeleted,
+            None,
+            format!("list {id}"),
+        )
+        .await?;
         Ok(())
     }
 
@@ -116,6 +145,13 @@ impl Domain {
         }
         list.patient_ids.push(patient.to_string());
         self.publish_list(&list).await?;
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::PatientAdded,
+            Some(patient),
+            format!("list {id}"),
+        )
+        .await?;
         Ok(list)
     }
 
@@ -134,12 +170,19 @@ impl Domain {
             ));
         }
         self.publish_list(&list).await?;
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::PatientRemoved,
+            Some(patient),
+            format!("list {id}"),
+        )
+        .await?;
         Ok(list)
     }
 
     pub async fn search_patients(
         &self,
-        _session: &Session,
+        session: &Session,
         query: &PatientQuery,
     ) -> DomainResult<Vec<PatientSummary>> {
         if query.is_empty() {
@@ -147,7 +190,18 @@ impl Domain {
                 "Search by name, MRN or birth date.".into(),
             ));
         }
-        Ok(self.ehr.search(query).await?)
+        let found = self.ehr.search(query).await?;
+        // The query as asked (it may hold a name): the audit log is the place for it.
+        let asked = serde_json::to_string(query).unwrap_or_default();
+        let detail = format!("{asked} -> {} found", found.len());
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::PatientSearched,
+            None,
+            detail,
+        )
+        .await?;
+        Ok(found)
     }
 
     /// Adds the patients with these MRNs; an MRN that matches no one, or several, is

@@ -41,6 +41,14 @@ impl Domain {
             self.fill_unread(session, &mut rows).await?;
         }
         let view = self.store.list_view(session.user.id, list.id).await?;
+        let who = &session.user.username;
+        self.audit(
+            who,
+            crate::model::AuditAction::ListViewed,
+            None,
+            format!("list {} ({} patients)", list.id, list.patient_ids.len()),
+        )
+        .await?;
         Ok(ListRows { list, rows, view })
     }
 }
@@ -108,6 +116,13 @@ impl Domain {
             .chart(patient_id)
             .await?
             .ok_or_else(|| DomainError::NotFound("The EHR does not know this patient.".into()))?;
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::PatientViewed,
+            Some(patient_id),
+            "detail",
+        )
+        .await?;
         Ok(crate::fhir::detail::detail(&chart, Utc::now()))
     }
 
@@ -120,8 +135,10 @@ impl Domain {
         patient: Option<String>,
     ) -> DomainResult<()> {
         let list = self.team_list(session, list_id).await?;
-        match patient {
-            Some(p) if list.patient_ids.contains(&p) => self.ehr.forget(Some(&[p])).await,
+        match &patient {
+            Some(p) if list.patient_ids.contains(p) => {
+                self.ehr.forget(Some(std::slice::from_ref(p))).await
+            }
             Some(_) => {
                 return Err(DomainError::NotFound(
                     "That patient is not on this list.".into(),
@@ -129,6 +146,13 @@ impl Domain {
             }
             None => self.ehr.forget(Some(&list.patient_ids)).await,
         }
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::PatientRefreshed,
+            patient.as_deref(),
+            format!("list {list_id}"),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -152,6 +176,14 @@ impl Domain {
             ));
         }
         let user = (!shared).then_some(session.user.id);
-        Ok(self.store.save_list_view(user, list.id, view).await?)
+        self.store.save_list_view(user, list.id, view).await?;
+        let scope = if shared { "team default" } else { "own" };
+        self.audit(
+            &session.user.username,
+            crate::model::AuditAction::ListColumnsEdited,
+            None,
+            format!("list {list_id} ({scope})"),
+        )
+        .await
     }
 }

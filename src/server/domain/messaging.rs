@@ -160,6 +160,18 @@ impl Domain {
             Inserted::New(events) => {
                 self.hub.publish(events);
                 Metrics::add(&self.metrics.messages);
+                let detail = format!(
+                    "message {} ({}) in conversation {conversation}",
+                    message.id,
+                    message.priority.as_str()
+                );
+                self.audit(
+                    &me.username,
+                    crate::model::AuditAction::MessageSent,
+                    None,
+                    detail,
+                )
+                .await?;
                 if schedule.is_some() {
                     self.urgent_sent.notify_one();
                 }
@@ -240,6 +252,16 @@ impl Domain {
             .await?
         {
             self.hub.publish(events);
+            if state == ReceiptState::Read {
+                let detail = format!("message {message_id}");
+                self.audit(
+                    &session.user.username,
+                    crate::model::AuditAction::MessageRead,
+                    None,
+                    detail,
+                )
+                .await?;
+            }
         }
         Ok(())
     }

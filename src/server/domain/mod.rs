@@ -2,6 +2,7 @@
 
 mod accounts;
 pub mod admin;
+pub mod audit;
 mod auth;
 mod list_changes;
 mod lists;

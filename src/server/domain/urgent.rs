@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::policies::receipts_as_seen_by;
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{
-    ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority, Receipt,
-    ReceiptState, RenotifyUntil,
+    AuditAction, ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority,
+    Receipt, ReceiptState, RenotifyUntil,
 };
 use crate::server::metrics::Metrics;
 pub use crate::server::store::SYSTEM_USER;
@@ -60,6 +60,14 @@ impl Domain {
         let events = vec![(message.sender_id, kind.clone()), (me, kind)];
         if let Some(events) = self.store.acknowledge(message_id, me, at, events).await? {
             self.hub.publish(events);
+            let detail = format!("message {message_id}");
+            self.audit(
+                &session.user.username,
+                AuditAction::MessageAcknowledged,
+                None,
+                detail,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -119,6 +127,12 @@ impl Domain {
                 if let Some(events) = self.store.fire_renotify(d, events, now).await? {
                     fired += 1;
                     Metrics::add(&self.metrics.renotifications);
+                    let detail = format!(
+                        "message {} to user {} ({} of {})",
+                        d.message_id, d.user_id, d.slot, d.slots
+                    );
+                    self.audit("wardround", AuditAction::UrgentRenotified, None, detail)
+                        .await?;
                     written += events.len();
                     self.hub.publish(events);
                 }
@@ -198,6 +212,9 @@ impl Domain {
             Some(events) => {
                 if escalated {
                     Metrics::add(&self.metrics.escalations);
+                    let detail = format!("message {}", message.id);
+                    self.audit("wardround", AuditAction::UrgentEscalated, None, detail)
+                        .await?;
                 }
                 let n = events.len();
                 self.hub.publish(events);

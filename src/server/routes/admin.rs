@@ -157,23 +157,28 @@ pub async fn policy(
 
 pub async fn create_policy(
     State(domain): State<Domain>,
-    _: Admin,
+    Admin(session): Admin,
     ApiPath(name): ApiPath<String>,
     ApiJson(patch): ApiJson<PolicyPatch>,
 ) -> Result<(StatusCode, Json<MessagingPolicy>), Problem> {
-    Ok((
-        StatusCode::CREATED,
-        Json(domain.create_policy(&name, &patch).await?),
-    ))
+    let policy = domain.create_policy(&name, &patch).await?;
+    domain
+        .audit_policy(&session, format!("created {name}: {patch:?}"))
+        .await?;
+    Ok((StatusCode::CREATED, Json(policy)))
 }
 
 pub async fn update_policy(
     State(domain): State<Domain>,
-    _: Admin,
+    Admin(session): Admin,
     ApiPath(name): ApiPath<String>,
     ApiJson(patch): ApiJson<PolicyPatch>,
 ) -> Result<Json<MessagingPolicy>, Problem> {
-    Ok(Json(domain.update_policy(&name, &patch).await?))
+    let policy = domain.update_policy(&name, &patch).await?;
+    domain
+        .audit_policy(&session, format!("changed {name}: {patch:?}"))
+        .await?;
+    Ok(Json(policy))
 }
 
 #[derive(Deserialize)]
@@ -186,13 +191,19 @@ pub struct AssignTo {
 
 pub async fn assign(
     State(domain): State<Domain>,
-    _: Admin,
+    Admin(session): Admin,
     ApiJson(req): ApiJson<AssignTo>,
 ) -> Result<StatusCode, Problem> {
-    match req.policy {
-        Some(policy) => domain.assign_policy(&policy, &req.assignee).await?,
+    match &req.policy {
+        Some(policy) => domain.assign_policy(policy, &req.assignee).await?,
         None => domain.unassign_policy(&req.assignee).await?,
     }
+    domain
+        .audit_policy(
+            &session,
+            format!("assigned {:?} to {:?}", req.policy, req.assignee),
+        )
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -203,7 +214,7 @@ pub struct ApplyPackage {
 
 pub async fn apply_package(
     State(domain): State<Domain>,
-    _: Admin,
+    Admin(session): Admin,
     ApiPath(package): ApiPath<String>,
     ApiJson(req): ApiJson<ApplyPackage>,
 ) -> Result<Json<MessagingPolicy>, Problem> {
@@ -212,5 +223,52 @@ pub async fn apply_package(
             "No package is called `{package}`; packages: clinical_worker, information_worker, patient_room."
         ))
     })?;
-    Ok(Json(domain.apply_package(package, &req.assignee).await?))
+    let policy = domain.apply_package(package, &req.assignee).await?;
+    domain
+        .audit_policy(
+            &session,
+            format!("package {} to {:?}", package.name(), req.assignee),
+        )
+        .await?;
+    Ok(Json(policy))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    patient: Option<String>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn audit(
+    State(domain): State<Domain>,
+    _: Admin,
+    crate::server::problem::ApiQuery(q): crate::server::problem::ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<crate::model::AuditEntry>>, Problem> {
+    Ok(Json(domain.audit_query(q.actor, q.patient, q.since).await?))
+}
+
+pub async fn audit_verify(
+    State(domain): State<Domain>,
+    _: Admin,
+) -> Result<Json<crate::model::AuditVerdict>, Problem> {
+    Ok(Json(domain.audit_verify().await?))
+}
+
+/// The log as FHIR R4 AuditEvent NDJSON (one resource per line).
+pub async fn audit_fhir(
+    State(domain): State<Domain>,
+    _: Admin,
+    crate::server::problem::ApiQuery(q): crate::server::problem::ApiQuery<AuditQuery>,
+) -> Result<impl axum::response::IntoResponse, Problem> {
+    let entries = domain.audit_query(q.actor, q.patient, q.since).await?;
+    let mut body = String::new();
+    for e in &entries {
+        body.push_str(&crate::server::domain::audit::audit_event(e, "wardround").to_string());
+        body.push('\n');
+    }
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/fhir+ndjson")],
+        body,
+    ))
 }

@@ -72,6 +72,9 @@ pub fn router(domain: Domain) -> Router {
                 .patch(admin::update_policy),
         )
         .route("/admin/policy-assignments", post(admin::assign))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit/verify", get(admin::audit_verify))
+        .route("/admin/audit/fhir", get(admin::audit_fhir))
         .route(
             "/admin/packages/{package}/apply",
             post(admin::apply_package),

@@ -3,6 +3,7 @@
 //! touching the domain).
 
 mod admin;
+mod audit;
 mod logins;
 mod policies;
 mod sqlite;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use admin::AdminStore;
+pub use audit::{AuditFilter, AuditStore};
 pub use logins::{Failures, LoginStore};
 pub use policies::{PolicyStore, Subject};
 pub use sqlite::SqliteStore;
@@ -85,7 +87,9 @@ pub enum Inserted {
 }
 
 #[async_trait]
-pub trait Store: AdminStore + LoginStore + PolicyStore + UrgentStore + Send + Sync {
+pub trait Store:
+    AdminStore + AuditStore + LoginStore + PolicyStore + UrgentStore + Send + Sync
+{
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;
 

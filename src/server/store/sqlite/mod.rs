@@ -14,6 +14,7 @@ use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
 mod admin;
+mod audit;
 mod logins;
 mod policies;
 mod urgent;
@@ -43,6 +44,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         4,
         include_str!("../../../../migrations/sqlite/0004_login_failures.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../../migrations/sqlite/0005_audit_log.sql"),
     ),
 ];
 

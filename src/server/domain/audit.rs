@@ -1,0 +1,159 @@
+//! Who did what to which patient, in the hash-chained log; checking the chain; and the log
+//! as FHIR R4 AuditEvents shaped after IHE BALP (PatientRead, PatientQuery).
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::{Domain, DomainResult};
+use crate::model::{chain_hash, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
+use crate::server::store::AuditFilter;
+
+const PAGE: u32 = 1000;
+
+impl Domain {
+    /// Records an act. A request whose act cannot be recorded fails: an unaudited read of
+    /// a patient is worse than a refused one.
+    pub(crate) async fn audit(
+        &self,
+        actor: &str,
+        action: AuditAction,
+        patient: Option<&str>,
+        detail: impl AsRef<str>,
+    ) -> DomainResult<()> {
+        Ok(self
+            .store
+            .append_audit(self.clock.now(), actor, action, patient, detail.as_ref())
+            .await?)
+    }
+
+    pub async fn audit_policy(&self, session: &super::Session, detail: String) -> DomainResult<()> {
+        self.audit(
+            &session.user.username,
+            AuditAction::PolicyChanged,
+            None,
+            detail,
+        )
+        .await
+    }
+
+    pub async fn audit_query(
+        &self,
+        actor: Option<String>,
+        patient: Option<String>,
+        since: Option<DateTime<Utc>>,
+    ) -> DomainResult<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        let mut filter = AuditFilter {
+            actor,
+            patient,
+            since,
+            after: 0,
+            limit: PAGE,
+        };
+        loop {
+            let page = self.store.audit_entries(&filter).await?;
+            let full = page.len() == PAGE as usize;
+            filter.after = page.last().map_or(filter.after, |e| e.seq);
+            out.extend(page);
+            if !full {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Walks the whole chain: the first row whose hash does not follow from the row
+    /// before it (changed, inserted or with a row removed before it) is named.
+    pub async fn audit_verify(&self) -> DomainResult<AuditVerdict> {
+        let mut prev = AUDIT_GENESIS.to_string();
+        let mut rows = 0;
+        for e in self.audit_query(None, None, None).await? {
+            rows += 1;
+            let expected = chain_hash(
+                &prev,
+                &e.at,
+                &e.actor,
+                e.action,
+                e.patient.as_deref(),
+                &e.detail,
+            );
+            if e.prev_hash != prev || e.hash != expected {
+                return Ok(AuditVerdict {
+                    rows,
+                    broken_at: Some(e.seq),
+                });
+            }
+            prev = e.hash;
+        }
+        Ok(AuditVerdict {
+            rows,
+            broken_at: None,
+        })
+    }
+}
+
+/// One entry as a FHIR R4 AuditEvent: patient reads and searches as BALP's PatientRead
+/// and PatientQuery (RESTful read / search-type), logins as DICOM user authentication,
+/// the rest as application activity.
+pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
+    use AuditAction::*;
+    let rest = |code: &str| {
+        (
+            json!({"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"}),
+            vec![json!({"system": "http://hl7.org/fhir/restful-interaction", "code": code})],
+        )
+    };
+    let dcm = |code: &str, display: &str| {
+        (
+            json!({"system": "http://dicom.nema.org/resources/ontology/DCM", "code": code, "display": display}),
+            Vec::new(),
+        )
+    };
+    let (kind, subtype) = match e.action {
+        PatientViewed | ListViewed => rest("read"),
+        PatientSearched => rest("search-type"),
+        PatientRefreshed => rest("vread"),
+        Login | LoginFailed | Logout | Unlock | UnlockFailed => {
+            dcm("110114", "User Authentication")
+        }
+        _ => dcm("110100", "Application Activity"),
+    };
+    let action = match e.action {
+        ListCreated | MessageSent => "C",
+        ListRenamed | ListColumnsEdited | PatientAdded | PatientRemoved | PolicyChanged
+        | MessageRead | MessageAcknowledged => "U",
+        ListDeleted => "D",
+        PatientViewed | ListViewed | PatientRefreshed => "R",
+        _ => "E",
+    };
+    let failed = matches!(e.action, LoginFailed | UnlockFailed);
+    let mut event = json!({
+        "resourceType": "AuditEvent",
+        "id": format!("wardround-{}", e.seq),
+        "type": kind,
+        "action": action,
+        "recorded": e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "outcome": if failed { "4" } else { "0" },
+        "outcomeDesc": e.action.as_str(),
+        "agent": [{
+            "who": {"identifier": {"system": "urn:wardround:username", "value": e.actor}},
+            "requestor": true
+        }],
+        "source": {"observer": {"display": source}},
+        "entity": [{
+            "what": {"identifier": {"system": "urn:wardround:audit", "value": e.seq.to_string()}},
+            "description": e.detail,
+            "detail": [{"type": "hash", "valueString": e.hash}]
+        }]
+    });
+    if !subtype.is_empty() {
+        event["subtype"] = Value::Array(subtype);
+    }
+    if let (Some(patient), Some(entities)) = (&e.patient, event["entity"].as_array_mut()) {
+        entities.push(json!({
+            "what": {"reference": format!("Patient/{patient}")},
+            "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1", "display": "Person"},
+            "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1", "display": "Patient"}
+        }));
+    }
+    event
+}

@@ -1,0 +1,87 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::SqliteStore;
+use crate::model::{chain_hash, AuditAction, AuditEntry};
+use crate::server::store::{AuditFilter, AuditStore, StoreError, StoreResult};
+
+/// The hash the first row chains to.
+use crate::model::AUDIT_GENESIS as GENESIS;
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(
+        &self,
+        at: DateTime<Utc>,
+        actor: &str,
+        action: AuditAction,
+        patient: Option<&str>,
+        detail: &str,
+    ) -> StoreResult<()> {
+        // The one writer connection makes read-last-then-append atomic.
+        let mut tx = self.writer.begin().await?;
+        let prev: Option<String> =
+            sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let prev = prev.unwrap_or_else(|| GENESIS.to_string());
+        let hash = chain_hash(&prev, &at, actor, action, patient, detail);
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, patient, detail, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .bind(actor)
+        .bind(action.as_str())
+        .bind(patient)
+        .bind(detail)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log
+             WHERE seq > ?1
+               AND (?2 IS NULL OR actor = ?2)
+               AND (?3 IS NULL OR patient = ?3)
+               AND (?4 IS NULL OR at >= ?4)
+             ORDER BY seq LIMIT ?5",
+        )
+        .bind(filter.after)
+        .bind(&filter.actor)
+        .bind(&filter.patient)
+        .bind(
+            filter
+                .since
+                .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        )
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let action: String = r.try_get("action")?;
+                let at: String = r.try_get("at")?;
+                Ok(AuditEntry {
+                    seq: r.try_get("seq")?,
+                    at: DateTime::parse_from_rfc3339(&at)
+                        .map_err(|e| StoreError::Corrupt(format!("audit time {at:?}: {e}")))?
+                        .with_timezone(&Utc),
+                    actor: r.try_get("actor")?,
+                    action: serde_json::from_value(serde_json::Value::String(action.clone()))
+                        .map_err(|_| StoreError::Corrupt(format!("audit action {action:?}")))?,
+                    patient: r.try_get("patient")?,
+                    detail: r.try_get("detail")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,130 @@
+//! The audit log: acts are recorded with who and which patient, can be queried, export as
+//! FHIR AuditEvents, and a changed row breaks the chain where it was.
+
+mod common;
+
+use common::{run_as, PASSWORD};
+use wardround::client::ApiClient;
+use wardround::model::{ColumnId, PatientQuery};
+
+#[tokio::test]
+async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, ward) = common::demo_ward_server(dir.path()).await;
+    let d = &server.domain;
+    d.bootstrap_admin(PASSWORD).await.unwrap();
+    d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    d.create_team_with_channel("4 West").await.unwrap();
+    d.add_team_member("4 West", "nurse").await.unwrap();
+    let team = d.store().team_by_name("4 West").await.unwrap().unwrap();
+    let list = d
+        .create_list(team.id, "All beds", ward.patient_ids().to_vec())
+        .await
+        .unwrap();
+    let patient = ward.patient_ids()[2].clone();
+
+    let anon = ApiClient::new(&server.url()).unwrap();
+    assert!(anon.login("nurse", "wrong password").await.is_err());
+    let nurse = anon.login("nurse", PASSWORD).await.unwrap().0;
+    nurse.list_rows(list.id, &[ColumnId::Bed]).await.unwrap();
+    nurse.patient(&patient).await.unwrap();
+    nurse
+        .search_patients(&PatientQuery {
+            mrn: Some("123".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    nurse.refresh(list.id, Some(&patient)).await.unwrap();
+    nurse.logout().await.unwrap();
+
+    let url = server.url();
+    let admin = |args: Vec<String>| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_as("admin", &url, &args)
+        })
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (ok, out, err) = admin(args(&["admin", "audit", "query", "--by", "nurse"]))
+        .await
+        .unwrap();
+    assert!(ok, "{err}");
+    let actions: Vec<&str> = out.lines().map(|l| l.split('\t').nth(3).unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "login_failed",
+            "login",
+            "list_viewed",
+            "patient_viewed",
+            "patient_searched",
+            "patient_refreshed",
+            "logout"
+        ]
+    );
+    let (_, out, _) = admin(args(&["admin", "audit", "query", "--patient", &patient]))
+        .await
+        .unwrap();
+    assert_eq!(out.lines().count(), 2, "viewed and refreshed:\n{out}");
+
+    let (ok, ndjson, err) = admin(args(&["admin", "audit", "export", "--patient", &patient]))
+        .await
+        .unwrap();
+    assert!(ok, "{err}");
+    let events: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 2);
+    let read = &events[0];
+    assert_eq!(read["resourceType"], "AuditEvent");
+    assert_eq!(read["type"]["code"], "rest");
+    assert_eq!(read["subtype"][0]["code"], "read");
+    assert_eq!(read["action"], "R");
+    assert_eq!(read["agent"][0]["who"]["identifier"]["value"], "nurse");
+    assert_eq!(
+        read["entity"][1]["what"]["reference"],
+        format!("Patient/{patient}")
+    );
+    assert_eq!(read["entity"][1]["role"]["code"], "1");
+
+    let (ok, out, err) = admin(args(&["admin", "audit", "verify"])).await.unwrap();
+    assert!(ok, "{err}");
+    assert!(out.starts_with("audit log intact:"), "{out}");
+
+    // Someone with the database edits a row: verify names it.
+    let db = dir.path().join("w.sqlite");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM audit_log WHERE action = 'patient_viewed'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'someone_else' WHERE seq = ?")
+        .bind(seq)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (ok, _, err) = admin(args(&["admin", "audit", "verify"])).await.unwrap();
+    assert!(!ok);
+    assert!(err.contains(&format!("broken at row {seq}")), "{err}");
+
+    // A removed row is caught at the row after it.
+    sqlx::query("UPDATE audit_log SET actor = 'nurse' WHERE seq = ?")
+        .bind(seq)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = ?")
+        .bind(seq)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let verdict = d.audit_verify().await.unwrap();
+    assert!(verdict.broken_at.is_some_and(|at| at > seq), "{verdict:?}");
+}
