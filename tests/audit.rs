@@ -38,6 +38,8 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
         .await
         .unwrap();
     nurse.refresh(list.id, Some(&patient)).await.unwrap();
+    nurse.report_lock(true).await.unwrap();
+    nurse.verify_password(PASSWORD).await.unwrap();
     nurse.logout().await.unwrap();
 
     let url = server.url();
@@ -63,6 +65,8 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
             "patient_viewed",
             "patient_searched",
             "patient_refreshed",
+            "lock",
+            "unlock",
             "logout"
         ]
     );

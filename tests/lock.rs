@@ -59,8 +59,14 @@ fn idle_for_the_configured_time_locks_a_screen_with_no_patient_data() {
 
     tick_at(&mut app, 299);
     assert!(app.lock.is_none());
-    tick_at(&mut app, 300);
+    app.now = app.last_input + Duration::seconds(300);
+    let effects = update(&mut app, Action::Tick);
     assert!(app.lock.is_some());
+    assert_eq!(
+        effects,
+        vec![Effect::ReportLock { idle: true }],
+        "the audit log hears of it"
+    );
 
     let locked = screen(&app);
     for n in &names {
@@ -119,8 +125,9 @@ fn a_policy_may_lock_sooner_never_later() {
 fn ctrl_l_locks_at_once_and_then_keys_go_only_to_the_password() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));
-    update(&mut app, ctrl('l'));
+    let effects = update(&mut app, ctrl('l'));
     assert!(app.lock.is_some());
+    assert_eq!(effects, vec![Effect::ReportLock { idle: false }]);
     for c in "q?u".chars() {
         update(&mut app, key(KeyCode::Char(c)));
     }

@@ -344,6 +344,16 @@ impl ApiClient {
         .await
     }
 
+    /// Tells the server this session's screen locked (for the audit log).
+    pub async fn report_lock(&self, idle: bool) -> Result<(), ClientError> {
+        self.call_empty(
+            Method::POST,
+            "/api/v1/session/lock",
+            Some(&serde_json::json!({ "idle": idle })),
+        )
+        .await
+    }
+
     /// Checks the password of the logged-in user (unlocking a locked screen).
     pub async fn verify_password(&self, password: &str) -> Result<(), ClientError> {
         self.call_empty(

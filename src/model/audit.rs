@@ -11,6 +11,7 @@ pub enum AuditAction {
     Login,
     LoginFailed,
     Logout,
+    Lock,
     Unlock,
     UnlockFailed,
     ListViewed,

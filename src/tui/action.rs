@@ -101,6 +101,10 @@ pub enum Effect {
     Acknowledge(Vec<Uuid>),
     /// Check the lock screen's password with the server.
     Unlock(String),
+    /// The screen locked (idle, or on request): the server's audit log hears of it.
+    ReportLock {
+        idle: bool,
+    },
     LoadPolicy,
     LoadAwaiting,
     SaveSettings(UserSettings),

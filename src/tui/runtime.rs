@@ -167,6 +167,13 @@ impl Effects {
                     }
                 });
             }
+            Effect::ReportLock { idle } => {
+                tokio::spawn(async move {
+                    if let Err(e) = client.report_lock(idle).await {
+                        let _ = tx.send(Action::Failed(format!("Lock not recorded: {e}")));
+                    }
+                });
+            }
             Effect::Unlock(password) => spawn(tx, async move {
                 Action::Unlocked(client.verify_password(&password).await)
             }),

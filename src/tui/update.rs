@@ -40,9 +40,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 .idle_limit()
                 .is_some_and(|limit| idle >= i64::try_from(limit).unwrap_or(i64::MAX))
             {
-                lock_screen::lock(app);
+                lock_screen::lock(app, true)
+            } else {
+                Vec::new()
             }
-            Vec::new()
         }
         Action::Unlocked(result) => {
             lock_screen::unlocked(app, result);
@@ -278,10 +279,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Command::Acknowledge => acknowledge(app),
         c if scope == Scope::Lock => lock_screen::handle(app, c),
-        Command::Lock => {
-            lock_screen::lock(app);
-            Vec::new()
-        }
+        Command::Lock => lock_screen::lock(app, false),
         Command::TogglePresent => {
             app.present = !app.present;
             if app.present {

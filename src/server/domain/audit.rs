@@ -112,7 +112,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         PatientViewed | ListViewed => rest("read"),
         PatientSearched => rest("search-type"),
         PatientRefreshed => rest("vread"),
-        Login | LoginFailed | Logout | Unlock | UnlockFailed => {
+        Login | LoginFailed | Logout | Lock | Unlock | UnlockFailed => {
             dcm("110114", "User Authentication")
         }
         _ => dcm("110100", "Application Activity"),

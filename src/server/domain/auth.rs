@@ -159,6 +159,13 @@ impl Domain {
         checked.map(|_| ())
     }
 
+    /// The workstation locked this session's screen (idle or on request).
+    pub async fn record_lock(&self, session: &Session, idle: bool) -> DomainResult<()> {
+        let why = if idle { "idle" } else { "on request" };
+        self.audit(&session.user.username, AuditAction::Lock, None, why)
+            .await
+    }
+
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
         let token_hash = token_hash(bearer);
         match self

@@ -21,6 +21,7 @@ pub fn router(domain: Domain) -> Router {
     let api = Router::new()
         .route("/session", post(session::login).delete(session::logout))
         .route("/session/verify", post(session::verify))
+        .route("/session/lock", post(session::locked))
         .route("/me", get(session::me))
         .route("/version", get(health::version))
         .route("/lists", get(lists::index).post(list_changes::create))

@@ -33,6 +33,22 @@ pub async fn me(
 }
 
 #[derive(serde::Deserialize)]
+pub struct Locked {
+    #[serde(default)]
+    idle: bool,
+}
+
+/// The client locked its screen: recorded in the audit log.
+pub async fn locked(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiJson(req): ApiJson<Locked>,
+) -> Result<StatusCode, Problem> {
+    domain.record_lock(&session, req.idle).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize)]
 pub struct Unlock {
     password: String,
 }

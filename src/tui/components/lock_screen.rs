@@ -35,12 +35,15 @@ pub fn bindings() -> Vec<Binding> {
     ]
 }
 
-/// Locks now. What was open stays underneath, unseen, until the password opens it.
-pub fn lock(app: &mut App) {
-    if app.lock.is_none() {
-        app.lock = Some(LockState::default());
-        app.show_help = false;
+/// Locks now (`idle`: by the idle timer). What was open stays underneath, unseen, until
+/// the password opens it.
+pub fn lock(app: &mut App, idle: bool) -> Vec<Effect> {
+    if app.lock.is_some() {
+        return Vec::new();
     }
+    app.lock = Some(LockState::default());
+    app.show_help = false;
+    vec![Effect::ReportLock { idle }]
 }
 
 pub fn type_char(app: &mut App, c: char) {
