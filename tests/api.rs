@@ -524,6 +524,11 @@ async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
     assert_eq!(imported.added.len(), 1);
     assert_eq!(imported.already_on_list, 1);
     assert_eq!(imported.not_found, vec!["0000000".to_string()]);
+    let audited = audit_actions(&server, &second.id).await;
+    assert!(
+        audited.contains(&"patient_added".to_string()),
+        "an import is audited per patient: {audited:?}"
+    );
     assert!(
         matches!(next_event(&mut rx).await.kind, EventKind::List { list: l } if l.patient_ids.len() == 2)
     );
@@ -768,4 +773,16 @@ async fn a_patient_chat_is_the_teams_and_counts_in_the_unread_column() {
     d.remove_team_member("4 West", "outsider").await.unwrap();
     let left = outsider.conversations().await.unwrap();
     assert!(!left.iter().any(|c| c.id == chat.id));
+}
+
+/// The audit actions recorded about one patient.
+async fn audit_actions(server: &RunningServer, patient: &str) -> Vec<String> {
+    server
+        .domain
+        .audit_query(None, Some(patient.to_string()), None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.action.as_str())
+        .collect()
 }

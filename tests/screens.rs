@@ -117,6 +117,28 @@ fn tiny_and_odd_terminals_do_not_crash() {
     }
     let small = text(&render(&app, 30, 8));
     assert!(small.contains("Enlarge"), "{small}");
+
+    // Presenting and locked screens at the same odd sizes.
+    let mut presenting = ward_app();
+    update(&mut presenting, key(KeyCode::F(11)));
+    let mut locked = ward_app();
+    update(
+        &mut locked,
+        Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('l'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
+    for (w, h) in [(40, 10), (1, 1), (20, 4), (200, 60)] {
+        let _ = render(&presenting, w, h);
+        let screen = text(&render(&locked, w, h));
+        if w >= 40 && h >= 10 {
+            assert!(
+                screen.contains("urgent message waiting"),
+                "{w}x{h}:\n{screen}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
-use crate::model::{EventKind, Imported, PatientList, PatientQuery, PatientSummary};
+use crate::model::{AuditAction, EventKind, Imported, PatientList, PatientQuery, PatientSummary};
 
 fn check_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
@@ -53,7 +53,7 @@ impl Domain {
         self.publish_list(&list).await?;
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::ListCreated,
+            AuditAction::ListCreated,
             None,
             format!("list {}", list.id),
         )
@@ -72,7 +72,7 @@ impl Domain {
         self.publish_list(&list).await?;
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::ListRenamed,
+            AuditAction::ListRenamed,
             None,
             format!("list {id}"),
         )
@@ -96,7 +96,7 @@ impl Domain {
         let detail = format!("list {} copied from {id}", copy.id);
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::ListCreated,
+            AuditAction::ListCreated,
             None,
             detail,
         )
@@ -119,7 +119,7 @@ impl Domain {
         self.hub.publish(written);
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::ListDeleted,
+            AuditAction::ListDeleted,
             None,
             format!("list {id}"),
         )
@@ -147,7 +147,7 @@ impl Domain {
         self.publish_list(&list).await?;
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::PatientAdded,
+            AuditAction::PatientAdded,
             Some(patient),
             format!("list {id}"),
         )
@@ -172,7 +172,7 @@ impl Domain {
         self.publish_list(&list).await?;
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::PatientRemoved,
+            AuditAction::PatientRemoved,
             Some(patient),
             format!("list {id}"),
         )
@@ -196,7 +196,7 @@ impl Domain {
         let detail = format!("{asked} -> {} found", found.len());
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::PatientSearched,
+            AuditAction::PatientSearched,
             None,
             detail,
         )
@@ -237,6 +237,16 @@ impl Domain {
         }
         if !result.added.is_empty() {
             self.publish_list(&list).await?;
+        }
+        for added in &result.added {
+            let detail = format!("list {id} (imported by MRN)");
+            self.audit(
+                &session.user.username,
+                AuditAction::PatientAdded,
+                Some(&added.id),
+                detail,
+            )
+            .await?;
         }
         Ok(result)
     }

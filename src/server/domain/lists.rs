@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::fhir::columns;
-use crate::model::{ColumnId, ListRows, ListView, PatientDetail, PatientList};
+use crate::model::{AuditAction, ColumnId, ListRows, ListView, PatientDetail, PatientList};
 
 impl Domain {
     pub async fn lists(&self, session: &Session) -> DomainResult<Vec<PatientList>> {
@@ -44,7 +44,7 @@ impl Domain {
         let who = &session.user.username;
         self.audit(
             who,
-            crate::model::AuditAction::ListViewed,
+            AuditAction::ListViewed,
             None,
             format!("list {} ({} patients)", list.id, list.patient_ids.len()),
         )
@@ -118,7 +118,7 @@ impl Domain {
             .ok_or_else(|| DomainError::NotFound("The EHR does not know this patient.".into()))?;
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::PatientViewed,
+            AuditAction::PatientViewed,
             Some(patient_id),
             "detail",
         )
@@ -148,7 +148,7 @@ impl Domain {
         }
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::PatientRefreshed,
+            AuditAction::PatientRefreshed,
             patient.as_deref(),
             format!("list {list_id}"),
         )
@@ -180,7 +180,7 @@ impl Domain {
         let scope = if shared { "team default" } else { "own" };
         self.audit(
             &session.user.username,
-            crate::model::AuditAction::ListColumnsEdited,
+            AuditAction::ListColumnsEdited,
             None,
             format!("list {list_id} ({scope})"),
         )
