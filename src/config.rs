@@ -137,6 +137,9 @@ pub struct UiSection {
     pub reduced_motion: bool,
     /// How an urgent message gets attention beyond the bar.
     pub notify: Vec<NotifyChannel>,
+    /// Capture the mouse (wheel scrolls). Off by default: capturing stops the terminal's
+    /// own selection and copy, and sends every movement over SSH.
+    pub mouse: bool,
 }
 
 /// A way to get attention outside the screen: the bell, or a desktop notification by
@@ -182,6 +185,7 @@ impl Default for UiSection {
                 NotifyChannel::Osc9,
                 NotifyChannel::Osc777,
             ],
+            mouse: false,
         }
     }
 }

@@ -47,6 +47,10 @@ struct Cli {
     /// columns and theme (F11 toggles).
     #[arg(long, global = true)]
     present: bool,
+    /// No animation: the alert bar holds steady instead of pulsing (slow links, screen
+    /// readers, a shared display). Same as [ui] reduced_motion = true.
+    #[arg(long, global = true)]
+    basic: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -203,6 +207,9 @@ async fn run(cli: Cli) -> Result<()> {
     if let Some(t) = cli.theme {
         config.ui.theme = t;
     }
+    if cli.basic {
+        config.ui.reduced_motion = true;
+    }
     if let Some(s) = cli.server {
         config.server.url = s;
     }
@@ -321,6 +328,7 @@ fn tui_options(config: &Config, present: bool) -> Result<tui::Options> {
         present_columns: config.profiles.present.columns.clone(),
         reduced_motion: config.ui.reduced_motion || no_color,
         notify: config.ui.notify.clone(),
+        mouse: config.ui.mouse,
         lock_idle_secs: config.lock.idle_secs,
         list_prefs: config.lists.clone(),
     })
@@ -768,7 +776,7 @@ async fn export_list(
                 descending: false,
             }]
         });
-    let rows = client.list_rows(list.id, &columns).await?.rows;
+    let rows = client.export_rows(list.id, &columns).await?.rows;
     let sorted: Vec<_> = wardround::tui::sort::order(&rows, &sort)
         .into_iter()
         .map(|i| rows[i].clone())

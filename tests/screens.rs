@@ -69,7 +69,19 @@ fn urgent_chat_open_after_the_jump_key() {
 fn help_lists_every_binding_of_the_live_keymap() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('?')));
-    let screen = text(&render(&app, 120, 40));
+    // Everything help shows, scrolled through to the end.
+    let mut screen = text(&render(&app, 120, 40));
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::PageDown));
+        screen.push_str(&text(&render(&app, 120, 40)));
+    }
+    for (command, help) in wardround::tui::components::command_line::COMMANDS {
+        assert!(
+            screen.contains(&format!(":{command}")),
+            "help lacks :{command}"
+        );
+        assert!(screen.contains(help), "help lacks {help:?}");
+    }
     // The lock screen shows its own keys (tests/lock.rs); help cannot open over it.
     for b in app
         .keymap
@@ -243,4 +255,54 @@ fn hostile_text_sends_no_sequence_of_its_own_to_the_terminal() {
     assert!(!wire.contains("\u{1b}[2J"), "a clear got through");
     assert!(!wire.contains('\u{7}'), "a bell/OSC terminator got through");
     assert!(!wire.contains('\u{202e}'), "a bidi override got through");
+}
+
+/// What one frame of `app` sends to a real terminal at 120×40.
+fn wire(app: &App) -> String {
+    use ratatui::backend::CrosstermBackend;
+    let mut out = Vec::new();
+    {
+        let mut terminal = Terminal::with_options(
+            CrosstermBackend::new(&mut out),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 120, 40)),
+            },
+        )
+        .unwrap();
+        terminal
+            .draw(|f| view::draw(f, app, &Theme::default()))
+            .unwrap();
+        // Dropping a terminal shows the cursor again (for the shell); that is not the frame.
+        std::mem::forget(terminal);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn the_terminal_cursor_shows_only_in_the_composer() {
+    const SHOW: &str = "\u{1b}[?25h";
+    let mut app = ward_app();
+    assert!(!wire(&app).contains(SHOW), "not over the patient list");
+    update(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.focus, wardround::tui::app::Pane::Chat);
+    for c in "on my way".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    let typing = wire(&app);
+    assert!(typing.contains(SHOW), "shown while writing a message");
+    // Just after the draft: the composer's text row (38 of 40), after the conversation
+    // list (32 columns), the border and "on my way" (1-based: column 43).
+    assert!(
+        typing.ends_with(&format!("{SHOW}\u{1b}[38;43H")),
+        "{:?}",
+        &typing[typing.len().saturating_sub(40)..]
+    );
+    update(&mut app, key(KeyCode::Tab));
+    assert!(
+        !wire(&app).contains(SHOW),
+        "hidden once the chat loses focus"
+    );
+    update(&mut app, key(KeyCode::Char(':')));
+    assert!(app.command_line.is_some());
+    assert!(!wire(&app).contains(SHOW), "not on the command line either");
 }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 mod event_stream;
+mod presentation;
 mod sse;
 
 use std::time::Duration;
@@ -171,12 +172,26 @@ impl ApiClient {
         list: Uuid,
         columns: &[ColumnId],
     ) -> Result<ListRows, ClientError> {
+        self.rows(list, columns, "view").await
+    }
+
+    /// The rows, for taking out of wardround: the server audits an export.
+    pub async fn export_rows(
+        &self,
+        list: Uuid,
+        columns: &[ColumnId],
+    ) -> Result<ListRows, ClientError> {
+        self.rows(list, columns, "export").await
+    }
+
+    async fn rows(
+        &self,
+        list: Uuid,
+        columns: &[ColumnId],
+        purpose: &str,
+    ) -> Result<ListRows, ClientError> {
         let ids: Vec<String> = columns.iter().map(|c| c.id().into_owned()).collect();
-        let query = if ids.is_empty() {
-            String::new()
-        } else {
-            format!("?columns={}", ids.join(","))
-        };
+        let query = format!("?purpose={purpose}&columns={}", ids.join(","));
         self.call(
             Method::GET,
             &format!("/api/v1/lists/{list}/rows{query}"),

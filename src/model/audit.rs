@@ -30,6 +30,10 @@ pub enum AuditAction {
     UrgentRenotified,
     UrgentEscalated,
     PolicyChanged,
+    /// A list's rows taken out of wardround (`wardround export --list`).
+    ListExported,
+    /// Someone began following another's screen (follow mode).
+    FollowStarted,
 }
 
 impl AuditAction {

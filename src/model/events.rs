@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Message, PatientList, ReceiptState};
+use super::{Message, PatientList, Presentation, ReceiptState, SharedView};
 
 /// One entry in a user's event stream. `cursor` increases strictly per user; a client that
 /// reconnects with the last cursor it saw receives exactly the events after it.
@@ -56,5 +56,19 @@ pub enum EventKind {
     },
     ListDeleted {
         list_id: Uuid,
+    },
+    /// Someone followed, left, or control changed hands. `presentation` is as it is now;
+    /// with no followers left, it is over.
+    Presentation {
+        presentation: Presentation,
+    },
+    /// The one in control moved: show this.
+    SharedView {
+        presenter: Uuid,
+        view: SharedView,
+    },
+    /// The answer to this user's own ping: the event stream's round trip, for `:diag`.
+    Pong {
+        token: Uuid,
     },
 }

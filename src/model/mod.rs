@@ -8,6 +8,7 @@ mod detail;
 mod events;
 mod messaging;
 mod policy;
+mod presentation;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, TeamTemplate, User};
 pub use audit::{chain_hash, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
@@ -26,3 +27,4 @@ pub use policy::{
     Assignee, Assignment, EffectivePolicy, EscalationTarget, MessagingPolicy, Package, PolicyPatch,
     PolicySettings, ReadReceipts, RenotifyUntil, UserSettings, GLOBAL,
 };
+pub use presentation::{FollowRequest, HandControl, Presentation, SharedView};

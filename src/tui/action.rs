@@ -6,14 +6,20 @@ use uuid::Uuid;
 use crate::client::StreamUpdate;
 use crate::model::{
     ColumnId, Conversation, EffectivePolicy, ListRows, ListView, Message, NewMessage,
-    PatientDetail, PatientList, PatientSummary, ReceiptState, UserSettings,
+    PatientDetail, PatientList, PatientSummary, Presentation, ReceiptState, SharedView,
+    UserSettings,
 };
+use crate::tui::components::diagnostics::DiagReport;
 
 #[derive(Debug, Clone)]
 pub enum Action {
     Key(KeyEvent),
     Paste(String),
     Resize,
+    /// The mouse wheel (only with `[ui] mouse`): scrolls the focused pane.
+    Wheel {
+        down: bool,
+    },
     TerminalFocus(bool),
     /// Half a pulse period passed while an urgent message waits.
     Pulse,
@@ -43,6 +49,10 @@ pub enum Action {
     Stream(StreamUpdate),
     /// What the server said of the lock screen's password.
     Unlocked(Result<(), crate::client::ClientError>),
+    /// Follow mode as the server has it (on connecting, and after `:follow`).
+    PresentationLoaded(Result<Option<Presentation>, String>),
+    /// A diagnostics measurement came back.
+    Diagnosed(DiagReport),
     /// A background request failed; shown in the status bar.
     Failed(String),
 }
@@ -112,6 +122,15 @@ pub enum Effect {
         list: Uuid,
         patient: String,
     },
+    /// Follow this user's screen.
+    Follow(String),
+    Unfollow,
+    HandControl(String),
+    /// I drive a presentation: this is what I show now.
+    ShareView(SharedView),
+    LoadPresentation,
+    /// Measure for the diagnostics pane; the token names this round.
+    Diagnose(Uuid),
     /// Bell and desktop notification; the text carries no patient data.
     Notify(String),
     Quit,

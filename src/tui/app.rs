@@ -13,7 +13,7 @@ use super::sort::SortKey;
 use crate::config::ListPrefs;
 use crate::model::{
     ColumnId, Conversation, EffectivePolicy, Message, PatientDetail, PatientList, PatientSummary,
-    Priority, ReceiptState, User,
+    Presentation, Priority, ReceiptState, SharedView, User,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +233,18 @@ pub struct App {
     pub present: bool,
     /// The columns shown while presenting (empty: the list's own).
     pub present_columns: Vec<ColumnId>,
+    /// The `:` line being typed.
+    pub command_line: Option<String>,
+    /// The diagnostics pane, open.
+    pub diag: Option<super::components::diagnostics::DiagState>,
+    /// Follow mode: the presentation I present or follow, as the server last said.
+    pub presentation: Option<Presentation>,
+    /// What I last shared while driving (so each change goes out once).
+    pub shared_view: Option<SharedView>,
+    /// A shared view waiting for its list's rows.
+    pub pending_view: Option<SharedView>,
+    /// Lines help is scrolled down.
+    pub help_scroll: u16,
 }
 
 impl App {
@@ -285,6 +297,12 @@ impl App {
             lock_idle_secs: 0,
             present: false,
             present_columns: Vec::new(),
+            command_line: None,
+            diag: None,
+            presentation: None,
+            shared_view: None,
+            pending_view: None,
+            help_scroll: 0,
         }
     }
 
@@ -322,6 +340,11 @@ impl App {
         self.lock = None;
         self.policy = None;
         self.list_prefs.clear();
+        self.command_line = None;
+        self.diag = None;
+        self.presentation = None;
+        self.shared_view = None;
+        self.pending_view = None;
     }
 
     /// Messages in the outbox, not yet stored by the server.
@@ -478,6 +501,8 @@ impl App {
         match self.focus {
             _ if self.lock.is_some() => Scope::Lock,
             _ if self.show_help => Scope::Help,
+            _ if self.diag.is_some() => Scope::Diag,
+            _ if self.command_line.is_some() => Scope::CommandLine,
             _ if self.search.is_some() => Scope::Search,
             _ if self.picker.is_some() => Scope::Picker,
             _ if self.prompt.is_some() => Scope::Prompt,
@@ -490,7 +515,12 @@ impl App {
     pub fn typing(&self) -> bool {
         matches!(
             self.scope(),
-            Scope::Chat | Scope::Filter | Scope::Search | Scope::Prompt | Scope::Lock
+            Scope::Chat
+                | Scope::Filter
+                | Scope::Search
+                | Scope::Prompt
+                | Scope::Lock
+                | Scope::CommandLine
         )
     }
 
@@ -500,6 +530,7 @@ impl App {
             && self.lock.is_none()
             && self.terminal_focused
             && !self.show_help
+            && self.diag.is_none()
             && self.open_conversation.is_some()
     }
 }

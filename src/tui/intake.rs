@@ -3,7 +3,7 @@
 
 use crate::model::{
     Cell, CellValue, Conversation, EffectivePolicy, ListRows, Message, PatientDetail,
-    PatientSummary,
+    PatientSummary, Presentation, SharedView,
 };
 use crate::sanitize::sanitize;
 
@@ -72,4 +72,23 @@ pub fn summary(mut s: PatientSummary) -> PatientSummary {
         *field = sanitize(field).replace(['\n', '\t'], " ");
     }
     s
+}
+
+pub fn presentation(mut p: Presentation) -> Presentation {
+    for m in std::iter::once(&mut p.presenter)
+        .chain(std::iter::once(&mut p.controller))
+        .chain(&mut p.followers)
+    {
+        m.display_name = sanitize(&m.display_name);
+        m.role = sanitize(&m.role);
+    }
+    if let Some(v) = &mut p.view {
+        v.patient = v.patient.as_deref().map(sanitize);
+    }
+    p
+}
+
+pub fn shared_view(mut v: SharedView) -> SharedView {
+    v.patient = v.patient.as_deref().map(sanitize);
+    v
 }

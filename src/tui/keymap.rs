@@ -70,6 +70,12 @@ pub enum Command {
     Unlock,
     SwitchUser,
     TogglePresent,
+    OpenCommandLine,
+    RunCommand,
+    RefreshDiag,
+    CloseDiag,
+    HelpDown,
+    HelpUp,
 }
 
 /// Where a binding applies.
@@ -89,6 +95,10 @@ pub enum Scope {
     Prompt,
     /// The lock screen (typing is the password).
     Lock,
+    /// Typing a `:` command.
+    CommandLine,
+    /// The diagnostics pane.
+    Diag,
     Help,
 }
 
@@ -104,6 +114,8 @@ impl Scope {
             Scope::Picker => "Choosing columns",
             Scope::Prompt => "Naming a list",
             Scope::Lock => "Locked (typing is your password)",
+            Scope::CommandLine => "Typing a : command",
+            Scope::Diag => "Diagnostics (:diag)",
             Scope::Help => "Help",
         }
     }
@@ -224,8 +236,8 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
-            chat, column_picker, conversations, help, lock_screen, patient_list, patient_search,
-            prompt,
+            chat, column_picker, command_line, conversations, diagnostics, help, lock_screen,
+            patient_list, patient_search, prompt,
         };
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
@@ -236,6 +248,8 @@ impl Default for Keymap {
         bindings.extend(chat::bindings());
         bindings.extend(help::bindings());
         bindings.extend(lock_screen::bindings());
+        bindings.extend(command_line::bindings());
+        bindings.extend(diagnostics::bindings());
         Keymap { bindings }
     }
 }
@@ -281,6 +295,13 @@ fn global_bindings() -> Vec<Binding> {
         .while_typing(),
         Binding::new(
             g,
+            &[KeyPress::ch(':')],
+            OpenCommandLine,
+            "Type a command (:follow, :diag, …)",
+        )
+        .hint("cmd"),
+        Binding::new(
+            g,
             &[KeyPress::ch('?'), KeyPress::plain(F(1))],
             ToggleHelp,
             "Show or hide this help",
@@ -307,8 +328,8 @@ impl Keymap {
                 .find(|b| b.keys.iter().any(|k| k.matches(key)))
                 .map(|b| b.command)
         };
-        // Help and the lock screen take their own keys only.
-        if matches!(scope, Scope::Help | Scope::Lock) {
+        // Help, diagnostics and the lock screen take their own keys only.
+        if matches!(scope, Scope::Help | Scope::Lock | Scope::Diag) {
             return find(scope, false);
         }
         find(scope, false)
@@ -331,8 +352,8 @@ impl Keymap {
         typing: bool,
         available: impl Fn(Command) -> bool,
     ) -> Vec<(String, &'static str)> {
-        // As `resolve`: help and the lock screen reach no global key.
-        let globals = !matches!(scope, Scope::Help | Scope::Lock);
+        // As `resolve`: help, diagnostics and the lock screen reach no global key.
+        let globals = !matches!(scope, Scope::Help | Scope::Lock | Scope::Diag);
         self.in_scope(scope)
             .chain(
                 self.in_scope(Scope::Global)
@@ -359,11 +380,13 @@ mod tests {
             Scope::Search,
             Scope::Picker,
             Scope::Prompt,
+            Scope::CommandLine,
+            Scope::Diag,
             Scope::Help,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
             let reachable = km.in_scope(scope).chain(
-                if scope == Scope::Help {
+                if matches!(scope, Scope::Help | Scope::Diag) {
                     None
                 } else {
                     Some(km.in_scope(Scope::Global))

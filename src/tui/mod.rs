@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 pub mod components;
+pub mod follow;
 pub mod hardening;
 mod intake;
 pub mod keymap;
@@ -19,7 +20,7 @@ pub mod view;
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{Event as TermEvent, EventStream, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
@@ -41,6 +42,8 @@ pub struct Options {
     pub present_columns: Vec<crate::model::ColumnId>,
     pub reduced_motion: bool,
     pub notify: Vec<crate::config::NotifyChannel>,
+    /// Capture the mouse for the wheel (`[ui] mouse`).
+    pub mouse: bool,
     /// Lock after this many idle seconds (0: only on request or by policy).
     pub lock_idle_secs: u64,
     pub list_prefs: std::collections::BTreeMap<String, crate::config::ListPrefs>,
@@ -72,7 +75,7 @@ pub enum Exit {
 
 /// Runs the app for a logged-in user until they quit or switch user.
 pub async fn run(client: ApiClient, me: Me, options: &Options) -> Result<Exit, TuiError> {
-    let mut term = terminal::enter()?;
+    let mut term = terminal::enter(options.mouse)?;
     let result = event_loop(&mut term, client.clone(), me, options).await;
     terminal::leave();
     if result.as_ref().is_ok_and(|e| *e == Exit::SwitchUser) {
@@ -129,7 +132,11 @@ async fn event_loop(
                 Some(Ok(TermEvent::FocusGained)) => Action::TerminalFocus(true),
                 Some(Ok(TermEvent::FocusLost)) => Action::TerminalFocus(false),
                 Some(Ok(TermEvent::Paste(s))) => Action::Paste(s),
-                Some(Ok(TermEvent::Mouse(_))) => continue,
+                Some(Ok(TermEvent::Mouse(m))) => match m.kind {
+                    MouseEventKind::ScrollDown => Action::Wheel { down: true },
+                    MouseEventKind::ScrollUp => Action::Wheel { down: false },
+                    _ => continue,
+                },
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },

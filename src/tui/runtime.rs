@@ -7,6 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::action::{Action, Effect};
 use super::terminal;
 use crate::client::{ApiClient, ClientError};
+use crate::tui::components::diagnostics::{DiagReport, ServerInfo};
 
 const MAX_RETRY: Duration = Duration::from_secs(30);
 
@@ -201,9 +202,75 @@ impl Effects {
                     terminal::notify(&text, &self.notify);
                 }
             }
+            Effect::Follow(user) => spawn(tx, async move {
+                match client.follow(&user).await {
+                    Ok(p) => Action::PresentationLoaded(Ok(Some(p))),
+                    Err(e) => Action::Failed(format!("Not following {user}: {e}")),
+                }
+            }),
+            Effect::Unfollow => {
+                failure_only(
+                    tx,
+                    "Still following",
+                    async move { client.unfollow().await },
+                )
+            }
+            Effect::HandControl(user) => failure_only(tx, "Control not handed", async move {
+                client.hand_control(&user).await
+            }),
+            Effect::ShareView(view) => failure_only(tx, "Followers not updated", async move {
+                client.share_view(&view).await
+            }),
+            Effect::LoadPresentation => spawn(tx, async move {
+                Action::PresentationLoaded(client.presentation().await.map_err(text))
+            }),
+            Effect::Diagnose(token) => diagnose(client, tx, token),
             Effect::Quit => {}
         }
     }
+}
+
+/// Runs a request whose success shows up elsewhere (as an event); only failure is said.
+fn failure_only(
+    tx: UnboundedSender<Action>,
+    what: &'static str,
+    f: impl std::future::Future<Output = Result<(), ClientError>> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        if let Err(e) = f.await {
+            let _ = tx.send(Action::Failed(format!("{what}: {e}")));
+        }
+    });
+}
+
+/// The diagnostics pane's three measurements, each reported as it finishes.
+fn diagnose(client: ApiClient, tx: UnboundedSender<Action>, token: uuid::Uuid) {
+    let (c, t) = (client.clone(), tx.clone());
+    spawn(t, async move {
+        let started = std::time::Instant::now();
+        let result = c.version().await.map(|(version, date)| ServerInfo {
+            version,
+            latency: started.elapsed(),
+            skew_secs: date.map(|d| (d - chrono::Utc::now()).num_seconds()),
+        });
+        Action::Diagnosed(DiagReport::Server(token, result.map_err(|e| e.to_string())))
+    });
+    let (c, t) = (client.clone(), tx.clone());
+    spawn(t, async move {
+        let ehr = c.readiness().await.map(|r| {
+            r["ehr"]
+                .as_str()
+                .map_or_else(|| "ready".to_string(), str::to_string)
+        });
+        Action::Diagnosed(DiagReport::Ready(token, ehr.map_err(|e| e.to_string())))
+    });
+    tokio::spawn(async move {
+        // The answer is the `pong` event on the stream; only a refusal comes back here.
+        if let Err(e) = client.ping(token).await {
+            let report = DiagReport::PingFailed(token, e.to_string());
+            let _ = tx.send(Action::Diagnosed(report));
+        }
+    });
 }
 
 fn spawn(

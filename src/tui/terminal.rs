@@ -4,7 +4,8 @@
 use std::io::{self, BufWriter, Stdout, Write};
 
 use crossterm::event::{
-    DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture,
 };
 use crossterm::terminal::{
     self, BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen,
@@ -23,7 +24,9 @@ pub type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 /// Enough for a full 200×60 frame with colours in one write.
 const WRITE_BUFFER: usize = 256 * 1024;
 
-pub fn enter() -> io::Result<Term> {
+/// Mouse capture only when asked (`mouse`): it takes select-and-copy from the user and
+/// sends every movement down the wire.
+pub fn enter(mouse: bool) -> io::Result<Term> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave();
@@ -38,6 +41,9 @@ pub fn enter() -> io::Result<Term> {
         EnableBracketedPaste,
         SetTitle("wardround")
     )?;
+    if mouse {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
     Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
         WRITE_BUFFER,
         io::stdout(),
@@ -59,6 +65,7 @@ pub fn leave() {
         out,
         DisableBracketedPaste,
         DisableFocusChange,
+        DisableMouseCapture,
         Clear(ClearType::All),
         LeaveAlternateScreen,
         cursor::Show

@@ -9,10 +9,11 @@ use super::app::{
     App, ChatMessage, Confirm, Connection, ConversationState, Outbox, Pane, Unanswered,
 };
 use super::components::{
-    chat, column_picker, conversations, lock_screen, patient_list, patient_search, prompt,
+    chat, column_picker, command_line, conversations, diagnostics, lock_screen, patient_list,
+    patient_search, prompt,
 };
-use super::intake;
 use super::keymap::{Command, Scope};
+use super::{follow, intake};
 use crate::client::StreamUpdate;
 use crate::model::{ColumnId, EventKind, Message, Priority, ReceiptState};
 
@@ -34,6 +35,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Resize => Vec::new(),
+        Action::Wheel { down } => wheel(app, down),
         Action::Tick => {
             let idle = (app.now - app.last_input).num_seconds();
             if app
@@ -125,6 +127,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.patients.loading = false;
             app.patients.error = None;
             app.patients.refresh();
+            follow::rows_loaded(app);
             Vec::new()
         }
         Action::ListsLoaded(Err(e)) | Action::RowsLoaded(Err(e)) => {
@@ -199,8 +202,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Stream(update) => on_stream(app, update),
+        Action::PresentationLoaded(Ok(p)) => {
+            follow::presentation_changed(app, p.map(intake::presentation))
+        }
+        Action::PresentationLoaded(Err(e)) => {
+            app.notice = Some(format!("Follow mode unavailable: {e}"));
+            Vec::new()
+        }
+        Action::Diagnosed(report) => {
+            diagnostics::report(app, report);
+            Vec::new()
+        }
     };
     effects.extend(mark_visible_read(app));
+    effects.extend(follow::share(app));
     effects
 }
 
@@ -241,6 +256,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                         Scope::Filter => patient_list::type_char(app, c),
                         Scope::Prompt => prompt::type_char(app, c),
                         Scope::Search => patient_search::type_char(app, c),
+                        Scope::CommandLine => command_line::type_char(app, c),
                         _ => chat::type_char(app, c),
                     }
                 }
@@ -261,6 +277,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         },
         Command::ToggleHelp => {
             app.show_help = !app.show_help;
+            app.help_scroll = 0;
+            Vec::new()
+        }
+        Command::HelpDown => {
+            app.help_scroll = app.help_scroll.saturating_add(5).min(200);
+            Vec::new()
+        }
+        Command::HelpUp => {
+            app.help_scroll = app.help_scroll.saturating_sub(5);
             Vec::new()
         }
         // Presenting, the list is the only pane.
@@ -281,12 +306,17 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         c if scope == Scope::Lock => lock_screen::handle(app, c),
         Command::Lock => lock_screen::lock(app, false),
         Command::TogglePresent => {
-            app.present = !app.present;
-            if app.present {
-                // The big screen shows the list; chat stays on the nurse's own screen.
-                app.focus = Pane::Patients;
-                app.show_help = false;
-            }
+            toggle_present(app);
+            Vec::new()
+        }
+        Command::OpenCommandLine => {
+            command_line::open(app);
+            Vec::new()
+        }
+        c if scope == Scope::CommandLine => command_line::handle(app, c),
+        c if scope == Scope::Diag => diagnostics::handle(app, c),
+        c if follow::blocks(app, c) => {
+            app.notice = Some(follow::blocked_notice(app));
             Vec::new()
         }
         c if scope == Scope::Search => patient_search::handle(app, c),
@@ -296,6 +326,48 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         c if scope == Scope::Conversations => conversations::handle(app, c),
         c if scope == Scope::Chat => chat::handle(app, c),
         _ => Vec::new(),
+    }
+}
+
+pub fn toggle_present(app: &mut App) {
+    app.present = !app.present;
+    if app.present {
+        // The big screen shows the list; chat stays on the nurse's own screen.
+        app.focus = Pane::Patients;
+        app.show_help = false;
+    }
+}
+
+/// The wheel moves what the focused pane would move with ↓/↑, nothing else.
+fn wheel(app: &mut App, down: bool) -> Vec<Effect> {
+    let command = match (app.scope(), down) {
+        (Scope::Patients, true) => Command::RowDown,
+        (Scope::Patients, false) => Command::RowUp,
+        (Scope::Conversations, true) => Command::ConversationDown,
+        (Scope::Conversations, false) => Command::ConversationUp,
+        (Scope::Chat, true) => Command::ScrollNewer,
+        (Scope::Chat, false) => Command::ScrollOlder,
+        (Scope::Help, true) => Command::HelpDown,
+        (Scope::Help, false) => Command::HelpUp,
+        _ => return Vec::new(),
+    };
+    app.last_input = app.now;
+    if follow::blocks(app, command) {
+        app.notice = Some(follow::blocked_notice(app));
+        return Vec::new();
+    }
+    match app.scope() {
+        Scope::Patients => patient_list::handle(app, command),
+        Scope::Conversations => conversations::handle(app, command),
+        Scope::Chat => chat::handle(app, command),
+        _ => {
+            app.help_scroll = if down {
+                app.help_scroll.saturating_add(5).min(200)
+            } else {
+                app.help_scroll.saturating_sub(5)
+            };
+            Vec::new()
+        }
     }
 }
 
@@ -559,7 +631,11 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
         StreamUpdate::Connected => {
             app.connection = Connection::Live;
             // What waits for me may have changed while the stream was down.
-            vec![Effect::LoadAwaiting, Effect::LoadPolicy]
+            vec![
+                Effect::LoadAwaiting,
+                Effect::LoadPolicy,
+                Effect::LoadPresentation,
+            ]
         }
         StreamUpdate::Disconnected { reason, retry_in } => {
             app.connection = Connection::Reconnecting { reason, retry_in };
@@ -626,6 +702,24 @@ fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
                 Vec::new()
             }
             EventKind::Renotify { message, .. } => on_renotify(app, intake::message(message)),
+            EventKind::Presentation { presentation } => {
+                follow::presentation_changed(app, Some(intake::presentation(presentation)))
+            }
+            EventKind::SharedView { presenter, view } => {
+                if app
+                    .presentation
+                    .as_ref()
+                    .is_some_and(|p| p.presenter.id == presenter)
+                {
+                    follow::show(app, intake::shared_view(view))
+                } else {
+                    Vec::new()
+                }
+            }
+            EventKind::Pong { token } => {
+                diagnostics::pong(app, token);
+                Vec::new()
+            }
             EventKind::Unanswered {
                 message_id,
                 conversation_id,

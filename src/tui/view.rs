@@ -7,8 +7,8 @@ use ratatui::Frame;
 
 use super::app::App;
 use super::components::{
-    alert_bar, chat, column_picker, conversations, detail, help, lock_screen, patient_list,
-    patient_search, prompt, status_bar,
+    alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
+    lock_screen, patient_list, patient_search, prompt, status_bar,
 };
 use super::theme::{Role, Theme};
 
@@ -51,10 +51,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         patient_search::render(app, theme, frame, main);
         column_picker::render(app, theme, frame, main);
         prompt::render(app, theme, frame, main);
+        diagnostics::render(app, theme, frame, main);
         if app.show_help {
             help::render(app, theme, frame, main);
         }
         status_bar::render(app, theme, frame, status);
+        command_line::render(app, theme, frame, status);
         return;
     }
     let [patients, lower] =
@@ -75,6 +77,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     patient_search::render(app, theme, frame, main);
     column_picker::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
+    diagnostics::render(app, theme, frame, main);
     if app.show_help {
         // Help takes the status line too: the whole keymap fits at 120×40.
         let below_bar = ratatui::layout::Rect {
@@ -84,5 +87,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         help::render(app, theme, frame, below_bar);
     } else {
         status_bar::render(app, theme, frame, status);
+        command_line::render(app, theme, frame, status);
     }
 }

@@ -115,6 +115,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         Login | LoginFailed | Logout | Lock | Unlock | UnlockFailed => {
             dcm("110114", "User Authentication")
         }
+        ListExported => dcm("110106", "Export"),
         _ => dcm("110100", "Application Activity"),
     };
     let action = match e.action {
@@ -122,7 +123,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         ListRenamed | ListColumnsEdited | PatientAdded | PatientRemoved | PolicyChanged
         | MessageRead | MessageAcknowledged => "U",
         ListDeleted => "D",
-        PatientViewed | ListViewed | PatientRefreshed => "R",
+        PatientViewed | ListViewed | PatientRefreshed | ListExported => "R",
         _ => "E",
     };
     let failed = matches!(e.action, LoginFailed | UnlockFailed);

@@ -12,11 +12,14 @@ impl Domain {
         Ok(self.store.lists_for(session.user.id).await?)
     }
 
+    /// The list's rows; `exporting` when they leave wardround (a file, another system),
+    /// which the audit log records as an export rather than a view.
     pub async fn list_rows(
         &self,
         session: &Session,
         list_id: Uuid,
         columns: &[ColumnId],
+        exporting: bool,
     ) -> DomainResult<ListRows> {
         let list = self.team_list(session, list_id).await?;
         let now = Utc::now();
@@ -42,9 +45,14 @@ impl Domain {
         }
         let view = self.store.list_view(session.user.id, list.id).await?;
         let who = &session.user.username;
+        let action = if exporting {
+            AuditAction::ListExported
+        } else {
+            AuditAction::ListViewed
+        };
         self.audit(
             who,
-            AuditAction::ListViewed,
+            action,
             None,
             format!("list {} ({} patients)", list.id, list.patient_ids.len()),
         )

@@ -8,6 +8,7 @@ mod list_changes;
 mod lists;
 mod messaging;
 mod policies;
+mod presentations;
 mod urgent;
 
 use std::sync::Arc;

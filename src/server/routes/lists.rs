@@ -21,6 +21,8 @@ pub async fn index(
 pub struct Wanted {
     /// Comma-separated column ids; the whole catalogue when absent.
     columns: Option<String>,
+    /// `export` when the rows leave wardround: audited as an export.
+    purpose: Option<String>,
 }
 
 pub async fn rows(
@@ -37,7 +39,19 @@ pub async fn rows(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e))?,
     };
-    Ok(Json(domain.list_rows(&session, id, &columns).await?))
+    let exporting = match wanted.purpose.as_deref() {
+        None | Some("view") => false,
+        Some("export") => true,
+        Some(other) => {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("purpose must be view or export, not {other:?}"),
+            ))
+        }
+    };
+    Ok(Json(
+        domain.list_rows(&session, id, &columns, exporting).await?,
+    ))
 }
 
 pub async fn patient(

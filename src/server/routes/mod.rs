@@ -7,6 +7,7 @@ mod events;
 mod health;
 mod list_changes;
 mod lists;
+mod presentations;
 mod session;
 mod urgent;
 
@@ -80,6 +81,17 @@ pub fn router(domain: Domain) -> Router {
             "/admin/packages/{package}/apply",
             post(admin::apply_package),
         )
+        .route("/presentation", get(presentations::current))
+        .route(
+            "/presentation/follow",
+            post(presentations::follow).delete(presentations::unfollow),
+        )
+        .route("/presentation/control", post(presentations::control))
+        .route(
+            "/presentation/view",
+            axum::routing::put(presentations::view),
+        )
+        .route("/me/ping", post(presentations::ping))
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod logins;
 mod policies;
+mod presentations;
 mod sqlite;
 mod urgent;
 
@@ -17,6 +18,7 @@ pub use admin::AdminStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use logins::{Failures, LoginStore};
 pub use policies::{PolicyStore, Subject};
+pub use presentations::PresentationStore;
 pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 
@@ -88,7 +90,7 @@ pub enum Inserted {
 
 #[async_trait]
 pub trait Store:
-    AdminStore + AuditStore + LoginStore + PolicyStore + UrgentStore + Send + Sync
+    AdminStore + AuditStore + LoginStore + PolicyStore + PresentationStore + UrgentStore + Send + Sync
 {
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;

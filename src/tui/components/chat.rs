@@ -403,9 +403,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         composer_block = composer_block.title_style(theme.style(role));
     }
     frame.render_widget(
-        Paragraph::new(format!("{text}{}", if focused { "▏" } else { "" })).block(composer_block),
+        Paragraph::new(text.clone()).block(composer_block),
         composer_area,
     );
+    // The terminal's own cursor shows here and nowhere else: where the next letter goes,
+    // for screen readers and input methods, and never blinking over the list.
+    if focused && app.scope() == crate::tui::keymap::Scope::Chat {
+        let x = composer_area.x + 1 + unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
+        frame.set_cursor_position((
+            x.min(composer_area.right().saturating_sub(2)),
+            composer_area.y + 1,
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -12,18 +12,54 @@ use crate::tui::theme::{Role, Theme};
 
 pub fn bindings() -> Vec<Binding> {
     use crossterm::event::KeyCode;
-    vec![Binding::new(
-        Scope::Help,
-        &[
-            KeyPress::plain(KeyCode::Esc),
-            KeyPress::ch('?'),
-            KeyPress::ch('q'),
-            KeyPress::plain(KeyCode::F(1)),
-        ],
-        Command::ToggleHelp,
-        "Close help",
-    )
-    .hint("close")]
+    vec![
+        Binding::new(
+            Scope::Help,
+            &[
+                KeyPress::plain(KeyCode::Esc),
+                KeyPress::ch('?'),
+                KeyPress::ch('q'),
+                KeyPress::plain(KeyCode::F(1)),
+            ],
+            Command::ToggleHelp,
+            "Close help",
+        )
+        .hint("close"),
+        Binding::new(
+            Scope::Help,
+            &[
+                KeyPress::plain(KeyCode::Down),
+                KeyPress::plain(KeyCode::PageDown),
+            ],
+            Command::HelpDown,
+            "Scroll help down",
+        )
+        .hint("more"),
+        Binding::new(
+            Scope::Help,
+            &[
+                KeyPress::plain(KeyCode::Up),
+                KeyPress::plain(KeyCode::PageUp),
+            ],
+            Command::HelpUp,
+            "Scroll help up",
+        ),
+    ]
+}
+
+/// The `:` commands, listed like keys.
+fn commands<'a>(theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::from(Span::styled(
+        "Commands (type : then the command, Enter)",
+        theme.style(Role::Header),
+    ))];
+    for (command, help) in super::command_line::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{command:<12} "), theme.style(Role::Important)),
+            Span::styled(*help, theme.style(Role::Text)),
+        ]));
+    }
+    lines
 }
 
 /// A scope's keys, leaving out any (same keys, same meaning) an earlier section showed.
@@ -64,11 +100,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::Search,
         Scope::Picker,
         Scope::Prompt,
+        Scope::CommandLine,
+        Scope::Diag,
         // The lock screen shows its own keys; help cannot open over it.
         Scope::Help,
     ]
     .into_iter()
     .scan(Vec::new(), |shown, s| Some(section(app, theme, s, shown)))
+    .chain(std::iter::once(commands(theme)))
     .collect();
     // Split where the two columns come out most even.
     let total: usize = sections.iter().map(Vec::len).sum();
@@ -94,16 +133,34 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .flex(ratatui::layout::Flex::Center)
         .areas(popup);
     frame.render_widget(Clear, popup);
-    let block = pane_block(" Keys · Esc closes ".into(), true, theme);
+    // Scrolling stops where the last line shows.
+    let overflow = height.saturating_sub(popup.height);
+    let scroll = app.help_scroll.min(overflow);
+    let title = if overflow > 0 {
+        " Keys · ↓↑ scroll · Esc closes "
+    } else {
+        " Keys · Esc closes "
+    };
+    let block = pane_block(title.into(), true, theme);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     if two {
         let [l, r] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
             .areas(inner);
-        frame.render_widget(Paragraph::new(left).wrap(Wrap { trim: false }), l);
-        frame.render_widget(Paragraph::new(right).wrap(Wrap { trim: false }), r);
+        let page = |lines| {
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0))
+        };
+        frame.render_widget(page(left), l);
+        frame.render_widget(page(right), r);
     } else {
         let all: Vec<Line> = left.into_iter().chain(right).collect();
-        frame.render_widget(Paragraph::new(all).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(
+            Paragraph::new(all)
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
+            inner,
+        );
     }
 }

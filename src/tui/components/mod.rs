@@ -4,8 +4,10 @@
 pub mod alert_bar;
 pub mod chat;
 pub mod column_picker;
+pub mod command_line;
 pub mod conversations;
 pub mod detail;
+pub mod diagnostics;
 pub mod help;
 pub mod lock_screen;
 pub mod patient_list;

@@ -26,6 +26,17 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             base,
         ),
     ];
+    if let Some(p) = &app.presentation {
+        let me = app.me.id;
+        let text = if p.presenter.id == me && p.controller.id == me {
+            format!("⇄ presenting to {} ", p.followers.len())
+        } else if p.controller.id == me {
+            "⇄ you drive ".to_string()
+        } else {
+            format!("⇄ following {} ", p.controller.display_name)
+        };
+        spans.push(Span::styled(format!("│ {text}"), theme.style(Role::Header)));
+    }
     if let Some(confirm) = &app.confirm {
         let question = match confirm {
             Confirm::RemovePatient { label, .. } => format!("Remove {label} from this list?"),

@@ -17,6 +17,7 @@ mod admin;
 mod audit;
 mod logins;
 mod policies;
+mod presentations;
 mod urgent;
 
 use super::{
@@ -48,6 +49,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         5,
         include_str!("../../../../migrations/sqlite/0005_audit_log.sql"),
+    ),
+    (
+        6,
+        include_str!("../../../../migrations/sqlite/0006_presentations.sql"),
     ),
 ];
 

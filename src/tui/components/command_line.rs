@@ -1,0 +1,177 @@
+//! The `:` line: commands with an argument, or too rare for a key of their own
+//! (`:follow sokafor`, `:diag`). Typed on the bottom line, where the footer was.
+
+use crossterm::event::KeyCode;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::diagnostics;
+use crate::tui::action::Effect;
+use crate::tui::app::App;
+use crate::tui::follow;
+use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
+use crate::tui::theme::{Role, Theme};
+
+/// Every command, with its argument and what it does: help is drawn from this.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("follow NAME", "Show what NAME's screen shows"),
+    ("unfollow", "Stop following, or presenting"),
+    ("hand NAME", "Presenting: let NAME drive"),
+    ("diag", "Connection, lag, server, EHR"),
+    ("lock", "Lock the screen now"),
+    ("present", "Large display, or back"),
+    ("help", "These keys and commands"),
+];
+
+/// What a typed line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    Follow(String),
+    Unfollow,
+    Hand(String),
+    Diag,
+    Lock,
+    Present,
+    Help,
+}
+
+pub fn parse(line: &str) -> Result<Typed, String> {
+    let mut words = line.split_whitespace();
+    let name = words.next().unwrap_or_default();
+    let arg = words.next().map(str::to_string);
+    let extra = words.next().is_some();
+    let needs = |what: &str| format!(":{name} needs {what}, e.g. :{name} sokafor");
+    let typed = match (name, arg) {
+        ("follow", Some(user)) => Typed::Follow(user),
+        ("follow", None) => return Err(needs("a username")),
+        ("hand", Some(user)) => Typed::Hand(user),
+        ("hand", None) => return Err(needs("a follower's username")),
+        ("unfollow", None) => Typed::Unfollow,
+        ("diag", None) => Typed::Diag,
+        ("lock", None) => Typed::Lock,
+        ("present", None) => Typed::Present,
+        ("help", None) => Typed::Help,
+        ("", _) => return Err("Type a command after the colon; :help lists them.".into()),
+        (known @ ("unfollow" | "diag" | "lock" | "present" | "help"), Some(_)) => {
+            return Err(format!(":{known} takes nothing after it."))
+        }
+        (other, _) => {
+            let known: Vec<&str> = COMMANDS
+                .iter()
+                .map(|(c, _)| c.split(' ').next().unwrap_or(c))
+                .collect();
+            return Err(format!("No command :{other}. Try :{}.", known.join(", :")));
+        }
+    };
+    if extra {
+        return Err(format!(":{name} takes one name."));
+    }
+    Ok(typed)
+}
+
+pub fn bindings() -> Vec<Binding> {
+    use Command::*;
+    let s = Scope::CommandLine;
+    vec![
+        Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], RunCommand, "Run it").hint("run"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Backspace)],
+            DeleteBack,
+            "Delete the last character",
+        ),
+    ]
+}
+
+pub fn open(app: &mut App) {
+    app.command_line = Some(String::new());
+}
+
+pub fn type_char(app: &mut App, c: char) {
+    if let Some(line) = app.command_line.as_mut().filter(|l| l.chars().count() < 80) {
+        line.push(c);
+    }
+}
+
+pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    let Some(line) = app.command_line.as_mut() else {
+        return Vec::new();
+    };
+    match command {
+        Command::DeleteBack => {
+            // Deleting past the colon leaves the line, as in vim.
+            if line.pop().is_none() {
+                app.command_line = None;
+            }
+            Vec::new()
+        }
+        Command::PromptCancel => {
+            app.command_line = None;
+            Vec::new()
+        }
+        Command::RunCommand => {
+            let typed = parse(line);
+            app.command_line = None;
+            match typed {
+                Ok(typed) => run(app, typed),
+                Err(e) => {
+                    app.notice = Some(e);
+                    Vec::new()
+                }
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
+    match typed {
+        Typed::Follow(user) => vec![Effect::Follow(user)],
+        Typed::Unfollow => follow::unfollow(app),
+        Typed::Hand(user) => vec![Effect::HandControl(user)],
+        Typed::Diag => diagnostics::open(app),
+        Typed::Lock => super::lock_screen::lock(app, false),
+        Typed::Present => {
+            crate::tui::update::toggle_present(app);
+            Vec::new()
+        }
+        Typed::Help => {
+            app.show_help = true;
+            Vec::new()
+        }
+    }
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(line) = &app.command_line else {
+        return;
+    };
+    let text = Line::from(vec![
+        Span::styled(":", theme.style(Role::Header)),
+        Span::raw(format!("{line}▏")),
+    ]);
+    frame.render_widget(Paragraph::new(text).style(theme.style(Role::Status)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_and_mistakes_say_what_would_work() {
+        assert_eq!(parse("follow sokafor"), Ok(Typed::Follow("sokafor".into())));
+        assert_eq!(parse("  diag "), Ok(Typed::Diag));
+        assert_eq!(parse("hand treid"), Ok(Typed::Hand("treid".into())));
+        assert!(parse("follow").unwrap_err().contains("needs a username"));
+        assert!(parse("diag now").unwrap_err().contains("takes nothing"));
+        assert!(parse("follow a b").unwrap_err().contains("one name"));
+        let unknown = parse("folow x").unwrap_err();
+        assert!(
+            unknown.contains(":follow") && unknown.contains(":diag"),
+            "{unknown}"
+        );
+    }
+}
