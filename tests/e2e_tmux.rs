@@ -195,6 +195,13 @@ fn demo_round_trip_in_a_real_terminal() {
     });
 
     tmux.keys(&["Escape"]);
+    // IT's first look: the diagnostics pane measures the live connection.
+    tmux.keys(&[":diag", "Enter"]);
+    let screen = tmux.wait_for("diagnostics", Duration::from_secs(10), |s| {
+        s.contains("ping to its event") && s.contains("same as this client")
+    });
+    assert!(screen.contains("live (event stream open)"), "{screen}");
+    tmux.keys(&["Escape"]);
     tmux.keys(&["?"]);
     tmux.wait_for("help", Duration::from_secs(5), |s| {
         s.contains("Sort by the focused column")

@@ -64,6 +64,19 @@ fn theme_for<'a>(app: &App, options: &'a Options) -> &'a Theme {
     }
 }
 
+/// Whether the screen can have changed. A clock tick matters only when the minute (all
+/// ages are shown in) has moved on, or when it locked the screen; anything else may
+/// change what is shown, and ratatui's diff writes only what did.
+pub fn redraw_needed(tick: bool, app: &App, shown_minute: u32, was_locked: bool) -> bool {
+    !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked
+}
+
+/// Whether the frame after `action` is drawn as one synchronized update: all but the
+/// pulse, which restyles a dozen cells of the alert bar.
+pub fn synchronize(action: &Action) -> bool {
+    !matches!(action, Action::Pulse)
+}
+
 /// How the app ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -120,7 +133,9 @@ async fn event_loop(
     let mut pulse = tokio::time::interval(PULSE_HALF_PERIOD);
     let mut clock = tokio::time::interval(CLOCK_TICK);
     pulse.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    terminal::draw(term, |f| view::draw(f, &app, theme_for(&app, options)))?;
+    terminal::draw(term, true, |f| {
+        view::draw(f, &app, theme_for(&app, options))
+    })?;
     let mut shown_minute = app.now.minute();
 
     while !app.quit {
@@ -147,16 +162,16 @@ async fn event_loop(
         };
         app.now = Utc::now();
         let was_locked = app.lock.is_some();
-        // A clock tick matters only when the minute (all ages are shown in) has moved on,
-        // or when it locks the screen.
         let tick = matches!(action, Action::Tick);
+        let synchronized = synchronize(&action);
         for effect in update::update(&mut app, action) {
             effects.run(effect);
         }
-        let redraw = !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked;
-        if redraw {
+        if redraw_needed(tick, &app, shown_minute, was_locked) {
             shown_minute = app.now.minute();
-            terminal::draw(term, |f| view::draw(f, &app, theme_for(&app, options)))?;
+            terminal::draw(term, synchronized, |f| {
+                view::draw(f, &app, theme_for(&app, options))
+            })?;
         }
     }
     stream_task.abort();

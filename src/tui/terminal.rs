@@ -50,9 +50,18 @@ pub fn enter(mouse: bool) -> io::Result<Term> {
     )))
 }
 
-/// Draws one frame as a synchronized update (DEC mode 2026): terminals that know it show
-/// the frame whole, never half-drawn; others ignore the two sequences.
-pub fn draw(term: &mut Term, frame: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+/// Draws one frame. `synchronized`: as one update (DEC mode 2026), so terminals that
+/// know it show the frame whole, never half-drawn (others ignore the two sequences). A
+/// frame of a few cells cannot tear, and its 16 bytes of brackets would double it.
+pub fn draw<W: Write>(
+    term: &mut Terminal<CrosstermBackend<W>>,
+    synchronized: bool,
+    frame: impl FnOnce(&mut ratatui::Frame),
+) -> io::Result<()> {
+    if !synchronized {
+        term.draw(frame)?;
+        return term.backend_mut().flush();
+    }
     queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
     term.draw(frame)?;
     execute!(term.backend_mut(), EndSynchronizedUpdate)

@@ -26,16 +26,6 @@ impl Domain {
             .await?)
     }
 
-    pub async fn audit_policy(&self, session: &super::Session, detail: String) -> DomainResult<()> {
-        self.audit(
-            &session.user.username,
-            AuditAction::PolicyChanged,
-            None,
-            detail,
-        )
-        .await
-    }
-
     pub async fn audit_query(
         &self,
         actor: Option<String>,

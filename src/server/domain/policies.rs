@@ -310,3 +310,67 @@ pub(super) fn receipts_as_seen_by(
         }
     }
 }
+
+/// Policy changes made by an administrator: each is done, then audited under their name.
+impl Domain {
+    pub async fn create_policy_as(
+        &self,
+        admin: &Session,
+        name: &str,
+        patch: &PolicyPatch,
+    ) -> DomainResult<MessagingPolicy> {
+        let policy = self.create_policy(name, patch).await?;
+        self.audit_policy(admin, format!("created {name}: {patch:?}"))
+            .await?;
+        Ok(policy)
+    }
+
+    pub async fn update_policy_as(
+        &self,
+        admin: &Session,
+        name: &str,
+        patch: &PolicyPatch,
+    ) -> DomainResult<MessagingPolicy> {
+        let policy = self.update_policy(name, patch).await?;
+        self.audit_policy(admin, format!("changed {name}: {patch:?}"))
+            .await?;
+        Ok(policy)
+    }
+
+    /// Assigns `policy` to `assignee`, or (`None`) takes theirs away.
+    pub async fn assign_policy_as(
+        &self,
+        admin: &Session,
+        policy: Option<&str>,
+        assignee: &Assignee,
+    ) -> DomainResult<()> {
+        match policy {
+            Some(policy) => self.assign_policy(policy, assignee).await?,
+            None => self.unassign_policy(assignee).await?,
+        }
+        self.audit_policy(admin, format!("assigned {policy:?} to {assignee:?}"))
+            .await
+    }
+
+    pub async fn apply_package_as(
+        &self,
+        admin: &Session,
+        package: Package,
+        assignee: &Assignee,
+    ) -> DomainResult<MessagingPolicy> {
+        let policy = self.apply_package(package, assignee).await?;
+        self.audit_policy(admin, format!("package {} to {assignee:?}", package.name()))
+            .await?;
+        Ok(policy)
+    }
+
+    async fn audit_policy(&self, admin: &Session, detail: String) -> DomainResult<()> {
+        self.audit(
+            &admin.user.username,
+            crate::model::AuditAction::PolicyChanged,
+            None,
+            detail,
+        )
+        .await
+    }
+}

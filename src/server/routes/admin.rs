@@ -161,10 +161,7 @@ pub async fn create_policy(
     ApiPath(name): ApiPath<String>,
     ApiJson(patch): ApiJson<PolicyPatch>,
 ) -> Result<(StatusCode, Json<MessagingPolicy>), Problem> {
-    let policy = domain.create_policy(&name, &patch).await?;
-    domain
-        .audit_policy(&session, format!("created {name}: {patch:?}"))
-        .await?;
+    let policy = domain.create_policy_as(&session, &name, &patch).await?;
     Ok((StatusCode::CREATED, Json(policy)))
 }
 
@@ -174,11 +171,9 @@ pub async fn update_policy(
     ApiPath(name): ApiPath<String>,
     ApiJson(patch): ApiJson<PolicyPatch>,
 ) -> Result<Json<MessagingPolicy>, Problem> {
-    let policy = domain.update_policy(&name, &patch).await?;
-    domain
-        .audit_policy(&session, format!("changed {name}: {patch:?}"))
-        .await?;
-    Ok(Json(policy))
+    Ok(Json(
+        domain.update_policy_as(&session, &name, &patch).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -194,15 +189,8 @@ pub async fn assign(
     Admin(session): Admin,
     ApiJson(req): ApiJson<AssignTo>,
 ) -> Result<StatusCode, Problem> {
-    match &req.policy {
-        Some(policy) => domain.assign_policy(policy, &req.assignee).await?,
-        None => domain.unassign_policy(&req.assignee).await?,
-    }
     domain
-        .audit_policy(
-            &session,
-            format!("assigned {:?} to {:?}", req.policy, req.assignee),
-        )
+        .assign_policy_as(&session, req.policy.as_deref(), &req.assignee)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -223,14 +211,11 @@ pub async fn apply_package(
             "No package is called `{package}`; packages: clinical_worker, information_worker, patient_room."
         ))
     })?;
-    let policy = domain.apply_package(package, &req.assignee).await?;
-    domain
-        .audit_policy(
-            &session,
-            format!("package {} to {:?}", package.name(), req.assignee),
-        )
-        .await?;
-    Ok(Json(policy))
+    Ok(Json(
+        domain
+            .apply_package_as(&session, package, &req.assignee)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -82,9 +82,25 @@ pub fn content(app: &App) -> (String, Role) {
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (text, role) = content(app);
-    let style = theme.style(role);
+    if !matches!(role, Role::AlertPulseA | Role::AlertPulseB) {
+        let style = theme.style(role);
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(text, style))).style(style),
+            area,
+        );
+        return;
+    }
+    // Only the badge pulses; the rest of the bar holds the steady urgent colour. Each step
+    // then rewrites a dozen cells, not the whole width: a few dozen bytes over SSH.
+    let badge_end = text.find("  ").map_or(text.len(), |i| i + 1);
+    let (badge, rest) = text.split_at(badge_end);
+    let steady = theme.style(Role::AlertSteady);
     frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(text, style))).style(style),
+        Paragraph::new(Line::from(vec![
+            Span::styled(badge.to_string(), theme.style(role)),
+            Span::styled(rest.to_string(), steady),
+        ]))
+        .style(steady),
         area,
     );
 }
