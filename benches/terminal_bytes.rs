@@ -212,7 +212,8 @@ fn ward(n: usize, urgent: bool) -> App {
 
 /// What the event loop sees in `secs` of nobody touching anything: the clock tick every
 /// 20 s and, while an urgent message waits and motion is allowed, a pulse every 500 ms.
-fn left_alone(screen: &mut Screen, secs: i64) -> usize {
+/// The bytes of each frame that wrote any.
+fn left_alone(screen: &mut Screen, secs: i64) -> Vec<usize> {
     let mut events: Vec<(i64, Action)> = (1..=secs / 20)
         .map(|i| (i * 20_000, Action::Tick))
         .collect();
@@ -221,7 +222,11 @@ fn left_alone(screen: &mut Screen, secs: i64) -> usize {
         events.extend((1..=secs * 1000 / half).map(|i| (i * half, Action::Pulse)));
     }
     events.sort_by_key(|(t, _)| *t);
-    events.into_iter().map(|(t, a)| screen.step(t, a)).sum()
+    events
+        .into_iter()
+        .map(|(t, a)| screen.step(t, a))
+        .filter(|b| *b > 0)
+        .collect()
 }
 
 fn main() {
@@ -236,6 +241,8 @@ fn main() {
     basic_app.reduced_motion = true;
     let basic = left_alone(&mut Screen::new(basic_app), SECS);
 
+    let rate = |frames: &[usize]| frames.iter().sum::<usize>() as f64 / SECS as f64;
+
     let mut list = Screen::new(ward(1_000, false));
     let mut per_row: Vec<usize> = (0..999).map(|i| list.step(i, key(KeyCode::Down))).collect();
     assert_eq!(list.app.patients.selected, 999, "moved to the last row");
@@ -248,9 +255,11 @@ fn main() {
         json!({
             "terminal": format!("{WIDTH}x{HEIGHT}"),
             "seconds": SECS,
-            "idle_bytes_per_s": idle as f64 / SECS as f64,
-            "pulse_bytes_per_s": pulse as f64 / SECS as f64,
-            "pulse_basic_bytes_per_s": basic as f64 / SECS as f64,
+            "idle_bytes_per_s": rate(&idle),
+            "idle_frames_bytes": idle,
+            "pulse_bytes_per_s": rate(&pulse),
+            "pulse_frames": pulse.len(),
+            "pulse_basic_bytes_per_s": rate(&basic),
             "row_move_1000_rows_bytes": {
                 "mean": mean.round(),
                 "p50": pct(0.5),

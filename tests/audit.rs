@@ -29,6 +29,7 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
     assert!(anon.login("nurse", "wrong password").await.is_err());
     let nurse = anon.login("nurse", PASSWORD).await.unwrap().0;
     nurse.list_rows(list.id, &[ColumnId::Bed]).await.unwrap();
+    nurse.export_rows(list.id, &[ColumnId::Bed]).await.unwrap();
     nurse.patient(&patient).await.unwrap();
     nurse
         .search_patients(&PatientQuery {
@@ -62,6 +63,7 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
             "login_failed",
             "login",
             "list_viewed",
+            "list_exported",
             "patient_viewed",
             "patient_searched",
             "patient_refreshed",
