@@ -283,14 +283,20 @@ pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
                     since,
                 };
                 for e in client.admin_audit(&query).await? {
+                    // Tab-separated for scripts; the workstation last, as it came later.
                     println!(
-                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         e.seq,
                         e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                         e.actor,
                         e.action.as_str(),
                         e.patient.as_deref().unwrap_or("-"),
-                        e.detail
+                        e.detail,
+                        if e.workstation.is_empty() {
+                            "-"
+                        } else {
+                            &e.workstation
+                        }
                     );
                 }
             }

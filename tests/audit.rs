@@ -72,6 +72,11 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
             "logout"
         ]
     );
+    // Each act says where it came from: the workstation's address and the name it gave.
+    for line in out.lines() {
+        let from = line.split('\t').nth(6).unwrap();
+        assert!(from.starts_with("127.0.0.1"), "{line}");
+    }
     let (_, out, _) = admin(args(&["admin", "audit", "query", "--patient", &patient]))
         .await
         .unwrap();
@@ -92,6 +97,7 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
     assert_eq!(read["subtype"][0]["code"], "read");
     assert_eq!(read["action"], "R");
     assert_eq!(read["agent"][0]["who"]["identifier"]["value"], "nurse");
+    assert_eq!(read["agent"][0]["network"]["address"], "127.0.0.1");
     assert_eq!(
         read["entity"][1]["what"]["reference"],
         format!("Patient/{patient}")

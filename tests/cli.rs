@@ -199,7 +199,7 @@ async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_l
     assert_eq!(policy.policy.name, "information_worker");
     assert_eq!(policy.source, "user");
     // The disabled nurse cannot log in; a nurse is not an administrator.
-    assert!(d.login("nurse", PASSWORD).await.is_err());
+    assert!(d.login("nurse", PASSWORD, "").await.is_err());
     d.reset_password("kpatel", PASSWORD).await.unwrap();
     let (ok, _, err) = {
         let url = url.clone();

@@ -212,7 +212,7 @@ async fn urgent_without_permission_is_refused_with_403_problem_json() {
 async fn sender_token(w: &Ward) -> String {
     w.server
         .domain
-        .login("sender", PASSWORD)
+        .login("sender", PASSWORD, "")
         .await
         .unwrap()
         .token

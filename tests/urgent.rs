@@ -103,7 +103,7 @@ async fn ward() -> Ward {
 impl Ward {
     async fn session(&self, username: &str) -> Session {
         let d = &self.server.domain;
-        let token = d.login(username, PASSWORD).await.unwrap().token;
+        let token = d.login(username, PASSWORD, "").await.unwrap().token;
         d.authenticate(&token).await.unwrap()
     }
 

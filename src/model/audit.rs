@@ -51,6 +51,9 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// The username (or `wardround` for the server's own acts).
     pub actor: String,
+    /// The workstation's address and name (empty for the server's own acts).
+    #[serde(default)]
+    pub workstation: String,
     pub action: AuditAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patient: Option<String>,
@@ -63,29 +66,56 @@ pub struct AuditEntry {
 /// The hash the first row chains to.
 pub const AUDIT_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The chain: each row's hash covers the one before and everything in the row.
-pub fn chain_hash(
-    prev_hash: &str,
-    at: &DateTime<Utc>,
-    actor: &str,
-    action: AuditAction,
-    patient: Option<&str>,
-    detail: &str,
-) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        prev_hash,
-        &at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        actor,
-        &action.as_str(),
-        patient.unwrap_or(""),
-        detail,
-    ] {
-        h.update(part.as_bytes());
-        // A separator that cannot occur inside the parts' encoding of lengths.
-        h.update((part.len() as u64).to_be_bytes());
+/// One act, as recorded: what the chain hashes.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditAct<'a> {
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    /// Where from: the workstation's address, and its name if it gave one.
+    pub workstation: &'a str,
+    pub action: AuditAction,
+    pub patient: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+impl AuditAct<'_> {
+    /// The chain: each row's hash covers the one before and everything in the row.
+    pub fn hash(&self, prev_hash: &str) -> String {
+        let at = self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let action = self.action.as_str();
+        let mut parts = vec![
+            prev_hash,
+            &at,
+            self.actor,
+            &action,
+            self.patient.unwrap_or(""),
+            self.detail,
+        ];
+        // Rows from before workstations were recorded hash as they did then.
+        if !self.workstation.is_empty() {
+            parts.push(self.workstation);
+        }
+        let mut h = Sha256::new();
+        for part in parts {
+            h.update(part.as_bytes());
+            // A separator that cannot occur inside the parts' encoding of lengths.
+            h.update((part.len() as u64).to_be_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl AuditEntry {
+    pub fn act(&self) -> AuditAct<'_> {
+        AuditAct {
+            at: self.at,
+            actor: &self.actor,
+            workstation: &self.workstation,
+            action: self.action,
+            patient: self.patient.as_deref(),
+            detail: &self.detail,
+        }
+    }
 }
 
 /// What `verify` found.

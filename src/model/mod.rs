@@ -11,7 +11,7 @@ mod policy;
 mod presentation;
 
 pub use account::{LoginRequest, LoginResponse, Me, Team, TeamTemplate, User};
-pub use audit::{chain_hash, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
+pub use audit::{AuditAct, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
 pub use column_id::{CellKind, ColumnId, ListView, Loinc, SortKey};
 pub use columns::{
     natural_cmp, Cell, CellValue, Flag, Imported, ListRows, PatientList, PatientQuery,

@@ -142,6 +142,8 @@ pub async fn start_with(
     let task = match acceptor {
         Some(acceptor) => tokio::spawn(tls::serve(listener, acceptor, app, stopped)),
         None => tokio::spawn(async move {
+            // The peer's address goes into each request, for the audit log.
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(stopped)
                 .await

@@ -5,7 +5,32 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::{Domain, DomainResult};
-use crate::model::{chain_hash, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
+use crate::model::{AuditAct, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
+
+/// Who acted, and from where: a session's user at their workstation, or (from a bare
+/// name) the server itself.
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub workstation: &'a str,
+}
+
+impl<'a> From<&'a super::Session> for Actor<'a> {
+    fn from(s: &'a super::Session) -> Self {
+        Actor {
+            name: &s.user.username,
+            workstation: &s.workstation,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Actor<'a> {
+    fn from(name: &'a str) -> Self {
+        Actor {
+            name,
+            workstation: "",
+        }
+    }
+}
 use crate::server::store::AuditFilter;
 
 const PAGE: u32 = 1000;
@@ -13,17 +38,23 @@ const PAGE: u32 = 1000;
 impl Domain {
     /// Records an act. A request whose act cannot be recorded fails: an unaudited read of
     /// a patient is worse than a refused one.
-    pub(crate) async fn audit(
+    pub(crate) async fn audit<'a>(
         &self,
-        actor: &str,
+        actor: impl Into<Actor<'a>>,
         action: AuditAction,
         patient: Option<&str>,
         detail: impl AsRef<str>,
     ) -> DomainResult<()> {
-        Ok(self
-            .store
-            .append_audit(self.clock.now(), actor, action, patient, detail.as_ref())
-            .await?)
+        let actor = actor.into();
+        let act = AuditAct {
+            at: self.clock.now(),
+            actor: actor.name,
+            workstation: actor.workstation,
+            action,
+            patient,
+            detail: detail.as_ref(),
+        };
+        Ok(self.store.append_audit(&act).await?)
     }
 
     pub async fn audit_query(
@@ -58,14 +89,7 @@ impl Domain {
         let mut rows = 0;
         for e in self.audit_query(None, None, None).await? {
             rows += 1;
-            let expected = chain_hash(
-                &prev,
-                &e.at,
-                &e.actor,
-                e.action,
-                e.patient.as_deref(),
-                &e.detail,
-            );
+            let expected = e.act().hash(&prev);
             if e.prev_hash != prev || e.hash != expected {
                 return Ok(AuditVerdict {
                     rows,
@@ -138,6 +162,10 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
     });
     if !subtype.is_empty() {
         event["subtype"] = Value::Array(subtype);
+    }
+    // The workstation's address (type 2: IP) as BALP's client agent network.
+    if let Some(address) = e.workstation.split_whitespace().next() {
+        event["agent"][0]["network"] = json!({"address": address, "type": "2"});
     }
     if let (Some(patient), Some(entities)) = (&e.patient, event["entity"].as_array_mut()) {
         entities.push(json!({

@@ -23,6 +23,9 @@ pub const LOCK_AFTER: u32 = 10;
 pub struct Session {
     pub user: User,
     pub token_hash: String,
+    /// Where the request came from (address, and the name the workstation gave), for
+    /// the audit log.
+    pub workstation: String,
 }
 
 pub fn hash_password(password: &str) -> DomainResult<String> {
@@ -72,14 +75,24 @@ impl Domain {
     /// Logs in. Repeated failures for a username (known or not: the answers do not say
     /// which names exist) make each further try wait, doubling from 1 s; after
     /// [`LOCK_AFTER`] the name is locked until IT resets its password or re-enables it.
-    pub async fn login(&self, username: &str, password: &str) -> DomainResult<LoginResponse> {
+    /// `workstation`: where the attempt came from, for the audit log.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        workstation: &str,
+    ) -> DomainResult<LoginResponse> {
         let checked = self.login_checked(username, password).await;
         let action = if checked.is_ok() {
             AuditAction::Login
         } else {
             AuditAction::LoginFailed
         };
-        self.audit(username, action, None, "").await?;
+        let actor = super::audit::Actor {
+            name: username,
+            workstation,
+        };
+        self.audit(actor, action, None, "").await?;
         let stored = checked?;
         if stored.disabled {
             return Err(DomainError::Forbidden(
@@ -155,15 +168,14 @@ impl Domain {
         } else {
             AuditAction::UnlockFailed
         };
-        self.audit(&session.user.username, action, None, "").await?;
+        self.audit(session, action, None, "").await?;
         checked.map(|_| ())
     }
 
     /// The workstation locked this session's screen (idle or on request).
     pub async fn record_lock(&self, session: &Session, idle: bool) -> DomainResult<()> {
         let why = if idle { "idle" } else { "on request" };
-        self.audit(&session.user.username, AuditAction::Lock, None, why)
-            .await
+        self.audit(session, AuditAction::Lock, None, why).await
     }
 
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
@@ -173,7 +185,11 @@ impl Domain {
             .session_user(&token_hash, self.clock.now())
             .await?
         {
-            Some(user) => Ok(Session { user, token_hash }),
+            Some(user) => Ok(Session {
+                user,
+                token_hash,
+                workstation: String::new(),
+            }),
             None => Err(DomainError::Unauthorized(
                 "The session has expired or was ended; log in again.".into(),
             )),
@@ -182,8 +198,7 @@ impl Domain {
 
     pub async fn logout(&self, session: &Session) -> DomainResult<()> {
         self.store.delete_session(&session.token_hash).await?;
-        self.audit(&session.user.username, AuditAction::Logout, None, "")
-            .await
+        self.audit(session, AuditAction::Logout, None, "").await
     }
 
     pub async fn me(&self, session: &Session) -> DomainResult<Me> {

@@ -52,7 +52,7 @@ impl Domain {
         };
         self.publish_list(&list).await?;
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::ListCreated,
             None,
             format!("list {}", list.id),
@@ -71,7 +71,7 @@ impl Domain {
         list.name = check_name(name)?;
         self.publish_list(&list).await?;
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::ListRenamed,
             None,
             format!("list {id}"),
@@ -94,13 +94,8 @@ impl Domain {
         };
         self.publish_list(&copy).await?;
         let detail = format!("list {} copied from {id}", copy.id);
-        self.audit(
-            &session.user.username,
-            AuditAction::ListCreated,
-            None,
-            detail,
-        )
-        .await?;
+        self.audit(session, AuditAction::ListCreated, None, detail)
+            .await?;
         Ok(copy)
     }
 
@@ -118,7 +113,7 @@ impl Domain {
             .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
         self.hub.publish(written);
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::ListDeleted,
             None,
             format!("list {id}"),
@@ -146,7 +141,7 @@ impl Domain {
         list.patient_ids.push(patient.to_string());
         self.publish_list(&list).await?;
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::PatientAdded,
             Some(patient),
             format!("list {id}"),
@@ -171,7 +166,7 @@ impl Domain {
         }
         self.publish_list(&list).await?;
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::PatientRemoved,
             Some(patient),
             format!("list {id}"),
@@ -194,13 +189,8 @@ impl Domain {
         // The query as asked (it may hold a name): the audit log is the place for it.
         let asked = serde_json::to_string(query).unwrap_or_default();
         let detail = format!("{asked} -> {} found", found.len());
-        self.audit(
-            &session.user.username,
-            AuditAction::PatientSearched,
-            None,
-            detail,
-        )
-        .await?;
+        self.audit(session, AuditAction::PatientSearched, None, detail)
+            .await?;
         Ok(found)
     }
 
@@ -240,13 +230,8 @@ impl Domain {
         }
         for added in &result.added {
             let detail = format!("list {id} (imported by MRN)");
-            self.audit(
-                &session.user.username,
-                AuditAction::PatientAdded,
-                Some(&added.id),
-                detail,
-            )
-            .await?;
+            self.audit(session, AuditAction::PatientAdded, Some(&added.id), detail)
+                .await?;
         }
         Ok(result)
     }

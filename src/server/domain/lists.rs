@@ -44,14 +44,13 @@ impl Domain {
             self.fill_unread(session, &mut rows).await?;
         }
         let view = self.store.list_view(session.user.id, list.id).await?;
-        let who = &session.user.username;
         let action = if exporting {
             AuditAction::ListExported
         } else {
             AuditAction::ListViewed
         };
         self.audit(
-            who,
+            session,
             action,
             None,
             format!("list {} ({} patients)", list.id, list.patient_ids.len()),
@@ -125,7 +124,7 @@ impl Domain {
             .await?
             .ok_or_else(|| DomainError::NotFound("The EHR does not know this patient.".into()))?;
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::PatientViewed,
             Some(patient_id),
             "detail",
@@ -155,7 +154,7 @@ impl Domain {
             None => self.ehr.forget(Some(&list.patient_ids)).await,
         }
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::PatientRefreshed,
             patient.as_deref(),
             format!("list {list_id}"),
@@ -187,7 +186,7 @@ impl Domain {
         self.store.save_list_view(user, list.id, view).await?;
         let scope = if shared { "team default" } else { "own" };
         self.audit(
-            &session.user.username,
+            session,
             AuditAction::ListColumnsEdited,
             None,
             format!("list {list_id} ({scope})"),

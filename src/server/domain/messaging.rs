@@ -166,7 +166,7 @@ impl Domain {
                     message.priority.as_str()
                 );
                 self.audit(
-                    &me.username,
+                    session,
                     crate::model::AuditAction::MessageSent,
                     None,
                     detail,
@@ -255,7 +255,7 @@ impl Domain {
             if state == ReceiptState::Read {
                 let detail = format!("message {message_id}");
                 self.audit(
-                    &session.user.username,
+                    session,
                     crate::model::AuditAction::MessageRead,
                     None,
                     detail,

@@ -366,7 +366,7 @@ impl Domain {
 
     async fn audit_policy(&self, admin: &Session, detail: String) -> DomainResult<()> {
         self.audit(
-            &admin.user.username,
+            admin,
             crate::model::AuditAction::PolicyChanged,
             None,
             detail,

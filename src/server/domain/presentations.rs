@@ -61,7 +61,7 @@ impl Domain {
             .await?;
         self.tell_members(&p, None).await?;
         self.audit(
-            &me.username,
+            session,
             AuditAction::FollowStarted,
             None,
             format!("follows {}", presenter.username),

@@ -61,13 +61,8 @@ impl Domain {
         if let Some(events) = self.store.acknowledge(message_id, me, at, events).await? {
             self.hub.publish(events);
             let detail = format!("message {message_id}");
-            self.audit(
-                &session.user.username,
-                AuditAction::MessageAcknowledged,
-                None,
-                detail,
-            )
-            .await?;
+            self.audit(session, AuditAction::MessageAcknowledged, None, detail)
+                .await?;
         }
         Ok(())
     }

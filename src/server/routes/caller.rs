@@ -30,6 +30,8 @@ impl FromRequestParts<Domain> for Caller {
                     "Log in first: this needs a bearer session token.",
                 )
             })?;
-        Ok(Caller(domain.authenticate(token).await?))
+        let mut session = domain.authenticate(token).await?;
+        session.workstation = super::workstation::of(parts);
+        Ok(Caller(session))
     }
 }

@@ -10,6 +10,7 @@ mod lists;
 mod presentations;
 mod session;
 mod urgent;
+mod workstation;
 
 use axum::http::StatusCode;
 use axum::routing::{get, post};

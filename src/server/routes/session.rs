@@ -9,11 +9,12 @@ use crate::server::Domain;
 
 pub async fn login(
     State(domain): State<Domain>,
+    super::workstation::Workstation(from): super::workstation::Workstation,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(StatusCode, Json<LoginResponse>), Problem> {
     Ok((
         StatusCode::CREATED,
-        Json(domain.login(&req.username, &req.password).await?),
+        Json(domain.login(&req.username, &req.password, &from).await?),
     ))
 }
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::model::{AuditAction, AuditEntry};
+use crate::model::{AuditAct, AuditEntry};
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -19,14 +19,7 @@ pub struct AuditFilter {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// Appends a row chained to the last one.
-    async fn append_audit(
-        &self,
-        at: DateTime<Utc>,
-        actor: &str,
-        action: AuditAction,
-        patient: Option<&str>,
-        detail: &str,
-    ) -> StoreResult<()>;
+    async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()>;
     /// Rows in order, as filtered.
     async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
 }

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::SqliteStore;
-use crate::model::{chain_hash, AuditAction, AuditEntry};
+use crate::model::{AuditAct, AuditEntry};
 use crate::server::store::{AuditFilter, AuditStore, StoreError, StoreResult};
 
 /// The hash the first row chains to.
@@ -11,14 +11,7 @@ use crate::model::AUDIT_GENESIS as GENESIS;
 
 #[async_trait]
 impl AuditStore for SqliteStore {
-    async fn append_audit(
-        &self,
-        at: DateTime<Utc>,
-        actor: &str,
-        action: AuditAction,
-        patient: Option<&str>,
-        detail: &str,
-    ) -> StoreResult<()> {
+    async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()> {
         // The one writer connection makes read-last-then-append atomic.
         let mut tx = self.writer.begin().await?;
         let prev: Option<String> =
@@ -26,16 +19,17 @@ impl AuditStore for SqliteStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let prev = prev.unwrap_or_else(|| GENESIS.to_string());
-        let hash = chain_hash(&prev, &at, actor, action, patient, detail);
+        let hash = act.hash(&prev);
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, patient, detail, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .bind(actor)
-        .bind(action.as_str())
-        .bind(patient)
-        .bind(detail)
+        .bind(act.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .bind(act.actor)
+        .bind(act.workstation)
+        .bind(act.action.as_str())
+        .bind(act.patient)
+        .bind(act.detail)
         .bind(&prev)
         .bind(&hash)
         .execute(&mut *tx)
@@ -74,6 +68,7 @@ impl AuditStore for SqliteStore {
                         .map_err(|e| StoreError::Corrupt(format!("audit time {at:?}: {e}")))?
                         .with_timezone(&Utc),
                     actor: r.try_get("actor")?,
+                    workstation: r.try_get("workstation")?,
                     action: serde_json::from_value(serde_json::Value::String(action.clone()))
                         .map_err(|_| StoreError::Corrupt(format!("audit action {action:?}")))?,
                     patient: r.try_get("patient")?,

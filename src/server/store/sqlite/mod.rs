@@ -54,6 +54,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../../../migrations/sqlite/0006_presentations.sql"),
     ),
+    (
+        7,
+        include_str!("../../../../migrations/sqlite/0007_audit_workstation.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
