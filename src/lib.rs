@@ -4,6 +4,7 @@
 //! and messages in a `store` and streams events; `client` talks to the server; `tui` is the
 //! app (pure `update`, effects run by its runtime); `demo` wires all of it on one machine.
 
+pub mod bench;
 pub mod client;
 pub mod config;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod doctor;
 pub mod export;
 pub mod fhir;
 pub mod model;
+pub mod process;
 pub mod sanitize;
 pub mod server;
 pub mod tui;

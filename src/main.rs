@@ -111,6 +111,28 @@ enum Command {
     },
     /// List every column id with what it shows.
     Columns,
+    /// Load-test a server on loopback: latency, throughput, loss and duplicates, receipts,
+    /// memory and CPU; one JSON line. Without --server it starts its own on a temporary
+    /// SQLite file; with --server, WARDROUND_ADMIN_PASSWORD is that server's admin's.
+    Bench {
+        #[arg(long, default_value_t = 10)]
+        senders: usize,
+        /// Messages each sender sends, as fast as they are acknowledged.
+        #[arg(long, default_value_t = 2_000)]
+        messages: usize,
+        /// Messages at 10 a second, for the latency figure.
+        #[arg(long, default_value_t = 100)]
+        paced: usize,
+        /// Event streams held open doing nothing, for the memory figure.
+        #[arg(long, default_value_t = 5_000)]
+        idle_clients: usize,
+        /// The server's process id (with --server), to read its memory and CPU.
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// Stop the whole run after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        limit_secs: u64,
+    },
     /// Check this workstation and its server: config, terminal, network, TLS, version,
     /// clock, EHR, login and the event stream; each with a fix. Non-zero exit on failure.
     Doctor {
@@ -210,6 +232,7 @@ async fn run(cli: Cli) -> Result<()> {
     if cli.basic {
         config.ui.reduced_motion = true;
     }
+    let server_given = cli.server.is_some();
     if let Some(s) = cli.server {
         config.server.url = s;
     }
@@ -218,6 +241,34 @@ async fn run(cli: Cli) -> Result<()> {
     }
     match cli.command {
         Some(Command::Demo) => Ok(demo::run(tui_options(&config, cli.present)?).await?),
+        Some(Command::Bench {
+            senders,
+            messages,
+            paced,
+            idle_clients,
+            server_pid,
+            limit_secs,
+        }) => {
+            let target = match server_given.then(|| config.server.url.clone()) {
+                Some(url) => {
+                    let password = std::env::var("WARDROUND_ADMIN_PASSWORD").map_err(|_| {
+                        eyre!("set WARDROUND_ADMIN_PASSWORD to the server's admin password")
+                    })?;
+                    wardround::bench::Target::external(url, password, server_pid)
+                }
+                None => wardround::bench::Target::spawn()?,
+            };
+            let options = wardround::bench::Options {
+                senders,
+                messages_per_sender: messages,
+                paced_messages: paced,
+                idle_clients,
+                limit: std::time::Duration::from_secs(limit_secs),
+            };
+            let report = wardround::bench::run(&target, &options).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
         Some(Command::Serve {
             listen,
             database,
@@ -587,6 +638,9 @@ async fn serve(
     ehr_bundles: Option<PathBuf>,
     demo_ward: bool,
 ) -> Result<()> {
+    // Every connected client holds a socket.
+    wardround::process::raise_open_files_limit();
+    wardround::process::tune_allocator();
     let listen = listen.unwrap_or(config.serve.listen);
     let database = database
         .or_else(|| {

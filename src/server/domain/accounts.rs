@@ -56,6 +56,8 @@ impl Domain {
     }
 
     pub async fn create_team(&self, name: &str, members: &[Uuid]) -> DomainResult<Team> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let team = Team {
             id: Uuid::new_v4(),
             name: name.to_string(),
@@ -87,6 +89,8 @@ impl Domain {
         team: Option<Uuid>,
         members: Vec<Uuid>,
     ) -> DomainResult<Uuid> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         if kind == ConversationKind::Direct && members.len() != 2 {
             return Err(DomainError::Invalid(
                 "A 1:1 conversation has exactly two members.".into(),

@@ -79,6 +79,8 @@ impl Domain {
     }
 
     pub async fn set_account_disabled(&self, username: &str, disabled: bool) -> DomainResult<()> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let user = self.account(username).await?;
         if !disabled {
             // Re-enabling is also IT unlocking a name locked by failed logins.
@@ -88,6 +90,8 @@ impl Domain {
     }
 
     pub async fn reset_password(&self, username: &str, password: &str) -> DomainResult<()> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         if password.chars().count() < 8 {
             return Err(DomainError::Invalid(
                 "A password needs at least 8 characters.".into(),
@@ -112,6 +116,8 @@ impl Domain {
         name: &str,
         template: Option<TeamTemplate>,
     ) -> DomainResult<Team> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let team = self.team_and_its_channel(name).await?;
         let Some(template) = template else {
             return Ok(team);
@@ -168,6 +174,8 @@ impl Domain {
     }
 
     pub async fn add_team_member(&self, team: &str, username: &str) -> DomainResult<()> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let team = self.team_named(team).await?;
         let user = self.account(username).await?;
         if !self.store.add_team_member(team.id, user.user.id).await? {
@@ -180,6 +188,8 @@ impl Domain {
     }
 
     pub async fn remove_team_member(&self, team: &str, username: &str) -> DomainResult<()> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let team = self.team_named(team).await?;
         let user = self.account(username).await?;
         if !self.store.remove_team_member(team.id, user.user.id).await? {

@@ -180,16 +180,33 @@ impl Domain {
 
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
         let token_hash = token_hash(bearer);
-        match self
-            .store
-            .session_user(&token_hash, self.clock.now())
-            .await?
+        let now = self.clock.now();
+        let fresh = |at: chrono::DateTime<chrono::Utc>| {
+            (now - at).to_std().is_ok_and(|age| age < super::cache::TTL)
+        };
+        if let Some((user, _)) = self
+            .caches
+            .sessions
+            .get(&token_hash)
+            .filter(|(_, at)| fresh(*at))
         {
-            Some(user) => Ok(Session {
+            return Ok(Session {
                 user,
                 token_hash,
                 workstation: String::new(),
-            }),
+            });
+        }
+        match self.store.session_user(&token_hash, now).await? {
+            Some(user) => {
+                self.caches
+                    .sessions
+                    .put(token_hash.clone(), (user.clone(), now));
+                Ok(Session {
+                    user,
+                    token_hash,
+                    workstation: String::new(),
+                })
+            }
             None => Err(DomainError::Unauthorized(
                 "The session has expired or was ended; log in again.".into(),
             )),
@@ -198,6 +215,7 @@ impl Domain {
 
     pub async fn logout(&self, session: &Session) -> DomainResult<()> {
         self.store.delete_session(&session.token_hash).await?;
+        self.caches.sessions.remove(&session.token_hash);
         self.audit(session, AuditAction::Logout, None, "").await
     }
 

@@ -48,11 +48,18 @@ impl Domain {
         session: &Session,
         conversation: Uuid,
     ) -> DomainResult<Vec<Uuid>> {
-        let members = self
-            .store
-            .conversation_members(conversation)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("No such conversation.".into()))?;
+        let members = match self.caches.members.get(&conversation) {
+            Some(m) => m,
+            None => {
+                let m = self
+                    .store
+                    .conversation_members(conversation)
+                    .await?
+                    .ok_or_else(|| DomainError::NotFound("No such conversation.".into()))?;
+                self.caches.members.put(conversation, m.clone());
+                m
+            }
+        };
         if !members.contains(&session.user.id) {
             return Err(DomainError::Forbidden(
                 "You are not a member of this conversation.".into(),

@@ -4,6 +4,7 @@ mod accounts;
 pub mod admin;
 pub mod audit;
 mod auth;
+mod cache;
 mod list_changes;
 mod lists;
 mod messaging;
@@ -58,6 +59,7 @@ pub struct Domain {
     /// Wakes the re-notify scheduler when an urgent message starts a new schedule.
     urgent_sent: Arc<tokio::sync::Notify>,
     metrics: Arc<Metrics>,
+    caches: Arc<cache::Caches>,
 }
 
 impl Domain {
@@ -74,6 +76,7 @@ impl Domain {
             clock,
             urgent_sent: Arc::default(),
             metrics: Arc::default(),
+            caches: Arc::default(),
         }
     }
 

@@ -31,6 +31,16 @@ impl Domain {
     }
 
     pub async fn effective_policy(&self, user: &User) -> DomainResult<EffectivePolicy> {
+        if let Some(cached) = self.caches.policies.get(&user.id) {
+            return Ok(cached);
+        }
+        let effective = self.resolve_policy(user).await?;
+        self.caches.policies.put(user.id, effective.clone());
+        Ok(effective)
+    }
+
+    /// User's own assignment, else their first team's (by name), else Global.
+    async fn resolve_policy(&self, user: &User) -> DomainResult<EffectivePolicy> {
         let mut chosen = self
             .store
             .assigned_policy(Subject::User(user.id))
@@ -85,6 +95,8 @@ impl Domain {
         session: &Session,
         settings: UserSettings,
     ) -> DomainResult<EffectivePolicy> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let policy = self.effective_policy(&session.user).await?;
         if !policy.read_receipts_adjustable {
             return Err(DomainError::Forbidden(format!(
@@ -135,6 +147,8 @@ impl Domain {
         name: &str,
         patch: &PolicyPatch,
     ) -> DomainResult<MessagingPolicy> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let name = name.trim();
         if name.is_empty() || name.len() > 64 {
             return Err(DomainError::Invalid(
@@ -162,6 +176,8 @@ impl Domain {
         name: &str,
         patch: &PolicyPatch,
     ) -> DomainResult<MessagingPolicy> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let mut policy = self.policy_named(name).await?;
         patch.apply(&mut policy.settings);
         self.validate(&policy.settings).await?;
@@ -226,6 +242,8 @@ impl Domain {
     }
 
     pub async fn assign_policy(&self, policy: &str, assignee: &Assignee) -> DomainResult<()> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         self.policy_named(policy).await?;
         let subject = self.subject_of(assignee).await?;
         self.store.assign_policy(subject, Some(policy)).await?;
@@ -233,6 +251,8 @@ impl Domain {
     }
 
     pub async fn unassign_policy(&self, assignee: &Assignee) -> DomainResult<()> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let subject = self.subject_of(assignee).await?;
         if !self.store.assign_policy(subject, None).await? {
             return Err(DomainError::NotFound(
@@ -248,6 +268,8 @@ impl Domain {
         package: Package,
         assignee: &Assignee,
     ) -> DomainResult<MessagingPolicy> {
+        // Whatever was cached of accounts, teams and policies is stale from here on.
+        let _stale = super::cache::Caches::invalidate(&self.caches);
         let policy = match self.store.policy(package.name()).await? {
             Some(p) => p,
             None => {

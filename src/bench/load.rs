@@ -1,0 +1,435 @@
+//! The phases of a run: accounts and conversations, throughput with loss and duplicate
+//! counting, paced latency, receipt round trips, idle clients.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::{BenchError, Memory, Options, Report, Target};
+use crate::client::admin::NewAccount;
+use crate::client::{spawn_event_stream, ApiClient, StreamUpdate};
+use crate::model::{EventKind, NewMessage, Priority, ReceiptState};
+
+/// How long to wait for deliveries after the last send before counting the rest lost.
+const SETTLE: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Percentiles {
+    pub n: usize,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// Nearest-rank percentiles of durations, in milliseconds (to 0.01 ms).
+pub fn percentiles(samples: &[Duration]) -> Percentiles {
+    let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let at = |p: f64| {
+        if ms.is_empty() {
+            return 0.0;
+        }
+        let rank = ((p * ms.len() as f64).ceil() as usize).clamp(1, ms.len());
+        (ms[rank - 1] * 100.0).round() / 100.0
+    };
+    Percentiles {
+        n: ms.len(),
+        p50: at(0.50),
+        p95: at(0.95),
+        p99: at(0.99),
+        max: at(1.0),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Throughput {
+    pub messages: usize,
+    /// Acknowledged (stored) by the server, per second of sending.
+    pub acked_per_s: f64,
+    /// Arrived on recipients' streams, per second from the first send to the last arrival.
+    pub delivered_per_s: f64,
+    /// Acknowledged but never delivered.
+    pub lost: usize,
+    /// Delivered more than once (each extra copy counted).
+    pub duplicated: usize,
+    /// Sends the server refused or that failed on the wire.
+    pub failed_sends: usize,
+    pub latency_under_load_ms: Percentiles,
+}
+
+/// A sender and a recipient sharing a conversation.
+struct Pair {
+    sender: ApiClient,
+    recipient: ApiClient,
+    conversation: Uuid,
+}
+
+/// When each message's send began, and when each copy of it arrived.
+#[derive(Default)]
+struct Ledger {
+    sent: HashMap<Uuid, Instant>,
+    arrivals: HashMap<Uuid, Vec<Instant>>,
+}
+
+type Shared = Arc<Mutex<Ledger>>;
+
+fn lock(ledger: &Shared) -> std::sync::MutexGuard<'_, Ledger> {
+    ledger.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchError> {
+    let started = Instant::now();
+    let rss_at_start = target.rss_mib();
+    let pairs = set_up(target, options.senders.max(1)).await?;
+    let ledger: Shared = Arc::default();
+    let (receipt_tx, mut receipts) = mpsc::unbounded_channel();
+    let mut streams = Vec::new();
+    for pair in &pairs {
+        streams.push(listen(pair.recipient.clone(), ledger.clone(), None).await?);
+        streams.push(
+            listen(
+                pair.sender.clone(),
+                ledger.clone(),
+                Some(receipt_tx.clone()),
+            )
+            .await?,
+        );
+    }
+
+    let cpu_before = target.cpu_ms();
+    let throughput = throughput(&pairs, &ledger, options.messages_per_sender).await;
+    let cpu_per_message = match (cpu_before, target.cpu_ms()) {
+        (Some(before), Some(after)) if throughput.messages > 0 => {
+            Some(((after - before) as f64 / throughput.messages as f64 * 1000.0).round() / 1000.0)
+        }
+        _ => None,
+    };
+
+    let paced = paced(&pairs[0], &ledger, options.paced_messages).await;
+    let round_trips = receipt_round_trips(&pairs[0], &paced, &mut receipts).await?;
+    let latencies: Vec<Duration> = {
+        let l = lock(&ledger);
+        paced
+            .iter()
+            .filter_map(|id| Some(*l.arrivals.get(id)?.first()? - *l.sent.get(id)?))
+            .collect()
+    };
+    let rss_after_load = target.rss_mib();
+    for s in streams {
+        s.abort();
+    }
+
+    let rss_idle = idle_clients(target, &pairs, options.idle_clients).await?;
+    Ok(Report {
+        server: target.url.clone(),
+        senders: pairs.len(),
+        throughput,
+        latency_at_10_per_s_ms: percentiles(&latencies),
+        receipt_round_trip_ms: percentiles(&round_trips),
+        idle_clients: options.idle_clients,
+        server_rss_mib: Memory {
+            at_start: rss_at_start,
+            after_load: rss_after_load,
+            with_idle_clients: rss_idle,
+        },
+        server_cpu_ms_per_message: cpu_per_message,
+        seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+    })
+}
+
+/// Accounts and a two-person team (its channel is the conversation) per pair, named for
+/// this run so that runs against one server do not meet.
+async fn set_up(target: &Target, n: usize) -> Result<Vec<Pair>, BenchError> {
+    let admin = ApiClient::new(&target.url)?
+        .login("admin", &target.admin_password)
+        .await?
+        .0;
+    let run = &Uuid::new_v4().simple().to_string()[..8];
+    let password = format!("bench {}", Uuid::new_v4().simple());
+    let mut pairs = Vec::with_capacity(n);
+    for i in 0..n {
+        let (s, r) = (format!("bench-{run}-s{i}"), format!("bench-{run}-r{i}"));
+        for name in [&s, &r] {
+            admin
+                .admin_add_user(&NewAccount {
+                    username: name,
+                    display_name: name,
+                    role: "load",
+                    password: &password,
+                    admin: false,
+                })
+                .await?;
+        }
+        let team = format!("bench-{run}-{i}");
+        admin.admin_create_team(&team, None).await?;
+        admin.admin_team_member(&team, &s, true).await?;
+        admin.admin_team_member(&team, &r, true).await?;
+        let login = |name: String| {
+            let (url, password) = (target.url.clone(), password.clone());
+            async move { Ok::<_, BenchError>(ApiClient::new(&url)?.login(&name, &password).await?.0) }
+        };
+        let sender = login(s).await?;
+        let recipient = login(r).await?;
+        let conversation = sender
+            .conversations()
+            .await?
+            .into_iter()
+            .find(|c| c.title == team)
+            .ok_or_else(|| BenchError::Setup(format!("no channel for team {team}")))?
+            .id;
+        pairs.push(Pair {
+            sender,
+            recipient,
+            conversation,
+        });
+    }
+    Ok(pairs)
+}
+
+/// Opens `client`'s event stream from now on and records what arrives: messages from
+/// others into the ledger, read receipts (for a sender) onto `receipts`.
+async fn listen(
+    client: ApiClient,
+    ledger: Shared,
+    receipts: Option<mpsc::UnboundedSender<(Uuid, Instant)>>,
+) -> Result<tokio::task::JoinHandle<()>, BenchError> {
+    let me = client.me().await?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let stream = spawn_event_stream(client, me.cursor, tx);
+    let (connected_tx, connected) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(async move {
+        let mut connected_tx = Some(connected_tx);
+        while let Some(update) = rx.recv().await {
+            let at = Instant::now();
+            match update {
+                StreamUpdate::Connected => {
+                    if let Some(tx) = connected_tx.take() {
+                        let _ = tx.send(());
+                    }
+                }
+                StreamUpdate::Event(e) => match e.kind {
+                    EventKind::Message { message } if message.sender_id != me.user.id => {
+                        lock(&ledger)
+                            .arrivals
+                            .entry(message.id)
+                            .or_default()
+                            .push(at);
+                    }
+                    EventKind::Receipt {
+                        message_id,
+                        state: ReceiptState::Read,
+                        ..
+                    } => {
+                        if let Some(r) = &receipts {
+                            let _ = r.send((message_id, at));
+                        }
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        stream.abort();
+    });
+    tokio::time::timeout(Duration::from_secs(10), connected)
+        .await
+        .map_err(|_| BenchError::Setup("an event stream did not open in 10 s".into()))?
+        .map_err(|_| BenchError::Setup("an event stream failed to open".into()))?;
+    Ok(task)
+}
+
+async fn send_one(pair: &Pair, ledger: &Shared, text: &str) -> Option<Uuid> {
+    let id = Uuid::new_v4();
+    lock(ledger).sent.insert(id, Instant::now());
+    let message = NewMessage {
+        id,
+        body: text.to_string(),
+        priority: Priority::Normal,
+    };
+    pair.sender
+        .send(pair.conversation, &message)
+        .await
+        .ok()
+        .map(|_| id)
+}
+
+/// Every sender at once, each sending as soon as its last message was acknowledged.
+async fn throughput(pairs: &[Pair], ledger: &Shared, per_sender: usize) -> Throughput {
+    let started = Instant::now();
+    let sends = pairs.iter().map(|pair| async move {
+        let mut acked = Vec::with_capacity(per_sender);
+        let mut failed = 0;
+        for i in 0..per_sender {
+            match send_one(pair, ledger, &format!("load message {i}")).await {
+                Some(id) => acked.push(id),
+                None => failed += 1,
+            }
+        }
+        (acked, failed)
+    });
+    let results = futures_util::future::join_all(sends).await;
+    let sending = started.elapsed();
+    let acked: Vec<Uuid> = results.iter().flat_map(|(a, _)| a.clone()).collect();
+    let failed: usize = results.iter().map(|(_, f)| f).sum();
+    wait_for_arrivals(ledger, &acked).await;
+    let l = lock(ledger);
+    let mut last_arrival = started;
+    let mut latencies = Vec::with_capacity(acked.len());
+    let (mut lost, mut duplicated, mut delivered) = (0, 0, 0);
+    for id in &acked {
+        match l.arrivals.get(id) {
+            None => lost += 1,
+            Some(copies) => {
+                delivered += 1;
+                duplicated += copies.len() - 1;
+                last_arrival = last_arrival.max(copies[0]);
+                if let Some(sent) = l.sent.get(id) {
+                    latencies.push(copies[0] - *sent);
+                }
+            }
+        }
+    }
+    let per_s = |n: usize, d: Duration| (n as f64 / d.as_secs_f64().max(1e-9)).round();
+    Throughput {
+        messages: acked.len(),
+        acked_per_s: per_s(acked.len(), sending),
+        delivered_per_s: per_s(delivered, last_arrival - started),
+        lost,
+        duplicated,
+        failed_sends: failed,
+        latency_under_load_ms: percentiles(&latencies),
+    }
+}
+
+/// Waits until every one of `ids` has arrived, or nothing new has for [`SETTLE`].
+async fn wait_for_arrivals(ledger: &Shared, ids: &[Uuid]) {
+    let mut last_count = 0;
+    let mut quiet_since = Instant::now();
+    loop {
+        let arrived = {
+            let l = lock(ledger);
+            ids.iter().filter(|id| l.arrivals.contains_key(id)).count()
+        };
+        if arrived == ids.len() {
+            return;
+        }
+        if arrived != last_count {
+            last_count = arrived;
+            quiet_since = Instant::now();
+        } else if quiet_since.elapsed() > SETTLE {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Messages at 10 a second from one sender: latency without queueing.
+async fn paced(pair: &Pair, ledger: &Shared, n: usize) -> Vec<Uuid> {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut sent = Vec::with_capacity(n);
+    for i in 0..n {
+        tick.tick().await;
+        if let Some(id) = send_one(pair, ledger, &format!("paced message {i}")).await {
+            sent.push(id);
+        }
+    }
+    wait_for_arrivals(ledger, &sent).await;
+    sent
+}
+
+/// The recipient reads each message; how long until the sender's stream says so.
+async fn receipt_round_trips(
+    pair: &Pair,
+    messages: &[Uuid],
+    receipts: &mut mpsc::UnboundedReceiver<(Uuid, Instant)>,
+) -> Result<Vec<Duration>, BenchError> {
+    let mut out = Vec::with_capacity(messages.len());
+    for id in messages {
+        let started = Instant::now();
+        pair.recipient.mark(*id, ReceiptState::Read).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match tokio::time::timeout_at(deadline, receipts.recv()).await {
+                Ok(Some((read, at))) if read == *id => {
+                    out.push(at - started);
+                    break;
+                }
+                Ok(Some(_)) => continue,
+                _ => break, // not within 5 s: left out, and n says so
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Opens `n` event streams that do nothing (shared among the load's accounts), and the
+/// server's memory once all are connected.
+async fn idle_clients(
+    target: &Target,
+    pairs: &[Pair],
+    n: usize,
+) -> Result<Option<f64>, BenchError> {
+    if n == 0 {
+        return Ok(None);
+    }
+    let mut streams = Vec::with_capacity(n);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..n {
+        let pair = &pairs[i % pairs.len()];
+        let client = if i % 2 == 0 {
+            &pair.sender
+        } else {
+            &pair.recipient
+        };
+        let (one_tx, mut one_rx) = mpsc::unbounded_channel();
+        streams.push(spawn_event_stream(client.clone(), i64::MAX, one_tx));
+        let tx = tx.clone();
+        streams.push(tokio::spawn(async move {
+            while let Some(u) = one_rx.recv().await {
+                if matches!(u, StreamUpdate::Connected) {
+                    let _ = tx.send(());
+                }
+            }
+        }));
+    }
+    let mut connected = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while connected < n {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(())) => connected += 1,
+            _ => {
+                return Err(BenchError::Setup(format!(
+                    "only {connected} of {n} idle clients connected within 120 s"
+                )))
+            }
+        }
+    }
+    // Let the server settle after the burst of connections.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss = target.rss_mib();
+    for s in streams {
+        s.abort();
+    }
+    Ok(rss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let p = percentiles(&samples);
+        assert_eq!(
+            (p.n, p.p50, p.p95, p.p99, p.max),
+            (100, 50.0, 95.0, 99.0, 100.0)
+        );
+        assert_eq!(percentiles(&[]).n, 0);
+    }
+}
