@@ -159,26 +159,27 @@ impl Domain {
                 )
             })
             .collect();
+        let detail = format!(
+            "message {} ({}) in conversation {conversation}",
+            message.id,
+            message.priority.as_str()
+        );
+        let audit = crate::model::AuditAct {
+            at: now,
+            actor: &me.username,
+            workstation: &session.workstation,
+            action: crate::model::AuditAction::MessageSent,
+            patient: None,
+            detail: &detail,
+        };
         match self
             .store
-            .insert_message(&message, events, schedule.as_ref())
+            .insert_message(&message, events, schedule.as_ref(), Some(&audit))
             .await?
         {
             Inserted::New(events) => {
                 self.hub.publish(events);
                 Metrics::add(&self.metrics.messages);
-                let detail = format!(
-                    "message {} ({}) in conversation {conversation}",
-                    message.id,
-                    message.priority.as_str()
-                );
-                self.audit(
-                    session,
-                    crate::model::AuditAction::MessageSent,
-                    None,
-                    detail,
-                )
-                .await?;
                 if schedule.is_some() {
                     self.urgent_sent.notify_one();
                 }

@@ -23,8 +23,8 @@ pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 
 use crate::model::{
-    ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, ReceiptState, Team,
-    User,
+    AuditAct, ConversationKind, Event, EventKind, ListView, Member, Message, PatientList,
+    ReceiptState, Team, User,
 };
 
 /// The sender of escalation messages: a user row the migrations create, which cannot log
@@ -41,6 +41,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A group commit failed; nothing of it was stored.
+    #[error("not stored: {0}")]
+    Batch(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -143,13 +146,14 @@ pub trait Store:
     /// The latest `limit` messages, oldest first.
     async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>>;
     async fn message(&self, id: Uuid) -> StoreResult<Option<Message>>;
-    /// Stores a message with a receipt per recipient, its re-notify schedule if urgent, and
-    /// appends `events`, atomically.
+    /// Stores a message with a receipt per recipient, its re-notify schedule if urgent,
+    /// `events` and its audit row, atomically; returns once that is committed.
     async fn insert_message(
         &self,
         message: &Message,
         events: Vec<(Uuid, EventKind)>,
         schedule: Option<&UrgentSchedule>,
+        audit: Option<&AuditAct<'_>>,
     ) -> StoreResult<Inserted>;
     /// Moves a receipt forward and appends `events`, atomically; `None` (and no events)
     /// when the receipt was already at or past `state`, or does not exist. Reading stops

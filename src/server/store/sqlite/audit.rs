@@ -9,31 +9,46 @@ use crate::server::store::{AuditFilter, AuditStore, StoreError, StoreResult};
 /// The hash the first row chains to.
 use crate::model::AUDIT_GENESIS as GENESIS;
 
+/// The hash the next row chains to.
+pub(super) async fn last_hash(tx: &mut sqlx::SqliteConnection) -> StoreResult<String> {
+    let prev: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(prev.unwrap_or_else(|| GENESIS.to_string()))
+}
+
+/// Appends `act` after the row whose hash is `prev`; its own hash.
+pub(super) async fn append_tx(
+    tx: &mut sqlx::SqliteConnection,
+    prev: &str,
+    act: &AuditAct<'_>,
+) -> StoreResult<String> {
+    let hash = act.hash(prev);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(act.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    .bind(act.actor)
+    .bind(act.workstation)
+    .bind(act.action.as_str())
+    .bind(act.patient)
+    .bind(act.detail)
+    .bind(prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    Ok(hash)
+}
+
 #[async_trait]
 impl AuditStore for SqliteStore {
     async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()> {
         // The one writer connection makes read-last-then-append atomic.
         let mut tx = self.writer.begin().await?;
-        let prev: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-        let prev = prev.unwrap_or_else(|| GENESIS.to_string());
-        let hash = act.hash(&prev);
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(act.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .bind(act.actor)
-        .bind(act.workstation)
-        .bind(act.action.as_str())
-        .bind(act.patient)
-        .bind(act.detail)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
+        let prev = last_hash(&mut tx).await?;
+        append_tx(&mut tx, &prev, act).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 mod admin;
 mod audit;
+mod group_commit;
 mod logins;
 mod policies;
 mod presentations;
@@ -63,6 +64,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Sends go through group commit (see `group_commit`).
+    sends: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
 }
 
 impl SqliteStore {
@@ -90,6 +93,7 @@ impl SqliteStore {
             reader: SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_lazy_with(options.read_only(false)),
+            sends: group_commit::start(writer.clone()),
             writer,
         };
         store.migrate().await?;
@@ -698,19 +702,33 @@ impl Store for SqliteStore {
         message: &Message,
         events: Vec<(Uuid, EventKind)>,
         schedule: Option<&UrgentSchedule>,
+        audit: Option<&crate::model::AuditAct<'_>>,
     ) -> StoreResult<Inserted> {
-        let mut tx = self.writer.begin().await?;
-        if !insert_message_tx(&mut tx, message, schedule).await? {
-            tx.rollback().await?;
-            let existing = self
-                .message(message.id)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt(format!("message {} vanished", message.id)))?;
-            return Ok(Inserted::Existing(existing));
+        let (done, written) = tokio::sync::oneshot::channel();
+        let job = group_commit::Job {
+            message: message.clone(),
+            events,
+            schedule: schedule.cloned(),
+            audit: audit.map(|a| group_commit::AuditRow {
+                at: a.at,
+                actor: a.actor.to_string(),
+                workstation: a.workstation.to_string(),
+                action: a.action,
+                detail: a.detail.to_string(),
+            }),
+            done,
+        };
+        let stopped = || StoreError::Batch("the store is closing".into());
+        self.sends.send(job).map_err(|_| stopped())?;
+        match written.await.map_err(|_| stopped())?? {
+            Some(events) => Ok(Inserted::New(events)),
+            None => {
+                let existing = self.message(message.id).await?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("message {} vanished", message.id))
+                })?;
+                Ok(Inserted::Existing(existing))
+            }
         }
-        let written = append_events(&mut tx, events, message.sent_at).await?;
-        tx.commit().await?;
-        Ok(Inserted::New(written))
     }
 
     async fn advance_receipt(
