@@ -24,15 +24,23 @@ impl Target {
         let dir = tempfile::tempdir().map_err(|e| BenchError::Setup(e.to_string()))?;
         let exe = std::env::current_exe().map_err(|e| BenchError::Setup(e.to_string()))?;
         let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
-        Self::spawn_at(&exe, dir.path().join("bench.sqlite"), &password).map(|mut t| {
+        Self::spawn_at(
+            &exe,
+            "127.0.0.1:0",
+            dir.path().join("bench.sqlite"),
+            &password,
+        )
+        .map(|mut t| {
             t._dir = Some(dir);
             t
         })
     }
 
-    /// Starts `exe serve` over `database` (kept: a restart serves the same data).
+    /// Starts `exe serve` on `listen` over `database` (kept: a restart on the same address
+    /// serves the same data).
     pub fn spawn_at(
         exe: &std::path::Path,
+        listen: &str,
         database: PathBuf,
         admin_password: &str,
     ) -> Result<Target, BenchError> {
@@ -41,7 +49,7 @@ impl Target {
         let home = database.with_extension("home");
         std::fs::create_dir_all(&home).map_err(|e| BenchError::Setup(e.to_string()))?;
         let mut child = Command::new(exe)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .args(["serve", "--listen", listen, "--database"])
             .arg(&database)
             .arg("--ehr-bundles")
             .arg(&empty_ehr)
