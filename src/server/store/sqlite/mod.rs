@@ -66,6 +66,38 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// Sends go through group commit (see `group_commit`).
     sends: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
+    /// The background checkpointer, stopped with the store.
+    checkpointer: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if let Some(task) = self.checkpointer.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Copies the WAL back into the database every second without blocking the writer
+/// (PASSIVE), so the WAL stays small and no commit pays for a checkpoint.
+async fn checkpoints(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            crate::server::log::report(&format!("WAL checkpoint: {e}"));
+        }
+    }
 }
 
 impl SqliteStore {
@@ -83,20 +115,25 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Checkpoints run beside the writer (below), not inside whichever commit
+            // happens to cross the threshold: that commit's sender would wait for it.
+            .pragma("wal_autocheckpoint", "0");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await
             .map_err(|e| open_err(&e))?;
-        let store = SqliteStore {
+        let mut store = SqliteStore {
             reader: SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_lazy_with(options.read_only(false)),
             sends: group_commit::start(writer.clone()),
             writer,
+            checkpointer: None,
         };
         store.migrate().await?;
+        store.checkpointer = Some(tokio::spawn(checkpoints(store.reader.clone())).abort_handle());
         Ok(store)
     }
 
@@ -167,22 +204,40 @@ async fn append_events(
     events: Vec<(Uuid, EventKind)>,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<UserEvent>> {
+    // One statement per batch of rows: a message to a team is one event per member.
+    const ROWS_PER_STATEMENT: usize = 200;
     let mut out = Vec::with_capacity(events.len());
-    for (user_id, kind) in events {
-        let payload =
-            serde_json::to_string(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let cursor: i64 = sqlx::query_scalar(
-            "INSERT INTO events (user_id, payload, created_at) VALUES (?, ?, ?) RETURNING seq",
-        )
-        .bind(user_id.to_string())
-        .bind(payload)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        out.push(UserEvent {
-            user_id,
-            event: Event { cursor, kind },
-        });
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        let chunk: Vec<(Uuid, EventKind)> = events.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO events (user_id, payload, created_at) ");
+        let mut payloads = Vec::with_capacity(chunk.len());
+        for (_, kind) in &chunk {
+            payloads
+                .push(serde_json::to_string(kind).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        }
+        insert.push_values(
+            chunk.iter().zip(&payloads),
+            |mut row, ((user, _), payload)| {
+                row.push_bind(user.to_string())
+                    .push_bind(payload)
+                    .push_bind(now);
+            },
+        );
+        insert.push(" RETURNING seq");
+        let mut seqs: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
+        // RETURNING promises no order; rows take increasing seqs in the order given.
+        seqs.sort_unstable();
+        if seqs.len() != chunk.len() {
+            return Err(StoreError::Corrupt("an event was not stored".into()));
+        }
+        for ((user_id, kind), cursor) in chunk.into_iter().zip(seqs) {
+            out.push(UserEvent {
+                user_id,
+                event: Event { cursor, kind },
+            });
+        }
     }
     Ok(out)
 }
