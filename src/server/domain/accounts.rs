@@ -45,7 +45,7 @@ impl Domain {
         };
         match self
             .store
-            .create_user(&user, &hash_password(password)?)
+            .create_user(&user, &hash_password(password).await?)
             .await
         {
             Err(crate::server::store::StoreError::Duplicate(_)) => Err(DomainError::Conflict(

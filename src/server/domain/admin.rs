@@ -99,7 +99,7 @@ impl Domain {
         }
         let user = self.account(username).await?;
         self.store
-            .set_password(user.user.id, &hash_password(password)?)
+            .set_password(user.user.id, &hash_password(password).await?)
             .await?;
         Ok(self.store.clear_failures(username).await?)
     }

@@ -28,7 +28,7 @@ pub struct Session {
     pub workstation: String,
 }
 
-pub fn hash_password(password: &str) -> DomainResult<String> {
+fn hash_now(password: &str) -> DomainResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -36,12 +36,36 @@ pub fn hash_password(password: &str) -> DomainResult<String> {
         .map_err(|e| DomainError::Invalid(format!("cannot hash password: {e}")))
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+/// Password hashing is slow and takes 19 MiB on purpose: it runs off the request threads,
+/// two at a time, so a shift's worth of logins queue instead of stalling every request
+/// or the server's memory.
+async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> DomainResult<T> {
+    static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| DomainError::Invalid(format!("cannot hash password: {e}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DomainError::Invalid(format!("cannot hash password: {e}")))
+}
+
+pub async fn hash_password(password: &str) -> DomainResult<String> {
+    let password = password.to_string();
+    off_loop(move || hash_now(&password)).await?
+}
+
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    off_loop(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
+    .await
+    .unwrap_or(false)
 }
 
 fn token_hash(token: &str) -> String {
@@ -58,7 +82,7 @@ fn new_token() -> String {
 /// Verified when a username is unknown, so a wrong username costs as long as a wrong password.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password("not a password").unwrap_or_default())
+    DECOY.get_or_init(|| hash_now("not a password").unwrap_or_default())
 }
 
 /// How long a try must wait after `failures` failures, if at all.
@@ -144,7 +168,7 @@ impl Domain {
         let hash = stored
             .as_ref()
             .map_or_else(|| decoy_hash(), |s| s.password_hash.as_str());
-        let right = verify_password(password, hash);
+        let right = verify_password(password, hash).await;
         let Some(stored) = stored.filter(|_| right) else {
             crate::server::metrics::Metrics::add(&self.metrics.login_failures);
             let f = self.store.record_failure(username, now, LOCK_AFTER).await?;
