@@ -234,22 +234,7 @@ fn hostile_text_shows_as_plain_text() {
 
 #[test]
 fn hostile_text_sends_no_sequence_of_its_own_to_the_terminal() {
-    use ratatui::backend::CrosstermBackend;
-    let app = hostile_app();
-    let mut out = Vec::new();
-    {
-        let mut terminal = Terminal::with_options(
-            CrosstermBackend::new(&mut out),
-            ratatui::TerminalOptions {
-                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 120, 40)),
-            },
-        )
-        .unwrap();
-        terminal
-            .draw(|f| view::draw(f, &app, &Theme::default()))
-            .unwrap();
-    }
-    let wire = String::from_utf8_lossy(&out);
+    let wire = wire(&hostile_app());
     // ratatui writes CSI cursor moves and colours; nothing else may reach the terminal.
     assert!(!wire.contains("\u{1b}]"), "an OSC got through");
     assert!(!wire.contains("\u{1b}[2J"), "a clear got through");

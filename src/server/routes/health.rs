@@ -42,3 +42,11 @@ pub async fn metrics(State(domain): State<Domain>) -> impl axum::response::IntoR
 pub async fn version() -> Json<Value> {
     Json(json!({"name": "wardround", "version": env!("CARGO_PKG_VERSION"), "api": "v1"}))
 }
+
+/// The API's OpenAPI 3 description (api/openapi.json), for clients and for schemathesis.
+pub async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("../../../api/openapi.json"),
+    )
+}

@@ -26,6 +26,7 @@ pub fn router(domain: Domain) -> Router {
         .route("/session/lock", post(session::locked))
         .route("/me", get(session::me))
         .route("/version", get(health::version))
+        .route("/openapi.json", get(health::openapi))
         .route("/lists", get(lists::index).post(list_changes::create))
         .route(
             "/lists/{id}",

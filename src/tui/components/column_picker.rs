@@ -2,7 +2,7 @@
 //! on the server (or as the team's default), so it follows them to any workstation.
 
 use crossterm::event::KeyCode;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 use ratatui::Frame;
@@ -192,12 +192,7 @@ fn apply(app: &mut App) {
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(picker) = &app.picker else { return };
     let height = (picker.entries.len() as u16 + 4).min(area.height);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 76, height);
     frame.render_widget(Clear, popup);
     let block = pane_block(" Columns ".into(), true, theme);
     let inner = block.inner(popup);

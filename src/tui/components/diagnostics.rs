@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyCode;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
@@ -193,12 +193,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let [popup] = Layout::vertical([Constraint::Length(lines.len() as u16 + 2)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(90.min(area.width))])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 90, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(

@@ -126,12 +126,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         ((left.len() + right.len()) as u16 + 2, 80)
     };
-    let [popup] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, width, height);
     frame.render_widget(Clear, popup);
     // Scrolling stops where the last line shows.
     let overflow = height.saturating_sub(popup.height);

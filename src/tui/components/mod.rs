@@ -38,6 +38,18 @@ pub fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> 
         }))
 }
 
+/// A `width`×`height` box in the middle of `area` (clipped to it), for a popup.
+pub fn centered(area: ratatui::layout::Rect, width: u16, height: u16) -> ratatui::layout::Rect {
+    use ratatui::layout::{Constraint, Flex, Layout};
+    let [popup] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(popup);
+    popup
+}
+
 /// Shortens `s` to `width` columns, marking the cut with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;

@@ -1,7 +1,7 @@
 //! Adding a patient to the list: search the EHR by name, MRN or birth date, choose.
 
 use crossterm::event::KeyCode;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 use ratatui::Frame;
@@ -104,12 +104,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(search) = &app.search else { return };
-    let [popup] = Layout::vertical([Constraint::Length(16.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(90.min(area.width))])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 90, 16);
     frame.render_widget(Clear, popup);
     let block = pane_block(
         format!(" Add a patient to {} ", app.patients.title),

@@ -1,7 +1,7 @@
 //! A one-line question with a typed answer: naming a new list, renaming one.
 
 use crossterm::event::KeyCode;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
@@ -90,12 +90,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(prompt) = &app.prompt else { return };
-    let [popup] = Layout::vertical([Constraint::Length(3)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(70.min(area.width))])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 70, 3);
     frame.render_widget(Clear, popup);
     let line = Line::from(vec![
         Span::styled(format!("{}: ", prompt.question()), theme.style(Role::Muted)),
