@@ -16,8 +16,8 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::caller::Caller;
-use crate::model::Event;
 use crate::server::problem::{ApiQuery, Problem};
+use crate::server::store::RawEvent;
 use crate::server::Domain;
 
 const REPLAY_PAGE: u32 = 500;
@@ -44,9 +44,10 @@ pub async fn stream(
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-fn to_sse(e: &Event) -> SseEvent {
-    let data = serde_json::to_string(e).unwrap_or_default();
-    SseEvent::default().id(e.cursor.to_string()).data(data)
+fn to_sse(e: &RawEvent) -> SseEvent {
+    SseEvent::default()
+        .id(e.cursor.to_string())
+        .data(e.to_json())
 }
 
 /// Feeds one client's stream until it goes away.
@@ -62,7 +63,11 @@ async fn pump(
     let mut replay = true;
     loop {
         if replay {
-            match domain.store().events_after(user, last, REPLAY_PAGE).await {
+            match domain
+                .store()
+                .raw_events_after(user, last, REPLAY_PAGE)
+                .await
+            {
                 Ok(events) => {
                     let full = events.len() == REPLAY_PAGE as usize;
                     for e in events {

@@ -48,6 +48,26 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// An event as stored: its cursor and its kind as JSON (an object with a `type`).
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    pub cursor: i64,
+    pub payload: String,
+}
+
+impl RawEvent {
+    /// The wire form of [`Event`] (`{"cursor":…, "type":…, …}`) without a parse and
+    /// re-serialisation: the payload is an object this server wrote.
+    pub fn to_json(&self) -> String {
+        match self.payload.strip_prefix('{') {
+            Some(rest) if rest.trim_start() != "}" => {
+                format!("{{\"cursor\":{},{rest}", self.cursor)
+            }
+            _ => format!("{{\"cursor\":{}}}", self.cursor),
+        }
+    }
+}
+
 /// An event as written: whose stream it belongs to, and the event with its cursor.
 #[derive(Debug, Clone)]
 pub struct UserEvent {
@@ -168,7 +188,44 @@ pub trait Store:
     ) -> StoreResult<Option<Vec<UserEvent>>>;
 
     /// Events of `user` after `cursor`, oldest first.
-    async fn events_after(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<Vec<Event>>;
+    async fn events_after(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<Vec<Event>> {
+        self.raw_events_after(user, cursor, limit)
+            .await?
+            .into_iter()
+            .map(|raw| {
+                Ok(Event {
+                    cursor: raw.cursor,
+                    kind: serde_json::from_str(&raw.payload)
+                        .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+                })
+            })
+            .collect()
+    }
+    /// The same, as stored: the event stream sends them on without parsing them.
+    async fn raw_events_after(
+        &self,
+        user: Uuid,
+        cursor: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<RawEvent>>;
     /// The cursor of the user's newest event (0 when none).
     async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_event_reads_as_the_event_it_stores() {
+        let kind = EventKind::ListDeleted {
+            list_id: Uuid::from_u128(7),
+        };
+        let raw = RawEvent {
+            cursor: 42,
+            payload: serde_json::to_string(&kind).unwrap(),
+        };
+        let parsed: Event = serde_json::from_str(&raw.to_json()).unwrap();
+        assert_eq!(parsed, Event { cursor: 42, kind });
+    }
 }

@@ -8,7 +8,9 @@ use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{append_events, audit, insert_message_tx};
+use std::collections::HashSet;
+
+use super::{append_events, audit, urgent};
 use crate::model::{AuditAction, EventKind, Message};
 use crate::server::store::{StoreError, StoreResult, UrgentSchedule, UserEvent};
 
@@ -66,21 +68,74 @@ async fn run(writer: SqlitePool, mut jobs: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
+/// The whole batch in a few statements: the messages (those not stored before), their
+/// receipts, their events and their audit rows, each as one multi-row insert.
 async fn commit(writer: &SqlitePool, batch: &[Job]) -> StoreResult<Vec<Option<Vec<UserEvent>>>> {
     let mut tx = writer.begin().await?;
-    let mut chain = if batch.iter().any(|j| j.audit.is_some()) {
-        Some(audit::last_hash(&mut tx).await?)
-    } else {
-        None
-    };
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        if !insert_message_tx(&mut tx, &job.message, job.schedule.as_ref()).await? {
-            outcomes.push(None);
-            continue;
+
+    let mut insert = sqlx::QueryBuilder::new(
+        "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at, ack_required, escalation_of) ",
+    );
+    insert.push_values(batch, |mut row, job| {
+        let m = &job.message;
+        row.push_bind(m.id.to_string())
+            .push_bind(m.conversation_id.to_string())
+            .push_bind(m.sender_id.to_string())
+            .push_bind(&m.body)
+            .push_bind(m.priority.as_str())
+            .push_bind(m.sent_at)
+            .push_bind(m.ack_required)
+            .push_bind(m.escalation_of.map(|id| id.to_string()));
+    });
+    insert.push(" ON CONFLICT(id) DO NOTHING RETURNING id");
+    let stored: HashSet<String> = insert
+        .build_query_scalar()
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+    // A message is new for the first job that carries it; a retry in the same batch, or
+    // one stored before, is not.
+    let mut seen = HashSet::new();
+    let new: Vec<bool> = batch
+        .iter()
+        .map(|j| {
+            let id = j.message.id.to_string();
+            stored.contains(&id) && seen.insert(id)
+        })
+        .collect();
+    let fresh = || batch.iter().zip(&new).filter(|(_, n)| **n).map(|(j, _)| j);
+
+    let receipts: Vec<(&Message, &crate::model::Receipt)> = fresh()
+        .flat_map(|j| j.message.receipts.iter().map(move |r| (&j.message, r)))
+        .collect();
+    for chunk in receipts.chunks(500) {
+        let mut insert =
+            sqlx::QueryBuilder::new("INSERT INTO receipts (message_id, user_id, state, at) ");
+        insert.push_values(chunk, |mut row, (m, r)| {
+            row.push_bind(m.id.to_string())
+                .push_bind(r.user_id.to_string())
+                .push_bind(r.state.as_i64())
+                .push_bind(r.at);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for job in fresh() {
+        if let Some(schedule) = &job.schedule {
+            urgent::schedule(&mut tx, &job.message, schedule).await?;
         }
-        let written = append_events(&mut tx, job.events.clone(), job.message.sent_at).await?;
-        if let (Some(row), Some(prev)) = (&job.audit, chain.as_mut()) {
+    }
+
+    let events: Vec<(Uuid, EventKind)> = fresh().flat_map(|j| j.events.clone()).collect();
+    let at = batch
+        .last()
+        .map_or_else(chrono::Utc::now, |j| j.message.sent_at);
+    let mut written = append_events(&mut tx, events, at).await?.into_iter();
+
+    let rows: Vec<&AuditRow> = fresh().filter_map(|j| j.audit.as_ref()).collect();
+    if !rows.is_empty() {
+        let mut prev = audit::last_hash(&mut tx).await?;
+        for row in rows {
             let act = crate::model::AuditAct {
                 at: row.at,
                 actor: &row.actor,
@@ -89,10 +144,14 @@ async fn commit(writer: &SqlitePool, batch: &[Job]) -> StoreResult<Vec<Option<Ve
                 patient: None,
                 detail: &row.detail,
             };
-            *prev = audit::append_tx(&mut tx, prev, &act).await?;
+            prev = audit::append_tx(&mut tx, &prev, &act).await?;
         }
-        outcomes.push(Some(written));
     }
     tx.commit().await?;
-    Ok(outcomes)
+
+    Ok(batch
+        .iter()
+        .zip(new)
+        .map(|(job, new)| new.then(|| written.by_ref().take(job.events.len()).collect()))
+        .collect())
 }

@@ -816,7 +816,12 @@ impl Store for SqliteStore {
         Ok(Some(written))
     }
 
-    async fn events_after(&self, user: Uuid, cursor: i64, limit: u32) -> StoreResult<Vec<Event>> {
+    async fn raw_events_after(
+        &self,
+        user: Uuid,
+        cursor: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<super::RawEvent>> {
         let rows = sqlx::query(
             "SELECT seq, payload FROM events WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
@@ -827,12 +832,9 @@ impl Store for SqliteStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let payload: String = r.try_get("payload")?;
-                let kind = serde_json::from_str(&payload)
-                    .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?;
-                Ok(Event {
+                Ok(super::RawEvent {
                     cursor: r.try_get("seq")?,
-                    kind,
+                    payload: r.try_get("payload")?,
                 })
             })
             .collect()
