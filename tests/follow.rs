@@ -174,7 +174,7 @@ async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_
         .await;
     assert_eq!(
         nurse.app.notice.as_deref(),
-        Some("Priya Shah follow your screen.")
+        Some("Priya Shah follows your screen.")
     );
 
     // The nurse sorts by NEWS2 and moves to the third patient.

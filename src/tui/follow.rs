@@ -59,24 +59,41 @@ pub fn presentation_changed(app: &mut App, p: Option<Presentation>) -> Vec<Effec
         return Vec::new();
     };
     let was_driving = was.as_ref().is_some_and(|w| w.controller.id == me);
-    let name = |m: &crate::model::Member| m.display_name.clone();
     if p.controller.id == me && !was_driving {
         // Followers are to see my screen from now on, whatever I last sent.
         app.shared_view = None;
         app.notice = Some(if p.presenter.id == me {
-            let who: Vec<String> = p.followers.iter().map(name).collect();
-            format!("{} follow your screen.", who.join(", "))
+            followers_notice(&p)
         } else {
             "You have control: the others see your list.".into()
         });
+    } else if p.controller.id == me
+        && was
+            .as_ref()
+            .is_some_and(|w| w.followers.len() != p.followers.len())
+    {
+        // Someone joined or left while I drive.
+        app.notice = Some(followers_notice(&p));
     } else if p.controller.id != me && (was.is_none() || was_driving) {
-        app.notice = Some(format!("Following {}.", name(&p.controller)));
+        app.notice = Some(format!("Following {}.", p.controller.display_name));
     }
     let view = (p.controller.id != me).then(|| p.view.clone()).flatten();
     app.presentation = Some(p);
     match view {
         Some(view) => show(app, view),
         None => Vec::new(),
+    }
+}
+
+fn followers_notice(p: &Presentation) -> String {
+    let who: Vec<&str> = p
+        .followers
+        .iter()
+        .map(|f| f.display_name.as_str())
+        .collect();
+    match who.as_slice() {
+        [one] => format!("{one} follows your screen."),
+        many => format!("{} follow your screen.", many.join(", ")),
     }
 }
 
