@@ -5,6 +5,7 @@ pub mod domain;
 mod hub;
 pub mod log;
 pub mod metrics;
+mod nodes;
 mod problem;
 mod routes;
 pub mod store;
@@ -135,6 +136,7 @@ pub async fn start_with(
     if options.scheduler {
         tokio::spawn(domain.clone().urgent_scheduler());
     }
+    tokio::spawn(nodes::watch_other_nodes(domain.clone()));
     let stopped = async {
         let _ = rx.await;
     };

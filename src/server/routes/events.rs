@@ -60,6 +60,7 @@ async fn pump(
     let _counted = domain.metrics().stream();
     // Subscribe before replaying, so nothing committed during the replay is missed.
     let mut live = domain.hub().subscribe();
+    let mut elsewhere = domain.hub().elsewhere();
     let mut replay = true;
     loop {
         if replay {
@@ -88,6 +89,8 @@ async fn pump(
         tokio::select! {
             _ = tx.closed() => return,
             _ = domain.hub().closed() => return,
+            // Another node wrote: this user's events may be among them.
+            Ok(()) = elsewhere.changed() => replay = true,
             received = live.recv() => match received {
                 // The hub says "there is more"; the store says what, in cursor order.
                 // Two writers may publish out of commit order, so forwarding the hub's

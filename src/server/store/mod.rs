@@ -208,6 +208,8 @@ pub trait Store:
         cursor: i64,
         limit: u32,
     ) -> StoreResult<Vec<RawEvent>>;
+    /// The newest event's cursor, anyone's (0 when none).
+    async fn latest_event(&self) -> StoreResult<i64>;
     /// The cursor of the user's newest event (0 when none).
     async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64>;
 }

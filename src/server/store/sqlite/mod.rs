@@ -840,6 +840,13 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn latest_event(&self) -> StoreResult<i64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
     async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64> {
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE user_id = ?")
             .bind(user.to_string())
