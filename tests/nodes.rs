@@ -1,6 +1,7 @@
-//! Two `wardround serve` processes on one SQLite file are two nodes of one service: a
-//! user on one hears a user on the other, a client that reconnects to the other node
-//! resumes from its cursor, and each re-notification fires once across both.
+//! Two `wardround serve` processes on one SQLite file are two nodes of one service: users
+//! on different nodes exchange 1,000 messages with none lost or repeated, a client that
+//! reconnects to the other node resumes from its cursor, and each re-notification fires
+//! once across both.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -97,28 +98,59 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once() {
     patch.set("renotify_window", "10s").unwrap();
     admin.admin_set_policy(GLOBAL, &patch).await.unwrap();
 
-    // The sender on node one, the recipient listening on node two.
+    // The sender on node one, the recipient on node two; they exchange 1,000 messages
+    // (urgent among them), each listening on their own node.
     let sender = login(&one.url, "sender", PASSWORD).await;
     let on_two = login(&two.url, "recipient", PASSWORD).await;
     let channel = sender.conversations().await.unwrap()[0].id;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let stream = spawn_event_stream(on_two.clone(), on_two.me().await.unwrap().cursor, tx);
+    let (back_tx, mut back_rx) = mpsc::unbounded_channel();
+    let _back = spawn_event_stream(sender.clone(), sender.me().await.unwrap().cursor, back_tx);
 
-    let mut sent = Vec::new();
-    for i in 0..100 {
+    let (mut sent, mut replies) = (Vec::new(), Vec::new());
+    for i in 0..500 {
         let m = NewMessage {
             id: Uuid::new_v4(),
             body: format!("across nodes {i}"),
-            priority: Priority::Normal,
+            priority: if i % 100 == 0 {
+                Priority::Urgent
+            } else {
+                Priority::Normal
+            },
         };
         sender.send(channel, &m).await.unwrap();
         sent.push(m.id);
+        let reply = NewMessage {
+            id: Uuid::new_v4(),
+            body: format!("reply {i}"),
+            priority: Priority::Normal,
+        };
+        on_two.send(channel, &reply).await.unwrap();
+        replies.push(reply.id);
     }
-    let events = collect(&mut rx, |e| message_ids(e).len() >= 100).await;
+    let from = |events: &[Event], who: Uuid| -> Vec<Uuid> {
+        events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Message { message } if message.sender_id == who => Some(message.id),
+                _ => None,
+            })
+            .collect()
+    };
+    let sender_id = sender.me().await.unwrap().user.id;
+    let recipient_id = on_two.me().await.unwrap().user.id;
+    let events = collect(&mut rx, |e| from(e, sender_id).len() >= 500).await;
     assert_eq!(
-        message_ids(&events),
+        from(&events, sender_id),
         sent,
-        "all, once, in order, on the other node"
+        "all, once, in order, on node two"
+    );
+    let back = collect(&mut back_rx, |e| from(e, recipient_id).len() >= 500).await;
+    assert_eq!(
+        from(&back, recipient_id),
+        replies,
+        "and the replies on node one"
     );
     let cursor = events.last().unwrap().cursor;
 
@@ -143,9 +175,16 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once() {
     let on_one = login(&one.url, "recipient", PASSWORD).await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _stream = spawn_event_stream(on_one, cursor, tx);
-    let events = collect(&mut rx, |e| message_ids(e).len() >= 50).await;
+    // Its own replies may still be after the cursor; the 50 sent while away must be.
+    let away = |e: &[Event]| -> Vec<Uuid> {
+        message_ids(e)
+            .into_iter()
+            .filter(|id| !replies.contains(id))
+            .collect()
+    };
+    let events = collect(&mut rx, |e| away(e).len() >= 50).await;
     assert_eq!(
-        message_ids(&events),
+        away(&events),
         later,
         "resumed from the cursor: no loss, no repeat"
     );
