@@ -68,8 +68,10 @@ impl Target {
             .ok_or_else(|| BenchError::Setup("no server output".into()))?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            // Read to the end, so the server never blocks on a full pipe.
+            // Read to the end, so the server never blocks on a full pipe; its log goes on
+            // to ours (stdout stays for results), so a failure's cause is seen.
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let url = rest.split_whitespace().next().unwrap_or_default();
                     let _ = tx.send(url.to_string());

@@ -40,7 +40,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
             .bind(disabled)
             .bind(user.to_string())
@@ -57,7 +57,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn set_password(&self, user: Uuid, password_hash: &str) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(user.to_string())
@@ -121,7 +121,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn add_team_member(&self, team: Uuid, user: Uuid) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let added = sqlx::query(
             "INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
         )
@@ -144,7 +144,7 @@ impl AdminStore for SqliteStore {
     }
 
     async fn remove_team_member(&self, team: Uuid, user: Uuid) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let removed = sqlx::query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?")
             .bind(team.to_string())
             .bind(user.to_string())

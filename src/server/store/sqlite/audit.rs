@@ -46,7 +46,7 @@ pub(super) async fn append_tx(
 impl AuditStore for SqliteStore {
     async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()> {
         // The one writer connection makes read-last-then-append atomic.
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let prev = last_hash(&mut tx).await?;
         append_tx(&mut tx, &prev, act).await?;
         tx.commit().await?;

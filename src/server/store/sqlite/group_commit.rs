@@ -71,7 +71,8 @@ async fn run(writer: SqlitePool, mut jobs: mpsc::UnboundedReceiver<Job>) {
 /// The whole batch in a few statements: the messages (those not stored before), their
 /// receipts, their events and their audit rows, each as one multi-row insert.
 async fn commit(writer: &SqlitePool, batch: &[Job]) -> StoreResult<Vec<Option<Vec<UserEvent>>>> {
-    let mut tx = writer.begin().await?;
+    // IMMEDIATE: see `SqliteStore::write_tx`.
+    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
 
     let mut insert = sqlx::QueryBuilder::new(
         "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at, ack_required, escalation_of) ",

@@ -101,6 +101,13 @@ async fn checkpoints(pool: SqlitePool) {
 }
 
 impl SqliteStore {
+    /// A write transaction that takes the write lock at once (BEGIN IMMEDIATE). A deferred
+    /// one that read first fails with SQLITE_BUSY, past any busy timeout, when another
+    /// process (another node on the same file) committed in between.
+    async fn write_tx(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+
     pub async fn open(path: &Path) -> StoreResult<Self> {
         let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
             path: path.display().to_string(),
@@ -138,7 +145,7 @@ impl SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
             .execute(&mut *tx)
             .await?;
@@ -413,7 +420,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO teams (id, name) VALUES (?, ?)")
             .bind(team.id.to_string())
             .bind(&team.name)
@@ -452,7 +459,7 @@ impl Store for SqliteStore {
         list: &PatientList,
         events: Vec<(Uuid, EventKind)>,
     ) -> StoreResult<Vec<UserEvent>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO patient_lists (id, team_id, name) VALUES (?, ?, ?)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name",
@@ -486,7 +493,7 @@ impl Store for SqliteStore {
         id: Uuid,
         events: Vec<(Uuid, EventKind)>,
     ) -> StoreResult<Option<Vec<UserEvent>>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM patient_list_entries WHERE list_id = ?")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -608,7 +615,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_conversation(&self, c: &NewConversation) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let r = sqlx::query("INSERT INTO conversations (id, kind, title, team_id, created_at, subject) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(c.id.to_string())
             .bind(kind_str(c.kind))
@@ -794,7 +801,7 @@ impl Store for SqliteStore {
         at: DateTime<Utc>,
         events: Vec<(Uuid, EventKind)>,
     ) -> StoreResult<Option<Vec<UserEvent>>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed = sqlx::query("UPDATE receipts SET state = ?, at = ? WHERE message_id = ? AND user_id = ? AND state < ?")
             .bind(state.as_i64())
             .bind(at)

@@ -80,7 +80,7 @@ impl PresentationStore for SqliteStore {
         presenter: Uuid,
         at: DateTime<Utc>,
     ) -> StoreResult<Presentation> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let p = presenter.to_string();
         sqlx::query(
             "INSERT INTO presentations (presenter_id, controller_id) VALUES (?1, ?1)
@@ -106,7 +106,7 @@ impl PresentationStore for SqliteStore {
     }
 
     async fn unfollow(&self, follower: Uuid) -> StoreResult<Option<Presentation>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let f = follower.to_string();
         let Some(p): Option<String> =
             sqlx::query_scalar("DELETE FROM follows WHERE follower_id = ? RETURNING presenter_id")
@@ -137,7 +137,7 @@ impl PresentationStore for SqliteStore {
     }
 
     async fn end_presentation(&self, presenter: Uuid) -> StoreResult<Option<Presentation>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let p = presenter.to_string();
         let before = load(&mut tx, &p).await?;
         sqlx::query("DELETE FROM follows WHERE presenter_id = ?")
@@ -176,7 +176,7 @@ impl PresentationStore for SqliteStore {
         events: Vec<(Uuid, EventKind)>,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<UserEvent>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let written = append_events(&mut tx, events, at).await?;
         tx.commit().await?;
         Ok(written)

@@ -101,7 +101,7 @@ impl UrgentStore for SqliteStore {
         events: Vec<(Uuid, EventKind)>,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<UserEvent>>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed = if due.slot >= due.slots {
             sqlx::query("DELETE FROM renotify WHERE message_id = ? AND user_id = ? AND slot = ?")
                 .bind(due.message_id.to_string())
@@ -158,7 +158,7 @@ impl UrgentStore for SqliteStore {
         escalation: Option<(&Message, Vec<(Uuid, EventKind)>, Option<&UrgentSchedule>)>,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<UserEvent>>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed =
             sqlx::query("UPDATE urgent_windows SET closed = 1 WHERE message_id = ? AND closed = 0")
                 .bind(message.to_string())
@@ -186,7 +186,7 @@ impl UrgentStore for SqliteStore {
         at: DateTime<Utc>,
         events: Vec<(Uuid, EventKind)>,
     ) -> StoreResult<Option<Vec<UserEvent>>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
             "UPDATE receipts SET acknowledged_at = ?1,
                     at = CASE WHEN state < 2 THEN ?1 ELSE at END,
