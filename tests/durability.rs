@@ -3,6 +3,8 @@
 //! clients carry on by themselves (the sender retrying its unacknowledged message with the
 //! same id, the recipient's stream resuming from its cursor).
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -11,21 +13,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 use wardround::bench::Target;
-use wardround::client::admin::NewAccount;
 use wardround::client::{spawn_event_stream, ApiClient, StreamUpdate};
 use wardround::model::{EventKind, NewMessage, Priority};
 
 const ADMIN_PASSWORD: &str = "admin password for the fault test";
-const PASSWORD: &str = "correct horse battery";
 
 fn start(db: &Path, listen: &str) -> Target {
-    Target::spawn_at(
-        Path::new(env!("CARGO_BIN_EXE_wardround")),
-        listen,
-        db.to_path_buf(),
-        ADMIN_PASSWORD,
-    )
-    .expect("the server starts")
+    common::serve_process(db, listen, ADMIN_PASSWORD)
 }
 
 fn free_port() -> u16 {
@@ -56,39 +50,13 @@ async fn every_acknowledged_message_survives_a_kill_and_arrives_exactly_once() {
     let mut server = start(&db, &listen);
     let url = server.url.clone();
 
-    let admin = ApiClient::new(&url)
-        .unwrap()
-        .login("admin", ADMIN_PASSWORD)
-        .await
-        .unwrap()
-        .0;
-    for name in ["sender", "recipient"] {
-        admin
-            .admin_add_user(&NewAccount {
-                username: name,
-                display_name: name,
-                role: "RN",
-                password: PASSWORD,
-                admin: false,
-            })
-            .await
-            .unwrap();
-    }
-    admin.admin_create_team("Ward", None).await.unwrap();
-    admin
-        .admin_team_member("Ward", "sender", true)
-        .await
-        .unwrap();
-    admin
-        .admin_team_member("Ward", "recipient", true)
-        .await
-        .unwrap();
+    common::sender_and_recipient_on_a_ward(&url, ADMIN_PASSWORD).await;
     let login = |name: &'static str| {
         let url = url.clone();
         async move {
             ApiClient::new(&url)
                 .unwrap()
-                .login(name, PASSWORD)
+                .login(name, common::PASSWORD)
                 .await
                 .unwrap()
                 .0

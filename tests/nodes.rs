@@ -3,6 +3,9 @@
 //! reconnects to the other node resumes from its cursor, and each re-notification fires
 //! once across both.
 
+mod common;
+
+use common::PASSWORD;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
@@ -10,21 +13,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 use wardround::bench::Target;
-use wardround::client::admin::NewAccount;
 use wardround::client::{spawn_event_stream, ApiClient, StreamUpdate};
 use wardround::model::{Event, EventKind, NewMessage, PolicyPatch, Priority, GLOBAL};
 
 const ADMIN_PASSWORD: &str = "admin password for the nodes test";
-const PASSWORD: &str = "correct horse battery";
 
 fn node(db: &Path) -> Target {
-    Target::spawn_at(
-        Path::new(env!("CARGO_BIN_EXE_wardround")),
-        "127.0.0.1:0",
-        db.to_path_buf(),
-        ADMIN_PASSWORD,
-    )
-    .expect("a node starts")
+    common::serve_process(db, "127.0.0.1:0", ADMIN_PASSWORD)
 }
 
 async fn login(url: &str, name: &str, password: &str) -> ApiClient {
@@ -71,28 +66,7 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once() {
     let two = node(&db);
     assert_ne!(one.url, two.url);
 
-    let admin = login(&one.url, "admin", ADMIN_PASSWORD).await;
-    for name in ["sender", "recipient"] {
-        admin
-            .admin_add_user(&NewAccount {
-                username: name,
-                display_name: name,
-                role: "RN",
-                password: PASSWORD,
-                admin: false,
-            })
-            .await
-            .unwrap();
-    }
-    admin.admin_create_team("Ward", None).await.unwrap();
-    admin
-        .admin_team_member("Ward", "sender", true)
-        .await
-        .unwrap();
-    admin
-        .admin_team_member("Ward", "recipient", true)
-        .await
-        .unwrap();
+    let admin = common::sender_and_recipient_on_a_ward(&one.url, ADMIN_PASSWORD).await;
     let mut patch = PolicyPatch::default();
     patch.set("renotify_interval", "5s").unwrap();
     patch.set("renotify_window", "10s").unwrap();

@@ -141,8 +141,30 @@ fn tiny_and_odd_terminals_do_not_crash() {
             crossterm::event::KeyModifiers::CONTROL,
         )),
     );
+    // The diagnostics pane and the command line open, and help scrolled to its end.
+    let mut diagnosing = ward_app();
+    for c in ":diag".chars() {
+        update(&mut diagnosing, key(KeyCode::Char(c)));
+    }
+    update(&mut diagnosing, key(KeyCode::Enter));
+    assert!(diagnosing.diag.is_some());
+    let mut typing = ward_app();
+    for c in ":follow sokafor".chars() {
+        update(&mut typing, key(KeyCode::Char(c)));
+    }
+    let mut helped = ward_app();
+    update(&mut helped, key(KeyCode::Char('?')));
+    for _ in 0..50 {
+        update(&mut helped, key(KeyCode::PageDown));
+    }
     for (w, h) in [(40, 10), (1, 1), (20, 4), (200, 60)] {
         let _ = render(&presenting, w, h);
+        let _ = render(&diagnosing, w, h);
+        let _ = render(&helped, w, h);
+        let line = text(&render(&typing, w, h));
+        if w >= 40 && h >= 10 {
+            assert!(line.contains(":follow sokafor"), "{w}x{h}:\n{line}");
+        }
         let screen = text(&render(&locked, w, h));
         if w >= 40 && h >= 10 {
             assert!(

@@ -1,7 +1,7 @@
 //! Layout: alert bar on top, the patient list, conversations beside the chat, status bar
 //! at the bottom. Reads `App` only.
 
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
@@ -48,15 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         } else {
             patient_list::render(app, theme, frame, main);
         }
-        patient_search::render(app, theme, frame, main);
-        column_picker::render(app, theme, frame, main);
-        prompt::render(app, theme, frame, main);
-        diagnostics::render(app, theme, frame, main);
-        if app.show_help {
-            help::render(app, theme, frame, main);
-        }
-        status_bar::render(app, theme, frame, status);
-        command_line::render(app, theme, frame, status);
+        overlays(app, theme, frame, main, status);
         return;
     }
     let [patients, lower] =
@@ -74,13 +66,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         conversations::render(app, theme, frame, convs);
         chat::render(app, theme, frame, chat_area);
     }
+    overlays(app, theme, frame, main, status);
+}
+
+/// What opens over the panes (search, columns, a name, diagnostics, help) and the
+/// bottom line, the same whether presenting or not.
+fn overlays(app: &App, theme: &Theme, frame: &mut Frame, main: Rect, status: Rect) {
     patient_search::render(app, theme, frame, main);
     column_picker::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
     diagnostics::render(app, theme, frame, main);
     if app.show_help {
         // Help takes the status line too: the whole keymap fits at 120×40.
-        let below_bar = ratatui::layout::Rect {
+        let below_bar = Rect {
             height: main.height + status.height,
             ..main
         };

@@ -246,3 +246,50 @@ pub fn screen_text(app: &App, width: u16, height: u16) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A `wardround serve` child process on `listen` over `db` (a real node: it can be killed
+/// and restarted on the same file), with `admin` / `admin_password`.
+pub fn serve_process(
+    db: &std::path::Path,
+    listen: &str,
+    admin_password: &str,
+) -> wardround::bench::Target {
+    wardround::bench::Target::spawn_at(
+        std::path::Path::new(env!("CARGO_BIN_EXE_wardround")),
+        listen,
+        db.to_path_buf(),
+        admin_password,
+    )
+    .expect("the server starts")
+}
+
+/// Through the admin API: users `sender` and `recipient` (password [`PASSWORD`]) on a
+/// team `Ward`, whose channel they then share.
+pub async fn sender_and_recipient_on_a_ward(
+    url: &str,
+    admin_password: &str,
+) -> wardround::client::ApiClient {
+    let admin = wardround::client::ApiClient::new(url)
+        .unwrap()
+        .login("admin", admin_password)
+        .await
+        .unwrap()
+        .0;
+    for name in ["sender", "recipient"] {
+        admin
+            .admin_add_user(&wardround::client::admin::NewAccount {
+                username: name,
+                display_name: name,
+                role: "RN",
+                password: PASSWORD,
+                admin: false,
+            })
+            .await
+            .unwrap();
+    }
+    admin.admin_create_team("Ward", None).await.unwrap();
+    for name in ["sender", "recipient"] {
+        admin.admin_team_member("Ward", name, true).await.unwrap();
+    }
+    admin
+}
