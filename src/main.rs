@@ -64,9 +64,10 @@ enum Command {
         /// Address to listen on (overrides [serve] listen).
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
-        /// SQLite database file (overrides [serve] database).
+        /// A SQLite database file, or a postgres:// URL for several nodes on one
+        /// PostgreSQL database (overrides [serve] database).
         #[arg(long)]
-        database: Option<PathBuf>,
+        database: Option<String>,
         /// A directory of FHIR R4 Bundles to serve as the EHR (overrides [serve] ehr_bundles).
         #[arg(long)]
         ehr_bundles: Option<PathBuf>,
@@ -287,7 +288,7 @@ async fn run(cli: Cli) -> Result<()> {
                 config.serve.tls_key = key.display().to_string();
             }
             if check_config {
-                return check_serve_config(&config, database, ehr_bundles);
+                return check_serve_config(&config, database, ehr_bundles).await;
             }
             serve(config, listen, database, ehr_bundles, demo_ward).await
         }
@@ -535,9 +536,16 @@ fn read_password(label: &str) -> Result<String> {
 
 /// `serve --check-config`: what would stop or hobble the server, found before it starts.
 /// (The config file itself was read already: a bad one never gets this far.)
-fn check_serve_config(
+/// `--database`, else `[serve] database`, else the default SQLite file.
+fn serve_database(config: &Config, arg: Option<String>) -> server::store::Database {
+    arg.or_else(|| (!config.serve.database.is_empty()).then(|| config.serve.database.clone()))
+        .map(|s| server::store::Database::parse(&s))
+        .unwrap_or_else(|| config::default_database_path().into())
+}
+
+async fn check_serve_config(
     config: &Config,
-    database: Option<PathBuf>,
+    database: Option<String>,
     ehr_bundles: Option<PathBuf>,
 ) -> Result<()> {
     let mut failed = 0;
@@ -549,29 +557,7 @@ fn check_serve_config(
         }
     };
     report("config", Ok("read and valid".into()));
-    let database = database
-        .or_else(|| {
-            (!config.serve.database.is_empty()).then(|| PathBuf::from(&config.serve.database))
-        })
-        .unwrap_or_else(config::default_database_path);
-    let dir = database
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    report(
-        "database",
-        match std::fs::metadata(dir) {
-            Ok(m) if m.is_dir() && !m.permissions().readonly() => {
-                Ok(format!("{} (in a writable directory)", database.display()))
-            }
-            Ok(_) => Err(format!("{} is not a writable directory", dir.display())),
-            // It is created at start, as long as it can be.
-            Err(_) => Ok(format!(
-                "{} (its directory is created at start)",
-                database.display()
-            )),
-        },
-    );
+    report("database", serve_database(config, database).check().await);
     match (
         config.serve.tls_cert.is_empty(),
         config.serve.tls_key.is_empty(),
@@ -634,7 +620,7 @@ fn check_serve_config(
 async fn serve(
     config: Config,
     listen: Option<std::net::SocketAddr>,
-    database: Option<PathBuf>,
+    database: Option<String>,
     ehr_bundles: Option<PathBuf>,
     demo_ward: bool,
 ) -> Result<()> {
@@ -642,11 +628,7 @@ async fn serve(
     wardround::process::raise_open_files_limit();
     wardround::process::tune_allocator();
     let listen = listen.unwrap_or(config.serve.listen);
-    let database = database
-        .or_else(|| {
-            (!config.serve.database.is_empty()).then(|| PathBuf::from(&config.serve.database))
-        })
-        .unwrap_or_else(config::default_database_path);
+    let database = serve_database(&config, database);
     let bundles = ehr_bundles.or_else(|| {
         (!config.serve.ehr_bundles.is_empty()).then(|| PathBuf::from(&config.serve.ehr_bundles))
     });
@@ -771,7 +753,7 @@ async fn serve(
     eprintln!(
         "wardround serve: listening on {} (database {})",
         running.url(),
-        database.display()
+        database
     );
     tokio::select! {
         r = running.wait() => r.wrap_err("the server stopped")?,

@@ -12,7 +12,6 @@ pub mod store;
 pub mod tls;
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -22,7 +21,7 @@ use tokio::task::JoinHandle;
 use clock::{Clock, SystemClock};
 pub use domain::Domain;
 use hub::Hub;
-use store::{SqliteStore, StoreError};
+use store::{Database, StoreError};
 
 use crate::fhir::FhirSource;
 
@@ -104,7 +103,7 @@ impl Default for Options {
 
 pub async fn start(
     listen: SocketAddr,
-    database: &Path,
+    database: impl Into<Database>,
     ehr: Arc<dyn FhirSource>,
 ) -> Result<RunningServer, ServeError> {
     start_with(listen, database, ehr, Options::default()).await
@@ -112,13 +111,13 @@ pub async fn start(
 
 pub async fn start_with(
     listen: SocketAddr,
-    database: &Path,
+    database: impl Into<Database>,
     ehr: Arc<dyn FhirSource>,
     options: Options,
 ) -> Result<RunningServer, ServeError> {
     // A bad certificate stops the start, before anything else is opened.
     let acceptor = options.tls.as_ref().map(tls::acceptor).transpose()?;
-    let store = Arc::new(SqliteStore::open(database).await?);
+    let store = database.into().open().await?;
     let domain = Domain::new(store, Hub::default(), ehr, options.clock);
     domain.ensure_global_policy().await?;
     let listener = TcpListener::bind(listen)

@@ -1,11 +1,13 @@
 //! The store interface: everything the server keeps, in domain terms, in traits by concern.
-//! The SQL lives in the implementations (SQLite now; PostgreSQL can follow without
-//! touching the domain).
+//! The SQL lives in the implementations: SQLite (one node, one file) and PostgreSQL
+//! (several nodes on one database).
 
 mod admin;
 mod audit;
 mod logins;
+mod database;
 mod policies;
+mod postgres;
 mod presentations;
 mod sqlite;
 mod urgent;
@@ -15,10 +17,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use admin::AdminStore;
+pub use database::Database;
 pub use audit::{AuditFilter, AuditStore};
 pub use logins::{Failures, LoginStore};
 pub use policies::{PolicyStore, Subject};
 pub use presentations::PresentationStore;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 
@@ -102,6 +106,43 @@ pub struct ConversationRecord {
     pub subject: Option<String>,
     pub members: Vec<Member>,
     pub unread: u32,
+}
+
+/// An audit act, owned, to travel to a store's group-commit task.
+#[derive(Debug, Clone)]
+pub struct OwnedAuditAct {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub workstation: String,
+    pub action: crate::model::AuditAction,
+    pub patient: Option<String>,
+    pub detail: String,
+}
+
+impl From<&AuditAct<'_>> for OwnedAuditAct {
+    fn from(act: &AuditAct<'_>) -> Self {
+        OwnedAuditAct {
+            at: act.at,
+            actor: act.actor.to_string(),
+            workstation: act.workstation.to_string(),
+            action: act.action,
+            patient: act.patient.map(str::to_string),
+            detail: act.detail.to_string(),
+        }
+    }
+}
+
+impl OwnedAuditAct {
+    pub fn as_act(&self) -> AuditAct<'_> {
+        AuditAct {
+            at: self.at,
+            actor: &self.actor,
+            workstation: &self.workstation,
+            action: self.action,
+            patient: self.patient.as_deref(),
+            detail: &self.detail,
+        }
+    }
 }
 
 pub enum Inserted {
@@ -212,6 +253,9 @@ pub trait Store:
     async fn latest_event(&self) -> StoreResult<i64>;
     /// The cursor of the user's newest event (0 when none).
     async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64>;
+    /// Calls `seen` with the newest event's cursor whenever it may have moved, so that a
+    /// node learns of events other nodes sharing the store wrote. Never returns.
+    async fn watch_events(&self, seen: &(dyn Fn(i64) + Send + Sync));
 }
 
 #[cfg(test)]

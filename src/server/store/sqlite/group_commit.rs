@@ -11,27 +11,18 @@ use uuid::Uuid;
 use std::collections::HashSet;
 
 use super::{append_events, audit, urgent};
-use crate::model::{AuditAction, EventKind, Message};
-use crate::server::store::{StoreError, StoreResult, UrgentSchedule, UserEvent};
+use crate::model::{EventKind, Message};
+use crate::server::store::{OwnedAuditAct, StoreError, StoreResult, UrgentSchedule, UserEvent};
 
 /// Messages per transaction at most: enough to amortise the commit, few enough that the
 /// first in a batch does not wait long for the last.
 const MAX_BATCH: usize = 64;
 
-/// An audit row, owned, to travel to the committing task.
-pub struct AuditRow {
-    pub at: chrono::DateTime<chrono::Utc>,
-    pub actor: String,
-    pub workstation: String,
-    pub action: AuditAction,
-    pub detail: String,
-}
-
 pub struct Job {
     pub message: Message,
     pub events: Vec<(Uuid, EventKind)>,
     pub schedule: Option<UrgentSchedule>,
-    pub audit: Option<AuditRow>,
+    pub audit: Option<OwnedAuditAct>,
     /// The events written, or `None` when a message with this id was there already.
     pub done: oneshot::Sender<StoreResult<Option<Vec<UserEvent>>>>,
 }
@@ -133,19 +124,11 @@ async fn commit(writer: &SqlitePool, batch: &[Job]) -> StoreResult<Vec<Option<Ve
         .map_or_else(chrono::Utc::now, |j| j.message.sent_at);
     let mut written = append_events(&mut tx, events, at).await?.into_iter();
 
-    let rows: Vec<&AuditRow> = fresh().filter_map(|j| j.audit.as_ref()).collect();
+    let rows: Vec<&OwnedAuditAct> = fresh().filter_map(|j| j.audit.as_ref()).collect();
     if !rows.is_empty() {
         let mut prev = audit::last_hash(&mut tx).await?;
         for row in rows {
-            let act = crate::model::AuditAct {
-                at: row.at,
-                actor: &row.actor,
-                workstation: &row.workstation,
-                action: row.action,
-                patient: None,
-                detail: &row.detail,
-            };
-            prev = audit::append_tx(&mut tx, &prev, &act).await?;
+            prev = audit::append_tx(&mut tx, &prev, &row.as_act()).await?;
         }
     }
     tx.commit().await?;

@@ -771,13 +771,7 @@ impl Store for SqliteStore {
             message: message.clone(),
             events,
             schedule: schedule.cloned(),
-            audit: audit.map(|a| group_commit::AuditRow {
-                at: a.at,
-                actor: a.actor.to_string(),
-                workstation: a.workstation.to_string(),
-                action: a.action,
-                detail: a.detail.to_string(),
-            }),
+            audit: audit.map(super::OwnedAuditAct::from),
             done,
         };
         let stopped = || StoreError::Batch("the store is closing".into());
@@ -861,4 +855,21 @@ impl Store for SqliteStore {
             .await?;
         Ok(seq.unwrap_or(0))
     }
+
+    /// SQLite has no notifications between processes: each node looks at the newest
+    /// event every [`WATCH_EVERY`].
+    async fn watch_events(&self, seen: &(dyn Fn(i64) + Send + Sync)) {
+        let mut tick = tokio::time::interval(WATCH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // A failed look is tried again at the next tick.
+            if let Ok(latest) = self.latest_event().await {
+                seen(latest);
+            }
+        }
+    }
 }
+
+/// How stale a stream on one node may be about another node's write (SQLite).
+const WATCH_EVERY: Duration = Duration::from_millis(50);

@@ -1,0 +1,98 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, Row};
+
+use super::{PgStore, AUDIT_LOCK};
+use crate::model::{AuditAct, AuditEntry, AUDIT_GENESIS};
+use crate::server::store::{AuditFilter, AuditStore, StoreError, StoreResult};
+
+/// Takes the audit lock (to commit: nodes append one at a time, so the chain has no
+/// forks) and returns the hash the next row chains to.
+pub(super) async fn lock_and_last_hash(tx: &mut PgConnection) -> StoreResult<String> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(AUDIT_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let prev: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(prev.unwrap_or_else(|| AUDIT_GENESIS.to_string()))
+}
+
+/// Appends `act` after the row whose hash is `prev`; its own hash.
+pub(super) async fn append_tx(
+    tx: &mut PgConnection,
+    prev: &str,
+    act: &AuditAct<'_>,
+) -> StoreResult<String> {
+    let hash = act.hash(prev);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(act.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    .bind(act.actor)
+    .bind(act.workstation)
+    .bind(act.action.as_str())
+    .bind(act.patient)
+    .bind(act.detail)
+    .bind(prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    Ok(hash)
+}
+
+#[async_trait]
+impl AuditStore for PgStore {
+    async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let prev = lock_and_last_hash(&mut tx).await?;
+        append_tx(&mut tx, &prev, act).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_log
+             WHERE seq > $1
+               AND ($2::text IS NULL OR actor = $2)
+               AND ($3::text IS NULL OR patient = $3)
+               AND ($4::text IS NULL OR at >= $4)
+             ORDER BY seq LIMIT $5",
+        )
+        .bind(filter.after)
+        .bind(&filter.actor)
+        .bind(&filter.patient)
+        .bind(
+            filter
+                .since
+                .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        )
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let action: String = r.try_get("action")?;
+                let at: String = r.try_get("at")?;
+                Ok(AuditEntry {
+                    seq: r.try_get("seq")?,
+                    at: DateTime::parse_from_rfc3339(&at)
+                        .map_err(|e| StoreError::Corrupt(format!("audit time {at:?}: {e}")))?
+                        .with_timezone(&Utc),
+                    actor: r.try_get("actor")?,
+                    workstation: r.try_get("workstation")?,
+                    action: serde_json::from_value(serde_json::Value::String(action.clone()))
+                        .map_err(|_| StoreError::Corrupt(format!("audit action {action:?}")))?,
+                    patient: r.try_get("patient")?,
+                    detail: r.try_get("detail")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+}
