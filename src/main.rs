@@ -65,8 +65,9 @@ enum Command {
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
         /// A SQLite database file, or a postgres:// URL for several nodes on one
-        /// PostgreSQL database (overrides [serve] database).
-        #[arg(long)]
+        /// PostgreSQL database (overrides [serve] database). A URL with a password is
+        /// better given in the environment than on the command line.
+        #[arg(long, env = "WARDROUND_DATABASE", hide_env_values = true)]
         database: Option<String>,
         /// A directory of FHIR R4 Bundles to serve as the EHR (overrides [serve] ehr_bundles).
         #[arg(long)]
@@ -130,6 +131,10 @@ enum Command {
         /// The server's process id (with --server), to read its memory and CPU.
         #[arg(long)]
         server_pid: Option<u32>,
+        /// Without --server: start the server over this database (a postgres:// URL, or a
+        /// SQLite file) instead of a temporary SQLite file. It should be empty.
+        #[arg(long, env = "WARDROUND_BENCH_DATABASE", hide_env_values = true)]
+        database: Option<String>,
         /// Stop the whole run after this many seconds.
         #[arg(long, default_value_t = 600)]
         limit_secs: u64,
@@ -248,6 +253,7 @@ async fn run(cli: Cli) -> Result<()> {
             paced,
             idle_clients,
             server_pid,
+            database,
             limit_secs,
         }) => {
             let target = match server_given.then(|| config.server.url.clone()) {
@@ -257,7 +263,9 @@ async fn run(cli: Cli) -> Result<()> {
                     })?;
                     wardround::bench::Target::external(url, password, server_pid)
                 }
-                None => wardround::bench::Target::spawn()?,
+                None => wardround::bench::Target::spawn(
+                    database.as_deref().map(server::store::Database::parse),
+                )?,
             };
             let options = wardround::bench::Options {
                 senders,

@@ -1,4 +1,5 @@
-//! The HTTP API against a real server on a random port, over a real SQLite file.
+//! The HTTP API against a real server on a random port, over a real SQLite file and (when
+//! WARDROUND_TEST_POSTGRES_URL is set) a real PostgreSQL schema.
 
 mod common;
 
@@ -14,18 +15,18 @@ use wardround::model::{
 };
 use wardround::server::{self, RunningServer};
 
-use common::PASSWORD;
+use common::{TestStore, PASSWORD};
+use wardround::server::store::Database;
 
 struct Ward {
     server: RunningServer,
-    _dir: tempfile::TempDir,
     nurse: User,
     doctor: User,
     outsider: User,
     chat: Uuid,
 }
 
-async fn start(addr: &str, db: &std::path::Path) -> RunningServer {
+async fn start(addr: &str, db: &Database) -> RunningServer {
     let ehr = Arc::new(BundleSource::default());
     server::start(addr.parse().unwrap(), db, ehr).await.unwrap()
 }
@@ -53,13 +54,11 @@ async fn people(server: &RunningServer) -> (User, User, User, Uuid) {
     (nurse, doctor, outsider, chat)
 }
 
-async fn ward() -> Ward {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start("127.0.0.1:0", &dir.path().join("ward.sqlite")).await;
+async fn ward(store: &TestStore) -> Ward {
+    let server = start("127.0.0.1:0", &store.database).await;
     let (nurse, doctor, outsider, chat) = people(&server).await;
     Ward {
         server,
-        _dir: dir,
         nurse,
         doctor,
         outsider,
@@ -97,9 +96,8 @@ async fn connected(rx: &mut mpsc::UnboundedReceiver<StreamUpdate>) {
     }
 }
 
-#[tokio::test]
-async fn login_with_the_right_password_gives_a_session() {
-    let w = ward().await;
+async fn login_with_the_right_password_gives_a_session(store: TestStore) {
+    let w = ward(&store).await;
     let anon = ApiClient::new(&w.server.url()).unwrap();
     let (client, resp) = anon.login("nurse", PASSWORD).await.unwrap();
     assert_eq!(resp.user.id, w.nurse.id);
@@ -113,17 +111,15 @@ async fn login_with_the_right_password_gives_a_session() {
     assert_eq!(wrong.to_string(), "Wrong username or password.");
 }
 
-#[tokio::test]
-async fn logout_ends_the_session() {
-    let w = ward().await;
+async fn logout_ends_the_session(store: TestStore) {
+    let w = ward(&store).await;
     let client = login(&w, "nurse").await;
     client.logout().await.unwrap();
     assert!(client.me().await.unwrap_err().is_unauthorized());
 }
 
-#[tokio::test]
-async fn unauthenticated_requests_get_401_problem_json() {
-    let w = ward().await;
+async fn unauthenticated_requests_get_401_problem_json(store: TestStore) {
+    let w = ward(&store).await;
     let resp = reqwest::get(format!("{}/api/v1/conversations", w.server.url()))
         .await
         .unwrap();
@@ -133,9 +129,8 @@ async fn unauthenticated_requests_get_401_problem_json() {
     assert!(body["detail"].as_str().unwrap().contains("Log in"));
 }
 
-#[tokio::test]
-async fn a_message_sent_reaches_the_recipients_stream() {
-    let w = ward().await;
+async fn a_message_sent_reaches_the_recipients_stream(store: TestStore) {
+    let w = ward(&store).await;
     let nurse = login(&w, "nurse").await;
     let doctor = login(&w, "doctor").await;
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -159,9 +154,8 @@ async fn a_message_sent_reaches_the_recipients_stream() {
     );
 }
 
-#[tokio::test]
-async fn resending_with_the_same_id_stores_one_message() {
-    let w = ward().await;
+async fn resending_with_the_same_id_stores_one_message(store: TestStore) {
+    let w = ward(&store).await;
     let doctor = login(&w, "doctor").await;
     let msg = text("Please call me", Priority::Normal);
     let first = doctor.send(w.chat, &msg).await.unwrap();
@@ -172,9 +166,8 @@ async fn resending_with_the_same_id_stores_one_message() {
     assert_eq!(nurse.conversations().await.unwrap()[0].unread, 1);
 }
 
-#[tokio::test]
-async fn receipts_move_forward_and_reach_the_sender() {
-    let w = ward().await;
+async fn receipts_move_forward_and_reach_the_sender(store: TestStore) {
+    let w = ward(&store).await;
     let nurse = login(&w, "nurse").await;
     let doctor = login(&w, "doctor").await;
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -208,9 +201,8 @@ async fn receipts_move_forward_and_reach_the_sender() {
     assert_eq!(nurse.conversations().await.unwrap()[0].unread, 0);
 }
 
-#[tokio::test]
-async fn reconnecting_with_the_cursor_replays_exactly_what_was_missed() {
-    let w = ward().await;
+async fn reconnecting_with_the_cursor_replays_exactly_what_was_missed(store: TestStore) {
+    let w = ward(&store).await;
     let nurse = login(&w, "nurse").await;
     let doctor = login(&w, "doctor").await;
     let start = nurse.me().await.unwrap().cursor;
@@ -251,9 +243,8 @@ async fn reconnecting_with_the_cursor_replays_exactly_what_was_missed() {
     assert!(extra.is_err(), "unexpected extra update: {extra:?}");
 }
 
-#[tokio::test]
-async fn a_non_member_cannot_read_or_post_in_a_conversation() {
-    let w = ward().await;
+async fn a_non_member_cannot_read_or_post_in_a_conversation(store: TestStore) {
+    let w = ward(&store).await;
     let outsider = login(&w, "outsider").await;
     let read = outsider.messages(w.chat).await.unwrap_err();
     assert!(
@@ -272,9 +263,8 @@ async fn a_non_member_cannot_read_or_post_in_a_conversation() {
     let _ = w.outsider;
 }
 
-#[tokio::test]
-async fn malformed_json_gets_400_problem_with_a_readable_detail() {
-    let w = ward().await;
+async fn malformed_json_gets_400_problem_with_a_readable_detail(store: TestStore) {
+    let w = ward(&store).await;
     let _ = login(&w, "nurse").await;
     let url = format!("{}/api/v1/session", w.server.url());
     let resp = reqwest::Client::new()
@@ -295,9 +285,8 @@ async fn malformed_json_gets_400_problem_with_a_readable_detail() {
     );
 }
 
-#[tokio::test]
-async fn a_bad_id_in_the_path_is_a_400_problem() {
-    let w = ward().await;
+async fn a_bad_id_in_the_path_is_a_400_problem(store: TestStore) {
+    let w = ward(&store).await;
     let anon = ApiClient::new(&w.server.url()).unwrap();
     let (_, session) = anon.login("nurse", PASSWORD).await.unwrap();
     let resp = reqwest::Client::new()
@@ -313,9 +302,8 @@ async fn a_bad_id_in_the_path_is_a_400_problem() {
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
 }
 
-#[tokio::test]
-async fn an_empty_message_is_refused_with_a_reason() {
-    let w = ward().await;
+async fn an_empty_message_is_refused_with_a_reason(store: TestStore) {
+    let w = ward(&store).await;
     let doctor = login(&w, "doctor").await;
     let err = doctor
         .send(w.chat, &text("   ", Priority::Normal))
@@ -329,11 +317,9 @@ async fn an_empty_message_is_refused_with_a_reason() {
     let _ = w.doctor;
 }
 
-#[tokio::test]
-async fn the_stream_resumes_by_itself_across_a_server_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ward.sqlite");
-    let first = start("127.0.0.1:0", &db).await;
+async fn the_stream_resumes_by_itself_across_a_server_restart(store: TestStore) {
+    let db = &store.database;
+    let first = start("127.0.0.1:0", db).await;
     let addr = first.addr;
     let (_, _, _, chat) = people(&first).await;
     let anon = ApiClient::new(&first.url()).unwrap();
@@ -357,7 +343,7 @@ async fn the_stream_resumes_by_itself_across_a_server_restart() {
     ));
 
     first.stop().await;
-    let second = start(&addr.to_string(), &db).await;
+    let second = start(&addr.to_string(), db).await;
     // Sessions and the conversation survived in the database.
     let sent = doctor_client
         .send(chat, &text("after", Priority::Urgent))
@@ -371,10 +357,8 @@ async fn the_stream_resumes_by_itself_across_a_server_restart() {
     second.stop().await;
 }
 
-#[tokio::test]
-async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list(store: TestStore) {
+    let (server, ward) = common::demo_ward_server(&store.database).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -430,10 +414,8 @@ async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list() {
     ));
 }
 
-#[tokio::test]
-async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it(store: TestStore) {
+    let (server, ward) = common::demo_ward_server(&store.database).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -573,11 +555,9 @@ async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it() {
     );
 }
 
-#[tokio::test]
-async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest() {
+async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest(store: TestStore) {
     use wardround::model::{ColumnId, ListView, SortKey};
-    let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+    let (server, ward) = common::demo_ward_server(&store.database).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -633,14 +613,14 @@ async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest() {
     ));
 }
 
-#[tokio::test]
-async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_once() {
+async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_once(
+    store: TestStore,
+) {
     use wardround::tui::action::{Action, Effect};
     use wardround::tui::runtime::Effects;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ward.sqlite");
-    let first = start("127.0.0.1:0", &db).await;
+    let db = &store.database;
+    let first = start("127.0.0.1:0", db).await;
     let addr = first.addr;
     let (nurse, _, _, chat) = people(&first).await;
     let anon = ApiClient::new(&first.url()).unwrap();
@@ -667,7 +647,7 @@ async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_on
         "nothing stored yet, nothing refused"
     );
 
-    let second = start(&addr.to_string(), &db).await;
+    let second = start(&addr.to_string(), db).await;
     let stored = match tokio::time::timeout(Duration::from_secs(20), actions.recv()).await {
         Ok(Some(Action::Sent(m))) => m,
         other => panic!("the outbox did not deliver: {other:?}"),
@@ -693,10 +673,8 @@ async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_on
     second.stop().await;
 }
 
-#[tokio::test]
-async fn a_patient_chat_is_the_teams_and_counts_in_the_unread_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+async fn a_patient_chat_is_the_teams_and_counts_in_the_unread_column(store: TestStore) {
+    let (server, ward) = common::demo_ward_server(&store.database).await;
     let d = &server.domain;
     for (u, name) in [
         ("nurse", "Alex Morgan"),
@@ -786,3 +764,23 @@ async fn audit_actions(server: &RunningServer, patient: &str) -> Vec<String> {
         .map(|e| e.action.as_str())
         .collect()
 }
+
+on_each_store!(
+    login_with_the_right_password_gives_a_session,
+    logout_ends_the_session,
+    unauthenticated_requests_get_401_problem_json,
+    a_message_sent_reaches_the_recipients_stream,
+    resending_with_the_same_id_stores_one_message,
+    receipts_move_forward_and_reach_the_sender,
+    reconnecting_with_the_cursor_replays_exactly_what_was_missed,
+    a_non_member_cannot_read_or_post_in_a_conversation,
+    malformed_json_gets_400_problem_with_a_readable_detail,
+    a_bad_id_in_the_path_is_a_400_problem,
+    an_empty_message_is_refused_with_a_reason,
+    the_stream_resumes_by_itself_across_a_server_restart,
+    patient_detail_is_for_teams_that_have_the_patient_on_a_list,
+    lists_are_created_changed_and_deleted_and_every_member_hears_of_it,
+    a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest,
+    the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_once,
+    a_patient_chat_is_the_teams_and_counts_in_the_unread_column,
+);

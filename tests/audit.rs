@@ -3,14 +3,12 @@
 
 mod common;
 
-use common::{run_as, PASSWORD};
+use common::{run_as, TestStore, PASSWORD};
 use wardround::client::ApiClient;
 use wardround::model::{ColumnId, PatientQuery};
 
-#[tokio::test]
-async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named(store: TestStore) {
+    let (server, ward) = common::demo_ward_server(&store.database).await;
     let d = &server.domain;
     d.bootstrap_admin(PASSWORD).await.unwrap();
     d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -109,34 +107,26 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named() {
     assert!(out.starts_with("audit log intact:"), "{out}");
 
     // Someone with the database edits a row: verify names it.
-    let db = dir.path().join("w.sqlite");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    let seq: i64 = sqlx::query_scalar("SELECT seq FROM audit_log WHERE action = 'patient_viewed'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE audit_log SET actor = 'someone_else' WHERE seq = ?")
-        .bind(seq)
-        .execute(&pool)
-        .await
-        .unwrap();
+    let seq = store
+        .scalar("SELECT seq FROM audit_log WHERE action = 'patient_viewed'")
+        .await;
+    store
+        .execute(&format!(
+            "UPDATE audit_log SET actor = 'someone_else' WHERE seq = {seq}"
+        ))
+        .await;
     let (ok, _, err) = admin(args(&["admin", "audit", "verify"])).await.unwrap();
     assert!(!ok);
     assert!(err.contains(&format!("broken at row {seq}")), "{err}");
 
     // A removed row is caught at the row after it.
-    sqlx::query("UPDATE audit_log SET actor = 'nurse' WHERE seq = ?")
-        .bind(seq)
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = ?")
-        .bind(seq)
-        .execute(&pool)
-        .await
-        .unwrap();
+    store
+        .execute(&format!(
+            "UPDATE audit_log SET actor = 'nurse' WHERE seq = {seq}; DELETE FROM audit_log WHERE seq = {seq}"
+        ))
+        .await;
     let verdict = d.audit_verify().await.unwrap();
     assert!(verdict.broken_at.is_some_and(|at| at > seq), "{verdict:?}");
 }
+
+on_each_store!(acts_on_patients_are_logged_queried_exported_and_tampering_is_named,);

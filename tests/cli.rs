@@ -7,7 +7,7 @@ use common::{run_as_nurse as run, PASSWORD};
 #[tokio::test]
 async fn lists_are_managed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+    let (server, ward) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -61,7 +61,7 @@ fn admin(url: &str, args: &[&str]) -> (bool, String, String) {
 #[tokio::test]
 async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = common::demo_ward_server(dir.path()).await;
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let d = &server.domain;
     d.bootstrap_admin(PASSWORD).await.unwrap().unwrap();
     assert!(
@@ -216,7 +216,7 @@ async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_l
 #[tokio::test]
 async fn team_templates_make_the_channels_and_a_rounding_list() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = common::demo_ward_server(dir.path()).await;
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let d = &server.domain;
     d.bootstrap_admin(PASSWORD).await.unwrap();
     d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -374,7 +374,7 @@ fn serve_check_config_says_what_is_wrong_and_exits_non_zero() {
 #[tokio::test]
 async fn doctor_checks_the_server_login_and_stream_and_fails_when_it_is_down() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = common::demo_ward_server(dir.path()).await;
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     server
         .domain
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)

@@ -1,12 +1,12 @@
 //! A server killed mid-load (SIGKILL: no shutdown, no flush) and started again on the
-//! same file: every message it acknowledged reaches its recipient exactly once, and the
+//! same store: every message it acknowledged reaches its recipient exactly once, and the
 //! clients carry on by themselves (the sender retrying its unacknowledged message with the
 //! same id, the recipient's stream resuming from its cursor).
 
 mod common;
 
+use common::TestStore;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,8 +18,8 @@ use wardround::model::{EventKind, NewMessage, Priority};
 
 const ADMIN_PASSWORD: &str = "admin password for the fault test";
 
-fn start(db: &Path, listen: &str) -> Target {
-    common::serve_process(db, listen, ADMIN_PASSWORD)
+fn start(store: &TestStore, listen: &str) -> Target {
+    common::serve_process(store, listen, ADMIN_PASSWORD)
 }
 
 fn free_port() -> u16 {
@@ -42,12 +42,9 @@ async fn deliver(client: &ApiClient, conversation: Uuid, message: &NewMessage) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_message_survives_a_kill_and_arrives_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("w.sqlite");
+async fn every_acknowledged_message_survives_a_kill_and_arrives_exactly_once(store: TestStore) {
     let listen = format!("127.0.0.1:{}", free_port());
-    let mut server = start(&db, &listen);
+    let mut server = start(&store, &listen);
     let url = server.url.clone();
 
     common::sender_and_recipient_on_a_ward(&url, ADMIN_PASSWORD).await;
@@ -116,7 +113,7 @@ async fn every_acknowledged_message_survives_a_kill_and_arrives_exactly_once() {
     server.kill();
     let at_kill = acked.lock().unwrap().len();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _server = start(&db, &listen);
+    let _server = start(&store, &listen);
     for l in load {
         l.await.unwrap();
     }
@@ -149,3 +146,5 @@ async fn every_acknowledged_message_survives_a_kill_and_arrives_exactly_once() {
         "the stream reconnected by itself"
     );
 }
+
+on_each_store!(every_acknowledged_message_survives_a_kill_and_arrives_exactly_once);

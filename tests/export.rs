@@ -317,7 +317,7 @@ fn every_shared_r4_bundle_exports_without_a_panic() {
 #[tokio::test]
 async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+    let (server, ward) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", common::PASSWORD)
@@ -372,7 +372,7 @@ async fn a_server_list_exports_as_a_rounding_sheet_in_bed_order() {
 async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
     use wardround::fhir::FhirSource;
     let dir = tempfile::tempdir().unwrap();
-    let (server, ward) = common::demo_ward_server(dir.path()).await;
+    let (server, ward) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", common::PASSWORD)

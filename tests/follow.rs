@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{demo_ward_server, screen_text, PASSWORD};
+use common::{demo_ward_server, screen_text, TestStore, PASSWORD};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use wardround::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
@@ -118,14 +118,12 @@ impl Station {
 
 struct Ward {
     server: RunningServer,
-    _dir: tempfile::TempDir,
     outsider: User,
 }
 
 /// The demo ward with a nurse and a registrar on 4 West, and someone on no team.
-async fn ward() -> Ward {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, ehr) = demo_ward_server(dir.path()).await;
+async fn ward(store: &TestStore) -> Ward {
+    let (server, ehr) = demo_ward_server(&store.database).await;
     let d = &server.domain;
     let nurse = d
         .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
@@ -147,16 +145,13 @@ async fn ward() -> Ward {
         .await
         .unwrap();
     d.create_team("Portering", &[outsider.id]).await.unwrap();
-    Ward {
-        server,
-        _dir: dir,
-        outsider,
-    }
+    Ward { server, outsider }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_control() {
-    let w = ward().await;
+async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_control(
+    store: TestStore,
+) {
+    let w = ward(&store).await;
     let url = w.server.url();
     let mut nurse = Station::login(&url, "nurse").await;
     let mut doctor = Station::login(&url, "doctor").await;
@@ -275,9 +270,8 @@ async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_
     assert_ne!(doctor.selected_patient(), first, "moves on their own again");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn following_is_refused_with_a_reason_where_it_cannot_be() {
-    let w = ward().await;
+async fn following_is_refused_with_a_reason_where_it_cannot_be(store: TestStore) {
+    let w = ward(&store).await;
     let url = w.server.url();
     let login = |u: &'static str| {
         let url = url.clone();
@@ -360,9 +354,8 @@ async fn following_is_refused_with_a_reason_where_it_cannot_be() {
     assert_eq!(nurse.presentation().await.unwrap(), None);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_diagnostics_pane_measures_the_connection_events_server_and_ehr() {
-    let w = ward().await;
+async fn the_diagnostics_pane_measures_the_connection_events_server_and_ehr(store: TestStore) {
+    let w = ward(&store).await;
     let mut nurse = Station::login(&w.server.url(), "nurse").await;
     nurse
         .until("the stream is live", |a| {
@@ -398,3 +391,9 @@ async fn the_diagnostics_pane_measures_the_connection_events_server_and_ehr() {
     assert!(nurse.app.diag.is_none());
     nurse.drain(Duration::from_millis(100)).await;
 }
+
+on_each_store!(
+    a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_control,
+    following_is_refused_with_a_reason_where_it_cannot_be,
+    the_diagnostics_pane_measures_the_connection_events_server_and_ehr,
+);

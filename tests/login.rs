@@ -11,13 +11,13 @@ use wardround::fhir::BundleSource;
 use wardround::server::clock::ManualClock;
 use wardround::server::{self, Options, RunningServer};
 
-use common::PASSWORD;
+use common::{TestStore, PASSWORD};
 
-async fn server(dir: &tempfile::TempDir) -> (RunningServer, Arc<ManualClock>) {
+async fn server(store: &TestStore) -> (RunningServer, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let server = server::start_with(
         "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
+        &store.database,
         Arc::new(BundleSource::default()),
         Options {
             clock: clock.clone(),
@@ -51,10 +51,8 @@ async fn attempt(server: &RunningServer, username: &str, password: &str) -> (u16
     (resp.status().as_u16(), retry)
 }
 
-#[tokio::test]
-async fn failed_logins_back_off_then_lock_until_it_unlocks() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, clock) = server(&dir).await;
+async fn failed_logins_back_off_then_lock_until_it_unlocks(store: TestStore) {
+    let (server, clock) = server(&store).await;
     let mut seen = Vec::new();
     for _ in 0..10 {
         seen.push(attempt(&server, "nurse", "guess").await.0);
@@ -115,10 +113,8 @@ async fn failed_logins_back_off_then_lock_until_it_unlocks() {
     );
 }
 
-#[tokio::test]
-async fn unknown_names_get_the_same_answers_as_known_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, clock) = server(&dir).await;
+async fn unknown_names_get_the_same_answers_as_known_ones(store: TestStore) {
+    let (server, clock) = server(&store).await;
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for _ in 0..4 {
@@ -130,10 +126,8 @@ async fn unknown_names_get_the_same_answers_as_known_ones() {
     assert_eq!(known.last(), Some(&(429, Some(1))));
 }
 
-#[tokio::test]
-async fn a_session_expires_after_a_shift_and_ends_at_logout() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, clock) = server(&dir).await;
+async fn a_session_expires_after_a_shift_and_ends_at_logout(store: TestStore) {
+    let (server, clock) = server(&store).await;
     let anon = ApiClient::new(&server.url()).unwrap();
     let (client, _) = anon.login("nurse", PASSWORD).await.unwrap();
     clock.advance(Duration::hours(12));
@@ -156,10 +150,8 @@ async fn a_session_expires_after_a_shift_and_ends_at_logout() {
     assert!(client.me().await.unwrap_err().is_unauthorized());
 }
 
-#[tokio::test]
-async fn unlocking_checks_the_sessions_own_password_and_counts_failures() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server, clock) = server(&dir).await;
+async fn unlocking_checks_the_sessions_own_password_and_counts_failures(store: TestStore) {
+    let (server, clock) = server(&store).await;
     let anon = ApiClient::new(&server.url()).unwrap();
     let (client, _) = anon.login("nurse", PASSWORD).await.unwrap();
     client.verify_password(PASSWORD).await.unwrap();
@@ -177,3 +169,10 @@ async fn unlocking_checks_the_sessions_own_password_and_counts_failures() {
     clock.advance(Duration::seconds(2));
     client.verify_password(PASSWORD).await.unwrap();
 }
+
+on_each_store!(
+    failed_logins_back_off_then_lock_until_it_unlocks,
+    unknown_names_get_the_same_answers_as_known_ones,
+    a_session_expires_after_a_shift_and_ends_at_logout,
+    unlocking_checks_the_sessions_own_password_and_counts_failures,
+);

@@ -1,13 +1,13 @@
-//! Two `wardround serve` processes on one SQLite file are two nodes of one service: users
+//! Two `wardround serve` processes on one store (a SQLite file; a PostgreSQL database, where
+//! they hear of each other's writes by LISTEN/NOTIFY) are two nodes of one service: users
 //! on different nodes exchange 1,000 messages with none lost or repeated, a client that
 //! reconnects to the other node resumes from its cursor, and each re-notification fires
 //! once across both.
 
 mod common;
 
-use common::PASSWORD;
+use common::{TestStore, PASSWORD};
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -18,8 +18,8 @@ use wardround::model::{Event, EventKind, NewMessage, PolicyPatch, Priority, GLOB
 
 const ADMIN_PASSWORD: &str = "admin password for the nodes test";
 
-fn node(db: &Path) -> Target {
-    common::serve_process(db, "127.0.0.1:0", ADMIN_PASSWORD)
+fn node(store: &TestStore) -> Target {
+    common::serve_process(store, "127.0.0.1:0", ADMIN_PASSWORD)
 }
 
 async fn login(url: &str, name: &str, password: &str) -> ApiClient {
@@ -58,12 +58,9 @@ fn message_ids(events: &[Event]) -> Vec<Uuid> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_nodes_on_one_store_deliver_once_and_renotify_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("w.sqlite");
-    let one = node(&db);
-    let two = node(&db);
+async fn two_nodes_on_one_store_deliver_once_and_renotify_once(store: TestStore) {
+    let one = node(&store);
+    let two = node(&store);
     assert_ne!(one.url, two.url);
 
     let admin = common::sender_and_recipient_on_a_ward(&one.url, ADMIN_PASSWORD).await;
@@ -187,4 +184,28 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once() {
         HashMap::from([(1, 1), (2, 1)]),
         "one re-notification per interval across the two nodes"
     );
+
+    // A quiet client on node two (it sends nothing that would make it look in the store)
+    // hears of messages written on node one: the nodes tell each other.
+    let quiet = login(&two.url, "recipient", PASSWORD).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _quiet = spawn_event_stream(quiet.clone(), quiet.me().await.unwrap().cursor, tx);
+    let mut told = Vec::new();
+    for i in 0..10 {
+        let m = NewMessage {
+            id: Uuid::new_v4(),
+            body: format!("from the other node {i}"),
+            priority: Priority::Normal,
+        };
+        sender.send(channel, &m).await.unwrap();
+        told.push(m.id);
+    }
+    let events = collect(&mut rx, |e| message_ids(e).len() >= 10).await;
+    assert_eq!(
+        message_ids(&events),
+        told,
+        "node one's writes, told to node two"
+    );
 }
+
+on_each_store!(two_nodes_on_one_store_deliver_once_and_renotify_once);

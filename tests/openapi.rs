@@ -66,7 +66,7 @@ fn every_route_is_documented_and_nothing_else() {
 #[tokio::test]
 async fn the_server_serves_its_openapi_document() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = common::demo_ward_server(dir.path()).await;
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let body: serde_json::Value = reqwest::get(format!("{}/api/v1/openapi.json", server.url()))
         .await
         .unwrap()

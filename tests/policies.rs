@@ -14,20 +14,18 @@ use wardround::model::{
 };
 use wardround::server::{self, RunningServer};
 
-use common::PASSWORD;
+use common::{TestStore, PASSWORD};
 
 struct Ward {
     server: RunningServer,
-    _dir: tempfile::TempDir,
     chat: Uuid,
 }
 
 /// `sender` and `reader` in a 1:1; both on the team `Ward 7`.
-async fn ward() -> Ward {
-    let dir = tempfile::tempdir().unwrap();
+async fn ward(store: &TestStore) -> Ward {
     let server = server::start(
         "127.0.0.1:0".parse().unwrap(),
-        &dir.path().join("w.sqlite"),
+        &store.database,
         Arc::new(BundleSource::default()),
     )
     .await
@@ -53,11 +51,7 @@ async fn ward() -> Ward {
         )
         .await
         .unwrap();
-    Ward {
-        server,
-        _dir: dir,
-        chat,
-    }
+    Ward { server, chat }
 }
 
 async fn login(w: &Ward, username: &str) -> ApiClient {
@@ -85,14 +79,14 @@ fn patch(pairs: &[(&str, &str)]) -> PolicyPatch {
     p
 }
 
-#[tokio::test]
-async fn read_receipts_follow_the_policy_and_each_users_choice() {
+async fn read_receipts_follow_the_policy_and_each_users_choice(store: TestStore) {
     let modes = ["user_controlled", "on", "off"];
     let mut table = Vec::new();
     for mode in modes {
         for sender_on in [true, false] {
             for reader_on in [true, false] {
-                let w = ward().await;
+                let each = store.fresh().await;
+                let w = ward(&each).await;
                 w.server
                     .domain
                     .update_policy(GLOBAL, &patch(&[("read_receipts", mode)]))
@@ -155,7 +149,9 @@ async fn read_receipts_follow_the_policy_and_each_users_choice() {
             }
         }
     }
-    insta::assert_snapshot!(table.join("\n"), @r"
+    // The same table on every store.
+    insta::allow_duplicates! {
+        insta::assert_snapshot!(table.join("\n"), @r"
     user_controlled sender on  reader on  -> read shown (reader's receipts active)
     user_controlled sender on  reader off -> delivered only (reader's receipts inactive)
     user_controlled sender off reader on  -> delivered only (reader's receipts active)
@@ -169,11 +165,11 @@ async fn read_receipts_follow_the_policy_and_each_users_choice() {
     off             sender off reader on  -> delivered only (reader's receipts inactive)
     off             sender off reader off -> delivered only (reader's receipts inactive)
     ");
+    }
 }
 
-#[tokio::test]
-async fn urgent_without_permission_is_refused_with_403_problem_json() {
-    let w = ward().await;
+async fn urgent_without_permission_is_refused_with_403_problem_json(store: TestStore) {
+    let w = ward(&store).await;
     w.server
         .domain
         .apply_package(Package::InformationWorker, &Assignee::User("sender".into()))
@@ -218,9 +214,8 @@ async fn sender_token(w: &Ward) -> String {
         .token
 }
 
-#[tokio::test]
-async fn a_users_own_policy_wins_over_their_teams_which_wins_over_global() {
-    let w = ward().await;
+async fn a_users_own_policy_wins_over_their_teams_which_wins_over_global(store: TestStore) {
+    let w = ward(&store).await;
     let d = &w.server.domain;
     d.create_policy("no-urgent", &patch(&[("allow_urgent", "false")]))
         .await
@@ -266,9 +261,8 @@ async fn a_users_own_policy_wins_over_their_teams_which_wins_over_global() {
     );
 }
 
-#[tokio::test]
-async fn packages_create_their_policy_once_and_assign_it() {
-    let w = ward().await;
+async fn packages_create_their_policy_once_and_assign_it(store: TestStore) {
+    let w = ward(&store).await;
     let d = &w.server.domain;
     let expect = [
         (Package::ClinicalWorker, true, true, "user_controlled"),
@@ -309,9 +303,8 @@ async fn packages_create_their_policy_once_and_assign_it() {
     assert!(again.settings.allow_important);
 }
 
-#[tokio::test]
-async fn a_bad_policy_setting_is_refused_with_a_reason() {
-    let w = ward().await;
+async fn a_bad_policy_setting_is_refused_with_a_reason(store: TestStore) {
+    let w = ward(&store).await;
     let d = &w.server.domain;
     let too_fast = d
         .update_policy(GLOBAL, &patch(&[("renotify_interval", "1s")]))
@@ -328,3 +321,11 @@ async fn a_bad_policy_setting_is_refused_with_a_reason() {
         .await
         .is_err());
 }
+
+on_each_store!(
+    read_receipts_follow_the_policy_and_each_users_choice,
+    urgent_without_permission_is_refused_with_403_problem_json,
+    a_users_own_policy_wins_over_their_teams_which_wins_over_global,
+    packages_create_their_policy_once_and_assign_it,
+    a_bad_policy_setting_is_refused_with_a_reason,
+);

@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -18,12 +17,12 @@ use wardround::server::clock::ManualClock;
 use wardround::server::domain::Session;
 use wardround::server::{self, Options, RunningServer};
 
-use common::PASSWORD;
+use common::{TestStore, PASSWORD};
+use wardround::server::store::Database;
 
 struct Ward {
     server: RunningServer,
     clock: Arc<ManualClock>,
-    dir: tempfile::TempDir,
     doctor: User,
     nurse: User,
     charge: User,
@@ -31,7 +30,7 @@ struct Ward {
     channel: Uuid,
 }
 
-async fn start_on(db: &Path, clock: Arc<ManualClock>) -> RunningServer {
+async fn start_on(db: &Database, clock: Arc<ManualClock>) -> RunningServer {
     let options = Options {
         clock,
         scheduler: false,
@@ -49,10 +48,9 @@ async fn start_on(db: &Path, clock: Arc<ManualClock>) -> RunningServer {
 
 /// A doctor, a nurse and a charge nurse in a group, and the Senior team's channel (with
 /// the site manager) for escalations.
-async fn ward() -> Ward {
-    let dir = tempfile::tempdir().unwrap();
+async fn ward(store: &TestStore) -> Ward {
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let server = start_on(&dir.path().join("ward.sqlite"), clock.clone()).await;
+    let server = start_on(&store.database, clock.clone()).await;
     let d = &server.domain;
     let doctor = d
         .create_user("doctor", "Dr Priya Shah", "Registrar", PASSWORD)
@@ -91,7 +89,6 @@ async fn ward() -> Ward {
     Ward {
         server,
         clock,
-        dir,
         doctor,
         nurse,
         charge,
@@ -182,10 +179,10 @@ fn attempts(to: u32) -> Vec<u32> {
     (1..=to).collect()
 }
 
-#[tokio::test]
 async fn urgent_message_renotifies_every_two_minutes_until_read_then_tells_the_sender_and_escalates(
+    store: TestStore,
 ) {
-    let w = ward().await;
+    let w = ward(&store).await;
     w.server
         .domain
         .update_policy(GLOBAL, &{
@@ -301,9 +298,10 @@ async fn urgent_message_renotifies_every_two_minutes_until_read_then_tells_the_s
     assert_eq!(unanswered, 1, "the escalation escalates no further");
 }
 
-#[tokio::test]
-async fn under_an_ack_policy_reading_is_not_enough_and_the_ack_reaches_the_sender() {
-    let w = ward().await;
+async fn under_an_ack_policy_reading_is_not_enough_and_the_ack_reaches_the_sender(
+    store: TestStore,
+) {
+    let w = ward(&store).await;
     let mut patch = PolicyPatch::default();
     patch.set("renotify_until", "ack").unwrap();
     w.server.domain.update_policy(GLOBAL, &patch).await.unwrap();
@@ -369,9 +367,8 @@ async fn under_an_ack_policy_reading_is_not_enough_and_the_ack_reaches_the_sende
     assert!(receipt.acknowledged_at.is_some());
 }
 
-#[tokio::test]
-async fn a_restart_mid_window_neither_loses_nor_repeats_a_renotification() {
-    let w = ward().await;
+async fn a_restart_mid_window_neither_loses_nor_repeats_a_renotification(store: TestStore) {
+    let w = ward(&store).await;
     let urgent = w.send_urgent("Bed 9 pain score 9/10").await;
     let sent = urgent.sent_at;
     w.run_minutes(sent, 1..=5, async |_| {}).await;
@@ -381,7 +378,6 @@ async fn a_restart_mid_window_neither_loses_nor_repeats_a_renotification() {
     let Ward {
         server,
         clock,
-        dir,
         doctor,
         nurse,
         charge,
@@ -390,11 +386,10 @@ async fn a_restart_mid_window_neither_loses_nor_repeats_a_renotification() {
     } = w;
     server.stop().await;
     clock.advance(Duration::minutes(4));
-    let again = start_on(&dir.path().join("ward.sqlite"), clock.clone()).await;
+    let again = start_on(&store.database, clock.clone()).await;
     let w = Ward {
         server: again,
         clock,
-        dir,
         doctor,
         nurse,
         charge,
@@ -422,9 +417,8 @@ async fn a_restart_mid_window_neither_loses_nor_repeats_a_renotification() {
     assert_eq!(unanswered, 1);
 }
 
-#[tokio::test]
-async fn normal_and_important_messages_never_renotify() {
-    let w = ward().await;
+async fn normal_and_important_messages_never_renotify(store: TestStore) {
+    let w = ward(&store).await;
     let doctor = w.session("doctor").await;
     for priority in [Priority::Normal, Priority::Important] {
         let new = NewMessage {
@@ -445,9 +439,8 @@ async fn normal_and_important_messages_never_renotify() {
     );
 }
 
-#[tokio::test]
-async fn escalating_to_a_user_messages_them_one_to_one() {
-    let w = ward().await;
+async fn escalating_to_a_user_messages_them_one_to_one(store: TestStore) {
+    let w = ward(&store).await;
     let mut patch = PolicyPatch::default();
     patch.set("escalation_target", "user:manager").unwrap();
     patch.set("renotify_window", "4m").unwrap();
@@ -474,10 +467,10 @@ async fn escalating_to_a_user_messages_them_one_to_one() {
     assert_eq!(escalations.unread, 1);
 }
 
-#[tokio::test]
-async fn a_renotification_shows_others_reads_only_as_the_receipts_policy_allows() {
+async fn a_renotification_shows_others_reads_only_as_the_receipts_policy_allows(store: TestStore) {
     for (mode, shown) in [("on", ReceiptState::Read), ("off", ReceiptState::Delivered)] {
-        let w = ward().await;
+        let each = store.fresh().await;
+        let w = ward(&each).await;
         let mut patch = PolicyPatch::default();
         patch.set("read_receipts", mode).unwrap();
         w.server.domain.update_policy(GLOBAL, &patch).await.unwrap();
@@ -507,9 +500,8 @@ async fn a_renotification_shows_others_reads_only_as_the_receipts_policy_allows(
     }
 }
 
-#[tokio::test]
-async fn leaving_a_team_stops_its_urgent_messages_chasing_you() {
-    let w = ward().await;
+async fn leaving_a_team_stops_its_urgent_messages_chasing_you(store: TestStore) {
+    let w = ward(&store).await;
     let d = &w.server.domain;
     d.add_team_member("Senior", "doctor").await.unwrap();
     let manager = w.session("manager").await;
@@ -529,9 +521,8 @@ async fn leaving_a_team_stops_its_urgent_messages_chasing_you() {
     assert_eq!(w.renotified(&w.doctor, &urgent).await, attempts(1));
 }
 
-#[tokio::test]
-async fn metrics_count_messages_renotifications_escalations_and_streams() {
-    let w = ward().await;
+async fn metrics_count_messages_renotifications_escalations_and_streams(store: TestStore) {
+    let w = ward(&store).await;
     w.server
         .domain
         .update_policy(GLOBAL, &{
@@ -563,3 +554,14 @@ async fn metrics_count_messages_renotifications_escalations_and_streams() {
         "{text}"
     );
 }
+
+on_each_store!(
+    urgent_message_renotifies_every_two_minutes_until_read_then_tells_the_sender_and_escalates,
+    under_an_ack_policy_reading_is_not_enough_and_the_ack_reaches_the_sender,
+    a_restart_mid_window_neither_loses_nor_repeats_a_renotification,
+    normal_and_important_messages_never_renotify,
+    escalating_to_a_user_messages_them_one_to_one,
+    a_renotification_shows_others_reads_only_as_the_receipts_policy_allows,
+    leaving_a_team_stops_its_urgent_messages_chasing_you,
+    metrics_count_messages_renotifications_escalations_and_streams,
+);

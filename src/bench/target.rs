@@ -1,13 +1,14 @@
 //! The server under load: one this run starts (a child `wardround serve` on loopback over
-//! a fresh SQLite file, so its memory and CPU can be read apart from the load's), or one
-//! already running at a URL.
+//! a fresh SQLite file or a given PostgreSQL database, so its memory and CPU can be read
+//! apart from the load's), or one already running at a URL.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use super::BenchError;
+use crate::server::store::Database;
 
 pub struct Target {
     pub url: String,
@@ -19,38 +20,37 @@ pub struct Target {
 }
 
 impl Target {
-    /// Starts `wardround serve` on a free loopback port over a temporary SQLite file.
-    pub fn spawn() -> Result<Target, BenchError> {
+    /// Starts `wardround serve` on a free loopback port over `database`, else a temporary
+    /// SQLite file.
+    pub fn spawn(database: Option<Database>) -> Result<Target, BenchError> {
         let dir = tempfile::tempdir().map_err(|e| BenchError::Setup(e.to_string()))?;
         let exe = std::env::current_exe().map_err(|e| BenchError::Setup(e.to_string()))?;
         let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
-        Self::spawn_at(
-            &exe,
-            "127.0.0.1:0",
-            dir.path().join("bench.sqlite"),
-            &password,
-        )
-        .map(|mut t| {
+        let database = database.unwrap_or_else(|| dir.path().join("bench.sqlite").into());
+        Self::spawn_at(&exe, "127.0.0.1:0", &database, dir.path(), &password).map(|mut t| {
             t._dir = Some(dir);
             t
         })
     }
 
     /// Starts `exe serve` on `listen` over `database` (kept: a restart on the same address
-    /// serves the same data).
+    /// serves the same data), with an empty EHR directory and a HOME in `files`.
     pub fn spawn_at(
-        exe: &std::path::Path,
+        exe: &Path,
         listen: &str,
-        database: PathBuf,
+        database: &Database,
+        files: &Path,
         admin_password: &str,
     ) -> Result<Target, BenchError> {
-        let empty_ehr = database.with_extension("ehr");
+        let empty_ehr = files.join("ehr");
         std::fs::create_dir_all(&empty_ehr).map_err(|e| BenchError::Setup(e.to_string()))?;
-        let home = database.with_extension("home");
+        let home = files.join("home");
         std::fs::create_dir_all(&home).map_err(|e| BenchError::Setup(e.to_string()))?;
         let mut child = Command::new(exe)
-            .args(["serve", "--listen", listen, "--database"])
-            .arg(&database)
+            .args(["serve", "--listen", listen])
+            // In the environment, not the arguments: a PostgreSQL URL may carry a password,
+            // and any user can read another's arguments.
+            .env("WARDROUND_DATABASE", database.arg())
             .arg("--ehr-bundles")
             .arg(&empty_ehr)
             .env("WARDROUND_ADMIN_PASSWORD", admin_password)

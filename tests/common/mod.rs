@@ -168,21 +168,17 @@ pub fn ward_app() -> App {
     app
 }
 
-/// A real server on a random port over a SQLite file in `dir`, serving the demo ward.
+/// A real server on a random port over `database`, serving the demo ward.
 pub async fn demo_ward_server(
-    dir: &std::path::Path,
+    database: impl Into<wardround::server::store::Database>,
 ) -> (
     wardround::server::RunningServer,
     std::sync::Arc<wardround::fhir::BundleSource>,
 ) {
     let ward = std::sync::Arc::new(wardround::demo::ward_source(Utc::now()));
-    let server = wardround::server::start(
-        "127.0.0.1:0".parse().unwrap(),
-        &dir.join("w.sqlite"),
-        ward.clone(),
-    )
-    .await
-    .unwrap();
+    let server = wardround::server::start("127.0.0.1:0".parse().unwrap(), database, ward.clone())
+        .await
+        .unwrap();
     (server, ward)
 }
 
@@ -247,17 +243,18 @@ pub fn screen_text(app: &App, width: u16, height: u16) -> String {
         .join("\n")
 }
 
-/// A `wardround serve` child process on `listen` over `db` (a real node: it can be killed
-/// and restarted on the same file), with `admin` / `admin_password`.
+/// A `wardround serve` child process on `listen` over `store` (a real node: it can be
+/// killed and restarted on the same store), with `admin` / `admin_password`.
 pub fn serve_process(
-    db: &std::path::Path,
+    store: &TestStore,
     listen: &str,
     admin_password: &str,
 ) -> wardround::bench::Target {
     wardround::bench::Target::spawn_at(
         std::path::Path::new(env!("CARGO_BIN_EXE_wardround")),
         listen,
-        db.to_path_buf(),
+        &store.database,
+        store.dir(),
         admin_password,
     )
     .expect("the server starts")
@@ -292,4 +289,118 @@ pub async fn sender_and_recipient_on_a_ward(
         admin.admin_team_member("Ward", name, true).await.unwrap();
     }
     admin
+}
+
+/// A store of a test's own: a SQLite file in a temporary directory, or a fresh schema in
+/// the PostgreSQL database `WARDROUND_TEST_POSTGRES_URL` names. It outlives restarts of
+/// the servers started on it.
+pub struct TestStore {
+    pub database: wardround::server::store::Database,
+    _dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        TestStore {
+            database: dir.path().join("ward.sqlite").into(),
+            _dir: dir,
+        }
+    }
+
+    /// A schema of its own in the test database, named for nothing but this run (tests
+    /// run in parallel; the schema is left for the throwaway database to take with it).
+    pub async fn postgres() -> Self {
+        use sqlx::Connection as _;
+        let url = std::env::var("WARDROUND_TEST_POSTGRES_URL")
+            .expect("WARDROUND_TEST_POSTGRES_URL names a PostgreSQL database for tests");
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&url)
+            .await
+            .expect("the PostgreSQL test database accepts connections");
+        sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let _ = conn.close().await;
+        let joiner = if url.contains('?') { '&' } else { '?' };
+        TestStore {
+            database: wardround::server::store::Database::Postgres(format!(
+                "{url}{joiner}options=-c%20search_path%3D{schema}"
+            )),
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Another empty store of the same kind.
+    pub async fn fresh(&self) -> TestStore {
+        match self.database {
+            wardround::server::store::Database::Sqlite(_) => TestStore::sqlite(),
+            wardround::server::store::Database::Postgres(_) => TestStore::postgres().await,
+        }
+    }
+
+    /// Where a server process started by the test keeps its files (an EHR directory, a
+    /// HOME), beside a SQLite store or for a PostgreSQL one.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// Runs SQL straight on the store, as someone with the database could.
+    pub async fn execute(&self, sql: &str) {
+        match &self.database {
+            wardround::server::store::Database::Sqlite(path) => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .unwrap();
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            wardround::server::store::Database::Postgres(url) => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+    }
+
+    /// The one number `sql` selects.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        match &self.database {
+            wardround::server::store::Database::Sqlite(path) => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .unwrap();
+                sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+            }
+            wardround::server::store::Database::Postgres(url) => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+            }
+        }
+    }
+}
+
+/// Declares, for each `async fn NAME(store: TestStore)` named, the tests `NAME::sqlite`
+/// and `NAME::postgres`. The PostgreSQL one runs when WARDROUND_TEST_POSTGRES_URL was set
+/// at build time, and is listed as ignored, saying so, when it was not.
+#[macro_export]
+macro_rules! on_each_store {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::common::TestStore::sqlite()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(wardround_postgres_tests),
+                ignore = "PostgreSQL: set WARDROUND_TEST_POSTGRES_URL to run"
+            )]
+            async fn postgres() {
+                super::$name(super::common::TestStore::postgres().await).await
+            }
+        }
+    )*};
 }

@@ -23,6 +23,15 @@ impl Database {
         }
     }
 
+    /// As given to `wardround serve` (with any password: for a child process's
+    /// environment, never for a log).
+    pub fn arg(&self) -> std::ffi::OsString {
+        match self {
+            Database::Sqlite(path) => path.clone().into_os_string(),
+            Database::Postgres(url) => url.into(),
+        }
+    }
+
     /// Whether a server could open it, without changing it: a SQLite file's directory is
     /// writable (or can be made); PostgreSQL answers within five seconds.
     pub async fn check(&self) -> Result<String, String> {

@@ -4,8 +4,8 @@
 
 mod admin;
 mod audit;
-mod logins;
 mod database;
+mod logins;
 mod policies;
 mod postgres;
 mod presentations;
@@ -17,12 +17,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub use admin::AdminStore;
-pub use database::Database;
 pub use audit::{AuditFilter, AuditStore};
+pub use database::Database;
 pub use logins::{Failures, LoginStore};
 pub use policies::{PolicyStore, Subject};
-pub use presentations::PresentationStore;
 pub use postgres::PgStore;
+pub use presentations::PresentationStore;
 pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 

@@ -274,13 +274,15 @@ async fn insert_message_tx(
         return Ok(false);
     }
     for r in &message.receipts {
-        sqlx::query("INSERT INTO receipts (message_id, user_id, state, at) VALUES ($1, $2, $3, $4)")
-            .bind(message.id)
-            .bind(r.user_id)
-            .bind(state_i16(r.state))
-            .bind(r.at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO receipts (message_id, user_id, state, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(message.id)
+        .bind(r.user_id)
+        .bind(state_i16(r.state))
+        .bind(r.at)
+        .execute(&mut *tx)
+        .await?;
     }
     if let Some(schedule) = schedule {
         urgent::schedule(tx, message, schedule).await?;
@@ -822,11 +824,10 @@ impl Store for PgStore {
     }
 
     async fn latest_cursor(&self, user: Uuid) -> StoreResult<i64> {
-        let seq: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE user_id = $1")
-                .bind(user)
-                .fetch_one(&self.pool)
-                .await?;
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE user_id = $1")
+            .bind(user)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(seq.unwrap_or(0))
     }
 
