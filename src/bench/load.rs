@@ -127,6 +127,7 @@ pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchErro
     let rss_idle = idle_clients(target, &pairs, options.idle_clients).await?;
     Ok(Report {
         server: target.url.clone(),
+        store: target.store,
         senders: pairs.len(),
         throughput,
         latency_at_10_per_s_ms: percentiles(&latencies),

@@ -56,6 +56,8 @@ impl Default for Options {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub server: String,
+    /// `sqlite` or `postgresql` when this run started the server; unknown otherwise.
+    pub store: Option<&'static str>,
     pub senders: usize,
     pub throughput: load::Throughput,
     /// Send start → the recipient's event, at 10 messages a second.

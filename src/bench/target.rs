@@ -15,6 +15,8 @@ pub struct Target {
     pub admin_password: String,
     /// The server's process, when it is ours (or given): for RSS and CPU.
     pub pid: Option<u32>,
+    /// The kind of store, when we started the server.
+    pub store: Option<&'static str>,
     child: Option<Child>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -85,6 +87,7 @@ impl Target {
             url,
             admin_password: admin_password.to_string(),
             pid: Some(child.id()),
+            store: Some(database.kind()),
             child: Some(child),
             _dir: None,
         })
@@ -95,6 +98,7 @@ impl Target {
             url,
             admin_password,
             pid,
+            store: None,
             child: None,
             _dir: None,
         }

@@ -23,6 +23,13 @@ impl Database {
         }
     }
 
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgresql",
+        }
+    }
+
     /// As given to `wardround serve` (with any password: for a child process's
     /// environment, never for a log).
     pub fn arg(&self) -> std::ffi::OsString {
