@@ -52,6 +52,26 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How a conversation's kind is stored (the same text in every store).
+fn kind_str(kind: ConversationKind) -> &'static str {
+    match kind {
+        ConversationKind::Direct => "direct",
+        ConversationKind::Group => "group",
+        ConversationKind::Channel => "channel",
+        ConversationKind::Patient => "patient",
+    }
+}
+
+fn kind_from(s: &str) -> StoreResult<ConversationKind> {
+    match s {
+        "direct" => Ok(ConversationKind::Direct),
+        "group" => Ok(ConversationKind::Group),
+        "channel" => Ok(ConversationKind::Channel),
+        "patient" => Ok(ConversationKind::Patient),
+        other => Err(StoreError::Corrupt(format!("conversation kind {other:?}"))),
+    }
+}
+
 /// An event as stored: its cursor and its kind as JSON (an object with a `type`).
 #[derive(Debug, Clone)]
 pub struct RawEvent {

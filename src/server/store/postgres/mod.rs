@@ -24,12 +24,12 @@ mod presentations;
 mod urgent;
 
 use super::{
-    ConversationRecord, Inserted, NewConversation, RawEvent, Store, StoreError, StoreResult,
-    StoredUser, UrgentSchedule, UserEvent,
+    kind_from, kind_str, ConversationRecord, Inserted, NewConversation, RawEvent, Store,
+    StoreError, StoreResult, StoredUser, UrgentSchedule, UserEvent,
 };
 use crate::model::{
-    ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt,
-    ReceiptState, Team, User,
+    Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt, ReceiptState,
+    Team, User,
 };
 
 const MIGRATIONS: &[(i64, &str)] = &[(
@@ -142,25 +142,6 @@ fn user_from(row: &PgRow) -> StoreResult<User> {
         role: row.try_get("role")?,
         admin: row.try_get("admin")?,
     })
-}
-
-fn kind_str(kind: ConversationKind) -> &'static str {
-    match kind {
-        ConversationKind::Direct => "direct",
-        ConversationKind::Group => "group",
-        ConversationKind::Channel => "channel",
-        ConversationKind::Patient => "patient",
-    }
-}
-
-fn kind_from(s: &str) -> StoreResult<ConversationKind> {
-    match s {
-        "direct" => Ok(ConversationKind::Direct),
-        "group" => Ok(ConversationKind::Group),
-        "channel" => Ok(ConversationKind::Channel),
-        "patient" => Ok(ConversationKind::Patient),
-        other => Err(StoreError::Corrupt(format!("conversation kind {other:?}"))),
-    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {

@@ -22,12 +22,12 @@ mod presentations;
 mod urgent;
 
 use super::{
-    ConversationRecord, Inserted, NewConversation, Store, StoreError, StoreResult, StoredUser,
-    UrgentSchedule, UserEvent,
+    kind_from, kind_str, ConversationRecord, Inserted, NewConversation, Store, StoreError,
+    StoreResult, StoredUser, UrgentSchedule, UserEvent,
 };
 use crate::model::{
-    ConversationKind, Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt,
-    ReceiptState, Team, User,
+    Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt, ReceiptState,
+    Team, User,
 };
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -181,25 +181,6 @@ fn user_from(row: &SqliteRow) -> StoreResult<User> {
         role: row.try_get("role")?,
         admin: row.try_get::<i64, _>("admin")? != 0,
     })
-}
-
-fn kind_str(kind: ConversationKind) -> &'static str {
-    match kind {
-        ConversationKind::Direct => "direct",
-        ConversationKind::Group => "group",
-        ConversationKind::Channel => "channel",
-        ConversationKind::Patient => "patient",
-    }
-}
-
-fn kind_from(s: &str) -> StoreResult<ConversationKind> {
-    match s {
-        "direct" => Ok(ConversationKind::Direct),
-        "group" => Ok(ConversationKind::Group),
-        "channel" => Ok(ConversationKind::Channel),
-        "patient" => Ok(ConversationKind::Patient),
-        other => Err(StoreError::Corrupt(format!("conversation kind {other:?}"))),
-    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
