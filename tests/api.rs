@@ -765,6 +765,57 @@ async fn audit_actions(server: &RunningServer, patient: &str) -> Vec<String> {
         .collect()
 }
 
+/// Only PostgreSQL has connections to lose: the database ends every connection the server
+/// holds (a restart, a failover); the server makes new ones, a send in flight is retried
+/// by the client as its outbox does, the stream resumes, and nothing is lost or doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(wardround_postgres_tests),
+    ignore = "PostgreSQL: set WARDROUND_TEST_POSTGRES_URL to run"
+)]
+async fn cut_database_connections_are_made_again_and_nothing_is_lost() {
+    let store = TestStore::postgres().await;
+    let w = ward(&store).await;
+    let nurse = login(&w, "nurse").await;
+    let doctor = login(&w, "doctor").await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(nurse.clone(), nurse.me().await.unwrap().cursor, tx);
+    connected(&mut rx).await;
+
+    let mut sent = Vec::new();
+    for round in 0..3 {
+        assert!(
+            store.cut_connections().await > 0,
+            "the server held connections"
+        );
+        let m = text(&format!("after cut {round}"), Priority::Normal);
+        let mut answers = Vec::new();
+        loop {
+            match doctor.send(w.chat, &m).await {
+                Ok(_) => break,
+                Err(e) => {
+                    assert!(e.is_transient(), "a cut connection is worth a retry: {e}");
+                    answers.push(e.to_string());
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            assert!(
+                answers.len() < 50,
+                "the server never came back: {answers:?}"
+            );
+        }
+        sent.push(m.id);
+    }
+    let mut arrived = Vec::new();
+    while arrived.len() < sent.len() {
+        if let EventKind::Message { message } = next_event(&mut rx).await.kind {
+            arrived.push(message.id);
+        }
+    }
+    assert_eq!(arrived, sent, "each once, in order");
+    assert_eq!(doctor.messages(w.chat).await.unwrap().len(), sent.len());
+}
+
 on_each_store!(
     login_with_the_right_password_gives_a_session,
     logout_ends_the_session,

@@ -69,6 +69,16 @@ impl From<DomainError> for Problem {
                 p.retry_after_secs = Some(*retry_after_secs);
                 return p;
             }
+            DomainError::Store(store) if store.is_unavailable() => {
+                // Clients retry 5xx (the outbox resends with the same id): say when.
+                crate::server::log::report(&format!("store unavailable: {e}"));
+                let mut p = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is unavailable just now; nothing was lost. Try again shortly.",
+                );
+                p.retry_after_secs = Some(1);
+                return p;
+            }
             DomainError::Store(_) | DomainError::Ehr(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -132,5 +142,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|r: QueryRejection| Problem::new(StatusCode::BAD_REQUEST, r.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::StoreError;
+
+    #[test]
+    fn a_database_out_of_reach_is_a_503_to_retry_and_a_corrupt_row_a_500() {
+        let down = Problem::from(DomainError::Store(StoreError::Database(
+            sqlx::Error::PoolTimedOut,
+        )));
+        assert_eq!(down.status, 503);
+        assert_eq!(down.retry_after_secs, Some(1));
+        let batch = Problem::from(DomainError::Store(StoreError::Batch {
+            reason: "connection reset".into(),
+            unavailable: true,
+        }));
+        assert_eq!(batch.status, 503);
+        let corrupt = Problem::from(DomainError::Store(StoreError::Corrupt("row".into())));
+        assert_eq!(corrupt.status, 500);
+        assert_eq!(corrupt.retry_after_secs, None);
     }
 }

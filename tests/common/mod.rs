@@ -325,8 +325,9 @@ impl TestStore {
         let _ = conn.close().await;
         let joiner = if url.contains('?') { '&' } else { '?' };
         TestStore {
+            // The application name picks out this test's connections (`cut_connections`).
             database: wardround::server::store::Database::Postgres(format!(
-                "{url}{joiner}options=-c%20search_path%3D{schema}"
+                "{url}{joiner}options=-c%20search_path%3D{schema}&application_name={schema}"
             )),
             _dir: tempfile::tempdir().unwrap(),
         }
@@ -362,6 +363,27 @@ impl TestStore {
                 pool.close().await;
             }
         }
+    }
+
+    /// PostgreSQL ends every connection the servers on this store hold, as a database
+    /// restart or a failover would.
+    pub async fn cut_connections(&self) -> i64 {
+        use sqlx::Connection as _;
+        let wardround::server::store::Database::Postgres(url) = &self.database else {
+            panic!("only a PostgreSQL store has connections to cut");
+        };
+        let name = url.rsplit("application_name=").next().unwrap_or_default();
+        let base = std::env::var("WARDROUND_TEST_POSTGRES_URL").unwrap();
+        let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
+        let cut = sqlx::query_scalar(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        let _ = conn.close().await;
+        cut
     }
 
     /// The one number `sql` selects.

@@ -5,6 +5,7 @@
 mod admin;
 mod audit;
 mod database;
+mod group_commit;
 mod logins;
 mod policies;
 mod postgres;
@@ -46,8 +47,41 @@ pub enum StoreError {
     #[error("{0} already exists")]
     Duplicate(String),
     /// A group commit failed; nothing of it was stored.
-    #[error("not stored: {0}")]
-    Batch(String),
+    #[error("not stored: {reason}")]
+    Batch { reason: String, unavailable: bool },
+}
+
+impl StoreError {
+    /// The database could not be reached or gave way (down, restarting, out of
+    /// connections, a deadlock between nodes): the same request may succeed shortly.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(e) => unavailable(e),
+            StoreError::Batch { unavailable, .. } => *unavailable,
+            StoreError::Open { .. } | StoreError::Corrupt(_) | StoreError::Duplicate(_) => false,
+        }
+    }
+}
+
+fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE: connection exceptions (08), shutting down or starting up (57P0x), too
+        // many connections (53300), serialization failure and deadlock (40001, 40P01);
+        // SQLite's busy and locked (5, 6).
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08")
+                || matches!(
+                    c.as_ref(),
+                    "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01" | "5" | "6"
+                )
+        }),
+        _ => false,
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -126,43 +160,6 @@ pub struct ConversationRecord {
     pub subject: Option<String>,
     pub members: Vec<Member>,
     pub unread: u32,
-}
-
-/// An audit act, owned, to travel to a store's group-commit task.
-#[derive(Debug, Clone)]
-pub struct OwnedAuditAct {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub workstation: String,
-    pub action: crate::model::AuditAction,
-    pub patient: Option<String>,
-    pub detail: String,
-}
-
-impl From<&AuditAct<'_>> for OwnedAuditAct {
-    fn from(act: &AuditAct<'_>) -> Self {
-        OwnedAuditAct {
-            at: act.at,
-            actor: act.actor.to_string(),
-            workstation: act.workstation.to_string(),
-            action: act.action,
-            patient: act.patient.map(str::to_string),
-            detail: act.detail.to_string(),
-        }
-    }
-}
-
-impl OwnedAuditAct {
-    pub fn as_act(&self) -> AuditAct<'_> {
-        AuditAct {
-            at: self.at,
-            actor: &self.actor,
-            workstation: &self.workstation,
-            action: self.action,
-            patient: self.patient.as_deref(),
-            detail: &self.detail,
-        }
-    }
 }
 
 pub enum Inserted {

@@ -1,10 +1,9 @@
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 
 use super::{PgStore, AUDIT_LOCK};
 use crate::model::{AuditAct, AuditEntry, AUDIT_GENESIS};
-use crate::server::store::{AuditFilter, AuditStore, StoreError, StoreResult};
+use crate::server::store::{audit, AuditFilter, AuditStore, StoreResult};
 
 /// Takes the audit lock (to commit: nodes append one at a time, so the chain has no
 /// forks) and returns the hash the next row chains to.
@@ -31,7 +30,7 @@ pub(super) async fn append_tx(
         "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(act.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    .bind(audit::at_text(act.at))
     .bind(act.actor)
     .bind(act.workstation)
     .bind(act.action.as_str())
@@ -66,33 +65,10 @@ impl AuditStore for PgStore {
         .bind(filter.after)
         .bind(&filter.actor)
         .bind(&filter.patient)
-        .bind(
-            filter
-                .since
-                .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
-        )
+        .bind(filter.since.map(audit::at_text))
         .bind(i64::from(filter.limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let action: String = r.try_get("action")?;
-                let at: String = r.try_get("at")?;
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at: DateTime::parse_from_rfc3339(&at)
-                        .map_err(|e| StoreError::Corrupt(format!("audit time {at:?}: {e}")))?
-                        .with_timezone(&Utc),
-                    actor: r.try_get("actor")?,
-                    workstation: r.try_get("workstation")?,
-                    action: serde_json::from_value(serde_json::Value::String(action.clone()))
-                        .map_err(|_| StoreError::Corrupt(format!("audit action {action:?}")))?,
-                    patient: r.try_get("patient")?,
-                    detail: r.try_get("detail")?,
-                    prev_hash: r.try_get("prev_hash")?,
-                    hash: r.try_get("hash")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit::entry_from).collect()
     }
 }

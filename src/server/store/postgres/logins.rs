@@ -1,20 +1,16 @@
 use async_trait::async_trait;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::PgStore;
-use crate::server::store::{Failures, LoginStore, StoreError, StoreResult};
+use crate::server::store::{Failures, LoginStore, StoreResult};
 
 fn failures_from(row: &sqlx::postgres::PgRow) -> StoreResult<Failures> {
-    let last: i64 = row.try_get("last_failure_at")?;
-    Ok(Failures {
-        count: u32::try_from(row.try_get::<i64, _>("failures")?).unwrap_or(u32::MAX),
-        last: Utc
-            .timestamp_millis_opt(last)
-            .single()
-            .ok_or_else(|| StoreError::Corrupt(format!("login failure time {last}")))?,
-        locked: row.try_get("locked")?,
-    })
+    Failures::stored(
+        row.try_get("failures")?,
+        row.try_get("last_failure_at")?,
+        row.try_get("locked")?,
+    )
 }
 
 #[async_trait]

@@ -50,7 +50,7 @@ pub struct PgStore {
     /// The NOTIFY channel of this schema: deployments in other schemas of the same
     /// database do not wake each other.
     channel: String,
-    sends: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
+    sends: super::group_commit::Sends,
 }
 
 impl PgStore {
@@ -72,9 +72,13 @@ impl PgStore {
         let schema: String = sqlx::query_scalar("SELECT current_schema()")
             .fetch_one(&pool)
             .await?;
+        let channel = format!("wardround_events_{schema}");
         Ok(PgStore {
-            channel: format!("wardround_events_{schema}"),
-            sends: group_commit::start(pool.clone(), format!("wardround_events_{schema}")),
+            sends: super::group_commit::start(group_commit::PgBatches {
+                pool: pool.clone(),
+                channel: channel.clone(),
+            }),
+            channel,
             pool,
         })
     }
@@ -721,17 +725,8 @@ impl Store for PgStore {
         schedule: Option<&UrgentSchedule>,
         audit: Option<&crate::model::AuditAct<'_>>,
     ) -> StoreResult<Inserted> {
-        let (done, written) = tokio::sync::oneshot::channel();
-        let job = group_commit::Job {
-            message: message.clone(),
-            events,
-            schedule: schedule.cloned(),
-            audit: audit.map(super::OwnedAuditAct::from),
-            done,
-        };
-        let stopped = || StoreError::Batch("the store is closing".into());
-        self.sends.send(job).map_err(|_| stopped())?;
-        match written.await.map_err(|_| stopped())?? {
+        let written = super::group_commit::submit(&self.sends, message, events, schedule, audit);
+        match written.await? {
             Some(events) => Ok(Inserted::New(events)),
             None => {
                 let existing = self.message(message.id).await?.ok_or_else(|| {

@@ -1,10 +1,8 @@
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 use super::SqliteStore;
 use crate::model::{AuditAct, AuditEntry};
-use crate::server::store::{AuditFilter, AuditStore, StoreError, StoreResult};
+use crate::server::store::{audit, AuditFilter, AuditStore, StoreResult};
 
 /// The hash the first row chains to.
 use crate::model::AUDIT_GENESIS as GENESIS;
@@ -29,7 +27,7 @@ pub(super) async fn append_tx(
         "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(act.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    .bind(audit::at_text(act.at))
     .bind(act.actor)
     .bind(act.workstation)
     .bind(act.action.as_str())
@@ -65,33 +63,10 @@ impl AuditStore for SqliteStore {
         .bind(filter.after)
         .bind(&filter.actor)
         .bind(&filter.patient)
-        .bind(
-            filter
-                .since
-                .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
-        )
+        .bind(filter.since.map(audit::at_text))
         .bind(i64::from(filter.limit))
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let action: String = r.try_get("action")?;
-                let at: String = r.try_get("at")?;
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at: DateTime::parse_from_rfc3339(&at)
-                        .map_err(|e| StoreError::Corrupt(format!("audit time {at:?}: {e}")))?
-                        .with_timezone(&Utc),
-                    actor: r.try_get("actor")?,
-                    workstation: r.try_get("workstation")?,
-                    action: serde_json::from_value(serde_json::Value::String(action.clone()))
-                        .map_err(|_| StoreError::Corrupt(format!("audit action {action:?}")))?,
-                    patient: r.try_get("patient")?,
-                    detail: r.try_get("detail")?,
-                    prev_hash: r.try_get("prev_hash")?,
-                    hash: r.try_get("hash")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit::entry_from).collect()
     }
 }

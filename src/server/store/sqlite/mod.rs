@@ -65,7 +65,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     /// Sends go through group commit (see `group_commit`).
-    sends: tokio::sync::mpsc::UnboundedSender<group_commit::Job>,
+    sends: super::group_commit::Sends,
     /// The background checkpointer, stopped with the store.
     checkpointer: Option<tokio::task::AbortHandle>,
 }
@@ -135,7 +135,7 @@ impl SqliteStore {
             reader: SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_lazy_with(options.read_only(false)),
-            sends: group_commit::start(writer.clone()),
+            sends: super::group_commit::start(group_commit::SqliteBatches(writer.clone())),
             writer,
             checkpointer: None,
         };
@@ -747,17 +747,8 @@ impl Store for SqliteStore {
         schedule: Option<&UrgentSchedule>,
         audit: Option<&crate::model::AuditAct<'_>>,
     ) -> StoreResult<Inserted> {
-        let (done, written) = tokio::sync::oneshot::channel();
-        let job = group_commit::Job {
-            message: message.clone(),
-            events,
-            schedule: schedule.cloned(),
-            audit: audit.map(super::OwnedAuditAct::from),
-            done,
-        };
-        let stopped = || StoreError::Batch("the store is closing".into());
-        self.sends.send(job).map_err(|_| stopped())?;
-        match written.await.map_err(|_| stopped())?? {
+        let written = super::group_commit::submit(&self.sends, message, events, schedule, audit);
+        match written.await? {
             Some(events) => Ok(Inserted::New(events)),
             None => {
                 let existing = self.message(message.id).await?.ok_or_else(|| {
