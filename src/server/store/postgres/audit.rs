@@ -8,14 +8,10 @@ use crate::server::store::{audit, AuditFilter, AuditStore, StoreResult};
 /// Takes the audit lock (to commit: nodes append one at a time, so the chain has no
 /// forks) and returns the hash the next row chains to.
 pub(super) async fn lock_and_last_hash(tx: &mut PgConnection) -> StoreResult<String> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+    let prev: Option<String> = sqlx::query_scalar("SELECT wardround_audit_last_hash($1)")
         .bind(AUDIT_LOCK)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-    let prev: Option<String> =
-        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
     Ok(prev.unwrap_or_else(|| AUDIT_GENESIS.to_string()))
 }
 

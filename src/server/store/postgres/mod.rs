@@ -32,10 +32,16 @@ use crate::model::{
     Team, User,
 };
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../../migrations/postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/postgres/0002_append_functions.sql"),
+    ),
+];
 
 /// Advisory lock keys (an arbitrary prefix, then the purpose), held to commit.
 const EVENTS_LOCK: i64 = 0x5741_5244_0001;
@@ -158,7 +164,7 @@ fn state_i16(state: ReceiptState) -> i16 {
 
 /// Appends events in the caller's transaction, after taking the events lock (held to
 /// commit, so a later cursor is never visible before an earlier one), and tells the
-/// other nodes at commit.
+/// other nodes at commit: one call of `wardround_append_events` (migration 0002).
 async fn append_events(
     tx: &mut PgConnection,
     channel: &str,
@@ -168,50 +174,32 @@ async fn append_events(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(EVENTS_LOCK)
-        .execute(&mut *tx)
-        .await?;
-    // One statement per batch of rows: a message to a team is one event per member.
-    const ROWS_PER_STATEMENT: usize = 500;
-    let mut out = Vec::with_capacity(events.len());
-    let mut events = events.into_iter().peekable();
-    while events.peek().is_some() {
-        let chunk: Vec<(Uuid, EventKind)> = events.by_ref().take(ROWS_PER_STATEMENT).collect();
-        let mut payloads = Vec::with_capacity(chunk.len());
-        for (_, kind) in &chunk {
-            payloads
-                .push(serde_json::to_string(kind).map_err(|e| StoreError::Corrupt(e.to_string()))?);
-        }
-        let mut insert =
-            sqlx::QueryBuilder::new("INSERT INTO events (user_id, payload, created_at) ");
-        insert.push_values(
-            chunk.iter().zip(&payloads),
-            |mut row, ((user, _), payload)| {
-                row.push_bind(*user).push_bind(payload).push_bind(now);
-            },
-        );
-        insert.push(" RETURNING seq");
-        let mut seqs: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
-        seqs.sort_unstable();
-        if seqs.len() != chunk.len() {
-            return Err(StoreError::Corrupt("an event was not stored".into()));
-        }
-        for ((user_id, kind), cursor) in chunk.into_iter().zip(seqs) {
-            out.push(UserEvent {
-                user_id,
-                event: Event { cursor, kind },
-            });
-        }
-    }
-    if let Some(last) = out.last() {
-        sqlx::query("SELECT pg_notify($1, $2)")
+    let users: Vec<Uuid> = events.iter().map(|(user, _)| *user).collect();
+    let payloads = events
+        .iter()
+        .map(|(_, kind)| serde_json::to_string(kind))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let cursors: Vec<i64> =
+        sqlx::query_scalar("SELECT * FROM wardround_append_events($1, $2, $3, $4, $5)")
+            .bind(EVENTS_LOCK)
+            .bind(users)
+            .bind(payloads)
+            .bind(now)
             .bind(channel)
-            .bind(last.event.cursor.to_string())
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
+    if cursors.len() != events.len() {
+        return Err(StoreError::Corrupt("an event was not stored".into()));
     }
-    Ok(out)
+    Ok(events
+        .into_iter()
+        .zip(cursors)
+        .map(|((user_id, kind), cursor)| UserEvent {
+            user_id,
+            event: Event { cursor, kind },
+        })
+        .collect())
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.body, m.priority, m.sent_at, m.ack_required, m.escalation_of";
