@@ -423,3 +423,37 @@ async fn doctor_checks_the_server_login_and_stream_and_fails_when_it_is_down() {
     assert!(out.contains("FAIL  tcp"), "{out}");
     assert!(out.contains("Is the server running?"), "{out}");
 }
+
+#[test]
+fn a_postgresql_server_out_of_reach_stops_serve_with_the_reason_and_no_password() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    let url = "postgres://wardround:s3cret-pw@127.0.0.1:1/ward";
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args(args)
+            .env("WARDROUND_DATABASE", url)
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["serve", "--listen", "127.0.0.1:0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("cannot open the database at postgres://wardround:***@127.0.0.1:1/ward"),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "says why: {err}");
+    assert!(!err.contains("s3cret-pw"), "{err}");
+
+    let out = run(&["serve", "--check-config"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("FAIL  database: postgres://wardround:***@"),
+        "{said}"
+    );
+    assert!(!said.contains("s3cret-pw"), "{said}");
+}

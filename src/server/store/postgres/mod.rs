@@ -48,6 +48,8 @@ const EVENTS_LOCK: i64 = 0x5741_5244_0001;
 const AUDIT_LOCK: i64 = 0x5741_5244_0002;
 const MIGRATE_LOCK: i64 = 0x5741_5244_0003;
 
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Connections per node: request handlers, the scheduler and group commit share them.
 const POOL_SIZE: u32 = 16;
 
@@ -68,9 +70,17 @@ impl PgStore {
             reason: e.to_string(),
         };
         let options: PgConnectOptions = url.parse().map_err(|e| open_err(&e))?;
+        // One connection first: the pool would retry until its timeout and then report
+        // only that it timed out, where this says why (refused, no such database, …).
+        use sqlx::Connection as _;
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| open_err(&"no answer within 10 s"))?
+            .map_err(|e| open_err(&e))?;
+        let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(CONNECT_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(|e| open_err(&e))?;
