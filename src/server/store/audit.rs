@@ -56,3 +56,14 @@ where
         hash: r.try_get("hash")?,
     })
 }
+
+/// Each act's predecessor hash and its own, chained from `prev`, in order.
+pub(super) fn chain(prev: &str, acts: &[AuditAct<'_>]) -> Vec<(String, String)> {
+    let mut prev = prev.to_string();
+    acts.iter()
+        .map(|act| {
+            let hash = act.hash(&prev);
+            (std::mem::replace(&mut prev, hash.clone()), hash)
+        })
+        .collect()
+}

@@ -15,28 +15,33 @@ pub(super) async fn lock_and_last_hash(tx: &mut PgConnection) -> StoreResult<Str
     Ok(prev.unwrap_or_else(|| AUDIT_GENESIS.to_string()))
 }
 
-/// Appends `act` after the row whose hash is `prev`; its own hash.
+/// Appends `acts` after the row whose hash is `prev`, as one statement; the last one's
+/// hash.
 pub(super) async fn append_tx(
     tx: &mut PgConnection,
     prev: &str,
-    act: &AuditAct<'_>,
+    acts: &[AuditAct<'_>],
 ) -> StoreResult<String> {
-    let hash = act.hash(prev);
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(audit::at_text(act.at))
-    .bind(act.actor)
-    .bind(act.workstation)
-    .bind(act.action.as_str())
-    .bind(act.patient)
-    .bind(act.detail)
-    .bind(prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    Ok(hash)
+    let chained = audit::chain(prev, acts);
+    let Some((_, last)) = chained.last() else {
+        return Ok(prev.to_string());
+    };
+    let last = last.clone();
+    let mut insert = sqlx::QueryBuilder::new(
+        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash) ",
+    );
+    insert.push_values(acts.iter().zip(chained), |mut row, (act, (prev, hash))| {
+        row.push_bind(audit::at_text(act.at))
+            .push_bind(act.actor.to_string())
+            .push_bind(act.workstation.to_string())
+            .push_bind(act.action.as_str())
+            .push_bind(act.patient.map(str::to_string))
+            .push_bind(act.detail.to_string())
+            .push_bind(prev)
+            .push_bind(hash);
+    });
+    insert.build().execute(&mut *tx).await?;
+    Ok(last)
 }
 
 #[async_trait]
@@ -44,7 +49,7 @@ impl AuditStore for PgStore {
     async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         let prev = lock_and_last_hash(&mut tx).await?;
-        append_tx(&mut tx, &prev, act).await?;
+        append_tx(&mut tx, &prev, std::slice::from_ref(act)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,7 +8,7 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use super::{append_events, audit, urgent};
-use crate::model::{EventKind, Message, Receipt};
+use crate::model::{AuditAct, EventKind, Message, Receipt};
 use crate::server::store::group_commit::{self, Committer, Job, Outcomes, OwnedAuditAct};
 use crate::server::store::StoreResult;
 
@@ -71,12 +71,12 @@ impl Committer for SqliteBatches {
             .map_or_else(chrono::Utc::now, |j| j.message.sent_at);
         let written = append_events(&mut tx, events, at).await?;
 
-        let rows: Vec<&OwnedAuditAct> = fresh().filter_map(|j| j.audit.as_ref()).collect();
-        if !rows.is_empty() {
-            let mut prev = audit::last_hash(&mut tx).await?;
-            for row in rows {
-                prev = audit::append_tx(&mut tx, &prev, &row.as_act()).await?;
-            }
+        let acts: Vec<AuditAct<'_>> = fresh()
+            .filter_map(|j| j.audit.as_ref().map(OwnedAuditAct::as_act))
+            .collect();
+        if !acts.is_empty() {
+            let prev = audit::last_hash(&mut tx).await?;
+            audit::append_tx(&mut tx, &prev, &acts).await?;
         }
         tx.commit().await?;
         Ok(group_commit::outcomes(batch, &new, written))
