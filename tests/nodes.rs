@@ -1,8 +1,8 @@
 //! Two `wardround serve` processes on one store (a SQLite file; a PostgreSQL database, where
 //! they hear of each other's writes by LISTEN/NOTIFY) are two nodes of one service: users
 //! on different nodes exchange 1,000 messages with none lost or repeated, a client that
-//! reconnects to the other node resumes from its cursor, and each re-notification fires
-//! once across both.
+//! reconnects to the other node resumes from its cursor, each re-notification fires once
+//! across both, and the audit chain the two append to stays one unbroken chain.
 
 mod common;
 
@@ -87,27 +87,27 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once(store: TestStore)
     let (back_tx, mut back_rx) = mpsc::unbounded_channel();
     let _back = spawn_event_stream(sender.clone(), sender.me().await.unwrap().cursor, back_tx);
 
-    let (mut sent, mut replies) = (Vec::new(), Vec::new());
-    for i in 0..500 {
-        let m = NewMessage {
-            id: Uuid::new_v4(),
-            body: format!("across nodes {i}"),
-            priority: if i % 100 == 0 {
-                Priority::Urgent
-            } else {
-                Priority::Normal
-            },
-        };
-        sender.send(channel, &m).await.unwrap();
-        sent.push(m.id);
-        let reply = NewMessage {
-            id: Uuid::new_v4(),
-            body: format!("reply {i}"),
-            priority: Priority::Normal,
-        };
-        on_two.send(channel, &reply).await.unwrap();
-        replies.push(reply.id);
-    }
+    // Both at once, so the two nodes' commits contend for the event and audit locks.
+    let send_all = |client: ApiClient, body: &'static str, urgent_every: Option<usize>| async move {
+        let mut ids = Vec::new();
+        for i in 0..500 {
+            let m = NewMessage {
+                id: Uuid::new_v4(),
+                body: format!("{body} {i}"),
+                priority: match urgent_every {
+                    Some(n) if i % n == 0 => Priority::Urgent,
+                    _ => Priority::Normal,
+                },
+            };
+            client.send(channel, &m).await.unwrap();
+            ids.push(m.id);
+        }
+        ids
+    };
+    let (sent, replies) = tokio::join!(
+        send_all(sender.clone(), "across nodes", Some(100)),
+        send_all(on_two.clone(), "reply", None),
+    );
     let from = |events: &[Event], who: Uuid| -> Vec<Uuid> {
         events
             .iter()
@@ -218,6 +218,12 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once(store: TestStore)
         told,
         "node one's writes, told to node two"
     );
+
+    // Every send was audited by whichever node took it, some while the other node held
+    // the audit lock: still one unbroken chain.
+    let verdict = admin.admin_audit_verify().await.unwrap();
+    assert_eq!(verdict.broken_at, None, "{verdict:?}");
+    assert!(verdict.rows > 1_060, "{verdict:?}");
 }
 
 on_each_store!(two_nodes_on_one_store_deliver_once_and_renotify_once);

@@ -4,11 +4,17 @@
 //! acknowledged message is never lost; under load one commit carries many messages, so
 //! acknowledging after the commit stays cheap. The stores say how a batch is written
 //! ([`Committer`]); the batching, the retry rules and the answers are here.
+//!
+//! A store whose commits are round trips to another process (PostgreSQL) may have a
+//! second batch under way while the first commits ([`Committer::DEPTH`]): the second
+//! writes its messages meanwhile and waits its [`Turn`] only for what must follow the
+//! first in order (its events).
 
 use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -70,41 +76,84 @@ pub struct Job {
 /// How a store writes one batch, all or nothing.
 #[async_trait]
 pub trait Committer: Send + Sync + 'static {
-    async fn commit(&self, batch: &[Job]) -> StoreResult<Outcomes>;
+    /// Batches under way at once.
+    const DEPTH: usize = 1;
+
+    /// Writes `batch`; with a `DEPTH` over one, waits `turn` before appending what must
+    /// come after the previous batch's, and passes it on once that is appended.
+    async fn commit(&self, batch: &[Job], turn: Turn) -> StoreResult<Outcomes>;
+}
+
+/// A batch's place in line: the previous batch passes it on once it has appended what
+/// this one must follow. Dropping it passes it on too, so a failed batch holds no one up.
+pub struct Turn {
+    previous: Option<oneshot::Receiver<()>>,
+    next: oneshot::Sender<()>,
+}
+
+impl Turn {
+    /// Resolves once the previous batch has passed its turn on (or failed).
+    pub async fn wait(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            let _ = previous.await;
+        }
+    }
+
+    pub fn pass(self) {
+        let _ = self.next.send(());
+    }
 }
 
 pub type Sends = mpsc::UnboundedSender<Job>;
 
-pub fn start(committer: impl Committer) -> Sends {
+pub fn start<C: Committer>(committer: C) -> Sends {
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(run(committer, rx));
     tx
 }
 
-async fn run(committer: impl Committer, mut jobs: mpsc::UnboundedReceiver<Job>) {
-    while let Some(first) = jobs.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+async fn run<C: Committer>(committer: C, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    let mut under_way = FuturesUnordered::new();
+    let mut previous = None;
+    let mut open = true;
+    while open || !under_way.is_empty() {
+        tokio::select! {
+            first = jobs.recv(), if open && under_way.len() < C::DEPTH => {
+                let Some(first) = first else {
+                    open = false;
+                    continue;
+                };
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let (next, after) = oneshot::channel();
+                let turn = Turn { previous: previous.replace(after), next };
+                under_way.push(commit_and_answer(&committer, batch, turn));
+            }
+            Some(()) = under_way.next(), if !under_way.is_empty() => {}
+        }
+    }
+}
+
+async fn commit_and_answer(committer: &impl Committer, batch: Vec<Job>, turn: Turn) {
+    match committer.commit(&batch, turn).await {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = job.done.send(Ok(outcome));
             }
         }
-        match committer.commit(&batch).await {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.done.send(Ok(outcome));
-                }
-            }
-            Err(e) => {
-                // Nothing of the batch was stored; each sender is told, and retries.
-                let (reason, unavailable) = (e.to_string(), e.is_unavailable());
-                for job in batch {
-                    let _ = job.done.send(Err(StoreError::Batch {
-                        reason: reason.clone(),
-                        unavailable,
-                    }));
-                }
+        Err(e) => {
+            // Nothing of the batch was stored; each sender is told, and retries.
+            let (reason, unavailable) = (e.to_string(), e.is_unavailable());
+            for job in batch {
+                let _ = job.done.send(Err(StoreError::Batch {
+                    reason: reason.clone(),
+                    unavailable,
+                }));
             }
         }
     }

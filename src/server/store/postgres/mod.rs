@@ -41,6 +41,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../../../migrations/postgres/0002_append_functions.sql"),
     ),
+    (
+        3,
+        include_str!("../../../../migrations/postgres/0003_append_sends.sql"),
+    ),
 ];
 
 /// Advisory lock keys (an arbitrary prefix, then the purpose), held to commit.
@@ -93,6 +97,7 @@ impl PgStore {
             sends: super::group_commit::start(group_commit::PgBatches {
                 pool: pool.clone(),
                 channel: channel.clone(),
+                audit_head: std::sync::Mutex::new(None),
             }),
             channel,
             pool,
