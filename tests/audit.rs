@@ -130,3 +130,68 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named(sto
 }
 
 on_each_store!(acts_on_patients_are_logged_queried_exported_and_tampering_is_named,);
+
+/// On PostgreSQL a batch of sends chains its audit rows in SQL (`wardround_audit_hash`,
+/// one round trip a batch); the verifier recomputes them in Rust. Both must hash the same
+/// bytes, whatever the text.
+#[tokio::test]
+#[cfg_attr(
+    not(wardround_postgres_tests),
+    ignore = "PostgreSQL: set WARDROUND_TEST_POSTGRES_URL to run"
+)]
+async fn postgresql_hashes_audit_rows_as_the_verifier_does() {
+    use sqlx::Connection as _;
+    use wardround::model::{AuditAct, AuditAction, AUDIT_GENESIS};
+    use wardround::server::store::Database;
+
+    let store = TestStore::postgres().await;
+    let (_server, _ward) = common::demo_ward_server(&store.database).await;
+    let Database::Postgres(url) = &store.database else {
+        unreachable!("a PostgreSQL store")
+    };
+    let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T10:15:30.123456Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let acts = [
+        (AuditAction::MessageSent, None, "", "to 4 West"),
+        (
+            AuditAction::MessageSent,
+            Some("Patient/123"),
+            "10.0.0.7 ws-4w-02",
+            "Zoë Ångström — ½ dose 💊",
+        ),
+        (AuditAction::Login, None, "::1", ""),
+        (
+            AuditAction::MessageRead,
+            Some(""),
+            "",
+            "\u{1b}[31m escape\ttab\nline",
+        ),
+    ];
+    let mut prev = AUDIT_GENESIS.to_string();
+    for (action, patient, workstation, detail) in acts {
+        let act = AuditAct {
+            at,
+            actor: "Dr Ñame",
+            workstation,
+            action,
+            patient,
+            detail,
+        };
+        let in_sql: String =
+            sqlx::query_scalar("SELECT wardround_audit_hash($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&prev)
+                .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+                .bind(act.actor)
+                .bind(action.as_str())
+                .bind(patient)
+                .bind(detail)
+                .bind(workstation)
+                .fetch_one(&mut db)
+                .await
+                .unwrap();
+        assert_eq!(in_sql, act.hash(&prev), "{act:?}");
+        prev = in_sql;
+    }
+}

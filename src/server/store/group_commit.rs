@@ -5,10 +5,8 @@
 //! acknowledging after the commit stays cheap. The stores say how a batch is written
 //! ([`Committer`]); the batching, the retry rules and the answers are here.
 //!
-//! A store whose commits are round trips to another process (PostgreSQL) may have a
-//! second batch under way while the first commits ([`Committer::DEPTH`]): the second
-//! writes its messages meanwhile and waits its [`Turn`] only for what must follow the
-//! first in order (its events).
+//! A store whose commit is a round trip to another process (PostgreSQL) has two batches
+//! under way at once ([`Committer::DEPTH`]), so one is sent while the other commits.
 
 use std::collections::HashSet;
 
@@ -79,29 +77,7 @@ pub trait Committer: Send + Sync + 'static {
     /// Batches under way at once.
     const DEPTH: usize = 1;
 
-    /// Writes `batch`; with a `DEPTH` over one, waits `turn` before appending what must
-    /// come after the previous batch's, and passes it on once that is appended.
-    async fn commit(&self, batch: &[Job], turn: Turn) -> StoreResult<Outcomes>;
-}
-
-/// A batch's place in line: the previous batch passes it on once it has appended what
-/// this one must follow. Dropping it passes it on too, so a failed batch holds no one up.
-pub struct Turn {
-    previous: Option<oneshot::Receiver<()>>,
-    next: oneshot::Sender<()>,
-}
-
-impl Turn {
-    /// Resolves once the previous batch has passed its turn on (or failed).
-    pub async fn wait(&mut self) {
-        if let Some(previous) = self.previous.take() {
-            let _ = previous.await;
-        }
-    }
-
-    pub fn pass(self) {
-        let _ = self.next.send(());
-    }
+    async fn commit(&self, batch: &[Job]) -> StoreResult<Outcomes>;
 }
 
 pub type Sends = mpsc::UnboundedSender<Job>;
@@ -114,7 +90,6 @@ pub fn start<C: Committer>(committer: C) -> Sends {
 
 async fn run<C: Committer>(committer: C, mut jobs: mpsc::UnboundedReceiver<Job>) {
     let mut under_way = FuturesUnordered::new();
-    let mut previous = None;
     let mut open = true;
     while open || !under_way.is_empty() {
         tokio::select! {
@@ -130,17 +105,15 @@ async fn run<C: Committer>(committer: C, mut jobs: mpsc::UnboundedReceiver<Job>)
                         Err(_) => break,
                     }
                 }
-                let (next, after) = oneshot::channel();
-                let turn = Turn { previous: previous.replace(after), next };
-                under_way.push(commit_and_answer(&committer, batch, turn));
+                under_way.push(commit_and_answer(&committer, batch));
             }
             Some(()) = under_way.next(), if !under_way.is_empty() => {}
         }
     }
 }
 
-async fn commit_and_answer(committer: &impl Committer, batch: Vec<Job>, turn: Turn) {
-    match committer.commit(&batch, turn).await {
+async fn commit_and_answer(committer: &impl Committer, batch: Vec<Job>) {
+    match committer.commit(&batch).await {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 let _ = job.done.send(Ok(outcome));

@@ -43,7 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (
         3,
-        include_str!("../../../../migrations/postgres/0003_append_sends.sql"),
+        include_str!("../../../../migrations/postgres/0003_commit_sends.sql"),
     ),
 ];
 
@@ -97,7 +97,6 @@ impl PgStore {
             sends: super::group_commit::start(group_commit::PgBatches {
                 pool: pool.clone(),
                 channel: channel.clone(),
-                audit_head: std::sync::Mutex::new(None),
             }),
             channel,
             pool,

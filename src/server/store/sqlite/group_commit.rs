@@ -9,14 +9,14 @@ use uuid::Uuid;
 
 use super::{append_events, audit, urgent};
 use crate::model::{AuditAct, EventKind, Message, Receipt};
-use crate::server::store::group_commit::{self, Committer, Job, Outcomes, OwnedAuditAct, Turn};
+use crate::server::store::group_commit::{self, Committer, Job, Outcomes, OwnedAuditAct};
 use crate::server::store::StoreResult;
 
 pub struct SqliteBatches(pub SqlitePool);
 
 #[async_trait]
 impl Committer for SqliteBatches {
-    async fn commit(&self, batch: &[Job], _one_at_a_time: Turn) -> StoreResult<Outcomes> {
+    async fn commit(&self, batch: &[Job]) -> StoreResult<Outcomes> {
         // IMMEDIATE: see `SqliteStore::write_tx`.
         let mut tx = self.0.begin_with("BEGIN IMMEDIATE").await?;
 
