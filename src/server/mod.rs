@@ -9,6 +9,7 @@ mod nodes;
 mod problem;
 mod routes;
 pub mod store;
+mod tail;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -135,6 +136,7 @@ pub async fn start_with(
     if options.scheduler {
         tokio::spawn(domain.clone().urgent_scheduler());
     }
+    tokio::spawn(tail::follow(domain.clone()));
     tokio::spawn(nodes::watch_other_nodes(domain.clone()));
     let stopped = async {
         let _ = rx.await;

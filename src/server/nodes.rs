@@ -1,8 +1,8 @@
-//! Several `wardround serve` nodes on one store: each node's hub only hears its own
-//! writes, so each node also watches the store for events other nodes wrote and wakes its
-//! streams (they then read their users' events from the store, by cursor, as always).
-//! PostgreSQL tells the nodes with NOTIFY; SQLite is looked at every 50 ms. Re-notifications
-//! need nothing here: each is claimed in the store, so every node may run the scheduler.
+//! Several `wardround serve` nodes on one store: each node's tail (see `server::tail`)
+//! hears of its own node's writes directly, so each node also watches the store for events
+//! other nodes wrote and wakes its tail to read them. PostgreSQL tells the nodes with
+//! NOTIFY; SQLite is looked at every 50 ms. Re-notifications need nothing here: each is
+//! claimed in the store, so every node may run the scheduler.
 
 use super::Domain;
 

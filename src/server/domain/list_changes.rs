@@ -24,7 +24,7 @@ impl Domain {
             .map(|m| (m, EventKind::List { list: list.clone() }))
             .collect();
         let written = self.store.save_list(list, events).await?;
-        self.hub.publish(written);
+        self.hub.wrote(&written);
         Ok(())
     }
 
@@ -111,7 +111,7 @@ impl Domain {
             .delete_list(id, events)
             .await?
             .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
-        self.hub.publish(written);
+        self.hub.wrote(&written);
         self.audit(
             session,
             AuditAction::ListDeleted,

@@ -178,7 +178,7 @@ impl Domain {
             .await?
         {
             Inserted::New(events) => {
-                self.hub.publish(events);
+                self.hub.wrote(&events);
                 Metrics::add(&self.metrics.messages);
                 if schedule.is_some() {
                     self.urgent_sent.notify_one();
@@ -259,7 +259,7 @@ impl Domain {
             .advance_receipt(message_id, me, state, at, events)
             .await?
         {
-            self.hub.publish(events);
+            self.hub.wrote(&events);
             if state == ReceiptState::Read {
                 let detail = format!("message {message_id}");
                 self.audit(

@@ -204,7 +204,7 @@ impl Domain {
 
     async fn publish(&self, events: Vec<(Uuid, EventKind)>) -> DomainResult<()> {
         let written = self.store.append_events(events, self.clock.now()).await?;
-        self.hub.publish(written);
+        self.hub.wrote(&written);
         Ok(())
     }
 }

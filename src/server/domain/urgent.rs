@@ -59,7 +59,7 @@ impl Domain {
         };
         let events = vec![(message.sender_id, kind.clone()), (me, kind)];
         if let Some(events) = self.store.acknowledge(message_id, me, at, events).await? {
-            self.hub.publish(events);
+            self.hub.wrote(&events);
             let detail = format!("message {message_id}");
             self.audit(session, AuditAction::MessageAcknowledged, None, detail)
                 .await?;
@@ -129,7 +129,7 @@ impl Domain {
                     self.audit("wardround", AuditAction::UrgentRenotified, None, detail)
                         .await?;
                     written += events.len();
-                    self.hub.publish(events);
+                    self.hub.wrote(&events);
                 }
             }
             if fired == 0 {
@@ -212,7 +212,7 @@ impl Domain {
                         .await?;
                 }
                 let n = events.len();
-                self.hub.publish(events);
+                self.hub.wrote(&events);
                 Ok(n)
             }
             None => Ok(0),

@@ -1,7 +1,6 @@
 //! The event stream (SSE). A client names the last cursor it saw (`?cursor=` or the
 //! standard `Last-Event-ID` header) and receives every later event exactly once: first
-//! replayed from the store, then, each time the hub signals a new event for the user,
-//! read again from the store after the last cursor sent.
+//! replayed from the store, then as the node's tail reads them (see `server::tail`).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -58,9 +57,9 @@ async fn pump(
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
 ) {
     let _counted = domain.metrics().stream();
-    // Subscribe before replaying, so nothing committed during the replay is missed.
+    // Subscribe before replaying: the hub then carries everything the replay may not
+    // have seen, and what both carry is told apart by cursor.
     let mut live = domain.hub().subscribe();
-    let mut elsewhere = domain.hub().elsewhere();
     let mut replay = true;
     loop {
         if replay {
@@ -89,14 +88,16 @@ async fn pump(
         tokio::select! {
             _ = tx.closed() => return,
             _ = domain.hub().closed() => return,
-            // Another node wrote: this user's events may be among them.
-            Ok(()) = elsewhere.changed() => replay = true,
             received = live.recv() => match received {
-                // The hub says "there is more"; the store says what, in cursor order.
-                // Two writers may publish out of commit order, so forwarding the hub's
-                // event directly could skip an earlier one.
-                Ok(ue) if ue.user_id == user && ue.event.cursor > last => replay = true,
+                // In cursor order, after every event the hub carried before.
+                Ok(e) if e.user_id == user && e.raw.cursor > last => {
+                    last = e.raw.cursor;
+                    if tx.send(Ok(to_sse(&e.raw))).await.is_err() {
+                        return;
+                    }
+                }
                 Ok(_) => {}
+                // Missed some: the store has them.
                 Err(RecvError::Lagged(_)) => replay = true,
                 Err(RecvError::Closed) => return,
             }

@@ -126,6 +126,13 @@ impl RawEvent {
     }
 }
 
+/// An event as stored, with whose stream it belongs to.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub user_id: Uuid,
+    pub raw: RawEvent,
+}
+
 /// An event as written: whose stream it belongs to, and the event with its cursor.
 #[derive(Debug, Clone)]
 pub struct UserEvent {
@@ -266,6 +273,8 @@ pub trait Store:
         cursor: i64,
         limit: u32,
     ) -> StoreResult<Vec<RawEvent>>;
+    /// Everyone's events after `cursor`, in cursor order, as stored.
+    async fn all_events_after(&self, cursor: i64, limit: u32) -> StoreResult<Vec<StoredEvent>>;
     /// The newest event's cursor, anyone's (0 when none).
     async fn latest_event(&self) -> StoreResult<i64>;
     /// The cursor of the user's newest event (0 when none).

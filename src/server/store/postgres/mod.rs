@@ -794,6 +794,31 @@ impl Store for PgStore {
             .collect()
     }
 
+    async fn all_events_after(
+        &self,
+        cursor: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<super::StoredEvent>> {
+        let rows = sqlx::query(
+            "SELECT seq, user_id, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(cursor)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::StoredEvent {
+                    user_id: r.try_get("user_id")?,
+                    raw: super::RawEvent {
+                        cursor: r.try_get("seq")?,
+                        payload: r.try_get("payload")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
     async fn latest_event(&self) -> StoreResult<i64> {
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
             .fetch_one(&self.pool)

@@ -813,6 +813,31 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn all_events_after(
+        &self,
+        cursor: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<super::StoredEvent>> {
+        let rows = sqlx::query(
+            "SELECT seq, user_id, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(cursor)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::StoredEvent {
+                    user_id: uuid(r, "user_id")?,
+                    raw: super::RawEvent {
+                        cursor: r.try_get("seq")?,
+                        payload: r.try_get("payload")?,
+                    },
+                })
+            })
+            .collect()
+    }
+
     async fn latest_event(&self) -> StoreResult<i64> {
         let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
             .fetch_one(&self.reader)
