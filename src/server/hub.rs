@@ -1,9 +1,9 @@
 //! Hands the store's events to the event streams open on this node, in cursor order. One
-//! reader per node (`server::tail`) reads what was written, by this node or another
-//! sharing the store, and broadcasts it here; each stream forwards its user's.
+//! tail per node (`server::tail`) broadcasts them here, from what this node committed or
+//! read back from the store; each stream forwards its user's.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, watch, Notify};
 
@@ -19,8 +19,12 @@ pub struct Hub {
     closing: Arc<watch::Sender<bool>>,
     /// Something was written that the tail has not read.
     unread: Arc<Notify>,
-    /// The highest cursor the tail has read and broadcast.
+    /// Events this node committed and the tail has not broadcast yet.
+    committed: Arc<Mutex<Vec<UserEvent>>>,
+    /// The highest cursor the tail has broadcast.
     read: Arc<AtomicI64>,
+    /// The highest cursor the store was seen to hold (another node's, perhaps).
+    seen: Arc<AtomicI64>,
 }
 
 impl Default for Hub {
@@ -29,25 +33,34 @@ impl Default for Hub {
             tx: broadcast::channel(CAPACITY).0,
             closing: Arc::new(watch::channel(false).0),
             unread: Arc::default(),
+            committed: Arc::default(),
             read: Arc::default(),
+            seen: Arc::default(),
         }
     }
 }
 
 impl Hub {
-    /// This node committed `events`: the tail reads them.
+    /// This node committed `events`: the tail broadcasts them.
     pub fn wrote(&self, events: &[UserEvent]) {
-        if let Some(max) = events.iter().map(|e| e.event.cursor).max() {
-            self.saw_latest(max);
+        if let Ok(mut committed) = self.committed.lock() {
+            committed.extend_from_slice(events);
         }
+        self.unread.notify_one();
     }
 
     /// The store's newest event is `latest` (another node may have written it): the tail
     /// reads it, unless it has already.
     pub fn saw_latest(&self, latest: i64) {
+        self.seen.fetch_max(latest, Ordering::SeqCst);
         if self.read.load(Ordering::SeqCst) < latest {
             self.unread.notify_one();
         }
+    }
+
+    /// Whether the store holds events the tail has not broadcast.
+    pub(super) fn saw_unread(&self) -> bool {
+        self.seen.load(Ordering::SeqCst) > self.read.load(Ordering::SeqCst)
     }
 
     /// Resolves once something was written since the tail last looked.
@@ -55,7 +68,15 @@ impl Hub {
         self.unread.notified().await;
     }
 
-    /// The tail read `events`, which follow every event it broadcast before.
+    /// What this node committed since the tail last took it.
+    pub(super) fn take_committed(&self) -> Vec<UserEvent> {
+        self.committed
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
+    }
+
+    /// `events` follow every event the tail broadcast before.
     pub(super) fn broadcast(&self, events: Vec<StoredEvent>) {
         for e in events {
             self.read.fetch_max(e.raw.cursor, Ordering::SeqCst);
