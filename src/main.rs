@@ -135,6 +135,10 @@ enum Command {
         /// SQLite file) instead of a temporary SQLite file. It should be empty.
         #[arg(long, env = "WARDROUND_BENCH_DATABASE", hide_env_values = true)]
         database: Option<String>,
+        /// Without --server: start this many servers on the one database (several nodes),
+        /// each sender on one and its recipient on the next, so every message crosses.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=8))]
+        nodes: u8,
         /// Stop the whole run after this many seconds.
         #[arg(long, default_value_t = 600)]
         limit_secs: u64,
@@ -254,8 +258,12 @@ async fn run(cli: Cli) -> Result<()> {
             idle_clients,
             server_pid,
             database,
+            nodes,
             limit_secs,
         }) => {
+            if server_given && nodes > 1 {
+                return Err(eyre!("--nodes starts its own servers: leave out --server"));
+            }
             let target = match server_given.then(|| config.server.url.clone()) {
                 Some(url) => {
                     let password = std::env::var("WARDROUND_ADMIN_PASSWORD").map_err(|_| {
@@ -265,6 +273,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 None => wardround::bench::Target::spawn(
                     database.as_deref().map(server::store::Database::parse),
+                    usize::from(nodes),
                 )?,
             };
             let options = wardround::bench::Options {

@@ -128,6 +128,7 @@ pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchErro
     Ok(Report {
         server: target.url.clone(),
         store: target.store,
+        nodes: target.urls().len(),
         senders: pairs.len(),
         throughput,
         latency_at_10_per_s_ms: percentiles(&latencies),
@@ -151,6 +152,7 @@ async fn set_up(target: &Target, n: usize) -> Result<Vec<Pair>, BenchError> {
         .await?
         .0;
     let run = &Uuid::new_v4().simple().to_string()[..8];
+    let urls = target.urls();
     let password = format!("bench {}", Uuid::new_v4().simple());
     let mut pairs = Vec::with_capacity(n);
     for i in 0..n {
@@ -170,12 +172,13 @@ async fn set_up(target: &Target, n: usize) -> Result<Vec<Pair>, BenchError> {
         admin.admin_create_team(&team, None).await?;
         admin.admin_team_member(&team, &s, true).await?;
         admin.admin_team_member(&team, &r, true).await?;
-        let login = |name: String| {
-            let (url, password) = (target.url.clone(), password.clone());
+        let login = |name: String, url: String| {
+            let password = password.clone();
             async move { Ok::<_, BenchError>(ApiClient::new(&url)?.login(&name, &password).await?.0) }
         };
-        let sender = login(s).await?;
-        let recipient = login(r).await?;
+        // With several nodes, the recipient is on the node after the sender's.
+        let sender = login(s, urls[i % urls.len()].clone()).await?;
+        let recipient = login(r, urls[(i + 1) % urls.len()].clone()).await?;
         let conversation = sender
             .conversations()
             .await?

@@ -58,6 +58,8 @@ pub struct Report {
     pub server: String,
     /// `sqlite` or `postgresql` when this run started the server; unknown otherwise.
     pub store: Option<&'static str>,
+    /// Servers on the one database; memory and CPU are theirs added up.
+    pub nodes: usize,
     pub senders: usize,
     pub throughput: load::Throughput,
     /// Send start → the recipient's event, at 10 messages a second.

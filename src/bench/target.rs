@@ -1,6 +1,7 @@
 //! The server under load: one this run starts (a child `wardround serve` on loopback over
 //! a fresh SQLite file or a given PostgreSQL database, so its memory and CPU can be read
-//! apart from the load's), or one already running at a URL.
+//! apart from the load's), several such nodes on the one database, or one already running
+//! at a URL.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -17,22 +18,34 @@ pub struct Target {
     pub pid: Option<u32>,
     /// The kind of store, when we started the server.
     pub store: Option<&'static str>,
+    /// Further nodes on the same database, when we started several.
+    others: Vec<Target>,
     child: Option<Child>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Target {
-    /// Starts `wardround serve` on a free loopback port over `database`, else a temporary
-    /// SQLite file.
-    pub fn spawn(database: Option<Database>) -> Result<Target, BenchError> {
+    /// Starts `nodes` × `wardround serve`, one after another (the first migrates the
+    /// store), each on a free loopback port over `database`, else a temporary SQLite file.
+    pub fn spawn(database: Option<Database>, nodes: usize) -> Result<Target, BenchError> {
         let dir = tempfile::tempdir().map_err(|e| BenchError::Setup(e.to_string()))?;
         let exe = std::env::current_exe().map_err(|e| BenchError::Setup(e.to_string()))?;
         let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
         let database = database.unwrap_or_else(|| dir.path().join("bench.sqlite").into());
-        Self::spawn_at(&exe, "127.0.0.1:0", &database, dir.path(), &password).map(|mut t| {
-            t._dir = Some(dir);
-            t
-        })
+        let mut first = Self::spawn_at(&exe, "127.0.0.1:0", &database, dir.path(), &password)?;
+        for _ in 1..nodes {
+            let other = Self::spawn_at(&exe, "127.0.0.1:0", &database, dir.path(), &password)?;
+            first.others.push(other);
+        }
+        first._dir = Some(dir);
+        Ok(first)
+    }
+
+    /// Every node's URL, this one's first.
+    pub fn urls(&self) -> Vec<String> {
+        std::iter::once(self.url.clone())
+            .chain(self.others.iter().map(|o| o.url.clone()))
+            .collect()
     }
 
     /// Starts `exe serve` on `listen` over `database` (kept: a restart on the same address
@@ -88,6 +101,7 @@ impl Target {
             admin_password: admin_password.to_string(),
             pid: Some(child.id()),
             store: Some(database.kind()),
+            others: Vec::new(),
             child: Some(child),
             _dir: None,
         })
@@ -99,6 +113,7 @@ impl Target {
             admin_password,
             pid,
             store: None,
+            others: Vec::new(),
             child: None,
             _dir: None,
         }
@@ -113,13 +128,22 @@ impl Target {
         self.pid = None;
     }
 
+    /// The RSS of every node, added up.
     pub fn rss_mib(&self) -> Option<f64> {
-        let bytes = crate::process::rss_bytes(self.pid?)?;
+        let mut bytes = crate::process::rss_bytes(self.pid?)?;
+        for other in &self.others {
+            bytes += crate::process::rss_bytes(other.pid?)?;
+        }
         Some((bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0)
     }
 
+    /// The CPU time of every node, added up.
     pub fn cpu_ms(&self) -> Option<u64> {
-        crate::process::cpu_ms(self.pid?)
+        let mut ms = crate::process::cpu_ms(self.pid?)?;
+        for other in &self.others {
+            ms += crate::process::cpu_ms(other.pid?)?;
+        }
+        Some(ms)
     }
 }
 
