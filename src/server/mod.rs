@@ -121,6 +121,9 @@ pub async fn start_with(
     let store = database.into().open().await?;
     let domain = Domain::new(store, Hub::default(), ehr, options.clock);
     domain.ensure_global_policy().await?;
+    // Before any request: an event written ahead of the tail's starting point would reach
+    // no open stream.
+    let tail = tail::start(&domain).await?;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|cause| ServeError::Listen {
@@ -136,7 +139,7 @@ pub async fn start_with(
     if options.scheduler {
         tokio::spawn(domain.clone().urgent_scheduler());
     }
-    tokio::spawn(tail::follow(domain.clone()));
+    tokio::spawn(tail);
     tokio::spawn(nodes::watch_other_nodes(domain.clone()));
     let stopped = async {
         let _ = rx.await;

@@ -5,10 +5,11 @@
 //! skips one, and events this node committed right after it (no cursor between) need not
 //! be read back at all. Anything else (another node's, or cursors out of turn) is read.
 
+use std::future::Future;
 use std::time::Duration;
 
 use super::hub::Hub;
-use super::store::{RawEvent, Store, StoredEvent};
+use super::store::{RawEvent, Store, StoreResult, StoredEvent};
 use super::Domain;
 
 /// Events read at once; a longer backlog is read in pages.
@@ -17,29 +18,23 @@ const PAGE: u32 = 1000;
 /// How long to wait before reading again after the store failed.
 const RETRY: Duration = Duration::from_millis(250);
 
-pub async fn follow(domain: Domain) {
-    let hub = domain.hub().clone();
-    tokio::select! {
-        () = read_as_written(&domain) => {}
-        () = hub.closed() => {}
-    }
+/// Starts following after the store's newest event (streams replay anything earlier from
+/// the store themselves); the future to spawn, which runs until the server stops.
+pub async fn start(domain: &Domain) -> StoreResult<impl Future<Output = ()> + Send + 'static> {
+    domain
+        .hub()
+        .start_after(domain.store().latest_event().await?);
+    let domain = domain.clone();
+    Ok(async move {
+        tokio::select! {
+            () = follow(&domain) => {}
+            () = domain.hub().closed() => {}
+        }
+    })
 }
 
-async fn read_as_written(domain: &Domain) {
+async fn follow(domain: &Domain) {
     let (store, hub) = (domain.store(), domain.hub());
-    // Streams replay what was written before they opened from the store themselves.
-    loop {
-        match store.latest_event().await {
-            Ok(latest) => {
-                hub.start_after(latest);
-                break;
-            }
-            Err(e) => {
-                crate::server::log::report(&format!("event tail: {e}"));
-                tokio::time::sleep(RETRY).await;
-            }
-        }
-    }
     loop {
         let all_broadcast = broadcast_committed(hub);
         if !all_broadcast || hub.saw_unread() {
