@@ -78,24 +78,51 @@ impl Drop for SqliteStore {
     }
 }
 
-/// Copies the WAL back into the database every second without blocking the writer
-/// (PASSIVE), so the WAL stays small and no commit pays for a checkpoint.
+/// Events written since the last checkpoint that call for the next: under load about one
+/// checkpoint every second or two (the WAL stays a few MiB), and a ward's ordinary traffic
+/// is not interrupted every second. Each checkpoint syncs the database file, and on a
+/// small machine that stalled the sends beside it (paced p99 4.7–6.8 ms with one every
+/// second, 2.5–3.0 ms without; BENCHMARKS.md).
+const CHECKPOINT_AFTER_EVENTS: i64 = 2_000;
+/// A quiet ward's WAL is still copied back within this long of a write.
+const CHECKPOINT_AT_MOST_EVERY: Duration = Duration::from_secs(30);
+/// Writes that append no events (logins, the audit log, accounts) are copied back too.
+const CHECKPOINT_AT_LEAST_EVERY: Duration = Duration::from_secs(300);
+
+/// Copies the WAL back into the database beside the writer without blocking it (PASSIVE),
+/// so the WAL stays small and no commit pays for a checkpoint; looks every second whether
+/// enough was written to be worth one.
 async fn checkpoints(pool: SqlitePool) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut events_then, mut then) = (None, tokio::time::Instant::now());
     loop {
         tick.tick().await;
         if pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        let events: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
+            .fetch_one(&pool)
+            .await
+            .unwrap_or(None);
+        let written = events.unwrap_or(0) - events_then.unwrap_or(0);
+        let due = written >= CHECKPOINT_AFTER_EVENTS
+            || (written > 0 && then.elapsed() >= CHECKPOINT_AT_MOST_EVERY)
+            || then.elapsed() >= CHECKPOINT_AT_LEAST_EVERY;
+        if !due {
+            continue;
+        }
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .execute(&pool)
             .await
         {
-            if pool.is_closed() {
-                return;
+            Ok(_) => (events_then, then) = (events, tokio::time::Instant::now()),
+            Err(e) => {
+                if pool.is_closed() {
+                    return;
+                }
+                crate::server::log::report(&format!("WAL checkpoint: {e}"));
             }
-            crate::server::log::report(&format!("WAL checkpoint: {e}"));
         }
     }
 }
