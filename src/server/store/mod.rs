@@ -124,6 +124,20 @@ impl RawEvent {
             _ => format!("{{\"cursor\":{}}}", self.cursor),
         }
     }
+
+    /// A row of either store's `events` table (`seq`, `payload`).
+    pub(super) fn from_row<R>(r: &R) -> StoreResult<Self>
+    where
+        R: sqlx::Row,
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(RawEvent {
+            cursor: r.try_get("seq")?,
+            payload: r.try_get("payload")?,
+        })
+    }
 }
 
 /// An event as stored, with whose stream it belongs to.

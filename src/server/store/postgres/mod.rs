@@ -784,14 +784,7 @@ impl Store for PgStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(RawEvent {
-                    cursor: r.try_get("seq")?,
-                    payload: r.try_get("payload")?,
-                })
-            })
-            .collect()
+        rows.iter().map(RawEvent::from_row).collect()
     }
 
     async fn all_events_after(
@@ -810,10 +803,7 @@ impl Store for PgStore {
             .map(|r| {
                 Ok(super::StoredEvent {
                     user_id: r.try_get("user_id")?,
-                    raw: super::RawEvent {
-                        cursor: r.try_get("seq")?,
-                        payload: r.try_get("payload")?,
-                    },
+                    raw: super::RawEvent::from_row(r)?,
                 })
             })
             .collect()

@@ -830,14 +830,7 @@ impl Store for SqliteStore {
         .bind(i64::from(limit))
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::RawEvent {
-                    cursor: r.try_get("seq")?,
-                    payload: r.try_get("payload")?,
-                })
-            })
-            .collect()
+        rows.iter().map(super::RawEvent::from_row).collect()
     }
 
     async fn all_events_after(
@@ -856,10 +849,7 @@ impl Store for SqliteStore {
             .map(|r| {
                 Ok(super::StoredEvent {
                     user_id: uuid(r, "user_id")?,
-                    raw: super::RawEvent {
-                        cursor: r.try_get("seq")?,
-                        payload: r.try_get("payload")?,
-                    },
+                    raw: super::RawEvent::from_row(r)?,
                 })
             })
             .collect()
