@@ -90,7 +90,7 @@ impl Hub {
         self.read.fetch_max(cursor, Ordering::SeqCst);
     }
 
-    pub fn read_up_to(&self) -> i64 {
+    pub(super) fn read_up_to(&self) -> i64 {
         self.read.load(Ordering::SeqCst)
     }
 
