@@ -170,7 +170,55 @@ async fn unlocking_checks_the_sessions_own_password_and_counts_failures(store: T
     client.verify_password(PASSWORD).await.unwrap();
 }
 
+/// The wrong guesses the server checked for a name, from its metrics.
+async fn checked_failures(server: &RunningServer) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("wardround_login_failures_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("wardround_login_failures_total")
+}
+
+/// Fifty attempts at once, again and again, each round after the longest wait: however
+/// the attempts race, the name gets ten checked guesses in all, and the right password
+/// afterwards (even inside a burst) does not unlock it.
+async fn a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time(store: TestStore) {
+    let (server, clock) = server(&store).await;
+    let burst = |password: &'static str| {
+        let server = &server;
+        futures_util::future::join_all((0..50).map(move |i| async move {
+            let password = if i == 25 { password } else { "guess" };
+            attempt(server, "nurse", password).await.0
+        }))
+    };
+    for _ in 0..12 {
+        let statuses = burst("guess").await;
+        assert!(
+            statuses.iter().all(|s| [401, 403, 429].contains(s)),
+            "{statuses:?}"
+        );
+        clock.advance(Duration::seconds(61));
+    }
+    assert_eq!(checked_failures(&server).await, 10);
+    let statuses = burst(PASSWORD).await;
+    assert!(statuses.iter().all(|&s| s == 403), "{statuses:?}");
+    assert_eq!(attempt(&server, "nurse", PASSWORD).await.0, 403);
+    assert_eq!(
+        checked_failures(&server).await,
+        10,
+        "nothing checked once locked"
+    );
+    // However the name is typed.
+    assert_eq!(attempt(&server, "NURSE", "guess").await.0, 403);
+}
+
 on_each_store!(
+    a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time,
     failed_logins_back_off_then_lock_until_it_unlocks,
     unknown_names_get_the_same_answers_as_known_ones,
     a_session_expires_after_a_shift_and_ends_at_logout,

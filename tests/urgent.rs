@@ -555,7 +555,56 @@ async fn metrics_count_messages_renotifications_escalations_and_streams(store: T
     );
 }
 
+/// The escalation's id once was the original's XOR a fixed mask, so any recipient could
+/// post a message with that id first and the window would close "escalated" with nothing
+/// sent.
+async fn a_recipient_cannot_forestall_the_escalation_by_taking_its_id(store: TestStore) {
+    const OLD_MASK: u128 = 0x8d5c_1f0e_2b1a_4c3e_9f6d_7a8b_9c0d_1e2f;
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let mut patch = PolicyPatch::default();
+    patch.set("escalation_target", "team:Senior").unwrap();
+    d.update_policy(GLOBAL, &patch).await.unwrap();
+    let urgent = w.send_urgent("Bed 9 chest pain").await;
+    let nurse = w.session("nurse").await;
+    // The id the old scheme derived for this message's escalation (escalations escalate
+    // no further, so there is no other).
+    let taken = urgent.id.as_u128() ^ OLD_MASK;
+    let squat = NewMessage {
+        id: Uuid::from_u128(taken),
+        body: "ok".into(),
+        priority: Priority::Normal,
+    };
+    d.send(&nurse, w.group, squat).await.unwrap();
+    w.run_minutes(urgent.sent_at, 1..=20, async |_| {}).await;
+
+    let manager = w.session("manager").await;
+    let posted = d.messages(&manager, w.channel, None).await.unwrap();
+    assert_eq!(posted.len(), 1, "the escalation reached the Senior channel");
+    assert_eq!(posted[0].escalation_of, Some(urgent.id));
+    assert_ne!(posted[0].id.as_u128(), taken);
+    let told: Vec<Option<String>> = w
+        .events_of(&w.doctor)
+        .await
+        .into_iter()
+        .filter_map(|e| match e {
+            EventKind::Unanswered { escalated_to, .. } => Some(escalated_to),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, vec![Some("Senior channel".to_string())]);
+    let escalated = d
+        .audit_query(Some("wardround".into()), None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == wardround::model::AuditAction::UrgentEscalated)
+        .count();
+    assert_eq!(escalated, 1);
+}
+
 on_each_store!(
+    a_recipient_cannot_forestall_the_escalation_by_taking_its_id,
     urgent_message_renotifies_every_two_minutes_until_read_then_tells_the_sender_and_escalates,
     under_an_ack_policy_reading_is_not_enough_and_the_ack_reaches_the_sender,
     a_restart_mid_window_neither_loses_nor_repeats_a_renotification,

@@ -84,7 +84,7 @@ impl Domain {
         let user = self.account(username).await?;
         if !disabled {
             // Re-enabling is also IT unlocking a name locked by failed logins.
-            self.store.clear_failures(username).await?;
+            self.store.clear_failures(&username.to_lowercase()).await?;
         }
         Ok(self.store.set_disabled(user.user.id, disabled).await?)
     }
@@ -101,7 +101,7 @@ impl Domain {
         self.store
             .set_password(user.user.id, &hash_password(password).await?)
             .await?;
-        Ok(self.store.clear_failures(username).await?)
+        Ok(self.store.clear_failures(&username.to_lowercase()).await?)
     }
 
     /// A team and its channel, named alike.

@@ -8,15 +8,17 @@ use sha2::{Digest, Sha256};
 
 use super::{Domain, DomainError, DomainResult};
 use crate::model::{AuditAction, LoginResponse, Me, User};
+use crate::server::store::Throttle;
 
 /// A clinical shift and some: a session outlives a shift change by little.
 pub const SESSION_HOURS: i64 = 13;
-/// Failed logins before each further try has to wait (1 s, then doubling).
-pub const BACKOFF_AFTER: u32 = 3;
-/// The longest wait between tries.
-const MAX_BACKOFF_SECS: u64 = 60;
-/// Failed logins (since the last success) that lock the name until IT unlocks it.
-pub const LOCK_AFTER: u32 = 10;
+/// Failed logins before each further try has to wait (1 s, then doubling up to a minute),
+/// and the count that locks the name until IT unlocks it.
+pub const THROTTLE: Throttle = Throttle {
+    backoff_after: 3,
+    max_backoff_secs: 60,
+    lock_after: 10,
+};
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -85,20 +87,10 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_now("not a password").unwrap_or_default())
 }
 
-/// How long a try must wait after `failures` failures, if at all.
-fn backoff(failures: u32) -> Option<u64> {
-    let over = failures.checked_sub(BACKOFF_AFTER)?;
-    Some(
-        1u64.checked_shl(over)
-            .unwrap_or(MAX_BACKOFF_SECS)
-            .min(MAX_BACKOFF_SECS),
-    )
-}
-
 impl Domain {
     /// Logs in. Repeated failures for a username (known or not: the answers do not say
     /// which names exist) make each further try wait, doubling from 1 s; after
-    /// [`LOCK_AFTER`] the name is locked until IT resets its password or re-enables it.
+    /// `THROTTLE.lock_after` the name is locked until IT resets its password or re-enables it.
     /// `workstation`: where the attempt came from, for the audit log.
     pub async fn login(
         &self,
@@ -146,23 +138,22 @@ impl Domain {
                 "Locked after repeated failed logins; ask IT to unlock it.".into(),
             )
         };
-        if let Some(f) = self.store.failures(username).await? {
+        // One name, however it is typed, has one count.
+        let name = username.to_lowercase();
+        if let Err(f) = self.store.begin_attempt(&name, now, &THROTTLE).await? {
             if f.locked {
                 return Err(locked());
             }
-            if let Some(wait) = backoff(f.count) {
-                let ready = f.last + Duration::seconds(i64::try_from(wait).unwrap_or(i64::MAX));
-                if now < ready {
-                    let secs = u64::try_from((ready - now).num_milliseconds().max(0))
-                        .unwrap_or(0)
-                        .div_ceil(1000)
-                        .max(1);
-                    return Err(DomainError::TooMany {
-                        message: format!("Too many failed logins; try again in {secs} s."),
-                        retry_after_secs: secs,
-                    });
-                }
-            }
+            let wait = THROTTLE.wait_secs(f.count).unwrap_or(1);
+            let ready = f.last + Duration::seconds(i64::try_from(wait).unwrap_or(i64::MAX));
+            let secs = u64::try_from((ready - now).num_milliseconds().max(0))
+                .unwrap_or(0)
+                .div_ceil(1000)
+                .max(1);
+            return Err(DomainError::TooMany {
+                message: format!("Too many failed logins; try again in {secs} s."),
+                retry_after_secs: secs,
+            });
         }
         let stored = self.store.user_by_username(username).await?;
         let hash = stored
@@ -171,7 +162,10 @@ impl Domain {
         let right = verify_password(password, hash).await;
         let Some(stored) = stored.filter(|_| right) else {
             crate::server::metrics::Metrics::add(&self.metrics.login_failures);
-            let f = self.store.record_failure(username, now, LOCK_AFTER).await?;
+            let f = self
+                .store
+                .attempt_failed(&name, THROTTLE.lock_after)
+                .await?;
             if f.locked {
                 return Err(locked());
             }
@@ -179,7 +173,7 @@ impl Domain {
                 "Wrong username or password.".into(),
             ));
         };
-        self.store.clear_failures(username).await?;
+        self.store.attempt_succeeded(&name).await?;
         Ok(stored)
     }
 

@@ -19,9 +19,6 @@ pub use crate::server::store::SYSTEM_USER;
 use crate::server::store::{DueWindow, NewConversation, UrgentSchedule};
 
 const BATCH: u32 = 200;
-/// Escalation messages take their id from the message they escalate, so a retried close
-/// cannot post twice.
-const ESCALATION_MASK: u128 = 0x8d5c_1f0e_2b1a_4c3e_9f6d_7a8b_9c0d_1e2f;
 
 pub(super) fn schedule_for(settings: &PolicySettings) -> UrgentSchedule {
     let interval = settings.renotify_interval_secs.max(1);
@@ -283,7 +280,11 @@ impl Domain {
             original.body
         );
         let message = Message {
-            id: Uuid::from_u128(original.id.as_u128() ^ ESCALATION_MASK),
+            // The server's own id, never one derived from the original's: clients choose
+            // message ids, and one who could predict this one could post it first. A
+            // closed window is closed once (compare-and-set in the store) and
+            // `escalation_of` is unique, so there is still one escalation per message.
+            id: Uuid::new_v4(),
             conversation_id: conversation,
             sender_id: SYSTEM_USER,
             sender_name: "wardround escalation".into(),

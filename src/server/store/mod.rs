@@ -20,7 +20,7 @@ use uuid::Uuid;
 pub use admin::AdminStore;
 pub use audit::{AuditFilter, AuditStore};
 pub use database::Database;
-pub use logins::{Failures, LoginStore};
+pub use logins::{Failures, LoginStore, Throttle};
 pub use policies::{PolicyStore, Subject};
 pub use postgres::PgStore;
 pub use presentations::PresentationStore;

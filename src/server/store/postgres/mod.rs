@@ -45,6 +45,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../../../migrations/postgres/0003_commit_sends.sql"),
     ),
+    (
+        4,
+        include_str!("../../../../migrations/postgres/0004_escalation_unique.sql"),
+    ),
 ];
 
 /// Advisory lock keys (an arbitrary prefix, then the purpose), held to commit.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{append_events, insert_message_tx, message_from, PgStore, MESSAGE_COLUMNS};
 use crate::model::{EventKind, Message};
 use crate::server::store::{
-    DueRenotify, DueWindow, StoreResult, UrgentSchedule, UrgentStore, UserEvent,
+    DueRenotify, DueWindow, StoreError, StoreResult, UrgentSchedule, UrgentStore, UserEvent,
 };
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -188,12 +188,18 @@ impl UrgentStore for PgStore {
             .await?;
         // The escalation's message is stored before any event, as in the send path: the
         // events lock is then held only for the appends and the commit.
-        let escalated = match &escalation {
-            Some((m, _, schedule)) => insert_message_tx(&mut tx, m, *schedule).await?,
-            None => false,
-        };
+        // The sender's events say "escalated": they go in only with the escalation.
+        if let Some((m, _, schedule)) = &escalation {
+            if !insert_message_tx(&mut tx, m, *schedule).await? {
+                tx.rollback().await?;
+                return Err(StoreError::Duplicate(format!(
+                    "message {} (an escalation)",
+                    m.id
+                )));
+            }
+        }
         let mut written = append_events(&mut tx, &self.channel, events, at).await?;
-        if let (true, Some((_, escalation_events, _))) = (escalated, escalation) {
+        if let Some((_, escalation_events, _)) = escalation {
             written.extend(append_events(&mut tx, &self.channel, escalation_events, at).await?);
         }
         tx.commit().await?;

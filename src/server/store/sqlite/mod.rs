@@ -59,6 +59,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../../../migrations/sqlite/0007_audit_workstation.sql"),
     ),
+    (
+        8,
+        include_str!("../../../../migrations/sqlite/0008_escalation_unique.sql"),
+    ),
 ];
 
 pub struct SqliteStore {

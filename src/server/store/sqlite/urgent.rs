@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{append_events, insert_message_tx, message_from, uuid, SqliteStore, MESSAGE_COLUMNS};
 use crate::model::{EventKind, Message};
 use crate::server::store::{
-    DueRenotify, DueWindow, StoreResult, UrgentSchedule, UrgentStore, UserEvent,
+    DueRenotify, DueWindow, StoreError, StoreResult, UrgentSchedule, UrgentStore, UserEvent,
 };
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -171,9 +171,15 @@ impl UrgentStore for SqliteStore {
         }
         let mut written = append_events(&mut tx, events, at).await?;
         if let Some((escalation, escalation_events, schedule)) = escalation {
-            if insert_message_tx(&mut tx, escalation, schedule).await? {
-                written.extend(append_events(&mut tx, escalation_events, at).await?);
+            // The sender's events say "escalated": they go in only with the escalation.
+            if !insert_message_tx(&mut tx, escalation, schedule).await? {
+                tx.rollback().await?;
+                return Err(StoreError::Duplicate(format!(
+                    "message {} (an escalation)",
+                    escalation.id
+                )));
             }
+            written.extend(append_events(&mut tx, escalation_events, at).await?);
         }
         tx.commit().await?;
         Ok(Some(written))
