@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::fhir::{columns, BundleSource};
-use crate::model::{Cell, ColumnId, Row};
+use crate::model::{Cell, CellValue, ColumnId, Row};
+use crate::sanitize::sanitize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -59,7 +60,7 @@ pub fn write_rows(
                     let cols = columns
                         .iter()
                         .map(|c| {
-                            let cell = row.cell(*c).cloned().unwrap_or_else(Cell::empty);
+                            let cell = row.cell(*c).map_or_else(Cell::empty, clean_cell);
                             (
                                 c.id().to_string(),
                                 serde_json::to_value(cell).unwrap_or_default(),
@@ -67,7 +68,7 @@ pub fn write_rows(
                         })
                         .collect();
                     serde_json::to_value(JsonRow {
-                        patient: &row.patient,
+                        patient: &sanitize(&row.patient),
                         columns: cols,
                     })
                     .unwrap_or_default()
@@ -94,13 +95,29 @@ pub fn write_rows(
     }
 }
 
-/// RFC 4180 quoting; a leading formula character is defused so a spreadsheet shows the
-/// text rather than running it.
+/// A cell as exported: its text (and a text value) without anything a terminal acts on,
+/// as on the screen, since an export is read with `cat` as often as in a spreadsheet.
+fn clean_cell(cell: &Cell) -> Cell {
+    let mut cell = cell.clone();
+    cell.text = sanitize(&cell.text);
+    if let Some(CellValue::Text(t)) = &mut cell.value {
+        *t = sanitize(t);
+    }
+    cell
+}
+
+/// RFC 4180 quoting, after the screen's sanitiser; a field a spreadsheet would run as a
+/// formula (a leading `=`, `+`, `-` or `@`, also after blanks, or a leading TAB or CR) is
+/// defused with a `'` so it shows the text instead.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && s != Cell::EMPTY_TEXT {
+    let s = sanitize(s);
+    let formula = s
+        .trim_start_matches(|c: char| c.is_whitespace())
+        .starts_with(['=', '+', '-', '@']);
+    let s = if (formula || s.starts_with(['\t', '\r'])) && s != Cell::EMPTY_TEXT {
         format!("'{s}")
     } else {
-        s.to_string()
+        s
     };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -169,6 +186,14 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("—"), "—");
+        assert_eq!(csv_field("\t=2+2"), "'\t=2+2");
+        assert_eq!(csv_field("  @SUM(A1)"), "'  @SUM(A1)");
+        // The sanitiser drops a CR; what follows it is defused all the same.
+        assert_eq!(csv_field("\r-1"), "'-1");
+        assert_eq!(
+            csv_field("CHEN\u{1b}]52;c;cHduZWQ=\u{7}\u{9b}2J\u{202e}Grace"),
+            "CHEN]52;c;cHduZWQ=2JGrace"
+        );
     }
 
     #[test]

@@ -455,3 +455,48 @@ async fn a_record_that_does_not_parse_shows_as_a_question_mark_and_says_why() {
     let err = source.chart("q").await.unwrap_err().to_string();
     assert!(err.contains("Patient/q could not be read"), "{err}");
 }
+
+/// EHR text is hostile until cleaned: an export is `cat`ed as often as it is opened in a
+/// spreadsheet, so neither may act on what a patient's record says.
+#[test]
+fn exports_pass_no_terminal_escapes_or_formulas_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let patient = serde_json::json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": {
+            "resourceType": "Patient",
+            "id": "hostile\u{1b}]0;owned\u{7}",
+            "identifier": [{
+                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
+                "value": "\t=2+2"
+            }],
+            "name": [{"family": "CHEN\u{1b}]52;c;cHduZWQ=\u{7}\u{202e}", "given": ["Gr\u{9b}2Jace\u{1b}]0;title\u{7}"]}],
+            "gender": "female",
+            "birthDate": "1950-01-01"
+        }}]
+    });
+    std::fs::write(dir.path().join("p.json"), patient.to_string()).unwrap();
+    for format in ["csv", "json"] {
+        let (out, stdout) = export(
+            dir.path(),
+            &["--format", format, "--columns", "name,mrn,sex"],
+        );
+        assert!(out.status.success(), "{format}");
+        for hostile in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(
+                !stdout.contains(hostile),
+                "{format} passes {hostile:?} through:\n{stdout:?}"
+            );
+        }
+        assert!(stdout.contains("CHEN"), "{stdout}");
+        if format == "csv" {
+            assert!(stdout.contains(",'\t=2+2,"), "defused: {stdout:?}");
+        } else {
+            // JSON escapes a TAB itself; what matters is that the text is the cleaned one.
+            let rows: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(rows[0]["columns"]["mrn"]["text"], "\t=2+2");
+            assert_eq!(rows[0]["patient"], "hostile]0;owned");
+        }
+    }
+}
