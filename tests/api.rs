@@ -816,7 +816,110 @@ async fn cut_database_connections_are_made_again_and_nothing_is_lost() {
     assert_eq!(doctor.messages(w.chat).await.unwrap().len(), sent.len());
 }
 
+/// A search answers from the whole EHR (names, MRNs, birth dates): a user in no care team,
+/// and a patient's-room account, may not make one, and the refusal is on record.
+async fn searching_the_ehr_needs_a_care_team_and_a_policy_that_allows_it(store: TestStore) {
+    let (server, ward) = common::demo_ward_server(&store.database).await;
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let room = d
+        .create_user("room12", "Room 12 tablet", "", PASSWORD)
+        .await
+        .unwrap();
+    d.create_user("outsider", "Jo Bloggs", "Porter", PASSWORD)
+        .await
+        .unwrap();
+    d.create_team("4 West", &[nurse.id, room.id]).await.unwrap();
+    d.apply_package(
+        wardround::model::Package::PatientRoom,
+        &wardround::model::Assignee::User("room12".into()),
+    )
+    .await
+    .unwrap();
+    let family = ward.charts().next().unwrap().patient.name[0]
+        .family
+        .clone()
+        .unwrap();
+    let query = PatientQuery {
+        name: Some(family),
+        ..Default::default()
+    };
+    let anon = ApiClient::new(&server.url()).unwrap();
+    for (who, allowed) in [("nurse", true), ("outsider", false), ("room12", false)] {
+        let (client, _) = anon.login(who, PASSWORD).await.unwrap();
+        match client.search_patients(&query).await {
+            Ok(found) => {
+                assert!(allowed, "{who} searched");
+                assert!(!found.is_empty());
+            }
+            Err(ClientError::Rejected { status: 403, .. }) => assert!(!allowed, "{who}"),
+            Err(e) => panic!("{who}: {e:?}"),
+        }
+    }
+    let refused: Vec<String> = d
+        .audit_query(None, None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == wardround::model::AuditAction::PatientSearchRefused)
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(refused, ["outsider", "room12"]);
+}
+
+/// A team's own group is the team's: leaving the team leaves it, as its channel and
+/// patient chats are left.
+async fn leaving_a_team_leaves_its_groups(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let team = d
+        .create_team("4 West", &[w.nurse.id, w.doctor.id])
+        .await
+        .unwrap();
+    let group = d
+        .create_conversation(
+            ConversationKind::Group,
+            "4W ward round",
+            Some(team.id),
+            vec![w.nurse.id, w.doctor.id],
+        )
+        .await
+        .unwrap();
+    let nurse = login(&w, "nurse").await;
+    nurse
+        .send(group, &text("on my way", Priority::Normal))
+        .await
+        .unwrap();
+    d.remove_team_member("4 West", "nurse").await.unwrap();
+    let read = nurse.messages(group).await.unwrap_err();
+    assert!(
+        matches!(read, ClientError::Rejected { status: 403, .. }),
+        "{read:?}"
+    );
+    let post = nurse
+        .send(group, &text("still here?", Priority::Normal))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(post, ClientError::Rejected { status: 403, .. }),
+        "{post:?}"
+    );
+    assert!(nurse
+        .conversations()
+        .await
+        .unwrap()
+        .iter()
+        .all(|c| c.id != group));
+    // The 1:1 with the doctor is no team's: it stays.
+    nurse.messages(w.chat).await.unwrap();
+}
+
 on_each_store!(
+    leaving_a_team_leaves_its_groups,
+    searching_the_ehr_needs_a_care_team_and_a_policy_that_allows_it,
     login_with_the_right_password_gives_a_session,
     logout_ends_the_session,
     unauthenticated_requests_get_401_problem_json,

@@ -23,6 +23,8 @@ pub enum AuditAction {
     PatientRemoved,
     PatientViewed,
     PatientSearched,
+    /// A search of the EHR the caller may not make (no care team, or their policy).
+    PatientSearchRefused,
     PatientRefreshed,
     MessageSent,
     MessageRead,

@@ -72,6 +72,14 @@ pub struct PolicySettings {
     /// Lock an idle workstation sooner than its config says (never later).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_idle_secs: Option<u64>,
+    /// May search the EHR for patients (by name, MRN, birth date). Only members of a team
+    /// search at all; this takes it from those who should not (a patient's room).
+    #[serde(default = "yes")]
+    pub search_patients: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for PolicySettings {
@@ -86,6 +94,7 @@ impl Default for PolicySettings {
             renotify_until: RenotifyUntil::Read,
             escalation_target: None,
             lock_idle_secs: None,
+            search_patients: true,
         }
     }
 }
@@ -141,6 +150,7 @@ impl Package {
                 read_receipts: ReadReceipts::Off,
                 allow_urgent: false,
                 allow_important: false,
+                search_patients: false,
                 ..base
             },
         }
@@ -181,8 +191,10 @@ pub struct UserSettings {
     pub read_receipts: bool,
 }
 
-/// A change to some settings of a policy; absent fields stay as they are.
+/// A change to some settings of a policy; absent fields stay as they are, and a field
+/// that is not a setting is refused rather than ignored (a misspelling changes nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_receipts: Option<ReadReceipts>,
@@ -210,6 +222,8 @@ pub struct PolicyPatch {
         with = "serde_with_double_option"
     )]
     pub lock_idle_secs: Option<Option<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_patients: Option<bool>,
 }
 
 impl PolicyPatch {
@@ -238,6 +252,9 @@ impl PolicyPatch {
         if let Some(v) = self.lock_idle_secs {
             s.lock_idle_secs = v;
         }
+        if let Some(v) = self.search_patients {
+            s.search_patients = v;
+        }
     }
 
     /// One `key=value` from the admin CLI; durations as `90s`, `2m`, `1h`.
@@ -260,6 +277,7 @@ impl PolicyPatch {
             }
             "allow_urgent" => self.allow_urgent = Some(flag(value)?),
             "allow_important" => self.allow_important = Some(flag(value)?),
+            "search_patients" => self.search_patients = Some(flag(value)?),
             "renotify_interval" => self.renotify_interval_secs = Some(duration_secs(key, value)?),
             "renotify_window" => self.renotify_window_secs = Some(duration_secs(key, value)?),
             "renotify_until" => {
@@ -285,7 +303,7 @@ impl PolicyPatch {
             }
             _ => {
                 return Err(format!(
-                    "unknown setting `{key}`; settings: read_receipts, allow_urgent, allow_important, renotify_interval, renotify_window, renotify_until, escalation_target, lock_idle"
+                    "unknown setting `{key}`; settings: read_receipts, allow_urgent, allow_important, renotify_interval, renotify_window, renotify_until, escalation_target, lock_idle, search_patients"
                 ))
             }
         }
@@ -363,5 +381,7 @@ mod tests {
         assert_eq!(clear.escalation_target, Some(None));
         let keep: PolicyPatch = serde_json::from_str("{}").unwrap();
         assert_eq!(keep.escalation_target, None);
+        let err = serde_json::from_str::<PolicyPatch>(r#"{"allow_urgnet":false}"#).unwrap_err();
+        assert!(err.to_string().contains("allow_urgnet"), "{err}");
     }
 }

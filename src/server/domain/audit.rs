@@ -124,7 +124,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
     };
     let (kind, subtype) = match e.action {
         PatientViewed | ListViewed => rest("read"),
-        PatientSearched => rest("search-type"),
+        PatientSearched | PatientSearchRefused => rest("search-type"),
         PatientRefreshed => rest("vread"),
         Login | LoginFailed | Logout | Lock | Unlock | UnlockFailed => {
             dcm("110114", "User Authentication")
@@ -140,7 +140,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         PatientViewed | ListViewed | PatientRefreshed | ListExported => "R",
         _ => "E",
     };
-    let failed = matches!(e.action, LoginFailed | UnlockFailed);
+    let failed = matches!(e.action, LoginFailed | UnlockFailed | PatientSearchRefused);
     let mut event = json!({
         "resourceType": "AuditEvent",
         "id": format!("wardround-{}", e.seq),

@@ -185,9 +185,30 @@ impl Domain {
                 "Search by name, MRN or birth date.".into(),
             ));
         }
-        let found = self.ehr.search(query).await?;
         // The query as asked (it may hold a name): the audit log is the place for it.
         let asked = serde_json::to_string(query).unwrap_or_default();
+        // The whole EHR answers a search: only the care teams' members may ask it, and a
+        // policy may take that from them too (a patient's room).
+        let refused = if self.store.teams_of(session.user.id).await?.is_empty() {
+            Some("Searching the EHR is for members of a care team; ask IT to add you to one.")
+        } else if !self
+            .effective_policy(&session.user)
+            .await?
+            .policy
+            .settings
+            .search_patients
+        {
+            Some("Your messaging policy does not allow searching the EHR for patients.")
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            let detail = format!("{asked} -> refused");
+            self.audit(session, AuditAction::PatientSearchRefused, None, detail)
+                .await?;
+            return Err(DomainError::Forbidden(why.into()));
+        }
+        let found = self.ehr.search(query).await?;
         let detail = format!("{asked} -> {} found", found.len());
         self.audit(session, AuditAction::PatientSearched, None, detail)
             .await?;

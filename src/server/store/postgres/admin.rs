@@ -20,6 +20,10 @@ pub(super) fn stored_user(row: &PgRow) -> StoreResult<StoredUser> {
 /// Conversations that team membership carries with it.
 const TEAM_CONVERSATIONS: &str =
     "SELECT id FROM conversations WHERE team_id = $2 AND kind IN ('channel', 'patient')";
+/// What a member leaves with the team: those, and the team's own groups (a group is a
+/// chosen few, so joining the team does not put anyone in one; leaving it takes them out).
+const TEAM_CONVERSATIONS_LEFT: &str =
+    "SELECT id FROM conversations WHERE team_id = $2 AND kind IN ('channel', 'patient', 'group')";
 
 #[async_trait]
 impl AdminStore for PgStore {
@@ -155,7 +159,7 @@ impl AdminStore for PgStore {
         // Nothing more chases them about the team's conversations they have left.
         let sql = format!(
             "DELETE FROM renotify WHERE user_id = $1 AND message_id IN
-               (SELECT id FROM messages WHERE conversation_id IN ({TEAM_CONVERSATIONS}))"
+               (SELECT id FROM messages WHERE conversation_id IN ({TEAM_CONVERSATIONS_LEFT}))"
         );
         sqlx::query(&sql)
             .bind(user)
@@ -163,7 +167,7 @@ impl AdminStore for PgStore {
             .execute(&mut *tx)
             .await?;
         let sql = format!(
-            "DELETE FROM conversation_members WHERE user_id = $1 AND conversation_id IN ({TEAM_CONVERSATIONS})"
+            "DELETE FROM conversation_members WHERE user_id = $1 AND conversation_id IN ({TEAM_CONVERSATIONS_LEFT})"
         );
         sqlx::query(&sql)
             .bind(user)
