@@ -305,9 +305,10 @@ pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
                 match verdict.broken_at {
                     None => println!("audit log intact: {} rows", verdict.rows),
                     Some(seq) => {
-                        return Err(eyre!(
-                            "audit log broken at row {seq}: it was changed, or a row before it was removed"
-                        ))
+                        let why = verdict.problem.unwrap_or_else(|| {
+                            "it was changed, or a row before it was removed".into()
+                        });
+                        return Err(eyre!("audit log broken at row {seq}: {why}"));
                     }
                 }
             }

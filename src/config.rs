@@ -220,6 +220,14 @@ pub fn default_config_path() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().join("config.toml"))
 }
 
+/// Where a server keeps its own files (the audit key and checkpoints) when its database is
+/// not a file it could keep them beside.
+pub fn default_state_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 pub fn default_database_path() -> PathBuf {
     project_dirs()
         .map(|d| d.data_dir().join("wardround.sqlite"))

@@ -129,9 +129,105 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named(sto
     assert!(verdict.broken_at.is_some_and(|at| at > seq), "{verdict:?}");
 }
 
-on_each_store!(acts_on_patients_are_logged_queried_exported_and_tampering_is_named,);
+/// Logs the nurse in and out `n` times: rows for the audit log.
+async fn some_acts(d: &wardround::server::domain::Domain, n: usize) {
+    for _ in 0..n {
+        let token = d.login("nurse", PASSWORD, "10.0.0.7").await.unwrap().token;
+        let session = d.authenticate(&token).await.unwrap();
+        d.logout(&session).await.unwrap();
+    }
+}
 
-/// On PostgreSQL a batch of sends chains its audit rows in SQL (`wardround_audit_hash`,
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Replaces the rows from `from` on with `rows`, chained after row `from - 1` by `link`
+/// (what someone with the database but not the key can compute), numbered from `from`.
+async fn rewrite(
+    store: &TestStore,
+    rows: &[wardround::model::AuditEntry],
+    from: i64,
+    key_id: &str,
+    prev: &str,
+) {
+    let mut prev = prev.to_string();
+    let mut sql = format!("DELETE FROM audit_log WHERE seq >= {from};");
+    for (n, e) in rows.iter().enumerate() {
+        let hash = e.act().hash(&prev);
+        sql += &format!(
+            "INSERT INTO audit_log (seq, at, actor, workstation, action, patient, detail, prev_hash, hash, key_id) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {});",
+            from + i64::try_from(n).unwrap(),
+            quoted(&e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+            quoted(&e.actor),
+            quoted(&e.workstation),
+            quoted(&e.action.as_str()),
+            e.patient.as_deref().map_or("NULL".to_string(), quoted),
+            quoted(&e.detail),
+            quoted(&prev),
+            quoted(&hash),
+            quoted(key_id),
+        );
+        prev = hash;
+    }
+    store.execute(&sql).await;
+}
+
+/// Removing a row and recomputing every hash after it (renumbered, so no gap shows) was
+/// invisible while the chain was a plain SHA-256: without the key it is now caught, with
+/// the rows' key ids kept or blanked.
+async fn rewriting_the_log_without_the_key_is_caught(store: TestStore) {
+    let (server, _ward) = common::demo_ward_server(&store.database).await;
+    let d = &server.domain;
+    d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    some_acts(d, 4).await;
+    assert_eq!(d.audit_verify().await.unwrap().broken_at, None);
+    let rows = d.audit_query(None, None, None).await.unwrap();
+    assert!(rows.len() >= 8, "{}", rows.len());
+    let key_id = rows[0].key_id.clone();
+    assert!(!key_id.is_empty(), "rows are keyed");
+    // Row 4 goes; rows 5… become 4…, chained to row 3.
+    for claimed in [key_id.as_str(), ""] {
+        rewrite(&store, &rows[4..], 4, claimed, &rows[2].hash).await;
+        let verdict = d.audit_verify().await.unwrap();
+        assert_eq!(
+            verdict.broken_at,
+            Some(4),
+            "key id {claimed:?}: {verdict:?}"
+        );
+        assert!(verdict.problem.is_some());
+    }
+}
+
+/// Deleting the newest rows leaves a chain that is whole as far as it goes: the head the
+/// server wrote down outside the database shows what is missing.
+async fn rows_removed_from_the_end_are_caught_by_the_checkpoints(store: TestStore) {
+    let (server, _ward) = common::demo_ward_server(&store.database).await;
+    let d = &server.domain;
+    d.create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    some_acts(d, 3).await;
+    let head = d.audit_checkpoint(None).await.unwrap().expect("a head");
+    assert_eq!(d.audit_verify().await.unwrap().broken_at, None);
+    store
+        .execute(&format!("DELETE FROM audit_log WHERE seq > {}", head - 2))
+        .await;
+    let verdict = d.audit_verify().await.unwrap();
+    assert_eq!(verdict.broken_at, Some(head - 1), "{verdict:?}");
+    let problem = verdict.problem.unwrap();
+    assert!(problem.contains("removed from the end"), "{problem}");
+}
+
+on_each_store!(
+    acts_on_patients_are_logged_queried_exported_and_tampering_is_named,
+    rewriting_the_log_without_the_key_is_caught,
+    rows_removed_from_the_end_are_caught_by_the_checkpoints,
+);
+
+/// On PostgreSQL a batch of sends chains its audit rows in SQL (`wardround_audit_mac`,
 /// one round trip a batch); the verifier recomputes them in Rust. Both must hash the same
 /// bytes, whatever the text.
 #[tokio::test]
@@ -169,6 +265,8 @@ async fn postgresql_hashes_audit_rows_as_the_verifier_does() {
             "\u{1b}[31m escape\ttab\nline",
         ),
     ];
+    let keys = wardround::server::audit_key::AuditKeys::generate();
+    let (inner, outer) = keys.pads();
     let mut prev = AUDIT_GENESIS.to_string();
     for (action, patient, workstation, detail) in acts {
         let act = AuditAct {
@@ -180,7 +278,9 @@ async fn postgresql_hashes_audit_rows_as_the_verifier_does() {
             detail,
         };
         let in_sql: String =
-            sqlx::query_scalar("SELECT wardround_audit_hash($1, $2, $3, $4, $5, $6, $7)")
+            sqlx::query_scalar("SELECT wardround_audit_mac($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .bind(&inner)
+                .bind(&outer)
                 .bind(&prev)
                 .bind(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
                 .bind(act.actor)
@@ -191,7 +291,7 @@ async fn postgresql_hashes_audit_rows_as_the_verifier_does() {
                 .fetch_one(&mut db)
                 .await
                 .unwrap();
-        assert_eq!(in_sql, act.hash(&prev), "{act:?}");
+        assert_eq!(in_sql, act.mac(keys.current().1, &prev), "{act:?}");
         prev = in_sql;
     }
 }

@@ -23,6 +23,7 @@ async fn server(store: &TestStore) -> (RunningServer, Arc<ManualClock>) {
             clock: clock.clone(),
             scheduler: false,
             tls: None,
+            ..Default::default()
         },
     )
     .await

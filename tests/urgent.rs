@@ -35,6 +35,7 @@ async fn start_on(db: &Database, clock: Arc<ManualClock>) -> RunningServer {
         clock,
         scheduler: false,
         tls: None,
+        ..Default::default()
     };
     server::start_with(
         "127.0.0.1:0".parse().unwrap(),

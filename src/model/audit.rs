@@ -63,6 +63,9 @@ pub struct AuditEntry {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Which audit key made `hash` (an HMAC); empty for an unkeyed row from before keys.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key_id: String,
 }
 
 /// The hash the first row chains to.
@@ -81,8 +84,9 @@ pub struct AuditAct<'a> {
 }
 
 impl AuditAct<'_> {
-    /// The chain: each row's hash covers the one before and everything in the row.
-    pub fn hash(&self, prev_hash: &str) -> String {
+    /// What a row's hash or MAC covers: the row before's, then everything in the row, each
+    /// part followed by its length (a separator no part's bytes can fake).
+    pub(crate) fn covered(&self, prev_hash: &str) -> Vec<u8> {
         let at = self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let action = self.action.as_str();
         let mut parts = vec![
@@ -97,14 +101,33 @@ impl AuditAct<'_> {
         if !self.workstation.is_empty() {
             parts.push(self.workstation);
         }
-        let mut h = Sha256::new();
+        let mut bytes = Vec::new();
         for part in parts {
-            h.update(part.as_bytes());
-            // A separator that cannot occur inside the parts' encoding of lengths.
-            h.update((part.len() as u64).to_be_bytes());
+            bytes.extend_from_slice(part.as_bytes());
+            bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        bytes
     }
+
+    /// The unkeyed chain of rows written before the log was keyed: anyone can recompute
+    /// it, so it shows accidents, not intent.
+    pub fn hash(&self, prev_hash: &str) -> String {
+        hex(&Sha256::digest(self.covered(prev_hash)))
+    }
+
+    /// The keyed chain: HMAC-SHA256 under a key kept outside the database, so rewriting a
+    /// row and every row after it needs the key.
+    pub fn mac(&self, key: &[u8], prev_hash: &str) -> String {
+        use hmac::Mac as _;
+        let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(key)
+            .expect("HMAC takes a key of any length");
+        mac.update(&self.covered(prev_hash));
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl AuditEntry {
@@ -127,4 +150,7 @@ pub struct AuditVerdict {
     /// The first row whose hash does not follow from the one before (or from itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
+    /// What is wrong, when something is: a changed row, a gap, rows missing from the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! `wardround serve`: the HTTP API and event stream over a store and an EHR source.
 
+pub mod audit_key;
 pub mod clock;
 pub mod domain;
 mod hub;
@@ -46,6 +47,8 @@ pub enum ServeError {
     Domain(#[from] domain::DomainError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    AuditKey(#[from] audit_key::AuditKeyError),
     #[error("cannot listen on {addr}: {cause}")]
     Listen {
         addr: SocketAddr,
@@ -90,6 +93,9 @@ pub struct Options {
     pub scheduler: bool,
     /// Serve HTTPS only, with this certificate and key.
     pub tls: Option<tls::TlsFiles>,
+    /// The audit key and checkpoint file; None: the database's own (see
+    /// `Database::audit_setup`).
+    pub audit: Option<audit_key::AuditSetup>,
 }
 
 impl Default for Options {
@@ -98,6 +104,7 @@ impl Default for Options {
             clock: Arc::new(SystemClock),
             scheduler: true,
             tls: None,
+            audit: None,
         }
     }
 }
@@ -118,8 +125,13 @@ pub async fn start_with(
 ) -> Result<RunningServer, ServeError> {
     // A bad certificate stops the start, before anything else is opened.
     let acceptor = options.tls.as_ref().map(tls::acceptor).transpose()?;
-    let store = database.into().open().await?;
-    let domain = Domain::new(store, Hub::default(), ehr, options.clock);
+    let database = database.into();
+    let audit = match options.audit {
+        Some(audit) => audit,
+        None => database.audit_setup(None)?,
+    };
+    let store = database.open(audit.keys.clone()).await?;
+    let domain = Domain::new(store, Hub::default(), ehr, options.clock, audit);
     domain.ensure_global_policy().await?;
     // Before any request: an event written ahead of the tail's starting point would reach
     // no open stream.
@@ -141,6 +153,7 @@ pub async fn start_with(
     }
     tokio::spawn(tail);
     tokio::spawn(nodes::watch_other_nodes(domain.clone()));
+    tokio::spawn(domain.clone().audit_checkpoints());
     let stopped = async {
         let _ = rx.await;
     };

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{Domain, DomainResult};
+use super::{Domain, DomainError, DomainResult};
 use crate::model::{AuditAct, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
+use crate::server::audit_key::Checkpoint;
 
 /// Who acted, and from where: a session's user at their workstation, or (from a bare
 /// name) the server itself.
@@ -82,26 +83,143 @@ impl Domain {
         }
     }
 
-    /// Walks the whole chain: the first row whose hash does not follow from the row
-    /// before it (changed, inserted or with a row removed before it) is named.
+    /// Walks the whole chain and holds it against the checkpoints written outside the
+    /// database: the first row that was changed, follows a removed one, breaks the
+    /// numbering, or was made without the key is named, and so are rows missing from the
+    /// end.
     pub async fn audit_verify(&self) -> DomainResult<AuditVerdict> {
+        let entries = self.audit_query(None, None, None).await?;
+        let rows = entries.len() as u64;
+        let broken = |seq: i64, problem: String| AuditVerdict {
+            rows,
+            broken_at: Some(seq),
+            problem: Some(problem),
+        };
         let mut prev = AUDIT_GENESIS.to_string();
-        let mut rows = 0;
-        for e in self.audit_query(None, None, None).await? {
-            rows += 1;
-            let expected = e.act().hash(&prev);
-            if e.prev_hash != prev || e.hash != expected {
-                return Ok(AuditVerdict {
-                    rows,
-                    broken_at: Some(e.seq),
-                });
+        let mut keyed = false;
+        for (n, e) in entries.iter().enumerate() {
+            let expected_seq = i64::try_from(n).unwrap_or(i64::MAX) + 1;
+            if e.seq != expected_seq {
+                return Ok(broken(
+                    e.seq,
+                    format!("rows {expected_seq} to {} are missing", e.seq - 1),
+                ));
             }
-            prev = e.hash;
+            let expected = if e.key_id.is_empty() {
+                if keyed {
+                    return Ok(broken(
+                        e.seq,
+                        format!(
+                            "row {} is unkeyed among keyed rows: it was rewritten",
+                            e.seq
+                        ),
+                    ));
+                }
+                e.act().hash(&prev)
+            } else {
+                keyed = true;
+                match self.audit.keys.by_id(&e.key_id) {
+                    Some(key) => e.act().mac(key, &prev),
+                    None => {
+                        return Ok(broken(
+                            e.seq,
+                            format!(
+                            "row {} was made with audit key {}, which this server does not hold",
+                            e.seq, e.key_id
+                        ),
+                        ))
+                    }
+                }
+            };
+            if e.prev_hash != prev || e.hash != expected {
+                return Ok(broken(
+                    e.seq,
+                    format!("row {} was changed, or a row before it was removed", e.seq),
+                ));
+            }
+            prev = e.hash.clone();
+        }
+        if let Some(checkpoints) = &self.audit.checkpoints {
+            let written = checkpoints.read().map_err(DomainError::Invalid)?;
+            let last = entries.last().map_or(0, |e| e.seq);
+            for c in written {
+                let Some(row) = usize::try_from(c.seq - 1).ok().and_then(|i| entries.get(i)) else {
+                    return Ok(broken(
+                        last + 1,
+                        format!(
+                            "the log ends at row {last}, but row {} was written down at a checkpoint ({}): rows were removed from the end",
+                            c.seq,
+                            checkpoints.path().display()
+                        ),
+                    ));
+                };
+                if row.hash != c.mac {
+                    return Ok(broken(
+                        c.seq,
+                        format!(
+                            "row {} is not the row written down at a checkpoint: the log was rewritten",
+                            c.seq
+                        ),
+                    ));
+                }
+            }
         }
         Ok(AuditVerdict {
             rows,
             broken_at: None,
+            problem: None,
         })
+    }
+
+    /// Writes the chain's head down outside the database (the checkpoint file, and a log
+    /// line), when it moved since `last`; returns the head.
+    pub async fn audit_checkpoint(&self, last: Option<i64>) -> DomainResult<Option<i64>> {
+        let Some(checkpoints) = &self.audit.checkpoints else {
+            return Ok(last);
+        };
+        let Some((seq, mac)) = self.store.audit_head().await? else {
+            return Ok(last);
+        };
+        if last == Some(seq) {
+            return Ok(last);
+        }
+        checkpoints
+            .record(
+                &Checkpoint {
+                    seq,
+                    mac: mac.clone(),
+                },
+                self.clock.now(),
+            )
+            .map_err(|e| {
+                DomainError::Invalid(format!(
+                    "cannot write the audit checkpoint {}: {e}",
+                    checkpoints.path().display()
+                ))
+            })?;
+        crate::server::log::report(&format!("audit checkpoint: row {seq}, {mac}"));
+        Ok(Some(seq))
+    }
+
+    /// Checkpoints the audit chain every minute it moved, and once more as the server stops.
+    pub async fn audit_checkpoints(self) {
+        const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+        let mut last = None;
+        loop {
+            match self.audit_checkpoint(last).await {
+                Ok(head) => last = head,
+                Err(e) => crate::server::log::report(&e.to_string()),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(EVERY) => {}
+                _ = self.hub.closed() => {
+                    if let Err(e) = self.audit_checkpoint(last).await {
+                        crate::server::log::report(&e.to_string());
+                    }
+                    return;
+                }
+            }
+        }
     }
 }
 

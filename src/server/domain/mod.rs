@@ -14,6 +14,8 @@ mod urgent;
 
 use std::sync::Arc;
 
+use crate::server::audit_key::AuditSetup;
+
 use super::clock::Clock;
 use super::hub::Hub;
 use super::metrics::Metrics;
@@ -60,6 +62,8 @@ pub struct Domain {
     urgent_sent: Arc<tokio::sync::Notify>,
     metrics: Arc<Metrics>,
     caches: Arc<cache::Caches>,
+    /// The audit key and checkpoint file, for `audit_verify` and checkpoints.
+    audit: Arc<AuditSetup>,
 }
 
 impl Domain {
@@ -68,6 +72,7 @@ impl Domain {
         hub: Hub,
         ehr: Arc<dyn FhirSource>,
         clock: Arc<dyn Clock>,
+        audit: AuditSetup,
     ) -> Self {
         Domain {
             store,
@@ -77,6 +82,7 @@ impl Domain {
             urgent_sent: Arc::default(),
             metrics: Arc::default(),
             caches: Arc::default(),
+            audit: Arc::new(audit),
         }
     }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{StoreError, StoreResult};
 use crate::model::{AuditAct, AuditEntry};
+use crate::server::audit_key::AuditKeys;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -22,6 +23,8 @@ pub trait AuditStore: Send + Sync {
     async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()>;
     /// Rows in order, as filtered.
     async fn audit_entries(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+    /// The newest row's sequence number and hash: what a checkpoint writes down.
+    async fn audit_head(&self) -> StoreResult<Option<(i64, String)>>;
 }
 
 /// How the audit log stores a time: RFC 3339 text to the microsecond, which is also what
@@ -54,15 +57,18 @@ where
         detail: r.try_get("detail")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
+        key_id: r.try_get("key_id")?,
     })
 }
 
-/// Each act's predecessor hash and its own, chained from `prev`, in order.
-pub(super) fn chain(prev: &str, acts: &[AuditAct<'_>]) -> Vec<(String, String)> {
+/// Each act's predecessor MAC and its own under the current key, chained from `prev`, in
+/// order.
+pub(super) fn chain(keys: &AuditKeys, prev: &str, acts: &[AuditAct<'_>]) -> Vec<(String, String)> {
+    let (_, key) = keys.current();
     let mut prev = prev.to_string();
     acts.iter()
         .map(|act| {
-            let hash = act.hash(&prev);
+            let hash = act.mac(key, &prev);
             (std::mem::replace(&mut prev, hash.clone()), hash)
         })
         .collect()

@@ -4,7 +4,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use sha2::Digest as _;
+
 use super::{PgStore, SqliteStore, Store, StoreResult};
+use crate::server::audit_key::{AuditKeyError, AuditKeys, AuditSetup, Checkpoints};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
@@ -72,10 +75,43 @@ impl Database {
         }
     }
 
-    pub async fn open(&self) -> StoreResult<Arc<dyn Store>> {
+    pub async fn open(&self, audit_keys: AuditKeys) -> StoreResult<Arc<dyn Store>> {
         Ok(match self {
-            Database::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
-            Database::Postgres(url) => Arc::new(PgStore::connect(url).await?),
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path, audit_keys).await?),
+            Database::Postgres(url) => Arc::new(PgStore::connect(url, audit_keys).await?),
+        })
+    }
+
+    /// Where this database's audit key and checkpoints live: `state_dir` when given, else
+    /// beside a SQLite file, or the platform data dir for PostgreSQL. The key file
+    /// (`audit.key`) serves the directory; the checkpoint file is this database's own.
+    pub fn audit_setup(&self, state_dir: Option<&Path>) -> Result<AuditSetup, AuditKeyError> {
+        let (dir, checkpoints) = match self {
+            Database::Sqlite(path) => {
+                let dir = state_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+                    path.parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+                });
+                let name = path
+                    .file_name()
+                    .map_or_else(|| "wardround".into(), |n| n.to_string_lossy().to_string());
+                let checkpoints = dir.join(format!("{name}.audit-checkpoints"));
+                (dir, checkpoints)
+            }
+            Database::Postgres(url) => {
+                let dir =
+                    state_dir.map_or_else(crate::config::default_state_dir, Path::to_path_buf);
+                // Deployments in other databases or schemas keep checkpoints of their own.
+                let digest = sha2::Sha256::digest(url.as_bytes());
+                let tag: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+                let checkpoints = dir.join(format!("postgresql-{tag}.audit-checkpoints"));
+                (dir, checkpoints)
+            }
+        };
+        Ok(AuditSetup {
+            keys: AuditKeys::load(&dir.join("audit.key"))?,
+            checkpoints: Some(Checkpoints::new(checkpoints)),
         })
     }
 }

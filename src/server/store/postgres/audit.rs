@@ -1,7 +1,8 @@
-//! The audit log on PostgreSQL. Rows are chained in SQL (`wardround_audit_hash`,
-//! migration 0003, byte for byte as `AuditAct::hash`) under the audit lock, held to
-//! commit, so nodes append one at a time and the chain has no forks; one statement a row,
-//! as `wardround_commit_sends` does for a batch of sends.
+//! The audit log on PostgreSQL. Rows are MACed in SQL (`wardround_audit_mac`, migration
+//! 0005, byte for byte as `AuditAct::mac`, from the padded keys this node passes) and
+//! numbered under the audit lock, held to commit, so nodes append one at a time and the
+//! chain has no forks or gaps; one statement a row, as `wardround_commit_sends` does for a
+//! batch of sends.
 
 use async_trait::async_trait;
 
@@ -12,22 +13,22 @@ use crate::server::store::{audit, AuditFilter, AuditStore, StoreResult};
 #[async_trait]
 impl AuditStore for PgStore {
     async fn append_audit(&self, act: &AuditAct<'_>) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash)
-             SELECT $1, $2, $3, $4, $5, $6, prev,
-                    wardround_audit_hash(prev, $1, $2, $4, $5, $6, $3)
-             FROM (SELECT coalesce(wardround_audit_last_hash($7), $8) AS prev) AS newest",
-        )
-        .bind(audit::at_text(act.at))
-        .bind(act.actor)
-        .bind(act.workstation)
-        .bind(act.action.as_str())
-        .bind(act.patient)
-        .bind(act.detail)
-        .bind(AUDIT_LOCK)
-        .bind(AUDIT_GENESIS)
-        .execute(&self.pool)
-        .await?;
+        let (inner, outer) = self.audit_keys.pads();
+        let (key_id, _) = self.audit_keys.current();
+        sqlx::query("SELECT wardround_append_audit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(AUDIT_LOCK)
+            .bind(AUDIT_GENESIS)
+            .bind(inner)
+            .bind(outer)
+            .bind(key_id)
+            .bind(audit::at_text(act.at))
+            .bind(act.actor)
+            .bind(act.workstation)
+            .bind(act.action.as_str())
+            .bind(act.patient)
+            .bind(act.detail)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -48,5 +49,13 @@ impl AuditStore for PgStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(audit::entry_from).collect()
+    }
+
+    async fn audit_head(&self) -> StoreResult<Option<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }

@@ -20,6 +20,7 @@ pub struct PgBatches {
     pub pool: PgPool,
     /// The NOTIFY channel (see `PgStore`).
     pub channel: String,
+    pub audit_keys: crate::server::audit_key::AuditKeys,
 }
 
 #[async_trait]
@@ -67,11 +68,13 @@ impl Committer for PgBatches {
             .last()
             .map_or_else(chrono::Utc::now, |j| j.message.sent_at);
 
+        let (inner, outer) = self.audit_keys.pads();
+        let (key_id, _) = self.audit_keys.current();
         let (inserted, cursors): (Vec<Uuid>, Vec<i64>) = sqlx::query_as(
             "SELECT * FROM wardround_commit_sends(
                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34,
-                $35, $36)",
+                $35, $36, $37, $38, $39)",
         )
         .bind(messages().map(|m| m.id).collect::<Vec<_>>())
         .bind(messages().map(|m| m.conversation_id).collect::<Vec<_>>())
@@ -133,6 +136,9 @@ impl Committer for PgBatches {
         .bind(acts().map(|(_, a)| a.detail.as_str()).collect::<Vec<_>>())
         .bind(AUDIT_LOCK)
         .bind(AUDIT_GENESIS)
+        .bind(inner)
+        .bind(outer)
+        .bind(key_id)
         .fetch_one(&self.pool)
         .await?;
 

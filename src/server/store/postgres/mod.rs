@@ -31,6 +31,7 @@ use crate::model::{
     Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt, ReceiptState,
     Team, User,
 };
+use crate::server::audit_key::AuditKeys;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -48,6 +49,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         4,
         include_str!("../../../../migrations/postgres/0004_escalation_unique.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../../migrations/postgres/0005_audit_key.sql"),
     ),
 ];
 
@@ -67,12 +72,14 @@ pub struct PgStore {
     /// database do not wake each other.
     channel: String,
     sends: super::group_commit::Sends,
+    /// What audit rows are MACed with.
+    audit_keys: AuditKeys,
 }
 
 impl PgStore {
     /// Connects to `url` (`postgres://user:password@host/db`, with `?options=-c
     /// search_path=…` for a schema of its own) and brings the schema up to date.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
+    pub async fn connect(url: &str, audit_keys: AuditKeys) -> StoreResult<Self> {
         let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
             path: redact(url),
             reason: e.to_string(),
@@ -101,9 +108,11 @@ impl PgStore {
             sends: super::group_commit::start(group_commit::PgBatches {
                 pool: pool.clone(),
                 channel: channel.clone(),
+                audit_keys: audit_keys.clone(),
             }),
             channel,
             pool,
+            audit_keys,
         })
     }
 }

@@ -2,6 +2,7 @@ use async_trait::async_trait;
 
 use super::SqliteStore;
 use crate::model::{AuditAct, AuditEntry};
+use crate::server::audit_key::AuditKeys;
 use crate::server::store::{audit, AuditFilter, AuditStore, StoreResult};
 
 /// The hash the first row chains to.
@@ -20,16 +21,18 @@ pub(super) async fn last_hash(tx: &mut sqlx::SqliteConnection) -> StoreResult<St
 /// hash.
 pub(super) async fn append_tx(
     tx: &mut sqlx::SqliteConnection,
+    keys: &AuditKeys,
     prev: &str,
     acts: &[AuditAct<'_>],
 ) -> StoreResult<String> {
-    let chained = audit::chain(prev, acts);
+    let chained = audit::chain(keys, prev, acts);
+    let (key_id, _) = keys.current();
     let Some((_, last)) = chained.last() else {
         return Ok(prev.to_string());
     };
     let last = last.clone();
     let mut insert = sqlx::QueryBuilder::new(
-        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash) ",
+        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash, key_id) ",
     );
     insert.push_values(acts.iter().zip(chained), |mut row, (act, (prev, hash))| {
         row.push_bind(audit::at_text(act.at))
@@ -39,7 +42,8 @@ pub(super) async fn append_tx(
             .push_bind(act.patient.map(str::to_string))
             .push_bind(act.detail.to_string())
             .push_bind(prev)
-            .push_bind(hash);
+            .push_bind(hash)
+            .push_bind(key_id.to_string());
     });
     insert.build().execute(&mut *tx).await?;
     Ok(last)
@@ -51,7 +55,7 @@ impl AuditStore for SqliteStore {
         // The one writer connection makes read-last-then-append atomic.
         let mut tx = self.write_tx().await?;
         let prev = last_hash(&mut tx).await?;
-        append_tx(&mut tx, &prev, std::slice::from_ref(act)).await?;
+        append_tx(&mut tx, &self.audit_keys, &prev, std::slice::from_ref(act)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -73,5 +77,13 @@ impl AuditStore for SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(audit::entry_from).collect()
+    }
+
+    async fn audit_head(&self) -> StoreResult<Option<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&self.reader)
+                .await?,
+        )
     }
 }

@@ -12,13 +12,16 @@ use crate::model::{AuditAct, EventKind, Message, Receipt};
 use crate::server::store::group_commit::{self, Committer, Job, Outcomes, OwnedAuditAct};
 use crate::server::store::StoreResult;
 
-pub struct SqliteBatches(pub SqlitePool);
+pub struct SqliteBatches {
+    pub writer: SqlitePool,
+    pub audit_keys: crate::server::audit_key::AuditKeys,
+}
 
 #[async_trait]
 impl Committer for SqliteBatches {
     async fn commit(&self, batch: &[Job]) -> StoreResult<Outcomes> {
         // IMMEDIATE: see `SqliteStore::write_tx`.
-        let mut tx = self.0.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
 
         let mut insert = sqlx::QueryBuilder::new(
             "INSERT INTO messages (id, conversation_id, sender_id, body, priority, sent_at, ack_required, escalation_of) ",
@@ -76,7 +79,7 @@ impl Committer for SqliteBatches {
             .collect();
         if !acts.is_empty() {
             let prev = audit::last_hash(&mut tx).await?;
-            audit::append_tx(&mut tx, &prev, &acts).await?;
+            audit::append_tx(&mut tx, &self.audit_keys, &prev, &acts).await?;
         }
         tx.commit().await?;
         Ok(group_commit::outcomes(batch, &new, written))

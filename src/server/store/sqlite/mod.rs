@@ -29,6 +29,7 @@ use crate::model::{
     Event, EventKind, ListView, Member, Message, PatientList, Priority, Receipt, ReceiptState,
     Team, User,
 };
+use crate::server::audit_key::AuditKeys;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -63,6 +64,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../../../migrations/sqlite/0008_escalation_unique.sql"),
     ),
+    (
+        9,
+        include_str!("../../../../migrations/sqlite/0009_audit_key.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -72,6 +77,8 @@ pub struct SqliteStore {
     sends: super::group_commit::Sends,
     /// The background checkpointer, stopped with the store.
     checkpointer: Option<tokio::task::AbortHandle>,
+    /// What audit rows are MACed with.
+    audit_keys: AuditKeys,
 }
 
 impl Drop for SqliteStore {
@@ -139,14 +146,17 @@ impl SqliteStore {
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
-    pub async fn open(path: &Path) -> StoreResult<Self> {
+    pub async fn open(path: &Path, audit_keys: AuditKeys) -> StoreResult<Self> {
         let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
+        // Messages and the audit log are in it: for the server's user alone. SQLite gives
+        // its WAL and shared-memory files the database file's mode.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+            super::create_private_dir(dir).map_err(|e| open_err(&e))?;
         }
+        super::create_private_file(path).map_err(|e| open_err(&e))?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -166,9 +176,13 @@ impl SqliteStore {
             reader: SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_lazy_with(options.read_only(false)),
-            sends: super::group_commit::start(group_commit::SqliteBatches(writer.clone())),
+            sends: super::group_commit::start(group_commit::SqliteBatches {
+                writer: writer.clone(),
+                audit_keys: audit_keys.clone(),
+            }),
             writer,
             checkpointer: None,
+            audit_keys,
         };
         store.migrate().await?;
         store.checkpointer = Some(tokio::spawn(checkpoints(store.reader.clone())).abort_handle());
