@@ -30,6 +30,53 @@ pub enum AdminCommand {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Lift the lock failed logins put on NAME (a disabled account stays disabled). Needs
+    /// --database: this is the way back in when no administrator can log in.
+    Unlock { username: String },
+    /// A new one-time password for NAME (printed), ending their sessions and lifting a
+    /// lock; with --database, at the server's files without logging in.
+    ResetPassword { username: String },
+}
+
+/// `wardround admin --database PATH unlock|reset-password NAME`: whoever holds the
+/// server's files (and its audit key) gets an administrator back without a login, on the
+/// record as `local:<their login name>` from this machine.
+pub async fn run_offline(
+    database: &wardround::server::store::Database,
+    state_dir: Option<&std::path::Path>,
+    command: AdminCommand,
+) -> Result<()> {
+    let audit = database.audit_setup(state_dir)?;
+    let domain = wardround::server::offline(database, audit).await?;
+    let who = format!(
+        "local:{}",
+        std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into())
+    );
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let from = format!("{} (wardround admin --database)", host.trim());
+    let by = wardround::server::domain::audit::Actor {
+        name: &who,
+        workstation: &from,
+    };
+    match command {
+        AdminCommand::Unlock { username } => {
+            domain.unlock_account(&username, by).await?;
+            println!("{username}: unlocked");
+        }
+        AdminCommand::ResetPassword { username } => {
+            let password = one_time_password();
+            domain.reset_password_by(&username, &password, by).await?;
+            println!("{username}: sessions ended, unlocked; one-time password: {password}");
+        }
+        _ => {
+            return Err(eyre!(
+                "with --database only `unlock NAME` and `reset-password NAME` run; the rest goes through a running server (--server)"
+            ))
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -194,6 +241,16 @@ fn print_policy(p: &MessagingPolicy) {
 
 pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
     match command {
+        AdminCommand::Unlock { .. } => {
+            return Err(eyre!(
+                "unlock works at the server's files: wardround admin --database PATH unlock NAME (on a running server, `admin user reset-password NAME` also unlocks)"
+            ))
+        }
+        AdminCommand::ResetPassword { username } => {
+            let password = one_time_password();
+            client.admin_reset_password(&username, &password).await?;
+            println!("{username}: sessions ended; one-time password: {password}");
+        }
         AdminCommand::User { action } => match action {
             UserAction::Add {
                 username,

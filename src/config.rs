@@ -163,6 +163,9 @@ pub struct ServeSection {
     /// PEM certificate chain and key: set both to serve HTTPS only.
     pub tls_cert: String,
     pub tls_key: String,
+    /// The server's own files: the audit key (`audit.key`) and the audit checkpoints.
+    /// Empty: beside a SQLite database, or the platform data dir for PostgreSQL.
+    pub state_dir: String,
 }
 
 impl Default for ServerSection {
@@ -198,6 +201,7 @@ impl Default for ServeSection {
             ehr_bundles: String::new(),
             tls_cert: String::new(),
             tls_key: String::new(),
+            state_dir: String::new(),
         }
     }
 }

@@ -152,6 +152,11 @@ enum Command {
     },
     /// Accounts, teams and messaging policies on a running server (as an administrator).
     Admin {
+        /// Work on the server's database directly (a SQLite file or a postgres:// URL),
+        /// without a login: `unlock NAME` and `reset-password NAME` only. (Not read from
+        /// WARDROUND_DATABASE: every other admin command would stop using the server.)
+        #[arg(long)]
+        database: Option<String>,
         #[command(subcommand)]
         command: admin_cli::AdminCommand,
     },
@@ -357,7 +362,17 @@ async fn run(cli: Cli) -> Result<()> {
         Some(Command::ImportMrns { list, file }) => {
             import_mrns(&config, cli.password_stdin, &list, &file).await
         }
-        Some(Command::Admin { command }) => {
+        Some(Command::Admin {
+            database: Some(database),
+            command,
+        }) => {
+            let database = server::store::Database::parse(&database);
+            admin_cli::run_offline(&database, state_dir(&config).as_deref(), command).await
+        }
+        Some(Command::Admin {
+            database: None,
+            command,
+        }) => {
             let client = log_in(&config, cli.password_stdin).await?;
             admin_cli::run(&client, command).await
         }
@@ -552,6 +567,11 @@ fn read_password(label: &str) -> Result<String> {
 }
 
 /// `serve --check-config`: what would stop or hobble the server, found before it starts.
+/// `[serve] state_dir`, when set.
+fn state_dir(config: &Config) -> Option<PathBuf> {
+    (!config.serve.state_dir.is_empty()).then(|| PathBuf::from(&config.serve.state_dir))
+}
+
 /// (The config file itself was read already: a bad one never gets this far.)
 /// `--database`, else `[serve] database`, else the default SQLite file.
 fn serve_database(config: &Config, arg: Option<String>) -> server::store::Database {
@@ -574,7 +594,22 @@ async fn check_serve_config(
         }
     };
     report("config", Ok("read and valid".into()));
-    report("database", serve_database(config, database).check().await);
+    let database = serve_database(config, database);
+    report("database", database.check().await);
+    report(
+        "audit key",
+        database
+            .audit_setup(state_dir(config).as_deref())
+            .map(|a| {
+                let (id, _) = a.keys.current();
+                let checkpoints = a
+                    .checkpoints
+                    .map(|c| c.path().display().to_string())
+                    .unwrap_or_default();
+                format!("key {id} in use; checkpoints in {checkpoints}")
+            })
+            .map_err(|e| e.to_string()),
+    );
     match (
         config.serve.tls_cert.is_empty(),
         config.serve.tls_key.is_empty(),
@@ -731,8 +766,19 @@ async fn serve(
             ))
         }
     };
+    let audit = database
+        .audit_setup(state_dir(&config).as_deref())
+        .wrap_err("the audit key")?;
+    if let Some(c) = &audit.checkpoints {
+        eprintln!(
+            "wardround serve: audit key {} in use; checkpoints in {}",
+            audit.keys.current().0,
+            c.path().display()
+        );
+    }
     let options = server::Options {
         tls,
+        audit: Some(audit),
         ..Default::default()
     };
     let running = server::start_with(listen, &database, ehr, options).await?;
@@ -772,11 +818,32 @@ async fn serve(
         running.url(),
         database
     );
+    let domain = running.domain.clone();
     tokio::select! {
         r = running.wait() => r.wrap_err("the server stopped")?,
-        _ = tokio::signal::ctrl_c() => eprintln!("wardround serve: stopping"),
+        _ = stop_signal() => eprintln!("wardround serve: stopping"),
+    }
+    // The audit chain's head, written down as the server stops.
+    if let Err(e) = domain.audit_checkpoint(None).await {
+        eprintln!("wardround serve: {e}");
     }
     Ok(())
+}
+
+/// Ctrl-C, or (under systemd and the like) SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// An extract has no messages: its default columns leave `unread` out.

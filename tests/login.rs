@@ -218,7 +218,103 @@ async fn a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time(store: TestSt
     assert_eq!(attempt(&server, "NURSE", "guess").await.0, 403);
 }
 
+/// `wardround admin --database …` as IT would run it on the server, with the server's
+/// HOME (where a PostgreSQL node keeps its audit key).
+fn admin_offline(store: &TestStore, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .arg("admin")
+        .arg("--database")
+        .arg(store.database.arg())
+        .args(args)
+        .env("HOME", store.dir().join("home"))
+        .env("XDG_CONFIG_HOME", store.dir().join("home"))
+        .env_remove("WARDROUND_AUDIT_KEY")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// Anyone can lock `admin` with wrong passwords; whoever holds the server's files gets it
+/// back without a login, on the record, while the server runs.
+async fn a_locked_administrator_is_unlocked_at_the_servers_files(store: TestStore) {
+    let node = common::serve_process(&store, "127.0.0.1:0", PASSWORD);
+    let url = node.url.clone();
+    let attempt_at = |password: &'static str| {
+        let url = url.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{url}/api/v1/session"))
+                .json(&serde_json::json!({ "username": "admin", "password": password }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Three wrong guesses as anyone could make; the rest of the way to the lock takes two
+    // minutes of backoff on the server's own clock, so the lock is set as it would be.
+    for _ in 0..3 {
+        assert_eq!(attempt_at("guess").await, 401);
+    }
+    store
+        .execute("UPDATE login_failures SET failures = 10, locked = true WHERE username = 'admin'")
+        .await;
+    assert_eq!(attempt_at(PASSWORD).await, 403, "locked");
+
+    let (ok, out, err) = admin_offline(&store, &["unlock", "admin"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("admin: unlocked"), "{out}");
+    assert_eq!(attempt_at(PASSWORD).await, 201, "unlocked");
+
+    let (ok, out, err) = admin_offline(&store, &["reset-password", "admin"]);
+    assert!(ok, "{err}");
+    let password = out.rsplit(' ').next().unwrap().trim().to_string();
+    assert!(password.len() >= 12, "{out}");
+    let (ok, _, err) = admin_offline(&store, &["user", "list"]);
+    assert!(
+        !ok && err.contains("only `unlock NAME` and `reset-password NAME`"),
+        "{err}"
+    );
+
+    let admin = ApiClient::new(&url)
+        .unwrap()
+        .login("admin", &password)
+        .await
+        .unwrap()
+        .0;
+    let query = wardround::client::admin::AuditQuery {
+        actor: None,
+        patient: None,
+        since: None,
+    };
+    let rows = admin.admin_audit(&query).await.unwrap();
+    let done: Vec<(String, &str)> = rows
+        .iter()
+        .filter(|e| e.actor.starts_with("local:"))
+        .map(|e| (e.action.as_str(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        done,
+        [
+            ("account_unlocked".to_string(), "user admin"),
+            ("password_reset".to_string(), "user admin")
+        ]
+    );
+    assert!(admin
+        .admin_audit_verify()
+        .await
+        .unwrap()
+        .broken_at
+        .is_none());
+}
+
 on_each_store!(
+    a_locked_administrator_is_unlocked_at_the_servers_files,
     a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time,
     failed_logins_back_off_then_lock_until_it_unlocks,
     unknown_names_get_the_same_answers_as_known_ones,

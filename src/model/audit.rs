@@ -36,6 +36,10 @@ pub enum AuditAction {
     ListExported,
     /// Someone began following another's screen (follow mode).
     FollowStarted,
+    /// IT lifted a lock left by failed logins.
+    AccountUnlocked,
+    /// A user's password was set by IT (a new one-time password).
+    PasswordReset,
 }
 
 impl AuditAction {

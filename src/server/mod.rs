@@ -109,6 +109,23 @@ impl Default for Options {
     }
 }
 
+/// The domain over `database` without serving it, for what IT does at the server's own
+/// files when no login can (unlocking the administrator).
+pub async fn offline(
+    database: &Database,
+    audit: audit_key::AuditSetup,
+) -> Result<Domain, ServeError> {
+    let store = database.open(audit.keys.clone()).await?;
+    let ehr = Arc::new(crate::fhir::BundleSource::default());
+    Ok(Domain::new(
+        store,
+        Hub::default(),
+        ehr,
+        Arc::new(SystemClock),
+        audit,
+    ))
+}
+
 pub async fn start(
     listen: SocketAddr,
     database: impl Into<Database>,

@@ -3,9 +3,12 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::audit::Actor;
 use super::auth::hash_password;
 use super::{Domain, DomainError, DomainResult, Session};
-use crate::model::{ColumnId, ConversationKind, ListView, SortKey, Team, TeamTemplate, User};
+use crate::model::{
+    AuditAction, ColumnId, ConversationKind, ListView, SortKey, Team, TeamTemplate, User,
+};
 use crate::server::store::StoredUser;
 
 /// What a ward team rounds with: where, who, how sick, what to watch for.
@@ -87,6 +90,35 @@ impl Domain {
             self.store.clear_failures(&username.to_lowercase()).await?;
         }
         Ok(self.store.set_disabled(user.user.id, disabled).await?)
+    }
+
+    /// IT lifts a lock left by failed logins (and nothing else: a disabled account stays
+    /// disabled), on the record.
+    pub async fn unlock_account<'a>(
+        &self,
+        username: &str,
+        by: impl Into<Actor<'a>>,
+    ) -> DomainResult<()> {
+        let user = self.account(username).await?;
+        self.store
+            .clear_failures(&user.user.username.to_lowercase())
+            .await?;
+        let detail = format!("user {}", user.user.username);
+        self.audit(by, AuditAction::AccountUnlocked, None, detail)
+            .await
+    }
+
+    /// `reset_password`, on the record as `by`'s act.
+    pub async fn reset_password_by<'a>(
+        &self,
+        username: &str,
+        password: &str,
+        by: impl Into<Actor<'a>>,
+    ) -> DomainResult<()> {
+        self.reset_password(username, password).await?;
+        let detail = format!("user {username}");
+        self.audit(by, AuditAction::PasswordReset, None, detail)
+            .await
     }
 
     pub async fn reset_password(&self, username: &str, password: &str) -> DomainResult<()> {

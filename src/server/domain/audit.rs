@@ -248,6 +248,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
             dcm("110114", "User Authentication")
         }
         ListExported => dcm("110106", "Export"),
+        AccountUnlocked | PasswordReset => dcm("110137", "User Security Attributes Changed"),
         _ => dcm("110100", "Application Activity"),
     };
     let action = match e.action {

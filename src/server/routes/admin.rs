@@ -89,7 +89,9 @@ pub async fn change_user(
         domain.set_account_disabled(&username, disabled).await?;
     }
     if let Some(password) = change.password {
-        domain.reset_password(&username, &password).await?;
+        domain
+            .reset_password_by(&username, &password, &session)
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
