@@ -19,6 +19,34 @@ fn is_hostile(c: char) -> bool {
     }
 }
 
+/// Tabs as the spaces to the next tab stop (every 8 columns, per line): a TAB drawn raw
+/// moves the terminal's cursor past cells ratatui thinks it wrote, leaving ghost text.
+pub fn expand_tabs(s: &str) -> String {
+    if !s.contains('\t') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut column = 0;
+    for c in s.chars() {
+        match c {
+            '\t' => {
+                let to = 8 - column % 8;
+                out.extend(std::iter::repeat_n(' ', to));
+                column += to;
+            }
+            '\n' => {
+                out.push(c);
+                column = 0;
+            }
+            c => {
+                out.push(c);
+                column += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            }
+        }
+    }
+    out
+}
+
 /// For anything written outside the screen buffer (desktop notifications, the title):
 /// printable ASCII only, capped in length.
 pub fn strict(s: &str, max: usize) -> String {
@@ -37,6 +65,16 @@ mod tests {
         let hostile = "a\u{1b}]0;pwned\u{7}b\u{1b}[2Jc\u{9b}d\u{202e}e";
         assert_eq!(sanitize(hostile), "a]0;pwnedb[2Jcde");
         assert_eq!(sanitize("line one\nline\ttwo"), "line one\nline\ttwo");
+    }
+
+    #[test]
+    fn tabs_become_spaces_to_the_next_stop() {
+        assert_eq!(expand_tabs("a\tb"), "a       b");
+        assert_eq!(
+            expand_tabs("BP\t90/60\nHR\t\t120"),
+            "BP      90/60\nHR              120"
+        );
+        assert!(!expand_tabs("\t").contains('\t'));
     }
 
     #[test]

@@ -917,7 +917,58 @@ async fn leaving_a_team_leaves_its_groups(store: TestStore) {
     nurse.messages(w.chat).await.unwrap();
 }
 
+/// A retried send carries the same message; the same id with other text used to get 200
+/// and the new text was dropped without a word.
+async fn the_same_message_id_with_other_text_is_a_conflict(store: TestStore) {
+    let w = ward(&store).await;
+    let nurse = login(&w, "nurse").await;
+    let first = text("Bed 4 needs a review", Priority::Normal);
+    nurse.send(w.chat, &first).await.unwrap();
+    nurse.send(w.chat, &first).await.unwrap();
+    let other = NewMessage {
+        body: "Bed 4 is fine now".into(),
+        ..first.clone()
+    };
+    let err = nurse.send(w.chat, &other).await.unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Rejected { status: 409, detail } if detail.contains("same message")),
+        "{err:?}"
+    );
+    let louder = NewMessage {
+        priority: Priority::Urgent,
+        ..first.clone()
+    };
+    assert!(matches!(
+        nurse.send(w.chat, &louder).await.unwrap_err(),
+        ClientError::Rejected { status: 409, .. }
+    ));
+    let stored = nurse.messages(w.chat).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].body, "Bed 4 needs a review");
+}
+
+async fn usernames_are_unique_ignoring_case_and_at_most_64_characters(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let err = d
+        .create_user("Nurse", "Another Nurse", "RN", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("exists already"), "{err}");
+    let long = "a".repeat(65);
+    let err = d
+        .create_user(&long, "Long", "RN", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 64"), "{err}");
+    d.create_user(&"b".repeat(64), "Long enough", "RN", PASSWORD)
+        .await
+        .unwrap();
+}
+
 on_each_store!(
+    the_same_message_id_with_other_text_is_a_conflict,
+    usernames_are_unique_ignoring_case_and_at_most_64_characters,
     leaving_a_team_leaves_its_groups,
     searching_the_ehr_needs_a_care_team_and_a_policy_that_allows_it,
     login_with_the_right_password_gives_a_session,

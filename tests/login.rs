@@ -313,7 +313,24 @@ async fn a_locked_administrator_is_unlocked_at_the_servers_files(store: TestStor
         .is_none());
 }
 
+/// A disabled account used to answer its right password with 403 and a wrong one with
+/// 401: a guesser learnt the password.
+async fn a_disabled_account_answers_its_right_password_as_a_wrong_one(store: TestStore) {
+    let (server, clock) = server(&store).await;
+    server
+        .domain
+        .set_account_disabled("nurse", true)
+        .await
+        .unwrap();
+    let wrong = attempt(&server, "nurse", "guess").await;
+    clock.advance(Duration::seconds(1));
+    let right = attempt(&server, "nurse", PASSWORD).await;
+    assert_eq!(wrong, (401, None));
+    assert_eq!(right, wrong);
+}
+
 on_each_store!(
+    a_disabled_account_answers_its_right_password_as_a_wrong_one,
     a_locked_administrator_is_unlocked_at_the_servers_files,
     a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time,
     failed_logins_back_off_then_lock_until_it_unlocks,

@@ -322,7 +322,52 @@ async fn a_bad_policy_setting_is_refused_with_a_reason(store: TestStore) {
         .is_err());
 }
 
+/// `allow_urgnet` used to be dropped in silence with 200: the policy stayed as it was.
+async fn a_misspelled_policy_field_is_refused_naming_it(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    d.bootstrap_admin(PASSWORD).await.unwrap();
+    let admin = ApiClient::new(&w.server.url())
+        .unwrap()
+        .login("admin", PASSWORD)
+        .await
+        .unwrap()
+        .1;
+    let resp = reqwest::Client::new()
+        .patch(format!("{}/api/v1/admin/policies/Global", w.server.url()))
+        .bearer_auth(&admin.token)
+        .json(&serde_json::json!({"allow_urgnet": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("allow_urgnet"),
+        "{body}"
+    );
+    assert!(d.policy_named(GLOBAL).await.unwrap().settings.allow_urgent);
+}
+
+/// `PUT /me/settings` used to answer with what was cached before the change.
+async fn saving_ones_settings_answers_with_the_new_value(store: TestStore) {
+    let w = ward(&store).await;
+    let reader = login(&w, "reader").await;
+    assert!(reader.my_policy().await.unwrap().read_receipts_active);
+    for on in [false, true, false] {
+        let answer = reader
+            .save_settings(&UserSettings { read_receipts: on })
+            .await
+            .unwrap();
+        assert_eq!(answer.read_receipts_active, on);
+        assert_eq!(reader.my_policy().await.unwrap().read_receipts_active, on);
+    }
+}
+
 on_each_store!(
+    a_misspelled_policy_field_is_refused_naming_it,
+    saving_ones_settings_answers_with_the_new_value,
     read_receipts_follow_the_policy_and_each_users_choice,
     urgent_without_permission_is_refused_with_403_problem_json,
     a_users_own_policy_wins_over_their_teams_which_wins_over_global,

@@ -108,10 +108,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_problem(r: JsonRejection) -> Problem {
+    // Not JSON: 400. JSON of the wrong shape (a missing field, a misspelled one, a wrong
+    // type): 422, naming the field.
     let status = match r {
-        JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => {
-            StatusCode::BAD_REQUEST
-        }
+        JsonRejection::JsonSyntaxError(_) => StatusCode::BAD_REQUEST,
+        JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => r.status(),
     };
     Problem::new(status, r.body_text())

@@ -5,10 +5,10 @@ use crate::model::{
     Cell, CellValue, Conversation, EffectivePolicy, ListRows, Message, PatientDetail,
     PatientSummary, Presentation, SharedView,
 };
-use crate::sanitize::sanitize;
+use crate::sanitize::{expand_tabs, sanitize};
 
 pub fn message(mut m: Message) -> Message {
-    m.body = sanitize(&m.body);
+    m.body = expand_tabs(&sanitize(&m.body));
     m.sender_name = sanitize(&m.sender_name);
     m
 }

@@ -7,6 +7,9 @@ use super::{Domain, DomainError, DomainResult};
 use crate::model::{ConversationKind, PatientList, Team, User};
 use crate::server::store::NewConversation;
 
+/// The longest username: it is typed at every login and shown in the audit log.
+pub const MAX_USERNAME: usize = 64;
+
 impl Domain {
     pub async fn create_user(
         &self,
@@ -19,6 +22,7 @@ impl Domain {
             .await
     }
 
+    /// Usernames are also unique ignoring case (the store refuses `Nurse` beside `nurse`).
     pub async fn create_account(
         &self,
         username: &str,
@@ -28,13 +32,14 @@ impl Domain {
         admin: bool,
     ) -> DomainResult<User> {
         let valid_name = !username.trim().is_empty()
+            && username.len() <= MAX_USERNAME
             && username
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if !valid_name || password.chars().count() < 8 {
-            return Err(DomainError::Invalid(
-                "A user needs a username (letters, digits, `.`, `_`, `-`) and a password of at least 8 characters.".into(),
-            ));
+            return Err(DomainError::Invalid(format!(
+                "A user needs a username (at most {MAX_USERNAME} letters, digits, `.`, `_`, `-`) and a password of at least 8 characters."
+            )));
         }
         let user = User {
             id: Uuid::new_v4(),

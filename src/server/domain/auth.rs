@@ -110,11 +110,6 @@ impl Domain {
         };
         self.audit(actor, action, None, "").await?;
         let stored = checked?;
-        if stored.disabled {
-            return Err(DomainError::Forbidden(
-                "This account is disabled; ask IT to re-enable it.".into(),
-            ));
-        }
         let token = new_token();
         let expires = self.clock.now() + Duration::hours(SESSION_HOURS);
         self.store
@@ -160,7 +155,9 @@ impl Domain {
             .as_ref()
             .map_or_else(|| decoy_hash(), |s| s.password_hash.as_str());
         let right = verify_password(password, hash).await;
-        let Some(stored) = stored.filter(|_| right) else {
+        // A disabled account answers its right password as a wrong one: the answers do
+        // not tell a guesser which password was right.
+        let Some(stored) = stored.filter(|s| right && !s.disabled) else {
             crate::server::metrics::Metrics::add(&self.metrics.login_failures);
             let f = self
                 .store

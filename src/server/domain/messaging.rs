@@ -186,9 +186,19 @@ impl Domain {
                 Ok((message, true))
             }
             Inserted::Existing(existing)
-                if existing.sender_id == me.id && existing.conversation_id == conversation =>
+                if existing.sender_id == me.id
+                    && existing.conversation_id == conversation
+                    && existing.body == message.body
+                    && existing.priority == message.priority =>
             {
                 Ok((existing, false))
+            }
+            Inserted::Existing(existing)
+                if existing.sender_id == me.id && existing.conversation_id == conversation =>
+            {
+                Err(DomainError::Conflict(
+                    "That message id was sent already with other text or priority; a retry must send the same message, and a new message needs a new id.".into(),
+                ))
             }
             Inserted::Existing(_) => Err(DomainError::Conflict(
                 "That message id is already used by another message.".into(),

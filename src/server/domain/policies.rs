@@ -96,7 +96,7 @@ impl Domain {
         settings: UserSettings,
     ) -> DomainResult<EffectivePolicy> {
         // Whatever was cached of accounts, teams and policies is stale from here on.
-        let _stale = super::cache::Caches::invalidate(&self.caches);
+        let stale = super::cache::Caches::invalidate(&self.caches);
         let policy = self.effective_policy(&session.user).await?;
         if !policy.read_receipts_adjustable {
             return Err(DomainError::Forbidden(format!(
@@ -107,6 +107,8 @@ impl Domain {
         self.store
             .save_user_settings(session.user.id, &settings)
             .await?;
+        // The answer is the new setting, not what was cached before it.
+        drop(stale);
         self.effective_policy(&session.user).await
     }
 

@@ -298,24 +298,6 @@ pub trait Store:
     async fn watch_events(&self, seen: &(dyn Fn(i64) + Send + Sync));
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_raw_event_reads_as_the_event_it_stores() {
-        let kind = EventKind::ListDeleted {
-            list_id: Uuid::from_u128(7),
-        };
-        let raw = RawEvent {
-            cursor: 42,
-            payload: serde_json::to_string(&kind).unwrap(),
-        };
-        let parsed: Event = serde_json::from_str(&raw.to_json()).unwrap();
-        assert_eq!(parsed, Event { cursor: 42, kind });
-    }
-}
-
 /// Creates `dir` (and its parents) for the server's user alone (0700 where it is new).
 pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
@@ -341,5 +323,23 @@ pub fn create_private_file(path: &std::path::Path) -> std::io::Result<()> {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_event_reads_as_the_event_it_stores() {
+        let kind = EventKind::ListDeleted {
+            list_id: Uuid::from_u128(7),
+        };
+        let raw = RawEvent {
+            cursor: 42,
+            payload: serde_json::to_string(&kind).unwrap(),
+        };
+        let parsed: Event = serde_json::from_str(&raw.to_json()).unwrap();
+        assert_eq!(parsed, Event { cursor: 42, kind });
     }
 }

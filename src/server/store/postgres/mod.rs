@@ -54,6 +54,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../../../migrations/postgres/0005_audit_key.sql"),
     ),
+    (
+        6,
+        include_str!("../../../../migrations/postgres/0006_username_nocase.sql"),
+    ),
 ];
 
 /// Advisory lock keys (an arbitrary prefix, then the purpose), held to commit.

@@ -68,6 +68,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../../../migrations/sqlite/0009_audit_key.sql"),
     ),
+    (
+        10,
+        include_str!("../../../../migrations/sqlite/0010_username_nocase.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
