@@ -38,6 +38,19 @@ pub enum AdminCommand {
     ResetPassword { username: String },
 }
 
+/// Who runs this, when the environment does not say: the numeric user id.
+fn login_uid() -> String {
+    #[cfg(unix)]
+    {
+        // SAFETY: getuid has no preconditions and cannot fail.
+        format!("uid {}", unsafe { libc::getuid() })
+    }
+    #[cfg(not(unix))]
+    {
+        "unknown".into()
+    }
+}
+
 /// `wardround admin --database PATH unlock|reset-password NAME`: whoever holds the
 /// server's files (and its audit key) gets an administrator back without a login, on the
 /// record as `local:<their login name>` from this machine.
@@ -46,13 +59,19 @@ pub async fn run_offline(
     state_dir: Option<&std::path::Path>,
     command: AdminCommand,
 ) -> Result<()> {
+    // A mistyped path would otherwise be a new, empty database, "unlocked".
+    if let wardround::server::store::Database::Sqlite(path) = database {
+        if !path.is_file() {
+            return Err(eyre!("{} is not a wardround database file", path.display()));
+        }
+    }
     let audit = database.audit_setup(state_dir)?;
     let domain = wardround::server::offline(database, audit).await?;
     let who = format!(
         "local:{}",
         std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into())
+            .unwrap_or_else(|_| login_uid())
     );
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     let from = format!("{} (wardround admin --database)", host.trim());

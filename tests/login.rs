@@ -280,6 +280,22 @@ async fn a_locked_administrator_is_unlocked_at_the_servers_files(store: TestStor
         !ok && err.contains("only `unlock NAME` and `reset-password NAME`"),
         "{err}"
     );
+    if let wardround::server::store::Database::Sqlite(path) = &store.database {
+        let typo = path.with_file_name("wardround-typo.sqlite");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args(["admin", "--database"])
+            .arg(&typo)
+            .args(["unlock", "admin"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(!typo.exists(), "a mistyped path makes no database");
+    }
+    let (ok, _, err) = admin_offline(&store, &["user", "list"]);
+    assert!(
+        !ok && err.contains("only `unlock NAME` and `reset-password NAME`"),
+        "{err}"
+    );
 
     let admin = ApiClient::new(&url)
         .unwrap()
