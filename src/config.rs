@@ -166,6 +166,12 @@ pub struct ServeSection {
     /// The server's own files: the audit key (`audit.key`) and the audit checkpoints.
     /// Empty: beside a SQLite database, or the platform data dir for PostgreSQL.
     pub state_dir: String,
+    /// Seconds a client has to send a request's headers, from when the server waits for
+    /// one (which also closes a keep-alive connection idle that long).
+    pub header_read_timeout_secs: u64,
+    /// Connections one address may hold open at once (authenticated event streams and
+    /// loopback aside); 0: no cap.
+    pub max_connections_per_address: usize,
 }
 
 impl Default for ServerSection {
@@ -202,6 +208,8 @@ impl Default for ServeSection {
             tls_cert: String::new(),
             tls_key: String::new(),
             state_dir: String::new(),
+            header_read_timeout_secs: 10,
+            max_connections_per_address: 256,
         }
     }
 }

@@ -776,9 +776,15 @@ async fn serve(
             c.path().display()
         );
     }
+    let limits = server::connections::Limits {
+        header_read_timeout: Duration::from_secs(config.serve.header_read_timeout_secs.max(1)),
+        per_address: config.serve.max_connections_per_address,
+        ..Default::default()
+    };
     let options = server::Options {
         tls,
         audit: Some(audit),
+        limits,
         ..Default::default()
     };
     let running = server::start_with(listen, &database, ehr, options).await?;

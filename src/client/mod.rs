@@ -92,6 +92,9 @@ impl ApiClient {
         }
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
+            // The server closes a keep-alive connection idle for its header deadline (10 s
+            // by default): let ours go first, so no request is sent down one it is closing.
+            .pool_idle_timeout(Duration::from_secs(5))
             .default_headers(headers)
             .user_agent(concat!("wardround/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = ca_pem {

@@ -2,6 +2,7 @@
 
 pub mod audit_key;
 pub mod clock;
+pub mod connections;
 pub mod domain;
 mod hub;
 pub mod log;
@@ -96,6 +97,8 @@ pub struct Options {
     /// The audit key and checkpoint file; None: the database's own (see
     /// `Database::audit_setup`).
     pub audit: Option<audit_key::AuditSetup>,
+    /// What a connection may cost: header deadline, connections per address.
+    pub limits: connections::Limits,
 }
 
 impl Default for Options {
@@ -105,6 +108,7 @@ impl Default for Options {
             scheduler: true,
             tls: None,
             audit: None,
+            limits: connections::Limits::default(),
         }
     }
 }
@@ -175,16 +179,13 @@ pub async fn start_with(
         let _ = rx.await;
     };
     let tls = acceptor.is_some();
-    let task = match acceptor {
-        Some(acceptor) => tokio::spawn(tls::serve(listener, acceptor, app, stopped)),
-        None => tokio::spawn(async move {
-            // The peer's address goes into each request, for the audit log.
-            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-        }),
-    };
+    let task = tokio::spawn(connections::serve(
+        listener,
+        acceptor,
+        app,
+        options.limits,
+        stopped,
+    ));
     Ok(RunningServer {
         addr,
         tls,

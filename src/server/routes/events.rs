@@ -31,7 +31,12 @@ pub async fn stream(
     Caller(session): Caller,
     ApiQuery(resume): ApiQuery<Resume>,
     headers: HeaderMap,
+    ticket: Option<axum::Extension<crate::server::connections::Ticket>>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Problem> {
+    // A workstation's own stream, authenticated: it does not count against its address.
+    if let Some(axum::Extension(ticket)) = ticket {
+        ticket.exempt();
+    }
     let from_header = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
