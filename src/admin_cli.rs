@@ -285,6 +285,7 @@ pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
                         role: &role,
                         password: &password,
                         admin,
+                        one_time: true,
                     })
                     .await?;
                 println!("created {} ({})", user.username, user.display_name);

@@ -111,6 +111,9 @@ enum Command {
         #[arg(long)]
         as_of: Option<DateTime<Utc>>,
     },
+    /// Set your own password (asks for the current one, then the new one twice; with
+    /// --password-stdin, the current and the new one on two lines).
+    Password,
     /// List every column id with what it shows.
     Columns,
     /// Load-test a server on loopback: latency, throughput, loss and duplicates, receipts,
@@ -377,6 +380,11 @@ async fn run(cli: Cli) -> Result<()> {
             admin_cli::run(&client, command).await
         }
         Some(Command::Doctor { json }) => doctor(Ok(config), cli.password_stdin, json).await,
+        Some(Command::Password) => {
+            let (client, resp, current) = log_in_first(&config, cli.password_stdin).await?;
+            set_own_password(&client, &resp.user.username, &current, cli.password_stdin).await?;
+            Ok(())
+        }
         Some(Command::Columns) => {
             for c in ColumnId::ALL {
                 println!("{:<12} {}", c.id(), c.description());
@@ -501,8 +509,25 @@ fn client_for(config: &Config) -> Result<ApiClient> {
     Ok(ApiClient::with_ca(&config.server.url, Some(&pem))?)
 }
 
-/// Asks for the password (and the username if the config has none) and logs in.
+/// Asks for the password (and the username if the config has none) and logs in; a
+/// one-time password is replaced, there and then, by one the user chooses.
 async fn log_in(config: &Config, password_stdin: bool) -> Result<ApiClient> {
+    let (client, resp, password) = log_in_first(config, password_stdin).await?;
+    if !resp.must_change_password {
+        return Ok(client);
+    }
+    eprintln!(
+        "wardround: {} logged in with a one-time password: choose your own now.",
+        resp.user.username
+    );
+    set_own_password(&client, &resp.user.username, &password, password_stdin).await
+}
+
+/// Logs in as asked: the client, what the server said, and the password given.
+async fn log_in_first(
+    config: &Config,
+    password_stdin: bool,
+) -> Result<(ApiClient, wardround::model::LoginResponse, String)> {
     let anon = client_for(config)?;
     anon.health().await?;
     let username = if config.server.username.is_empty() {
@@ -511,17 +536,65 @@ async fn log_in(config: &Config, password_stdin: bool) -> Result<ApiClient> {
         config.server.username.clone()
     };
     let password = if password_stdin {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_string()
+        stdin_line()?
     } else {
         read_password(&format!(
             "Password for {username} at {}: ",
             config.server.url
         ))?
     };
-    let (client, _) = anon.login(&username, &password).await?;
-    Ok(client)
+    let (client, resp) = anon.login(&username, &password).await?;
+    Ok((client, resp, password))
+}
+
+fn stdin_line() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Asks for a new password (twice at a terminal; the next line of standard input with
+/// --password-stdin) until the server takes one; the client with the session it gives.
+async fn set_own_password(
+    client: &ApiClient,
+    username: &str,
+    current: &str,
+    password_stdin: bool,
+) -> Result<ApiClient> {
+    for _ in 0..5 {
+        let new = if password_stdin {
+            let line = stdin_line()?;
+            if line.is_empty() {
+                return Err(eyre!(
+                    "give the new password on the next line of standard input"
+                ));
+            }
+            line
+        } else {
+            let new = read_password(&format!(
+                "New password for {username} (at least 12 characters; a few words make a good one): "
+            ))?;
+            if read_password("The new password again: ")? != new {
+                eprintln!("wardround: the two differ; once more.");
+                continue;
+            }
+            new
+        };
+        match client.change_password(current, &new).await {
+            Ok((client, _)) => {
+                eprintln!("wardround: password changed; your other sessions have ended.");
+                return Ok(client);
+            }
+            Err(wardround::client::ClientError::Rejected {
+                status: 422,
+                detail,
+            }) if !password_stdin => {
+                eprintln!("wardround: {detail}");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(eyre!("no new password was set"))
 }
 
 fn prompt(label: &str) -> Result<String> {
@@ -793,7 +866,12 @@ async fn serve(
         Ok(p) if !p.is_empty() => (p, false),
         _ => (admin_cli::one_time_password(), true),
     };
-    if running.domain.bootstrap_admin(&password).await?.is_some() {
+    if running
+        .domain
+        .bootstrap_admin_with(&password, generated)
+        .await?
+        .is_some()
+    {
         if generated {
             eprintln!(
                 "wardround serve: administrator `admin` created; one-time password {password}"

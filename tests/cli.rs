@@ -457,3 +457,50 @@ fn a_postgresql_server_out_of_reach_stops_serve_with_the_reason_and_no_password(
     );
     assert!(!said.contains("s3cret-pw"), "{said}");
 }
+
+/// A new account's password is IT's and one-time: the first command the user runs asks
+/// for their own (here on standard input), and `wardround password` changes it later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_time_password_is_replaced_at_the_first_login_and_changed_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
+    server.domain.bootstrap_admin(PASSWORD).await.unwrap();
+    let url = server.url();
+    let (ok, out, err) = admin(
+        &url,
+        &["admin", "user", "add", "kpatel", "--name", "Kiran Patel"],
+    );
+    assert!(ok, "{err}");
+    let one_time = out
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time password: "))
+        .expect("a one-time password")
+        .trim()
+        .to_string();
+    let run = |args: &[&str], stdin: String| {
+        let (url, args): (String, Vec<String>) =
+            (url.clone(), args.iter().map(|a| a.to_string()).collect());
+        std::thread::spawn(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            common::run_with_stdin("kpatel", &url, &args, &stdin)
+        })
+        .join()
+        .unwrap()
+    };
+    // Without a new one the command stops and says why.
+    let (ok, _, err) = run(&["lists"], format!("{one_time}\n"));
+    assert!(!ok);
+    assert!(err.contains("one-time password"), "{err}");
+    let (ok, _, err) = run(&["lists"], format!("{one_time}\nmy own ward password\n"));
+    assert!(ok, "{err}");
+    assert!(err.contains("password changed"), "{err}");
+    let (ok, _, err) = run(&["lists"], format!("{one_time}\n"));
+    assert!(!ok, "the one-time password is spent: {err}");
+    let (ok, _, err) = run(
+        &["password"],
+        "my own ward password\nsomething else entirely\n".into(),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&["lists"], "something else entirely\n".into());
+    assert!(ok, "{err}");
+}

@@ -345,7 +345,135 @@ async fn a_disabled_account_answers_its_right_password_as_a_wrong_one(store: Tes
     assert_eq!(right, wrong);
 }
 
+async fn status_of(resp: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or_default())
+}
+
+/// A password IT chose opens nothing but the change to one of the user's own; it works
+/// once, and the user's own must pass the rules.
+async fn a_one_time_password_opens_nothing_but_setting_ones_own(store: TestStore) {
+    let (server, _clock) = server(&store).await;
+    let d = &server.domain;
+    d.bootstrap_admin(PASSWORD).await.unwrap();
+    let url = server.url();
+    let admin = ApiClient::new(&url)
+        .unwrap()
+        .login("admin", PASSWORD)
+        .await
+        .unwrap()
+        .0;
+    let one_time = "it set this one 4W";
+    admin
+        .admin_add_user(&wardround::client::admin::NewAccount {
+            username: "kpatel",
+            display_name: "Kiran Patel",
+            role: "RN",
+            password: one_time,
+            admin: false,
+            one_time: true,
+        })
+        .await
+        .unwrap();
+    let (kiran, resp) = ApiClient::new(&url)
+        .unwrap()
+        .login("kpatel", one_time)
+        .await
+        .unwrap();
+    assert!(resp.must_change_password);
+    let err = kiran.conversations().await.unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Rejected { status: 403, detail } if detail.contains("one-time")),
+        "{err:?}"
+    );
+    assert!(kiran.me().await.is_ok(), "who am I is answered");
+    // The rules: long enough, not blank, not a common password (the name: unit test).
+    for weak in [
+        "short pw",
+        "            ",
+        "KPATEL",
+        "1qaz2wsx3edc",
+        "123qweasdzxc",
+    ] {
+        let err = kiran.change_password(one_time, weak).await.unwrap_err();
+        assert!(
+            matches!(err, ClientError::Rejected { status: 422, .. }),
+            "{weak:?}: {err:?}"
+        );
+    }
+    let err = kiran
+        .change_password("not the one", "my own ward password")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::Rejected { status: 401, .. }),
+        "{err:?}"
+    );
+    let (kiran2, resp) = kiran
+        .change_password(one_time, "my own ward password")
+        .await
+        .unwrap();
+    assert!(!resp.must_change_password);
+    assert!(kiran2.conversations().await.is_ok());
+    assert!(
+        kiran.me().await.unwrap_err().is_unauthorized(),
+        "the old session ended"
+    );
+    // The one-time password is gone; the new one is the user's.
+    assert_eq!(attempt(&server, "kpatel", one_time).await.0, 401);
+    let (_, resp) = ApiClient::new(&url)
+        .unwrap()
+        .login("kpatel", "my own ward password")
+        .await
+        .unwrap();
+    assert!(!resp.must_change_password);
+    // A reset makes it one-time again.
+    admin
+        .admin_reset_password("kpatel", "another one from IT")
+        .await
+        .unwrap();
+    let (_, resp) = ApiClient::new(&url)
+        .unwrap()
+        .login("kpatel", "another one from IT")
+        .await
+        .unwrap();
+    assert!(resp.must_change_password);
+    // Weak passwords are refused to IT too.
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/api/v1/admin/users"))
+        .bearer_auth(admin_token(&url).await)
+        .json(&serde_json::json!({"username": "weak", "display_name": "W", "password": "12345678"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = status_of(resp).await;
+    assert_eq!(status, 422, "{body}");
+    let audit: Vec<String> = d
+        .audit_query(Some("kpatel".into()), None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action.as_str())
+        .collect();
+    assert!(audit.contains(&"password_changed".to_string()), "{audit:?}");
+    assert!(
+        audit.contains(&"password_change_failed".to_string()),
+        "{audit:?}"
+    );
+}
+
+async fn admin_token(url: &str) -> String {
+    ApiClient::new(url)
+        .unwrap()
+        .login("admin", PASSWORD)
+        .await
+        .unwrap()
+        .1
+        .token
+}
+
 on_each_store!(
+    a_one_time_password_opens_nothing_but_setting_ones_own,
     a_disabled_account_answers_its_right_password_as_a_wrong_one,
     a_locked_administrator_is_unlocked_at_the_servers_files,
     a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time,

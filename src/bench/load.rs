@@ -165,6 +165,7 @@ async fn set_up(target: &Target, n: usize) -> Result<Vec<Pair>, BenchError> {
                     role: "load",
                     password: &password,
                     admin: false,
+                    one_time: false,
                 })
                 .await?;
         }

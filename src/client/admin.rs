@@ -38,6 +38,8 @@ pub struct NewAccount<'a> {
     pub role: &'a str,
     pub password: &'a str,
     pub admin: bool,
+    /// The password is for the first login only: the user sets their own then.
+    pub one_time: bool,
 }
 
 impl ApiClient {

@@ -29,6 +29,17 @@ pub struct LoginRequest {
 pub struct LoginResponse {
     pub token: String,
     pub user: User,
+    /// The password was one-time (IT set it): set your own (`PUT /api/v1/me/password`)
+    /// before anything else is answered.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// `PUT /api/v1/me/password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
 }
 
 /// Who the caller is, and where their event stream stands right now. A client reads this

@@ -40,6 +40,10 @@ pub enum AuditAction {
     AccountUnlocked,
     /// A user's password was set by IT (a new one-time password).
     PasswordReset,
+    /// A user set their own password.
+    PasswordChanged,
+    /// A user's attempt to set their own password, with the wrong current one.
+    PasswordChangeFailed,
 }
 
 impl AuditAction {

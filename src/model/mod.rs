@@ -10,7 +10,7 @@ mod messaging;
 mod policy;
 mod presentation;
 
-pub use account::{LoginRequest, LoginResponse, Me, Team, TeamTemplate, User};
+pub use account::{LoginRequest, LoginResponse, Me, PasswordChange, Team, TeamTemplate, User};
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
 pub use column_id::{CellKind, ColumnId, ListView, Loinc, SortKey};
 pub use columns::{

@@ -192,6 +192,12 @@ pub fn run_as_nurse(url: &str, args: &[&str]) -> (bool, String, String) {
 
 /// Runs the binary as `user` (password on stdin) with a fresh HOME.
 pub fn run_as(user: &str, url: &str, args: &[&str]) -> (bool, String, String) {
+    run_with_stdin(user, url, args, &format!("{PASSWORD}\n"))
+}
+
+/// Runs the binary as `user` with `--password-stdin` and `stdin` as its input, with a
+/// fresh HOME.
+pub fn run_with_stdin(user: &str, url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let home = tempfile::tempdir().unwrap();
@@ -209,7 +215,7 @@ pub fn run_as(user: &str, url: &str, args: &[&str]) -> (bool, String, String) {
         .stdin
         .take()
         .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     (
@@ -280,6 +286,7 @@ pub async fn sender_and_recipient_on_a_ward(
                 role: "RN",
                 password: PASSWORD,
                 admin: false,
+                one_time: false,
             })
             .await
             .unwrap();

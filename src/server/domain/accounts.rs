@@ -18,11 +18,12 @@ impl Domain {
         role: &str,
         password: &str,
     ) -> DomainResult<User> {
-        self.create_account(username, display_name, role, password, false)
+        self.create_account(username, display_name, role, password, false, false)
             .await
     }
 
     /// Usernames are also unique ignoring case (the store refuses `Nurse` beside `nurse`).
+    /// `one_time`: the password is IT's, and the user sets their own before anything else.
     pub async fn create_account(
         &self,
         username: &str,
@@ -30,16 +31,20 @@ impl Domain {
         role: &str,
         password: &str,
         admin: bool,
+        one_time: bool,
     ) -> DomainResult<User> {
         let valid_name = !username.trim().is_empty()
             && username.len() <= MAX_USERNAME
             && username
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if !valid_name || password.chars().count() < 8 {
+        if !valid_name {
             return Err(DomainError::Invalid(format!(
-                "A user needs a username (at most {MAX_USERNAME} letters, digits, `.`, `_`, `-`) and a password of at least 8 characters."
+                "A username is at most {MAX_USERNAME} letters, digits, `.`, `_` and `-`."
             )));
+        }
+        if let Some(why) = super::passwords::refusal(username, password) {
+            return Err(DomainError::Invalid(why));
         }
         let user = User {
             id: Uuid::new_v4(),
@@ -50,7 +55,7 @@ impl Domain {
         };
         match self
             .store
-            .create_user(&user, &hash_password(password).await?)
+            .create_user(&user, &hash_password(password).await?, one_time)
             .await
         {
             Err(crate::server::store::StoreError::Duplicate(_)) => Err(DomainError::Conflict(

@@ -121,17 +121,17 @@ impl Domain {
             .await
     }
 
+    /// IT sets a one-time password: the user's sessions end, a lock is lifted, and the
+    /// user sets their own at their next login.
     pub async fn reset_password(&self, username: &str, password: &str) -> DomainResult<()> {
         // Whatever was cached of accounts, teams and policies is stale from here on.
         let _stale = super::cache::Caches::invalidate(&self.caches);
-        if password.chars().count() < 8 {
-            return Err(DomainError::Invalid(
-                "A password needs at least 8 characters.".into(),
-            ));
-        }
         let user = self.account(username).await?;
+        if let Some(why) = super::passwords::refusal(&user.user.username, password) {
+            return Err(DomainError::Invalid(why));
+        }
         self.store
-            .set_password(user.user.id, &hash_password(password).await?)
+            .set_password(user.user.id, &hash_password(password).await?, true)
             .await?;
         Ok(self.store.clear_failures(&username.to_lowercase()).await?)
     }
@@ -259,11 +259,21 @@ impl Domain {
 
     /// On a store with no administrator: creates `admin` with this password.
     pub async fn bootstrap_admin(&self, password: &str) -> DomainResult<Option<User>> {
+        self.bootstrap_admin_with(password, false).await
+    }
+
+    /// `bootstrap_admin`, with a password that is one-time (one the server made up and
+    /// printed) or not (one IT chose, in `WARDROUND_ADMIN_PASSWORD`).
+    pub async fn bootstrap_admin_with(
+        &self,
+        password: &str,
+        one_time: bool,
+    ) -> DomainResult<Option<User>> {
         if self.store.any_admin().await? {
             return Ok(None);
         }
         let user = self
-            .create_account("admin", "Administrator", "IT", password, true)
+            .create_account("admin", "Administrator", "IT", password, true, one_time)
             .await?;
         Ok(Some(user))
     }

@@ -248,7 +248,9 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
             dcm("110114", "User Authentication")
         }
         ListExported => dcm("110106", "Export"),
-        AccountUnlocked | PasswordReset => dcm("110137", "User Security Attributes Changed"),
+        AccountUnlocked | PasswordReset | PasswordChanged | PasswordChangeFailed => {
+            dcm("110137", "User Security Attributes Changed")
+        }
         _ => dcm("110100", "Application Activity"),
     };
     let action = match e.action {
@@ -259,7 +261,10 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         PatientViewed | ListViewed | PatientRefreshed | ListExported => "R",
         _ => "E",
     };
-    let failed = matches!(e.action, LoginFailed | UnlockFailed | PatientSearchRefused);
+    let failed = matches!(
+        e.action,
+        LoginFailed | UnlockFailed | PatientSearchRefused | PasswordChangeFailed
+    );
     let mut event = json!({
         "resourceType": "AuditEvent",
         "id": format!("wardround-{}", e.seq),

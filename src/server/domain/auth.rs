@@ -28,6 +28,9 @@ pub struct Session {
     /// Where the request came from (address, and the name the workstation gave), for
     /// the audit log.
     pub workstation: String,
+    /// The user logged in with a one-time password: nothing but setting their own (and
+    /// logging out) until they do.
+    pub password_change_due: bool,
 }
 
 fn hash_now(password: &str) -> DomainResult<String> {
@@ -118,6 +121,50 @@ impl Domain {
         Ok(LoginResponse {
             token,
             user: stored.user,
+            must_change_password: stored.password_change_due,
+        })
+    }
+
+    /// The caller sets their own password (from a one-time one, or any time): the current
+    /// one proves it is them (counted as a login attempt), the new one must pass the
+    /// rules, every session of theirs ends, and this one is replaced by the session
+    /// returned.
+    pub async fn change_own_password(
+        &self,
+        session: &Session,
+        current: &str,
+        new: &str,
+    ) -> DomainResult<LoginResponse> {
+        let username = session.user.username.clone();
+        let checked = self.login_checked(&username, current).await;
+        if checked.is_err() {
+            self.audit(session, AuditAction::PasswordChangeFailed, None, "")
+                .await?;
+        }
+        let stored = checked?;
+        if let Some(why) = super::passwords::refusal(&username, new) {
+            return Err(DomainError::Invalid(why));
+        }
+        if new == current {
+            return Err(DomainError::Invalid(
+                "The new password must differ from the one it replaces.".into(),
+            ));
+        }
+        let _stale = super::cache::Caches::invalidate(&self.caches);
+        self.store
+            .set_password(stored.user.id, &hash_password(new).await?, false)
+            .await?;
+        self.audit(session, AuditAction::PasswordChanged, None, "")
+            .await?;
+        let token = new_token();
+        let expires = self.clock.now() + Duration::hours(SESSION_HOURS);
+        self.store
+            .create_session(&token_hash(&token), stored.user.id, expires)
+            .await?;
+        Ok(LoginResponse {
+            token,
+            user: stored.user,
+            must_change_password: false,
         })
     }
 
@@ -193,13 +240,32 @@ impl Domain {
         self.audit(session, AuditAction::Lock, None, why).await
     }
 
+    /// The session a bearer token stands for, refused while its password is one-time:
+    /// the gate every request but the password change and logout passes.
     pub async fn authenticate(&self, bearer: &str) -> DomainResult<Session> {
+        let session = self
+            .authenticate_even_with_a_one_time_password(bearer)
+            .await?;
+        if session.password_change_due {
+            return Err(DomainError::Forbidden(
+                "Set your own password first: you logged in with a one-time password (`wardround password`, or PUT /api/v1/me/password).".into(),
+            ));
+        }
+        Ok(session)
+    }
+
+    /// The session a bearer token stands for, one-time password or not: for setting
+    /// one's password, logging out and saying who one is.
+    pub async fn authenticate_even_with_a_one_time_password(
+        &self,
+        bearer: &str,
+    ) -> DomainResult<Session> {
         let token_hash = token_hash(bearer);
         let now = self.clock.now();
         let fresh = |at: chrono::DateTime<chrono::Utc>| {
             (now - at).to_std().is_ok_and(|age| age < super::cache::TTL)
         };
-        if let Some((user, _)) = self
+        if let Some(((user, password_change_due), _)) = self
             .caches
             .sessions
             .get(&token_hash)
@@ -209,17 +275,20 @@ impl Domain {
                 user,
                 token_hash,
                 workstation: String::new(),
+                password_change_due,
             });
         }
         match self.store.session_user(&token_hash, now).await? {
-            Some(user) => {
-                self.caches
-                    .sessions
-                    .put(token_hash.clone(), (user.clone(), now));
+            Some((user, password_change_due)) => {
+                self.caches.sessions.put(
+                    token_hash.clone(),
+                    ((user.clone(), password_change_due), now),
+                );
                 Ok(Session {
                     user,
                     token_hash,
                     workstation: String::new(),
+                    password_change_due,
                 })
             }
             None => Err(DomainError::Unauthorized(

@@ -59,9 +59,10 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
 
 #[derive(Default)]
 pub struct Caches {
-    /// Session token hash → its user, and when (server clock) the store last said the
-    /// session was live: expiry is on the server clock, which tests move by hours.
-    pub sessions: Ttl<String, (User, DateTime<Utc>)>,
+    /// Session token hash → its user (and whether their password is one-time), and when
+    /// (server clock) the store last said the session was live: expiry is on the server
+    /// clock, which tests move by hours.
+    pub sessions: Ttl<String, ((User, bool), DateTime<Utc>)>,
     pub policies: Ttl<Uuid, EffectivePolicy>,
     pub members: Ttl<Uuid, Vec<Uuid>>,
 }

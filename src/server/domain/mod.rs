@@ -8,6 +8,7 @@ mod cache;
 mod list_changes;
 mod lists;
 mod messaging;
+mod passwords;
 mod policies;
 mod presentations;
 mod urgent;

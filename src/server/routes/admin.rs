@@ -37,6 +37,15 @@ pub struct NewUser {
     password: String,
     #[serde(default)]
     admin: bool,
+    /// The password is for the first login only (the default): the user sets their own.
+    /// `false` for an account whose password is managed elsewhere (a load test, a
+    /// provisioning system).
+    #[serde(default = "one_time_by_default")]
+    one_time: bool,
+}
+
+fn one_time_by_default() -> bool {
+    true
 }
 
 pub async fn users(
@@ -58,6 +67,7 @@ pub async fn add_user(
             &new.role,
             &new.password,
             new.admin,
+            new.one_time,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(user)))

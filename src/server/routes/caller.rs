@@ -8,7 +8,29 @@ use crate::server::domain::Session;
 use crate::server::problem::Problem;
 use crate::server::Domain;
 
+/// An authenticated caller whose password is their own (the domain refuses a one-time
+/// password's session everything else).
 pub struct Caller(pub Session);
+
+/// An authenticated caller, one-time password or not: for setting one's password,
+/// logging out and `/me`.
+pub struct AnyCaller(pub Session);
+
+fn bearer(parts: &Parts) -> Result<&str, Problem> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Log in first: this needs a bearer session token.",
+            )
+        })
+}
 
 impl FromRequestParts<Domain> for Caller {
     type Rejection = Problem;
@@ -17,21 +39,23 @@ impl FromRequestParts<Domain> for Caller {
         parts: &mut Parts,
         domain: &Domain,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                Problem::new(
-                    StatusCode::UNAUTHORIZED,
-                    "Log in first: this needs a bearer session token.",
-                )
-            })?;
-        let mut session = domain.authenticate(token).await?;
+        let mut session = domain.authenticate(bearer(parts)?).await?;
         session.workstation = super::workstation::of(parts);
         Ok(Caller(session))
+    }
+}
+
+impl FromRequestParts<Domain> for AnyCaller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        domain: &Domain,
+    ) -> Result<Self, Self::Rejection> {
+        let mut session = domain
+            .authenticate_even_with_a_one_time_password(bearer(parts)?)
+            .await?;
+        session.workstation = super::workstation::of(parts);
+        Ok(AnyCaller(session))
     }
 }

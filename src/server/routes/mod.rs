@@ -25,6 +25,7 @@ pub fn router(domain: Domain) -> Router {
         .route("/session/verify", post(session::verify))
         .route("/session/lock", post(session::locked))
         .route("/me", get(session::me))
+        .route("/me/password", axum::routing::put(session::change_password))
         .route("/version", get(health::version))
         .route("/openapi.json", get(health::openapi))
         .route("/lists", get(lists::index).post(list_changes::create))

@@ -2,8 +2,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::caller::Caller;
-use crate::model::{LoginRequest, LoginResponse, Me};
+use super::caller::{AnyCaller, Caller};
+use crate::model::{LoginRequest, LoginResponse, Me, PasswordChange};
 use crate::server::problem::{ApiJson, Problem};
 use crate::server::Domain;
 
@@ -20,7 +20,7 @@ pub async fn login(
 
 pub async fn logout(
     State(domain): State<Domain>,
-    Caller(session): Caller,
+    AnyCaller(session): AnyCaller,
 ) -> Result<StatusCode, Problem> {
     domain.logout(&session).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -28,9 +28,23 @@ pub async fn logout(
 
 pub async fn me(
     State(domain): State<Domain>,
-    Caller(session): Caller,
+    AnyCaller(session): AnyCaller,
 ) -> Result<Json<Me>, Problem> {
     Ok(Json(domain.me(&session).await?))
+}
+
+/// Sets the caller's own password; every session of theirs ends, and the answer is a new
+/// one for this client.
+pub async fn change_password(
+    State(domain): State<Domain>,
+    AnyCaller(session): AnyCaller,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<Json<LoginResponse>, Problem> {
+    Ok(Json(
+        domain
+            .change_own_password(&session, &change.current, &change.new)
+            .await?,
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -14,8 +14,13 @@ pub trait AdminStore: Send + Sync {
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<StoredUser>>;
     /// Disabling also ends every session of the user.
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<()>;
-    /// A new password ends every session of the user.
-    async fn set_password(&self, user: Uuid, password_hash: &str) -> StoreResult<()>;
+    /// A new password ends every session of the user; `one_time` when IT set it.
+    async fn set_password(
+        &self,
+        user: Uuid,
+        password_hash: &str,
+        one_time: bool,
+    ) -> StoreResult<()>;
     async fn any_admin(&self) -> StoreResult<bool>;
 
     async fn teams(&self) -> StoreResult<Vec<(Team, Vec<Uuid>)>>;

@@ -159,6 +159,8 @@ pub struct StoredUser {
     pub user: User,
     pub password_hash: String,
     pub disabled: bool,
+    /// The password is one-time (IT set it): the user must set their own first.
+    pub password_change_due: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -194,7 +196,13 @@ pub enum Inserted {
 pub trait Store:
     AdminStore + AuditStore + LoginStore + PolicyStore + PresentationStore + UrgentStore + Send + Sync
 {
-    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
+    /// `one_time`: the password is IT's, to be changed at first login.
+    async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        one_time: bool,
+    ) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<StoredUser>>;
 
     async fn create_session(
@@ -203,9 +211,13 @@ pub trait Store:
         user: Uuid,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// The user a live, unexpired session token belongs to.
-    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>)
-        -> StoreResult<Option<User>>;
+    /// The user a live, unexpired session token belongs to, and whether their password
+    /// is one-time (to be changed before anything else).
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(User, bool)>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
     async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()>;

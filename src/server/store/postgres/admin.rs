@@ -14,6 +14,7 @@ pub(super) fn stored_user(row: &PgRow) -> StoreResult<StoredUser> {
         user: user_from(row)?,
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get("disabled")?,
+        password_change_due: row.try_get("must_change_password")?,
     })
 }
 
@@ -60,11 +61,17 @@ impl AdminStore for PgStore {
         Ok(())
     }
 
-    async fn set_password(&self, user: Uuid, password_hash: &str) -> StoreResult<()> {
+    async fn set_password(
+        &self,
+        user: Uuid,
+        password_hash: &str,
+        one_time: bool,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $3 WHERE id = $2")
             .bind(password_hash)
             .bind(user)
+            .bind(one_time)
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")

@@ -58,6 +58,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../../../migrations/postgres/0006_username_nocase.sql"),
     ),
+    (
+        7,
+        include_str!("../../../../migrations/postgres/0007_one_time_passwords.sql"),
+    ),
 ];
 
 /// Advisory lock keys (an arbitrary prefix, then the purpose), held to commit.
@@ -346,9 +350,14 @@ impl PgStore {
 
 #[async_trait]
 impl Store for PgStore {
-    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()> {
+    async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        one_time: bool,
+    ) -> StoreResult<()> {
         let r = sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, admin) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, admin, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(user.id)
         .bind(&user.username)
@@ -357,6 +366,7 @@ impl Store for PgStore {
         .bind(password_hash)
         .bind(Utc::now())
         .bind(user.admin)
+        .bind(one_time)
         .execute(&self.pool)
         .await;
         match r {
@@ -395,7 +405,7 @@ impl Store for PgStore {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Option<(User, bool)>> {
         let row = sqlx::query(
             "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
@@ -404,7 +414,9 @@ impl Store for PgStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(user_from).transpose()
+        row.as_ref()
+            .map(|r| Ok((user_from(r)?, r.try_get("must_change_password")?)))
+            .transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

@@ -14,6 +14,7 @@ fn stored_user(row: &SqliteRow) -> StoreResult<StoredUser> {
         user: user_from(row)?,
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
+        password_change_due: row.try_get::<i64, _>("must_change_password")? != 0,
     })
 }
 
@@ -60,10 +61,16 @@ impl AdminStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_password(&self, user: Uuid, password_hash: &str) -> StoreResult<()> {
+    async fn set_password(
+        &self,
+        user: Uuid,
+        password_hash: &str,
+        one_time: bool,
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?")
             .bind(password_hash)
+            .bind(one_time)
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;

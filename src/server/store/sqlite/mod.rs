@@ -72,6 +72,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../../../migrations/sqlite/0010_username_nocase.sql"),
     ),
+    (
+        11,
+        include_str!("../../../../migrations/sqlite/0011_one_time_passwords.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -373,9 +377,14 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()> {
+    async fn create_user(
+        &self,
+        user: &User,
+        password_hash: &str,
+        one_time: bool,
+    ) -> StoreResult<()> {
         let r = sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, admin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, admin, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(user.id.to_string())
         .bind(&user.username)
@@ -384,6 +393,7 @@ impl Store for SqliteStore {
         .bind(password_hash)
         .bind(Utc::now())
         .bind(user.admin)
+        .bind(one_time)
         .execute(&self.writer)
         .await;
         match r {
@@ -404,6 +414,7 @@ impl Store for SqliteStore {
                 user: user_from(&row)?,
                 password_hash: row.try_get("password_hash")?,
                 disabled: row.try_get::<i64, _>("disabled")? != 0,
+                password_change_due: row.try_get::<i64, _>("must_change_password")? != 0,
             })
         })
         .transpose()
@@ -429,7 +440,7 @@ impl Store for SqliteStore {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Option<(User, bool)>> {
         let row = sqlx::query(
             "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
@@ -438,7 +449,14 @@ impl Store for SqliteStore {
         .bind(now)
         .fetch_optional(&self.reader)
         .await?;
-        row.as_ref().map(user_from).transpose()
+        row.as_ref()
+            .map(|r| {
+                Ok((
+                    user_from(r)?,
+                    r.try_get::<i64, _>("must_change_password")? != 0,
+                ))
+            })
+            .transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

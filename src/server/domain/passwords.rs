@@ -1,0 +1,63 @@
+//! What a password must be before the server takes it (a new account's, a reset, a user's
+//! own): long enough to resist guessing at ten tries a name, and none of the passwords
+//! that are tried first.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// At least this many characters.
+pub const MIN_CHARS: usize = 12;
+
+const COMMON: &str = include_str!("common_passwords.txt");
+
+fn common() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    })
+}
+
+/// Why `password` will not do for `username`, if it will not.
+pub fn refusal(username: &str, password: &str) -> Option<String> {
+    let folded = password.trim().to_lowercase();
+    if password.chars().count() < MIN_CHARS {
+        return Some(format!(
+            "A password needs at least {MIN_CHARS} characters (a few words make a good one)."
+        ));
+    }
+    if password.trim().is_empty() {
+        return Some("A password cannot be only spaces.".into());
+    }
+    if folded == username.trim().to_lowercase() {
+        return Some("A password cannot be the username.".into());
+    }
+    if common().contains(folded.as_str()) {
+        return Some(
+            "That password is among the 10,000 most common ones, which are guessed first: choose another."
+                .into(),
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_blank_own_name_and_common_passwords_are_refused() {
+        assert!(refusal("nurse", "12345678").is_some());
+        assert!(refusal("nurse", "            ").is_some());
+        assert!(refusal("kpatel.ward4w", "KPatel.Ward4W").is_some());
+        assert!(
+            refusal("nurse", "qwertyuiopasdfgh").is_some(),
+            "in the list"
+        );
+        assert!(refusal("nurse", "1qaz2wsx3edc").is_some(), "in the list");
+        assert!(refusal("nurse", "correct horse battery").is_none());
+        assert_eq!(common().len(), 10_000);
+    }
+}
