@@ -581,9 +581,9 @@ async fn set_own_password(
             new
         };
         match client.change_password(current, &new).await {
-            Ok((client, _)) => {
+            Ok(()) => {
                 eprintln!("wardround: password changed; your other sessions have ended.");
-                return Ok(client);
+                return Ok(client.clone());
             }
             Err(wardround::client::ClientError::Rejected {
                 status: 422,

@@ -143,25 +143,15 @@ impl ApiClient {
         Ok((client, resp))
     }
 
-    /// Sets this user's own password. Every session of theirs ends; the client returned
-    /// carries the new one.
-    pub async fn change_password(
-        &self,
-        current: &str,
-        new: &str,
-    ) -> Result<(ApiClient, LoginResponse), ClientError> {
+    /// Sets this user's own password. Every other session of theirs ends; this one goes
+    /// on.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ClientError> {
         let change = crate::model::PasswordChange {
             current: current.into(),
             new: new.into(),
         };
-        let resp: LoginResponse = self
-            .call(Method::PUT, "/api/v1/me/password", Some(&change))
-            .await?;
-        let client = ApiClient {
-            token: Some(resp.token.clone()),
-            ..self.clone()
-        };
-        Ok((client, resp))
+        self.call_empty(Method::PUT, "/api/v1/me/password", Some(&change))
+            .await
     }
 
     /// Whether the server answers at all: checked before asking anyone for a password.

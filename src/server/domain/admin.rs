@@ -131,7 +131,7 @@ impl Domain {
             return Err(DomainError::Invalid(why));
         }
         self.store
-            .set_password(user.user.id, &hash_password(password).await?, true)
+            .set_password(user.user.id, &hash_password(password).await?, true, None)
             .await?;
         Ok(self.store.clear_failures(&username.to_lowercase()).await?)
     }

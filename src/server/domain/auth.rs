@@ -127,14 +127,14 @@ impl Domain {
 
     /// The caller sets their own password (from a one-time one, or any time): the current
     /// one proves it is them (counted as a login attempt), the new one must pass the
-    /// rules, every session of theirs ends, and this one is replaced by the session
-    /// returned.
+    /// rules, and every other session of theirs ends (whoever else knew the old one is
+    /// out); this one goes on.
     pub async fn change_own_password(
         &self,
         session: &Session,
         current: &str,
         new: &str,
-    ) -> DomainResult<LoginResponse> {
+    ) -> DomainResult<()> {
         let username = session.user.username.clone();
         let checked = self.login_checked(&username, current).await;
         if checked.is_err() {
@@ -151,21 +151,12 @@ impl Domain {
             ));
         }
         let _stale = super::cache::Caches::invalidate(&self.caches);
+        let hash = hash_password(new).await?;
         self.store
-            .set_password(stored.user.id, &hash_password(new).await?, false)
+            .set_password(stored.user.id, &hash, false, Some(&session.token_hash))
             .await?;
         self.audit(session, AuditAction::PasswordChanged, None, "")
-            .await?;
-        let token = new_token();
-        let expires = self.clock.now() + Duration::hours(SESSION_HOURS);
-        self.store
-            .create_session(&token_hash(&token), stored.user.id, expires)
-            .await?;
-        Ok(LoginResponse {
-            token,
-            user: stored.user,
-            must_change_password: false,
-        })
+            .await
     }
 
     /// The password check with backoff and lockout, shared by login and unlock.

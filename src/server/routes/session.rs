@@ -33,18 +33,16 @@ pub async fn me(
     Ok(Json(domain.me(&session).await?))
 }
 
-/// Sets the caller's own password; every session of theirs ends, and the answer is a new
-/// one for this client.
+/// Sets the caller's own password; every other session of theirs ends.
 pub async fn change_password(
     State(domain): State<Domain>,
     AnyCaller(session): AnyCaller,
     ApiJson(change): ApiJson<PasswordChange>,
-) -> Result<Json<LoginResponse>, Problem> {
-    Ok(Json(
-        domain
-            .change_own_password(&session, &change.current, &change.new)
-            .await?,
-    ))
+) -> Result<StatusCode, Problem> {
+    domain
+        .change_own_password(&session, &change.current, &change.new)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(serde::Deserialize)]

@@ -14,12 +14,14 @@ pub trait AdminStore: Send + Sync {
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<StoredUser>>;
     /// Disabling also ends every session of the user.
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<()>;
-    /// A new password ends every session of the user; `one_time` when IT set it.
+    /// A new password ends every session of the user but `keep` (the session of a user
+    /// setting their own); `one_time` when IT set it.
     async fn set_password(
         &self,
         user: Uuid,
         password_hash: &str,
         one_time: bool,
+        keep: Option<&str>,
     ) -> StoreResult<()>;
     async fn any_admin(&self) -> StoreResult<bool>;
 

@@ -66,6 +66,7 @@ impl AdminStore for PgStore {
         user: Uuid,
         password_hash: &str,
         one_time: bool,
+        keep: Option<&str>,
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $3 WHERE id = $2")
@@ -74,8 +75,9 @@ impl AdminStore for PgStore {
             .bind(one_time)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
             .bind(user)
+            .bind(keep)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

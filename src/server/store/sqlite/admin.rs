@@ -66,6 +66,7 @@ impl AdminStore for SqliteStore {
         user: Uuid,
         password_hash: &str,
         one_time: bool,
+        keep: Option<&str>,
     ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?")
@@ -74,8 +75,9 @@ impl AdminStore for SqliteStore {
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?")
             .bind(user.to_string())
+            .bind(keep)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
