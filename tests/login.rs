@@ -297,12 +297,16 @@ async fn a_locked_administrator_is_unlocked_at_the_servers_files(store: TestStor
         "{err}"
     );
 
-    let admin = ApiClient::new(&url)
+    let (admin, resp) = ApiClient::new(&url)
         .unwrap()
         .login("admin", &password)
         .await
-        .unwrap()
-        .0;
+        .unwrap();
+    assert!(resp.must_change_password, "the reset password is one-time");
+    admin
+        .change_password(&password, "the administrator's own")
+        .await
+        .unwrap();
     let query = wardround::client::admin::AuditQuery {
         actor: None,
         patient: None,

@@ -769,3 +769,46 @@ fn a_message_goes_at_the_priority_chosen_and_the_next_at_normal() {
     assert_eq!(shown.priority, Priority::Urgent);
     assert_eq!(app.composer_priority, Priority::Normal);
 }
+
+fn type_line(app: &mut wardround::tui::app::App, text: &str) -> Vec<Effect> {
+    for c in text.chars() {
+        update(app, key(KeyCode::Char(c)));
+    }
+    update(app, key(KeyCode::Enter))
+}
+
+/// `:password` asks for the current password, then the new one twice, shows only dots,
+/// and sends one change once the two agree.
+#[test]
+fn password_asks_three_times_shows_dots_and_sends_once_the_two_agree() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char(':')));
+    assert!(type_line(&mut app, "password").is_empty());
+    assert!(type_line(&mut app, "old one-time pw").is_empty());
+    assert!(type_line(&mut app, "my own ward password").is_empty());
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("The new password again"), "{screen}");
+    assert!(!screen.contains("old one-time"), "{screen}");
+    assert!(!screen.contains("ward password"), "{screen}");
+    // A mistyped repeat asks for the new one again.
+    assert!(type_line(&mut app, "my own ward passwrd").is_empty());
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("The two differ"), "{screen}");
+    assert!(screen.contains("New password"), "{screen}");
+    assert!(type_line(&mut app, "my own ward password").is_empty());
+    let effects = type_line(&mut app, "my own ward password");
+    assert_eq!(
+        effects,
+        vec![Effect::ChangePassword {
+            current: "old one-time pw".into(),
+            new: "my own ward password".into()
+        }]
+    );
+    assert!(app.prompt.is_none(), "nothing of it is kept");
+    update(&mut app, Action::PasswordChanged(Ok(())));
+    assert!(app
+        .notice
+        .as_deref()
+        .unwrap_or("")
+        .contains("Password changed"));
+}

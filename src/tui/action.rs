@@ -49,6 +49,8 @@ pub enum Action {
     Stream(StreamUpdate),
     /// What the server said of the lock screen's password.
     Unlocked(Result<(), crate::client::ClientError>),
+    /// What the server said of `:password`.
+    PasswordChanged(Result<(), crate::client::ClientError>),
     /// Follow mode as the server has it (on connecting, and after `:follow`).
     PresentationLoaded(Result<Option<Presentation>, String>),
     /// A diagnostics measurement came back.
@@ -111,6 +113,11 @@ pub enum Effect {
     Acknowledge(Vec<Uuid>),
     /// Check the lock screen's password with the server.
     Unlock(String),
+    /// `:password`: set the user's own.
+    ChangePassword {
+        current: String,
+        new: String,
+    },
     /// The screen locked (idle, or on request): the server's audit log hears of it.
     ReportLock {
         idle: bool,

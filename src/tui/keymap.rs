@@ -112,7 +112,7 @@ impl Scope {
             Scope::Filter => "Filtering the list (typing filters)",
             Scope::Search => "Adding a patient (name, MRN or birth date)",
             Scope::Picker => "Choosing columns",
-            Scope::Prompt => "Naming a list",
+            Scope::Prompt => "Answering a question",
             Scope::Lock => "Locked (typing is your password)",
             Scope::CommandLine => "Typing a : command",
             Scope::Diag => "Diagnostics (:diag)",

@@ -175,6 +175,9 @@ impl Effects {
                     }
                 });
             }
+            Effect::ChangePassword { current, new } => spawn(tx, async move {
+                Action::PasswordChanged(client.change_password(&current, &new).await)
+            }),
             Effect::Unlock(password) => spawn(tx, async move {
                 Action::Unlocked(client.verify_password(&password).await)
             }),

@@ -51,6 +51,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             lock_screen::unlocked(app, result);
             Vec::new()
         }
+        Action::PasswordChanged(result) => {
+            super::components::prompt::password_changed(app, result);
+            Vec::new()
+        }
         Action::TerminalFocus(focused) => {
             app.terminal_focused = focused;
             Vec::new()

@@ -21,6 +21,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("hand NAME", "Presenting: let NAME drive"),
     ("diag", "Connection, lag, server, EHR"),
     ("lock", "Lock the screen now"),
+    ("password", "Set your own password"),
     ("present", "Large display, or back"),
     ("help", "These keys and commands"),
 ];
@@ -33,6 +34,7 @@ pub enum Typed {
     Hand(String),
     Diag,
     Lock,
+    Password,
     Present,
     Help,
 }
@@ -51,10 +53,11 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         ("unfollow", None) => Typed::Unfollow,
         ("diag", None) => Typed::Diag,
         ("lock", None) => Typed::Lock,
+        ("password", None) => Typed::Password,
         ("present", None) => Typed::Present,
         ("help", None) => Typed::Help,
         ("", _) => return Err("Type a command after the colon; :help lists them.".into()),
-        (known @ ("unfollow" | "diag" | "lock" | "present" | "help"), Some(_)) => {
+        (known @ ("unfollow" | "diag" | "lock" | "password" | "present" | "help"), Some(_)) => {
             return Err(format!(":{known} takes nothing after it."))
         }
         (other, _) => {
@@ -134,6 +137,10 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
         Typed::Hand(user) => vec![Effect::HandControl(user)],
         Typed::Diag => diagnostics::open(app),
         Typed::Lock => super::lock_screen::lock(app, false),
+        Typed::Password => {
+            super::prompt::change_password(app);
+            Vec::new()
+        }
         Typed::Present => {
             crate::tui::update::toggle_present(app);
             Vec::new()

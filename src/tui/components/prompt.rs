@@ -1,4 +1,5 @@
-//! A one-line question with a typed answer: naming a new list, renaming one.
+//! A one-line question with a typed answer: naming a new list, renaming one; and the
+//! three questions of `:password` (the answers drawn as dots, kept only until sent).
 
 use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
@@ -18,12 +19,17 @@ pub enum Asking {
     NewList,
     RenameList(Uuid),
     DuplicateList(Uuid),
+    CurrentPassword,
+    NewPassword { current: String },
+    NewPasswordAgain { current: String, new: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
     pub asking: Asking,
     pub text: String,
+    /// Why the last answer would not do.
+    pub note: Option<String>,
 }
 
 impl Prompt {
@@ -32,6 +38,24 @@ impl Prompt {
             Asking::NewList => "Name of the new list",
             Asking::RenameList(_) => "New name for this list",
             Asking::DuplicateList(_) => "Name of the copy",
+            Asking::CurrentPassword => "Your current password",
+            Asking::NewPassword { .. } => "New password (12+ characters)",
+            Asking::NewPasswordAgain { .. } => "The new password again",
+        }
+    }
+
+    fn secret(&self) -> bool {
+        matches!(
+            self.asking,
+            Asking::CurrentPassword | Asking::NewPassword { .. } | Asking::NewPasswordAgain { .. }
+        )
+    }
+
+    fn title(&self) -> &'static str {
+        if self.secret() {
+            " Your password "
+        } else {
+            " Patient list "
         }
     }
 }
@@ -52,12 +76,53 @@ pub fn bindings() -> Vec<Binding> {
 }
 
 pub fn ask(app: &mut App, asking: Asking, text: String) {
-    app.prompt = Some(Prompt { asking, text });
+    app.prompt = Some(Prompt {
+        asking,
+        text,
+        note: None,
+    });
+}
+
+/// `:password`: the current password, then the new one twice, then the server.
+pub fn change_password(app: &mut App) {
+    ask(app, Asking::CurrentPassword, String::new());
+}
+
+/// What the server said of the new password.
+pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientError>) {
+    use crate::client::ClientError;
+    match result {
+        Ok(()) => {
+            app.notice = Some("Password changed; your other sessions have ended.".into());
+        }
+        Err(ClientError::Rejected { status: 401, .. }) => {
+            app.notice = None;
+            app.prompt = Some(Prompt {
+                asking: Asking::CurrentPassword,
+                text: String::new(),
+                note: Some("That is not your current password.".into()),
+            });
+        }
+        Err(ClientError::Rejected {
+            status: 422,
+            detail,
+        }) => {
+            // The rules refused the new one; nothing of either is kept.
+            app.notice = Some(format!(
+                "{} (:password to try again)",
+                crate::sanitize::sanitize(&detail)
+            ));
+        }
+        Err(e) => app.notice = Some(format!("Password not changed: {e}")),
+    }
 }
 
 pub fn type_char(app: &mut App, c: char) {
-    if let Some(p) = app.prompt.as_mut().filter(|p| p.text.chars().count() < 80) {
-        p.text.push(c);
+    if let Some(p) = app.prompt.as_mut() {
+        let max = if p.secret() { 256 } else { 80 };
+        if p.text.chars().count() < max {
+            p.text.push(c);
+        }
     }
 }
 
@@ -70,6 +135,32 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             prompt.text.pop();
         }
         Command::PromptCancel => app.prompt = None,
+        Command::PromptDone if prompt.secret() => {
+            if prompt.text.is_empty() {
+                return Vec::new();
+            }
+            let typed = std::mem::take(&mut prompt.text);
+            let next = match std::mem::replace(&mut prompt.asking, Asking::CurrentPassword) {
+                Asking::CurrentPassword => Asking::NewPassword { current: typed },
+                Asking::NewPassword { current } => Asking::NewPasswordAgain {
+                    current,
+                    new: typed,
+                },
+                Asking::NewPasswordAgain { current, new } if new == typed => {
+                    app.prompt = None;
+                    app.notice = Some("Changing your password…".into());
+                    return vec![Effect::ChangePassword { current, new }];
+                }
+                Asking::NewPasswordAgain { current, .. } => {
+                    prompt.note = Some("The two differ: the new password once more.".into());
+                    prompt.asking = Asking::NewPassword { current };
+                    return Vec::new();
+                }
+                other => other,
+            };
+            prompt.asking = next;
+            prompt.note = None;
+        }
         Command::PromptDone => {
             let name = prompt.text.trim().to_string();
             if name.is_empty() {
@@ -77,11 +168,14 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             }
             let asking = prompt.asking.clone();
             app.prompt = None;
-            return vec![match asking {
-                Asking::NewList => Effect::NewList(name),
-                Asking::RenameList(list) => Effect::RenameList { list, name },
-                Asking::DuplicateList(list) => Effect::DuplicateList { list, name },
-            }];
+            return match asking {
+                Asking::NewList => vec![Effect::NewList(name)],
+                Asking::RenameList(list) => vec![Effect::RenameList { list, name }],
+                Asking::DuplicateList(list) => vec![Effect::DuplicateList { list, name }],
+                Asking::CurrentPassword
+                | Asking::NewPassword { .. }
+                | Asking::NewPasswordAgain { .. } => Vec::new(),
+            };
         }
         _ => {}
     }
@@ -90,14 +184,24 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(prompt) = &app.prompt else { return };
-    let popup = super::centered(area, 70, 3);
+    let height = if prompt.note.is_some() { 4 } else { 3 };
+    let popup = super::centered(area, 70, height);
     frame.render_widget(Clear, popup);
-    let line = Line::from(vec![
+    // A password shows as one dot a character, and never more than the field holds.
+    let shown = if prompt.secret() {
+        "•".repeat(prompt.text.chars().count().min(40))
+    } else {
+        prompt.text.clone()
+    };
+    let mut lines = vec![Line::from(vec![
         Span::styled(format!("{}: ", prompt.question()), theme.style(Role::Muted)),
-        Span::raw(format!("{}▏", prompt.text)),
-    ]);
+        Span::raw(format!("{shown}▏")),
+    ])];
+    if let Some(note) = &prompt.note {
+        lines.push(Line::styled(note.clone(), theme.style(Role::Warning)));
+    }
     frame.render_widget(
-        Paragraph::new(line).block(pane_block(" Patient list ".into(), true, theme)),
+        Paragraph::new(lines).block(pane_block(prompt.title().into(), true, theme)),
         popup,
     );
 }
