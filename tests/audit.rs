@@ -219,6 +219,9 @@ async fn rows_removed_from_the_end_are_caught_by_the_checkpoints(store: TestStor
     assert_eq!(verdict.broken_at, Some(head - 1), "{verdict:?}");
     let problem = verdict.problem.unwrap();
     assert!(problem.contains("removed from the end"), "{problem}");
+    // What a restarting server looks at first, and reports.
+    let at_start = d.audit_matches_last_checkpoint().await.unwrap();
+    assert!(at_start.is_err_and(|p| p.contains("rows were removed")));
 }
 
 on_each_store!(

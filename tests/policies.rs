@@ -348,6 +348,17 @@ async fn a_misspelled_policy_field_is_refused_naming_it(store: TestStore) {
         "{body}"
     );
     assert!(d.policy_named(GLOBAL).await.unwrap().settings.allow_urgent);
+    // Nothing to change is not a change (nor an audit row).
+    for empty in [serde_json::json!({}), serde_json::json!([])] {
+        let resp = reqwest::Client::new()
+            .patch(format!("{}/api/v1/admin/policies/Global", w.server.url()))
+            .bearer_auth(&admin.token)
+            .json(&empty)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 422, "{empty}");
+    }
 }
 
 /// `PUT /me/settings` used to answer with what was cached before the change.

@@ -201,9 +201,45 @@ impl Domain {
         Ok(Some(seq))
     }
 
+    /// Whether the log still holds what the last checkpoint wrote down (its row, with
+    /// that hash): a quick look at start, so a log cut or rewritten while the server was
+    /// down is reported at once rather than at the next `verify`.
+    pub async fn audit_matches_last_checkpoint(&self) -> DomainResult<Result<(), String>> {
+        let Some(checkpoints) = &self.audit.checkpoints else {
+            return Ok(Ok(()));
+        };
+        let Some(last) = checkpoints.read().map_err(DomainError::Invalid)?.pop() else {
+            return Ok(Ok(()));
+        };
+        let filter = crate::server::store::AuditFilter {
+            after: last.seq - 1,
+            limit: 1,
+            ..Default::default()
+        };
+        let row = self.store.audit_entries(&filter).await?.pop();
+        Ok(match row {
+            Some(row) if row.seq == last.seq && row.hash == last.mac => Ok(()),
+            Some(row) if row.seq == last.seq => Err(format!(
+                "audit row {} is not the row the last checkpoint wrote down: the log was rewritten; run `wardround admin audit verify`",
+                last.seq
+            )),
+            _ => Err(format!(
+                "the audit log no longer holds row {}, which the last checkpoint wrote down: rows were removed; run `wardround admin audit verify`",
+                last.seq
+            )),
+        })
+    }
+
     /// Checkpoints the audit chain every minute it moved, and once more as the server stops.
     pub async fn audit_checkpoints(self) {
         const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+        match self.audit_matches_last_checkpoint().await {
+            Ok(Ok(())) => {}
+            Ok(Err(problem)) => {
+                crate::server::log::report(&format!("AUDIT LOG TAMPERED: {problem}"))
+            }
+            Err(e) => crate::server::log::report(&format!("audit checkpoint: {e}")),
+        }
         let mut last = None;
         loop {
             match self.audit_checkpoint(last).await {

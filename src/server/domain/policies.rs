@@ -178,6 +178,11 @@ impl Domain {
         name: &str,
         patch: &PolicyPatch,
     ) -> DomainResult<MessagingPolicy> {
+        if *patch == PolicyPatch::default() {
+            return Err(DomainError::Invalid(
+                "Say which setting to change (read_receipts, allow_urgent, …).".into(),
+            ));
+        }
         // Whatever was cached of accounts, teams and policies is stale from here on.
         let _stale = super::cache::Caches::invalidate(&self.caches);
         let mut policy = self.policy_named(name).await?;
