@@ -145,6 +145,9 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Small writes (an event, a receipt) go out at once rather than wait for the
+        // previous segment's ACK.
+        let _ = tcp.set_nodelay(true);
         let Some(ticket) = admission.admit(peer.ip()) else {
             // Over its address's share: closed unanswered, before any work.
             drop(tcp);
