@@ -966,7 +966,76 @@ async fn usernames_are_unique_ignoring_case_and_at_most_64_characters(store: Tes
         .unwrap();
 }
 
+/// An open event stream used to outlive its session: after a reset or a disable it went
+/// on carrying every message. Now it closes, and the reconnection hears that the session
+/// ended.
+async fn an_ended_sessions_open_stream_closes_and_hears_nothing_more(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let nurse = login(&w, "nurse").await;
+    let mut password = PASSWORD.to_string();
+    for (n, end) in ["reset", "disabled"].into_iter().enumerate() {
+        let doctor = ApiClient::new(&w.server.url())
+            .unwrap()
+            .login("doctor", &password)
+            .await
+            .unwrap()
+            .0;
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let stream = spawn_event_stream(doctor.clone(), doctor.me().await.unwrap().cursor, tx);
+        connected(&mut rx).await;
+        nurse
+            .send(w.chat, &text(&format!("before {n}"), Priority::Normal))
+            .await
+            .unwrap();
+        assert!(matches!(
+            next_event(&mut rx).await.kind,
+            EventKind::Message { .. }
+        ));
+        match end {
+            "reset" => d
+                .reset_password("doctor", "a one-time password 7")
+                .await
+                .unwrap(),
+            _ => d.set_account_disabled("doctor", true).await.unwrap(),
+        }
+        let secret = format!("after the {end}");
+        nurse
+            .send(w.chat, &text(&secret, Priority::Normal))
+            .await
+            .unwrap();
+        let ended = loop {
+            match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+                Ok(Some(StreamUpdate::Event(e))) => {
+                    if let EventKind::Message { message } = &e.kind {
+                        assert_ne!(message.body, secret, "{end}: the ended session heard it");
+                    }
+                }
+                Ok(Some(StreamUpdate::SessionEnded)) => break true,
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break false,
+            }
+        };
+        assert!(ended, "{end}: the stream said the session ended");
+        stream.abort();
+        if end == "reset" {
+            // The doctor takes the one-time password and sets their own.
+            let (again, _) = ApiClient::new(&w.server.url())
+                .unwrap()
+                .login("doctor", "a one-time password 7")
+                .await
+                .unwrap();
+            password = "registrar on call 4W".into();
+            again
+                .change_password("a one-time password 7", &password)
+                .await
+                .unwrap();
+        }
+    }
+}
+
 on_each_store!(
+    an_ended_sessions_open_stream_closes_and_hears_nothing_more,
     the_same_message_id_with_other_text_is_a_conflict,
     usernames_are_unique_ignoring_case_and_at_most_64_characters,
     leaving_a_team_leaves_its_groups,

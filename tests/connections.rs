@@ -159,7 +159,26 @@ async fn an_address_gets_its_share_of_connections_and_event_streams_do_not_use_i
     }
 }
 
+/// Headers sent in full, then a body that never comes: answered 408 within the body's
+/// deadline, not held for ever.
+async fn a_body_that_never_arrives_is_given_up(store: TestStore) {
+    let server = server_with(&store, Limits::default()).await;
+    let addr = server.url().trim_start_matches("http://").to_string();
+    let mut slow = TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(
+        b"POST /api/v1/session HTTP/1.1\r\nHost: ward\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "still held after 20 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
 on_each_store!(
+    a_body_that_never_arrives_is_given_up,
     a_half_sent_request_and_an_idle_keep_alive_are_closed,
     an_address_gets_its_share_of_connections_and_event_streams_do_not_use_it,
 );

@@ -804,8 +804,30 @@ fn password_asks_three_times_shows_dots_and_sends_once_the_two_agree() {
             new: "my own ward password".into()
         }]
     );
-    assert!(app.prompt.is_none(), "nothing of it is kept");
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("Changing your password"), "{screen}");
+    // The rules refuse the new one: asked again, with the reason, not the current one.
+    update(
+        &mut app,
+        Action::PasswordChanged(Err(wardround::client::ClientError::Rejected {
+            status: 422,
+            detail: "That password is among the 10,000 most common ones".into(),
+        })),
+    );
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("New password"), "{screen}");
+    assert!(screen.contains("most common"), "{screen}");
+    assert!(type_line(&mut app, "a better ward password").is_empty());
+    let effects = type_line(&mut app, "a better ward password");
+    assert_eq!(
+        effects,
+        vec![Effect::ChangePassword {
+            current: "old one-time pw".into(),
+            new: "a better ward password".into()
+        }]
+    );
     update(&mut app, Action::PasswordChanged(Ok(())));
+    assert!(app.prompt.is_none(), "nothing of it is kept");
     assert!(app
         .notice
         .as_deref()

@@ -37,6 +37,7 @@ pub struct LoginResponse {
 
 /// `PUT /api/v1/me/password`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current: String,
     pub new: String,

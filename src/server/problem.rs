@@ -96,13 +96,21 @@ impl From<DomainError> for Problem {
 /// `Json<T>` whose rejection is a problem+json 400/415/422 with serde's reason.
 pub struct ApiJson<T>(pub T);
 
+/// How long a request's JSON body may take to arrive once its headers have: a client
+/// that sends `Content-Length: 100` and then one byte holds no connection longer.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_problem(rejection)),
+        match tokio::time::timeout(BODY_TIMEOUT, axum::Json::<T>::from_request(req, state)).await {
+            Ok(Ok(axum::Json(v))) => Ok(ApiJson(v)),
+            Ok(Err(rejection)) => Err(json_problem(rejection)),
+            Err(_) => Err(Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "The request's body did not arrive within 10 s.",
+            )),
         }
     }
 }

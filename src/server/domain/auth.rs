@@ -251,7 +251,21 @@ impl Domain {
         &self,
         bearer: &str,
     ) -> DomainResult<Session> {
-        let token_hash = token_hash(bearer);
+        self.session_by_hash(token_hash(bearer)).await
+    }
+
+    /// Whether `session` still stands (not logged out, expired, ended by a password
+    /// change or reset, or its account disabled): an open event stream asks before each
+    /// event it carries, so an ended session hears nothing more. A store that cannot be
+    /// reached does not end it.
+    pub async fn still_live(&self, session: &Session) -> bool {
+        !matches!(
+            self.session_by_hash(session.token_hash.clone()).await,
+            Err(DomainError::Unauthorized(_))
+        )
+    }
+
+    async fn session_by_hash(&self, token_hash: String) -> DomainResult<Session> {
         let now = self.clock.now();
         let fresh = |at: chrono::DateTime<chrono::Utc>| {
             (now - at).to_std().is_ok_and(|age| age < super::cache::TTL)

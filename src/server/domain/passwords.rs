@@ -20,19 +20,29 @@ fn common() -> &'static HashSet<&'static str> {
     })
 }
 
+/// Characters that take no room on screen: a password of them is no password.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
 /// Why `password` will not do for `username`, if it will not.
 pub fn refusal(username: &str, password: &str) -> Option<String> {
     let folded = password.trim().to_lowercase();
+    let name = username.trim().to_lowercase();
+    if password.chars().any(char::is_control) {
+        return Some("A password cannot hold control characters.".into());
+    }
     if password.chars().count() < MIN_CHARS {
         return Some(format!(
             "A password needs at least {MIN_CHARS} characters (a few words make a good one)."
         ));
     }
-    if password.trim().is_empty() {
-        return Some("A password cannot be only spaces.".into());
+    if password.chars().all(invisible) {
+        return Some("A password cannot be only spaces or invisible characters.".into());
     }
-    if folded == username.trim().to_lowercase() {
-        return Some("A password cannot be the username.".into());
+    if folded == name || (name.chars().count() >= 4 && folded.contains(&name)) {
+        return Some("A password cannot be, or contain, the username.".into());
     }
     if common().contains(folded.as_str()) {
         return Some(
@@ -52,6 +62,16 @@ mod tests {
         assert!(refusal("nurse", "12345678").is_some());
         assert!(refusal("nurse", "            ").is_some());
         assert!(refusal("kpatel.ward4w", "KPatel.Ward4W").is_some());
+        assert!(
+            refusal("kpatel", "kpatelkpatel").is_some(),
+            "contains the name"
+        );
+        assert!(
+            refusal("nurse", &"\u{200b}".repeat(12)).is_some(),
+            "invisible"
+        );
+        assert!(refusal("nurse", &"\u{0}".repeat(12)).is_some(), "control");
+        assert!(refusal("nurse", "abc\u{0}defghijklm").is_some(), "control");
         assert!(refusal("nurse", "123qweasdzxc").is_some(), "in the list");
         assert!(refusal("nurse", "1qaz2wsx3edc").is_some(), "in the list");
         assert!(refusal("nurse", "correct horse battery").is_none());

@@ -43,7 +43,7 @@ pub async fn stream(
         .and_then(|v| v.parse().ok());
     let cursor = resume.cursor.or(from_header).unwrap_or(0).max(0);
     let (tx, rx) = mpsc::channel(256);
-    tokio::spawn(pump(domain, session.user.id, cursor, tx));
+    tokio::spawn(pump(domain, session, cursor, tx));
     Ok(Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
@@ -54,14 +54,22 @@ fn to_sse(e: &RawEvent) -> SseEvent {
         .data(e.to_json())
 }
 
-/// Feeds one client's stream until it goes away.
+/// How often a quiet stream looks whether its session still stands.
+const SESSION_CHECK: Duration = Duration::from_secs(15);
+
+/// Feeds one client's stream until it goes away, or its session ends (logout, a password
+/// change or reset, a disabled account): then the stream closes, and the client's
+/// reconnection hears 401.
 async fn pump(
     domain: Domain,
-    user: uuid::Uuid,
+    session: crate::server::domain::Session,
     mut last: i64,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
 ) {
+    let user = session.user.id;
     let _counted = domain.metrics().stream();
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Subscribe before replaying: the hub then carries everything the replay may not
     // have seen, and what both carry is told apart by cursor.
     let mut live = domain.hub().subscribe();
@@ -74,6 +82,9 @@ async fn pump(
                 .await
             {
                 Ok(events) => {
+                    if !events.is_empty() && !domain.still_live(&session).await {
+                        return;
+                    }
                     let full = events.len() == REPLAY_PAGE as usize;
                     for e in events {
                         last = e.cursor;
@@ -93,9 +104,17 @@ async fn pump(
         tokio::select! {
             _ = tx.closed() => return,
             _ = domain.hub().closed() => return,
+            _ = check.tick() => {
+                if !domain.still_live(&session).await {
+                    return;
+                }
+            }
             received = live.recv() => match received {
                 // In cursor order, after every event the hub carried before.
                 Ok(e) if e.user_id == user && e.raw.cursor > last => {
+                    if !domain.still_live(&session).await {
+                        return;
+                    }
                     last = e.raw.cursor;
                     if tx.send(Ok(to_sse(&e.raw))).await.is_err() {
                         return;

@@ -30,6 +30,8 @@ pub struct Prompt {
     pub text: String,
     /// Why the last answer would not do.
     pub note: Option<String>,
+    /// The answers went to the server; its word is awaited.
+    pub sending: bool,
 }
 
 impl Prompt {
@@ -80,6 +82,7 @@ pub fn ask(app: &mut App, asking: Asking, text: String) {
         asking,
         text,
         note: None,
+        sending: false,
     });
 }
 
@@ -88,37 +91,57 @@ pub fn change_password(app: &mut App) {
     ask(app, Asking::CurrentPassword, String::new());
 }
 
-/// What the server said of the new password.
+/// What the server said of the new password. The dialog stays open until then, so a
+/// new password the rules refuse is asked for again, with the reason, without the
+/// current one again.
 pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientError>) {
     use crate::client::ClientError;
-    match result {
-        Ok(()) => {
+    let waiting = app.prompt.take().filter(|p| p.sending);
+    let reopen = |asking: Asking, note: String| Prompt {
+        asking,
+        text: String::new(),
+        note: Some(note),
+        sending: false,
+    };
+    match (result, waiting) {
+        (Ok(()), _) => {
             app.notice = Some("Password changed; your other sessions have ended.".into());
         }
-        Err(ClientError::Rejected { status: 401, .. }) => {
+        (Err(ClientError::Rejected { status: 401, .. }), Some(_)) => {
             app.notice = None;
-            app.prompt = Some(Prompt {
-                asking: Asking::CurrentPassword,
-                text: String::new(),
-                note: Some("That is not your current password.".into()),
-            });
-        }
-        Err(ClientError::Rejected {
-            status: 422,
-            detail,
-        }) => {
-            // The rules refused the new one; nothing of either is kept.
-            app.notice = Some(format!(
-                "{} (:password to try again)",
-                crate::sanitize::sanitize(&detail)
+            app.prompt = Some(reopen(
+                Asking::CurrentPassword,
+                "That is not your current password.".into(),
             ));
         }
-        Err(e) => app.notice = Some(format!("Password not changed: {e}")),
+        (
+            Err(ClientError::Rejected {
+                status: 422,
+                detail,
+            }),
+            Some(Prompt {
+                asking: Asking::NewPasswordAgain { current, .. },
+                ..
+            }),
+        ) => {
+            app.notice = None;
+            app.prompt = Some(reopen(
+                Asking::NewPassword { current },
+                crate::sanitize::sanitize(&detail),
+            ));
+        }
+        // Closed meanwhile (Esc), or something else went wrong: said in the footer.
+        (Err(e), _) => {
+            app.notice = Some(format!(
+                "Password not changed: {} (:password to try again)",
+                crate::sanitize::sanitize(&e.to_string())
+            ));
+        }
     }
 }
 
 pub fn type_char(app: &mut App, c: char) {
-    if let Some(p) = app.prompt.as_mut() {
+    if let Some(p) = app.prompt.as_mut().filter(|p| !p.sending) {
         let max = if p.secret() { 256 } else { 80 };
         if p.text.chars().count() < max {
             p.text.push(c);
@@ -136,7 +159,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::PromptCancel => app.prompt = None,
         Command::PromptDone if prompt.secret() => {
-            if prompt.text.is_empty() {
+            if prompt.text.is_empty() || prompt.sending {
                 return Vec::new();
             }
             let typed = std::mem::take(&mut prompt.text);
@@ -147,9 +170,14 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                     new: typed,
                 },
                 Asking::NewPasswordAgain { current, new } if new == typed => {
-                    app.prompt = None;
-                    app.notice = Some("Changing your password…".into());
-                    return vec![Effect::ChangePassword { current, new }];
+                    let effect = Effect::ChangePassword {
+                        current: current.clone(),
+                        new: new.clone(),
+                    };
+                    prompt.asking = Asking::NewPasswordAgain { current, new };
+                    prompt.sending = true;
+                    prompt.note = Some("Changing your password…".into());
+                    return vec![effect];
                 }
                 Asking::NewPasswordAgain { current, .. } => {
                     prompt.note = Some("The two differ: the new password once more.".into());
