@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 /// At least this many characters.
 pub const MIN_CHARS: usize = 12;
+/// And this many besides the username, where it holds it.
+const MIN_CHARS_BESIDES_NAME: usize = 8;
 
 const COMMON: &str = include_str!("common_passwords.txt");
 
@@ -41,8 +43,15 @@ pub fn refusal(username: &str, password: &str) -> Option<String> {
     if password.chars().all(invisible) {
         return Some("A password cannot be only spaces or invisible characters.".into());
     }
-    if folded == name || (name.chars().count() >= 4 && folded.contains(&name)) {
-        return Some("A password cannot be, or contain, the username.".into());
+    // The username, or the username dressed up (`kpatelkpatel`, `kpatel2024!`): what is
+    // left without it must be a password of its own.
+    let rest = if name.is_empty() {
+        folded.clone()
+    } else {
+        folded.replace(&name, "")
+    };
+    if folded == name || rest.chars().count() < MIN_CHARS_BESIDES_NAME {
+        return Some("A password cannot be the username, or little more than it.".into());
     }
     if common().contains(folded.as_str()) {
         return Some(
