@@ -73,7 +73,15 @@ mod tests {
         assert!(refusal("kpatel.ward4w", "KPatel.Ward4W").is_some());
         assert!(
             refusal("kpatel", "kpatelkpatel").is_some(),
-            "contains the name"
+            "the name twice"
+        );
+        assert!(
+            refusal("kpatel", "kpatel2024!!").is_some(),
+            "the name and a year"
+        );
+        assert!(
+            refusal("admin", "admin password for the fault test").is_none(),
+            "a passphrase that mentions the name"
         );
         assert!(
             refusal("nurse", &"\u{200b}".repeat(12)).is_some(),
