@@ -484,7 +484,39 @@ async fn admin_token(url: &str) -> String {
         .token
 }
 
+/// Two changes of one password at once (two tabs, a double click): one wins, the other
+/// is told, and no client believes in a password that does not work.
+async fn two_password_changes_at_once_make_one_change(store: TestStore) {
+    let (server, _clock) = server(&store).await;
+    let client = ApiClient::new(&server.url())
+        .unwrap()
+        .login("nurse", PASSWORD)
+        .await
+        .unwrap()
+        .0;
+    let (a, b) = tokio::join!(
+        client.change_password(PASSWORD, "first new ward password"),
+        client.change_password(PASSWORD, "second new ward password"),
+    );
+    let won: Vec<&str> = [
+        (&a, "first new ward password"),
+        (&b, "second new ward password"),
+    ]
+    .into_iter()
+    .filter(|(r, _)| r.is_ok())
+    .map(|(_, p)| p)
+    .collect();
+    assert_eq!(won.len(), 1, "{a:?} {b:?}");
+    let lost = if a.is_ok() { &b } else { &a };
+    assert!(
+        matches!(lost, Err(ClientError::Rejected { status: 409, .. })),
+        "{lost:?}"
+    );
+    assert_eq!(attempt(&server, "nurse", won[0]).await.0, 201);
+}
+
 on_each_store!(
+    two_password_changes_at_once_make_one_change,
     a_one_time_password_opens_nothing_but_setting_ones_own,
     a_disabled_account_answers_its_right_password_as_a_wrong_one,
     a_locked_administrator_is_unlocked_at_the_servers_files,

@@ -9,7 +9,7 @@ use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{
     AuditAction, ColumnId, ConversationKind, ListView, SortKey, Team, TeamTemplate, User,
 };
-use crate::server::store::StoredUser;
+use crate::server::store::{NewPassword, StoredUser};
 
 /// What a ward team rounds with: where, who, how sick, what to watch for.
 const ROUNDING_COLUMNS: [ColumnId; 11] = [
@@ -131,7 +131,15 @@ impl Domain {
             return Err(DomainError::Invalid(why));
         }
         self.store
-            .set_password(user.user.id, &hash_password(password).await?, true, None)
+            .set_password(
+                user.user.id,
+                &NewPassword {
+                    hash: &hash_password(password).await?,
+                    one_time: true,
+                    keep_session: None,
+                    replacing: None,
+                },
+            )
             .await?;
         Ok(self.store.clear_failures(&username.to_lowercase()).await?)
     }

@@ -152,9 +152,18 @@ impl Domain {
         }
         let _stale = super::cache::Caches::invalidate(&self.caches);
         let hash = hash_password(new).await?;
-        self.store
-            .set_password(stored.user.id, &hash, false, Some(&session.token_hash))
-            .await?;
+        let new = crate::server::store::NewPassword {
+            hash: &hash,
+            one_time: false,
+            keep_session: Some(&session.token_hash),
+            // Two changes at once: the second finds the hash it checked gone.
+            replacing: Some(&stored.password_hash),
+        };
+        if !self.store.set_password(stored.user.id, &new).await? {
+            return Err(DomainError::Conflict(
+                "Your password was changed meanwhile; use the new one.".into(),
+            ));
+        }
         self.audit(session, AuditAction::PasswordChanged, None, "")
             .await
     }

@@ -7,6 +7,18 @@ use uuid::Uuid;
 use super::{StoreResult, StoredUser};
 use crate::model::Team;
 
+/// A password to store, and on what terms.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPassword<'a> {
+    pub hash: &'a str,
+    /// IT set it: the user must set their own at the next login.
+    pub one_time: bool,
+    /// The session of a user setting their own, which goes on.
+    pub keep_session: Option<&'a str>,
+    /// Set only if this is still the stored hash (a user's change, raced by another).
+    pub replacing: Option<&'a str>,
+}
+
 #[async_trait]
 pub trait AdminStore: Send + Sync {
     /// Every account that can log in (not the system sender of escalations).
@@ -14,15 +26,9 @@ pub trait AdminStore: Send + Sync {
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<StoredUser>>;
     /// Disabling also ends every session of the user.
     async fn set_disabled(&self, user: Uuid, disabled: bool) -> StoreResult<()>;
-    /// A new password ends every session of the user but `keep` (the session of a user
-    /// setting their own); `one_time` when IT set it.
-    async fn set_password(
-        &self,
-        user: Uuid,
-        password_hash: &str,
-        one_time: bool,
-        keep: Option<&str>,
-    ) -> StoreResult<()>;
+    /// Sets a password, ending every session of the user but `new.keep_session`; `false`
+    /// (nothing changed) when `new.replacing` no longer is the stored hash.
+    async fn set_password(&self, user: Uuid, new: &NewPassword<'_>) -> StoreResult<bool>;
     async fn any_admin(&self) -> StoreResult<bool>;
 
     async fn teams(&self) -> StoreResult<Vec<(Team, Vec<Uuid>)>>;

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-pub use admin::AdminStore;
+pub use admin::{AdminStore, NewPassword};
 pub use audit::{AuditFilter, AuditStore};
 pub use database::Database;
 pub use logins::{Failures, LoginStore, Throttle};

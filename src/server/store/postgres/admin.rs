@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{user_from, PgStore};
 use crate::model::Team;
-use crate::server::store::{AdminStore, StoreResult, StoredUser, SYSTEM_USER};
+use crate::server::store::{AdminStore, NewPassword, StoreResult, StoredUser, SYSTEM_USER};
 
 pub(super) fn stored_user(row: &PgRow) -> StoreResult<StoredUser> {
     Ok(StoredUser {
@@ -61,27 +61,30 @@ impl AdminStore for PgStore {
         Ok(())
     }
 
-    async fn set_password(
-        &self,
-        user: Uuid,
-        password_hash: &str,
-        one_time: bool,
-        keep: Option<&str>,
-    ) -> StoreResult<()> {
+    async fn set_password(&self, user: Uuid, new: &NewPassword<'_>) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $3 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user)
-            .bind(one_time)
-            .execute(&mut *tx)
-            .await?;
+        let changed = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2
+             WHERE id = $3 AND ($4::text IS NULL OR password_hash = $4)",
+        )
+        .bind(new.hash)
+        .bind(new.one_time)
+        .bind(user)
+        .bind(new.replacing)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2")
             .bind(user)
-            .bind(keep)
+            .bind(new.keep_session)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn any_admin(&self) -> StoreResult<bool> {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{user_from, uuid, SqliteStore};
 use crate::model::Team;
-use crate::server::store::{AdminStore, StoreResult, StoredUser, SYSTEM_USER};
+use crate::server::store::{AdminStore, NewPassword, StoreResult, StoredUser, SYSTEM_USER};
 
 fn stored_user(row: &SqliteRow) -> StoreResult<StoredUser> {
     Ok(StoredUser {
@@ -61,27 +61,30 @@ impl AdminStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_password(
-        &self,
-        user: Uuid,
-        password_hash: &str,
-        one_time: bool,
-        keep: Option<&str>,
-    ) -> StoreResult<()> {
+    async fn set_password(&self, user: Uuid, new: &NewPassword<'_>) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?")
-            .bind(password_hash)
-            .bind(one_time)
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await?;
+        let changed = sqlx::query(
+            "UPDATE users SET password_hash = ?1, must_change_password = ?2
+             WHERE id = ?3 AND (?4 IS NULL OR password_hash = ?4)",
+        )
+        .bind(new.hash)
+        .bind(new.one_time)
+        .bind(user.to_string())
+        .bind(new.replacing)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?")
             .bind(user.to_string())
-            .bind(keep)
+            .bind(new.keep_session)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn any_admin(&self) -> StoreResult<bool> {
