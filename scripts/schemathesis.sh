@@ -10,7 +10,8 @@ BIN="${1:-target/debug/wardround}"
 EXAMPLES="${SCHEMATHESIS_EXAMPLES:-25}"
 
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# The server writes its audit checkpoint as it stops: let it finish before its files go.
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 HOME="$work" XDG_CONFIG_HOME="$work" WARDROUND_ADMIN_PASSWORD="schemathesis admin" \
   "$BIN" serve --demo-ward --listen "127.0.0.1:$port" --database "$work/w.sqlite" 2>"$work/serve.log" &
