@@ -189,14 +189,13 @@ impl Checkpoints {
     }
 
     /// Appends a checkpoint (creating the file, mode 0600, the first time) and syncs it.
+    /// The directory is the state dir, made with the key; one that went (a demo's, as it
+    /// ends) is not made again.
     pub fn record(
         &self,
         head: &Checkpoint,
         at: chrono::DateTime<chrono::Utc>,
     ) -> std::io::Result<()> {
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::server::store::create_private_dir(dir)?;
-        }
         let mut options = std::fs::OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]

@@ -38,6 +38,9 @@ pub struct RunningServer {
     pub domain: Domain,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Writes the audit head down as the server stops: awaited, so the files it writes
+    /// are there (and finished) when `stop` returns.
+    checkpoints: JoinHandle<()>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +78,12 @@ impl RunningServer {
             .is_err()
         {
             self.task.abort();
+        }
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.checkpoints)
+            .await
+            .is_err()
+        {
+            self.checkpoints.abort();
         }
     }
 
@@ -174,7 +183,7 @@ pub async fn start_with(
     }
     tokio::spawn(tail);
     tokio::spawn(nodes::watch_other_nodes(domain.clone()));
-    tokio::spawn(domain.clone().audit_checkpoints());
+    let checkpoints = tokio::spawn(domain.clone().audit_checkpoints());
     let stopped = async {
         let _ = rx.await;
     };
@@ -192,5 +201,6 @@ pub async fn start_with(
         domain,
         shutdown: Some(tx),
         task,
+        checkpoints,
     })
 }
