@@ -65,7 +65,10 @@ pub async fn run_offline(
             return Err(eyre!("{} is not a wardround database file", path.display()));
         }
     }
-    let audit = database.audit_setup(state_dir)?;
+    // The server's own key, never a new one: rows signed with a key the server does not
+    // hold would break its audit chain.
+    let audit =
+        database.audit_setup(state_dir, wardround::server::audit_key::KeyFile::MustExist)?;
     let domain = wardround::server::offline(database, audit).await?;
     let who = format!(
         "local:{}",

@@ -17,6 +17,7 @@ use wardround::fhir::http::{EhrAuth, EhrConfig, HttpSource};
 use wardround::fhir::smart::{SigningAlgorithm, SmartConfig};
 use wardround::fhir::{BundleSource, FhirSource};
 use wardround::model::{ColumnId, Loinc};
+use wardround::server::audit_key::{AuditKeyError, KeyFile};
 use wardround::tui::theme::Theme;
 use wardround::{demo, export, server, tui};
 
@@ -639,13 +640,11 @@ fn read_password(label: &str) -> Result<String> {
     outcome.map(|_| password)
 }
 
-/// `serve --check-config`: what would stop or hobble the server, found before it starts.
 /// `[serve] state_dir`, when set.
 fn state_dir(config: &Config) -> Option<PathBuf> {
     (!config.serve.state_dir.is_empty()).then(|| PathBuf::from(&config.serve.state_dir))
 }
 
-/// (The config file itself was read already: a bad one never gets this far.)
 /// `--database`, else `[serve] database`, else the default SQLite file.
 fn serve_database(config: &Config, arg: Option<String>) -> server::store::Database {
     arg.or_else(|| (!config.serve.database.is_empty()).then(|| config.serve.database.clone()))
@@ -653,6 +652,9 @@ fn serve_database(config: &Config, arg: Option<String>) -> server::store::Databa
         .unwrap_or_else(|| config::default_database_path().into())
 }
 
+/// `serve --check-config`: what would stop or hobble the server, found before it starts.
+/// (The config file itself was read already: a bad one never gets this far.) It changes
+/// nothing: a missing audit key is reported, not made.
 async fn check_serve_config(
     config: &Config,
     database: Option<String>,
@@ -672,16 +674,19 @@ async fn check_serve_config(
     report(
         "audit key",
         database
-            .audit_setup(state_dir(config).as_deref())
+            .audit_setup(state_dir(config).as_deref(), KeyFile::MustExist)
             .map(|a| {
                 let (id, _) = a.keys.current();
-                let checkpoints = a
-                    .checkpoints
-                    .map(|c| c.path().display().to_string())
-                    .unwrap_or_default();
+                let checkpoints = a.checkpoints.path().display();
                 format!("key {id} in use; checkpoints in {checkpoints}")
             })
-            .map_err(|e| e.to_string()),
+            .or_else(|e| match e {
+                // A first start makes it.
+                AuditKeyError::Missing { path } => {
+                    Ok(format!("none yet: the first start makes {path}"))
+                }
+                e => Err(e.to_string()),
+            }),
     );
     match (
         config.serve.tls_cert.is_empty(),
@@ -840,15 +845,13 @@ async fn serve(
         }
     };
     let audit = database
-        .audit_setup(state_dir(&config).as_deref())
+        .audit_setup(state_dir(&config).as_deref(), KeyFile::CreateIfMissing)
         .wrap_err("the audit key")?;
-    if let Some(c) = &audit.checkpoints {
-        eprintln!(
-            "wardround serve: audit key {} in use; checkpoints in {}",
-            audit.keys.current().0,
-            c.path().display()
-        );
-    }
+    eprintln!(
+        "wardround serve: audit key {} in use; checkpoints in {}",
+        audit.keys.current().0,
+        audit.checkpoints.path().display()
+    );
     let limits = server::connections::Limits {
         header_read_timeout: Duration::from_secs(config.serve.header_read_timeout_secs.max(1)),
         per_address: config.serve.max_connections_per_address,

@@ -266,6 +266,31 @@ async fn a_locked_administrator_is_unlocked_at_the_servers_files(store: TestStor
         .await;
     assert_eq!(attempt_at(PASSWORD).await, 403, "locked");
 
+    // Run away from the server's files (a PostgreSQL node keeps its key in its own data
+    // dir), it refuses rather than sign with a key of its own: the server could not
+    // verify those rows.
+    if matches!(
+        store.database,
+        wardround::server::store::Database::Postgres(_)
+    ) {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args(["admin", "--database"])
+            .arg(store.database.arg())
+            .args(["unlock", "admin"])
+            .env("HOME", elsewhere.path())
+            .env("XDG_CONFIG_HOME", elsewhere.path())
+            .env("XDG_DATA_HOME", elsewhere.path())
+            .env_remove("WARDROUND_AUDIT_KEY")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("no audit key"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
     let (ok, out, err) = admin_offline(&store, &["unlock", "admin"]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("admin: unlocked"), "{out}");

@@ -17,8 +17,20 @@ use sha2::{Digest, Sha256};
 /// commas, the last one current), instead of the key file.
 pub const KEY_VAR: &str = "WARDROUND_AUDIT_KEY";
 
+/// Whether loading the keys may make a key file where there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFile {
+    /// A server's start: its first start makes the key.
+    CreateIfMissing,
+    /// Anything else (a check, IT's offline commands): a new key would sign rows the
+    /// server cannot verify.
+    MustExist,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuditKeyError {
+    #[error("no audit key at {path}: run this where the server keeps its files ([serve] state_dir, or --config with it), or set WARDROUND_AUDIT_KEY to the server's")]
+    Missing { path: String },
     #[error("audit key file {path}: {reason}")]
     File { path: String, reason: String },
     #[error("{KEY_VAR}: {0}")]
@@ -94,9 +106,10 @@ impl AuditKeys {
         Ok(AuditKeys { keys })
     }
 
-    /// The keys from `WARDROUND_AUDIT_KEY` when it is set, else from `path`, which is
-    /// created (mode 0600, with a new random key) when it does not exist yet.
-    pub fn load(path: &Path) -> Result<Self, AuditKeyError> {
+    /// The keys from `WARDROUND_AUDIT_KEY` when it is set, else from `path`, which
+    /// (`CreateIfMissing`) is created, mode 0600, with a new random key when it does not
+    /// exist yet.
+    pub fn load(path: &Path, key_file: KeyFile) -> Result<Self, AuditKeyError> {
         if let Ok(text) = std::env::var(KEY_VAR) {
             if !text.trim().is_empty() {
                 return AuditKeys::parse(&text).map_err(AuditKeyError::Env);
@@ -107,6 +120,11 @@ impl AuditKeys {
             reason,
         };
         if !path.exists() {
+            if key_file == KeyFile::MustExist {
+                return Err(AuditKeyError::Missing {
+                    path: path.display().to_string(),
+                });
+            }
             create_private(path, &fresh_key_line()).map_err(|e| err(e.to_string()))?;
         }
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
@@ -247,27 +265,7 @@ impl Checkpoints {
 #[derive(Debug, Clone)]
 pub struct AuditSetup {
     pub keys: AuditKeys,
-    /// None: no checkpoints (tests, one-off tools).
-    pub checkpoints: Option<Checkpoints>,
-}
-
-impl AuditSetup {
-    /// A random key in memory and no checkpoint file.
-    pub fn ephemeral() -> Self {
-        AuditSetup {
-            keys: AuditKeys::generate(),
-            checkpoints: None,
-        }
-    }
-
-    /// The key file and the checkpoint file in `state_dir`: `audit.key` (or
-    /// `WARDROUND_AUDIT_KEY`) and `audit.checkpoints`.
-    pub fn in_dir(state_dir: &Path) -> Result<Self, AuditKeyError> {
-        Ok(AuditSetup {
-            keys: AuditKeys::load(&state_dir.join("audit.key"))?,
-            checkpoints: Some(Checkpoints::new(state_dir.join("audit.checkpoints"))),
-        })
-    }
+    pub checkpoints: Checkpoints,
 }
 
 #[cfg(test)]
@@ -311,8 +309,13 @@ mod tests {
     fn a_key_file_is_made_once_private_and_then_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state/audit.key");
-        let first = AuditKeys::load(&path).unwrap();
-        let again = AuditKeys::load(&path).unwrap();
+        assert!(matches!(
+            AuditKeys::load(&path, KeyFile::MustExist),
+            Err(AuditKeyError::Missing { .. })
+        ));
+        assert!(!path.exists(), "a check makes nothing");
+        let first = AuditKeys::load(&path, KeyFile::CreateIfMissing).unwrap();
+        let again = AuditKeys::load(&path, KeyFile::MustExist).unwrap();
         assert_eq!(first.current().0, again.current().0);
         #[cfg(unix)]
         {

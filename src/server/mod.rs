@@ -158,7 +158,7 @@ pub async fn start_with(
     let database = database.into();
     let audit = match options.audit {
         Some(audit) => audit,
-        None => database.audit_setup(None)?,
+        None => database.audit_setup(None, audit_key::KeyFile::CreateIfMissing)?,
     };
     let store = database.open(audit.keys.clone()).await?;
     let domain = Domain::new(store, Hub::default(), ehr, options.clock, audit);

@@ -139,29 +139,28 @@ impl Domain {
             }
             prev = e.hash.clone();
         }
-        if let Some(checkpoints) = &self.audit.checkpoints {
-            let written = checkpoints.read().map_err(DomainError::Invalid)?;
-            let last = entries.last().map_or(0, |e| e.seq);
-            for c in written {
-                let Some(row) = usize::try_from(c.seq - 1).ok().and_then(|i| entries.get(i)) else {
-                    return Ok(broken(
-                        last + 1,
-                        format!(
-                            "the log ends at row {last}, but row {} was written down at a checkpoint ({}): rows were removed from the end",
-                            c.seq,
-                            checkpoints.path().display()
-                        ),
-                    ));
-                };
-                if row.hash != c.mac {
-                    return Ok(broken(
+        let checkpoints = &self.audit.checkpoints;
+        let written = checkpoints.read().map_err(DomainError::Invalid)?;
+        let last = entries.last().map_or(0, |e| e.seq);
+        for c in written {
+            let Some(row) = usize::try_from(c.seq - 1).ok().and_then(|i| entries.get(i)) else {
+                return Ok(broken(
+                    last + 1,
+                    format!(
+                        "the log ends at row {last}, but row {} was written down at a checkpoint ({}): rows were removed from the end",
                         c.seq,
-                        format!(
-                            "row {} is not the row written down at a checkpoint: the log was rewritten",
-                            c.seq
-                        ),
-                    ));
-                }
+                        checkpoints.path().display()
+                    ),
+                ));
+            };
+            if row.hash != c.mac {
+                return Ok(broken(
+                    c.seq,
+                    format!(
+                        "row {} is not the row written down at a checkpoint: the log was rewritten",
+                        c.seq
+                    ),
+                ));
             }
         }
         Ok(AuditVerdict {
@@ -174,9 +173,7 @@ impl Domain {
     /// Writes the chain's head down outside the database (the checkpoint file, and a log
     /// line), when it moved since `last`; returns the head.
     pub async fn audit_checkpoint(&self, last: Option<i64>) -> DomainResult<Option<i64>> {
-        let Some(checkpoints) = &self.audit.checkpoints else {
-            return Ok(last);
-        };
+        let checkpoints = &self.audit.checkpoints;
         let Some((seq, mac)) = self.store.audit_head().await? else {
             return Ok(last);
         };
@@ -205,10 +202,13 @@ impl Domain {
     /// that hash): a quick look at start, so a log cut or rewritten while the server was
     /// down is reported at once rather than at the next `verify`.
     pub async fn audit_matches_last_checkpoint(&self) -> DomainResult<Result<(), String>> {
-        let Some(checkpoints) = &self.audit.checkpoints else {
-            return Ok(Ok(()));
-        };
-        let Some(last) = checkpoints.read().map_err(DomainError::Invalid)?.pop() else {
+        let Some(last) = self
+            .audit
+            .checkpoints
+            .read()
+            .map_err(DomainError::Invalid)?
+            .pop()
+        else {
             return Ok(Ok(()));
         };
         let filter = crate::server::store::AuditFilter {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sha2::Digest as _;
 
 use super::{PgStore, SqliteStore, Store, StoreResult};
-use crate::server::audit_key::{AuditKeyError, AuditKeys, AuditSetup, Checkpoints};
+use crate::server::audit_key::{AuditKeyError, AuditKeys, AuditSetup, Checkpoints, KeyFile};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
@@ -85,7 +85,11 @@ impl Database {
     /// Where this database's audit key and checkpoints live: `state_dir` when given, else
     /// beside a SQLite file, or the platform data dir for PostgreSQL. The key file
     /// (`audit.key`) serves the directory; the checkpoint file is this database's own.
-    pub fn audit_setup(&self, state_dir: Option<&Path>) -> Result<AuditSetup, AuditKeyError> {
+    pub fn audit_setup(
+        &self,
+        state_dir: Option<&Path>,
+        key_file: KeyFile,
+    ) -> Result<AuditSetup, AuditKeyError> {
         let (dir, checkpoints) = match self {
             Database::Sqlite(path) => {
                 let dir = state_dir.map(Path::to_path_buf).unwrap_or_else(|| {
@@ -110,8 +114,8 @@ impl Database {
             }
         };
         Ok(AuditSetup {
-            keys: AuditKeys::load(&dir.join("audit.key"))?,
-            checkpoints: Some(Checkpoints::new(checkpoints)),
+            keys: AuditKeys::load(&dir.join("audit.key"), key_file)?,
+            checkpoints: Checkpoints::new(checkpoints),
         })
     }
 }

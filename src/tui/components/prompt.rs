@@ -1,5 +1,6 @@
 //! A one-line question with a typed answer: naming a new list, renaming one; and the
-//! three questions of `:password` (the answers drawn as dots, kept only until sent).
+//! three questions of `:password` (the answers drawn as dots, held in memory only until
+//! the server has answered).
 
 use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
