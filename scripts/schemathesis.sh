@@ -36,7 +36,7 @@ run() {
     --max-examples "$EXAMPLES" --request-timeout 10 \
     --generation-deterministic "$@"
 }
-# The event stream never ends by design (tests/api.rs covers it); logging out would end
+# The event stream never ends by design (tests/it/api.rs covers it); logging out would end
 # the session the rest of the run uses.
 echo "== as the demo ward's nurse"
 run -H "Authorization: Bearer $token" --exclude-path /events --exclude-path /session

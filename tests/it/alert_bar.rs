@@ -1,0 +1,193 @@
+//! The alert bar, with its styles: both pulse phases of an urgent message, the steady
+//! highlight under reduced motion and NO_COLOR, the important mark, the sender's
+//! unanswered notice; and what one pulse step costs on the wire.
+
+use crate::common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+use uuid::Uuid;
+use wardround::client::StreamUpdate;
+use wardround::model::{ConversationKind, Event, EventKind, Priority};
+use wardround::tui::action::{Action, Effect};
+use wardround::tui::app::App;
+use wardround::tui::components::alert_bar;
+use wardround::tui::theme::Theme;
+use wardround::tui::update::{key, update};
+use wardround::tui::view;
+
+/// The bar alone, as a buffer whose Debug form lists every style run.
+fn bar(app: &App, theme: &Theme) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(96, 1)).unwrap();
+    terminal
+        .draw(|f| alert_bar::render(app, theme, f, Rect::new(0, 0, 96, 1)))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn stream(kind: EventKind) -> Action {
+    Action::Stream(StreamUpdate::Event(Event { cursor: 1, kind }))
+}
+
+#[test]
+fn an_urgent_message_pulses_between_two_styles() {
+    let mut app = ward_app();
+    let theme = Theme::default();
+    app.pulse_on = true;
+    insta::assert_debug_snapshot!("urgent_pulse_a", bar(&app, &theme));
+    update(&mut app, Action::Pulse);
+    assert!(!app.pulse_on);
+    insta::assert_debug_snapshot!("urgent_pulse_b", bar(&app, &theme));
+    update(&mut app, Action::Pulse);
+    assert!(app.pulse_on, "the phases alternate");
+}
+
+#[test]
+fn reduced_motion_and_no_color_hold_a_steady_highlight() {
+    let mut app = ward_app();
+    app.reduced_motion = true;
+    let theme = Theme::default();
+    let a = bar(&app, &theme);
+    update(&mut app, Action::Pulse);
+    assert_eq!(a, bar(&app, &theme), "no pulse under reduced motion");
+    insta::assert_debug_snapshot!("urgent_steady_no_color", bar(&app, &theme.without_color()));
+}
+
+#[test]
+fn an_important_message_gets_a_steady_mark_and_the_sender_hears_of_an_unanswered_one() {
+    let mut app = ward_app();
+    // Reading the urgent leaves the important channel post.
+    update(&mut app, key(KeyCode::Char('u')));
+    let theme = Theme::default();
+    let important = bar(&app, &theme);
+    update(&mut app, Action::Pulse);
+    assert_eq!(important, bar(&app, &theme), "important never pulses");
+    insta::assert_debug_snapshot!("important_steady", important);
+
+    let effects = update(
+        &mut app,
+        stream(EventKind::Unanswered {
+            message_id: Uuid::from_u128(901),
+            conversation_id: DIRECT,
+            sent_at: now() - chrono::Duration::minutes(21),
+            names: vec!["Dr Tom Reid".into()],
+            escalated_to: Some("Sam Okafor".into()),
+        }),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Notify("Urgent message unanswered - 4 West".into())],
+        "the notification names the ward, not the patient or the people"
+    );
+    insta::assert_debug_snapshot!("unanswered_steady", bar(&app, &theme));
+    // `u` opens what waits for me first (the important post), then my unanswered one;
+    // opening it is having seen the notice.
+    app.focus = wardround::tui::app::Pane::Patients;
+    update(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.open_conversation, Some(CHANNEL));
+    assert_eq!(app.unanswered.len(), 1);
+    app.focus = wardround::tui::app::Pane::Patients;
+    update(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.open_conversation, Some(DIRECT));
+    assert!(app.unanswered.is_empty());
+}
+
+#[test]
+fn a_patient_linked_urgent_shows_the_bed_not_the_name() {
+    let mut app = ward_app();
+    let row = app.patients.loaded[3].clone();
+    let bed = row
+        .cell(wardround::model::ColumnId::Bed)
+        .unwrap()
+        .text
+        .clone();
+    let name = row
+        .cell(wardround::model::ColumnId::Name)
+        .unwrap()
+        .text
+        .clone();
+    let chat = Uuid::from_u128(300);
+    let mut conversations = conversations();
+    conversations.push(wardround::model::Conversation {
+        id: chat,
+        kind: ConversationKind::Patient,
+        title: String::new(),
+        members: vec![member(&nurse()), member(&registrar())],
+        unread: 0,
+        subject: Some(row.patient.clone()),
+    });
+    update(&mut app, Action::ConversationsLoaded(Ok(conversations)));
+    // Read the 1:1 urgent first, so the patient's is the one shown.
+    update(&mut app, key(KeyCode::Char('u')));
+    let urgent = message(
+        950,
+        chat,
+        &registrar(),
+        &[&nurse()],
+        "Please recheck obs",
+        Priority::Urgent,
+        1,
+    );
+    update(&mut app, Action::MessagesLoaded(chat, Ok(vec![urgent])));
+    let (text, _) = alert_bar::content(&app);
+    assert!(text.contains(&format!("bed {bed}")), "{text}");
+    assert!(!text.contains(&name), "{text}");
+}
+
+/// What the terminal was sent, kept where the test can read it.
+#[derive(Clone, Default)]
+struct Wire(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Wire {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[test]
+/// Two steps a second within 150 B/s over SSH (issue 5): only the badge restyles.
+fn one_pulse_step_writes_at_most_75_bytes() {
+    let mut app = ward_app();
+    let theme = Theme::default();
+    let wire = Wire::default();
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(wire.clone()),
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(Rect::new(0, 0, 120, 40)),
+        },
+    )
+    .unwrap();
+    terminal.draw(|f| view::draw(f, &app, &theme)).unwrap();
+    let first = wire.take().len();
+    assert!(
+        first > 2000,
+        "the first frame draws everything ({first} bytes)"
+    );
+    for step in 0..4 {
+        update(&mut app, Action::Pulse);
+        terminal.draw(|f| view::draw(f, &app, &theme)).unwrap();
+        let written = wire.take();
+        assert!(
+            written.len() <= 75,
+            "pulse step {step} wrote {} bytes: {:?}",
+            written.len(),
+            String::from_utf8_lossy(&written)
+        );
+        assert!(!written.is_empty(), "the pulse does show");
+    }
+}

@@ -1,0 +1,34 @@
+//! The integration tests, in one binary: each module is one area of the product, driven
+//! through its public API, a real server on a random port, real SQLite files and (when
+//! WARDROUND_TEST_POSTGRES_URL is set at build time) a real PostgreSQL database.
+
+#[macro_use]
+mod common;
+mod ehr;
+
+mod alert_bar;
+mod api;
+mod audit;
+mod bench;
+mod cli;
+mod connections;
+mod durability;
+mod export;
+mod fhir_http;
+mod fhir_smart;
+mod fhir_versions;
+mod follow;
+mod lock;
+mod login;
+mod messaging_ui;
+mod news2;
+mod nodes;
+mod openapi;
+mod policies;
+mod present;
+mod sanitize_properties;
+mod screens;
+mod sort_properties;
+mod tls;
+mod update;
+mod urgent;
