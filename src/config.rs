@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use directories::ProjectDirs;
 use serde::Deserialize;
 
+use crate::fhir::smart::SigningAlgorithm;
 use crate::model::{ColumnId, SortKey};
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -75,8 +76,7 @@ pub struct EhrSection {
     pub smart_client_id: String,
     /// The private key file (PEM; PKCS#8 for ES384) whose public key the EHR holds.
     pub smart_private_key: String,
-    /// "RS384" or "ES384".
-    pub smart_algorithm: String,
+    pub smart_algorithm: SigningAlgorithm,
     pub smart_key_id: String,
     pub smart_scope: String,
     /// The token endpoint; empty: found from the EHR's metadata or SMART configuration.
@@ -94,7 +94,7 @@ impl Default for EhrSection {
             cache_ttl_secs: 60,
             smart_client_id: String::new(),
             smart_private_key: String::new(),
-            smart_algorithm: "RS384".into(),
+            smart_algorithm: SigningAlgorithm::default(),
             smart_key_id: String::new(),
             smart_scope: "system/*.read".into(),
             smart_token_url: String::new(),
@@ -349,6 +349,22 @@ mod tests {
         assert!(err.contains(&f.path().display().to_string()), "{err}");
         assert!(err.contains("line 3"), "{err}");
         assert!(err.contains("reduce_motion"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_smart_algorithm_is_named_with_its_line_and_the_ones_there_are() {
+        let f = write("[ehr]\nurl = \"https://ehr.example/fhir\"\nsmart_algorithm = \"HS256\"\n");
+        let err = Config::load(Some(f.path()), std::iter::empty())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3"), "{err}");
+        assert!(
+            err.contains("HS256") && err.contains("RS384") && err.contains("ES384"),
+            "{err}"
+        );
+        let f = write("[ehr]\nsmart_algorithm = \"es384\"\n");
+        let c = Config::load(Some(f.path()), std::iter::empty()).unwrap();
+        assert_eq!(c.ehr.smart_algorithm, SigningAlgorithm::Es384);
     }
 
     #[test]

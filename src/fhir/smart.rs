@@ -11,9 +11,14 @@ use uuid::Uuid;
 
 use super::FhirError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The two algorithms SMART Backend Services asks servers to accept; in config as
+/// `"RS384"` or `"ES384"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 pub enum SigningAlgorithm {
+    #[default]
+    #[serde(rename = "RS384", alias = "rs384")]
     Rs384,
+    #[serde(rename = "ES384", alias = "es384")]
     Es384,
 }
 

@@ -7,6 +7,36 @@ use color_eyre::eyre::{eyre, Result};
 use wardround::client::admin::{AuditQuery, NewAccount};
 use wardround::client::ApiClient;
 use wardround::model::{Assignee, MessagingPolicy, PolicyPatch, TeamTemplate};
+use wardround::server::store::Database;
+
+use super::login::log_in;
+use super::serve::state_dir;
+use super::Context;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Work on the server's database directly (a SQLite file or a postgres:// URL),
+    /// without a login: `unlock NAME` and `reset-password NAME` only. (Not read from
+    /// WARDROUND_DATABASE: every other admin command would stop using the server.)
+    #[arg(long)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+/// On the server as a logged-in administrator, or (with --database) at its files.
+pub async fn run(cx: &Context, args: Args) -> Result<()> {
+    match args.database {
+        Some(database) => {
+            let database = Database::parse(&database);
+            run_offline(&database, state_dir(&cx.config).as_deref(), args.command).await
+        }
+        None => {
+            let client = log_in(&cx.config, cx.password_stdin).await?;
+            run_on_server(&client, args.command).await
+        }
+    }
+}
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
@@ -54,13 +84,13 @@ fn login_uid() -> String {
 /// `wardround admin --database PATH unlock|reset-password NAME`: whoever holds the
 /// server's files (and its audit key) gets an administrator back without a login, on the
 /// record as `local:<their login name>` from this machine.
-pub async fn run_offline(
-    database: &wardround::server::store::Database,
+async fn run_offline(
+    database: &Database,
     state_dir: Option<&std::path::Path>,
     command: AdminCommand,
 ) -> Result<()> {
     // A mistyped path would otherwise be a new, empty database, "unlocked".
-    if let wardround::server::store::Database::Sqlite(path) = database {
+    if let Database::Sqlite(path) = database {
         if !path.is_file() {
             return Err(eyre!("{} is not a wardround database file", path.display()));
         }
@@ -261,7 +291,7 @@ fn print_policy(p: &MessagingPolicy) {
     );
 }
 
-pub async fn run(client: &ApiClient, command: AdminCommand) -> Result<()> {
+async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> {
     match command {
         AdminCommand::Unlock { .. } => {
             return Err(eyre!(

@@ -1,0 +1,124 @@
+//! `wardround export`: list rows as JSON or CSV, from a server list (a rounding sheet in
+//! the user's columns and sort) or straight from FHIR bundles or the demo ward.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::ValueEnum;
+use color_eyre::eyre::{eyre, Result};
+
+use wardround::fhir::BundleSource;
+use wardround::model::{ColumnId, SortKey};
+use wardround::{demo, export};
+
+use super::lists::log_in_for_list;
+use super::Context;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A directory of FHIR Bundles (or single resources) to read.
+    #[arg(long, required_unless_present_any = ["demo_ward", "list"])]
+    ehr_bundles: Option<PathBuf>,
+    /// The generated demo ward instead of a directory.
+    #[arg(long, conflicts_with_all = ["ehr_bundles", "list"])]
+    demo_ward: bool,
+    /// A patient list on the server (by name): a printable rounding sheet, with the
+    /// list's columns and sort from your config.
+    #[arg(long, conflicts_with = "ehr_bundles")]
+    list: Option<String>,
+    /// Comma-separated column ids (default: the list's columns, or bed to news2).
+    #[arg(long)]
+    columns: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Compute ages and lengths of stay as of this RFC 3339 instant instead of now.
+    #[arg(long)]
+    as_of: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+}
+
+impl From<Format> for export::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Json => export::Format::Json,
+            Format::Csv => export::Format::Csv,
+        }
+    }
+}
+
+pub async fn run(cx: &Context, args: Args) -> Result<()> {
+    match &args.list {
+        Some(name) => from_server(cx, name, args.columns.as_deref(), args.format).await,
+        None => from_bundles(args),
+    }
+}
+
+/// A list from the server, sorted and with columns as this user has them.
+async fn from_server(
+    cx: &Context,
+    name: &str,
+    columns: Option<&str>,
+    format: Format,
+) -> Result<()> {
+    let (client, list) = log_in_for_list(cx, name).await?;
+    let prefs = cx.config.lists.get(&list.name);
+    let columns: Vec<ColumnId> = match columns {
+        Some(spec) => export::parse_columns(spec).map_err(|e| eyre!(e))?,
+        None => prefs
+            .map(|p| p.columns.clone())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| ColumnId::DEFAULT.to_vec()),
+    };
+    let sort = prefs
+        .map(|p| p.sort.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            vec![SortKey {
+                column: ColumnId::Bed,
+                descending: false,
+            }]
+        });
+    let rows = client.export_rows(list.id, &columns).await?.rows;
+    let sorted: Vec<_> = wardround::tui::sort::order(&rows, &sort)
+        .into_iter()
+        .map(|i| rows[i].clone())
+        .collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    export::write_rows(&mut out, &sorted, &columns, format.into())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Rows computed here from FHIR bundles on disk, or from the generated demo ward.
+fn from_bundles(args: Args) -> Result<()> {
+    let now = args.as_of.unwrap_or_else(Utc::now);
+    let source = match args.ehr_bundles {
+        Some(dir) if !args.demo_ward => {
+            let (source, report) = BundleSource::load_dir(&dir)?;
+            for p in &report.problems {
+                eprintln!("wardround export: {p}");
+            }
+            source
+        }
+        _ => demo::ward_source(now),
+    };
+    let columns: Vec<ColumnId> = match &args.columns {
+        Some(spec) => export::parse_columns(spec).map_err(|e| eyre!(e))?,
+        // An extract has no messages: its default columns leave `unread` out.
+        None => ColumnId::DEFAULT
+            .iter()
+            .filter(|c| **c != ColumnId::Unread)
+            .cloned()
+            .collect(),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    export::write(&mut out, &source, &columns, args.format.into(), now)?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! The command line: the flags every command shares, one module per command, and the
+//! dispatch between them. Without a command, `wardround` logs in and runs the app.
+
+mod admin;
+mod bench;
+mod columns;
+mod connect;
+mod doctor;
+mod export;
+mod import_mrns;
+mod lists;
+mod login;
+mod password;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use color_eyre::eyre::Result;
+
+use wardround::config::Config;
+use wardround::{demo, tui};
+
+#[derive(Parser)]
+#[command(
+    name = "wardround",
+    version,
+    about = "Ward rounding in the terminal: FHIR patient lists and secure clinical chat"
+)]
+pub struct Cli {
+    /// Config file (default: the platform config dir's wardround/config.toml).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Server to connect to (overrides [server] url).
+    #[arg(long, global = true)]
+    server: Option<String>,
+    /// Username to log in as (overrides [server] username).
+    #[arg(long, global = true)]
+    user: Option<String>,
+    /// Read the password from the first line of standard input (for scripts), instead
+    /// of asking at the terminal.
+    #[arg(long, global = true)]
+    password_stdin: bool,
+    /// Theme name or file (overrides [ui] theme).
+    #[arg(long, global = true)]
+    theme: Option<String>,
+    /// Present on a large display: the list alone, full width, in the [profiles.present]
+    /// columns and theme (F11 toggles).
+    #[arg(long, global = true)]
+    present: bool,
+    /// No animation: the alert bar holds steady instead of pulsing (slow links, screen
+    /// readers, a shared display). Same as [ui] reduced_motion = true.
+    #[arg(long, global = true)]
+    basic: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole product on this machine: a server, a generated ward and colleagues who chat.
+    Demo,
+    /// Run the server.
+    Serve(serve::Args),
+    /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
+    Export(export::Args),
+    /// Set your own password (asks for the current one, then the new one twice; with
+    /// --password-stdin, the current and the new one on two lines).
+    Password,
+    /// List every column id with what it shows.
+    Columns,
+    /// Load-test a server on loopback: latency, throughput, loss and duplicates, receipts,
+    /// memory and CPU; one JSON line. Without --server it starts its own on a temporary
+    /// SQLite file; with --server, WARDROUND_ADMIN_PASSWORD is that server's admin's.
+    Bench(bench::Args),
+    /// Check this workstation and its server: config, terminal, network, TLS, version,
+    /// clock, EHR, login and the event stream; each with a fix. Non-zero exit on failure.
+    Doctor {
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accounts, teams and messaging policies on a running server (as an administrator).
+    Admin(admin::Args),
+    /// Manage your teams' patient lists on the server.
+    Lists {
+        #[command(subcommand)]
+        action: Option<lists::Action>,
+    },
+    /// Add patients to a server list from a CSV of MRNs (a column headed `mrn`, else the
+    /// first column).
+    ImportMrns(import_mrns::Args),
+}
+
+/// What every command gets besides its own arguments.
+struct Context {
+    config: Config,
+    /// `--password-stdin`.
+    password_stdin: bool,
+    /// `--server` was given (rather than read from the config).
+    server_given: bool,
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    // Everything but the server handles patient data as a client: none of it in a core
+    // dump, and no other process reading this one's memory.
+    if !matches!(cli.command, Some(Command::Serve(_))) {
+        for problem in tui::hardening::protect_process() {
+            eprintln!("wardround: {problem}");
+        }
+    }
+    let mut config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        // A broken config is the first thing doctor reports, not a reason not to run.
+        Err(e) => match cli.command {
+            Some(Command::Doctor { json }) => return doctor::run(Err(e), false, json).await,
+            _ => return Err(e.into()),
+        },
+    };
+    // Flags override the config, whichever command they came with.
+    if let Some(t) = cli.theme {
+        config.ui.theme = t;
+    }
+    if cli.basic {
+        config.ui.reduced_motion = true;
+    }
+    let server_given = cli.server.is_some();
+    if let Some(s) = cli.server {
+        config.server.url = s;
+    }
+    if let Some(u) = cli.user {
+        config.server.username = u;
+    }
+    let cx = Context {
+        config,
+        password_stdin: cli.password_stdin,
+        server_given,
+    };
+    match cli.command {
+        Some(Command::Demo) => Ok(demo::run(connect::tui_options(&cx.config, cli.present)?).await?),
+        Some(Command::Serve(args)) => serve::run(cx.config, args).await,
+        Some(Command::Export(args)) => export::run(&cx, args).await,
+        Some(Command::Password) => password::run(&cx).await,
+        Some(Command::Columns) => {
+            columns::run();
+            Ok(())
+        }
+        Some(Command::Bench(args)) => bench::run(&cx, args).await,
+        Some(Command::Doctor { json }) => doctor::run(Ok(cx.config), cx.password_stdin, json).await,
+        Some(Command::Admin(args)) => admin::run(&cx, args).await,
+        Some(Command::Lists { action }) => {
+            lists::run(&cx, action.unwrap_or(lists::Action::Show)).await
+        }
+        Some(Command::ImportMrns(args)) => import_mrns::run(&cx, args).await,
+        None => connect::run(cx, cli.present).await,
+    }
+}
