@@ -1,3 +1,5 @@
+//! `/conversations…`: the caller's conversations, their messages, and sending.
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -5,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::caller::Caller;
-use crate::model::{Conversation, Message, NewMessage, ReceiptUpdate};
+use crate::model::{Conversation, Message, NewMessage};
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
@@ -46,14 +48,4 @@ pub async fn send(
         },
         Json(message),
     ))
-}
-
-pub async fn receipt(
-    State(domain): State<Domain>,
-    Caller(session): Caller,
-    ApiPath(id): ApiPath<Uuid>,
-    ApiJson(update): ApiJson<ReceiptUpdate>,
-) -> Result<StatusCode, Problem> {
-    domain.mark(&session, id, update.state).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,3 +1,6 @@
+//! `/lists` and `/lists/{id}`: a team's patient lists, their rows, refresh and each
+//! user's view of them.
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -5,8 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::caller::Caller;
-use crate::model::ColumnId;
-use crate::model::{ListRows, ListView, PatientDetail, PatientList};
+use crate::model::{ColumnId, Imported, ListRows, ListView, PatientList};
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
@@ -15,6 +17,72 @@ pub async fn index(
     Caller(session): Caller,
 ) -> Result<Json<Vec<PatientList>>, Problem> {
     Ok(Json(domain.lists(&session).await?))
+}
+
+#[derive(Deserialize)]
+pub struct NewList {
+    name: String,
+    team_id: Option<Uuid>,
+}
+
+pub async fn create(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiJson(new): ApiJson<NewList>,
+) -> Result<(StatusCode, Json<PatientList>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        Json(domain.new_list(&session, new.team_id, &new.name).await?),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct Named {
+    name: String,
+}
+
+pub async fn rename(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(named): ApiJson<Named>,
+) -> Result<Json<PatientList>, Problem> {
+    Ok(Json(domain.rename_list(&session, id, &named.name).await?))
+}
+
+pub async fn duplicate(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(named): ApiJson<Named>,
+) -> Result<(StatusCode, Json<PatientList>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        Json(domain.duplicate_list(&session, id, &named.name).await?),
+    ))
+}
+
+pub async fn delete(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, Problem> {
+    domain.delete_list(&session, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Mrns {
+    mrns: Vec<String>,
+}
+
+pub async fn import(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(mrns): ApiJson<Mrns>,
+) -> Result<Json<Imported>, Problem> {
+    Ok(Json(domain.import_mrns(&session, id, &mrns.mrns).await?))
 }
 
 #[derive(Deserialize)]
@@ -52,14 +120,6 @@ pub async fn rows(
     Ok(Json(
         domain.list_rows(&session, id, &columns, exporting).await?,
     ))
-}
-
-pub async fn patient(
-    State(domain): State<Domain>,
-    Caller(session): Caller,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<PatientDetail>, Problem> {
-    Ok(Json(domain.patient_detail(&session, &id).await?))
 }
 
 #[derive(Deserialize, Default)]

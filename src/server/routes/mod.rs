@@ -5,11 +5,13 @@ mod caller;
 mod conversations;
 mod events;
 mod health;
-mod list_changes;
+mod list_patients;
 mod lists;
-mod presentations;
+mod me;
+mod messages;
+mod patients;
+mod presentation;
 mod session;
-mod urgent;
 mod workstation;
 
 use axum::http::StatusCode;
@@ -24,40 +26,40 @@ pub fn router(domain: Domain) -> Router {
         .route("/session", post(session::login).delete(session::logout))
         .route("/session/verify", post(session::verify))
         .route("/session/lock", post(session::locked))
-        .route("/me", get(session::me))
-        .route("/me/password", axum::routing::put(session::change_password))
+        .route("/me", get(me::me))
+        .route("/me/password", axum::routing::put(me::change_password))
         .route("/version", get(health::version))
         .route("/openapi.json", get(health::openapi))
-        .route("/lists", get(lists::index).post(list_changes::create))
+        .route("/lists", get(lists::index).post(lists::create))
         .route(
             "/lists/{id}",
-            axum::routing::patch(list_changes::rename).delete(list_changes::delete),
+            axum::routing::patch(lists::rename).delete(lists::delete),
         )
-        .route("/lists/{id}/duplicate", post(list_changes::duplicate))
-        .route("/lists/{id}/patients", post(list_changes::add_patient))
+        .route("/lists/{id}/duplicate", post(lists::duplicate))
+        .route("/lists/{id}/patients", post(list_patients::add_patient))
         .route(
             "/lists/{id}/patients/{patient}",
-            axum::routing::delete(list_changes::remove_patient),
+            axum::routing::delete(list_patients::remove_patient),
         )
-        .route("/lists/{id}/import", post(list_changes::import))
-        .route("/patients", get(list_changes::search))
+        .route("/lists/{id}/import", post(lists::import))
+        .route("/patients", get(patients::search))
         .route("/lists/{id}/rows", get(lists::rows))
         .route("/lists/{id}/refresh", post(lists::refresh))
         .route("/lists/{id}/view", axum::routing::put(lists::save_view))
-        .route("/patients/{id}", get(lists::patient))
+        .route("/patients/{id}", get(patients::patient))
         .route("/conversations", get(conversations::index))
         .route(
             "/conversations/{id}/messages",
             get(conversations::messages).post(conversations::send),
         )
-        .route("/messages/{id}/receipts", post(conversations::receipt))
-        .route("/messages/{id}/ack", post(urgent::acknowledge))
-        .route("/me/awaiting", get(urgent::awaiting))
-        .route("/me/policy", get(urgent::policy))
-        .route("/me/settings", axum::routing::put(urgent::settings))
+        .route("/messages/{id}/receipts", post(messages::receipt))
+        .route("/messages/{id}/ack", post(messages::acknowledge))
+        .route("/me/awaiting", get(me::awaiting))
+        .route("/me/policy", get(me::policy))
+        .route("/me/settings", axum::routing::put(me::settings))
         .route(
             "/lists/{id}/patients/{patient}/conversation",
-            post(urgent::patient_conversation),
+            post(list_patients::patient_conversation),
         )
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route(
@@ -84,17 +86,14 @@ pub fn router(domain: Domain) -> Router {
             "/admin/packages/{package}/apply",
             post(admin::apply_package),
         )
-        .route("/presentation", get(presentations::current))
+        .route("/presentation", get(presentation::current))
         .route(
             "/presentation/follow",
-            post(presentations::follow).delete(presentations::unfollow),
+            post(presentation::follow).delete(presentation::unfollow),
         )
-        .route("/presentation/control", post(presentations::control))
-        .route(
-            "/presentation/view",
-            axum::routing::put(presentations::view),
-        )
-        .route("/me/ping", post(presentations::ping))
+        .route("/presentation/control", post(presentation::control))
+        .route("/presentation/view", axum::routing::put(presentation::view))
+        .route("/me/ping", post(me::ping))
         .route("/events", get(events::stream));
     Router::new()
         .nest("/api/v1", api)

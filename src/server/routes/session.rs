@@ -1,9 +1,11 @@
+//! `/session…`: logging in and out, and the lock screen's lock and unlock.
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
 use super::caller::{AnyCaller, Caller};
-use crate::model::{LoginRequest, LoginResponse, Me, PasswordChange};
+use crate::model::{LoginRequest, LoginResponse};
 use crate::server::problem::{ApiJson, Problem};
 use crate::server::Domain;
 
@@ -23,25 +25,6 @@ pub async fn logout(
     AnyCaller(session): AnyCaller,
 ) -> Result<StatusCode, Problem> {
     domain.logout(&session).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn me(
-    State(domain): State<Domain>,
-    AnyCaller(session): AnyCaller,
-) -> Result<Json<Me>, Problem> {
-    Ok(Json(domain.me(&session).await?))
-}
-
-/// Sets the caller's own password; every other session of theirs ends.
-pub async fn change_password(
-    State(domain): State<Domain>,
-    AnyCaller(session): AnyCaller,
-    ApiJson(change): ApiJson<PasswordChange>,
-) -> Result<StatusCode, Problem> {
-    domain
-        .change_own_password(&session, &change.current, &change.new)
-        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,10 +1,8 @@
-//! Follow mode and the event stream's ping.
+//! `/presentation…`: follow mode, the presenter's shared view and handing control.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use uuid::Uuid;
 
 use super::caller::Caller;
 use crate::model::{FollowRequest, HandControl, Presentation, SharedView};
@@ -50,18 +48,4 @@ pub async fn view(
 ) -> Result<StatusCode, Problem> {
     domain.share_view(&session, view).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-pub struct Ping {
-    token: Uuid,
-}
-
-pub async fn ping(
-    State(domain): State<Domain>,
-    Caller(session): Caller,
-    ApiJson(ping): ApiJson<Ping>,
-) -> Result<StatusCode, Problem> {
-    domain.ping(&session, ping.token).await?;
-    Ok(StatusCode::ACCEPTED)
 }
