@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -18,7 +19,7 @@ pub struct BundleSource {
     order: Vec<String>,
     /// Patients whose own record did not parse, with why.
     broken: HashMap<String, String>,
-    charts: HashMap<String, PatientChart>,
+    charts: HashMap<String, Arc<PatientChart>>,
 }
 
 /// What loading found: IT reads this to judge an extract.
@@ -107,7 +108,7 @@ impl BundleSource {
                 continue;
             }
             source.order.push(chart.id.clone());
-            source.charts.insert(chart.id.clone(), chart);
+            source.charts.insert(chart.id.clone(), Arc::new(chart));
         }
         (source, report)
     }
@@ -118,7 +119,7 @@ impl BundleSource {
     }
 
     /// Takes one patient's chart out of the source.
-    pub fn take(&mut self, id: &str) -> Option<PatientChart> {
+    pub fn take(&mut self, id: &str) -> Option<Arc<PatientChart>> {
         self.order.retain(|o| o != id);
         self.charts.remove(id)
     }
@@ -128,13 +129,15 @@ impl BundleSource {
     }
 
     pub fn charts(&self) -> impl Iterator<Item = &PatientChart> {
-        self.order.iter().filter_map(|id| self.charts.get(id))
+        self.order
+            .iter()
+            .filter_map(|id| self.charts.get(id).map(|c| &**c))
     }
 }
 
 #[async_trait]
 impl FhirSource for BundleSource {
-    async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
+    async fn chart(&self, patient_id: &str) -> Result<Option<Arc<PatientChart>>, FhirError> {
         if let Some(reason) = self.broken.get(patient_id) {
             return Err(FhirError::Ehr(format!(
                 "the EHR's record of Patient/{patient_id} could not be read ({reason})"
@@ -146,7 +149,7 @@ impl FhirSource for BundleSource {
     async fn search(&self, query: &PatientQuery) -> Result<Vec<PatientSummary>, FhirError> {
         Ok(self
             .charts()
-            .map(|c| super::summary(&c.id, &c.patient))
+            .map(|c| super::summary(&c.id, &c.patient, chrono::Utc::now()))
             .filter(|s| super::matches(s, query))
             .take(super::SEARCH_LIMIT)
             .collect())

@@ -91,7 +91,7 @@ struct Link {
 }
 
 /// A chart read (or the EHR's "no such patient") and when.
-type Cached = (Instant, Arc<Option<PatientChart>>);
+type Cached = (Instant, Option<Arc<PatientChart>>);
 
 /// What one chart read gathered: resources as (fullUrl, JSON).
 type Gathered = Vec<(Option<String>, String)>;
@@ -301,7 +301,7 @@ impl HttpSource {
         self.get(&url, accept).await
     }
 
-    async fn fetch_chart(&self, id: &str) -> Result<Option<PatientChart>, FhirError> {
+    async fn fetch_chart(&self, id: &str) -> Result<Option<Arc<PatientChart>>, FhirError> {
         if !is_fhir_id(id) {
             return Ok(None);
         }
@@ -472,19 +472,16 @@ impl HttpSource {
 
 #[async_trait]
 impl FhirSource for HttpSource {
-    async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError> {
+    async fn chart(&self, patient_id: &str) -> Result<Option<Arc<PatientChart>>, FhirError> {
         if let Some((at, chart)) = self.cache.lock().await.get(patient_id) {
             if at.elapsed() < self.config.cache_ttl {
-                return Ok(chart.as_ref().clone());
+                return Ok(chart.clone());
             }
         }
         let chart = self.fetch_chart(patient_id).await?;
         let mut cache = self.cache.lock().await;
         cache.retain(|_, (at, _)| at.elapsed() < self.config.cache_ttl);
-        cache.insert(
-            patient_id.to_string(),
-            (Instant::now(), Arc::new(chart.clone())),
-        );
+        cache.insert(patient_id.to_string(), (Instant::now(), chart.clone()));
         Ok(chart)
     }
 
@@ -512,7 +509,7 @@ impl FhirSource for HttpSource {
             .entry
             .iter()
             .filter_map(|e| serde_json::from_str::<r4::Patient>(e.resource?.get()).ok())
-            .filter_map(|p| Some(super::summary(&p.id.clone()?, &p)))
+            .filter_map(|p| Some(super::summary(&p.id.clone()?, &p, chrono::Utc::now())))
             // Servers differ in how loosely they match; hold them to what was asked.
             .filter(|s| super::matches(s, query))
             .take(SEARCH_LIMIT)

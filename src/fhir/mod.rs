@@ -13,6 +13,8 @@ pub mod r4;
 pub mod smart;
 pub mod version;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::model::{PatientQuery, PatientSummary};
@@ -25,7 +27,8 @@ pub use datetime::parse_instant;
 #[async_trait]
 pub trait FhirSource: Send + Sync {
     /// The chart of one patient, or `None` when the EHR does not know the id.
-    async fn chart(&self, patient_id: &str) -> Result<Option<PatientChart>, FhirError>;
+    /// Shared, not copied: a list of thirty patients reads thirty cached charts.
+    async fn chart(&self, patient_id: &str) -> Result<Option<Arc<PatientChart>>, FhirError>;
 
     /// One line for /readyz and `doctor`: what this source is, or why it cannot serve.
     async fn status(&self) -> Result<String, FhirError>;
@@ -56,8 +59,7 @@ pub enum FhirError {
 pub const SEARCH_LIMIT: usize = 25;
 
 /// The summary a search shows of a patient.
-pub fn summary(id: &str, p: &r4::Patient) -> PatientSummary {
-    let now = chrono::Utc::now();
+pub fn summary(id: &str, p: &r4::Patient, now: chrono::DateTime<chrono::Utc>) -> PatientSummary {
     let chart_less = |c| {
         let fake = PatientChart {
             id: id.to_string(),

@@ -115,13 +115,21 @@ async fn the_demo_ward_over_http_keeps_its_beds_and_scores() {
         .await
         .unwrap()
         .unwrap();
-    let bed = chart.bed.unwrap();
+    let bed = chart.bed.clone().unwrap();
     assert_eq!(
         bed.ward.as_deref(),
         Some("4 West"),
         "bed → room → ward read through Location.partOf"
     );
     assert!(bed.room.is_some_and(|r| bed.label.starts_with(&r)));
+    let asked = ehr.requests().len();
+    let again = source
+        .chart(&extract.patient_ids()[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ehr.requests().len(), asked, "a cached chart asks the EHR nothing");
+    assert!(Arc::ptr_eq(&chart, &again), "a cached chart is shared, not copied");
 }
 
 #[tokio::test]

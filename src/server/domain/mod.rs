@@ -95,7 +95,7 @@ impl Domain {
     pub(crate) async fn chart(
         &self,
         patient: &str,
-    ) -> Result<Option<crate::fhir::PatientChart>, FhirError> {
+    ) -> Result<Option<std::sync::Arc<crate::fhir::PatientChart>>, FhirError> {
         let started = std::time::Instant::now();
         let chart = self.ehr.chart(patient).await;
         self.metrics.ehr_read(started.elapsed());
