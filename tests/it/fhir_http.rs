@@ -128,8 +128,15 @@ async fn the_demo_ward_over_http_keeps_its_beds_and_scores() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ehr.requests().len(), asked, "a cached chart asks the EHR nothing");
-    assert!(Arc::ptr_eq(&chart, &again), "a cached chart is shared, not copied");
+    assert_eq!(
+        ehr.requests().len(),
+        asked,
+        "a cached chart asks the EHR nothing"
+    );
+    assert!(
+        Arc::ptr_eq(&chart, &again),
+        "a cached chart is shared, not copied"
+    );
 }
 
 #[tokio::test]
