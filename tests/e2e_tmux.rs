@@ -1,6 +1,8 @@
 //! End to end in a real terminal: `wardround demo` in tmux, driven by keys, read off the
 //! screen. Skipped (with a note) where tmux is not installed; CI installs it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a panic is its failure
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,3 +1,5 @@
+//! FHIR's dates and times, partial ones included, read as instants.
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 /// Reads a FHIR `dateTime` / `instant` / `date` as the instant it starts at. Partial dates

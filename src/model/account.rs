@@ -1,3 +1,5 @@
+//! Who uses wardround: users, teams, logging in and one's own account, as the API carries them.
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

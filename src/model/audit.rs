@@ -127,6 +127,7 @@ impl AuditAct<'_> {
     /// row and every row after it needs the key.
     pub fn mac(&self, key: &[u8], prev_hash: &str) -> String {
         use hmac::Mac as _;
+        #[expect(clippy::expect_used, reason = "HMAC takes a key of any length")]
         let mut mac = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(key)
             .expect("HMAC takes a key of any length");
         mac.update(&self.covered(prev_hash));

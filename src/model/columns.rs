@@ -1,3 +1,5 @@
+//! Patient lists on the wire: the lists, their rows of typed cells, and patient search.
+
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 

@@ -1,3 +1,5 @@
+//! One patient at a glance: what the detail pane shows.
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

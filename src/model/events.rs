@@ -1,3 +1,5 @@
+//! A user's event stream: what happened, with a cursor to resume from.
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

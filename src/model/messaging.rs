@@ -1,3 +1,5 @@
+//! Secure chat on the wire: conversations, messages, priorities and read receipts.
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -2,6 +2,8 @@
 //! through its public API, a real server on a random port, real SQLite files and (when
 //! WARDROUND_TEST_POSTGRES_URL is set at build time) a real PostgreSQL database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure
+
 #[macro_use]
 mod common;
 mod ehr;

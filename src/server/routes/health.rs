@@ -1,3 +1,5 @@
+//! The service itself: `/healthz`, `/readyz`, `/metrics`, `/version` and the OpenAPI document.
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
