@@ -202,3 +202,28 @@ pub(super) trait Engine: Sync + Sized {
         seen: &(dyn Fn(i64) + Send + Sync),
     ) -> impl Future<Output = ()> + Send;
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection as _;
+
+    use super::*;
+
+    /// Existing SQLite files hold ids as `Uuid::to_string()` wrote them: `Id` must bind and
+    /// read that very text.
+    #[tokio::test]
+    async fn an_id_is_the_text_sqlite_files_already_hold() {
+        let id = Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let (text, back): (String, Id) = sqlx::query_as("SELECT $1, $2")
+            .bind(Id(id))
+            .bind(id.to_string())
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(text, id.to_string());
+        assert_eq!(back, Id(id));
+    }
+}

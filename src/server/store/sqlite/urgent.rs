@@ -1,3 +1,7 @@
+//! The urgent schedule on SQLite. Each due row is moved on by compare-and-set (on its slot)
+//! in the transaction that appends its events, so of several nodes on one file only one
+//! fires each re-notification.
+
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::Row;
