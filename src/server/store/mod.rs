@@ -10,6 +10,7 @@ mod logins;
 mod policies;
 mod postgres;
 mod presentations;
+mod sql;
 mod sqlite;
 mod urgent;
 

@@ -10,10 +10,11 @@ use async_trait::async_trait;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{state_i16, AUDIT_LOCK, EVENTS_LOCK};
+use super::{AUDIT_LOCK, EVENTS_LOCK};
 use crate::model::{Event, EventKind, AUDIT_GENESIS};
 use crate::server::store::audit::at_text;
 use crate::server::store::group_commit::{self, Committer, Job, Outcomes};
+use crate::server::store::sql::state_i16;
 use crate::server::store::{StoreError, StoreResult, UserEvent};
 
 pub struct PgBatches {

@@ -1,93 +1,13 @@
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use sqlx::Row;
+//! Admitting a login attempt on PostgreSQL (the rest of `LoginStore` is shared:
+//! `store::sql`).
 
-use super::PgStore;
-use crate::server::store::{Failures, LoginStore, StoreResult, Throttle};
-
-fn failures_from(row: &sqlx::postgres::PgRow) -> StoreResult<Failures> {
-    Failures::stored(
-        row.try_get("failures")?,
-        row.try_get("last_failure_at")?,
-        row.try_get("locked")?,
-    )
-}
-
-/// The wait (ms) after `f.failures` counted attempts, as `Throttle::wait_secs`: $4 is
-/// `backoff_after`, $5 `max_backoff_secs`.
-const WAIT_MS: &str = "CASE WHEN f.failures < $4 THEN 0
-     ELSE least($5, 1::bigint << least(f.failures - $4, 32)::int) * 1000 END";
-
-#[async_trait]
-impl LoginStore for PgStore {
-    async fn begin_attempt(
-        &self,
-        username: &str,
-        at: DateTime<Utc>,
-        throttle: &Throttle,
-    ) -> StoreResult<Result<Failures, Failures>> {
-        let sql = format!(
-            "INSERT INTO login_failures AS f (username, failures, last_failure_at, locked)
-             VALUES ($1, 1, $2, false)
-             ON CONFLICT (username) DO UPDATE SET
-                failures = f.failures + 1,
-                last_failure_at = excluded.last_failure_at
-             WHERE NOT f.locked AND f.failures < $3 AND $2 >= f.last_failure_at + {WAIT_MS}
-             RETURNING *"
-        );
-        let admitted = sqlx::query(&sql)
-            .bind(username)
-            .bind(at.timestamp_millis())
-            .bind(i64::from(throttle.lock_after))
-            .bind(i64::from(throttle.backoff_after))
-            .bind(i64::from(throttle.max_backoff_secs))
-            .fetch_optional(&self.pool)
-            .await?;
-        if let Some(row) = admitted {
-            return Ok(Ok(failures_from(&row)?));
-        }
-        let row = sqlx::query("SELECT * FROM login_failures WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
-        // Gone already: a success or IT cleared it between the two statements.
-        let Some(row) = row else {
-            return Ok(Err(Failures::stored(0, at.timestamp_millis(), false)?));
-        };
-        let mut standing = failures_from(&row)?;
-        standing.locked |= standing.count >= throttle.lock_after;
-        Ok(Err(standing))
-    }
-
-    async fn attempt_failed(&self, username: &str, lock_after: u32) -> StoreResult<Failures> {
-        let row = sqlx::query(
-            "UPDATE login_failures SET locked = locked OR failures >= $2
-             WHERE username = $1 RETURNING *",
-        )
-        .bind(username)
-        .bind(i64::from(lock_after))
-        .fetch_optional(&self.pool)
-        .await?;
-        match row {
-            Some(row) => failures_from(&row),
-            // A success or IT cleared the count meanwhile.
-            None => Failures::stored(0, 0, false),
-        }
-    }
-
-    async fn attempt_succeeded(&self, username: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE username = $1 AND NOT locked")
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn clear_failures(&self, username: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE username = $1")
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-}
+/// As `Engine::ADMIT_ATTEMPT`. The wait (ms) after `f.failures` counted attempts is
+/// `Throttle::wait_secs`'s: `$4` is `backoff_after`, `$5` `max_backoff_secs`.
+pub(super) const ADMIT_ATTEMPT: &str = "INSERT INTO login_failures AS f (username, failures, last_failure_at, locked)
+     VALUES ($1, 1, $2, false)
+     ON CONFLICT (username) DO UPDATE SET
+        failures = f.failures + 1,
+        last_failure_at = excluded.last_failure_at
+     WHERE NOT f.locked AND f.failures < $3 AND $2 >= f.last_failure_at + CASE WHEN f.failures < $4 THEN 0
+     ELSE least($5, 1::bigint << least(f.failures - $4, 32)::int) * 1000 END
+     RETURNING *";

@@ -8,8 +8,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
-use super::{append_events, insert_message_tx, message_from, PgStore, MESSAGE_COLUMNS};
+use super::{events, PgStore};
 use crate::model::{EventKind, Message};
+use crate::server::store::sql::{Engine as _, MESSAGE_COLUMNS};
 use crate::server::store::{
     DueRenotify, DueWindow, StoreError, StoreResult, UrgentSchedule, UrgentStore, UserEvent,
 };
@@ -139,7 +140,7 @@ impl UrgentStore for PgStore {
             .execute(&mut *tx)
             .await?;
         }
-        let written = append_events(&mut tx, &self.channel, events, at).await?;
+        let written = events::append(&mut tx, &self.channel, events, at).await?;
         tx.commit().await?;
         Ok(Some(written))
     }
@@ -190,7 +191,7 @@ impl UrgentStore for PgStore {
         // events lock is then held only for the appends and the commit.
         // The sender's events say "escalated": they go in only with the escalation.
         if let Some((m, _, schedule)) = &escalation {
-            if !insert_message_tx(&mut tx, m, *schedule).await? {
+            if !PgStore::insert_message_tx(&mut tx, m, *schedule).await? {
                 tx.rollback().await?;
                 return Err(StoreError::Duplicate(format!(
                     "message {} (an escalation)",
@@ -198,9 +199,9 @@ impl UrgentStore for PgStore {
                 )));
             }
         }
-        let mut written = append_events(&mut tx, &self.channel, events, at).await?;
+        let mut written = events::append(&mut tx, &self.channel, events, at).await?;
         if let Some((_, escalation_events, _)) = escalation {
-            written.extend(append_events(&mut tx, &self.channel, escalation_events, at).await?);
+            written.extend(events::append(&mut tx, &self.channel, escalation_events, at).await?);
         }
         tx.commit().await?;
         Ok(Some(written))
@@ -235,7 +236,7 @@ impl UrgentStore for PgStore {
             .bind(user)
             .execute(&mut *tx)
             .await?;
-        let written = append_events(&mut tx, &self.channel, events, at).await?;
+        let written = events::append(&mut tx, &self.channel, events, at).await?;
         tx.commit().await?;
         Ok(Some(written))
     }
@@ -267,7 +268,7 @@ impl UrgentStore for PgStore {
             .await?;
         let mut messages = rows
             .iter()
-            .map(message_from)
+            .map(PgStore::message_from)
             .collect::<StoreResult<Vec<_>>>()?;
         self.attach_receipts(&mut messages).await?;
         Ok(messages)

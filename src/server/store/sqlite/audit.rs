@@ -1,3 +1,6 @@
+//! The audit log on SQLite: rows are chained and MACed here, in Rust, and appended in the
+//! writer's transaction, which makes reading the last hash and appending after it atomic.
+
 use async_trait::async_trait;
 
 use super::SqliteStore;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use super::{append_events, audit, urgent};
+use super::{audit, events, urgent};
 use crate::model::{AuditAct, EventKind, Message, Receipt};
 use crate::server::store::group_commit::{self, Committer, Job, Outcomes, OwnedAuditAct};
 use crate::server::store::StoreResult;
@@ -72,7 +72,7 @@ impl Committer for SqliteBatches {
         let at = batch
             .last()
             .map_or_else(chrono::Utc::now, |j| j.message.sent_at);
-        let written = append_events(&mut tx, events, at).await?;
+        let written = events::append(&mut tx, events, at).await?;
 
         let acts: Vec<AuditAct<'_>> = fresh()
             .filter_map(|j| j.audit.as_ref().map(OwnedAuditAct::as_act))

@@ -1,10 +1,15 @@
+//! The urgent schedule on SQLite. Each due row is moved on by compare-and-set (on its slot)
+//! in the transaction that appends its events, so of several nodes on one file only one
+//! fires each re-notification.
+
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{append_events, insert_message_tx, message_from, uuid, SqliteStore, MESSAGE_COLUMNS};
+use super::{events, SqliteStore};
 use crate::model::{EventKind, Message};
+use crate::server::store::sql::{Engine as _, Id, MESSAGE_COLUMNS};
 use crate::server::store::{
     DueRenotify, DueWindow, StoreError, StoreResult, UrgentSchedule, UrgentStore, UserEvent,
 };
@@ -84,8 +89,8 @@ impl UrgentStore for SqliteStore {
         rows.iter()
             .map(|r| {
                 Ok(DueRenotify {
-                    message_id: uuid(r, "message_id")?,
-                    user_id: uuid(r, "user_id")?,
+                    message_id: r.try_get::<Id, _>("message_id")?.0,
+                    user_id: r.try_get::<Id, _>("user_id")?.0,
                     slot: u32::try_from(r.try_get::<i64, _>("slot")?).unwrap_or(u32::MAX),
                     slots: u32::try_from(r.try_get::<i64, _>("slots")?).unwrap_or(0),
                     interval_ms: r.try_get("interval_ms")?,
@@ -127,7 +132,7 @@ impl UrgentStore for SqliteStore {
             tx.rollback().await?;
             return Ok(None);
         }
-        let written = append_events(&mut tx, events, at).await?;
+        let written = events::append(&mut tx, events, at).await?;
         tx.commit().await?;
         Ok(Some(written))
     }
@@ -144,7 +149,7 @@ impl UrgentStore for SqliteStore {
         rows.iter()
             .map(|r| {
                 Ok(DueWindow {
-                    message_id: uuid(r, "message_id")?,
+                    message_id: r.try_get::<Id, _>("message_id")?.0,
                     escalation_target: r.try_get("escalation_target")?,
                 })
             })
@@ -169,17 +174,17 @@ impl UrgentStore for SqliteStore {
             tx.rollback().await?;
             return Ok(None);
         }
-        let mut written = append_events(&mut tx, events, at).await?;
+        let mut written = events::append(&mut tx, events, at).await?;
         if let Some((escalation, escalation_events, schedule)) = escalation {
             // The sender's events say "escalated": they go in only with the escalation.
-            if !insert_message_tx(&mut tx, escalation, schedule).await? {
+            if !SqliteStore::insert_message_tx(&mut tx, escalation, schedule).await? {
                 tx.rollback().await?;
                 return Err(StoreError::Duplicate(format!(
                     "message {} (an escalation)",
                     escalation.id
                 )));
             }
-            written.extend(append_events(&mut tx, escalation_events, at).await?);
+            written.extend(events::append(&mut tx, escalation_events, at).await?);
         }
         tx.commit().await?;
         Ok(Some(written))
@@ -214,7 +219,7 @@ impl UrgentStore for SqliteStore {
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
-        let written = append_events(&mut tx, events, at).await?;
+        let written = events::append(&mut tx, events, at).await?;
         tx.commit().await?;
         Ok(Some(written))
     }
@@ -246,7 +251,7 @@ impl UrgentStore for SqliteStore {
             .await?;
         let mut messages = rows
             .iter()
-            .map(message_from)
+            .map(SqliteStore::message_from)
             .collect::<StoreResult<Vec<_>>>()?;
         self.attach_receipts(&mut messages).await?;
         Ok(messages)
