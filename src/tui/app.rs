@@ -9,11 +9,10 @@ use uuid::Uuid;
 
 use super::keymap::{Keymap, Scope};
 pub use super::patients::PatientListState;
-use super::sort::SortKey;
 use crate::config::ListPrefs;
 use crate::model::{
     ColumnId, Conversation, EffectivePolicy, Message, PatientDetail, PatientList, PatientSummary,
-    Presentation, Priority, ReceiptState, SharedView, User,
+    Presentation, Priority, ReceiptState, SharedView, SortKey, User,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 
 use uuid::Uuid;
 
-use super::sort::{self, SortCache, SortKey};
-use crate::model::{ColumnId, Row};
+use crate::model::sort::{self, SortCache};
+use crate::model::{ColumnId, Row, SortKey};
 
 #[derive(Debug, Clone, Default)]
 pub struct PatientListState {
@@ -87,5 +87,29 @@ impl PatientListState {
             .and_then(|id| self.visible().position(|r| r.patient == id))
             .unwrap_or(0)
             .min(self.view.len().saturating_sub(1));
+    }
+
+    /// The sort key pressed on `column`: sort by it ascending, or reverse it when it
+    /// already is the primary sort.
+    pub fn sort_by(&mut self, column: ColumnId) {
+        let descending = match self.sort.first() {
+            Some(k) if k.column == column => !k.descending,
+            _ => false,
+        };
+        self.sort = vec![SortKey { column, descending }];
+        self.refresh();
+    }
+
+    /// The secondary-sort key pressed on `column`: add it as the next key, or reverse it
+    /// if it is a key already (the primary too).
+    pub fn also_sort_by(&mut self, column: ColumnId) {
+        match self.sort.iter_mut().find(|k| k.column == column) {
+            Some(k) => k.descending = !k.descending,
+            None => self.sort.push(SortKey {
+                column,
+                descending: false,
+            }),
+        }
+        self.refresh();
     }
 }
