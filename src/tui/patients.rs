@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
+use crate::config::ListPrefs;
 use crate::model::sort::{self, SortCache};
-use crate::model::{ColumnId, Row, SortKey};
+use crate::model::{Cell, ColumnId, ListRows, Row, SortKey};
 
 #[derive(Debug, Clone, Default)]
 pub struct PatientListState {
@@ -60,6 +61,52 @@ impl PatientListState {
 
     pub fn selected_row(&self) -> Option<&Row> {
         self.row(self.selected)
+    }
+
+    /// A list's rows from the server, shown as the user arranged them. The arrangement is
+    /// applied when a list is first shown, not on every reload: the saved view (server)
+    /// wins, then `prefs` (the config), then the built-in default.
+    pub fn rows_loaded(&mut self, rows: ListRows, prefs: Option<&ListPrefs>) {
+        if self.arranged_for != Some(rows.list.id) {
+            self.arranged_for = Some(rows.list.id);
+            let prefs = prefs.cloned().unwrap_or_default();
+            let saved = rows.view.clone().unwrap_or_default();
+            let columns = [saved.columns, prefs.columns]
+                .into_iter()
+                .find(|c| !c.is_empty());
+            self.columns = columns.unwrap_or_else(|| ColumnId::DEFAULT.to_vec());
+            self.column = self.column.min(self.columns.len().saturating_sub(1));
+            if let Some(sort) = [saved.sort, prefs.sort].into_iter().find(|s| !s.is_empty()) {
+                self.sort = sort;
+            }
+            self.widths = saved.widths;
+        }
+        self.title = rows.list.name;
+        self.set_rows(rows.rows);
+        self.loading = false;
+        self.error = None;
+        self.refresh();
+    }
+
+    /// Sets each listed patient's `unread` cell from their chat's count (patient id,
+    /// unread). Re-indexes the rows only when a count changed.
+    pub fn show_unread(&mut self, counts: Vec<(String, usize)>) {
+        let mut changed = false;
+        for (patient, n) in counts {
+            let Some(row) = self.loaded.iter_mut().find(|r| r.patient == patient) else {
+                continue;
+            };
+            let cell = Cell::unread(u32::try_from(n).unwrap_or(u32::MAX));
+            if row.cell(ColumnId::Unread) != Some(&cell) {
+                row.columns.insert(ColumnId::Unread, cell);
+                changed = true;
+            }
+        }
+        if changed {
+            let rows = std::mem::take(&mut self.loaded);
+            self.set_rows(rows);
+            self.refresh();
+        }
     }
 
     /// New rows from the server (the view is re-derived by [`Self::refresh`]).

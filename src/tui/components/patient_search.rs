@@ -7,6 +7,7 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 use ratatui::Frame;
 
 use super::pane_block;
+use crate::model::PatientSummary;
 use crate::tui::action::Effect;
 use crate::tui::app::App;
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
@@ -49,6 +50,15 @@ pub fn bindings() -> Vec<Binding> {
             "Delete the last character",
         ),
     ]
+}
+
+/// Search results, for the query they answer: those for an older query are dropped.
+pub fn results(app: &mut App, query: String, result: Result<Vec<PatientSummary>, String>) {
+    if let Some(search) = app.search.as_mut().filter(|s| s.query == query) {
+        search.results = Some(result);
+        search.selected = 0;
+        search.results_for = query;
+    }
 }
 
 pub fn type_char(app: &mut App, c: char) {

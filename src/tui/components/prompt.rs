@@ -126,16 +126,12 @@ pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientE
             }),
         ) => {
             app.notice = None;
-            app.prompt = Some(reopen(
-                Asking::NewPassword { current },
-                crate::sanitize::sanitize(&detail),
-            ));
+            app.prompt = Some(reopen(Asking::NewPassword { current }, detail));
         }
         // Closed meanwhile (Esc), or something else went wrong: said in the footer.
         (Err(e), _) => {
             app.notice = Some(format!(
-                "Password not changed: {} (:password to try again)",
-                crate::sanitize::sanitize(&e.to_string())
+                "Password not changed: {e} (:password to try again)"
             ));
         }
     }
