@@ -9,6 +9,7 @@ pub mod follow;
 pub mod hardening;
 mod intake;
 pub mod keymap;
+pub mod overlay;
 pub mod patients;
 pub mod runtime;
 pub mod sort;
@@ -68,7 +69,7 @@ fn theme_for<'a>(app: &App, options: &'a Options) -> &'a Theme {
 /// ages are shown in) has moved on, or when it locked the screen; anything else may
 /// change what is shown, and ratatui's diff writes only what did.
 pub fn redraw_needed(tick: bool, app: &App, shown_minute: u32, was_locked: bool) -> bool {
-    !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked
+    !tick || app.now.minute() != shown_minute || app.locked() != was_locked
 }
 
 /// Whether the frame after `action` is drawn as one synchronized update: all but the
@@ -161,7 +162,7 @@ async fn event_loop(
             _ = clock.tick() => Action::Tick,
         };
         app.now = Utc::now();
-        let was_locked = app.lock.is_some();
+        let was_locked = app.locked();
         let tick = matches!(action, Action::Tick);
         let synchronized = synchronize(&action);
         for effect in update::update(&mut app, action) {

@@ -12,7 +12,7 @@ use super::prompt::Asking;
 use super::{pane_block, truncate};
 use crate::model::{CellKind, ColumnId, Flag};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Confirm, DetailState, Pane};
+use crate::tui::app::{App, Confirm, DetailState, Overlay, Pane};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -270,7 +270,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::AddPatient if app.patients.list_id.is_some() => {
-            app.search = Some(Default::default())
+            app.overlay = Overlay::Search(Default::default())
         }
         Command::RemovePatient => {
             if let (Some(list), Some(row)) = (app.patients.list_id, app.patients.selected_row()) {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::urgent;
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::{App, Confirm, Pane};
+use crate::tui::app::{App, Confirm, Overlay, Pane};
 use crate::tui::components::{
     chat, column_picker, command_line, conversations, diagnostics, lock_screen, patient_list,
     patient_search, prompt,
@@ -23,7 +23,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Any key acknowledges the last notice.
     app.notice = None;
     // A question waiting for yes: `y` says it, any other key says no.
-    if let Some(confirm) = app.confirm.take_if(|_| app.lock.is_none()) {
+    if let Some(confirm) = app.confirm.take_if(|_| !app.overlay.locked()) {
         return answer(app, key, confirm);
     }
     let typing = app.typing();
@@ -46,8 +46,10 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         },
         Command::ToggleHelp => {
-            app.show_help = !app.show_help;
-            app.help_scroll = 0;
+            app.overlay = match app.overlay {
+                Overlay::Help { .. } => Overlay::None,
+                _ => Overlay::Help { scroll: 0 },
+            };
             Vec::new()
         }
         Command::HelpDown | Command::HelpUp => {
@@ -136,11 +138,11 @@ fn type_key(app: &mut App, scope: Scope, key: KeyEvent) {
 
 /// Pasted text: the password at the lock screen, else the message being written.
 pub(super) fn paste(app: &mut App, text: &str) {
-    if app.lock.is_some() {
+    if app.locked() {
         for c in text.chars().filter(|c| !c.is_control()) {
             lock_screen::type_char(app, c);
         }
-    } else if app.focus == Pane::Chat && !app.show_help {
+    } else if app.focus == Pane::Chat && !matches!(app.overlay, Overlay::Help { .. }) {
         for c in intake::pasted(text).chars() {
             chat::type_char(app, c);
         }
@@ -148,11 +150,13 @@ pub(super) fn paste(app: &mut App, text: &str) {
 }
 
 fn scroll_help(app: &mut App, down: bool) {
-    app.help_scroll = if down {
-        app.help_scroll.saturating_add(5).min(200)
-    } else {
-        app.help_scroll.saturating_sub(5)
-    };
+    if let Overlay::Help { scroll } = &mut app.overlay {
+        *scroll = if down {
+            scroll.saturating_add(5).min(200)
+        } else {
+            scroll.saturating_sub(5)
+        };
+    }
 }
 
 pub fn toggle_present(app: &mut App) {
@@ -160,7 +164,9 @@ pub fn toggle_present(app: &mut App) {
     if app.present {
         // The big screen shows the list; chat stays on the nurse's own screen.
         app.focus = Pane::Patients;
-        app.show_help = false;
+        if let Overlay::Help { .. } = app.overlay {
+            app.overlay = Overlay::None;
+        }
     }
 }
 

@@ -88,8 +88,8 @@ pub(super) fn policy_loaded(app: &mut App, policy: EffectivePolicy) {
         });
     }
     app.policy = Some(policy);
-    if !app.may_send(app.composer_priority) {
-        app.composer_priority = Priority::Normal;
+    if !app.may_send(app.chat.priority) {
+        app.chat.priority = Priority::Normal;
     }
 }
 
@@ -224,9 +224,9 @@ pub fn open_conversation(app: &mut App, id: Uuid) {
         .iter()
         .position(|c| c.info.id == id)
         .unwrap_or(0);
-    app.open_conversation = Some(id);
+    app.chat.open = Some(id);
     app.focus = Pane::Chat;
-    app.chat_scroll = 0;
+    app.chat.scroll = 0;
     app.detail = None;
     // Opening the chat of my unanswered message is having seen the notice.
     app.unanswered.retain(|u| u.conversation_id != id);
@@ -239,7 +239,7 @@ pub(super) fn mark_visible_read(app: &mut App) -> Vec<Effect> {
     }
     let me = app.me.id;
     let now = app.now;
-    let Some(id) = app.open_conversation else {
+    let Some(id) = app.chat.open else {
         return Vec::new();
     };
     let Some(c) = app.conversation_mut(id) else {

@@ -48,10 +48,7 @@ pub(super) fn acknowledge(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let (me, now) = (app.me.id, app.now);
-    if let Some(c) = app
-        .open_conversation
-        .and_then(|id| app.conversation_mut(id))
-    {
+    if let Some(c) = app.chat.open.and_then(|id| app.conversation_mut(id)) {
         for m in c
             .messages
             .iter_mut()
