@@ -13,6 +13,7 @@ pub mod overlay;
 pub mod patients;
 pub mod runtime;
 pub mod sort;
+mod tasks;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -107,13 +108,10 @@ async fn event_loop(
 ) -> Result<Exit, TuiError> {
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let (stream_tx, mut stream) = mpsc::unbounded_channel();
-    let stream_task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
-    let effects = runtime::Effects {
-        client: client.clone(),
-        tx,
-        notify: options.notify.clone(),
-        last_notified: Default::default(),
-    };
+    // Every task of this session is owned by `effects` and ends with this function, on
+    // any way out: a switch of user leaves nothing of the old session running.
+    let mut effects = runtime::Effects::new(client.clone(), tx, options.notify.clone());
+    effects.adopt(spawn_event_stream(client.clone(), me.cursor, stream_tx));
 
     let team_label = me
         .teams
@@ -175,7 +173,6 @@ async fn event_loop(
             })?;
         }
     }
-    stream_task.abort();
     Ok(if app.switch_user {
         Exit::SwitchUser
     } else {

@@ -38,12 +38,7 @@ impl Station {
         let (tx, actions) = unbounded_channel();
         let (stream_tx, stream) = unbounded_channel();
         let task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
-        let effects = Effects {
-            client: client.clone(),
-            tx,
-            notify: Vec::new(),
-            last_notified: Default::default(),
-        };
+        let mut effects = Effects::new(client.clone(), tx, Vec::new());
         let app = App::new(me.user, "4 West".into(), url.into(), Utc::now());
         effects.run(Effect::LoadLists);
         effects.run(Effect::LoadConversations);
