@@ -87,7 +87,7 @@ impl Screen {
     /// One action at `at` seconds into the run; the bytes it put on the wire.
     fn step(&mut self, at_ms: i64, action: Action) -> usize {
         self.app.now = self.start + Duration::milliseconds(at_ms);
-        let was_locked = self.app.lock.is_some();
+        let was_locked = self.app.locked();
         let tick = matches!(action, Action::Tick);
         let synchronized = synchronize(&action);
         update(&mut self.app, action);

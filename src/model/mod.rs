@@ -9,6 +9,7 @@ mod events;
 mod messaging;
 mod policy;
 mod presentation;
+pub mod sort;
 
 pub use account::{LoginRequest, LoginResponse, Me, PasswordChange, Team, TeamTemplate, User};
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};

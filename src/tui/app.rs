@@ -8,12 +8,12 @@ use chrono::{DateTime, FixedOffset, Offset, Utc};
 use uuid::Uuid;
 
 use super::keymap::{Keymap, Scope};
+pub use super::overlay::Overlay;
 pub use super::patients::PatientListState;
-use super::sort::SortKey;
 use crate::config::ListPrefs;
 use crate::model::{
     ColumnId, Conversation, EffectivePolicy, Message, PatientDetail, PatientList, PatientSummary,
-    Presentation, Priority, ReceiptState, SharedView, User,
+    Presentation, Priority, ReceiptState, SharedView, SortKey, User,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +143,18 @@ pub struct LockState {
 /// Wrong passwords at the lock screen before the session is logged out.
 pub const MAX_UNLOCK_FAILURES: u32 = 3;
 
+/// The chat pane: the conversation open in it, the message being written and how far it
+/// is scrolled.
+#[derive(Debug, Clone, Default)]
+pub struct ChatState {
+    pub open: Option<Uuid>,
+    pub composer: String,
+    /// The priority the next message goes at.
+    pub priority: Priority,
+    /// Lines scrolled up from the newest message.
+    pub scroll: usize,
+}
+
 /// Searching the EHR for a patient to add to the list.
 #[derive(Debug, Clone, Default)]
 pub struct SearchState {
@@ -186,10 +198,7 @@ pub struct App {
     pub patients: PatientListState,
     pub conversations: Vec<ConversationState>,
     pub selected_conversation: usize,
-    pub open_conversation: Option<Uuid>,
-    pub composer: String,
-    /// The priority the next message goes at.
-    pub composer_priority: Priority,
+    pub chat: ChatState,
     /// What this user's messaging policy allows; until it loads, only normal messages.
     pub policy: Option<EffectivePolicy>,
     /// My urgent messages that went unanswered, newest last; cleared when opened.
@@ -200,15 +209,11 @@ pub struct App {
     pub detail: Option<DetailState>,
     /// The team lists this user can see.
     pub lists: Vec<PatientList>,
-    pub search: Option<SearchState>,
-    pub picker: Option<super::components::column_picker::PickerState>,
-    pub prompt: Option<super::components::prompt::Prompt>,
+    /// What is open over the panes (the lock screen over everything).
+    pub overlay: Overlay,
     pub confirm: Option<Confirm>,
-    /// Lines scrolled up from the newest message.
-    pub chat_scroll: usize,
     pub pulse_on: bool,
     pub reduced_motion: bool,
-    pub show_help: bool,
     pub terminal_focused: bool,
     /// Set by the runtime before each update; `update` never reads the clock itself.
     pub now: DateTime<Utc>,
@@ -223,8 +228,6 @@ pub struct App {
     pub quit: bool,
     /// Quitting to log in as someone else (the session is logged out first).
     pub switch_user: bool,
-    /// Locked: nothing but the lock screen is drawn and only it takes keys.
-    pub lock: Option<LockState>,
     /// The last key press, for the idle lock.
     pub last_input: DateTime<Utc>,
     /// The workstation's idle lock in seconds (0: none); a policy may make it shorter.
@@ -233,18 +236,12 @@ pub struct App {
     pub present: bool,
     /// The columns shown while presenting (empty: the list's own).
     pub present_columns: Vec<ColumnId>,
-    /// The `:` line being typed.
-    pub command_line: Option<String>,
-    /// The diagnostics pane, open.
-    pub diag: Option<super::components::diagnostics::DiagState>,
     /// Follow mode: the presentation I present or follow, as the server last said.
     pub presentation: Option<Presentation>,
     /// What I last shared while driving (so each change goes out once).
     pub shared_view: Option<SharedView>,
     /// A shared view waiting for its list's rows.
     pub pending_view: Option<SharedView>,
-    /// Lines help is scrolled down.
-    pub help_scroll: u16,
 }
 
 impl App {
@@ -267,22 +264,16 @@ impl App {
             },
             conversations: Vec::new(),
             selected_conversation: 0,
-            open_conversation: None,
-            composer: String::new(),
-            composer_priority: Priority::Normal,
+            chat: ChatState::default(),
             policy: None,
             unanswered: Vec::new(),
             show_receipt_names: false,
             detail: None,
             lists: Vec::new(),
-            search: None,
-            picker: None,
-            prompt: None,
+            overlay: Overlay::None,
             confirm: None,
-            chat_scroll: 0,
             pulse_on: false,
             reduced_motion: false,
-            show_help: false,
             terminal_focused: true,
             now,
             utc_offset: Utc.fix(),
@@ -292,17 +283,13 @@ impl App {
             ids: IdSource::Random,
             quit: false,
             switch_user: false,
-            lock: None,
             last_input: now,
             lock_idle_secs: 0,
             present: false,
             present_columns: Vec::new(),
-            command_line: None,
-            diag: None,
             presentation: None,
             shared_view: None,
             pending_view: None,
-            help_scroll: 0,
         }
     }
 
@@ -327,21 +314,15 @@ impl App {
         self.patients = PatientListState::default();
         self.conversations.clear();
         self.selected_conversation = 0;
-        self.open_conversation = None;
-        self.composer.clear();
+        self.chat = ChatState::default();
         self.detail = None;
         self.lists.clear();
-        self.search = None;
-        self.picker = None;
-        self.prompt = None;
+        self.overlay = Overlay::None;
         self.confirm = None;
         self.unanswered.clear();
         self.notice = None;
-        self.lock = None;
         self.policy = None;
         self.list_prefs.clear();
-        self.command_line = None;
-        self.diag = None;
         self.presentation = None;
         self.shared_view = None;
         self.pending_view = None;
@@ -365,7 +346,7 @@ impl App {
     }
 
     pub fn open(&self) -> Option<&ConversationState> {
-        self.open_conversation.and_then(|id| self.conversation(id))
+        self.chat.open.and_then(|id| self.conversation(id))
     }
 
     /// Urgent messages to me that I have not read (or not acknowledged, where asked),
@@ -496,19 +477,17 @@ impl App {
         }
     }
 
-    /// Where keys go now.
+    /// Where keys go now: what is open over the panes, else the focused pane.
     pub fn scope(&self) -> Scope {
-        match self.focus {
-            _ if self.lock.is_some() => Scope::Lock,
-            _ if self.show_help => Scope::Help,
-            _ if self.diag.is_some() => Scope::Diag,
-            _ if self.command_line.is_some() => Scope::CommandLine,
-            _ if self.search.is_some() => Scope::Search,
-            _ if self.picker.is_some() => Scope::Picker,
-            _ if self.prompt.is_some() => Scope::Prompt,
+        self.overlay.scope().unwrap_or(match self.focus {
             Pane::Patients if self.patients.filtering => Scope::Filter,
             pane => pane.scope(),
-        }
+        })
+    }
+
+    /// Locked: nothing but the lock screen is drawn and only it takes keys.
+    pub fn locked(&self) -> bool {
+        self.overlay.locked()
     }
 
     /// Printable keys are text, not commands.
@@ -527,10 +506,8 @@ impl App {
     /// The chat is on screen and looked at: what it shows counts as read.
     pub fn chat_in_view(&self) -> bool {
         self.focus == Pane::Chat
-            && self.lock.is_none()
+            && !self.overlay.covers_chat()
             && self.terminal_focused
-            && !self.show_help
-            && self.diag.is_none()
-            && self.open_conversation.is_some()
+            && self.chat.open.is_some()
     }
 }

@@ -9,9 +9,11 @@ pub mod follow;
 pub mod hardening;
 mod intake;
 pub mod keymap;
+pub mod overlay;
 pub mod patients;
 pub mod runtime;
 pub mod sort;
+mod tasks;
 pub mod terminal;
 pub mod theme;
 pub mod update;
@@ -68,7 +70,7 @@ fn theme_for<'a>(app: &App, options: &'a Options) -> &'a Theme {
 /// ages are shown in) has moved on, or when it locked the screen; anything else may
 /// change what is shown, and ratatui's diff writes only what did.
 pub fn redraw_needed(tick: bool, app: &App, shown_minute: u32, was_locked: bool) -> bool {
-    !tick || app.now.minute() != shown_minute || app.lock.is_some() != was_locked
+    !tick || app.now.minute() != shown_minute || app.locked() != was_locked
 }
 
 /// Whether the frame after `action` is drawn as one synchronized update: all but the
@@ -106,13 +108,10 @@ async fn event_loop(
 ) -> Result<Exit, TuiError> {
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let (stream_tx, mut stream) = mpsc::unbounded_channel();
-    let stream_task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
-    let effects = runtime::Effects {
-        client: client.clone(),
-        tx,
-        notify: options.notify.clone(),
-        last_notified: Default::default(),
-    };
+    // Every task of this session is owned by `effects` and ends with this function, on
+    // any way out: a switch of user leaves nothing of the old session running.
+    let mut effects = runtime::Effects::new(client.clone(), tx, options.notify.clone());
+    effects.adopt(spawn_event_stream(client.clone(), me.cursor, stream_tx));
 
     let team_label = me
         .teams
@@ -161,7 +160,7 @@ async fn event_loop(
             _ = clock.tick() => Action::Tick,
         };
         app.now = Utc::now();
-        let was_locked = app.lock.is_some();
+        let was_locked = app.locked();
         let tick = matches!(action, Action::Tick);
         let synchronized = synchronize(&action);
         for effect in update::update(&mut app, action) {
@@ -174,7 +173,6 @@ async fn event_loop(
             })?;
         }
     }
-    stream_task.abort();
     Ok(if app.switch_user {
         Exit::SwitchUser
     } else {

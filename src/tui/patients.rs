@@ -3,8 +3,9 @@
 
 use uuid::Uuid;
 
-use super::sort::{self, SortCache, SortKey};
-use crate::model::{ColumnId, Row};
+use crate::config::ListPrefs;
+use crate::model::sort::{self, SortCache};
+use crate::model::{Cell, ColumnId, ListRows, Row, SortKey};
 
 #[derive(Debug, Clone, Default)]
 pub struct PatientListState {
@@ -62,6 +63,52 @@ impl PatientListState {
         self.row(self.selected)
     }
 
+    /// A list's rows from the server, shown as the user arranged them. The arrangement is
+    /// applied when a list is first shown, not on every reload: the saved view (server)
+    /// wins, then `prefs` (the config), then the built-in default.
+    pub fn rows_loaded(&mut self, rows: ListRows, prefs: Option<&ListPrefs>) {
+        if self.arranged_for != Some(rows.list.id) {
+            self.arranged_for = Some(rows.list.id);
+            let prefs = prefs.cloned().unwrap_or_default();
+            let saved = rows.view.clone().unwrap_or_default();
+            let columns = [saved.columns, prefs.columns]
+                .into_iter()
+                .find(|c| !c.is_empty());
+            self.columns = columns.unwrap_or_else(|| ColumnId::DEFAULT.to_vec());
+            self.column = self.column.min(self.columns.len().saturating_sub(1));
+            if let Some(sort) = [saved.sort, prefs.sort].into_iter().find(|s| !s.is_empty()) {
+                self.sort = sort;
+            }
+            self.widths = saved.widths;
+        }
+        self.title = rows.list.name;
+        self.set_rows(rows.rows);
+        self.loading = false;
+        self.error = None;
+        self.refresh();
+    }
+
+    /// Sets each listed patient's `unread` cell from their chat's count (patient id,
+    /// unread). Re-indexes the rows only when a count changed.
+    pub fn show_unread(&mut self, counts: Vec<(String, usize)>) {
+        let mut changed = false;
+        for (patient, n) in counts {
+            let Some(row) = self.loaded.iter_mut().find(|r| r.patient == patient) else {
+                continue;
+            };
+            let cell = Cell::unread(u32::try_from(n).unwrap_or(u32::MAX));
+            if row.cell(ColumnId::Unread) != Some(&cell) {
+                row.columns.insert(ColumnId::Unread, cell);
+                changed = true;
+            }
+        }
+        if changed {
+            let rows = std::mem::take(&mut self.loaded);
+            self.set_rows(rows);
+            self.refresh();
+        }
+    }
+
     /// New rows from the server (the view is re-derived by [`Self::refresh`]).
     pub fn set_rows(&mut self, rows: Vec<Row>) {
         self.sort_cache = SortCache::index(&rows);
@@ -87,5 +134,29 @@ impl PatientListState {
             .and_then(|id| self.visible().position(|r| r.patient == id))
             .unwrap_or(0)
             .min(self.view.len().saturating_sub(1));
+    }
+
+    /// The sort key pressed on `column`: sort by it ascending, or reverse it when it
+    /// already is the primary sort.
+    pub fn sort_by(&mut self, column: ColumnId) {
+        let descending = match self.sort.first() {
+            Some(k) if k.column == column => !k.descending,
+            _ => false,
+        };
+        self.sort = vec![SortKey { column, descending }];
+        self.refresh();
+    }
+
+    /// The secondary-sort key pressed on `column`: add it as the next key, or reverse it
+    /// if it is a key already (the primary too).
+    pub fn also_sort_by(&mut self, column: ColumnId) {
+        match self.sort.iter_mut().find(|k| k.column == column) {
+            Some(k) => k.descending = !k.descending,
+            None => self.sort.push(SortKey {
+                column,
+                descending: false,
+            }),
+        }
+        self.refresh();
     }
 }

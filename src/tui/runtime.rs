@@ -1,42 +1,64 @@
 //! Runs effects off the render loop: each becomes a task whose result returns as an Action.
+//! The tasks are the session's: dropping `Effects` (the session ending) ends them all.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
 
 use super::action::{Action, Effect};
+use super::tasks::Tasks;
 use super::terminal;
 use crate::client::{ApiClient, ClientError};
+use crate::config::NotifyChannel;
 use crate::tui::components::diagnostics::{DiagReport, ServerInfo};
 
 const MAX_RETRY: Duration = Duration::from_secs(30);
 
-#[derive(Clone)]
 pub struct Effects {
-    pub client: ApiClient,
-    pub tx: UnboundedSender<Action>,
-    pub notify: Vec<crate::config::NotifyChannel>,
+    client: ApiClient,
+    tx: UnboundedSender<Action>,
+    notify: Vec<NotifyChannel>,
     /// When the last notification went out: a stream replaying after a reconnect brings
     /// several re-notifications at once, and one ring says it.
-    pub last_notified: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    last_notified: Option<Instant>,
+    tasks: Tasks,
 }
 
 /// Notifications closer together than this are one.
 const NOTIFY_QUIET: Duration = Duration::from_secs(2);
 
 impl Effects {
-    pub fn run(&self, effect: Effect) {
+    /// Runs effects for the session of `client`, sending their results to `tx`.
+    pub fn new(client: ApiClient, tx: UnboundedSender<Action>, notify: Vec<NotifyChannel>) -> Self {
+        Effects {
+            client,
+            tx,
+            notify,
+            last_notified: None,
+            tasks: Tasks::default(),
+        }
+    }
+
+    /// Owns a task of the session started elsewhere (the event stream).
+    pub fn adopt(&mut self, task: JoinHandle<()>) {
+        self.tasks.adopt(task);
+    }
+
+    pub fn run(&mut self, effect: Effect) {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let text = |e: ClientError| e.to_string();
+        let tasks = &mut self.tasks;
         match effect {
-            Effect::LoadLists => spawn(tx, async move {
+            Effect::LoadLists => answer(tasks, tx, async move {
                 Action::ListsLoaded(client.lists().await.map_err(text))
             }),
-            Effect::LoadRows { list, columns } => spawn(tx, async move {
+            Effect::LoadRows { list, columns } => answer(tasks, tx, async move {
                 Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
             }),
-            Effect::SearchPatients(text) => spawn(tx, async move {
+            Effect::SearchPatients(text) => answer(tasks, tx, async move {
                 let query = crate::tui::components::patient_search::query_of(&text);
                 Action::SearchResults(
                     text,
@@ -47,7 +69,7 @@ impl Effects {
                 )
             }),
             Effect::AddPatient { list, patient } => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     // Success shows as the list's own change event; only failure needs saying.
                     if let Err(e) = client.add_patient(list, &patient).await {
                         let _ = tx.send(Action::Failed(format!("Not added: {e}")));
@@ -55,26 +77,26 @@ impl Effects {
                 });
             }
             Effect::RemovePatient { list, patient } => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     if let Err(e) = client.remove_patient(list, &patient).await {
                         let _ = tx.send(Action::Failed(format!("Not removed: {e}")));
                     }
                 });
             }
-            Effect::NewList(name) => spawn(tx, async move {
+            Effect::NewList(name) => answer(tasks, tx, async move {
                 match client.new_list(&name).await {
                     Ok(list) => Action::ListCreated(list),
                     Err(e) => Action::Failed(format!("List not created: {e}")),
                 }
             }),
-            Effect::DuplicateList { list, name } => spawn(tx, async move {
+            Effect::DuplicateList { list, name } => answer(tasks, tx, async move {
                 match client.duplicate_list(list, &name).await {
                     Ok(list) => Action::ListCreated(list),
                     Err(e) => Action::Failed(format!("List not copied: {e}")),
                 }
             }),
             Effect::RenameList { list, name } => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     // The new name arrives as the list's change event.
                     if let Err(e) = client.rename_list(list, &name).await {
                         let _ = tx.send(Action::Failed(format!("List not renamed: {e}")));
@@ -82,20 +104,20 @@ impl Effects {
                 });
             }
             Effect::DeleteList(list) => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     if let Err(e) = client.delete_list(list).await {
                         let _ = tx.send(Action::Failed(format!("List not deleted: {e}")));
                     }
                 });
             }
             Effect::SaveView { list, view, shared } => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     if let Err(e) = client.save_view(list, &view, shared).await {
                         let _ = tx.send(Action::Failed(format!("Column choice not saved: {e}")));
                     }
                 });
             }
-            Effect::LoadDetail(patient) => spawn(tx, async move {
+            Effect::LoadDetail(patient) => answer(tasks, tx, async move {
                 let detail = client.patient(&patient).await.map(Box::new).map_err(text);
                 Action::DetailLoaded(patient, detail)
             }),
@@ -103,22 +125,22 @@ impl Effects {
                 list,
                 patient,
                 columns,
-            } => spawn(tx, async move {
+            } => answer(tasks, tx, async move {
                 if let Err(e) = client.refresh(list, patient.as_deref()).await {
                     return Action::Failed(format!("Fetch latest failed: {e}"));
                 }
                 Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
             }),
-            Effect::LoadConversations => spawn(tx, async move {
+            Effect::LoadConversations => answer(tasks, tx, async move {
                 Action::ConversationsLoaded(client.conversations().await.map_err(text))
             }),
-            Effect::LoadMessages(id) => spawn(tx, async move {
+            Effect::LoadMessages(id) => answer(tasks, tx, async move {
                 Action::MessagesLoaded(id, client.messages(id).await.map_err(text))
             }),
             Effect::Send {
                 conversation,
                 message,
-            } => spawn(tx, async move {
+            } => answer(tasks, tx, async move {
                 // The outbox: retried until the server has it. The id makes a retry of a
                 // send that did arrive harmless.
                 let mut wait = Duration::from_millis(500);
@@ -139,7 +161,7 @@ impl Effects {
                 }
             }),
             Effect::Mark { messages, state } => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     for id in messages {
                         let mut wait = Duration::from_millis(500);
                         for _ in 0..6 {
@@ -160,7 +182,7 @@ impl Effects {
                 });
             }
             Effect::Acknowledge(messages) => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     for id in messages {
                         if let Err(e) = client.acknowledge(id).await {
                             let _ = tx.send(Action::Failed(format!("Not acknowledged: {e}")));
@@ -169,28 +191,28 @@ impl Effects {
                 });
             }
             Effect::ReportLock { idle } => {
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     if let Err(e) = client.report_lock(idle).await {
                         let _ = tx.send(Action::Failed(format!("Lock not recorded: {e}")));
                     }
                 });
             }
-            Effect::ChangePassword { current, new } => spawn(tx, async move {
+            Effect::ChangePassword { current, new } => answer(tasks, tx, async move {
                 Action::PasswordChanged(client.change_password(&current, &new).await)
             }),
-            Effect::Unlock(password) => spawn(tx, async move {
+            Effect::Unlock(password) => answer(tasks, tx, async move {
                 Action::Unlocked(client.verify_password(&password).await)
             }),
-            Effect::LoadPolicy => spawn(tx, async move {
+            Effect::LoadPolicy => answer(tasks, tx, async move {
                 Action::PolicyLoaded(client.my_policy().await.map_err(text))
             }),
-            Effect::LoadAwaiting => spawn(tx, async move {
+            Effect::LoadAwaiting => answer(tasks, tx, async move {
                 Action::AwaitingLoaded(client.awaiting().await.map_err(text))
             }),
-            Effect::SaveSettings(settings) => spawn(tx, async move {
+            Effect::SaveSettings(settings) => answer(tasks, tx, async move {
                 Action::PolicyLoaded(client.save_settings(&settings).await.map_err(text))
             }),
-            Effect::OpenPatientConversation { list, patient } => spawn(tx, async move {
+            Effect::OpenPatientConversation { list, patient } => answer(tasks, tx, async move {
                 Action::PatientConversationOpened(
                     client
                         .patient_conversation(list, &patient)
@@ -199,35 +221,37 @@ impl Effects {
                 )
             }),
             Effect::Notify(text) => {
-                let mut last = self.last_notified.lock().unwrap_or_else(|p| p.into_inner());
-                if last.is_none_or(|t| t.elapsed() >= NOTIFY_QUIET) {
-                    *last = Some(std::time::Instant::now());
+                if self
+                    .last_notified
+                    .is_none_or(|t| t.elapsed() >= NOTIFY_QUIET)
+                {
+                    self.last_notified = Some(Instant::now());
                     terminal::notify(&text, &self.notify);
                 }
             }
-            Effect::Follow(user) => spawn(tx, async move {
+            Effect::Follow(user) => answer(tasks, tx, async move {
                 match client.follow(&user).await {
                     Ok(p) => Action::PresentationLoaded(Ok(Some(p))),
                     Err(e) => Action::Failed(format!("Not following {user}: {e}")),
                 }
             }),
-            Effect::Unfollow => {
-                failure_only(
-                    tx,
-                    "Still following",
-                    async move { client.unfollow().await },
-                )
+            Effect::Unfollow => failure_only(tasks, tx, "Still following", async move {
+                client.unfollow().await
+            }),
+            Effect::HandControl(user) => {
+                failure_only(tasks, tx, "Control not handed", async move {
+                    client.hand_control(&user).await
+                })
             }
-            Effect::HandControl(user) => failure_only(tx, "Control not handed", async move {
-                client.hand_control(&user).await
-            }),
-            Effect::ShareView(view) => failure_only(tx, "Followers not updated", async move {
-                client.share_view(&view).await
-            }),
-            Effect::LoadPresentation => spawn(tx, async move {
+            Effect::ShareView(view) => {
+                failure_only(tasks, tx, "Followers not updated", async move {
+                    client.share_view(&view).await
+                })
+            }
+            Effect::LoadPresentation => answer(tasks, tx, async move {
                 Action::PresentationLoaded(client.presentation().await.map_err(text))
             }),
-            Effect::Diagnose(token) => diagnose(client, tx, token),
+            Effect::Diagnose(token) => diagnose(tasks, client, tx, token),
             Effect::Quit => {}
         }
     }
@@ -235,11 +259,12 @@ impl Effects {
 
 /// Runs a request whose success shows up elsewhere (as an event); only failure is said.
 fn failure_only(
+    tasks: &mut Tasks,
     tx: UnboundedSender<Action>,
     what: &'static str,
-    f: impl std::future::Future<Output = Result<(), ClientError>> + Send + 'static,
+    f: impl Future<Output = Result<(), ClientError>> + Send + 'static,
 ) {
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         if let Err(e) = f.await {
             let _ = tx.send(Action::Failed(format!("{what}: {e}")));
         }
@@ -247,9 +272,9 @@ fn failure_only(
 }
 
 /// The diagnostics pane's three measurements, each reported as it finishes.
-fn diagnose(client: ApiClient, tx: UnboundedSender<Action>, token: uuid::Uuid) {
+fn diagnose(tasks: &mut Tasks, client: ApiClient, tx: UnboundedSender<Action>, token: uuid::Uuid) {
     let (c, t) = (client.clone(), tx.clone());
-    spawn(t, async move {
+    answer(tasks, t, async move {
         let started = std::time::Instant::now();
         let result = c.version().await.map(|(version, date)| ServerInfo {
             version,
@@ -259,7 +284,7 @@ fn diagnose(client: ApiClient, tx: UnboundedSender<Action>, token: uuid::Uuid) {
         Action::Diagnosed(DiagReport::Server(token, result.map_err(|e| e.to_string())))
     });
     let (c, t) = (client.clone(), tx.clone());
-    spawn(t, async move {
+    answer(tasks, t, async move {
         let ehr = c.readiness().await.map(|r| {
             r["ehr"]
                 .as_str()
@@ -267,7 +292,7 @@ fn diagnose(client: ApiClient, tx: UnboundedSender<Action>, token: uuid::Uuid) {
         });
         Action::Diagnosed(DiagReport::Ready(token, ehr.map_err(|e| e.to_string())))
     });
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         // The answer is the `pong` event on the stream; only a refusal comes back here.
         if let Err(e) = client.ping(token).await {
             let report = DiagReport::PingFailed(token, e.to_string());
@@ -276,11 +301,52 @@ fn diagnose(client: ApiClient, tx: UnboundedSender<Action>, token: uuid::Uuid) {
     });
 }
 
-fn spawn(
+/// Runs a request whose result comes back as an action.
+fn answer(
+    tasks: &mut Tasks,
     tx: UnboundedSender<Action>,
-    f: impl std::future::Future<Output = Action> + Send + 'static,
+    f: impl Future<Output = Action> + Send + 'static,
 ) {
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         let _ = tx.send(f.await);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NewMessage, Priority};
+
+    #[tokio::test]
+    async fn ending_the_session_stops_the_outbox_retrying() {
+        // A port nothing listens on: the send fails as a network failure, and is retried.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let client = ApiClient::new(&format!("http://127.0.0.1:{port}")).expect("a client");
+        let (tx, mut actions) = tokio::sync::mpsc::unbounded_channel();
+        let mut effects = Effects::new(client, tx, Vec::new());
+        effects.run(Effect::Send {
+            conversation: uuid::Uuid::nil(),
+            message: NewMessage {
+                id: uuid::Uuid::from_u128(1),
+                body: "Bed 6 cannula tissued".into(),
+                priority: Priority::Normal,
+            },
+        });
+        let waiting = tokio::time::timeout(Duration::from_millis(700), actions.recv()).await;
+        assert!(
+            waiting.is_err(),
+            "still retrying, nothing said: {waiting:?}"
+        );
+
+        drop(effects);
+        // The outbox's task holds the last sender: the channel closes once it has ended.
+        let ended = tokio::time::timeout(Duration::from_secs(5), actions.recv()).await;
+        assert!(
+            matches!(ended, Ok(None)),
+            "the outbox outlived its session: {ended:?}"
+        );
+    }
 }

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::App;
+use super::app::{App, Overlay};
 use super::components::{
     alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
     lock_screen, patient_list, patient_search, prompt, status_bar,
@@ -19,7 +19,7 @@ const MIN_HEIGHT: u16 = 10;
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     // Locked: the lock screen alone, whatever is open underneath.
-    if app.lock.is_some() {
+    if app.locked() {
         lock_screen::render(app, theme, frame, area);
         return;
     }
@@ -76,7 +76,7 @@ fn overlays(app: &App, theme: &Theme, frame: &mut Frame, main: Rect, status: Rec
     column_picker::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
     diagnostics::render(app, theme, frame, main);
-    if app.show_help {
+    if let Overlay::Help { .. } = app.overlay {
         // Help takes the status line too: the whole keymap fits at 120×40.
         let below_bar = Rect {
             height: main.height + status.height,

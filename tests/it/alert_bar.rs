@@ -88,11 +88,11 @@ fn an_important_message_gets_a_steady_mark_and_the_sender_hears_of_an_unanswered
     // opening it is having seen the notice.
     app.focus = wardround::tui::app::Pane::Patients;
     update(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.open_conversation, Some(CHANNEL));
+    assert_eq!(app.chat.open, Some(CHANNEL));
     assert_eq!(app.unanswered.len(), 1);
     app.focus = wardround::tui::app::Pane::Patients;
     update(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.open_conversation, Some(DIRECT));
+    assert_eq!(app.chat.open, Some(DIRECT));
     assert!(app.unanswered.is_empty());
 }
 

@@ -630,12 +630,7 @@ async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_on
 
     // Sent while nothing listens: the outbox keeps trying.
     let (tx, mut actions) = mpsc::unbounded_channel();
-    let effects = Effects {
-        client: doctor_client.clone(),
-        tx,
-        notify: Vec::new(),
-        last_notified: Default::default(),
-    };
+    let mut effects = Effects::new(doctor_client.clone(), tx, Vec::new());
     let message = text("Bed 6 cannula tissued", Priority::Normal);
     effects.run(Effect::Send {
         conversation: chat,

@@ -14,7 +14,7 @@ use wardround::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate
 use wardround::model::{ColumnId, SharedView, SortKey, User};
 use wardround::server::RunningServer;
 use wardround::tui::action::{Action, Effect};
-use wardround::tui::app::App;
+use wardround::tui::app::{App, Overlay};
 use wardround::tui::runtime::Effects;
 use wardround::tui::update::{key, update};
 
@@ -38,12 +38,7 @@ impl Station {
         let (tx, actions) = unbounded_channel();
         let (stream_tx, stream) = unbounded_channel();
         let task = spawn_event_stream(client.clone(), me.cursor, stream_tx);
-        let effects = Effects {
-            client: client.clone(),
-            tx,
-            notify: Vec::new(),
-            last_notified: Default::default(),
-        };
+        let mut effects = Effects::new(client.clone(), tx, Vec::new());
         let app = App::new(me.user, "4 West".into(), url.into(), Utc::now());
         effects.run(Effect::LoadLists);
         effects.run(Effect::LoadConversations);
@@ -365,12 +360,13 @@ async fn the_diagnostics_pane_measures_the_connection_events_server_and_ehr(stor
     nurse.type_command("diag");
     nurse
         .until("every figure is in", |a| {
-            a.diag
-                .as_ref()
-                .is_some_and(|d| d.server.is_some() && d.ehr.is_some() && d.event_lag.is_some())
+            matches!(&a.overlay, Overlay::Diagnostics(d)
+                if d.server.is_some() && d.ehr.is_some() && d.event_lag.is_some())
         })
         .await;
-    let d = nurse.app.diag.clone().unwrap();
+    let Overlay::Diagnostics(d) = nurse.app.overlay.clone() else {
+        panic!("diagnostics closed");
+    };
     let server = d.server.clone().unwrap().unwrap();
     assert_eq!(server.version, env!("CARGO_PKG_VERSION"));
     assert!(server.skew_secs.is_some_and(|s| s.abs() <= 2), "{server:?}");
@@ -388,7 +384,7 @@ async fn the_diagnostics_pane_measures_the_connection_events_server_and_ehr(stor
     }
     // Keys go to the pane while it is open; Esc closes it.
     nurse.press(KeyCode::Esc);
-    assert!(nurse.app.diag.is_none());
+    assert!(matches!(nurse.app.overlay, Overlay::None));
     nurse.drain(Duration::from_millis(100)).await;
 }
 

@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use wardround::client::ClientError;
 use wardround::model::{ColumnId, EffectivePolicy, MessagingPolicy, PolicySettings};
 use wardround::tui::action::{Action, Effect};
-use wardround::tui::app::App;
+use wardround::tui::app::{App, Overlay};
 use wardround::tui::update::{key, update};
 
 fn ctrl(c: char) -> Action {
@@ -58,10 +58,10 @@ fn idle_for_the_configured_time_locks_a_screen_with_no_patient_data() {
     );
 
     tick_at(&mut app, 299);
-    assert!(app.lock.is_none());
+    assert!(!app.locked());
     app.now = app.last_input + Duration::seconds(300);
     let effects = update(&mut app, Action::Tick);
-    assert!(app.lock.is_some());
+    assert!(app.locked());
     assert_eq!(
         effects,
         vec![Effect::ReportLock { idle: true }],
@@ -111,7 +111,7 @@ fn a_policy_may_lock_sooner_never_later() {
     update(&mut app, Action::PolicyLoaded(Ok(policy(60))));
     assert_eq!(app.idle_limit(), Some(60));
     tick_at(&mut app, 60);
-    assert!(app.lock.is_some());
+    assert!(app.locked());
     update(&mut app, Action::Unlocked(Ok(())));
     update(&mut app, Action::PolicyLoaded(Ok(policy(900))));
     assert_eq!(
@@ -126,7 +126,7 @@ fn ctrl_l_locks_at_once_and_then_keys_go_only_to_the_password() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));
     let effects = update(&mut app, ctrl('l'));
-    assert!(app.lock.is_some());
+    assert!(app.locked());
     assert_eq!(effects, vec![Effect::ReportLock { idle: false }]);
     for c in "q?u".chars() {
         update(&mut app, key(KeyCode::Char(c)));
@@ -134,7 +134,7 @@ fn ctrl_l_locks_at_once_and_then_keys_go_only_to_the_password() {
     update(&mut app, key(KeyCode::Tab));
     update(&mut app, ctrl('c'));
     assert!(!app.quit, "Ctrl-C does not end someone else's session");
-    assert!(!app.show_help);
+    assert!(!matches!(app.overlay, Overlay::Help { .. }));
     update(&mut app, key(KeyCode::Backspace));
     assert!(screen(&app).contains("Password: ••▏"));
     let effects = update(&mut app, key(KeyCode::Enter));
@@ -142,9 +142,56 @@ fn ctrl_l_locks_at_once_and_then_keys_go_only_to_the_password() {
     assert!(screen(&app).contains("Checking…"));
 
     update(&mut app, Action::Unlocked(Ok(())));
-    assert!(app.lock.is_none());
-    assert!(app.open_conversation.is_some(), "back where they were");
+    assert!(!app.locked());
+    assert!(app.chat.open.is_some(), "back where they were");
     assert!(!patient_data(&app).is_empty());
+}
+
+#[test]
+fn the_lock_covers_what_is_open_and_gives_it_back_with_what_arrived_meanwhile() {
+    let mut app = ward_app();
+    update(&mut app, Action::ListsLoaded(Ok(vec![rows().list])));
+    update(&mut app, key(KeyCode::Char('a')));
+    for c in "costa".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, ctrl('l'));
+    assert!(app.locked(), "the lock wins over the open search");
+    let found = wardround::model::PatientSummary {
+        id: "demo-13".into(),
+        name: "COSTA, Sean".into(),
+        mrn: "3996478".into(),
+        birth_date: "1940-01-01".into(),
+        sex: "M".into(),
+    };
+    update(
+        &mut app,
+        Action::SearchResults("costa".into(), Ok(vec![found])),
+    );
+    assert!(
+        !screen(&app).contains("COSTA"),
+        "nothing of it shows while locked"
+    );
+
+    update(&mut app, Action::Unlocked(Ok(())));
+    let Overlay::Search(search) = &app.overlay else {
+        panic!("the search is back: {:?}", app.overlay);
+    };
+    assert_eq!(search.query, "costa");
+    assert!(matches!(&search.results, Some(Ok(found)) if found.len() == 1));
+}
+
+#[test]
+fn help_is_closed_not_kept_by_the_lock() {
+    let mut app = ward_app();
+    app.lock_idle_secs = 300;
+    update(&mut app, key(KeyCode::Char('?')));
+    assert!(matches!(app.overlay, Overlay::Help { .. }));
+    tick_at(&mut app, 300);
+    assert!(app.locked());
+    update(&mut app, Action::Unlocked(Ok(())));
+    assert!(matches!(app.overlay, Overlay::None));
 }
 
 #[test]
@@ -189,10 +236,10 @@ fn assert_no_patient_data(app: &App) {
     assert!(app.conversations.is_empty());
     assert!(app.lists.is_empty());
     assert!(app.detail.is_none());
-    assert!(app.search.is_none());
-    assert!(app.composer.is_empty());
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.chat.composer.is_empty());
     assert!(app.unanswered.is_empty());
-    assert!(app.open_conversation.is_none());
-    assert!(app.lock.is_none());
+    assert!(app.chat.open.is_none());
+    assert!(!app.locked());
     assert!(patient_data(app).is_empty());
 }

@@ -76,7 +76,7 @@ fn the_ack_key_acknowledges_the_urgent_messages_in_the_open_chat() {
     // From elsewhere it first opens the message: nobody acknowledges unseen.
     let effects = update(&mut app, ctrl('k'));
     assert!(!effects.iter().any(|e| matches!(e, Effect::Acknowledge(_))));
-    assert_eq!(app.open_conversation, Some(DIRECT));
+    assert_eq!(app.chat.open, Some(DIRECT));
     assert_eq!(app.focus, Pane::Chat);
 
     let effects = update(&mut app, ctrl('k'));
@@ -193,7 +193,7 @@ fn the_composer_offers_only_the_priorities_the_policy_allows() {
     let mut seen = Vec::new();
     for _ in 0..4 {
         update(&mut app, ctrl('p'));
-        seen.push(app.composer_priority);
+        seen.push(app.chat.priority);
     }
     assert_eq!(
         seen,
@@ -212,7 +212,7 @@ fn the_composer_offers_only_the_priorities_the_policy_allows() {
         Action::PolicyLoaded(Ok(policy(Package::PatientRoom))),
     );
     update(&mut app, ctrl('p'));
-    assert_eq!(app.composer_priority, Priority::Normal);
+    assert_eq!(app.chat.priority, Priority::Normal);
     let screen = render_text(&app);
     assert!(
         !screen.contains("Ctrl-p priority"),
@@ -226,12 +226,12 @@ fn the_composer_offers_only_the_priorities_the_policy_allows() {
     );
     update(&mut app, ctrl('p'));
     update(&mut app, ctrl('p'));
-    assert_eq!(app.composer_priority, Priority::Urgent);
+    assert_eq!(app.chat.priority, Priority::Urgent);
     update(
         &mut app,
         Action::PolicyLoaded(Ok(policy(Package::InformationWorker))),
     );
-    assert_eq!(app.composer_priority, Priority::Normal);
+    assert_eq!(app.chat.priority, Priority::Normal);
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn a_patient_chat_opens_from_the_row_and_its_unread_count_fills_the_column() {
     };
     let effects = update(&mut app, Action::PatientConversationOpened(Ok(info)));
     assert_eq!(effects, vec![Effect::LoadMessages(chat)]);
-    assert_eq!(app.open_conversation, Some(chat));
+    assert_eq!(app.chat.open, Some(chat));
     assert_eq!(app.focus, Pane::Chat);
     let bed = row.cell(ColumnId::Bed).unwrap().text.clone();
     let name = row.cell(ColumnId::Name).unwrap().text.clone();
@@ -304,7 +304,7 @@ fn a_patient_chat_opens_from_the_row_and_its_unread_count_fills_the_column() {
             .any(|e| matches!(e, Effect::OpenPatientConversation { .. })),
         "{effects:?}"
     );
-    assert_eq!(app.open_conversation, Some(chat));
+    assert_eq!(app.chat.open, Some(chat));
     assert_eq!(unread(&app).as_deref(), Some(""), "blank once read");
 }
 

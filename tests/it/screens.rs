@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 use wardround::tui::action::Action;
-use wardround::tui::app::App;
+use wardround::tui::app::{App, Overlay};
 use wardround::tui::keymap::Scope;
 use wardround::tui::theme::Theme;
 use wardround::tui::update::{key, update};
@@ -97,7 +97,7 @@ fn help_lists_every_binding_of_the_live_keymap() {
         );
     }
     update(&mut app, key(KeyCode::Esc));
-    assert!(!app.show_help);
+    assert!(!matches!(app.overlay, Overlay::Help { .. }));
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn tiny_and_odd_terminals_do_not_crash() {
         update(&mut diagnosing, key(KeyCode::Char(c)));
     }
     update(&mut diagnosing, key(KeyCode::Enter));
-    assert!(diagnosing.diag.is_some());
+    assert!(matches!(diagnosing.overlay, Overlay::Diagnostics(_)));
     let mut typing = ward_app();
     for c in ":follow sokafor".chars() {
         update(&mut typing, key(KeyCode::Char(c)));
@@ -310,6 +310,6 @@ fn the_terminal_cursor_shows_only_in_the_composer() {
         "hidden once the chat loses focus"
     );
     update(&mut app, key(KeyCode::Char(':')));
-    assert!(app.command_line.is_some());
+    assert!(matches!(app.overlay, Overlay::CommandLine(_)));
     assert!(!wire(&app).contains(SHOW), "not on the command line either");
 }

@@ -1,8 +1,8 @@
 //! Sorting, as properties over arbitrary lists: stable, total, empty cells last.
 
 use proptest::prelude::*;
+use wardround::model::sort;
 use wardround::model::{Cell, ColumnId, Row, SortKey};
-use wardround::tui::sort;
 
 fn row(i: usize, score: Option<u8>, bed: &str) -> Row {
     let news2 = score.map_or_else(Cell::empty, |s| Cell::number(s.to_string(), f64::from(s)));

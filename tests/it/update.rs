@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use wardround::client::StreamUpdate;
 use wardround::model::{Cell, ColumnId, Event, EventKind, Priority, ReceiptState, Row};
 use wardround::tui::action::{Action, Effect};
-use wardround::tui::app::{Outbox, Pane};
+use wardround::tui::app::{Outbox, Overlay, Pane};
 use wardround::tui::update::{key, update};
 
 fn column_texts(app: &wardround::tui::app::App, c: ColumnId) -> Vec<String> {
@@ -155,7 +155,7 @@ fn urgent_alert_appears_pulses_and_clears_on_read() {
 
     let effects = update(&mut app, key(KeyCode::Char('u')));
     assert_eq!(app.focus, Pane::Chat);
-    assert_eq!(app.open_conversation, Some(DIRECT));
+    assert_eq!(app.chat.open, Some(DIRECT));
     assert!(!app.alert_active(), "shown in the focused chat: read");
     assert!(!app.pulse_on);
     assert!(
@@ -242,7 +242,7 @@ fn a_sent_message_shows_sending_until_stored_then_takes_receipts() {
     };
     assert_eq!(conversation, DIRECT);
     assert_eq!(message.body, "On my way");
-    assert!(app.composer.is_empty());
+    assert!(app.chat.composer.is_empty());
     let mine = |app: &wardround::tui::app::App| {
         app.conversation(DIRECT)
             .unwrap()
@@ -291,7 +291,7 @@ fn typing_q_in_the_chat_types_it_rather_than_quitting() {
     update(&mut app, key(KeyCode::Char('u')));
     update(&mut app, key(KeyCode::Char('q')));
     assert!(!app.quit);
-    assert_eq!(app.composer, "q");
+    assert_eq!(app.chat.composer, "q");
     update(&mut app, key(KeyCode::Esc));
     let effects = update(&mut app, key(KeyCode::Char('q')));
     assert!(app.quit);
@@ -565,7 +565,7 @@ fn a_patient_is_added_by_searching_the_ehr() {
     for c in "costa".chars() {
         update(&mut app, key(KeyCode::Char(c)));
     }
-    assert!(!app.quit && app.search.is_some());
+    assert!(!app.quit && matches!(app.overlay, Overlay::Search(_)));
     let effects = update(&mut app, key(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::SearchPatients("costa".into())]);
     let found = |id: &str| wardround::model::PatientSummary {
@@ -588,7 +588,7 @@ fn a_patient_is_added_by_searching_the_ehr() {
             patient: "demo-17".into()
         }]
     );
-    assert!(app.search.is_none());
+    assert!(!matches!(app.overlay, Overlay::Search(_)));
 }
 
 #[test]
@@ -617,7 +617,7 @@ fn the_column_picker_hides_reorders_and_saves_for_this_user() {
     let mut app = ward_app();
     let (first, _) = with_lists(&mut app);
     update(&mut app, key(KeyCode::Char('c')));
-    assert!(app.picker.is_some());
+    assert!(matches!(app.overlay, Overlay::Picker(_)));
     update(&mut app, key(KeyCode::Char('j'))); // name
     update(&mut app, key(KeyCode::Char('j'))); // mrn
     update(&mut app, key(KeyCode::Char(' '))); // hide MRN
@@ -628,7 +628,7 @@ fn the_column_picker_hides_reorders_and_saves_for_this_user() {
     update(&mut app, key(KeyCode::Char('K'))); // move MRN's slot up: name now after it
     update(&mut app, key(KeyCode::Char('+')));
     let effects = update(&mut app, key(KeyCode::Enter));
-    assert!(app.picker.is_none());
+    assert!(!matches!(app.overlay, Overlay::Picker(_)));
     let [Effect::SaveView {
         list,
         view,
@@ -716,7 +716,7 @@ fn lists_are_created_renamed_copied_and_deleted_from_the_keyboard() {
         update(&mut app, key(KeyCode::Esc)).is_empty(),
         "Esc cancels"
     );
-    assert!(app.prompt.is_none());
+    assert!(!matches!(app.overlay, Overlay::Prompt(_)));
 
     update(&mut app, key(KeyCode::Char('X')));
     assert_eq!(
@@ -747,8 +747,11 @@ fn a_message_goes_at_the_priority_chosen_and_the_next_at_normal() {
         Action::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)),
     );
     update(&mut app, key(KeyCode::F(3)));
-    assert_eq!(app.composer_priority, Priority::Urgent);
-    assert!(app.composer.is_empty(), "choosing a priority types nothing");
+    assert_eq!(app.chat.priority, Priority::Urgent);
+    assert!(
+        app.chat.composer.is_empty(),
+        "choosing a priority types nothing"
+    );
     for c in "Sats 86%".chars() {
         update(&mut app, key(KeyCode::Char(c)));
     }
@@ -767,7 +770,7 @@ fn a_message_goes_at_the_priority_chosen_and_the_next_at_normal() {
         .unwrap()
         .message;
     assert_eq!(shown.priority, Priority::Urgent);
-    assert_eq!(app.composer_priority, Priority::Normal);
+    assert_eq!(app.chat.priority, Priority::Normal);
 }
 
 fn type_line(app: &mut wardround::tui::app::App, text: &str) -> Vec<Effect> {
@@ -827,7 +830,10 @@ fn password_asks_three_times_shows_dots_and_sends_once_the_two_agree() {
         }]
     );
     update(&mut app, Action::PasswordChanged(Ok(())));
-    assert!(app.prompt.is_none(), "nothing of it is kept");
+    assert!(
+        !matches!(app.overlay, Overlay::Prompt(_)),
+        "nothing of it is kept"
+    );
     assert!(app
         .notice
         .as_deref()

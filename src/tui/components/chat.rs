@@ -70,8 +70,8 @@ pub fn bindings() -> Vec<Binding> {
 
 /// Text typed into the composer.
 pub fn type_char(app: &mut App, c: char) {
-    if app.composer.chars().count() < crate::model::MAX_BODY_CHARS {
-        app.composer.push(c);
+    if app.chat.composer.chars().count() < crate::model::MAX_BODY_CHARS {
+        app.chat.composer.push(c);
     }
 }
 
@@ -80,21 +80,21 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Send => return send(app),
         Command::LeaveChat => app.focus = Pane::Conversations,
         Command::DeleteBack => {
-            app.composer.pop();
+            app.chat.composer.pop();
         }
-        Command::ScrollOlder => app.chat_scroll = app.chat_scroll.saturating_add(5),
-        Command::ScrollNewer => app.chat_scroll = app.chat_scroll.saturating_sub(5),
+        Command::ScrollOlder => app.chat.scroll = app.chat.scroll.saturating_add(5),
+        Command::ScrollNewer => app.chat.scroll = app.chat.scroll.saturating_sub(5),
         Command::CyclePriority => {
             let next = |p| match p {
                 Priority::Normal => Priority::Important,
                 Priority::Important => Priority::Urgent,
                 Priority::Urgent => Priority::Normal,
             };
-            let mut p = next(app.composer_priority);
+            let mut p = next(app.chat.priority);
             while !app.may_send(p) {
                 p = next(p);
             }
-            app.composer_priority = p;
+            app.chat.priority = p;
         }
         Command::ShowReceiptNames => app.show_receipt_names = !app.show_receipt_names,
         _ => {}
@@ -103,8 +103,8 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 }
 
 fn send(app: &mut App) -> Vec<Effect> {
-    let body = app.composer.trim().to_string();
-    let Some(conversation) = app.open_conversation else {
+    let body = app.chat.composer.trim().to_string();
+    let Some(conversation) = app.chat.open else {
         app.notice = Some("Open a conversation first.".into());
         return Vec::new();
     };
@@ -112,7 +112,7 @@ fn send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let id = app.ids.next_id();
-    let priority = app.composer_priority;
+    let priority = app.chat.priority;
     let message = crate::model::NewMessage {
         id,
         body: body.clone(),
@@ -136,10 +136,10 @@ fn send(app: &mut App) -> Vec<Effect> {
             outbox: Outbox::Sending,
         });
     }
-    app.composer.clear();
+    app.chat.composer.clear();
     // Each message is sent at normal priority unless asked otherwise.
-    app.composer_priority = Priority::Normal;
-    app.chat_scroll = 0;
+    app.chat.priority = Priority::Normal;
+    app.chat.scroll = 0;
     vec![Effect::Send {
         conversation,
         message,
@@ -380,7 +380,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let visible = inner.height as usize;
     let bottom = lines
         .len()
-        .saturating_sub(app.chat_scroll.min(lines.len().saturating_sub(visible)));
+        .saturating_sub(app.chat.scroll.min(lines.len().saturating_sub(visible)));
     let top = bottom.saturating_sub(visible);
     let shown: Vec<Line> = lines[top..bottom].to_vec();
     frame.render_widget(Paragraph::new(shown).block(block), messages_area);
@@ -388,12 +388,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let prompt_width = composer_area.width.saturating_sub(4) as usize;
     let text: String = {
         // Show the end of a long draft: that is where the cursor is.
-        let chars: Vec<char> = app.composer.chars().collect();
+        let chars: Vec<char> = app.chat.composer.chars().collect();
         let start = chars.len().saturating_sub(prompt_width.saturating_sub(1));
         chars[start..].iter().collect()
     };
     // The priority is in words as well as colour.
-    let (title, role) = match app.composer_priority {
+    let (title, role) = match app.chat.priority {
         Priority::Normal => (" Message ".to_string(), None),
         Priority::Important => (" Message · ! IMPORTANT ".to_string(), Some(Role::Important)),
         Priority::Urgent => (" Message · ‼ URGENT ".to_string(), Some(Role::Urgent)),

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::pane_block;
 use crate::model::{ColumnId, ListView};
 use crate::tui::action::Effect;
-use crate::tui::app::App;
+use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -88,7 +88,7 @@ pub fn open(app: &mut App) {
             .filter(|c| !shown.contains(c))
             .map(|&c| (c, false)),
     );
-    app.picker = Some(PickerState {
+    app.overlay = Overlay::Picker(PickerState {
         entries,
         selected: 0,
     });
@@ -116,7 +116,7 @@ pub fn save(app: &App, shared: bool) -> Vec<Effect> {
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
-    let Some(picker) = app.picker.as_mut() else {
+    let Overlay::Picker(picker) = &mut app.overlay else {
         return Vec::new();
     };
     let last = picker.entries.len().saturating_sub(1);
@@ -159,7 +159,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             apply(app);
             let shared = command == Command::PickerShare;
             if !shared {
-                app.picker = None;
+                app.overlay = Overlay::None;
             } else {
                 app.notice = Some("Saved as the team's default for this list.".into());
             }
@@ -178,7 +178,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 
 /// Shows the list as the picker has it now.
 fn apply(app: &mut App) {
-    let Some(picker) = &app.picker else { return };
+    let Overlay::Picker(picker) = &app.overlay else {
+        return;
+    };
     let columns: Vec<ColumnId> = picker.entries.iter().filter(|e| e.1).map(|e| e.0).collect();
     let focused = app.patients.focused_column();
     app.patients.columns = columns;
@@ -190,7 +192,9 @@ fn apply(app: &mut App) {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(picker) = &app.picker else { return };
+    let Overlay::Picker(picker) = &app.overlay else {
+        return;
+    };
     let height = (picker.entries.len() as u16 + 4).min(area.height);
     let popup = super::centered(area, 76, height);
     frame.render_widget(Clear, popup);

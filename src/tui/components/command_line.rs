@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use super::diagnostics;
 use crate::tui::action::Effect;
-use crate::tui::app::App;
+use crate::tui::app::{App, Overlay};
 use crate::tui::follow;
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
@@ -90,34 +90,36 @@ pub fn bindings() -> Vec<Binding> {
 }
 
 pub fn open(app: &mut App) {
-    app.command_line = Some(String::new());
+    app.overlay = Overlay::CommandLine(String::new());
 }
 
 pub fn type_char(app: &mut App, c: char) {
-    if let Some(line) = app.command_line.as_mut().filter(|l| l.chars().count() < 80) {
-        line.push(c);
+    if let Overlay::CommandLine(line) = &mut app.overlay {
+        if line.chars().count() < 80 {
+            line.push(c);
+        }
     }
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
-    let Some(line) = app.command_line.as_mut() else {
+    let Overlay::CommandLine(line) = &mut app.overlay else {
         return Vec::new();
     };
     match command {
         Command::DeleteBack => {
             // Deleting past the colon leaves the line, as in vim.
             if line.pop().is_none() {
-                app.command_line = None;
+                app.overlay = Overlay::None;
             }
             Vec::new()
         }
         Command::PromptCancel => {
-            app.command_line = None;
+            app.overlay = Overlay::None;
             Vec::new()
         }
         Command::RunCommand => {
             let typed = parse(line);
-            app.command_line = None;
+            app.overlay = Overlay::None;
             match typed {
                 Ok(typed) => run(app, typed),
                 Err(e) => {
@@ -146,14 +148,14 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
             Vec::new()
         }
         Typed::Help => {
-            app.show_help = true;
+            app.overlay = Overlay::Help { scroll: 0 };
             Vec::new()
         }
     }
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(line) = &app.command_line else {
+    let Overlay::CommandLine(line) = &app.overlay else {
         return;
     };
     let text = Line::from(vec![

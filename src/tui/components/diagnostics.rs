@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::pane_block;
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Connection};
+use crate::tui::app::{App, Connection, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -65,7 +65,7 @@ pub fn bindings() -> Vec<Binding> {
 
 pub fn open(app: &mut App) -> Vec<Effect> {
     let token = app.ids.next_id();
-    app.diag = Some(DiagState {
+    app.overlay = Overlay::Diagnostics(DiagState {
         token,
         asked_at: app.now,
         server: None,
@@ -79,7 +79,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
         Command::RefreshDiag => open(app),
         Command::CloseDiag => {
-            app.diag = None;
+            app.overlay = Overlay::None;
             Vec::new()
         }
         _ => Vec::new(),
@@ -87,7 +87,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 }
 
 pub fn report(app: &mut App, report: DiagReport) {
-    let Some(d) = app.diag.as_mut() else { return };
+    let Overlay::Diagnostics(d) = app.overlay.unlocked_mut() else {
+        return;
+    };
     match report {
         DiagReport::Server(t, r) if t == d.token => d.server = Some(r),
         DiagReport::Ready(t, r) if t == d.token => d.ehr = Some(r),
@@ -99,7 +101,10 @@ pub fn report(app: &mut App, report: DiagReport) {
 /// Our own ping came back through the event stream.
 pub fn pong(app: &mut App, token: Uuid) {
     let now = app.now;
-    if let Some(d) = app.diag.as_mut().filter(|d| d.token == token) {
+    if let Overlay::Diagnostics(d) = app.overlay.unlocked_mut() {
+        if d.token != token {
+            return;
+        }
         d.event_lag = Some(Ok((now - d.asked_at).to_std().unwrap_or_default()));
     }
 }
@@ -109,7 +114,9 @@ fn ms(d: Duration) -> String {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(d) = &app.diag else { return };
+    let Overlay::Diagnostics(d) = &app.overlay else {
+        return;
+    };
     let waiting = || ("measuring…".to_string(), Role::Muted);
     let (conn, conn_role) = match &app.connection {
         Connection::Connecting => ("connecting".to_string(), Role::Warning),

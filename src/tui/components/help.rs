@@ -6,7 +6,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::pane_block;
-use crate::tui::app::App;
+use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -130,7 +130,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, popup);
     // Scrolling stops where the last line shows.
     let overflow = height.saturating_sub(popup.height);
-    let scroll = app.help_scroll.min(overflow);
+    let scrolled = match app.overlay {
+        Overlay::Help { scroll } => scroll,
+        _ => 0,
+    };
+    let scroll = scrolled.min(overflow);
     let title = if overflow > 0 {
         " Keys · ↓↑ scroll · Esc closes "
     } else {

@@ -10,7 +10,7 @@ use ratatui::Frame;
 
 use super::pane_block;
 use crate::tui::action::Effect;
-use crate::tui::app::{App, LockState, MAX_UNLOCK_FAILURES};
+use crate::tui::app::{App, LockState, Overlay, MAX_UNLOCK_FAILURES};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -36,18 +36,31 @@ pub fn bindings() -> Vec<Binding> {
 }
 
 /// Locks now (`idle`: by the idle timer). What was open stays underneath, unseen, until
-/// the password opens it.
+/// the password opens it; help is closed.
 pub fn lock(app: &mut App, idle: bool) -> Vec<Effect> {
-    if app.lock.is_some() {
+    if app.locked() {
         return Vec::new();
     }
-    app.lock = Some(LockState::default());
-    app.show_help = false;
+    let beneath = match std::mem::take(&mut app.overlay) {
+        Overlay::Help { .. } => Overlay::None,
+        open => open,
+    };
+    app.overlay = Overlay::Lock {
+        lock: LockState::default(),
+        beneath: Box::new(beneath),
+    };
     vec![Effect::ReportLock { idle }]
 }
 
+fn lock_state(app: &mut App) -> Option<&mut LockState> {
+    match &mut app.overlay {
+        Overlay::Lock { lock, .. } => Some(lock),
+        _ => None,
+    }
+}
+
 pub fn type_char(app: &mut App, c: char) {
-    if let Some(lock) = app.lock.as_mut() {
+    if let Some(lock) = lock_state(app) {
         // Long enough for any passphrase; a key held down is not one.
         if lock.password.chars().count() < 256 {
             lock.password.push(c);
@@ -56,7 +69,7 @@ pub fn type_char(app: &mut App, c: char) {
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
-    let Some(lock) = app.lock.as_mut() else {
+    let Some(lock) = lock_state(app) else {
         return Vec::new();
     };
     match command {
@@ -78,13 +91,15 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 pub fn unlocked(app: &mut App, result: Result<(), crate::client::ClientError>) {
     use crate::client::ClientError;
     let now = app.now;
-    let Some(lock) = app.lock.as_mut() else {
+    let Some(lock) = lock_state(app) else {
         return;
     };
     lock.checking = false;
     match result {
         Ok(()) => {
-            app.lock = None;
+            if let Overlay::Lock { beneath, .. } = std::mem::take(&mut app.overlay) {
+                app.overlay = *beneath;
+            }
             app.last_input = now;
         }
         Err(ClientError::Rejected { status: 401, .. }) => {
@@ -114,7 +129,7 @@ pub fn switch_user(app: &mut App) {
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, area);
-    let Some(lock) = &app.lock else {
+    let Overlay::Lock { lock, .. } = &app.overlay else {
         return;
     };
     let waiting = app.urgent_waiting().len();

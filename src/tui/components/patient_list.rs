@@ -12,9 +12,8 @@ use super::prompt::Asking;
 use super::{pane_block, truncate};
 use crate::model::{CellKind, ColumnId, Flag};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Confirm, DetailState, Pane};
+use crate::tui::app::{App, Confirm, DetailState, Overlay, Pane};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
-use crate::tui::sort;
 use crate::tui::theme::{Role, Theme};
 
 pub fn bindings() -> Vec<Binding> {
@@ -271,7 +270,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::AddPatient if app.patients.list_id.is_some() => {
-            app.search = Some(Default::default())
+            app.overlay = Overlay::Search(Default::default())
         }
         Command::RemovePatient => {
             if let (Some(list), Some(row)) = (app.patients.list_id, app.patients.selected_row()) {
@@ -323,12 +322,11 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::SortByColumn | Command::AddSortKey => {
             if let Some(column) = list.focused_column() {
-                list.sort = if command == Command::SortByColumn {
-                    sort::toggle(&list.sort, column)
+                if command == Command::SortByColumn {
+                    list.sort_by(column);
                 } else {
-                    sort::add_or_flip(&list.sort, column)
-                };
-                list.refresh();
+                    list.also_sort_by(column);
+                }
                 return super::column_picker::save(app, false);
             }
         }

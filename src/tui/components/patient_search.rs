@@ -7,8 +7,9 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 use ratatui::Frame;
 
 use super::pane_block;
+use crate::model::PatientSummary;
 use crate::tui::action::Effect;
-use crate::tui::app::App;
+use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -51,14 +52,28 @@ pub fn bindings() -> Vec<Binding> {
     ]
 }
 
+/// Search results, for the query they answer: those for an older query are dropped.
+pub fn results(app: &mut App, query: String, result: Result<Vec<PatientSummary>, String>) {
+    if let Overlay::Search(search) = app.overlay.unlocked_mut() {
+        if search.query != query {
+            return;
+        }
+        search.results = Some(result);
+        search.selected = 0;
+        search.results_for = query;
+    }
+}
+
 pub fn type_char(app: &mut App, c: char) {
-    if let Some(search) = app.search.as_mut().filter(|s| s.query.chars().count() < 60) {
-        search.query.push(c);
+    if let Overlay::Search(search) = &mut app.overlay {
+        if search.query.chars().count() < 60 {
+            search.query.push(c);
+        }
     }
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
-    let Some(search) = app.search.as_mut() else {
+    let Overlay::Search(search) = &mut app.overlay else {
         return Vec::new();
     };
     let found = match &search.results {
@@ -66,7 +81,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         _ => 0,
     };
     match command {
-        Command::CloseSearch => app.search = None,
+        Command::CloseSearch => app.overlay = Overlay::None,
         Command::DeleteBack => {
             search.query.pop();
         }
@@ -91,7 +106,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 return Vec::new();
             };
             app.notice = Some(format!("Adding {} to the list…", chosen.name));
-            app.search = None;
+            app.overlay = Overlay::None;
             return vec![Effect::AddPatient {
                 list,
                 patient: chosen.id,
@@ -103,7 +118,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(search) = &app.search else { return };
+    let Overlay::Search(search) = &app.overlay else {
+        return;
+    };
     let popup = super::centered(area, 90, 16);
     frame.render_widget(Clear, popup);
     let block = pane_block(

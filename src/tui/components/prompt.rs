@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::pane_block;
 use crate::tui::action::Effect;
-use crate::tui::app::App;
+use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -79,7 +79,7 @@ pub fn bindings() -> Vec<Binding> {
 }
 
 pub fn ask(app: &mut App, asking: Asking, text: String) {
-    app.prompt = Some(Prompt {
+    app.overlay = Overlay::Prompt(Prompt {
         asking,
         text,
         note: None,
@@ -97,7 +97,15 @@ pub fn change_password(app: &mut App) {
 /// current one again.
 pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientError>) {
     use crate::client::ClientError;
-    let waiting = app.prompt.take().filter(|p| p.sending);
+    // The answer may come while the screen is locked: the dialog waits beneath the lock.
+    let open = app.overlay.unlocked_mut();
+    let waiting = match std::mem::take(open) {
+        Overlay::Prompt(p) => Some(p).filter(|p| p.sending),
+        other => {
+            *open = other;
+            None
+        }
+    };
     let reopen = |asking: Asking, note: String| Prompt {
         asking,
         text: String::new(),
@@ -110,7 +118,7 @@ pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientE
         }
         (Err(ClientError::Rejected { status: 401, .. }), Some(_)) => {
             app.notice = None;
-            app.prompt = Some(reopen(
+            *app.overlay.unlocked_mut() = Overlay::Prompt(reopen(
                 Asking::CurrentPassword,
                 "That is not your current password.".into(),
             ));
@@ -126,23 +134,23 @@ pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientE
             }),
         ) => {
             app.notice = None;
-            app.prompt = Some(reopen(
-                Asking::NewPassword { current },
-                crate::sanitize::sanitize(&detail),
-            ));
+            *app.overlay.unlocked_mut() =
+                Overlay::Prompt(reopen(Asking::NewPassword { current }, detail));
         }
         // Closed meanwhile (Esc), or something else went wrong: said in the footer.
         (Err(e), _) => {
             app.notice = Some(format!(
-                "Password not changed: {} (:password to try again)",
-                crate::sanitize::sanitize(&e.to_string())
+                "Password not changed: {e} (:password to try again)"
             ));
         }
     }
 }
 
 pub fn type_char(app: &mut App, c: char) {
-    if let Some(p) = app.prompt.as_mut().filter(|p| !p.sending) {
+    if let Overlay::Prompt(p) = &mut app.overlay {
+        if p.sending {
+            return;
+        }
         let max = if p.secret() { 256 } else { 80 };
         if p.text.chars().count() < max {
             p.text.push(c);
@@ -151,14 +159,14 @@ pub fn type_char(app: &mut App, c: char) {
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
-    let Some(prompt) = app.prompt.as_mut() else {
+    let Overlay::Prompt(prompt) = &mut app.overlay else {
         return Vec::new();
     };
     match command {
         Command::DeleteBack => {
             prompt.text.pop();
         }
-        Command::PromptCancel => app.prompt = None,
+        Command::PromptCancel => app.overlay = Overlay::None,
         Command::PromptDone if prompt.secret() => {
             if prompt.text.is_empty() || prompt.sending {
                 return Vec::new();
@@ -196,7 +204,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 return Vec::new();
             }
             let asking = prompt.asking.clone();
-            app.prompt = None;
+            app.overlay = Overlay::None;
             return match asking {
                 Asking::NewList => vec![Effect::NewList(name)],
                 Asking::RenameList(list) => vec![Effect::RenameList { list, name }],
@@ -212,7 +220,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(prompt) = &app.prompt else { return };
+    let Overlay::Prompt(prompt) = &app.overlay else {
+        return;
+    };
     let height = if prompt.note.is_some() { 4 } else { 3 };
     let popup = super::centered(area, 70, height);
     frame.render_widget(Clear, popup);

@@ -1,0 +1,72 @@
+//! What is open over the panes, as one value: one thing at a time, so opening one closes
+//! whatever was open — except the lock screen, which wins over everything and keeps what
+//! it covers until the password opens it again.
+
+use super::app::{LockState, SearchState};
+use super::components::column_picker::PickerState;
+use super::components::diagnostics::DiagState;
+use super::components::prompt::Prompt;
+use super::keymap::Scope;
+
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    /// The panes alone; the focused one has the keys.
+    #[default]
+    None,
+    /// Locked: nothing but the lock screen is drawn and only it takes keys.
+    Lock {
+        lock: LockState,
+        /// Open when the screen locked; unseen until unlocked.
+        beneath: Box<Overlay>,
+    },
+    /// The keymap, scrolled down this many lines.
+    Help { scroll: u16 },
+    /// The `:diag` pane.
+    Diagnostics(DiagState),
+    /// The `:` line being typed.
+    CommandLine(String),
+    /// Searching the EHR for a patient to add to the list.
+    Search(SearchState),
+    /// Choosing, ordering and sizing the list's columns.
+    Picker(PickerState),
+    /// A one-line question (a list's name, a password).
+    Prompt(Prompt),
+}
+
+impl Overlay {
+    /// Where keys go while this is open; `None` leaves them to the focused pane.
+    pub fn scope(&self) -> Option<Scope> {
+        Some(match self {
+            Overlay::None => return None,
+            Overlay::Lock { .. } => Scope::Lock,
+            Overlay::Help { .. } => Scope::Help,
+            Overlay::Diagnostics(_) => Scope::Diag,
+            Overlay::CommandLine(_) => Scope::CommandLine,
+            Overlay::Search(_) => Scope::Search,
+            Overlay::Picker(_) => Scope::Picker,
+            Overlay::Prompt(_) => Scope::Prompt,
+        })
+    }
+
+    pub fn locked(&self) -> bool {
+        matches!(self, Overlay::Lock { .. })
+    }
+
+    /// Whether it stands between the user and the chat, so that what the chat shows is
+    /// not read (the small popups leave it in view).
+    pub fn covers_chat(&self) -> bool {
+        matches!(
+            self,
+            Overlay::Lock { .. } | Overlay::Help { .. } | Overlay::Diagnostics(_)
+        )
+    }
+
+    /// What is open, under the lock screen if locked: an answer from the server that
+    /// arrives while the screen is locked still reaches what asked for it.
+    pub fn unlocked_mut(&mut self) -> &mut Overlay {
+        match self {
+            Overlay::Lock { beneath, .. } => beneath,
+            open => open,
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! What the keyboard, the mouse wheel and a paste do: keys resolve through the keymap to
+//! commands for whatever has the keys now (`App::scope`); printable keys are text where
+//! something is being typed.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::urgent;
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::{App, Confirm, Overlay, Pane};
+use crate::tui::components::{
+    chat, column_picker, command_line, conversations, diagnostics, lock_screen, patient_list,
+    patient_search, prompt,
+};
+use crate::tui::follow;
+use crate::tui::intake;
+use crate::tui::keymap::{Command, Scope};
+
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    app.last_input = app.now;
+    // Any key acknowledges the last notice.
+    app.notice = None;
+    // A question waiting for yes: `y` says it, any other key says no.
+    if let Some(confirm) = app.confirm.take_if(|_| !app.overlay.locked()) {
+        return answer(app, key, confirm);
+    }
+    let typing = app.typing();
+    let scope = app.scope();
+    let Some(command) = app.keymap.resolve(scope, typing, &key) else {
+        if typing {
+            type_key(app, scope, key);
+        }
+        return Vec::new();
+    };
+    match command {
+        Command::Quit => match app.unsent() {
+            0 => {
+                app.quit = true;
+                vec![Effect::Quit]
+            }
+            n => {
+                app.confirm = Some(Confirm::QuitWithUnsent(n));
+                Vec::new()
+            }
+        },
+        Command::ToggleHelp => {
+            app.overlay = match app.overlay {
+                Overlay::Help { .. } => Overlay::None,
+                _ => Overlay::Help { scroll: 0 },
+            };
+            Vec::new()
+        }
+        Command::HelpDown | Command::HelpUp => {
+            scroll_help(app, command == Command::HelpDown);
+            Vec::new()
+        }
+        // Presenting, the list is the only pane.
+        Command::FocusNext | Command::FocusPrev if app.present => Vec::new(),
+        Command::FocusNext => {
+            app.focus = app.focus.next();
+            Vec::new()
+        }
+        Command::FocusPrev => {
+            app.focus = app.focus.prev();
+            Vec::new()
+        }
+        Command::JumpToUrgent => {
+            urgent::jump_to_urgent(app);
+            Vec::new()
+        }
+        Command::Acknowledge => urgent::acknowledge(app),
+        c if scope == Scope::Lock => lock_screen::handle(app, c),
+        Command::Lock => lock_screen::lock(app, false),
+        Command::TogglePresent => {
+            toggle_present(app);
+            Vec::new()
+        }
+        Command::OpenCommandLine => {
+            command_line::open(app);
+            Vec::new()
+        }
+        c if scope == Scope::CommandLine => command_line::handle(app, c),
+        c if scope == Scope::Diag => diagnostics::handle(app, c),
+        c if follow::blocks(app, c) => {
+            app.notice = Some(follow::blocked_notice(app));
+            Vec::new()
+        }
+        c if scope == Scope::Search => patient_search::handle(app, c),
+        c if scope == Scope::Picker => column_picker::handle(app, c),
+        c if scope == Scope::Prompt => prompt::handle(app, c),
+        c if matches!(scope, Scope::Patients | Scope::Filter) => patient_list::handle(app, c),
+        c if scope == Scope::Conversations => conversations::handle(app, c),
+        c if scope == Scope::Chat => chat::handle(app, c),
+        _ => Vec::new(),
+    }
+}
+
+/// The key pressed while `confirm` waited for a yes.
+fn answer(app: &mut App, key: KeyEvent, confirm: Confirm) -> Vec<Effect> {
+    match (key.code, confirm) {
+        (KeyCode::Char('y' | 'Y'), Confirm::RemovePatient { list, patient, .. }) => {
+            vec![Effect::RemovePatient { list, patient }]
+        }
+        (KeyCode::Char('y' | 'Y'), Confirm::DeleteList { list, .. }) => {
+            vec![Effect::DeleteList(list)]
+        }
+        (KeyCode::Char('y' | 'Y'), Confirm::QuitWithUnsent(_)) => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A key that is no command, where text is being typed: a character of it (never one
+/// held with Ctrl or Alt).
+fn type_key(app: &mut App, scope: Scope, key: KeyEvent) {
+    let KeyCode::Char(c) = key.code else {
+        return;
+    };
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return;
+    }
+    match scope {
+        Scope::Lock => lock_screen::type_char(app, c),
+        Scope::Filter => patient_list::type_char(app, c),
+        Scope::Prompt => prompt::type_char(app, c),
+        Scope::Search => patient_search::type_char(app, c),
+        Scope::CommandLine => command_line::type_char(app, c),
+        _ => chat::type_char(app, c),
+    }
+}
+
+/// Pasted text: the password at the lock screen, else the message being written.
+pub(super) fn paste(app: &mut App, text: &str) {
+    if app.locked() {
+        for c in text.chars().filter(|c| !c.is_control()) {
+            lock_screen::type_char(app, c);
+        }
+    } else if app.focus == Pane::Chat && !matches!(app.overlay, Overlay::Help { .. }) {
+        for c in intake::pasted(text).chars() {
+            chat::type_char(app, c);
+        }
+    }
+}
+
+fn scroll_help(app: &mut App, down: bool) {
+    if let Overlay::Help { scroll } = &mut app.overlay {
+        *scroll = if down {
+            scroll.saturating_add(5).min(200)
+        } else {
+            scroll.saturating_sub(5)
+        };
+    }
+}
+
+pub fn toggle_present(app: &mut App) {
+    app.present = !app.present;
+    if app.present {
+        // The big screen shows the list; chat stays on the nurse's own screen.
+        app.focus = Pane::Patients;
+        if let Overlay::Help { .. } = app.overlay {
+            app.overlay = Overlay::None;
+        }
+    }
+}
+
+/// The wheel moves what the focused pane would move with ↓/↑, nothing else.
+pub(super) fn wheel(app: &mut App, down: bool) -> Vec<Effect> {
+    let command = match (app.scope(), down) {
+        (Scope::Patients, true) => Command::RowDown,
+        (Scope::Patients, false) => Command::RowUp,
+        (Scope::Conversations, true) => Command::ConversationDown,
+        (Scope::Conversations, false) => Command::ConversationUp,
+        (Scope::Chat, true) => Command::ScrollNewer,
+        (Scope::Chat, false) => Command::ScrollOlder,
+        (Scope::Help, true) => Command::HelpDown,
+        (Scope::Help, false) => Command::HelpUp,
+        _ => return Vec::new(),
+    };
+    app.last_input = app.now;
+    if follow::blocks(app, command) {
+        app.notice = Some(follow::blocked_notice(app));
+        return Vec::new();
+    }
+    match app.scope() {
+        Scope::Patients => patient_list::handle(app, command),
+        Scope::Conversations => conversations::handle(app, command),
+        Scope::Chat => chat::handle(app, command),
+        _ => {
+            scroll_help(app, down);
+            Vec::new()
+        }
+    }
+}
+
+/// For tests and the demo: a key press as crossterm would deliver it.
+pub fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}

@@ -1,0 +1,119 @@
+//! The pure heart of the app: `update(app, action)` changes state and returns the effects
+//! to run. No I/O, no clock, no randomness (see `App::now` and `App::ids`). This entry
+//! cleans the action ([`intake`]) and hands it to the part of the app it concerns.
+
+mod keys;
+mod lists;
+mod messaging;
+mod stream;
+mod urgent;
+
+use super::action::{Action, Effect};
+use super::app::App;
+use super::components::{diagnostics, lock_screen, patient_search, prompt};
+use super::{follow, intake};
+
+pub use keys::{key, toggle_present};
+pub use lists::show_list;
+pub use messaging::open_conversation;
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut effects = match intake::action(action) {
+        Action::Key(key) => keys::on_key(app, key),
+        Action::Paste(text) => {
+            keys::paste(app, &text);
+            Vec::new()
+        }
+        Action::Resize => Vec::new(),
+        Action::Wheel { down } => keys::wheel(app, down),
+        Action::Tick => lock_if_idle(app),
+        Action::Unlocked(result) => {
+            lock_screen::unlocked(app, result);
+            Vec::new()
+        }
+        Action::PasswordChanged(result) => {
+            prompt::password_changed(app, result);
+            Vec::new()
+        }
+        Action::TerminalFocus(focused) => {
+            app.terminal_focused = focused;
+            Vec::new()
+        }
+        Action::Pulse => {
+            app.pulse_on = app.alert_active() && !app.pulse_on;
+            Vec::new()
+        }
+        Action::ListsLoaded(Ok(lists)) => lists::lists_loaded(app, lists),
+        Action::ListCreated(list) => lists::list_created(app, list),
+        Action::RowsLoaded(Ok(rows)) => {
+            lists::rows_loaded(app, rows);
+            Vec::new()
+        }
+        Action::ListsLoaded(Err(e)) | Action::RowsLoaded(Err(e)) => {
+            app.patients.loading = false;
+            app.patients.error = Some(e);
+            Vec::new()
+        }
+        Action::SearchResults(query, result) => {
+            patient_search::results(app, query, result);
+            Vec::new()
+        }
+        Action::DetailLoaded(patient, result) => {
+            if let Some(d) = app.detail.as_mut().filter(|d| d.patient == patient) {
+                d.loaded = Some(result.map(|d| *d));
+            }
+            Vec::new()
+        }
+        Action::ConversationsLoaded(Ok(list)) => messaging::conversations_loaded(app, list),
+        Action::MessagesLoaded(id, Ok(messages)) => messaging::messages_loaded(app, id, messages),
+        Action::PolicyLoaded(Ok(policy)) => {
+            messaging::policy_loaded(app, policy);
+            Vec::new()
+        }
+        Action::AwaitingLoaded(Ok(messages)) => urgent::awaiting_loaded(app, messages),
+        Action::PatientConversationOpened(Ok(info)) => messaging::patient_chat_opened(app, info),
+        Action::ConversationsLoaded(Err(e))
+        | Action::MessagesLoaded(_, Err(e))
+        | Action::PolicyLoaded(Err(e))
+        | Action::AwaitingLoaded(Err(e))
+        | Action::PatientConversationOpened(Err(e))
+        | Action::Failed(e) => {
+            app.notice = Some(e);
+            Vec::new()
+        }
+        Action::Sent(message) => {
+            messaging::sent(app, message);
+            Vec::new()
+        }
+        Action::SendRefused { id, reason } => {
+            messaging::refused(app, id, reason);
+            Vec::new()
+        }
+        Action::Stream(update) => stream::on_stream(app, update),
+        Action::PresentationLoaded(Ok(p)) => follow::presentation_changed(app, p),
+        Action::PresentationLoaded(Err(e)) => {
+            app.notice = Some(format!("Follow mode unavailable: {e}"));
+            Vec::new()
+        }
+        Action::Diagnosed(report) => {
+            diagnostics::report(app, report);
+            Vec::new()
+        }
+    };
+    effects.extend(messaging::mark_visible_read(app));
+    effects.extend(follow::share(app));
+    effects
+}
+
+/// The clock ticked: lock if nobody has touched a key for the idle limit.
+fn lock_if_idle(app: &mut App) -> Vec<Effect> {
+    let idle = (app.now - app.last_input).num_seconds();
+    if app
+        .idle_limit()
+        .is_some_and(|limit| idle >= i64::try_from(limit).unwrap_or(i64::MAX))
+    {
+        lock_screen::lock(app, true)
+    } else {
+        Vec::new()
+    }
+}
