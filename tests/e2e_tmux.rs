@@ -53,6 +53,12 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Escape alone: followed at once by another key, a terminal reads Alt and that key.
+    fn escape(&self) {
+        self.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     fn resize(&self, width: u16, height: u16) {
         Command::new("tmux")
             .args([
@@ -168,9 +174,7 @@ fn demo_round_trip_in_a_real_terminal() {
 
     // An urgent message to the round group, which the FY1 never reads: re-notified, then
     // (the demo policy's 40 s window) the sender is told and the charge nurse is messaged.
-    // Escape alone: followed at once by `k` a terminal reads Alt-k.
-    tmux.keys(&["Escape"]);
-    std::thread::sleep(Duration::from_millis(300));
+    tmux.escape();
     tmux.keys(&["k"]);
     tmux.keys(&["Enter"]);
     tmux.keys(&["C-p", "C-p"]);
@@ -196,19 +200,19 @@ fn demo_round_trip_in_a_real_terminal() {
         s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("Reason for")
     });
 
-    tmux.keys(&["Escape"]);
+    tmux.escape();
     // IT's first look: the diagnostics pane measures the live connection.
     tmux.keys(&[":diag", "Enter"]);
     let screen = tmux.wait_for("diagnostics", Duration::from_secs(10), |s| {
         s.contains("ping to its event") && s.contains("same as this client")
     });
     assert!(screen.contains("live (event stream open)"), "{screen}");
-    tmux.keys(&["Escape"]);
+    tmux.escape();
     tmux.keys(&["?"]);
     tmux.wait_for("help", Duration::from_secs(5), |s| {
         s.contains("Sort by the focused column")
     });
-    tmux.keys(&["Escape"]);
+    tmux.escape();
     tmux.keys(&["q"]);
     let screen = tmux.wait_for("a clean exit", Duration::from_secs(10), |s| {
         s.contains("wardround-exited-")

@@ -85,7 +85,7 @@ async fn from_server(
             }]
         });
     let rows = client.export_rows(list.id, &columns).await?.rows;
-    let sorted: Vec<_> = wardround::tui::sort::order(&rows, &sort)
+    let sorted: Vec<_> = wardround::model::sort::order(&rows, &sort)
         .into_iter()
         .map(|i| rows[i].clone())
         .collect();

@@ -10,40 +10,49 @@ use crate::model::{
 };
 use crate::sanitize::{expand_tabs, sanitize};
 
-/// The action with every string from the server or the EHR cleaned.
+/// The action with every string from the server or the EHR cleaned, error texts too
+/// (a server's or a proxy's words reach the status bar and the dialogs).
 pub fn action(action: Action) -> Action {
+    use Action as A;
     match action {
-        Action::ListsLoaded(Ok(lists)) => {
-            Action::ListsLoaded(Ok(lists.into_iter().map(list).collect()))
-        }
-        Action::ListCreated(l) => Action::ListCreated(list(l)),
-        Action::RowsLoaded(Ok(r)) => Action::RowsLoaded(Ok(rows(r))),
-        Action::ConversationsLoaded(Ok(cs)) => {
-            Action::ConversationsLoaded(Ok(cs.into_iter().map(conversation).collect()))
-        }
-        Action::PatientConversationOpened(Ok(c)) => {
-            Action::PatientConversationOpened(Ok(conversation(c)))
-        }
-        Action::DetailLoaded(patient, Ok(d)) => {
-            Action::DetailLoaded(patient, Ok(Box::new(detail(*d))))
-        }
-        Action::SearchResults(query, Ok(found)) => {
-            Action::SearchResults(query, Ok(found.into_iter().map(summary).collect()))
-        }
-        Action::MessagesLoaded(id, Ok(ms)) => {
-            Action::MessagesLoaded(id, Ok(ms.into_iter().map(message).collect()))
-        }
-        Action::AwaitingLoaded(Ok(ms)) => {
-            Action::AwaitingLoaded(Ok(ms.into_iter().map(message).collect()))
-        }
-        Action::Sent(m) => Action::Sent(message(m)),
-        Action::PolicyLoaded(Ok(p)) => Action::PolicyLoaded(Ok(policy(p))),
-        Action::PresentationLoaded(Ok(p)) => Action::PresentationLoaded(Ok(p.map(presentation))),
+        A::ListsLoaded(r) => A::ListsLoaded(each(r, list)),
+        A::ListCreated(l) => A::ListCreated(list(l)),
+        A::RowsLoaded(r) => A::RowsLoaded(clean(r, rows)),
+        A::ConversationsLoaded(r) => A::ConversationsLoaded(each(r, conversation)),
+        A::PatientConversationOpened(r) => A::PatientConversationOpened(clean(r, conversation)),
+        A::DetailLoaded(patient, r) => A::DetailLoaded(patient, clean(r, |d| Box::new(detail(*d)))),
+        A::SearchResults(query, r) => A::SearchResults(query, each(r, summary)),
+        A::MessagesLoaded(id, r) => A::MessagesLoaded(id, each(r, message)),
+        A::AwaitingLoaded(r) => A::AwaitingLoaded(each(r, message)),
+        A::Sent(m) => A::Sent(message(m)),
+        A::SendRefused { id, reason } => A::SendRefused {
+            id,
+            reason: sanitize(&reason),
+        },
+        A::PolicyLoaded(r) => A::PolicyLoaded(clean(r, policy)),
+        A::PresentationLoaded(r) => A::PresentationLoaded(clean(r, |p| p.map(presentation))),
+        A::Unlocked(r) => A::Unlocked(r.map_err(client_error)),
         // The server's reason is shown in the password dialog.
-        Action::PasswordChanged(Err(e)) => Action::PasswordChanged(Err(client_error(e))),
-        Action::Stream(StreamUpdate::Event(e)) => Action::Stream(StreamUpdate::Event(event(e))),
+        A::PasswordChanged(r) => A::PasswordChanged(r.map_err(client_error)),
+        A::Failed(why) => A::Failed(sanitize(&why)),
+        A::Stream(StreamUpdate::Event(e)) => A::Stream(StreamUpdate::Event(event(e))),
+        A::Stream(StreamUpdate::Disconnected { reason, retry_in }) => {
+            A::Stream(StreamUpdate::Disconnected {
+                reason: sanitize(&reason),
+                retry_in,
+            })
+        }
         other => other,
     }
+}
+
+/// A load's answer cleaned: the value by `f`, the error text by the sanitiser.
+fn clean<T>(r: Result<T, String>, f: impl FnOnce(T) -> T) -> Result<T, String> {
+    r.map(f).map_err(|e| sanitize(&e))
+}
+
+fn each<T>(r: Result<Vec<T>, String>, f: impl FnMut(T) -> T) -> Result<Vec<T>, String> {
+    clean(r, |v| v.into_iter().map(f).collect())
 }
 
 /// Pasted text for the chat composer (one line). A paste into the lock screen is a
@@ -195,4 +204,51 @@ fn presentation(mut p: Presentation) -> Presentation {
 fn shared_view(mut v: SharedView) -> SharedView {
     v.patient = v.patient.as_deref().map(sanitize);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2Jgone";
+
+    fn clean_text(s: &str) -> bool {
+        !s.contains('\u{1b}') && !s.contains('\u{7}') && s.contains("gone")
+    }
+
+    #[test]
+    fn error_texts_from_outside_are_cleaned_too() {
+        let Action::Failed(why) = action(Action::Failed(HOSTILE.into())) else {
+            panic!("still a failure")
+        };
+        assert!(clean_text(&why), "{why:?}");
+        let Action::RowsLoaded(Err(why)) = action(Action::RowsLoaded(Err(HOSTILE.into()))) else {
+            panic!("still a failed load")
+        };
+        assert!(clean_text(&why), "{why:?}");
+        let refused = action(Action::SendRefused {
+            id: uuid::Uuid::nil(),
+            reason: HOSTILE.into(),
+        });
+        let Action::SendRefused { reason, .. } = refused else {
+            panic!("still refused")
+        };
+        assert!(clean_text(&reason), "{reason:?}");
+        let dropped = action(Action::Stream(StreamUpdate::Disconnected {
+            reason: HOSTILE.into(),
+            retry_in: std::time::Duration::from_secs(1),
+        }));
+        let Action::Stream(StreamUpdate::Disconnected { reason, .. }) = dropped else {
+            panic!("still a disconnection")
+        };
+        assert!(clean_text(&reason), "{reason:?}");
+        let refused = action(Action::Unlocked(Err(ClientError::Rejected {
+            status: 403,
+            detail: HOSTILE.into(),
+        })));
+        let Action::Unlocked(Err(ClientError::Rejected { detail, .. })) = refused else {
+            panic!("still rejected")
+        };
+        assert!(clean_text(&detail), "{detail:?}");
+    }
 }

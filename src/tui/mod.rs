@@ -12,7 +12,6 @@ pub mod keymap;
 pub mod overlay;
 pub mod patients;
 pub mod runtime;
-pub mod sort;
 mod tasks;
 pub mod terminal;
 pub mod theme;
