@@ -1,6 +1,7 @@
 //! Errors as `application/problem+json` (RFC 9457), and extractors whose rejections are
 //! problems too, so a malformed request always gets a readable reason.
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -104,15 +105,70 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match tokio::time::timeout(BODY_TIMEOUT, axum::Json::<T>::from_request(req, state)).await {
-            Ok(Ok(axum::Json(v))) => Ok(ApiJson(v)),
-            Ok(Err(rejection)) => Err(json_problem(rejection)),
-            Err(_) => Err(Problem::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "The request's body did not arrive within 10 s.",
-            )),
+        if !json_content_type(req.headers()) {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Expected request with `Content-Type: application/json`",
+            ));
         }
+        let body = match tokio::time::timeout(BODY_TIMEOUT, Bytes::from_request(req, state)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(rejection)) => {
+                return Err(Problem::new(rejection.status(), rejection.body_text()))
+            }
+            Err(_) => {
+                return Err(Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The request's body did not arrive within 10 s.",
+                ))
+            }
+        };
+        if has_nul(&body) {
+            return Err(nul_problem());
+        }
+        axum::Json::<T>::from_bytes(&body)
+            .map(|axum::Json(v)| ApiJson(v))
+            .map_err(json_problem)
     }
+}
+
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(essence) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether a JSON text holds the NUL character, which it can only spell `\u0000`. No
+/// clinical text has one; PostgreSQL cannot store one, and a message refused only when
+/// its batch is written would fail the other senders' messages in that batch.
+fn has_nul(json: &[u8]) -> bool {
+    let mut backslashes = 0;
+    for (i, &b) in json.iter().enumerate() {
+        if b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        // An odd run of backslashes escapes this byte; an even run is literal backslashes.
+        if b == b'u' && backslashes % 2 == 1 && json.get(i + 1..i + 5) == Some(b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+pub fn nul_problem() -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Text may not contain the NUL character (U+0000).",
+    )
 }
 
 fn json_problem(r: JsonRejection) -> Problem {
@@ -158,6 +214,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 mod tests {
     use super::*;
     use crate::server::store::StoreError;
+
+    #[test]
+    fn a_nul_is_found_however_it_is_escaped_and_a_literal_backslash_u_is_not_one() {
+        assert!(has_nul(br#"{"body":"a\u0000b"}"#));
+        assert!(
+            has_nul(br#"{"body":"a\\\u0000b"}"#),
+            "a backslash, then a NUL"
+        );
+        assert!(
+            !has_nul(br#"{"body":"a\\u0000b"}"#),
+            "a backslash, then the text u0000"
+        );
+        assert!(has_nul(br#"{"body":"\u00001"}"#));
+        assert!(!has_nul(br#"{"body":"caf\u00e9"}"#));
+    }
 
     #[test]
     fn a_database_out_of_reach_is_a_503_to_retry_and_a_corrupt_row_a_500() {

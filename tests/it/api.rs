@@ -302,6 +302,67 @@ async fn a_bad_id_in_the_path_is_a_400_problem(store: TestStore) {
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
 }
 
+/// PostgreSQL cannot store U+0000 and SQLite would keep it: the API refuses it on both,
+/// before the store, so one hostile message cannot fail the other messages of its batch.
+async fn a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message(store: TestStore) {
+    let w = ward(&store).await;
+    let http = reqwest::Client::new();
+    let api = format!("{}/api/v1", w.server.url());
+    let resp = http
+        .post(format!("{api}/session"))
+        .header("content-type", "application/json")
+        .body(r#"{"username":"nur\u0000se","password":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let (_, session) = ApiClient::new(&w.server.url())
+        .unwrap()
+        .login("nurse", PASSWORD)
+        .await
+        .unwrap();
+    let resp = http
+        .get(format!("{api}/conversations/{}/messages?limit=%00", w.chat))
+        .bearer_auth(&session.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422, "a NUL in the query");
+    let doctor = login(&w, "doctor").await;
+    let hostile = (0..20).map(|i| {
+        let http = http.clone();
+        let url = format!("{api}/conversations/{}/messages", w.chat);
+        let token = session.token.clone();
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"id":"{}","body":"bad {i} \u0000"}}"#,
+                    Uuid::new_v4()
+                ))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let good = (0..40).map(|i| {
+        let doctor = doctor.clone();
+        async move { doctor.send(w.chat, &text(&format!("good {i}"), Priority::Normal)).await }
+    });
+    let (hostile, good) = tokio::join!(
+        futures_util::future::join_all(hostile),
+        futures_util::future::join_all(good)
+    );
+    assert!(hostile.iter().all(|s| *s == 422), "{hostile:?}");
+    assert!(good.iter().all(Result::is_ok), "{good:?}");
+    let stored = doctor.messages(w.chat).await.unwrap();
+    assert_eq!(stored.iter().filter(|m| m.body.starts_with("good ")).count(), 40);
+    assert!(!stored.iter().any(|m| m.body.contains('\0')));
+}
+
 async fn an_empty_message_is_refused_with_a_reason(store: TestStore) {
     let w = ward(&store).await;
     let doctor = login(&w, "doctor").await;
@@ -1030,6 +1091,7 @@ async fn an_ended_sessions_open_stream_closes_and_hears_nothing_more(store: Test
 }
 
 on_each_store!(
+    a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message,
     an_ended_sessions_open_stream_closes_and_hears_nothing_more,
     the_same_message_id_with_other_text_is_a_conflict,
     usernames_are_unique_ignoring_case_and_at_most_64_characters,

@@ -15,6 +15,7 @@ mod session;
 mod workstation;
 
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -103,11 +104,30 @@ pub fn router(domain: Domain) -> Router {
         .fallback(|| async {
             Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.")
         })
+        .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(axum::middleware::from_fn_with_state(
             domain.clone(),
             count_responses,
         ))
         .with_state(domain)
+}
+
+/// A NUL (`%00`) in a path or query names nothing and could reach the store (which
+/// PostgreSQL refuses with an error); refused here, once, for every route.
+async fn refuse_nul_in_address(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let uri = request.uri();
+    let nul = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    };
+    if nul(uri.path()) || uri.query().is_some_and(nul) {
+        return crate::server::problem::nul_problem().into_response();
+    }
+    next.run(request).await
 }
 
 async fn count_responses(
