@@ -362,9 +362,14 @@ mod tests {
             err.contains("HS256") && err.contains("RS384") && err.contains("ES384"),
             "{err}"
         );
-        let f = write("[ehr]\nsmart_algorithm = \"es384\"\n");
-        let c = Config::load(Some(f.path()), std::iter::empty()).unwrap();
-        assert_eq!(c.ehr.smart_algorithm, SigningAlgorithm::Es384);
+        for (written, read) in [
+            ("es384", SigningAlgorithm::Es384),
+            ("Rs384", SigningAlgorithm::Rs384),
+        ] {
+            let f = write(&format!("[ehr]\nsmart_algorithm = \"{written}\"\n"));
+            let c = Config::load(Some(f.path()), std::iter::empty()).unwrap();
+            assert_eq!(c.ehr.smart_algorithm, read, "any case, as before");
+        }
     }
 
     #[test]

@@ -12,14 +12,25 @@ use uuid::Uuid;
 use super::FhirError;
 
 /// The two algorithms SMART Backend Services asks servers to accept; in config as
-/// `"RS384"` or `"ES384"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+/// `"RS384"` or `"ES384"`, in any case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SigningAlgorithm {
     #[default]
-    #[serde(rename = "RS384", alias = "rs384")]
     Rs384,
-    #[serde(rename = "ES384", alias = "es384")]
     Es384,
+}
+
+impl<'de> Deserialize<'de> for SigningAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        match name.to_ascii_uppercase().as_str() {
+            "RS384" => Ok(SigningAlgorithm::Rs384),
+            "ES384" => Ok(SigningAlgorithm::Es384),
+            _ => Err(serde::de::Error::custom(format!(
+                "smart_algorithm `{name}`: use RS384 or ES384"
+            ))),
+        }
+    }
 }
 
 #[derive(Clone)]
