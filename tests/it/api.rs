@@ -350,7 +350,11 @@ async fn a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message(st
     });
     let good = (0..40).map(|i| {
         let doctor = doctor.clone();
-        async move { doctor.send(w.chat, &text(&format!("good {i}"), Priority::Normal)).await }
+        async move {
+            doctor
+                .send(w.chat, &text(&format!("good {i}"), Priority::Normal))
+                .await
+        }
     });
     let (hostile, good) = tokio::join!(
         futures_util::future::join_all(hostile),
@@ -359,7 +363,13 @@ async fn a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message(st
     assert!(hostile.iter().all(|s| *s == 422), "{hostile:?}");
     assert!(good.iter().all(Result::is_ok), "{good:?}");
     let stored = doctor.messages(w.chat).await.unwrap();
-    assert_eq!(stored.iter().filter(|m| m.body.starts_with("good ")).count(), 40);
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|m| m.body.starts_with("good "))
+            .count(),
+        40
+    );
     assert!(!stored.iter().any(|m| m.body.contains('\0')));
 }
 

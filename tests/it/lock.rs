@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use wardround::client::ClientError;
 use wardround::model::{ColumnId, EffectivePolicy, MessagingPolicy, PolicySettings};
 use wardround::tui::action::{Action, Effect};
-use wardround::tui::app::{App, Overlay};
+use wardround::tui::app::{App, Confirm, Overlay};
 use wardround::tui::update::{key, update};
 
 fn ctrl(c: char) -> Action {
@@ -145,6 +145,48 @@ fn ctrl_l_locks_at_once_and_then_keys_go_only_to_the_password() {
     assert!(!app.locked());
     assert!(app.chat.open.is_some(), "back where they were");
     assert!(!patient_data(&app).is_empty());
+}
+
+#[test]
+fn the_lock_key_locks_over_a_question_help_and_diagnostics_and_the_password_runs_nothing() {
+    let mut app = ward_app();
+    // `X` on a list asks this; whatever key answers it is "no" but `y`.
+    app.confirm = Some(Confirm::DeleteList {
+        list: uuid::Uuid::nil(),
+        name: "4 West".into(),
+    });
+    update(&mut app, ctrl('l'));
+    assert!(app.locked(), "the lock key is not the question's answer");
+    assert!(
+        app.confirm.is_none(),
+        "the question is dropped, not kept for later"
+    );
+    let typed: Vec<Effect> = "serename"
+        .chars()
+        .flat_map(|c| update(&mut app, key(KeyCode::Char(c))))
+        .collect();
+    assert!(
+        typed.is_empty(),
+        "the password typed ran as no command: {typed:?}"
+    );
+    update(&mut app, Action::Unlocked(Ok(())));
+    assert!(
+        matches!(app.overlay, Overlay::None),
+        "no rename prompt opened by its `e`"
+    );
+
+    update(&mut app, key(KeyCode::Char('?')));
+    update(&mut app, ctrl('l'));
+    assert!(app.locked(), "from help");
+    update(&mut app, Action::Unlocked(Ok(())));
+    update(&mut app, key(KeyCode::Char(':')));
+    for c in "diag".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Overlay::Diagnostics(_)));
+    update(&mut app, key(KeyCode::F(12)));
+    assert!(app.locked(), "from diagnostics");
 }
 
 #[test]

@@ -22,6 +22,14 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     app.last_input = app.now;
     // Any key acknowledges the last notice.
     app.notice = None;
+    // The lock key locks whatever is open or asked: a question waiting for yes is
+    // dropped (no), never answered by it, or the password typed next would run as keys.
+    if !app.overlay.locked()
+        && app.keymap.resolve(Scope::Global, false, &key) == Some(Command::Lock)
+    {
+        app.confirm = None;
+        return lock_screen::lock(app, false);
+    }
     // A question waiting for yes: `y` says it, any other key says no.
     if let Some(confirm) = app.confirm.take_if(|_| !app.overlay.locked()) {
         return answer(app, key, confirm);
