@@ -53,11 +53,11 @@ impl Overlay {
     }
 
     /// Whether it stands between the user and the chat, so that what the chat shows is
-    /// not read (the small popups leave it in view).
+    /// not read (the one-line command line and prompt leave it in view).
     pub fn covers_chat(&self) -> bool {
-        matches!(
+        !matches!(
             self,
-            Overlay::Lock { .. } | Overlay::Help { .. } | Overlay::Diagnostics(_)
+            Overlay::None | Overlay::CommandLine(_) | Overlay::Prompt(_)
         )
     }
 

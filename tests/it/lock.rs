@@ -249,6 +249,29 @@ fn nothing_is_read_behind_the_lock() {
 }
 
 #[test]
+fn nothing_is_read_behind_the_column_picker_and_the_jump_key_shows_the_message() {
+    let mut app = ward_app();
+    app.overlay = Overlay::Picker(Default::default());
+    app.focus = wardround::tui::app::Pane::Chat;
+    app.chat.open = Some(DIRECT);
+    let effects = update(&mut app, Action::Tick);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Mark { .. })),
+        "the picker covers the chat: {effects:?}"
+    );
+    assert!(app.alert_active());
+    let effects = update(&mut app, key(KeyCode::Char('u')));
+    assert!(
+        matches!(app.overlay, Overlay::None),
+        "the jump closes the picker"
+    );
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Mark { .. })),
+        "and the message it shows is read: {effects:?}"
+    );
+}
+
+#[test]
 fn three_wrong_passwords_log_out_and_leave_no_patient_data_in_the_app() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));

@@ -6,13 +6,17 @@ use uuid::Uuid;
 use super::messaging::{open_conversation, sync_patient_unread, upsert};
 use crate::model::{Message, ReceiptState};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, Outbox, Unanswered};
+use crate::tui::app::{App, Outbox, Overlay, Unanswered};
 
 /// The oldest urgent message waiting for me, else the oldest important one, else my
 /// oldest unanswered urgent message.
 pub(super) fn jump_to_urgent(app: &mut App) {
-    // A message is read on the nurse's screen, not the room's.
+    // A message is read on the nurse's screen, not the room's, and not behind a dialog:
+    // the jump shows it.
     app.present = false;
+    if !app.overlay.locked() {
+        app.overlay = Overlay::None;
+    }
     let waiting = app
         .urgent_waiting()
         .first()
