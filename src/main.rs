@@ -20,7 +20,11 @@ fn main() {
     if let Err(e) = runtime.block_on(cli::run(cli)) {
         // One clear sentence per cause, not a backtrace.
         let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-        eprintln!("wardround: {}", chain.join(": "));
+        // Causes may quote the server, and so other users' words.
+        eprintln!(
+            "wardround: {}",
+            wardround::sanitize::sanitize(&chain.join(": "))
+        );
         std::process::exit(1);
     }
 }

@@ -115,12 +115,12 @@ async fn run_offline(
     match command {
         AdminCommand::Unlock { username } => {
             domain.unlock_account(&username, by).await?;
-            println!("{username}: unlocked");
+            say!("{username}: unlocked");
         }
         AdminCommand::ResetPassword { username } => {
             let password = one_time_password();
             domain.reset_password_by(&username, &password, by).await?;
-            println!("{username}: sessions ended, unlocked; one-time password: {password}");
+            say!("{username}: sessions ended, unlocked; one-time password: {password}");
         }
         _ => {
             return Err(eyre!(
@@ -266,23 +266,23 @@ pub fn one_time_password() -> String {
 
 fn print_policy(p: &MessagingPolicy) {
     let s = &p.settings;
-    println!("{}", p.name);
+    say!("{}", p.name);
     let json = serde_json::to_value(s).unwrap_or_default();
     let receipts = json["read_receipts"].as_str().unwrap_or("?");
     let until = json["renotify_until"].as_str().unwrap_or("?");
-    println!("  read_receipts      {receipts}");
-    println!("  allow_urgent       {}", s.allow_urgent);
-    println!("  allow_important    {}", s.allow_important);
-    println!("  renotify_interval  {}s", s.renotify_interval_secs);
-    println!("  renotify_window    {}s", s.renotify_window_secs);
-    println!("  renotify_until     {until}");
-    println!(
+    say!("  read_receipts      {receipts}");
+    say!("  allow_urgent       {}", s.allow_urgent);
+    say!("  allow_important    {}", s.allow_important);
+    say!("  renotify_interval  {}s", s.renotify_interval_secs);
+    say!("  renotify_window    {}s", s.renotify_window_secs);
+    say!("  renotify_until     {until}");
+    say!(
         "  escalation_target  {}",
         s.escalation_target
             .as_ref()
             .map_or("none".to_string(), |t| t.to_string())
     );
-    println!(
+    say!(
         "  lock_idle          {}",
         s.lock_idle_secs
             .map_or("as the workstation's config".to_string(), |t| format!(
@@ -301,7 +301,7 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
         AdminCommand::ResetPassword { username } => {
             let password = one_time_password();
             client.admin_reset_password(&username, &password).await?;
-            println!("{username}: sessions ended; one-time password: {password}");
+            say!("{username}: sessions ended; one-time password: {password}");
         }
         AdminCommand::User { action } => match action {
             UserAction::Add {
@@ -321,12 +321,12 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                         one_time: true,
                     })
                     .await?;
-                println!("created {} ({})", user.username, user.display_name);
-                println!("one-time password: {password}");
+                say!("created {} ({})", user.username, user.display_name);
+                say!("one-time password: {password}");
             }
             UserAction::List => {
                 for a in client.admin_users().await? {
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t{}{}\t{}",
                         a.user.username,
                         a.user.display_name,
@@ -339,7 +339,7 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
             }
             UserAction::Disable { username, enable } => {
                 client.admin_set_disabled(&username, !enable).await?;
-                println!(
+                say!(
                     "{username} {}",
                     if enable {
                         "enabled"
@@ -351,15 +351,15 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
             UserAction::ResetPassword { username } => {
                 let password = one_time_password();
                 client.admin_reset_password(&username, &password).await?;
-                println!("{username}: sessions ended; one-time password: {password}");
+                say!("{username}: sessions ended; one-time password: {password}");
             }
         },
         AdminCommand::Team { action } => match action {
             TeamAction::Create { name, template } => {
                 let team = client.admin_create_team(&name, template).await?;
                 match template {
-                    None => println!("created team {} with its channel", team.name),
-                    Some(t) => println!(
+                    None => say!("created team {} with its channel", team.name),
+                    Some(t) => say!(
                         "created team {} with its channel and {}{}",
                         team.name,
                         t.channels().join(", "),
@@ -373,15 +373,15 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
             }
             TeamAction::AddMember { team, username } => {
                 client.admin_team_member(&team, &username, true).await?;
-                println!("{username} joined {team}");
+                say!("{username} joined {team}");
             }
             TeamAction::RemoveMember { team, username } => {
                 client.admin_team_member(&team, &username, false).await?;
-                println!("{username} left {team}");
+                say!("{username} left {team}");
             }
             TeamAction::List => {
                 for t in client.admin_teams().await? {
-                    println!("{}\t{}", t.team.name, t.members.join(", "));
+                    say!("{}\t{}", t.team.name, t.members.join(", "));
                 }
             }
         },
@@ -394,7 +394,7 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                 };
                 for e in client.admin_audit(&query).await? {
                     // Tab-separated for scripts; the workstation last, as it came later.
-                    println!(
+                    say!(
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         e.seq,
                         e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -413,7 +413,7 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
             AuditAction::Verify => {
                 let verdict = client.admin_audit_verify().await?;
                 match verdict.broken_at {
-                    None => println!("audit log intact: {} rows", verdict.rows),
+                    None => say!("audit log intact: {} rows", verdict.rows),
                     Some(seq) => {
                         let why = verdict.problem.unwrap_or_else(|| {
                             "it was changed, or a row before it was removed".into()
@@ -444,7 +444,7 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                             Assignee::Team(t) => format!("team {t}"),
                         })
                         .collect();
-                    println!("{}\t{}", p.name, assigned.join(", "));
+                    say!("{}\t{}", p.name, assigned.join(", "));
                 }
             }
             PolicyAction::Show { name } => print_policy(&client.admin_policy(&name).await?),
@@ -465,15 +465,15 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
             }
             PolicyAction::Assign { name, to } => {
                 client.admin_assign(Some(&name), &to).await?;
-                println!("assigned {name}");
+                say!("assigned {name}");
             }
             PolicyAction::Unassign { from } => {
                 client.admin_assign(None, &from).await?;
-                println!("unassigned");
+                say!("unassigned");
             }
             PolicyAction::ApplyPackage { package, to } => {
                 let p = client.admin_apply_package(&package, &to).await?;
-                println!("assigned {}", p.name);
+                say!("assigned {}", p.name);
             }
         },
     }

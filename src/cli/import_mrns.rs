@@ -28,12 +28,12 @@ pub async fn run(cx: &Context, args: Args) -> Result<()> {
     }
     let (client, list) = log_in_for_list(cx, &args.list).await?;
     let report = client.import_mrns(list.id, &mrns).await?;
-    println!("added {} to {}", report.added.len(), list.name);
+    say!("added {} to {}", report.added.len(), list.name);
     if report.already_on_list > 0 {
-        println!("{} already on the list", report.already_on_list);
+        say!("{} already on the list", report.already_on_list);
     }
     if !report.not_found.is_empty() {
-        println!(
+        say!(
             "not found in the EHR (or not unique): {}",
             report.not_found.join(", ")
         );

@@ -37,22 +37,22 @@ pub async fn run(cx: &Context, action: Action) -> Result<()> {
     match action {
         Action::Show => {
             for l in &lists {
-                println!("{}\t{} patients", l.name, l.patient_ids.len());
+                say!("{}\t{} patients", l.name, l.patient_ids.len());
             }
         }
-        Action::New { name } => println!("created {}", client.new_list(&name).await?.name),
+        Action::New { name } => say!("created {}", client.new_list(&name).await?.name),
         Action::Rename { list, new_name } => {
             let renamed = client.rename_list(find(&list)?.id, &new_name).await?;
-            println!("renamed to {}", renamed.name)
+            say!("renamed to {}", renamed.name)
         }
         Action::Duplicate { list, new_name } => {
             let copy = client.duplicate_list(find(&list)?.id, &new_name).await?;
-            println!("created {}", copy.name)
+            say!("created {}", copy.name)
         }
         Action::Delete { list } => {
             let l = find(&list)?;
             client.delete_list(l.id).await?;
-            println!("deleted {}", l.name);
+            say!("deleted {}", l.name);
         }
     }
     Ok(())

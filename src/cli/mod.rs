@@ -1,6 +1,14 @@
 //! The command line: the flags every command shares, one module per command, and the
 //! dispatch between them. Without a command, `wardround` logs in and runs the app.
 
+/// `println!` for text that holds what the server or other users wrote (names, titles,
+/// reasons): a team member's list name must not retitle or recolour IT's terminal.
+macro_rules! say {
+    ($($t:tt)*) => {
+        println!("{}", wardround::sanitize::sanitize(&format!($($t)*)))
+    };
+}
+
 mod admin;
 mod bench;
 mod columns;

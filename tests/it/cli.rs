@@ -59,6 +59,44 @@ fn admin(url: &str, args: &[&str]) -> (bool, String, String) {
 }
 
 #[tokio::test]
+async fn names_from_the_server_cannot_drive_the_terminal_of_whoever_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    d.create_list(team.id, "Evil\u{1b}]0;pwned\u{7}\u{1b}[31mRED", Vec::new())
+        .await
+        .unwrap();
+    let url = server.url();
+    let (ok, out, err) = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || run(&url, &["lists"]))
+            .await
+            .unwrap()
+    };
+    assert!(ok, "{err}");
+    assert!(out.contains("Evil") && out.contains("RED"), "{out}");
+    let (ok, _, err) =
+        tokio::task::spawn_blocking(move || run(&url, &["export", "--list", "Nope"]))
+            .await
+            .unwrap();
+    assert!(
+        !ok && err.contains("Evil"),
+        "the error names the lists: {err}"
+    );
+    for said in [out, err] {
+        assert!(
+            !said.contains('\u{1b}') && !said.contains('\u{7}'),
+            "{said:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
