@@ -312,6 +312,33 @@ async fn following_is_refused_with_a_reason_where_it_cannot_be(store: TestStore)
     assert_eq!(s, 403, "{d}");
     let (s, d) = status(nurse.follow("doctor").await.map(|_| ()));
     assert_eq!(s, 409, "the presenter cannot follow her follower: {d}");
+    // A follower asking to follow another follower is refused, and stays where she was.
+    w.server
+        .domain
+        .create_user("charge", "Sam Okafor", "Nurse in charge", PASSWORD)
+        .await
+        .unwrap();
+    w.server
+        .domain
+        .add_team_member("4 West", "charge")
+        .await
+        .unwrap();
+    let charge = login("charge").await;
+    charge.follow("nurse").await.unwrap();
+    let (s, d) = status(charge.follow("doctor").await.map(|_| ()));
+    assert_eq!(s, 409, "{d}");
+    assert!(d.contains("follow Alex Morgan instead"), "{d}");
+    let still = charge
+        .presentation()
+        .await
+        .unwrap()
+        .map(|p| p.presenter.display_name);
+    assert_eq!(
+        still.as_deref(),
+        Some("Alex Morgan"),
+        "a refused follow changes nothing"
+    );
+    charge.unfollow().await.unwrap();
     let (s, _) = status(nurse.hand_control("outsider").await);
     assert_eq!(s, 422, "control goes only to someone following");
     let (s, _) = status(

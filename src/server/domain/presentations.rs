@@ -34,18 +34,18 @@ impl Domain {
                 presenter.display_name
             )));
         }
-        if let Some(p) = self.store.presentation_of(me.id).await? {
+        // Every refusal comes before anything changes: a 409 leaves the caller where she was.
+        let mine = self.store.presentation_of(me.id).await?;
+        if let Some(p) = &mine {
             if p.presenter.id == me.id {
                 return Err(DomainError::Conflict(format!(
                     "{} follow you; end your presentation (:unfollow) first.",
-                    names(&p)
+                    names(p)
                 )));
             }
             if p.presenter.id == presenter.id {
-                return Ok(p);
+                return Ok(p.clone());
             }
-            // Following someone else now: leave the last one properly.
-            self.unfollow(session).await?;
         }
         if let Some(p) = self.store.presentation_of(presenter.id).await? {
             if p.presenter.id != presenter.id {
@@ -54,6 +54,10 @@ impl Domain {
                     presenter.display_name, p.presenter.display_name, p.presenter.display_name
                 )));
             }
+        }
+        if mine.is_some() {
+            // Following someone else now: leave the last one properly.
+            self.unfollow(session).await?;
         }
         let p = self
             .store
