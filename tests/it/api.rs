@@ -485,6 +485,75 @@ async fn patient_detail_is_for_teams_that_have_the_patient_on_a_list(store: Test
     ));
 }
 
+/// Changes at once to one list all take effect, and a deleted list stays deleted however
+/// many changes were on their way to it.
+async fn changes_to_a_list_at_once_all_count_and_a_deleted_list_stays_deleted(store: TestStore) {
+    let (server, ward) = common::demo_ward_server(&store.database).await;
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    d.create_team("4 West", &[nurse.id]).await.unwrap();
+    let (nurse, _) = ApiClient::new(&server.url())
+        .unwrap()
+        .login("nurse", PASSWORD)
+        .await
+        .unwrap();
+    let patients: Vec<String> = ward.patient_ids().iter().take(20).cloned().collect();
+    assert_eq!(patients.len(), 20);
+    let list = nurse.new_list("Take list").await.unwrap();
+    let adds = patients.iter().map(|p| nurse.add_patient(list.id, p));
+    let renames = (0..5).map(|i| {
+        let nurse = nurse.clone();
+        async move { nurse.rename_list(list.id, &format!("Take list {i}")).await }
+    });
+    let (adds, renames) = tokio::join!(
+        futures_util::future::join_all(adds),
+        futures_util::future::join_all(renames)
+    );
+    assert!(adds.iter().all(Result::is_ok), "{adds:?}");
+    assert!(renames.iter().all(Result::is_ok), "{renames:?}");
+    let now = nurse.lists().await.unwrap();
+    let stored = now.iter().find(|l| l.id == list.id).unwrap();
+    let mut on_list = stored.patient_ids.clone();
+    on_list.sort();
+    let mut expected = patients.clone();
+    expected.sort();
+    assert_eq!(on_list, expected, "no add lost to another");
+
+    for round in 0..3 {
+        let list = nurse.new_list(&format!("Round {round}")).await.unwrap();
+        let changes = patients.iter().map(|p| {
+            let nurse = nurse.clone();
+            let p = p.clone();
+            async move { nurse.add_patient(list.id, &p).await.map(|_| ()) }
+        });
+        let (deleted, changes) = tokio::join!(
+            nurse.delete_list(list.id),
+            futures_util::future::join_all(changes)
+        );
+        deleted.unwrap();
+        for c in changes {
+            match c {
+                Ok(()) | Err(ClientError::Rejected { status: 404, .. }) => {}
+                other => panic!("a change beside a delete is done or finds no list: {other:?}"),
+            }
+        }
+        assert!(
+            !nurse.lists().await.unwrap().iter().any(|l| l.id == list.id),
+            "round {round}: a deleted list does not come back"
+        );
+        assert!(matches!(
+            nurse.add_patient(list.id, &patients[0]).await,
+            Err(ClientError::Rejected {
+                status: 403 | 404,
+                ..
+            })
+        ));
+    }
+}
+
 async fn lists_are_created_changed_and_deleted_and_every_member_hears_of_it(store: TestStore) {
     let (server, ward) = common::demo_ward_server(&store.database).await;
     let d = &server.domain;
@@ -1101,6 +1170,7 @@ async fn an_ended_sessions_open_stream_closes_and_hears_nothing_more(store: Test
 }
 
 on_each_store!(
+    changes_to_a_list_at_once_all_count_and_a_deleted_list_stays_deleted,
     a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message,
     an_ended_sessions_open_stream_closes_and_hears_nothing_more,
     the_same_message_id_with_other_text_is_a_conflict,

@@ -88,7 +88,14 @@ impl Domain {
             name: name.to_string(),
             patient_ids,
         };
-        self.store.save_list(&list, Vec::new()).await?;
+        let none = |_: &PatientList| Vec::new();
+        self.store
+            .change_list(
+                list.id,
+                crate::server::store::ListChange::Create(&list),
+                &none,
+            )
+            .await?;
         Ok(list)
     }
 

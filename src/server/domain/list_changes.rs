@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{AuditAction, EventKind, Imported, PatientList, PatientQuery, PatientSummary};
+use crate::server::store::{ListChange, ListChanged};
 
 fn check_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
@@ -17,15 +18,28 @@ fn check_name(name: &str) -> DomainResult<String> {
 }
 
 impl Domain {
-    async fn publish_list(&self, list: &PatientList) -> DomainResult<()> {
-        let members = self.store.team_members(list.team_id).await?;
-        let events = members
-            .into_iter()
-            .map(|m| (m, EventKind::List { list: list.clone() }))
-            .collect();
-        let written = self.store.save_list(list, events).await?;
-        self.hub.wrote(&written);
-        Ok(())
+    /// Makes one change to a list of `team` and tells every member of the team what the
+    /// list now is.
+    async fn change_list(
+        &self,
+        id: Uuid,
+        team: Uuid,
+        change: ListChange<'_>,
+    ) -> DomainResult<ListChanged> {
+        let members = self.store.team_members(team).await?;
+        let events = move |list: &PatientList| {
+            members
+                .iter()
+                .map(|m| (*m, EventKind::List { list: list.clone() }))
+                .collect()
+        };
+        let changed = self
+            .store
+            .change_list(id, change, &events)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("No such patient list.".into()))?;
+        self.hub.wrote(&changed.written);
+        Ok(changed)
     }
 
     /// A new, empty list for one of the caller's teams (their first when not named).
@@ -50,7 +64,10 @@ impl Domain {
             name: check_name(name)?,
             patient_ids: Vec::new(),
         };
-        self.publish_list(&list).await?;
+        let list = self
+            .change_list(list.id, team.id, ListChange::Create(&list))
+            .await?
+            .list;
         self.audit(
             session,
             AuditAction::ListCreated,
@@ -67,9 +84,12 @@ impl Domain {
         id: Uuid,
         name: &str,
     ) -> DomainResult<PatientList> {
-        let mut list = self.team_list(session, id).await?;
-        list.name = check_name(name)?;
-        self.publish_list(&list).await?;
+        let list = self.team_list(session, id).await?;
+        let name = check_name(name)?;
+        let list = self
+            .change_list(id, list.team_id, ListChange::Rename(&name))
+            .await?
+            .list;
         self.audit(
             session,
             AuditAction::ListRenamed,
@@ -92,7 +112,10 @@ impl Domain {
             name: check_name(name)?,
             ..original
         };
-        self.publish_list(&copy).await?;
+        let copy = self
+            .change_list(copy.id, copy.team_id, ListChange::Create(&copy))
+            .await?
+            .list;
         let detail = format!("list {} copied from {id}", copy.id);
         self.audit(session, AuditAction::ListCreated, None, detail)
             .await?;
@@ -129,7 +152,7 @@ impl Domain {
         id: Uuid,
         patient: &str,
     ) -> DomainResult<PatientList> {
-        let mut list = self.team_list(session, id).await?;
+        let list = self.team_list(session, id).await?;
         if list.patient_ids.iter().any(|p| p == patient) {
             return Ok(list);
         }
@@ -138,8 +161,15 @@ impl Domain {
                 "The EHR does not know this patient.".into(),
             ));
         }
-        list.patient_ids.push(patient.to_string());
-        self.publish_list(&list).await?;
+        let added = [patient.to_string()];
+        let changed = self
+            .change_list(id, list.team_id, ListChange::Add(&added))
+            .await?;
+        if !changed.changed {
+            // Someone added them a moment ago.
+            return Ok(changed.list);
+        }
+        let list = changed.list;
         self.audit(
             session,
             AuditAction::PatientAdded,
@@ -156,15 +186,16 @@ impl Domain {
         id: Uuid,
         patient: &str,
     ) -> DomainResult<PatientList> {
-        let mut list = self.team_list(session, id).await?;
-        let before = list.patient_ids.len();
-        list.patient_ids.retain(|p| p != patient);
-        if list.patient_ids.len() == before {
+        let list = self.team_list(session, id).await?;
+        let changed = self
+            .change_list(id, list.team_id, ListChange::Remove(patient))
+            .await?;
+        if !changed.changed {
             return Err(DomainError::NotFound(
                 "That patient is not on this list.".into(),
             ));
         }
-        self.publish_list(&list).await?;
+        let list = changed.list;
         self.audit(
             session,
             AuditAction::PatientRemoved,
@@ -223,7 +254,7 @@ impl Domain {
         id: Uuid,
         mrns: &[String],
     ) -> DomainResult<Imported> {
-        let mut list = self.team_list(session, id).await?;
+        let list = self.team_list(session, id).await?;
         let mut result = Imported {
             added: Vec::new(),
             not_found: Vec::new(),
@@ -238,16 +269,20 @@ impl Domain {
                 })
                 .await?;
             match found.as_slice() {
-                [one] if list.patient_ids.contains(&one.id) => result.already_on_list += 1,
-                [one] => {
-                    list.patient_ids.push(one.id.clone());
-                    result.added.push(one.clone());
+                [one]
+                    if list.patient_ids.contains(&one.id)
+                        || result.added.iter().any(|a| a.id == one.id) =>
+                {
+                    result.already_on_list += 1
                 }
+                [one] => result.added.push(one.clone()),
                 _ => result.not_found.push(mrn.to_string()),
             }
         }
         if !result.added.is_empty() {
-            self.publish_list(&list).await?;
+            let ids: Vec<String> = result.added.iter().map(|a| a.id.clone()).collect();
+            self.change_list(id, list.team_id, ListChange::Add(&ids))
+                .await?;
         }
         for added in &result.added {
             let detail = format!("list {id} (imported by MRN)");

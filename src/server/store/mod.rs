@@ -193,6 +193,30 @@ pub enum Inserted {
     Existing(Message),
 }
 
+/// One change to a patient list. Each is applied to the list as stored, never by writing
+/// back a copy read earlier, so two changes at once both take effect.
+#[derive(Debug, Clone, Copy)]
+pub enum ListChange<'a> {
+    /// A new list, with its patients (its id is the one changed).
+    Create(&'a PatientList),
+    Rename(&'a str),
+    /// These patients at the end, those already there left where they are.
+    Add(&'a [String]),
+    Remove(&'a str),
+}
+
+/// The events a list change writes, made from the list as the change leaves it.
+pub type ListEvents = dyn for<'l> Fn(&'l PatientList) -> Vec<(Uuid, EventKind)> + Send + Sync;
+
+/// The list after a change, and the events written for it.
+#[derive(Debug, Clone)]
+pub struct ListChanged {
+    pub list: PatientList,
+    pub written: Vec<UserEvent>,
+    /// `false`: nothing to do (the patients were there already; the one to remove was not).
+    pub changed: bool,
+}
+
 #[async_trait]
 pub trait Store:
     AdminStore + AuditStore + LoginStore + PolicyStore + PresentationStore + UrgentStore + Send + Sync
@@ -224,12 +248,16 @@ pub trait Store:
     async fn create_team(&self, team: &Team, members: &[Uuid]) -> StoreResult<()>;
     async fn teams_of(&self, user: Uuid) -> StoreResult<Vec<Team>>;
 
-    /// Creates or replaces a list (name and members) and appends `events`, atomically.
-    async fn save_list(
+    /// Applies `change` to list `id` as it is when the change is made (one change to a
+    /// list at a time), and appends the events `events` makes of the list it leaves, all in
+    /// one transaction; no events when nothing changed. `None` when there is no such list
+    /// (deleted, perhaps, a moment before): a change never makes a list again.
+    async fn change_list(
         &self,
-        list: &PatientList,
-        events: Vec<(Uuid, EventKind)>,
-    ) -> StoreResult<Vec<UserEvent>>;
+        id: Uuid,
+        change: ListChange<'_>,
+        events: &ListEvents,
+    ) -> StoreResult<Option<ListChanged>>;
     /// Deletes a list and appends `events`, atomically; `None` when there was no such list.
     async fn delete_list(
         &self,

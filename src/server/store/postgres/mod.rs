@@ -96,8 +96,9 @@ impl Engine for PgStore {
         tx: &mut PgConnection,
         list: Uuid,
         patients: &[String],
+        first: i64,
     ) -> StoreResult<()> {
-        lists::add_entries(tx, list, patients).await
+        lists::add_entries(tx, list, patients, first).await
     }
 
     async fn attach_receipts(&self, messages: &mut [Message]) -> StoreResult<()> {

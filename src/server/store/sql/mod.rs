@@ -169,11 +169,13 @@ pub(super) trait Engine: Sync + Sized {
         members: &[Uuid],
     ) -> impl Future<Output = StoreResult<()>> + Send;
 
-    /// A list's patients, in order, into a list emptied before.
+    /// Patients at the end of a list, in order, the first at position `first`; none of
+    /// them on it already.
     fn add_list_entries(
         tx: &mut Conn<Self>,
         list: Uuid,
         patients: &[String],
+        first: i64,
     ) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// Fills in each message's receipts.

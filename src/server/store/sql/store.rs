@@ -22,7 +22,7 @@ macro_rules! store_impl {
             };
             use $crate::server::store::{
                 group_commit, kind_from, kind_str, ConversationRecord, Inserted, NewConversation,
-                RawEvent, Store, StoreError, StoreResult, StoredEvent, StoredUser, UrgentSchedule,
+                ListChange, ListChanged, ListEvents, RawEvent, Store, StoreError, StoreResult, StoredEvent, StoredUser, UrgentSchedule,
                 UserEvent,
             };
 
@@ -202,29 +202,97 @@ macro_rules! store_impl {
 
                 // Lists and how they are arranged.
 
-                async fn save_list(
+                async fn change_list(
                     &self,
-                    list: &PatientList,
-                    events: Vec<(Uuid, EventKind)>,
-                ) -> StoreResult<Vec<UserEvent>> {
+                    id: Uuid,
+                    change: ListChange<'_>,
+                    events: &ListEvents,
+                ) -> StoreResult<Option<ListChanged>> {
                     let mut tx = self.begin_write().await?;
-                    sqlx::query(
-                        "INSERT INTO patient_lists (id, team_id, name) VALUES ($1, $2, $3)
-                         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                    )
-                    .bind(Id(list.id))
-                    .bind(Id(list.team_id))
-                    .bind(&list.name)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM patient_list_entries WHERE list_id = $1")
-                        .bind(Id(list.id))
-                        .execute(&mut *tx)
+                    if let ListChange::Create(list) = change {
+                        sqlx::query("INSERT INTO patient_lists (id, team_id, name) VALUES ($1, $2, $3)")
+                            .bind(Id(id))
+                            .bind(Id(list.team_id))
+                            .bind(&list.name)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    // Takes the list's row (PostgreSQL locks it; SQLite has one writer):
+                    // changes to one list, and its deletion, happen one after another.
+                    let take = match change {
+                        ListChange::Rename(name) => {
+                            sqlx::query("UPDATE patient_lists SET name = $2 WHERE id = $1")
+                                .bind(Id(id))
+                                .bind(name)
+                        }
+                        _ => sqlx::query("UPDATE patient_lists SET name = name WHERE id = $1")
+                            .bind(Id(id)),
+                    };
+                    if take.execute(&mut *tx).await?.rows_affected() == 0 {
+                        tx.rollback().await?;
+                        return Ok(None);
+                    }
+                    let changed = match change {
+                        ListChange::Create(list) => {
+                            <Self as Engine>::add_list_entries(&mut tx, id, &list.patient_ids, 0).await?;
+                            true
+                        }
+                        ListChange::Rename(_) => true,
+                        ListChange::Add(patients) => {
+                            let on_list: Vec<String> = sqlx::query_scalar(
+                                "SELECT patient_id FROM patient_list_entries WHERE list_id = $1",
+                            )
+                            .bind(Id(id))
+                            .fetch_all(&mut *tx)
+                            .await?;
+                            let mut new: Vec<String> = Vec::new();
+                            for p in patients {
+                                if !on_list.contains(p) && !new.contains(p) {
+                                    new.push(p.clone());
+                                }
+                            }
+                            let next: i64 = sqlx::query_scalar(
+                                "SELECT COALESCE(MAX(position) + 1, 0) FROM patient_list_entries WHERE list_id = $1",
+                            )
+                            .bind(Id(id))
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            <Self as Engine>::add_list_entries(&mut tx, id, &new, next).await?;
+                            !new.is_empty()
+                        }
+                        ListChange::Remove(patient) => {
+                            sqlx::query("DELETE FROM patient_list_entries WHERE list_id = $1 AND patient_id = $2")
+                                .bind(Id(id))
+                                .bind(patient)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                                > 0
+                        }
+                    };
+                    let row = sqlx::query("SELECT team_id, name FROM patient_lists WHERE id = $1")
+                        .bind(Id(id))
+                        .fetch_one(&mut *tx)
                         .await?;
-                    <Self as Engine>::add_list_entries(&mut tx, list.id, &list.patient_ids).await?;
-                    let written = self.append_events_in(&mut tx, events, Utc::now()).await?;
+                    let patient_ids = sqlx::query_scalar(
+                        "SELECT patient_id FROM patient_list_entries WHERE list_id = $1 ORDER BY position",
+                    )
+                    .bind(Id(id))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let list = PatientList {
+                        id,
+                        team_id: row.try_get::<Id, _>("team_id")?.0,
+                        name: row.try_get("name")?,
+                        patient_ids,
+                    };
+                    let written = if changed {
+                        self.append_events_in(&mut tx, events(&list), Utc::now()).await?
+                    } else {
+                        Vec::new()
+                    };
                     tx.commit().await?;
-                    Ok(written)
+                    Ok(Some(ListChanged { list, written, changed }))
                 }
 
                 async fn delete_list(
@@ -233,6 +301,12 @@ macro_rules! store_impl {
                     events: Vec<(Uuid, EventKind)>,
                 ) -> StoreResult<Option<Vec<UserEvent>>> {
                     let mut tx = self.begin_write().await?;
+                    // The list's row first, as a change takes it: a change waiting on it
+                    // then finds no list, and adds nothing to one being deleted.
+                    sqlx::query("UPDATE patient_lists SET name = name WHERE id = $1")
+                        .bind(Id(id))
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("DELETE FROM patient_list_entries WHERE list_id = $1")
                         .bind(Id(id))
                         .execute(&mut *tx)

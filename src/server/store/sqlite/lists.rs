@@ -10,14 +10,15 @@ pub(super) async fn add_entries(
     tx: &mut SqliteConnection,
     list: Uuid,
     patients: &[String],
+    first: i64,
 ) -> StoreResult<()> {
-    for (position, patient) in patients.iter().enumerate() {
+    for (position, patient) in (first..).zip(patients) {
         sqlx::query(
             "INSERT INTO patient_list_entries (list_id, patient_id, position) VALUES ($1, $2, $3)",
         )
         .bind(Id(list))
         .bind(patient)
-        .bind(position as i64)
+        .bind(position)
         .execute(&mut *tx)
         .await?;
     }

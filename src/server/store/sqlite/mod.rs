@@ -94,8 +94,9 @@ impl Engine for SqliteStore {
         tx: &mut SqliteConnection,
         list: Uuid,
         patients: &[String],
+        first: i64,
     ) -> StoreResult<()> {
-        lists::add_entries(tx, list, patients).await
+        lists::add_entries(tx, list, patients, first).await
     }
 
     async fn attach_receipts(&self, messages: &mut [Message]) -> StoreResult<()> {
