@@ -751,6 +751,20 @@ async fn a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest(store:
         nurse_c.save_view(list.id, &silly, false).await.unwrap_err(),
         ClientError::Rejected { status: 422, .. }
     ));
+    // A scope it does not know is refused, not saved as the caller's own in its place.
+    let (_, session) = anon.login("nurse", PASSWORD).await.unwrap();
+    let resp = reqwest::Client::new()
+        .put(format!(
+            "{}/api/v1/lists/{}/view?scope=shared",
+            server.url(),
+            list.id
+        ))
+        .bearer_auth(&session.token)
+        .json(&silly)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
 }
 
 async fn the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_once(

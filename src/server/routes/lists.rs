@@ -140,9 +140,19 @@ pub async fn refresh(
 
 #[derive(Deserialize)]
 pub struct Scope {
-    /// `team`: save as the list's shared default rather than the caller's own.
     #[serde(default)]
-    scope: Option<String>,
+    scope: ViewScope,
+}
+
+/// Whose arrangement is saved; anything else is a 400, not a personal view saved in
+/// place of the team's.
+#[derive(Deserialize, Default, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum ViewScope {
+    #[default]
+    Mine,
+    /// The list's shared default.
+    Team,
 }
 
 pub async fn save_view(
@@ -152,7 +162,7 @@ pub async fn save_view(
     ApiQuery(scope): ApiQuery<Scope>,
     ApiJson(view): ApiJson<ListView>,
 ) -> Result<StatusCode, Problem> {
-    let shared = scope.scope.as_deref() == Some("team");
+    let shared = scope.scope == ViewScope::Team;
     domain.save_view(&session, id, &view, shared).await?;
     Ok(StatusCode::NO_CONTENT)
 }
