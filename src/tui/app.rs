@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use uuid::Uuid;
@@ -153,6 +153,28 @@ pub struct ChatState {
     pub priority: Priority,
     /// Lines scrolled up from the newest message.
     pub scroll: usize,
+    /// What was being written in other conversations, at what priority: a draft and an
+    /// urgent priority belong to the chat they were begun in, never to the next one opened.
+    pub drafts: HashMap<Uuid, (String, Priority)>,
+}
+
+impl ChatState {
+    /// Shows `id`, keeping this chat's draft for when it is open again.
+    pub fn show(&mut self, id: Uuid) {
+        self.scroll = 0;
+        if self.open == Some(id) {
+            return;
+        }
+        let draft = std::mem::take(&mut self.composer);
+        let priority = std::mem::take(&mut self.priority);
+        if let Some(was) = self.open {
+            if !draft.is_empty() || priority != Priority::default() {
+                self.drafts.insert(was, (draft, priority));
+            }
+        }
+        (self.composer, self.priority) = self.drafts.remove(&id).unwrap_or_default();
+        self.open = Some(id);
+    }
 }
 
 /// Searching the EHR for a patient to add to the list.

@@ -183,6 +183,36 @@ fn render_text(app: &App) -> String {
 }
 
 #[test]
+fn a_draft_and_its_priority_stay_with_the_chat_they_were_begun_in() {
+    let mut app = ward_app();
+    update(
+        &mut app,
+        Action::PolicyLoaded(Ok(policy(Package::ClinicalWorker))),
+    );
+    update(&mut app, key(KeyCode::Char('u')));
+    let first = app.chat.open.unwrap();
+    for c in "K+ 6.1, repeat".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, ctrl('p'));
+    update(&mut app, ctrl('p'));
+    assert_eq!(app.chat.priority, Priority::Urgent);
+    let other = if first == DIRECT { CHANNEL } else { DIRECT };
+    wardround::tui::update::open_conversation(&mut app, other);
+    assert_eq!(
+        app.chat.composer, "",
+        "nothing written for the last chat goes to this one"
+    );
+    assert_eq!(app.chat.priority, Priority::Normal, "nor its urgency");
+    wardround::tui::update::open_conversation(&mut app, first);
+    assert_eq!(
+        app.chat.composer, "K+ 6.1, repeat",
+        "the draft is back where it was begun"
+    );
+    assert_eq!(app.chat.priority, Priority::Urgent);
+}
+
+#[test]
 fn the_composer_offers_only_the_priorities_the_policy_allows() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));

@@ -224,9 +224,12 @@ pub fn open_conversation(app: &mut App, id: Uuid) {
         .iter()
         .position(|c| c.info.id == id)
         .unwrap_or(0);
-    app.chat.open = Some(id);
+    app.chat.show(id);
+    // A draft's priority kept from before a policy tightened goes back to normal.
+    if !app.may_send(app.chat.priority) {
+        app.chat.priority = Priority::Normal;
+    }
     app.focus = Pane::Chat;
-    app.chat.scroll = 0;
     app.detail = None;
     // Opening the chat of my unanswered message is having seen the notice.
     app.unanswered.retain(|u| u.conversation_id != id);
