@@ -138,6 +138,8 @@ pub struct LockState {
     /// Waiting for the server to check the password.
     pub checking: bool,
     pub error: Option<String>,
+    /// Switching user was asked once with messages still sending, and warned of.
+    pub switch_warned: bool,
 }
 
 /// Wrong passwords at the lock screen before the session is logged out.

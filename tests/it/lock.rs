@@ -295,6 +295,28 @@ fn switch_user_logs_out_and_forgets_everything() {
     assert_no_patient_data(&app);
 }
 
+#[test]
+fn switching_user_with_a_message_still_sending_warns_once_first() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('u')));
+    for c in "on my way".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.unsent(), 1, "sent, not yet stored");
+    update(&mut app, ctrl('l'));
+    update(&mut app, key(KeyCode::F(10)));
+    assert!(!app.quit, "not at the first F10");
+    assert!(
+        screen(&app).contains("1 message is still sending and would be lost"),
+        "{}",
+        screen(&app)
+    );
+    update(&mut app, key(KeyCode::F(10)));
+    assert!(app.quit && app.switch_user, "the second F10 logs out");
+    assert_no_patient_data(&app);
+}
+
 fn assert_no_patient_data(app: &App) {
     assert!(app.patients.loaded.is_empty());
     assert!(app.patients.view.is_empty());

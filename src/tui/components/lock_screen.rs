@@ -69,6 +69,7 @@ pub fn type_char(app: &mut App, c: char) {
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    let unsent = app.unsent();
     let Some(lock) = lock_state(app) else {
         return Vec::new();
     };
@@ -81,7 +82,18 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             lock.error = None;
             return vec![Effect::Unlock(std::mem::take(&mut lock.password))];
         }
-        Command::SwitchUser => switch_user(app),
+        Command::SwitchUser => {
+            if unsent > 0 && !lock.switch_warned {
+                // As quitting asks: the second F10 loses them.
+                lock.switch_warned = true;
+                lock.error = Some(match unsent {
+                    1 => "1 message is still sending and would be lost: F10 again to log out anyway.".into(),
+                    n => format!("{n} messages are still sending and would be lost: F10 again to log out anyway."),
+                });
+            } else {
+                switch_user(app);
+            }
+        }
         _ => {}
     }
     Vec::new()
