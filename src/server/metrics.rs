@@ -15,6 +15,8 @@ pub struct Metrics {
     pub renotifications: AtomicU64,
     pub escalations: AtomicU64,
     pub login_failures: AtomicU64,
+    /// Logins and unlocks refused before their password was checked.
+    pub logins_refused: AtomicU64,
     /// Responses by status class, 1xx to 5xx.
     responses: [AtomicU64; 5],
     ehr: Histogram,
@@ -107,6 +109,12 @@ impl Metrics {
             "counter",
             "Failed logins and unlocks.",
             get(&self.login_failures).to_string(),
+        );
+        family(
+            "wardround_logins_refused_total",
+            "counter",
+            "Logins and unlocks refused unchecked: the name was waiting out its backoff or locked.",
+            get(&self.logins_refused).to_string(),
         );
         let _ = writeln!(
             out,

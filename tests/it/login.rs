@@ -216,6 +216,34 @@ async fn a_burst_of_logins_gets_no_more_guesses_than_one_at_a_time(store: TestSt
     );
     // However the name is typed.
     assert_eq!(attempt(&server, "NURSE", "guess").await.0, 403);
+    // Every checked guess is on the record; the hundreds refused unchecked are counted,
+    // not written, or a script could fill the audit log as fast as it sends.
+    let audited = server
+        .domain
+        .store()
+        .audit_entries(&wardround::server::store::AuditFilter {
+            actor: Some("nurse".into()),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == wardround::model::AuditAction::LoginFailed)
+        .count();
+    assert_eq!(audited, 10);
+    let metrics = reqwest::get(format!("{}/metrics", server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let refused: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("wardround_logins_refused_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(refused > 500, "{refused}");
 }
 
 /// `wardround admin --database …` as IT would run it on the server, with the server's

@@ -90,6 +90,10 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_now("not a password").unwrap_or_default())
 }
 
+fn locked() -> DomainError {
+    DomainError::Forbidden("Locked after repeated failed logins; ask IT to unlock it.".into())
+}
+
 impl Domain {
     /// Logs in. Repeated failures for a username (known or not: the answers do not say
     /// which names exist) make each further try wait, doubling from 1 s; after
@@ -101,7 +105,12 @@ impl Domain {
         password: &str,
         workstation: &str,
     ) -> DomainResult<LoginResponse> {
-        let checked = self.login_checked(username, password).await;
+        // Refused unchecked (waiting out the backoff, or locked): counted, not audited, or
+        // anyone could write rows into the audit log as fast as they can send requests.
+        // The guesses that were checked, and the lock they led to, are each a row.
+        let name = username.to_lowercase();
+        self.admit(&name).await?;
+        let checked = self.check_password(&name, username, password).await;
         let action = if checked.is_ok() {
             AuditAction::Login
         } else {
@@ -174,15 +183,18 @@ impl Domain {
         username: &str,
         password: &str,
     ) -> DomainResult<crate::server::store::StoredUser> {
-        let now = self.clock.now();
-        let locked = || {
-            DomainError::Forbidden(
-                "Locked after repeated failed logins; ask IT to unlock it.".into(),
-            )
-        };
         // One name, however it is typed, has one count.
         let name = username.to_lowercase();
-        if let Err(f) = self.store.begin_attempt(&name, now, &THROTTLE).await? {
+        self.admit(&name).await?;
+        self.check_password(&name, username, password).await
+    }
+
+    /// Counts an attempt for `name` before its password is checked, or refuses it: the
+    /// name must wait out its backoff, or is locked.
+    async fn admit(&self, name: &str) -> DomainResult<()> {
+        let now = self.clock.now();
+        if let Err(f) = self.store.begin_attempt(name, now, &THROTTLE).await? {
+            crate::server::metrics::Metrics::add(&self.metrics.logins_refused);
             if f.locked {
                 return Err(locked());
             }
@@ -197,6 +209,16 @@ impl Domain {
                 retry_after_secs: secs,
             });
         }
+        Ok(())
+    }
+
+    /// Checks a password admitted by [`Self::admit`], counting a wrong one.
+    async fn check_password(
+        &self,
+        name: &str,
+        username: &str,
+        password: &str,
+    ) -> DomainResult<crate::server::store::StoredUser> {
         let stored = self.store.user_by_username(username).await?;
         let hash = stored
             .as_ref()
@@ -206,10 +228,7 @@ impl Domain {
         // not tell a guesser which password was right.
         let Some(stored) = stored.filter(|s| right && !s.disabled) else {
             crate::server::metrics::Metrics::add(&self.metrics.login_failures);
-            let f = self
-                .store
-                .attempt_failed(&name, THROTTLE.lock_after)
-                .await?;
+            let f = self.store.attempt_failed(name, THROTTLE.lock_after).await?;
             if f.locked {
                 return Err(locked());
             }
@@ -217,7 +236,7 @@ impl Domain {
                 "Wrong username or password.".into(),
             ));
         };
-        self.store.attempt_succeeded(&name).await?;
+        self.store.attempt_succeeded(name).await?;
         Ok(stored)
     }
 
