@@ -213,6 +213,39 @@ fn a_draft_and_its_priority_stay_with_the_chat_they_were_begun_in() {
 }
 
 #[test]
+fn command_text_is_never_sent_as_a_message() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('u')));
+    assert!(app.chat.open.is_some());
+    let mut effects = Vec::new();
+    for keys in [":frobnicate", ":follow Priya"] {
+        // The chat open beside the list; `:` from the list opens the command line.
+        app.focus = Pane::Patients;
+        for c in keys.chars() {
+            effects.extend(update(&mut app, key(KeyCode::Char(c))));
+        }
+        for k in [KeyCode::Tab, KeyCode::BackTab, KeyCode::Tab] {
+            effects.extend(update(&mut app, key(k)));
+        }
+        assert_eq!(
+            app.focus,
+            Pane::Patients,
+            "Tab in the `:` line moves no pane"
+        );
+        for _ in 0..2 {
+            effects.extend(update(&mut app, key(KeyCode::Enter)));
+        }
+        update(&mut app, key(KeyCode::Esc));
+    }
+    let sent: Vec<&Effect> = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Send { .. }))
+        .collect();
+    assert!(sent.is_empty(), "{sent:?}");
+    assert!(!app.chat.composer.contains("frobnicate") && !app.chat.composer.contains("follow"));
+}
+
+#[test]
 fn the_composer_offers_only_the_priorities_the_policy_allows() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::Char('u')));

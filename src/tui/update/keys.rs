@@ -64,8 +64,13 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             scroll_help(app, command == Command::HelpDown);
             Vec::new()
         }
-        // Presenting, the list is the only pane.
-        Command::FocusNext | Command::FocusPrev if app.present => Vec::new(),
+        // Presenting, the list is the only pane; with a dialog open, the panes beneath
+        // keep their focus (Tab from the `:` line once moved into the composer).
+        Command::FocusNext | Command::FocusPrev
+            if app.present || !matches!(app.overlay, Overlay::None) =>
+        {
+            Vec::new()
+        }
         Command::FocusNext => {
             app.focus = app.focus.next();
             Vec::new()
