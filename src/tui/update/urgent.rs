@@ -8,8 +8,8 @@ use crate::model::{Message, ReceiptState};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Outbox, Overlay, Unanswered};
 
-/// The oldest urgent message waiting for me, else the oldest important one, else my
-/// oldest unanswered urgent message.
+/// The oldest urgent message waiting for me, else my oldest unanswered urgent message,
+/// else the oldest important one waiting.
 pub(super) fn jump_to_urgent(app: &mut App) {
     // A message is read on the nurse's screen, not the room's, and not behind a dialog:
     // the jump shows it.
@@ -17,18 +17,22 @@ pub(super) fn jump_to_urgent(app: &mut App) {
     if !app.overlay.locked() {
         app.overlay = Overlay::None;
     }
-    let waiting = app
-        .urgent_waiting()
-        .first()
-        .or(app.important_waiting().first())
-        .map(|w| w.conversation.info.id);
-    if let Some(target) = waiting {
+    // In the order the alert bar shows them: the key opens what the bar says.
+    if let Some(target) = app.urgent_waiting().first().map(|w| w.conversation.info.id) {
         open_conversation(app, target);
         return;
     }
     if !app.unanswered.is_empty() {
         let notice = app.unanswered.remove(0);
         open_conversation(app, notice.conversation_id);
+        return;
+    }
+    if let Some(target) = app
+        .important_waiting()
+        .first()
+        .map(|w| w.conversation.info.id)
+    {
+        open_conversation(app, target);
         return;
     }
     app.notice = Some("No urgent message is waiting.".into());
