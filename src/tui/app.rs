@@ -201,8 +201,13 @@ pub enum Confirm {
         list: Uuid,
         name: String,
     },
-    /// Messages still in the outbox would be lost: the outbox lives in memory only.
-    QuitWithUnsent(usize),
+    /// Quitting would lose or leave something: messages still sending, urgent messages
+    /// waiting unread, a draft typed.
+    Quit {
+        unsent: usize,
+        urgent: usize,
+        draft: bool,
+    },
 }
 
 /// The detail pane: which patient, and what the server said.

@@ -293,6 +293,35 @@ fn typing_q_in_the_chat_types_it_rather_than_quitting() {
     assert!(!app.quit);
     assert_eq!(app.chat.composer, "q");
     update(&mut app, key(KeyCode::Esc));
+    // Out of the composer `q` quits, but asks first: a draft is typed.
+    assert!(update(&mut app, key(KeyCode::Char('q'))).is_empty());
+    assert!(!app.quit);
+    let screen = screen_text(&app, 120, 40);
+    assert!(
+        screen.contains("A draft is typed. Quit anyway?"),
+        "{screen}"
+    );
+    let effects = update(&mut app, key(KeyCode::Char('y')));
+    assert!(app.quit);
+    assert_eq!(effects, vec![Effect::Quit]);
+}
+
+#[test]
+fn quitting_asks_first_while_an_urgent_message_waits_and_not_otherwise() {
+    let mut app = ward_app();
+    assert!(!app.urgent_waiting().is_empty());
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(!app.quit, "an urgent message waits");
+    let screen = screen_text(&app, 120, 40);
+    assert!(
+        screen.contains("An urgent message waits unread. Quit anyway?"),
+        "{screen}"
+    );
+    update(&mut app, key(KeyCode::Char('n')));
+    assert!(!app.quit, "any key but y stays");
+    // Read it (and the important post): nothing is left to lose.
+    update(&mut app, key(KeyCode::Char('u')));
+    update(&mut app, key(KeyCode::Esc));
     let effects = update(&mut app, key(KeyCode::Char('q')));
     assert!(app.quit);
     assert_eq!(effects, vec![Effect::Quit]);

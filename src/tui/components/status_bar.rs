@@ -40,11 +40,26 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(confirm) = &app.confirm {
         let question = match confirm {
             Confirm::RemovePatient { label, .. } => format!("Remove {label} from this list?"),
-            Confirm::QuitWithUnsent(1) => {
-                "1 message is still sending and would be lost. Quit anyway?".to_string()
-            }
-            Confirm::QuitWithUnsent(n) => {
-                format!("{n} messages are still sending and would be lost. Quit anyway?")
+            Confirm::Quit {
+                unsent,
+                urgent,
+                draft,
+            } => {
+                let mut why = Vec::new();
+                match unsent {
+                    0 => {}
+                    1 => why.push("1 message is still sending and would be lost".to_string()),
+                    n => why.push(format!("{n} messages are still sending and would be lost")),
+                }
+                match urgent {
+                    0 => {}
+                    1 => why.push("an urgent message waits unread".to_string()),
+                    n => why.push(format!("{n} urgent messages wait unread")),
+                }
+                if *draft {
+                    why.push("a draft is typed".to_string());
+                }
+                format!("{}. Quit anyway?", capitalised(&why.join("; ")))
             }
             Confirm::DeleteList { name, .. } => {
                 format!("Delete the list {name} for the whole team?")
@@ -74,4 +89,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.style(Role::Muted).patch(base),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

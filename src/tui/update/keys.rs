@@ -43,16 +43,21 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
-        Command::Quit => match app.unsent() {
-            0 => {
+        Command::Quit => {
+            let (unsent, urgent) = (app.unsent(), app.urgent_waiting().len());
+            let draft = !app.chat.composer.trim().is_empty()
+                || app.chat.drafts.values().any(|(d, _)| !d.trim().is_empty());
+            if unsent == 0 && urgent == 0 && !draft {
                 app.quit = true;
-                vec![Effect::Quit]
+                return vec![Effect::Quit];
             }
-            n => {
-                app.confirm = Some(Confirm::QuitWithUnsent(n));
-                Vec::new()
-            }
-        },
+            app.confirm = Some(Confirm::Quit {
+                unsent,
+                urgent,
+                draft,
+            });
+            Vec::new()
+        }
         Command::ToggleHelp => {
             app.overlay = match app.overlay {
                 Overlay::Help { .. } => Overlay::None,
@@ -119,7 +124,7 @@ fn answer(app: &mut App, key: KeyEvent, confirm: Confirm) -> Vec<Effect> {
         (KeyCode::Char('y' | 'Y'), Confirm::DeleteList { list, .. }) => {
             vec![Effect::DeleteList(list)]
         }
-        (KeyCode::Char('y' | 'Y'), Confirm::QuitWithUnsent(_)) => {
+        (KeyCode::Char('y' | 'Y'), Confirm::Quit { .. }) => {
             app.quit = true;
             vec![Effect::Quit]
         }
