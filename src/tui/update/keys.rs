@@ -25,7 +25,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // The lock key locks whatever is open or asked: a question waiting for yes is
     // dropped (no), never answered by it, or the password typed next would run as keys.
     if !app.overlay.locked()
-        && app.keymap.resolve(Scope::Global, false, &key) == Some(Command::Lock)
+        && app.keymap.resolve(Scope::Global, app.typing(), &key) == Some(Command::Lock)
     {
         app.confirm = None;
         return lock_screen::lock(app, false);
