@@ -58,15 +58,24 @@ pub async fn run(cx: &Context, action: Action) -> Result<()> {
     Ok(())
 }
 
-/// The list called `name` (any case), or an error naming the lists there are.
+/// The list called `name` (any case), or an error naming the lists there are. Two lists
+/// may share a name: then it refuses rather than pick one (and delete the wrong one).
 pub fn named<'a>(lists: &'a [PatientList], name: &str) -> Result<&'a PatientList> {
-    lists
-        .iter()
-        .find(|l| l.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| {
+    let mut matching = lists.iter().filter(|l| l.name.eq_ignore_ascii_case(name));
+    match (matching.next(), matching.next()) {
+        (Some(list), None) => Ok(list),
+        (Some(_), Some(_)) => Err(eyre!(
+            "{} lists are called `{name}`: rename one in the app (e) first",
+            2 + matching.count()
+        )),
+        (None, _) => {
             let names: Vec<&str> = lists.iter().map(|l| l.name.as_str()).collect();
-            eyre!("no list named `{name}`; your lists: {}", names.join(", "))
-        })
+            Err(eyre!(
+                "no list named `{name}`; your lists: {}",
+                names.join(", ")
+            ))
+        }
+    }
 }
 
 /// Logs in and finds the list called `name`.
@@ -75,4 +84,28 @@ pub async fn log_in_for_list(cx: &Context, name: &str) -> Result<(ApiClient, Pat
     let lists = client.lists().await?;
     let list = named(&lists, name)?.clone();
     Ok((client, list))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(name: &str) -> PatientList {
+        PatientList {
+            id: uuid::Uuid::new_v4(),
+            team_id: uuid::Uuid::nil(),
+            name: name.into(),
+            patient_ids: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_name_two_lists_share_is_refused_not_guessed() {
+        let lists = [list("Take list"), list("take list"), list("4 West")];
+        let err = named(&lists, "TAKE LIST").unwrap_err().to_string();
+        assert!(err.contains("2 lists are called"), "{err}");
+        assert_eq!(named(&lists, "4 west").unwrap().name, "4 West");
+        let err = named(&lists, "5 East").unwrap_err().to_string();
+        assert!(err.contains("no list named `5 East`"), "{err}");
+    }
 }

@@ -308,7 +308,7 @@ fn switching_user_with_a_message_still_sending_warns_once_first() {
     update(&mut app, key(KeyCode::F(10)));
     assert!(!app.quit, "not at the first F10");
     assert!(
-        screen(&app).contains("1 message is still sending and would be lost"),
+        screen(&app).contains("1 unsent message would be lost: F10 again"),
         "{}",
         screen(&app)
     );

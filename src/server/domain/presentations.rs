@@ -38,8 +38,13 @@ impl Domain {
         let mine = self.store.presentation_of(me.id).await?;
         if let Some(p) = &mine {
             if p.presenter.id == me.id {
+                let verb = if p.followers.len() == 1 {
+                    "follows"
+                } else {
+                    "follow"
+                };
                 return Err(DomainError::Conflict(format!(
-                    "{} follow you; end your presentation (:unfollow) first.",
+                    "{} {verb} you; end your presentation (:unfollow) first.",
                     names(p)
                 )));
             }

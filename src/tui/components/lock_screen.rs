@@ -87,8 +87,8 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 // As quitting asks: the second F10 loses them.
                 lock.switch_warned = true;
                 lock.error = Some(match unsent {
-                    1 => "1 message is still sending and would be lost: F10 again to log out anyway.".into(),
-                    n => format!("{n} messages are still sending and would be lost: F10 again to log out anyway."),
+                    1 => "1 unsent message would be lost: F10 again".into(),
+                    n => format!("{n} unsent messages would be lost: F10 again"),
                 });
             } else {
                 switch_user(app);
