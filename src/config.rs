@@ -20,6 +20,7 @@ pub struct Config {
     pub lock: LockSection,
     pub serve: ServeSection,
     pub ehr: EhrSection,
+    pub messaging: MessagingSection,
     /// Per patient list, by its name: this user's columns and sort.
     pub lists: BTreeMap<String, ListPrefs>,
     pub profiles: Profiles,
@@ -195,6 +196,22 @@ impl Default for UiSection {
                 NotifyChannel::Osc777,
             ],
             mouse: false,
+        }
+    }
+}
+
+/// The server's conversations.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessagingSection {
+    /// The most members a group may have (receipts by name at any size).
+    pub max_group: usize,
+}
+
+impl Default for MessagingSection {
+    fn default() -> Self {
+        MessagingSection {
+            max_group: crate::server::DEFAULT_MAX_GROUP,
         }
     }
 }

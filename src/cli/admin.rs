@@ -224,7 +224,7 @@ pub enum PolicyAction {
     Create { name: String, settings: Vec<String> },
     /// Change settings: read_receipts=user_controlled|on|off, allow_urgent=true|false,
     /// allow_important=…, renotify_interval=2m, renotify_window=20m,
-    /// renotify_until=read|ack, escalation_target=user:NAME|team:NAME|none,
+    /// renotify_until=read|ack, escalation_target=user:NAME|team:NAME|role:NAME|none,
     /// lock_idle=2m|none.
     Set { name: String, settings: Vec<String> },
     /// Assign to user:USERNAME or team:TEAM.

@@ -268,6 +268,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         tls,
         audit: Some(audit),
         limits,
+        max_group: config.messaging.max_group,
         ..Default::default()
     };
     let running = server::start_with(listen, &database, ehr, options).await?;

@@ -53,6 +53,12 @@ pub struct Me {
     pub user: User,
     pub teams: Vec<Team>,
     pub cursor: i64,
+    /// Whether I can be reached now (do-not-disturb holds the bell for all but urgent).
+    #[serde(default)]
+    pub presence: super::Presence,
+    /// The roles I hold now.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// Starting points for a new team, after Teams for Healthcare's templates.

@@ -44,6 +44,23 @@ pub enum AuditAction {
     PasswordChanged,
     /// A user's attempt to set their own password, with the wrong current one.
     PasswordChangeFailed,
+    /// A 1:1, a group or a thread with a role was started.
+    ConversationStarted,
+    ConversationRenamed,
+    MemberAdded,
+    MemberRemoved,
+    RoleCreated,
+    RoleDeleted,
+    /// A rota's shifts were imported.
+    RotaImported,
+    /// Someone took a role, handed it on or gave it up.
+    RoleHandedOver,
+    /// An urgent message to a role moved to whoever holds it now.
+    UrgentHandedOver,
+    /// Nobody held a role written to: the message went to its fallback.
+    RoleFallback,
+    /// A person set their presence (do-not-disturb, busy, available).
+    StatusSet,
 }
 
 impl AuditAction {

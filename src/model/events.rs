@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Message, PatientList, Presentation, ReceiptState, SharedView};
+use super::{Member, Message, PatientList, Presentation, ReceiptState, SharedView};
 
 /// One entry in a user's event stream. `cursor` increases strictly per user; a client that
 /// reconnects with the last cursor it saw receives exactly the events after it.
@@ -68,6 +68,31 @@ pub enum EventKind {
     SharedView {
         presenter: Uuid,
         view: SharedView,
+    },
+    /// The user was added to a conversation, or one of theirs changed (its title, its
+    /// members): read it again.
+    ConversationChanged {
+        conversation_id: Uuid,
+    },
+    /// The user is no longer in this conversation.
+    ConversationLeft {
+        conversation_id: Uuid,
+    },
+    /// Something the server tells this user about what they just did: written to a role
+    /// nobody holds, to someone off shift, an urgent message through do-not-disturb.
+    Notice {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<Uuid>,
+        text: String,
+    },
+    /// An urgent message to a role moved from those who no longer hold it to those who do
+    /// (to the old holders, who are no longer asked, and to its sender).
+    Handed {
+        message_id: Uuid,
+        conversation_id: Uuid,
+        role: String,
+        from: Vec<Member>,
+        to: Vec<Member>,
     },
     /// The answer to this user's own ping: the event stream's round trip, for `:diag`.
     Pong {

@@ -15,6 +15,8 @@ pub enum ConversationKind {
     Channel,
     /// A care-team chat whose subject is a patient.
     Patient,
+    /// A person's thread with a role: what they write reaches whoever holds it.
+    Role,
 }
 
 #[derive(
@@ -93,6 +95,15 @@ pub struct Conversation {
     /// The FHIR Patient id of a patient-linked conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// A thread with a role: the role, and who holds it now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<super::RoleInfo>,
+    /// Members who are not simply available (busy, do-not-disturb, off shift).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub presence: std::collections::BTreeMap<Uuid, super::Presence>,
+    /// The caller may rename it and change its members.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manage: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

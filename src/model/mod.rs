@@ -5,6 +5,7 @@ mod audit;
 mod column_id;
 mod columns;
 mod detail;
+mod directory;
 mod events;
 mod messaging;
 mod policy;
@@ -19,6 +20,10 @@ pub use columns::{
     PatientSummary, Row,
 };
 pub use detail::{News2Detail, PatientDetail, Stay, Trend};
+pub use directory::{
+    ConversationPatch, Directory, NewRole, OnCall, Person, Presence, PresenceState, RoleInfo, Shift,
+    StartConversation, StatusChange,
+};
 pub use events::{Event, EventKind};
 pub use messaging::{
     Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt, ReceiptState,

@@ -32,10 +32,12 @@ pub enum EscalationTarget {
     User(String),
     /// A team, by name: its channel.
     Team(String),
+    /// A role, by name: whoever holds it when the window closes.
+    Role(String),
 }
 
 impl EscalationTarget {
-    /// `user:NAME` or `team:NAME`.
+    /// `user:NAME`, `team:NAME` or `role:NAME`.
     pub fn parse(s: &str) -> Option<Self> {
         let (kind, name) = s.split_once(':')?;
         let name = name.trim();
@@ -45,6 +47,7 @@ impl EscalationTarget {
         match kind.trim() {
             "user" => Some(EscalationTarget::User(name.into())),
             "team" => Some(EscalationTarget::Team(name.into())),
+            "role" => Some(EscalationTarget::Role(name.into())),
             _ => None,
         }
     }
@@ -55,6 +58,7 @@ impl std::fmt::Display for EscalationTarget {
         match self {
             EscalationTarget::User(n) => write!(f, "user:{n}"),
             EscalationTarget::Team(n) => write!(f, "team:{n}"),
+            EscalationTarget::Role(n) => write!(f, "role:{n}"),
         }
     }
 }

@@ -22,7 +22,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use clock::{Clock, SystemClock};
-pub use domain::Domain;
+pub use domain::{Domain, DEFAULT_MAX_GROUP};
 use hub::Hub;
 use store::{Database, StoreError};
 
@@ -108,6 +108,8 @@ pub struct Options {
     pub audit: Option<audit_key::AuditSetup>,
     /// What a connection may cost: header deadline, connections per address.
     pub limits: connections::Limits,
+    /// `[messaging] max_group`.
+    pub max_group: usize,
 }
 
 impl Default for Options {
@@ -118,6 +120,7 @@ impl Default for Options {
             tls: None,
             audit: None,
             limits: connections::Limits::default(),
+            max_group: DEFAULT_MAX_GROUP,
         }
     }
 }
@@ -161,7 +164,8 @@ pub async fn start_with(
         None => database.audit_setup(None, audit_key::KeyFile::CreateIfMissing)?,
     };
     let store = database.open(audit.keys.clone()).await?;
-    let domain = Domain::new(store, Hub::default(), ehr, options.clock, audit);
+    let domain = Domain::new(store, Hub::default(), ehr, options.clock, audit)
+        .with_max_group(options.max_group);
     domain.ensure_global_policy().await?;
     // Before any request: an event written ahead of the tail's starting point would reach
     // no open stream.

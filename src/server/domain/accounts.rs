@@ -114,13 +114,18 @@ impl Domain {
             ));
         }
         let id = Uuid::new_v4();
+        let pair = match (kind, members.as_slice()) {
+            (ConversationKind::Direct, [a, b]) => Some(crate::server::store::pair_key(*a, *b)),
+            _ => None,
+        };
         let c = NewConversation {
             id,
             kind,
             title: title.to_string(),
             team_id: team,
             members,
-            subject: None,
+            pair,
+            ..NewConversation::default()
         };
         self.store.create_conversation(&c).await?;
         Ok(id)

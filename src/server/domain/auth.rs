@@ -340,10 +340,18 @@ impl Domain {
         let user = session.user.clone();
         let teams = self.store.teams_of(user.id).await?;
         let cursor = self.store.latest_cursor(user.id).await?;
+        let presence = self
+            .presences(&[user.id])
+            .await?
+            .remove(&user.id)
+            .unwrap_or_default();
+        let roles = self.roles_held(user.id).await?;
         Ok(Me {
             user,
             teams,
             cursor,
+            presence,
+            roles,
         })
     }
 }

@@ -64,7 +64,8 @@ pub struct Caches {
     /// clock, which tests move by hours.
     pub sessions: Ttl<String, ((User, bool), DateTime<Utc>)>,
     pub policies: Ttl<Uuid, EffectivePolicy>,
-    pub members: Ttl<Uuid, Vec<Uuid>>,
+    /// Each conversation as the rules need it (kind, members, creator, role).
+    pub members: Ttl<Uuid, Arc<crate::server::store::ConversationInfo>>,
 }
 
 impl Caches {

@@ -15,59 +15,6 @@ use crate::server::store::{Inserted, NewConversation};
 const MAX_PAGE: u32 = 500;
 
 impl Domain {
-    pub async fn conversations(&self, session: &Session) -> DomainResult<Vec<Conversation>> {
-        let me = session.user.id;
-        let records = self.store.conversations_for(me).await?;
-        Ok(records
-            .into_iter()
-            .map(|r| {
-                let title = match r.kind {
-                    ConversationKind::Direct => r
-                        .members
-                        .iter()
-                        .find(|m| m.id != me)
-                        .map(|m| m.display_name.clone())
-                        .unwrap_or(r.title),
-                    _ => r.title,
-                };
-                Conversation {
-                    id: r.id,
-                    kind: r.kind,
-                    title,
-                    members: r.members,
-                    unread: r.unread,
-                    subject: r.subject,
-                }
-            })
-            .collect())
-    }
-
-    /// The members, once the caller is known to be one of them.
-    pub(super) async fn members_for(
-        &self,
-        session: &Session,
-        conversation: Uuid,
-    ) -> DomainResult<Vec<Uuid>> {
-        let members = match self.caches.members.get(&conversation) {
-            Some(m) => m,
-            None => {
-                let m = self
-                    .store
-                    .conversation_members(conversation)
-                    .await?
-                    .ok_or_else(|| DomainError::NotFound("No such conversation.".into()))?;
-                self.caches.members.put(conversation, m.clone());
-                m
-            }
-        };
-        if !members.contains(&session.user.id) {
-            return Err(DomainError::Forbidden(
-                "You are not a member of this conversation.".into(),
-            ));
-        }
-        Ok(members)
-    }
-
     pub async fn messages(
         &self,
         session: &Session,
@@ -102,7 +49,7 @@ impl Domain {
         conversation: Uuid,
         new: NewMessage,
     ) -> DomainResult<(Message, bool)> {
-        let members = self.members_for(session, conversation).await?;
+        let thread = self.thread_for(session, conversation).await?;
         let body = new.body.trim_end().to_string();
         if body.trim().is_empty() {
             return Err(DomainError::Invalid("A message needs some text.".into()));
@@ -127,6 +74,19 @@ impl Domain {
         }
         let schedule = (new.priority == Priority::Urgent).then(|| schedule_for(&policy.settings));
         let now = self.clock.now();
+        let (recipients, role) = self.recipients(&thread, me.id).await?;
+        let mut members = thread.members.clone();
+        let joining: Vec<Uuid> = recipients
+            .iter()
+            .copied()
+            .filter(|r| !members.contains(r))
+            .collect();
+        if !joining.is_empty() {
+            // A role's holder by the rota, in its thread for the first time.
+            self.store.join_conversation(conversation, &joining).await?;
+            self.caches.members.remove(&conversation);
+            members.extend(joining);
+        }
         let message = Message {
             id: new.id,
             conversation_id: conversation,
@@ -135,9 +95,8 @@ impl Domain {
             body,
             priority: new.priority,
             sent_at: now,
-            receipts: members
+            receipts: recipients
                 .iter()
-                .filter(|&&m| m != me.id)
                 .map(|&user_id| Receipt {
                     user_id,
                     state: ReceiptState::Sent,
@@ -182,6 +141,12 @@ impl Domain {
                 Metrics::add(&self.metrics.messages);
                 if schedule.is_some() {
                     self.urgent_sent.notify_one();
+                }
+                match role {
+                    Some(role) if message.receipts.is_empty() => {
+                        self.to_fallback(session, &role, &message).await?;
+                    }
+                    _ => self.tell_sender_about_reach(session, &thread, &message).await?,
                 }
                 Ok((message, true))
             }
@@ -316,6 +281,7 @@ impl Domain {
                     team_id: Some(list.team_id),
                     members,
                     subject: Some(patient.to_string()),
+                    ..NewConversation::default()
                 })
                 .await;
             // Two colleagues opening it at once: the second finds the first's.

@@ -5,12 +5,17 @@ pub mod admin;
 pub mod audit;
 mod auth;
 mod cache;
+mod conversations;
+mod directory;
 mod list_changes;
 mod lists;
 mod messaging;
 mod passwords;
 mod policies;
+mod presence;
 mod presentations;
+mod reach;
+mod roles;
 mod urgent;
 
 use std::sync::Arc;
@@ -24,6 +29,7 @@ use super::store::{Store, StoreError};
 use crate::fhir::{FhirError, FhirSource};
 
 pub use auth::Session;
+pub use conversations::may_manage;
 pub use urgent::SYSTEM_USER;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +58,9 @@ pub enum DomainError {
 
 pub type DomainResult<T> = Result<T, DomainError>;
 
+/// `[messaging] max_group` unless set.
+pub const DEFAULT_MAX_GROUP: usize = 500;
+
 /// Everything a request needs; cheap to clone into each handler.
 #[derive(Clone)]
 pub struct Domain {
@@ -65,6 +74,8 @@ pub struct Domain {
     caches: Arc<cache::Caches>,
     /// The audit key and checkpoint file, for `audit_verify` and checkpoints.
     audit: Arc<AuditSetup>,
+    /// The most members a group may have (`[messaging] max_group`).
+    max_group: usize,
 }
 
 impl Domain {
@@ -84,7 +95,14 @@ impl Domain {
             metrics: Arc::default(),
             caches: Arc::default(),
             audit: Arc::new(audit),
+            max_group: DEFAULT_MAX_GROUP,
         }
+    }
+
+    /// Groups of at most `max` members.
+    pub fn with_max_group(mut self, max: usize) -> Self {
+        self.max_group = max.max(2);
+        self
     }
 
     pub fn metrics(&self) -> &Metrics {

@@ -223,6 +223,13 @@ impl Domain {
                     )));
                 }
             }
+            Some(crate::model::EscalationTarget::Role(name))
+                if self.store.role_by_name(name).await?.is_none() =>
+            {
+                return Err(DomainError::Invalid(format!(
+                    "escalation_target: no role is called `{name}`."
+                )));
+            }
             _ => {}
         }
         Ok(())

@@ -82,7 +82,8 @@ impl Domain {
     /// Does everything due by now; returns how many events it wrote.
     pub async fn run_urgent(&self) -> DomainResult<usize> {
         let now = self.clock.now();
-        let mut written = 0;
+        // A rota's shift may have ended since: waiting messages follow the role first.
+        let mut written = self.follow_roles().await?;
         // Repeats until nothing fires: a server that was down owes several slots, each
         // due only once the one before it has fired.
         loop {
@@ -174,8 +175,8 @@ impl Domain {
             None => None,
         };
         let escalation = match &target {
-            Some((conversation, _)) => Some(
-                self.escalation_message(&message, *conversation, &names, now)
+            Some((conversation, _, to)) => Some(
+                self.escalation_message(&message, *conversation, to.clone(), &names, now)
                     .await?,
             ),
             None => None,
@@ -185,7 +186,7 @@ impl Domain {
             conversation_id: message.conversation_id,
             sent_at: message.sent_at,
             names,
-            escalated_to: target.map(|(_, label)| label),
+            escalated_to: target.map(|(_, label, _)| label),
         };
         let escalated = escalation.is_some();
         let escalation = escalation
@@ -216,61 +217,129 @@ impl Domain {
         }
     }
 
-    /// The conversation an escalation goes to, and how to name it to the sender.
-    async fn escalation_conversation(&self, target: &str) -> DomainResult<Option<(Uuid, String)>> {
+    /// The conversation an escalation goes to, how to name it to the sender, and who in
+    /// it receives it (for a role: whoever holds it now).
+    async fn escalation_conversation(
+        &self,
+        target: &str,
+    ) -> DomainResult<Option<(Uuid, String, Option<Vec<Uuid>>)>> {
         let unusable = |why: &str| {
             crate::server::log::report(&format!("escalation target {target}: {why}"));
             Ok(None)
         };
-        match EscalationTarget::parse(target) {
-            Some(EscalationTarget::User(name)) => {
-                let Some(user) = self.store.user_by_username(&name).await? else {
-                    return unusable("no such user");
-                };
-                let id = match self.store.direct_between(SYSTEM_USER, user.user.id).await? {
-                    Some(id) => id,
-                    None => {
-                        let id = Uuid::new_v4();
-                        self.store
-                            .create_conversation(&NewConversation {
-                                id,
-                                kind: ConversationKind::Direct,
-                                title: "Escalations".into(),
-                                team_id: None,
-                                members: vec![SYSTEM_USER, user.user.id],
-                                subject: None,
-                            })
-                            .await?;
-                        id
-                    }
-                };
-                Ok(Some((id, user.user.display_name)))
-            }
-            Some(EscalationTarget::Team(name)) => {
-                let Some(team) = self.store.team_by_name(&name).await? else {
-                    return unusable("no such team");
-                };
-                match self.store.team_channel(team.id).await? {
-                    Some(id) => Ok(Some((id, format!("{} channel", team.name)))),
-                    None => unusable("the team has no channel"),
+        let mut target = target.to_string();
+        // A role nobody holds passes it to its fallback, a few deep.
+        for _ in 0..=super::roles::MAX_FALLBACKS {
+            match EscalationTarget::parse(&target) {
+                Some(EscalationTarget::User(name)) => {
+                    let Some(user) = self.store.user_by_username(&name).await? else {
+                        return unusable("no such user");
+                    };
+                    let id = match self.store.direct_between(SYSTEM_USER, user.user.id).await? {
+                        Some(id) => id,
+                        None => {
+                            let id = Uuid::new_v4();
+                            self.store
+                                .create_conversation(&NewConversation {
+                                    id,
+                                    kind: ConversationKind::Direct,
+                                    title: "Escalations".into(),
+                                    team_id: None,
+                                    members: vec![SYSTEM_USER, user.user.id],
+                                    subject: None,
+                                    ..NewConversation::default()
+                                })
+                                .await?;
+                            id
+                        }
+                    };
+                    return Ok(Some((id, user.user.display_name, None)));
                 }
+                Some(EscalationTarget::Team(name)) => {
+                    let Some(team) = self.store.team_by_name(&name).await? else {
+                        return unusable("no such team");
+                    };
+                    return match self.store.team_channel(team.id).await? {
+                        Some(id) => Ok(Some((id, format!("{} channel", team.name), None))),
+                        None => unusable("the team has no channel"),
+                    };
+                }
+                Some(EscalationTarget::Role(name)) => {
+                    let Some(role) = self.store.role_by_name(&name).await? else {
+                        return unusable("no such role");
+                    };
+                    let holders = self.holders_now(role.id).await?;
+                    if holders.is_empty() {
+                        match role.fallback {
+                            Some(f) => {
+                                target = f;
+                                continue;
+                            }
+                            None => return unusable("nobody holds the role and it has no fallback"),
+                        }
+                    }
+                    // The server's own thread with the role: a hand-over moves what waits there.
+                    let id = match self.store.role_thread(role.id, SYSTEM_USER).await? {
+                        Some(id) => id,
+                        None => {
+                            let created = self
+                                .store
+                                .create_conversation(&NewConversation {
+                                    id: Uuid::new_v4(),
+                                    kind: ConversationKind::Role,
+                                    title: format!("Escalations to {}", role.name),
+                                    members: holders.clone(),
+                                    created_by: Some(SYSTEM_USER),
+                                    role_id: Some(role.id),
+                                    ..NewConversation::default()
+                                })
+                                .await;
+                            match created {
+                                Ok(()) | Err(crate::server::store::StoreError::Duplicate(_)) => {}
+                                Err(e) => return Err(e.into()),
+                            }
+                            match self.store.role_thread(role.id, SYSTEM_USER).await? {
+                                Some(id) => id,
+                                None => return unusable("its thread vanished"),
+                            }
+                        }
+                    };
+                    self.store.join_conversation(id, &holders).await?;
+                    self.caches.members.remove(&id);
+                    let names = self.members_named(&holders).await?;
+                    let label = format!(
+                        "{} ({})",
+                        role.name,
+                        names
+                            .iter()
+                            .map(|m| m.display_name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    return Ok(Some((id, label, Some(holders))));
+                }
+                None => return unusable("not user:NAME, team:NAME or role:NAME"),
             }
-            None => unusable("not user:NAME or team:NAME"),
         }
+        unusable("a chain of fallbacks nobody holds")
     }
 
     async fn escalation_message(
         &self,
         original: &Message,
         conversation: Uuid,
+        to: Option<Vec<Uuid>>,
         names: &[String],
         now: DateTime<Utc>,
     ) -> DomainResult<(Message, Vec<(Uuid, EventKind)>, UrgentSchedule)> {
-        let members = self
-            .store
-            .conversation_members(conversation)
-            .await?
-            .unwrap_or_default();
+        let members = match to {
+            Some(to) => to,
+            None => self
+                .store
+                .conversation_members(conversation)
+                .await?
+                .unwrap_or_default(),
+        };
         let minutes = (now - original.sent_at).num_minutes();
         let body = format!(
             "Escalation: an urgent message from {} sent {} min ago is still unanswered by {}. It said: {}",

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::caller::Caller;
-use crate::model::{Conversation, Message, NewMessage};
+use crate::model::{Conversation, ConversationPatch, Message, NewMessage, StartConversation};
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
@@ -48,4 +48,41 @@ pub async fn send(
         },
         Json(message),
     ))
+}
+
+/// `{"kind":"direct","members":["USERNAME"]}` gives the pair's 1:1 (the same one each
+/// time); `{"kind":"group",…}` a new group; `{"kind":"role","role":"NAME"}` the caller's
+/// thread with a role.
+pub async fn start(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiJson(start): ApiJson<StartConversation>,
+) -> Result<Json<Conversation>, Problem> {
+    Ok(Json(domain.start_conversation(&session, &start).await?))
+}
+
+pub async fn rename(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(patch): ApiJson<ConversationPatch>,
+) -> Result<Json<Conversation>, Problem> {
+    Ok(Json(domain.rename_conversation(&session, id, &patch.title).await?))
+}
+
+pub async fn add_member(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath((id, username)): ApiPath<(Uuid, String)>,
+) -> Result<Json<Conversation>, Problem> {
+    Ok(Json(domain.add_member(&session, id, &username).await?))
+}
+
+pub async fn remove_member(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath((id, username)): ApiPath<(Uuid, String)>,
+) -> Result<StatusCode, Problem> {
+    domain.remove_member(&session, id, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

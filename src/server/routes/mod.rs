@@ -3,6 +3,7 @@
 mod admin;
 mod caller;
 mod conversations;
+mod directory;
 mod events;
 mod health;
 mod list_patients;
@@ -48,7 +49,28 @@ pub fn router(domain: Domain) -> Router {
         .route("/lists/{id}/refresh", post(lists::refresh))
         .route("/lists/{id}/view", axum::routing::put(lists::save_view))
         .route("/patients/{id}", get(patients::patient))
-        .route("/conversations", get(conversations::index))
+        .route(
+            "/conversations",
+            get(conversations::index).post(conversations::start),
+        )
+        .route(
+            "/conversations/{id}",
+            axum::routing::patch(conversations::rename),
+        )
+        .route(
+            "/conversations/{id}/members/{username}",
+            axum::routing::put(conversations::add_member).delete(conversations::remove_member),
+        )
+        .route("/directory", get(directory::search))
+        .route("/roles", get(directory::roles))
+        .route("/me/status", axum::routing::put(directory::status))
+        .route("/me/oncall", post(directory::on_call))
+        .route("/admin/roles", post(directory::create_role))
+        .route(
+            "/admin/roles/{name}",
+            axum::routing::delete(directory::delete_role),
+        )
+        .route("/admin/rota", post(directory::import_rota))
         .route(
             "/conversations/{id}/messages",
             get(conversations::messages).post(conversations::send),

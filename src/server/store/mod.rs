@@ -4,12 +4,14 @@
 
 mod admin;
 mod audit;
+mod conversations;
 mod database;
 mod group_commit;
 mod logins;
 mod policies;
 mod postgres;
 mod presentations;
+mod roles;
 mod sql;
 mod sqlite;
 mod urgent;
@@ -20,11 +22,13 @@ use uuid::Uuid;
 
 pub use admin::{AdminStore, NewPassword};
 pub use audit::{AuditFilter, AuditStore};
+pub use conversations::{pair_key, ConversationChange, ConversationInfo, ConversationStore};
 pub use database::Database;
 pub use logins::{Failures, LoginStore, Throttle};
 pub use policies::{PolicyStore, Subject};
 pub use postgres::PgStore;
 pub use presentations::PresentationStore;
+pub use roles::{Holding, HoldingSource, OpenUrgent, RoleRecord, RoleStore, StatusRecord, UrgentHandover};
 pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 
@@ -94,6 +98,7 @@ fn kind_str(kind: ConversationKind) -> &'static str {
         ConversationKind::Group => "group",
         ConversationKind::Channel => "channel",
         ConversationKind::Patient => "patient",
+        ConversationKind::Role => "role",
     }
 }
 
@@ -103,6 +108,7 @@ fn kind_from(s: &str) -> StoreResult<ConversationKind> {
         "group" => Ok(ConversationKind::Group),
         "channel" => Ok(ConversationKind::Channel),
         "patient" => Ok(ConversationKind::Patient),
+        "role" => Ok(ConversationKind::Role),
         other => Err(StoreError::Corrupt(format!("conversation kind {other:?}"))),
     }
 }
@@ -173,6 +179,27 @@ pub struct NewConversation {
     pub members: Vec<Uuid>,
     /// A patient-linked conversation's FHIR Patient id.
     pub subject: Option<String>,
+    pub created_by: Option<Uuid>,
+    /// A 1:1's [`pair_key`]: one per pair.
+    pub pair: Option<String>,
+    /// A thread with a role.
+    pub role_id: Option<Uuid>,
+}
+
+impl Default for NewConversation {
+    fn default() -> Self {
+        NewConversation {
+            id: Uuid::nil(),
+            kind: ConversationKind::Group,
+            title: String::new(),
+            team_id: None,
+            members: Vec::new(),
+            subject: None,
+            created_by: None,
+            pair: None,
+            role_id: None,
+        }
+    }
 }
 
 /// A conversation as stored, before it is titled for a particular viewer.
@@ -182,6 +209,8 @@ pub struct ConversationRecord {
     pub kind: ConversationKind,
     pub title: String,
     pub subject: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub role_id: Option<Uuid>,
     pub members: Vec<Member>,
     pub unread: u32,
 }
@@ -219,7 +248,16 @@ pub struct ListChanged {
 
 #[async_trait]
 pub trait Store:
-    AdminStore + AuditStore + LoginStore + PolicyStore + PresentationStore + UrgentStore + Send + Sync
+    AdminStore
+    + AuditStore
+    + ConversationStore
+    + LoginStore
+    + PolicyStore
+    + PresentationStore
+    + RoleStore
+    + UrgentStore
+    + Send
+    + Sync
 {
     /// `one_time`: the password is IT's, to be changed at first login.
     async fn create_user(

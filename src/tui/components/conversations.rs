@@ -97,6 +97,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ConversationKind::Group => "∗",
                 ConversationKind::Direct => "@",
                 ConversationKind::Patient => "+",
+                ConversationKind::Role => "~",
             };
             let unread = c.unread_for(app.me.id);
             let urgent = c.messages.iter().any(|m| {

@@ -274,3 +274,14 @@ pub(super) fn mark_visible_read(app: &mut App) -> Vec<Effect> {
         }]
     }
 }
+
+/// I am no longer in a conversation: it goes, and the chat with it if it was open.
+pub(super) fn left(app: &mut App, id: Uuid) {
+    app.conversations.retain(|c| c.info.id != id);
+    if app.chat.open == Some(id) {
+        app.chat.open = None;
+    }
+    app.selected_conversation = app
+        .selected_conversation
+        .min(app.conversations.len().saturating_sub(1));
+}

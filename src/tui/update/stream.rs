@@ -88,6 +88,22 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
                 Vec::new()
             }
         }
+        EventKind::ConversationChanged { .. } => vec![Effect::LoadConversations],
+        EventKind::ConversationLeft { conversation_id } => {
+            messaging::left(app, conversation_id);
+            vec![Effect::LoadConversations]
+        }
+        EventKind::Notice { text, .. } => {
+            app.notice = Some(text);
+            Vec::new()
+        }
+        EventKind::Handed {
+            message_id,
+            conversation_id,
+            role,
+            from,
+            to,
+        } => urgent::handed(app, message_id, conversation_id, &role, &from, &to),
         EventKind::Pong { token } => {
             diagnostics::pong(app, token);
             Vec::new()

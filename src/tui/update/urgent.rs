@@ -155,3 +155,44 @@ pub(super) fn unanswered(app: &mut App, notice: Unanswered) -> Vec<Effect> {
         app.team_label
     ))]
 }
+
+/// An urgent message to a role moved to whoever holds it now: the old holders are no
+/// longer asked; its sender hears where it went.
+pub(super) fn handed(
+    app: &mut App,
+    message_id: Uuid,
+    conversation_id: Uuid,
+    role: &str,
+    from: &[crate::model::Member],
+    to: &[crate::model::Member],
+) -> Vec<Effect> {
+    let me = app.me.id;
+    let names = |people: &[crate::model::Member]| {
+        people
+            .iter()
+            .map(|m| m.display_name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(m) = app
+        .conversation_mut(conversation_id)
+        .and_then(|c| c.messages.iter_mut().find(|m| m.message.id == message_id))
+    {
+        m.message
+            .receipts
+            .retain(|r| !from.iter().any(|f| f.id == r.user_id));
+    }
+    app.notice = Some(if from.iter().any(|f| f.id == me) {
+        format!("{role} is with {} now: the urgent message went to them.", names(to))
+    } else {
+        format!(
+            "Your urgent message to {role} passed from {} to {}.",
+            names(from),
+            names(to)
+        )
+    });
+    if !app.alert_active() {
+        app.pulse_on = false;
+    }
+    Vec::new()
+}

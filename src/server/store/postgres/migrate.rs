@@ -36,6 +36,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../../../migrations/postgres/0007_one_time_passwords.sql"),
     ),
+    (
+        8,
+        include_str!("../../../../migrations/postgres/0008_directory_roles.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied; nodes starting together take turns.

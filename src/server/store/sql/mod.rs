@@ -24,9 +24,11 @@ use super::{StoreResult, UrgentSchedule, UserEvent};
 use crate::model::{EventKind, Message, ReceiptState};
 
 pub(super) mod admin;
+mod conversations;
 mod logins;
 pub(super) mod policies;
 mod presentations;
+mod roles;
 mod rows;
 mod store;
 
@@ -39,13 +41,15 @@ macro_rules! shared {
         $crate::server::store::sql::logins_impl!($engine, $db);
         $crate::server::store::sql::policies_impl!($engine);
         $crate::server::store::sql::presentations_impl!($engine, $db);
+        $crate::server::store::sql::conversations_impl!($engine);
+        $crate::server::store::sql::roles_impl!($engine);
     };
 }
 pub(super) use rows::MESSAGE_COLUMNS;
 pub(super) use shared;
 pub(super) use {
-    admin::admin_impl, logins::logins_impl, policies::policies_impl,
-    presentations::presentations_impl, rows::rows_impl, store::store_impl,
+    admin::admin_impl, conversations::conversations_impl, logins::logins_impl, policies::policies_impl,
+    presentations::presentations_impl, roles::roles_impl, rows::rows_impl, store::store_impl,
 };
 
 /// A uuid as both engines keep it: SQLite as hyphenated text, PostgreSQL as `uuid`.

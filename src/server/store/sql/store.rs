@@ -429,8 +429,8 @@ macro_rules! store_impl {
                 ) -> StoreResult<()> {
                     let mut tx = self.begin_write().await?;
                     let r = sqlx::query(
-                        "INSERT INTO conversations (id, kind, title, team_id, created_at, subject)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO conversations (id, kind, title, team_id, created_at, subject, created_by, pair, role_id)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .bind(Id(c.id))
                     .bind(kind_str(c.kind))
@@ -438,12 +438,15 @@ macro_rules! store_impl {
                     .bind(c.team_id.map(Id))
                     .bind(Utc::now())
                     .bind(&c.subject)
+                    .bind(c.created_by.map(Id))
+                    .bind(&c.pair)
+                    .bind(c.role_id.map(Id))
                     .execute(&mut *tx)
                     .await;
                     if let Err(e) = &r {
                         if is_unique_violation(e) {
                             return Err(StoreError::Duplicate(
-                                "a conversation about this patient".into(),
+                                "that conversation".into(),
                             ));
                         }
                     }
@@ -458,7 +461,7 @@ macro_rules! store_impl {
                     user: Uuid,
                 ) -> StoreResult<Vec<ConversationRecord>> {
                     let rows = sqlx::query(
-                        "SELECT c.id, c.kind, c.title, c.subject FROM conversations c
+                        "SELECT c.id, c.kind, c.title, c.subject, c.created_by, c.role_id FROM conversations c
                          JOIN conversation_members cm ON cm.conversation_id = c.id
                          WHERE cm.user_id = $1 ORDER BY c.created_at, c.id",
                     )
@@ -503,6 +506,8 @@ macro_rules! store_impl {
                                 kind: kind_from(&r.try_get::<String, _>("kind")?)?,
                                 title: r.try_get("title")?,
                                 subject: r.try_get("subject")?,
+                                created_by: r.try_get::<Option<Id>, _>("created_by")?.map(Uuid::from),
+                                role_id: r.try_get::<Option<Id>, _>("role_id")?.map(Uuid::from),
                                 members: members.remove(&id).unwrap_or_default(),
                                 unread: unread.get(&id).copied().unwrap_or(0),
                             })

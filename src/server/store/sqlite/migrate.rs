@@ -51,6 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../../../migrations/sqlite/0011_one_time_passwords.sql"),
     ),
+    (
+        12,
+        include_str!("../../../../migrations/sqlite/0012_directory_roles.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied, in one write transaction.
