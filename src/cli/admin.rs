@@ -50,6 +50,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         action: TeamAction,
     },
+    /// Roles people are reached by, and the rota of who holds them.
+    Role {
+        #[command(subcommand)]
+        action: super::roles::RoleAction,
+    },
     /// Messaging policies.
     Policy {
         #[command(subcommand)]
@@ -354,6 +359,7 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                 say!("{username}: sessions ended; one-time password: {password}");
             }
         },
+        AdminCommand::Role { action } => super::roles::run(client, action).await?,
         AdminCommand::Team { action } => match action {
             TeamAction::Create { name, template } => {
                 let team = client.admin_create_team(&name, template).await?;

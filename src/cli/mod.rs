@@ -19,6 +19,7 @@ mod import_mrns;
 mod lists;
 mod login;
 mod password;
+mod roles;
 mod serve;
 
 use std::path::PathBuf;

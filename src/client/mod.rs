@@ -1,6 +1,7 @@
 //! The API client: REST calls and the resumable event stream.
 
 pub mod admin;
+mod directory;
 mod event_stream;
 mod presentation;
 mod sse;

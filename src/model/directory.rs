@@ -109,13 +109,17 @@ pub struct Directory {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StartConversation {
     /// The pair's 1:1: `members` is the one other person's username.
-    Direct { members: Vec<String> },
+    Direct {
+        members: Vec<String>,
+    },
     Group {
         title: String,
         members: Vec<String>,
     },
     /// A thread with a role: what is written reaches whoever holds it.
-    Role { role: String },
+    Role {
+        role: String,
+    },
 }
 
 /// `PATCH /api/v1/conversations/{id}`.

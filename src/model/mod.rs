@@ -21,8 +21,8 @@ pub use columns::{
 };
 pub use detail::{News2Detail, PatientDetail, Stay, Trend};
 pub use directory::{
-    ConversationPatch, Directory, NewRole, OnCall, Person, Presence, PresenceState, RoleInfo, Shift,
-    StartConversation, StatusChange,
+    ConversationPatch, Directory, NewRole, OnCall, Person, Presence, PresenceState, RoleInfo,
+    Shift, StartConversation, StatusChange,
 };
 pub use events::{Event, EventKind};
 pub use messaging::{

@@ -123,6 +123,9 @@ fn a_patient_linked_urgent_shows_the_bed_not_the_name() {
         members: vec![member(&nurse()), member(&registrar())],
         unread: 0,
         subject: Some(row.patient.clone()),
+        role: None,
+        presence: Default::default(),
+        manage: false,
     });
     update(&mut app, Action::ConversationsLoaded(Ok(conversations)));
     // Read the 1:1 urgent first, so the patient's is the one shown.

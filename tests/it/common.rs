@@ -114,6 +114,9 @@ pub fn conversations() -> Vec<Conversation> {
             members: vec![member(&n), member(&r), member(&c)],
             unread: 1,
             subject: None,
+            role: None,
+            presence: Default::default(),
+            manage: false,
         },
         Conversation {
             id: DIRECT,
@@ -122,6 +125,9 @@ pub fn conversations() -> Vec<Conversation> {
             members: vec![member(&n), member(&r)],
             unread: 1,
             subject: None,
+            role: None,
+            presence: Default::default(),
+            manage: false,
         },
     ]
 }

@@ -28,6 +28,7 @@ mod nodes;
 mod openapi;
 mod policies;
 mod present;
+mod reach;
 mod sanitize_properties;
 mod screens;
 mod sort_properties;

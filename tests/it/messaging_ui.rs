@@ -129,6 +129,9 @@ fn the_sender_sees_who_acknowledged_and_who_read_by_name() {
         members: vec![member(&nurse()), member(&registrar()), member(&charge())],
         unread: 0,
         subject: None,
+        role: None,
+        presence: Default::default(),
+        manage: false,
     });
     update(&mut app, Action::ConversationsLoaded(Ok(conversations)));
     let mine = message(
@@ -323,6 +326,9 @@ fn a_patient_chat_opens_from_the_row_and_its_unread_count_fills_the_column() {
         members: vec![member(&nurse()), member(&registrar())],
         unread: 0,
         subject: Some(row.patient.clone()),
+        role: None,
+        presence: Default::default(),
+        manage: false,
     };
     let effects = update(&mut app, Action::PatientConversationOpened(Ok(info)));
     assert_eq!(effects, vec![Effect::LoadMessages(chat)]);

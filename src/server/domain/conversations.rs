@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session, SYSTEM_USER};
 use crate::model::{
-    AuditAction, Conversation, ConversationKind, EventKind, Message, Priority, PresenceState,
+    AuditAction, Conversation, ConversationKind, EventKind, Message, PresenceState, Priority,
     StartConversation, User,
 };
 use crate::server::store::{
@@ -62,8 +62,8 @@ impl Domain {
                 .filter_map(|m| presence.get(&m.id).map(|p| (m.id, *p)))
                 .filter(|(_, p)| p.state != PresenceState::Available)
                 .collect();
-            let manage = r.kind == ConversationKind::Group
-                && (me.admin || r.created_by == Some(me.id));
+            let manage =
+                r.kind == ConversationKind::Group && (me.admin || r.created_by == Some(me.id));
             out.push(Conversation {
                 id: r.id,
                 kind: r.kind,
@@ -126,7 +126,11 @@ impl Domain {
         session: &Session,
         conversation: Uuid,
     ) -> DomainResult<Vec<Uuid>> {
-        Ok(self.thread_for(session, conversation).await?.members.clone())
+        Ok(self
+            .thread_for(session, conversation)
+            .await?
+            .members
+            .clone())
     }
 
     /// `POST /api/v1/conversations`.
@@ -211,8 +215,18 @@ impl Domain {
                     .iter()
                     .flat_map(|&u| {
                         [
-                            (u, EventKind::ConversationChanged { conversation_id: id }),
-                            (u, EventKind::Message { message: line.clone() }),
+                            (
+                                u,
+                                EventKind::ConversationChanged {
+                                    conversation_id: id,
+                                },
+                            ),
+                            (
+                                u,
+                                EventKind::Message {
+                                    message: line.clone(),
+                                },
+                            ),
                         ]
                     })
                     .collect();
@@ -244,9 +258,12 @@ impl Domain {
                             ..NewConversation::default()
                         })
                         .await?;
-                        self.store.role_thread(role.id, me.id).await?.ok_or_else(|| {
-                            DomainError::NotFound("The conversation vanished.".into())
-                        })?
+                        self.store
+                            .role_thread(role.id, me.id)
+                            .await?
+                            .ok_or_else(|| {
+                                DomainError::NotFound("The conversation vanished.".into())
+                            })?
                     }
                 };
                 (id, format!("thread with role {}", role.id))
@@ -274,7 +291,16 @@ impl Domain {
 
     /// Someone who may be written to: a username (any case) of an account in use.
     async fn person(&self, username: &str) -> DomainResult<User> {
-        match self.store.user_by_username(username.trim()).await? {
+        let found = match self.store.user_by_username(username.trim()).await? {
+            Some(u) => Some(u),
+            // Usernames are unique ignoring case.
+            None => {
+                self.store
+                    .user_by_username(&username.trim().to_lowercase())
+                    .await?
+            }
+        };
+        match found {
             Some(u) if !u.disabled && u.user.id != SYSTEM_USER => Ok(u.user),
             _ => Err(DomainError::NotFound(format!(
                 "No one has the username `{}`.",
@@ -329,8 +355,12 @@ impl Domain {
         }
         if !may_manage(&info, me) {
             let why = match info.kind {
-                ConversationKind::Group => "Only the group's creator, its admins and administrators change it.",
-                ConversationKind::Direct => "A 1:1 is between two people: start a group to add someone.",
+                ConversationKind::Group => {
+                    "Only the group's creator, its admins and administrators change it."
+                }
+                ConversationKind::Direct => {
+                    "A 1:1 is between two people: start a group to add someone."
+                }
                 ConversationKind::Role => "A role's thread follows whoever holds the role.",
                 ConversationKind::Channel | ConversationKind::Patient => {
                     "A team's conversations follow the team's membership (`wardround admin team`)."
@@ -423,7 +453,13 @@ impl Domain {
             format!("{} removed {}", me.display_name, user.display_name)
         };
         if self
-            .change(session, id, ConversationChange::Remove(user.id), text, Some(user.id))
+            .change(
+                session,
+                id,
+                ConversationChange::Remove(user.id),
+                text,
+                Some(user.id),
+            )
             .await?
         {
             self.audit(
@@ -451,11 +487,26 @@ impl Domain {
             told.into_iter()
                 .flat_map(|u| {
                     if Some(u) == removed {
-                        vec![(u, EventKind::ConversationLeft { conversation_id: id })]
+                        vec![(
+                            u,
+                            EventKind::ConversationLeft {
+                                conversation_id: id,
+                            },
+                        )]
                     } else {
                         vec![
-                            (u, EventKind::Message { message: line.clone() }),
-                            (u, EventKind::ConversationChanged { conversation_id: id }),
+                            (
+                                u,
+                                EventKind::Message {
+                                    message: line.clone(),
+                                },
+                            ),
+                            (
+                                u,
+                                EventKind::ConversationChanged {
+                                    conversation_id: id,
+                                },
+                            ),
                         ]
                     }
                 })
@@ -476,7 +527,11 @@ impl Domain {
     }
 
     /// The conversation after a change; an administrator who is not in it sees it bare.
-    async fn conversation_or_gone(&self, session: &Session, id: Uuid) -> DomainResult<Conversation> {
+    async fn conversation_or_gone(
+        &self,
+        session: &Session,
+        id: Uuid,
+    ) -> DomainResult<Conversation> {
         match self.conversation(session, id).await {
             Ok(c) => Ok(c),
             Err(DomainError::Forbidden(_)) => {

@@ -30,7 +30,10 @@ impl Domain {
         let now = self.clock.now();
         let ms = now.timestamp_millis();
         let week = Duration::days(7).num_milliseconds();
-        let holdings = self.store.holdings(None, None, ms - week, ms + week).await?;
+        let holdings = self
+            .store
+            .holdings(None, None, ms - week, ms + week)
+            .await?;
         let held_now = |u: Uuid| -> Vec<String> {
             let mut names: Vec<String> = holdings
                 .iter()
@@ -99,7 +102,11 @@ impl Domain {
         let week = Duration::days(7).num_milliseconds();
         let mut out = Vec::new();
         let mut seen = Vec::new();
-        for h in self.store.holdings(None, Some(user), ms - week, ms + week).await? {
+        for h in self
+            .store
+            .holdings(None, Some(user), ms - week, ms + week)
+            .await?
+        {
             if seen.contains(&h.role_id) {
                 continue;
             }

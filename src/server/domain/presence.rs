@@ -33,37 +33,42 @@ impl Domain {
         let mut out = HashMap::with_capacity(users.len());
         for &u in users {
             let own = set.get(&u).filter(|s| s.until.is_none_or(|t| t > ms));
-            let presence = match own.and_then(|s| PresenceState::settable(&s.status).map(|p| (p, s))) {
-                Some((state, s)) => Presence {
-                    state,
-                    until: s.until.and_then(DateTime::<Utc>::from_timestamp_millis),
-                },
-                None => {
-                    let mut shifts = rota
-                        .iter()
-                        .filter(|h| h.user_id == u && h.source == HoldingSource::Rota)
-                        .peekable();
-                    let on_rota = shifts.peek().is_some();
-                    let on_shift = rota.iter().any(|h| {
-                        h.user_id == u && h.starts_at <= ms && h.ends_at.is_none_or(|e| e > ms)
-                    });
-                    Presence {
-                        state: if on_rota && !on_shift {
-                            PresenceState::OffShift
-                        } else {
-                            PresenceState::Available
-                        },
-                        until: None,
+            let presence =
+                match own.and_then(|s| PresenceState::settable(&s.status).map(|p| (p, s))) {
+                    Some((state, s)) => Presence {
+                        state,
+                        until: s.until.and_then(DateTime::<Utc>::from_timestamp_millis),
+                    },
+                    None => {
+                        let mut shifts = rota
+                            .iter()
+                            .filter(|h| h.user_id == u && h.source == HoldingSource::Rota)
+                            .peekable();
+                        let on_rota = shifts.peek().is_some();
+                        let on_shift = rota.iter().any(|h| {
+                            h.user_id == u && h.starts_at <= ms && h.ends_at.is_none_or(|e| e > ms)
+                        });
+                        Presence {
+                            state: if on_rota && !on_shift {
+                                PresenceState::OffShift
+                            } else {
+                                PresenceState::Available
+                            },
+                            until: None,
+                        }
                     }
-                }
-            };
+                };
             out.insert(u, presence);
         }
         Ok(out)
     }
 
     /// `:status dnd 30m`, `:status available`.
-    pub async fn set_status(&self, session: &Session, change: &StatusChange) -> DomainResult<Presence> {
+    pub async fn set_status(
+        &self,
+        session: &Session,
+        change: &StatusChange,
+    ) -> DomainResult<Presence> {
         let state = PresenceState::settable(change.state.trim()).ok_or_else(|| {
             DomainError::Invalid("A status is `available`, `busy` or `dnd`.".into())
         })?;
@@ -85,12 +90,15 @@ impl Domain {
                 until: until.map(|t| t.timestamp_millis()),
             }),
         };
-        self.store.set_status(session.user.id, record.as_ref()).await?;
+        self.store
+            .set_status(session.user.id, record.as_ref())
+            .await?;
         let detail = match until {
             Some(t) => format!("{} until {}", state.as_str(), t.to_rfc3339()),
             None => state.as_str().to_string(),
         };
-        self.audit(session, AuditAction::StatusSet, None, detail).await?;
+        self.audit(session, AuditAction::StatusSet, None, detail)
+            .await?;
         let me = self.presences(&[session.user.id]).await?;
         Ok(me.get(&session.user.id).copied().unwrap_or_default())
     }

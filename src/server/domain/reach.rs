@@ -27,13 +27,19 @@ impl Domain {
     ) -> DomainResult<(Vec<Uuid>, Option<RoleRecord>)> {
         let Some(role_id) = thread.role_id else {
             return Ok((
-                thread.members.iter().copied().filter(|&m| m != sender).collect(),
+                thread
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&m| m != sender)
+                    .collect(),
                 None,
             ));
         };
-        let role = self.store.role(role_id).await?.ok_or_else(|| {
-            super::DomainError::NotFound("That role no longer exists.".into())
-        })?;
+        let role =
+            self.store.role(role_id).await?.ok_or_else(|| {
+                super::DomainError::NotFound("That role no longer exists.".into())
+            })?;
         let mut to: Vec<Uuid> = thread.created_by.into_iter().collect();
         for h in self.holders_now(role_id).await? {
             if !to.contains(&h) {
@@ -55,7 +61,11 @@ impl Domain {
         let mut current = role.clone();
         let mut went = None;
         for _ in 0..MAX_FALLBACKS {
-            match current.fallback.as_deref().and_then(EscalationTarget::parse) {
+            match current
+                .fallback
+                .as_deref()
+                .and_then(EscalationTarget::parse)
+            {
                 Some(EscalationTarget::Team(team)) => {
                     let Some(t) = self.store.team_by_name(&team).await? else {
                         break;

@@ -8,9 +8,7 @@ use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{
     AuditAction, EscalationTarget, EventKind, Member, NewRole, OnCall, RoleInfo, Shift,
 };
-use crate::server::store::{
-    Holding, HoldingSource, RoleRecord, StoreError, UrgentHandover,
-};
+use crate::server::store::{Holding, HoldingSource, RoleRecord, StoreError, UrgentHandover};
 
 const MAX_ROLE_NAME: usize = 80;
 /// A shift longer than this is a mistake in the rota, not a shift.
@@ -34,8 +32,15 @@ impl Domain {
             .store
             .team_by_name(new.team.trim())
             .await?
-            .ok_or_else(|| DomainError::NotFound(format!("No team is called `{}`.", new.team.trim())))?;
-        let fallback = match new.fallback.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            .ok_or_else(|| {
+                DomainError::NotFound(format!("No team is called `{}`.", new.team.trim()))
+            })?;
+        let fallback = match new
+            .fallback
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
             None => None,
             Some(f) => Some(self.valid_fallback(f, name).await?),
         };
@@ -77,7 +82,9 @@ impl Domain {
             }
             Some(EscalationTarget::Role(other)) => {
                 if other.eq_ignore_ascii_case(role) {
-                    return Err(DomainError::Invalid("A role cannot fall back to itself.".into()));
+                    return Err(DomainError::Invalid(
+                        "A role cannot fall back to itself.".into(),
+                    ));
                 }
                 let r = self.store.role_by_name(&other).await?.ok_or_else(|| {
                     DomainError::Invalid(format!("fallback: no role is called `{other}`."))
@@ -166,13 +173,25 @@ impl Domain {
         for (i, s) in shifts.iter().enumerate() {
             let line = i + 1;
             let role = self.store.role_by_name(&s.role).await?.ok_or_else(|| {
-                DomainError::Invalid(format!("shift {line}: no role is called `{}`.", s.role.trim()))
+                DomainError::Invalid(format!(
+                    "shift {line}: no role is called `{}`.",
+                    s.role.trim()
+                ))
             })?;
-            let user = self.store.user_by_username(s.username.trim()).await?.ok_or_else(|| {
-                DomainError::Invalid(format!("shift {line}: no user is called `{}`.", s.username.trim()))
-            })?;
+            let user = self
+                .store
+                .user_by_username(s.username.trim())
+                .await?
+                .ok_or_else(|| {
+                    DomainError::Invalid(format!(
+                        "shift {line}: no user is called `{}`.",
+                        s.username.trim()
+                    ))
+                })?;
             if s.end <= s.start {
-                return Err(DomainError::Invalid(format!("shift {line}: it ends before it starts.")));
+                return Err(DomainError::Invalid(format!(
+                    "shift {line}: it ends before it starts."
+                )));
             }
             if s.end - s.start > MAX_SHIFT {
                 return Err(DomainError::Invalid(format!(
@@ -228,11 +247,17 @@ impl Domain {
         let ending: Vec<Uuid> = match change {
             // Taking over: whoever held it hands it over.
             OnCall::Take { .. } if holds => {
-                return Err(DomainError::Conflict(format!("You hold {} already.", role.name)))
+                return Err(DomainError::Conflict(format!(
+                    "You hold {} already.",
+                    role.name
+                )))
             }
             OnCall::Take { .. } => holders.clone(),
             OnCall::Hand { .. } | OnCall::Drop { .. } if !holds && !me.admin => {
-                return Err(DomainError::Forbidden(format!("You do not hold {}.", role.name)))
+                return Err(DomainError::Forbidden(format!(
+                    "You do not hold {}.",
+                    role.name
+                )))
             }
             OnCall::Hand { .. } | OnCall::Drop { .. } if me.admin && !holds => holders.clone(),
             _ => vec![me.id],
@@ -253,8 +278,14 @@ impl Domain {
         }
         let text = match (&to, change) {
             (Some(to), OnCall::Take { .. }) => format!("{} took {}.", to.display_name, role.name),
-            (Some(to), _) => format!("{} handed {} to {}.", me.display_name, role.name, to.display_name),
-            (None, _) => format!("{} gave up {}: nobody holds it now.", me.display_name, role.name),
+            (Some(to), _) => format!(
+                "{} handed {} to {}.",
+                me.display_name, role.name, to.display_name
+            ),
+            (None, _) => format!(
+                "{} gave up {}: nobody holds it now.",
+                me.display_name, role.name
+            ),
         };
         let told: Vec<Uuid> = ending
             .iter()
@@ -288,7 +319,11 @@ impl Domain {
                 "role {} ({}): from [{}] to {}",
                 role.id,
                 role.name,
-                ending.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", "),
+                ending
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 to.as_ref().map_or("nobody".into(), |t| t.username.clone())
             ),
         )
@@ -369,7 +404,9 @@ impl Domain {
             let from_members = self.members_named(&from).await?;
             let to_members = self.members_named(&to).await?;
             let mut moved_message = message.clone();
-            moved_message.receipts.retain(|r| !from.contains(&r.user_id));
+            moved_message
+                .receipts
+                .retain(|r| !from.contains(&r.user_id));
             for &t in &to {
                 moved_message.apply_receipt(t, crate::model::ReceiptState::Sent, now);
             }

@@ -275,7 +275,9 @@ impl Domain {
                                 target = f;
                                 continue;
                             }
-                            None => return unusable("nobody holds the role and it has no fallback"),
+                            None => {
+                                return unusable("nobody holds the role and it has no fallback")
+                            }
                         }
                     }
                     // The server's own thread with the role: a hand-over moves what waits there.

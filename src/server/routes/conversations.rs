@@ -67,7 +67,11 @@ pub async fn rename(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<ConversationPatch>,
 ) -> Result<Json<Conversation>, Problem> {
-    Ok(Json(domain.rename_conversation(&session, id, &patch.title).await?))
+    Ok(Json(
+        domain
+            .rename_conversation(&session, id, &patch.title)
+            .await?,
+    ))
 }
 
 pub async fn add_member(

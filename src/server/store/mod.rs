@@ -28,7 +28,9 @@ pub use logins::{Failures, LoginStore, Throttle};
 pub use policies::{PolicyStore, Subject};
 pub use postgres::PgStore;
 pub use presentations::PresentationStore;
-pub use roles::{Holding, HoldingSource, OpenUrgent, RoleRecord, RoleStore, StatusRecord, UrgentHandover};
+pub use roles::{
+    Holding, HoldingSource, OpenUrgent, RoleRecord, RoleStore, StatusRecord, UrgentHandover,
+};
 pub use sqlite::SqliteStore;
 pub use urgent::{DueRenotify, DueWindow, UrgentSchedule, UrgentStore};
 

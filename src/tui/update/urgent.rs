@@ -183,7 +183,10 @@ pub(super) fn handed(
             .retain(|r| !from.iter().any(|f| f.id == r.user_id));
     }
     app.notice = Some(if from.iter().any(|f| f.id == me) {
-        format!("{role} is with {} now: the urgent message went to them.", names(to))
+        format!(
+            "{role} is with {} now: the urgent message went to them.",
+            names(to)
+        )
     } else {
         format!(
             "Your urgent message to {role} passed from {} to {}.",

@@ -48,8 +48,9 @@ macro_rules! shared {
 pub(super) use rows::MESSAGE_COLUMNS;
 pub(super) use shared;
 pub(super) use {
-    admin::admin_impl, conversations::conversations_impl, logins::logins_impl, policies::policies_impl,
-    presentations::presentations_impl, roles::roles_impl, rows::rows_impl, store::store_impl,
+    admin::admin_impl, conversations::conversations_impl, logins::logins_impl,
+    policies::policies_impl, presentations::presentations_impl, roles::roles_impl, rows::rows_impl,
+    store::store_impl,
 };
 
 /// A uuid as both engines keep it: SQLite as hyphenated text, PostgreSQL as `uuid`.
