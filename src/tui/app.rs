@@ -53,7 +53,11 @@ impl Pane {
 pub enum Connection {
     Connecting,
     Live,
-    Reconnecting { reason: String, retry_in: Duration },
+    /// The stream is down; the next attempt is due at `retry_at`.
+    Reconnecting {
+        reason: String,
+        retry_at: DateTime<Utc>,
+    },
     SessionEnded,
 }
 
@@ -431,6 +435,39 @@ impl App {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Out of touch with the server: nothing said of what waits for me can be trusted.
+    pub fn offline(&self) -> bool {
+        matches!(
+            self.connection,
+            Connection::Reconnecting { .. } | Connection::SessionEnded
+        )
+    }
+
+    /// Whole seconds until the event stream is tried again, rounded up (a countdown that
+    /// shows 0 while there is still time left would say "now" too early); `Some(0)` once
+    /// the attempt is under way. `None` unless reconnecting.
+    pub fn retry_in_secs(&self) -> Option<u64> {
+        let Connection::Reconnecting { retry_at, .. } = &self.connection else {
+            return None;
+        };
+        let ms = u64::try_from((*retry_at - self.now).num_milliseconds()).unwrap_or(0);
+        Some(ms.div_ceil(1000))
+    }
+
+    /// How long until the offline countdown shows another second: the runtime redraws
+    /// then, and only then. `None` when no countdown is moving.
+    pub fn countdown_changes_in(&self, now: DateTime<Utc>) -> Option<Duration> {
+        let Connection::Reconnecting { retry_at, .. } = &self.connection else {
+            return None;
+        };
+        let ms = u64::try_from((*retry_at - now).num_milliseconds())
+            .ok()
+            .filter(|&ms| ms > 0)?;
+        // From 3.4 s left ("4s") the display changes at 3.0 s left: in 0.4 s.
+        let shown = ms.div_ceil(1000);
+        Some(Duration::from_millis(ms - (shown - 1) * 1000))
     }
 
     /// Whether a command can do anything now: the footer offers only those.

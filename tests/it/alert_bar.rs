@@ -195,3 +195,66 @@ fn one_pulse_step_writes_at_most_75_bytes() {
         assert!(!written.is_empty(), "the pulse does show");
     }
 }
+
+#[test]
+fn offline_the_bar_says_urgent_messages_may_be_waiting_and_the_footer_counts_down_the_retry() {
+    let mut app = ward_app();
+    // Nothing of mine waits once the urgent 1:1 and the important post are read: the bar
+    // would say all is quiet.
+    for _ in 0..2 {
+        update(&mut app, key(KeyCode::Char('u')));
+        app.focus = wardround::tui::app::Pane::Patients;
+    }
+    assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
+
+    update(
+        &mut app,
+        Action::Stream(StreamUpdate::Disconnected {
+            reason: "connection refused".into(),
+            retry_in: std::time::Duration::from_secs(4),
+        }),
+    );
+    let (text, _) = alert_bar::content(&app);
+    assert_eq!(
+        text, " offline — urgent messages may be waiting",
+        "offline, nobody can say nothing waits"
+    );
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("offline · retry in 4s"), "{screen}");
+
+    // The countdown moves on with the clock, and the runtime is woken when, and only when,
+    // the second shown changes.
+    let later = app.now + chrono::Duration::milliseconds(1300);
+    assert_eq!(
+        app.countdown_changes_in(later),
+        Some(std::time::Duration::from_millis(700))
+    );
+    app.now = later;
+    update(&mut app, Action::Tick);
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("offline · retry in 3s"), "{screen}");
+    assert!(
+        wardround::tui::redraw_needed(
+            true,
+            &app,
+            wardround::tui::ClockShown {
+                minute: 30,
+                retry_in_secs: Some(4),
+            },
+            false
+        ),
+        "a tick that turns the countdown redraws"
+    );
+    app.now += chrono::Duration::seconds(3);
+    assert_eq!(
+        app.countdown_changes_in(app.now),
+        None,
+        "due: nothing to count"
+    );
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("offline · retrying…"), "{screen}");
+
+    update(&mut app, Action::Stream(StreamUpdate::Connected));
+    assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
+    assert_eq!(app.countdown_changes_in(app.now), None);
+}

@@ -21,7 +21,9 @@ pub(super) fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
             ]
         }
         StreamUpdate::Disconnected { reason, retry_in } => {
-            app.connection = Connection::Reconnecting { reason, retry_in };
+            let retry_at =
+                app.now + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::zero());
+            app.connection = Connection::Reconnecting { reason, retry_at };
             Vec::new()
         }
         StreamUpdate::SessionEnded => {
