@@ -104,6 +104,10 @@ pub struct Unanswered {
     pub conversation_id: Uuid,
     pub sent_at: DateTime<Utc>,
     pub names: Vec<String>,
+    /// Who `names` are, in the same order (empty from an older server: then only opening
+    /// the chat clears the notice).
+    pub waiting: Vec<Uuid>,
+    pub ack_required: bool,
     pub escalated_to: Option<String>,
 }
 
@@ -234,7 +238,8 @@ pub struct App {
     pub chat: ChatState,
     /// What this user's messaging policy allows; until it loads, only normal messages.
     pub policy: Option<EffectivePolicy>,
-    /// My urgent messages that went unanswered, newest last; cleared when opened.
+    /// My urgent messages that went unanswered, newest last; cleared when opened, or as
+    /// those named answer.
     pub unanswered: Vec<Unanswered>,
     /// Under my messages, who has read, received and acknowledged them, by name.
     pub show_receipt_names: bool,

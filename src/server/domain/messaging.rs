@@ -255,11 +255,18 @@ impl Domain {
             state,
             at,
         };
-        // A read is news to the sender only where both of them have read receipts on.
-        let tell_sender = state < ReceiptState::Read || {
-            let active = self.receipts_active([me, message.sender_id]).await?;
-            active.get(&me) == Some(&true) && active.get(&message.sender_id) == Some(&true)
-        };
+        // A read is news to the sender only where both of them have read receipts on, or
+        // where the server itself told the sender this reader had not read it: an urgent
+        // message whose window closed unanswered (a reader now was unread then). That
+        // notice named them whatever their receipts; leaving it standing after they read
+        // would keep a colleague chasing a message already dealt with.
+        let tell_sender = state < ReceiptState::Read
+            || (message.priority == Priority::Urgent
+                && self.store.window_closed(message_id).await?)
+            || {
+                let active = self.receipts_active([me, message.sender_id]).await?;
+                active.get(&me) == Some(&true) && active.get(&message.sender_id) == Some(&true)
+            };
         let mut events = vec![(me, kind.clone())];
         if tell_sender {
             events.push((message.sender_id, kind));
