@@ -166,6 +166,17 @@ pub struct ChatState {
     /// What was being written in other conversations, at what priority: a draft and an
     /// urgent priority belong to the chat they were begun in, never to the next one opened.
     pub drafts: HashMap<Uuid, (String, Priority)>,
+    /// How far back each conversation's history is known; absent: there may be more.
+    pub older: HashMap<Uuid, Older>,
+}
+
+/// Paging back through a conversation's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Older {
+    /// The page before the first message shown is on its way.
+    Loading { before: Uuid },
+    /// Nothing is older than the first message shown.
+    Start,
 }
 
 impl ChatState {
@@ -255,6 +266,9 @@ pub struct App {
     pub terminal_focused: bool,
     /// Set by the runtime before each update; `update` never reads the clock itself.
     pub now: DateTime<Utc>,
+    /// The terminal's size (columns, rows), set by the runtime like `now`: scrolling the
+    /// chat needs to know what fits to know when it has reached the top.
+    pub screen: (u16, u16),
     /// Times are shown in the workstation's zone; the runtime sets it, tests keep UTC.
     pub utc_offset: FixedOffset,
     /// The last problem worth telling the user, shown in the status bar.
@@ -314,6 +328,7 @@ impl App {
             reduced_motion: false,
             terminal_focused: true,
             now,
+            screen: (120, 40),
             utc_offset: Utc.fix(),
             notice: None,
             keymap: Keymap::default(),

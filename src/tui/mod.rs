@@ -141,6 +141,9 @@ async fn event_loop(
     app.present_columns = options.present_columns.clone();
     app.list_prefs = options.list_prefs.clone();
     app.utc_offset = *chrono::Local::now().offset();
+    if let Ok(size) = crossterm::terminal::size() {
+        app.screen = size;
+    }
     effects.run(Effect::LoadLists);
     effects.run(Effect::LoadConversations);
 
@@ -161,7 +164,10 @@ async fn event_loop(
         let action = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(TermEvent::Key(k))) => Action::Key(k),
-                Some(Ok(TermEvent::Resize(..))) => Action::Resize,
+                Some(Ok(TermEvent::Resize(width, height))) => {
+                    app.screen = (width, height);
+                    Action::Resize
+                }
                 Some(Ok(TermEvent::FocusGained)) => Action::TerminalFocus(true),
                 Some(Ok(TermEvent::FocusLost)) => Action::TerminalFocus(false),
                 Some(Ok(TermEvent::Paste(s))) => Action::Paste(s),

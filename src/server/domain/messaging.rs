@@ -12,7 +12,8 @@ use crate::model::{
 use crate::server::metrics::Metrics;
 use crate::server::store::{Inserted, NewConversation};
 
-const MAX_PAGE: u32 = 500;
+/// A page of history: the most a client is sent at once.
+pub const MAX_PAGE: u32 = 100;
 
 impl Domain {
     pub async fn conversations(&self, session: &Session) -> DomainResult<Vec<Conversation>> {
@@ -68,16 +69,48 @@ impl Domain {
         Ok(members)
     }
 
+    /// The latest page of a conversation's messages.
     pub async fn messages(
         &self,
         session: &Session,
         conversation: Uuid,
         limit: Option<u32>,
     ) -> DomainResult<Vec<Message>> {
+        self.messages_before(session, conversation, None, limit)
+            .await
+    }
+
+    /// A page of messages strictly older than `before` (a message of this conversation),
+    /// or the latest page; at most [`MAX_PAGE`].
+    pub async fn messages_before(
+        &self,
+        session: &Session,
+        conversation: Uuid,
+        before: Option<Uuid>,
+        limit: Option<u32>,
+    ) -> DomainResult<Vec<Message>> {
         let members = self.members_for(session, conversation).await?;
+        if let Some(before) = before {
+            // Said plainly rather than answered with an empty page: a client paging from
+            // a wrong id would otherwise take it for the start of the conversation.
+            let here = self
+                .store
+                .message(before)
+                .await?
+                .is_some_and(|m| m.conversation_id == conversation);
+            if !here {
+                return Err(DomainError::NotFound(
+                    "No such message in this conversation.".into(),
+                ));
+            }
+        }
         let mut messages = self
             .store
-            .messages(conversation, limit.unwrap_or(100).clamp(1, MAX_PAGE))
+            .messages_before(
+                conversation,
+                before,
+                limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE),
+            )
             .await?;
         let users: Vec<Uuid> = members
             .into_iter()
