@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use crossterm::event::KeyCode;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -27,7 +27,7 @@ use wardround::tui::action::Action;
 use wardround::tui::app::App;
 use wardround::tui::theme::Theme;
 use wardround::tui::update::{key, update};
-use wardround::tui::{redraw_needed, synchronize, terminal, view};
+use wardround::tui::{redraw_needed, synchronize, terminal, view, ClockShown};
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
@@ -57,7 +57,7 @@ struct Screen {
     term: Terminal<CrosstermBackend<Counter>>,
     wire: Counter,
     theme: Theme,
-    shown_minute: u32,
+    shown: ClockShown,
     start: DateTime<Utc>,
 }
 
@@ -75,7 +75,7 @@ impl Screen {
         terminal::draw(&mut term, true, |f| view::draw(f, &app, &theme)).expect("first frame");
         wire.take();
         Screen {
-            shown_minute: app.now.minute(),
+            shown: ClockShown::of(&app),
             start: app.now,
             app,
             term,
@@ -91,8 +91,8 @@ impl Screen {
         let tick = matches!(action, Action::Tick);
         let synchronized = synchronize(&action);
         update(&mut self.app, action);
-        if redraw_needed(tick, &self.app, self.shown_minute, was_locked) {
-            self.shown_minute = self.app.now.minute();
+        if redraw_needed(tick, &self.app, self.shown, was_locked) {
+            self.shown = ClockShown::of(&self.app);
             let (app, theme) = (&self.app, &self.theme);
             terminal::draw(&mut self.term, synchronized, |f| view::draw(f, app, theme))
                 .expect("frame");

@@ -1,5 +1,7 @@
 //! The API client: REST calls and the resumable event stream.
 
+/// The most messages the server sends in one page of history.
+pub const HISTORY_PAGE: usize = 100;
 pub mod admin;
 mod directory;
 mod event_stream;
@@ -363,6 +365,21 @@ impl ApiClient {
         self.call(
             Method::GET,
             &format!("/api/v1/conversations/{conversation}/messages"),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// The page of messages just older than `before`, oldest first (at most
+    /// [`HISTORY_PAGE`]; fewer, or none, at the start of the conversation).
+    pub async fn messages_before(
+        &self,
+        conversation: Uuid,
+        before: Uuid,
+    ) -> Result<Vec<Message>, ClientError> {
+        self.call(
+            Method::GET,
+            &format!("/api/v1/conversations/{conversation}/messages?before={before}"),
             None::<&()>,
         )
         .await

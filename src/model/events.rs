@@ -49,6 +49,13 @@ pub enum EventKind {
         conversation_id: Uuid,
         sent_at: DateTime<Utc>,
         names: Vec<String>,
+        /// The people named, in the same order: their reads (or acknowledgements, where
+        /// asked) that follow answer the notice. Empty from a server before this field.
+        #[serde(default)]
+        waiting: Vec<Uuid>,
+        /// Only an acknowledgement answers it, not a read.
+        #[serde(default)]
+        ack_required: bool,
         /// Where it was escalated to, if the policy names somewhere.
         escalated_to: Option<String>,
     },

@@ -34,6 +34,12 @@ pub enum Action {
     /// Search results, for the query they answer.
     SearchResults(String, Result<Vec<PatientSummary>, String>),
     MessagesLoaded(Uuid, Result<Vec<Message>, String>),
+    /// The page of a conversation's history just before the message `before`.
+    OlderLoaded {
+        conversation: Uuid,
+        before: Uuid,
+        page: Result<Vec<Message>, String>,
+    },
     PolicyLoaded(Result<EffectivePolicy, String>),
     /// Urgent and important messages waiting for me, wherever they are.
     AwaitingLoaded(Result<Vec<Message>, String>),
@@ -101,6 +107,11 @@ pub enum Effect {
         columns: Vec<ColumnId>,
     },
     LoadMessages(Uuid),
+    /// The page of history just before the message `before`.
+    LoadOlder {
+        conversation: Uuid,
+        before: Uuid,
+    },
     /// Deliver through the outbox: retried until stored; the id makes retries harmless.
     Send {
         conversation: Uuid,

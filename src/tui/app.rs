@@ -53,7 +53,11 @@ impl Pane {
 pub enum Connection {
     Connecting,
     Live,
-    Reconnecting { reason: String, retry_in: Duration },
+    /// The stream is down; the next attempt is due at `retry_at`.
+    Reconnecting {
+        reason: String,
+        retry_at: DateTime<Utc>,
+    },
     SessionEnded,
 }
 
@@ -100,6 +104,10 @@ pub struct Unanswered {
     pub conversation_id: Uuid,
     pub sent_at: DateTime<Utc>,
     pub names: Vec<String>,
+    /// Who `names` are, in the same order (empty from an older server: then only opening
+    /// the chat clears the notice).
+    pub waiting: Vec<Uuid>,
+    pub ack_required: bool,
     pub escalated_to: Option<String>,
 }
 
@@ -158,6 +166,17 @@ pub struct ChatState {
     /// What was being written in other conversations, at what priority: a draft and an
     /// urgent priority belong to the chat they were begun in, never to the next one opened.
     pub drafts: HashMap<Uuid, (String, Priority)>,
+    /// How far back each conversation's history is known; absent: there may be more.
+    pub older: HashMap<Uuid, Older>,
+}
+
+/// Paging back through a conversation's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Older {
+    /// The page before the first message shown is on its way.
+    Loading { before: Uuid },
+    /// Nothing is older than the first message shown.
+    Start,
 }
 
 impl ChatState {
@@ -230,7 +249,8 @@ pub struct App {
     pub chat: ChatState,
     /// What this user's messaging policy allows; until it loads, only normal messages.
     pub policy: Option<EffectivePolicy>,
-    /// My urgent messages that went unanswered, newest last; cleared when opened.
+    /// My urgent messages that went unanswered, newest last; cleared when opened, or as
+    /// those named answer.
     pub unanswered: Vec<Unanswered>,
     /// Under my messages, who has read, received and acknowledged them, by name.
     pub show_receipt_names: bool,
@@ -246,6 +266,9 @@ pub struct App {
     pub terminal_focused: bool,
     /// Set by the runtime before each update; `update` never reads the clock itself.
     pub now: DateTime<Utc>,
+    /// The terminal's size (columns, rows), set by the runtime like `now`: scrolling the
+    /// chat needs to know what fits to know when it has reached the top.
+    pub screen: (u16, u16),
     /// Times are shown in the workstation's zone; the runtime sets it, tests keep UTC.
     pub utc_offset: FixedOffset,
     /// The last problem worth telling the user, shown in the status bar.
@@ -305,6 +328,7 @@ impl App {
             reduced_motion: false,
             terminal_focused: true,
             now,
+            screen: (120, 40),
             utc_offset: Utc.fix(),
             notice: None,
             keymap: Keymap::default(),
@@ -431,6 +455,39 @@ impl App {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Out of touch with the server: nothing said of what waits for me can be trusted.
+    pub fn offline(&self) -> bool {
+        matches!(
+            self.connection,
+            Connection::Reconnecting { .. } | Connection::SessionEnded
+        )
+    }
+
+    /// Whole seconds until the event stream is tried again, rounded up (a countdown that
+    /// shows 0 while there is still time left would say "now" too early); `Some(0)` once
+    /// the attempt is under way. `None` unless reconnecting.
+    pub fn retry_in_secs(&self) -> Option<u64> {
+        let Connection::Reconnecting { retry_at, .. } = &self.connection else {
+            return None;
+        };
+        let ms = u64::try_from((*retry_at - self.now).num_milliseconds()).unwrap_or(0);
+        Some(ms.div_ceil(1000))
+    }
+
+    /// How long until the offline countdown shows another second: the runtime redraws
+    /// then, and only then. `None` when no countdown is moving.
+    pub fn countdown_changes_in(&self, now: DateTime<Utc>) -> Option<Duration> {
+        let Connection::Reconnecting { retry_at, .. } = &self.connection else {
+            return None;
+        };
+        let ms = u64::try_from((*retry_at - now).num_milliseconds())
+            .ok()
+            .filter(|&ms| ms > 0)?;
+        // From 3.4 s left ("4s") the display changes at 3.0 s left: in 0.4 s.
+        let shown = ms.div_ceil(1000);
+        Some(Duration::from_millis(ms - (shown - 1) * 1000))
     }
 
     /// Whether a command can do anything now: the footer offers only those.

@@ -23,6 +23,15 @@ pub fn action(action: Action) -> Action {
         A::DetailLoaded(patient, r) => A::DetailLoaded(patient, clean(r, |d| Box::new(detail(*d)))),
         A::SearchResults(query, r) => A::SearchResults(query, each(r, summary)),
         A::MessagesLoaded(id, r) => A::MessagesLoaded(id, each(r, message)),
+        A::OlderLoaded {
+            conversation,
+            before,
+            page,
+        } => A::OlderLoaded {
+            conversation,
+            before,
+            page: each(page, message),
+        },
         A::AwaitingLoaded(r) => A::AwaitingLoaded(each(r, message)),
         A::Sent(m) => A::Sent(message(m)),
         A::SendRefused { id, reason } => A::SendRefused {
@@ -88,12 +97,16 @@ fn event(mut e: Event) -> Event {
             conversation_id,
             sent_at,
             names,
+            waiting,
+            ack_required,
             escalated_to,
         } => EventKind::Unanswered {
             message_id,
             conversation_id,
             sent_at,
             names: names.iter().map(|n| sanitize(n)).collect(),
+            waiting,
+            ack_required,
             escalated_to: escalated_to.map(|t| sanitize(&t)),
         },
         other => other,

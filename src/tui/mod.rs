@@ -65,11 +65,28 @@ fn theme_for<'a>(app: &App, options: &'a Options) -> &'a Theme {
     }
 }
 
-/// Whether the screen can have changed. A clock tick matters only when the minute (all
-/// ages are shown in) has moved on, or when it locked the screen; anything else may
-/// change what is shown, and ratatui's diff writes only what did.
-pub fn redraw_needed(tick: bool, app: &App, shown_minute: u32, was_locked: bool) -> bool {
-    !tick || app.now.minute() != shown_minute || app.locked() != was_locked
+/// What the clock alone changes on screen: the minute (all ages are shown in) and the
+/// offline countdown's second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockShown {
+    pub minute: u32,
+    pub retry_in_secs: Option<u64>,
+}
+
+impl ClockShown {
+    pub fn of(app: &App) -> Self {
+        ClockShown {
+            minute: app.now.minute(),
+            retry_in_secs: app.retry_in_secs(),
+        }
+    }
+}
+
+/// Whether the screen can have changed. A clock tick matters only when what the clock
+/// shows has moved on, or when it locked the screen; anything else may change what is
+/// shown, and ratatui's diff writes only what did.
+pub fn redraw_needed(tick: bool, app: &App, shown: ClockShown, was_locked: bool) -> bool {
+    !tick || ClockShown::of(app) != shown || app.locked() != was_locked
 }
 
 /// Whether the frame after `action` is drawn as one synchronized update: all but the
@@ -124,6 +141,9 @@ async fn event_loop(
     app.present_columns = options.present_columns.clone();
     app.list_prefs = options.list_prefs.clone();
     app.utc_offset = *chrono::Local::now().offset();
+    if let Ok(size) = crossterm::terminal::size() {
+        app.screen = size;
+    }
     effects.run(Effect::LoadLists);
     effects.run(Effect::LoadConversations);
 
@@ -134,14 +154,20 @@ async fn event_loop(
     terminal::draw(term, true, |f| {
         view::draw(f, &app, theme_for(&app, options))
     })?;
-    let mut shown_minute = app.now.minute();
+    let mut shown = ClockShown::of(&app);
 
     while !app.quit {
         let alerting = app.alert_active() && !app.reduced_motion;
+        // Offline, the footer counts down to the next retry: wake when its second turns,
+        // not on a frame timer.
+        let countdown = app.countdown_changes_in(Utc::now());
         let action = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(TermEvent::Key(k))) => Action::Key(k),
-                Some(Ok(TermEvent::Resize(..))) => Action::Resize,
+                Some(Ok(TermEvent::Resize(width, height))) => {
+                    app.screen = (width, height);
+                    Action::Resize
+                }
                 Some(Ok(TermEvent::FocusGained)) => Action::TerminalFocus(true),
                 Some(Ok(TermEvent::FocusLost)) => Action::TerminalFocus(false),
                 Some(Ok(TermEvent::Paste(s))) => Action::Paste(s),
@@ -157,6 +183,9 @@ async fn event_loop(
             Some(u) = stream.recv() => Action::Stream(u),
             _ = pulse.tick(), if alerting => Action::Pulse,
             _ = clock.tick() => Action::Tick,
+            _ = tokio::time::sleep(countdown.unwrap_or_default()), if countdown.is_some() => {
+                Action::Tick
+            }
         };
         app.now = Utc::now();
         let was_locked = app.locked();
@@ -165,8 +194,8 @@ async fn event_loop(
         for effect in update::update(&mut app, action) {
             effects.run(effect);
         }
-        if redraw_needed(tick, &app, shown_minute, was_locked) {
-            shown_minute = app.now.minute();
+        if redraw_needed(tick, &app, shown, was_locked) {
+            shown = ClockShown::of(&app);
             terminal::draw(term, synchronized, |f| {
                 view::draw(f, &app, theme_for(&app, options))
             })?;

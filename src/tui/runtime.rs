@@ -137,6 +137,17 @@ impl Effects {
             Effect::LoadMessages(id) => answer(tasks, tx, async move {
                 Action::MessagesLoaded(id, client.messages(id).await.map_err(text))
             }),
+            Effect::LoadOlder {
+                conversation,
+                before,
+            } => answer(tasks, tx, async move {
+                let page = client.messages_before(conversation, before).await;
+                Action::OlderLoaded {
+                    conversation,
+                    before,
+                    page: page.map_err(text),
+                }
+            }),
             Effect::Send {
                 conversation,
                 message,

@@ -154,6 +154,13 @@ impl Default for Theme {
 }
 
 impl Theme {
+    /// No styles at all: for laying text out where nothing is drawn.
+    pub fn bare() -> Theme {
+        Theme {
+            styles: HashMap::new(),
+        }
+    }
+
     /// `name` is a path, a theme in the user's themes dir, or one built in ("default",
     /// "light", "high-contrast", "colour-blind"); a file of the user's wins over a built-in
     /// of the same name.

@@ -31,12 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(msg).style(theme.style(Role::Muted)), rest);
         return;
     }
-    let [alert, main, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [alert, main, status] = rows(area);
     if app.present {
         alert_bar::render(app, theme, frame, alert);
         if app.detail.is_some() {
@@ -51,11 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         overlays(app, theme, frame, main, status);
         return;
     }
-    let [patients, lower] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
-    let list_width = if area.width >= 100 { 32 } else { 24 };
-    let [convs, chat_area] =
-        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(16)]).areas(lower);
+    let [patients, lower, convs, chat_area] = panes(area, main);
 
     alert_bar::render(app, theme, frame, alert);
     patient_list::render(app, theme, frame, patients);
@@ -67,6 +58,40 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         chat::render(app, theme, frame, chat_area);
     }
     overlays(app, theme, frame, main, status);
+}
+
+/// Alert bar, the panes, status line.
+fn rows(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The patient list above; below, conversations beside the chat.
+fn panes(area: Rect, main: Rect) -> [Rect; 4] {
+    let [patients, lower] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
+    let list_width = if area.width >= 100 { 32 } else { 24 };
+    let [convs, chat_area] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(16)]).areas(lower);
+    [patients, lower, convs, chat_area]
+}
+
+/// Where the chat's messages are drawn on the app's screen, inside the pane's borders;
+/// `None` when the chat is not on screen. The same layout as `draw`, so that what
+/// `update` reckons fits (to know when scrolling has reached the top) is what is shown.
+pub fn chat_messages_area(app: &App) -> Option<Rect> {
+    let (width, height) = app.screen;
+    let area = Rect::new(0, 0, width, height);
+    if app.present || app.detail.is_some() || width < MIN_WIDTH || height < MIN_HEIGHT {
+        return None;
+    }
+    let [_, main, _] = rows(area);
+    let [_, _, _, chat_area] = panes(area, main);
+    Some(chat::messages_area(chat_area))
 }
 
 /// What opens over the panes (search, columns, a name, diagnostics, help) and the

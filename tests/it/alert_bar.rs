@@ -75,6 +75,8 @@ fn an_important_message_gets_a_steady_mark_and_the_sender_hears_of_an_unanswered
             conversation_id: DIRECT,
             sent_at: now() - chrono::Duration::minutes(21),
             names: vec!["Dr Tom Reid".into()],
+            waiting: vec![Uuid::from_u128(7)],
+            ack_required: false,
             escalated_to: Some("Sam Okafor".into()),
         }),
     );
@@ -197,4 +199,149 @@ fn one_pulse_step_writes_at_most_75_bytes() {
         );
         assert!(!written.is_empty(), "the pulse does show");
     }
+}
+
+#[test]
+fn offline_the_bar_says_urgent_messages_may_be_waiting_and_the_footer_counts_down_the_retry() {
+    let mut app = ward_app();
+    // Nothing of mine waits once the urgent 1:1 and the important post are read: the bar
+    // would say all is quiet.
+    for _ in 0..2 {
+        update(&mut app, key(KeyCode::Char('u')));
+        app.focus = wardround::tui::app::Pane::Patients;
+    }
+    assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
+
+    update(
+        &mut app,
+        Action::Stream(StreamUpdate::Disconnected {
+            reason: "connection refused".into(),
+            retry_in: std::time::Duration::from_secs(4),
+        }),
+    );
+    let (text, _) = alert_bar::content(&app);
+    assert_eq!(
+        text, " offline — urgent messages may be waiting",
+        "offline, nobody can say nothing waits"
+    );
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("offline · retry in 4s"), "{screen}");
+
+    // The countdown moves on with the clock, and the runtime is woken when, and only when,
+    // the second shown changes.
+    let later = app.now + chrono::Duration::milliseconds(1300);
+    assert_eq!(
+        app.countdown_changes_in(later),
+        Some(std::time::Duration::from_millis(700))
+    );
+    app.now = later;
+    update(&mut app, Action::Tick);
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("offline · retry in 3s"), "{screen}");
+    assert!(
+        wardround::tui::redraw_needed(
+            true,
+            &app,
+            wardround::tui::ClockShown {
+                minute: 30,
+                retry_in_secs: Some(4),
+            },
+            false
+        ),
+        "a tick that turns the countdown redraws"
+    );
+    app.now += chrono::Duration::seconds(3);
+    assert_eq!(
+        app.countdown_changes_in(app.now),
+        None,
+        "due: nothing to count"
+    );
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("offline · retrying…"), "{screen}");
+
+    update(&mut app, Action::Stream(StreamUpdate::Connected));
+    assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
+    assert_eq!(app.countdown_changes_in(app.now), None);
+}
+
+/// My urgent message to the 4 West channel went unanswered by the registrar and the charge
+/// nurse; the app has read what waited for me, so the bar shows only that notice.
+fn unanswered_by_two(ack_required: bool) -> App {
+    let mut app = ward_app();
+    for _ in 0..2 {
+        update(&mut app, key(KeyCode::Char('u')));
+        app.focus = wardround::tui::app::Pane::Patients;
+    }
+    update(
+        &mut app,
+        stream(EventKind::Unanswered {
+            message_id: Uuid::from_u128(901),
+            conversation_id: CHANNEL,
+            sent_at: now() - chrono::Duration::minutes(21),
+            names: vec!["Dr Priya Shah".into(), "Sam Okafor".into()],
+            waiting: vec![registrar().id, charge().id],
+            ack_required,
+            escalated_to: None,
+        }),
+    );
+    app
+}
+
+fn read_by(user: &wardround::model::User) -> Action {
+    stream(EventKind::Receipt {
+        message_id: Uuid::from_u128(901),
+        conversation_id: CHANNEL,
+        user_id: user.id,
+        state: wardround::model::ReceiptState::Read,
+        at: now(),
+    })
+}
+
+fn acknowledged_by(user: &wardround::model::User) -> Action {
+    stream(EventKind::Acknowledged {
+        message_id: Uuid::from_u128(901),
+        conversation_id: CHANNEL,
+        user_id: user.id,
+        at: now(),
+    })
+}
+
+#[test]
+fn the_senders_unanswered_warning_clears_live_as_those_named_read_or_acknowledge() {
+    let mut app = unanswered_by_two(false);
+    let (text, _) = alert_bar::content(&app);
+    assert!(
+        text.contains("⚠ UNANSWERED") && text.contains("not read by Dr Priya Shah, Sam Okafor"),
+        "{text}"
+    );
+
+    // Someone not named reading it changes nothing.
+    update(&mut app, read_by(&nurse()));
+    assert_eq!(alert_bar::content(&app).0, text);
+
+    update(&mut app, read_by(&registrar()));
+    let (text, _) = alert_bar::content(&app);
+    assert!(text.contains("not read by Sam Okafor"), "{text}");
+    assert!(!text.contains("Priya"), "she has read it: {text}");
+
+    // An acknowledgement is a read too; with everyone named answered, the warning goes,
+    // with no key pressed.
+    update(&mut app, acknowledged_by(&charge()));
+    assert!(app.unanswered.is_empty());
+    assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
+}
+
+#[test]
+fn where_acknowledgement_is_asked_only_acknowledgements_clear_the_unanswered_warning() {
+    let mut app = unanswered_by_two(true);
+    update(&mut app, read_by(&registrar()));
+    update(&mut app, read_by(&charge()));
+    let (text, _) = alert_bar::content(&app);
+    assert!(
+        text.contains("Dr Priya Shah, Sam Okafor"),
+        "reading is not answering here: {text}"
+    );
+    update(&mut app, acknowledged_by(&registrar()));
+    update(&mut app, acknowledged_by(&charge()));
+    assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
 }

@@ -1183,7 +1183,83 @@ async fn an_ended_sessions_open_stream_closes_and_hears_nothing_more(store: Test
     }
 }
 
+async fn history_pages_back_from_a_message_of_the_conversation_and_never_another(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let token = d.login("doctor", PASSWORD, "").await.unwrap().token;
+    let doctor = d.authenticate(&token).await.unwrap();
+    // Sent faster than the clock moves on: equal times are ordered as stored.
+    for i in 0..205 {
+        d.send(&doctor, w.chat, text(&format!("m{i}"), Priority::Normal))
+            .await
+            .unwrap();
+    }
+    let bodies = |page: &[wardround::model::Message]| -> Vec<String> {
+        page.iter().map(|m| m.body.clone()).collect()
+    };
+    let expected =
+        |from: usize, to: usize| -> Vec<String> { (from..to).map(|i| format!("m{i}")).collect() };
+    let nurse = login(&w, "nurse").await;
+    let latest = nurse.messages(w.chat).await.unwrap();
+    assert_eq!(bodies(&latest), expected(105, 205), "the latest 100");
+    let older = nurse.messages_before(w.chat, latest[0].id).await.unwrap();
+    assert_eq!(
+        bodies(&older),
+        expected(5, 105),
+        "the 100 before, oldest first"
+    );
+    let oldest = nurse.messages_before(w.chat, older[0].id).await.unwrap();
+    assert_eq!(bodies(&oldest), expected(0, 5));
+    let none = nurse.messages_before(w.chat, oldest[0].id).await.unwrap();
+    assert!(none.is_empty(), "nothing before the first message");
+
+    // A page is at most 100, at least 1, whatever is asked.
+    let page = |limit| d.messages_before(&doctor, w.chat, Some(latest[50].id), Some(limit));
+    assert_eq!(bodies(&page(500).await.unwrap()), expected(55, 155));
+    assert_eq!(bodies(&page(0).await.unwrap()), expected(154, 155));
+
+    // A message of another conversation, even one the caller is in, is no cursor here:
+    // refused, never answered with that conversation's history.
+    let elsewhere = d
+        .create_conversation(
+            ConversationKind::Direct,
+            "",
+            None,
+            vec![w.nurse.id, w.outsider.id],
+        )
+        .await
+        .unwrap();
+    let outsider = login(&w, "outsider").await;
+    let theirs = outsider
+        .send(elsewhere, &text("private", Priority::Normal))
+        .await
+        .unwrap();
+    let refused = nurse.messages_before(w.chat, theirs.id).await.unwrap_err();
+    assert!(
+        matches!(&refused, ClientError::Rejected { status: 404, .. }),
+        "{refused:?}"
+    );
+    let unknown = nurse
+        .messages_before(w.chat, Uuid::new_v4())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, ClientError::Rejected { status: 404, .. }),
+        "{unknown:?}"
+    );
+    // Nor does a cursor of a conversation the caller is in open one they are not in.
+    let not_member = outsider
+        .messages_before(w.chat, theirs.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&not_member, ClientError::Rejected { status: 403, .. }),
+        "{not_member:?}"
+    );
+}
+
 on_each_store!(
+    history_pages_back_from_a_message_of_the_conversation_and_never_another,
     changes_to_a_list_at_once_all_count_and_a_deleted_list_stays_deleted,
     a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message,
     an_ended_sessions_open_stream_closes_and_hears_nothing_more,

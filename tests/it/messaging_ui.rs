@@ -412,3 +412,128 @@ fn quitting_with_a_message_still_sending_asks_first() {
     assert!(app.quit);
     assert_eq!(effects, vec![Effect::Quit]);
 }
+
+/// The chat pane's message lines as drawn.
+fn chat_pane(app: &App) -> Vec<String> {
+    let area = wardround::tui::view::chat_messages_area(app).unwrap();
+    let (width, height) = app.screen;
+    screen_text(app, width, height)
+        .lines()
+        .skip(usize::from(area.y))
+        .take(usize::from(area.height))
+        .map(|l| {
+            l.chars()
+                .skip(usize::from(area.x))
+                .take(usize::from(area.width))
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// `count` notes from the registrar to me, numbered from `first`, a minute apart, the
+/// newest `newest_minutes_ago`.
+fn notes_from_the_registrar(first: u128, count: u128, newest_minutes_ago: i64) -> Vec<Message> {
+    (0..count)
+        .map(|i| {
+            let ago = newest_minutes_ago + i64::try_from(count - 1 - i).unwrap();
+            message(
+                first + i,
+                DIRECT,
+                &registrar(),
+                &[&nurse()],
+                &format!("note {}", first + i),
+                Priority::Normal,
+                ago,
+            )
+        })
+        .collect()
+}
+
+/// Presses PgUp until the app asks for older messages; what it asked for, if it did.
+fn page_up_to_the_top(app: &mut App) -> Option<(Uuid, Uuid)> {
+    for _ in 0..100 {
+        for effect in update(app, key(KeyCode::PageUp)) {
+            if let Effect::LoadOlder {
+                conversation,
+                before,
+            } = effect
+            {
+                return Some((conversation, before));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn scrolling_above_the_first_page_loads_the_one_before_keeping_the_view_until_the_start() {
+    let mut app = ward_app();
+    app.screen = (120, 40);
+    let latest = notes_from_the_registrar(2000, 30, 100);
+    update(&mut app, Action::MessagesLoaded(DIRECT, Ok(latest)));
+    wardround::tui::update::open_conversation(&mut app, DIRECT);
+    update(&mut app, Action::Resize);
+
+    let asked = page_up_to_the_top(&mut app);
+    assert_eq!(
+        asked,
+        Some((DIRECT, Uuid::from_u128(2000))),
+        "at the top, the page before the first message shown"
+    );
+    assert_eq!(
+        update(&mut app, key(KeyCode::PageUp))
+            .iter()
+            .filter(|e| matches!(e, Effect::LoadOlder { .. }))
+            .count(),
+        0,
+        "asked once while it comes"
+    );
+    let before = chat_pane(&app);
+    assert!(
+        before.iter().any(|l| l.contains("note 2000")),
+        "{before:#?}"
+    );
+
+    let page = notes_from_the_registrar(1000, 100, 200);
+    update(
+        &mut app,
+        Action::OlderLoaded {
+            conversation: DIRECT,
+            before: Uuid::from_u128(2000),
+            page: Ok(page),
+        },
+    );
+    assert_eq!(chat_pane(&app), before, "the view stays where it was");
+    assert!(!before.iter().any(|l| l.contains("start of conversation")));
+
+    // On up into the older page, and on again at its top for the last few.
+    let asked = page_up_to_the_top(&mut app);
+    assert_eq!(asked, Some((DIRECT, Uuid::from_u128(1000))));
+    let shown = chat_pane(&app);
+    assert!(shown.iter().any(|l| l.contains("note 1000")), "{shown:#?}");
+    update(
+        &mut app,
+        Action::OlderLoaded {
+            conversation: DIRECT,
+            before: Uuid::from_u128(1000),
+            page: Ok(notes_from_the_registrar(700, 3, 400)),
+        },
+    );
+    assert_eq!(
+        page_up_to_the_top(&mut app),
+        None,
+        "nothing older to ask for"
+    );
+    let top = chat_pane(&app);
+    assert_eq!(
+        top.iter()
+            .filter(|l| l.contains("— start of conversation —"))
+            .count(),
+        1,
+        "{top:#?}"
+    );
+    assert!(top[0].contains("start of conversation"), "{top:#?}");
+    assert!(top.iter().any(|l| l.contains("note 700")), "{top:#?}");
+}

@@ -604,7 +604,92 @@ async fn a_recipient_cannot_forestall_the_escalation_by_taking_its_id(store: Tes
     assert_eq!(escalated, 1);
 }
 
+async fn a_read_after_the_window_closed_unanswered_reaches_the_sender_whatever_the_read_receipts(
+    store: TestStore,
+) {
+    let w = ward(&store).await;
+    let mut patch = PolicyPatch::default();
+    patch.set("read_receipts", "off").unwrap();
+    w.server.domain.update_policy(GLOBAL, &patch).await.unwrap();
+    let urgent = w.send_urgent("Bed 4 NEWS2 7, review now").await;
+    let early = w.send_urgent("Bed 5 BM 2.1").await;
+    let nurse = w.session("nurse").await;
+    let charge = w.session("charge").await;
+    let read_by = |events: &[EventKind], message: Uuid| -> Vec<Uuid> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                EventKind::Receipt {
+                    message_id,
+                    user_id,
+                    state: ReceiptState::Read,
+                    ..
+                } if *message_id == message => Some(*user_id),
+                _ => None,
+            })
+            .collect()
+    };
+
+    w.run_minutes(urgent.sent_at, 1..=20, async |minute| {
+        if minute == 3 {
+            w.server
+                .domain
+                .mark(&nurse, early.id, ReceiptState::Read)
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    let events = w.events_of(&w.doctor).await;
+    assert!(
+        read_by(&events, early.id).is_empty(),
+        "while the window runs, read receipts stay as the policy has them (off)"
+    );
+    let notice = events
+        .iter()
+        .find_map(|e| match e {
+            EventKind::Unanswered {
+                message_id,
+                names,
+                waiting,
+                ack_required,
+                ..
+            } if *message_id == urgent.id => Some((names.clone(), waiting.clone(), *ack_required)),
+            _ => None,
+        })
+        .expect("the doctor hears the urgent message went unanswered");
+    assert_eq!(
+        notice,
+        (
+            vec!["Alex Morgan".to_string(), "Sam Okafor".to_string()],
+            vec![w.nurse.id, w.charge.id],
+            false
+        ),
+        "the people named, by id in the same order, so that their answers can clear it"
+    );
+
+    // The server said the nurse had not read it; when she does, it says so too.
+    w.server
+        .domain
+        .mark(&nurse, urgent.id, ReceiptState::Read)
+        .await
+        .unwrap();
+    w.server
+        .domain
+        .acknowledge(&charge, urgent.id)
+        .await
+        .unwrap();
+    let events = w.events_of(&w.doctor).await;
+    assert_eq!(read_by(&events, urgent.id), vec![w.nurse.id]);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        EventKind::Acknowledged { message_id, user_id, .. }
+            if *message_id == urgent.id && *user_id == w.charge.id
+    )));
+}
+
 on_each_store!(
+    a_read_after_the_window_closed_unanswered_reaches_the_sender_whatever_the_read_receipts,
     a_recipient_cannot_forestall_the_escalation_by_taking_its_id,
     urgent_message_renotifies_every_two_minutes_until_read_then_tells_the_sender_and_escalates,
     under_an_ack_policy_reading_is_not_enough_and_the_ack_reaches_the_sender,

@@ -12,19 +12,52 @@ use crate::model::{
 use crate::server::metrics::Metrics;
 use crate::server::store::{Inserted, NewConversation};
 
-const MAX_PAGE: u32 = 500;
+/// A page of history: the most a client is sent at once.
+pub const MAX_PAGE: u32 = 100;
 
 impl Domain {
+    /// The latest page of a conversation's messages.
     pub async fn messages(
         &self,
         session: &Session,
         conversation: Uuid,
         limit: Option<u32>,
     ) -> DomainResult<Vec<Message>> {
+        self.messages_before(session, conversation, None, limit)
+            .await
+    }
+
+    /// A page of messages strictly older than `before` (a message of this conversation),
+    /// or the latest page; at most [`MAX_PAGE`].
+    pub async fn messages_before(
+        &self,
+        session: &Session,
+        conversation: Uuid,
+        before: Option<Uuid>,
+        limit: Option<u32>,
+    ) -> DomainResult<Vec<Message>> {
         let members = self.members_for(session, conversation).await?;
+        if let Some(before) = before {
+            // Said plainly rather than answered with an empty page: a client paging from
+            // a wrong id would otherwise take it for the start of the conversation.
+            let here = self
+                .store
+                .message(before)
+                .await?
+                .is_some_and(|m| m.conversation_id == conversation);
+            if !here {
+                return Err(DomainError::NotFound(
+                    "No such message in this conversation.".into(),
+                ));
+            }
+        }
         let mut messages = self
             .store
-            .messages(conversation, limit.unwrap_or(100).clamp(1, MAX_PAGE))
+            .messages_before(
+                conversation,
+                before,
+                limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE),
+            )
             .await?;
         let users: Vec<Uuid> = members
             .into_iter()
@@ -220,11 +253,18 @@ impl Domain {
             state,
             at,
         };
-        // A read is news to the sender only where both of them have read receipts on.
-        let tell_sender = state < ReceiptState::Read || {
-            let active = self.receipts_active([me, message.sender_id]).await?;
-            active.get(&me) == Some(&true) && active.get(&message.sender_id) == Some(&true)
-        };
+        // A read is news to the sender only where both of them have read receipts on, or
+        // where the server itself told the sender this reader had not read it: an urgent
+        // message whose window closed unanswered (a reader now was unread then). That
+        // notice named them whatever their receipts; leaving it standing after they read
+        // would keep a colleague chasing a message already dealt with.
+        let tell_sender = state < ReceiptState::Read
+            || (message.priority == Priority::Urgent
+                && self.store.window_closed(message_id).await?)
+            || {
+                let active = self.receipts_active([me, message.sender_id]).await?;
+                active.get(&me) == Some(&true) && active.get(&message.sender_id) == Some(&true)
+            };
         let mut events = vec![(me, kind.clone())];
         if tell_sender {
             events.push((message.sender_id, kind));

@@ -163,13 +163,14 @@ impl Domain {
                 .await?;
             return Ok(closed.map_or(0, |e| e.len()));
         }
-        let mut names = Vec::with_capacity(waiting.len());
+        let mut named = Vec::with_capacity(waiting.len());
         for id in &waiting {
             if let Some(u) = self.store.user_by_id(*id).await? {
-                names.push(u.user.display_name);
+                named.push((u.user.display_name, *id));
             }
         }
-        names.sort();
+        named.sort();
+        let (names, waiting): (Vec<String>, Vec<Uuid>) = named.into_iter().unzip();
         let target = match window.escalation_target.as_deref() {
             Some(t) => self.escalation_conversation(t).await?,
             None => None,
@@ -186,6 +187,8 @@ impl Domain {
             conversation_id: message.conversation_id,
             sent_at: message.sent_at,
             names,
+            waiting,
+            ack_required: message.ack_required,
             escalated_to: target.map(|(_, label, _)| label),
         };
         let escalated = escalation.is_some();

@@ -21,6 +21,8 @@ pub async fn index(
 #[derive(Deserialize)]
 pub struct Page {
     limit: Option<u32>,
+    /// A message id: the page ends just before it (history, paging backwards).
+    before: Option<Uuid>,
 }
 
 pub async fn messages(
@@ -29,7 +31,11 @@ pub async fn messages(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Vec<Message>>, Problem> {
-    Ok(Json(domain.messages(&session, id, page.limit).await?))
+    Ok(Json(
+        domain
+            .messages_before(&session, id, page.before, page.limit)
+            .await?,
+    ))
 }
 
 /// 201 for a new message, 200 for a retry of one already stored.

@@ -324,7 +324,18 @@ pub trait Store:
     async fn conversation_members(&self, conversation: Uuid) -> StoreResult<Option<Vec<Uuid>>>;
 
     /// The latest `limit` messages, oldest first.
-    async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>>;
+    async fn messages(&self, conversation: Uuid, limit: u32) -> StoreResult<Vec<Message>> {
+        self.messages_before(conversation, None, limit).await
+    }
+    /// The latest `limit` messages strictly older than `before` (in the conversation's
+    /// order: sent, then stored), oldest first; with no `before`, the latest. A `before`
+    /// that is not a message of this conversation finds nothing.
+    async fn messages_before(
+        &self,
+        conversation: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     async fn message(&self, id: Uuid) -> StoreResult<Option<Message>>;
     /// Stores a message with a receipt per recipient, its re-notify schedule if urgent,
     /// `events` and its audit row, atomically; returns once that is committed.

@@ -74,6 +74,9 @@ pub trait UrgentStore: Send + Sync {
         at: DateTime<Utc>,
         events: Vec<(Uuid, EventKind)>,
     ) -> StoreResult<Option<Vec<UserEvent>>>;
+    /// Whether an urgent message's window has closed (its sender was told who had not
+    /// answered, if anyone had not). `false` for a message that never had one.
+    async fn window_closed(&self, message: Uuid) -> StoreResult<bool>;
     /// When the scheduler next has something to do.
     async fn next_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
     /// Urgent and important messages `user` has not read (or not acknowledged where that

@@ -77,6 +77,14 @@ pub fn content(app: &App) -> (String, Role) {
         );
         return (text, Role::AlertImportant);
     }
+    if app.offline() {
+        // Without the event stream nothing new can arrive: "none waiting" would be a
+        // promise the app cannot keep.
+        return (
+            " offline — urgent messages may be waiting".into(),
+            Role::Warning,
+        );
+    }
     (" No urgent messages waiting".into(), Role::AlertIdle)
 }
 

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthChar;
 use super::{pane_block, truncate};
 use crate::model::{ConversationKind, Priority, ReceiptState};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, ChatMessage, ConversationState, Outbox, Pane};
+use crate::tui::app::{App, ChatMessage, ConversationState, Older, Outbox, Pane};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
@@ -82,7 +82,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         Command::DeleteBack => {
             app.chat.composer.pop();
         }
-        Command::ScrollOlder => app.chat.scroll = app.chat.scroll.saturating_add(5),
+        Command::ScrollOlder => return scroll_older(app),
         Command::ScrollNewer => app.chat.scroll = app.chat.scroll.saturating_sub(5),
         Command::CyclePriority => {
             let next = |p| match p {
@@ -100,6 +100,47 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Up through the chat; scrolling on at the top asks for the page before the first
+/// message shown (once: until it comes, or for good once the start is reached).
+fn scroll_older(app: &mut App) -> Vec<Effect> {
+    let wanted = app.chat.scroll.saturating_add(5);
+    let (Some(id), Some(area)) = (app.chat.open, crate::tui::view::chat_messages_area(app)) else {
+        app.chat.scroll = wanted;
+        return Vec::new();
+    };
+    let Some(c) = app.conversation(id) else {
+        return Vec::new();
+    };
+    let lines = message_lines(app, c, &Theme::bare(), usize::from(area.width)).len();
+    let top = lines.saturating_sub(usize::from(area.height));
+    let first = c
+        .messages
+        .iter()
+        .find(|m| m.outbox == Outbox::Stored)
+        .map(|m| m.message.id);
+    // Held at the top: a page arriving then shows above what is on screen, not in place
+    // of it.
+    app.chat.scroll = wanted.min(top);
+    match first {
+        Some(before) if wanted > top && !app.chat.older.contains_key(&id) => {
+            app.chat.older.insert(id, Older::Loading { before });
+            vec![Effect::LoadOlder {
+                conversation: id,
+                before,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The chat's message lines within `area`, the pane: above the composer, inside the
+/// borders.
+pub fn messages_area(area: Rect) -> Rect {
+    let [messages, _composer] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
+    ratatui::widgets::Block::bordered().inner(messages)
 }
 
 fn send(app: &mut App) -> Vec<Effect> {
@@ -269,6 +310,12 @@ fn message_lines<'a>(
     width: usize,
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
+    if app.chat.older.get(&c.info.id) == Some(&Older::Start) {
+        lines.push(Line::from(Span::styled(
+            "— start of conversation —",
+            theme.style(Role::Muted),
+        )));
+    }
     for m in &c.messages {
         let msg = &m.message;
         let mine = msg.sender_id == app.me.id;

@@ -121,8 +121,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (conn, conn_role) = match &app.connection {
         Connection::Connecting => ("connecting".to_string(), Role::Warning),
         Connection::Live => ("live (event stream open)".to_string(), Role::Live),
-        Connection::Reconnecting { reason, retry_in } => (
-            format!("offline: {reason}; retry in {} s", retry_in.as_secs()),
+        Connection::Reconnecting { reason, .. } => (
+            format!(
+                "offline: {reason}; retry in {} s",
+                app.retry_in_secs().unwrap_or(0)
+            ),
             Role::Down,
         ),
         Connection::SessionEnded => ("session ended: log in again".to_string(), Role::Down),

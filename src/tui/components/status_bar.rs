@@ -13,8 +13,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (conn, role) = match &app.connection {
         Connection::Connecting => ("◌ connecting".to_string(), Role::Down),
         Connection::Live => ("● live".to_string(), Role::Live),
-        Connection::Reconnecting { retry_in, .. } => (
-            format!("↻ offline, retry {}s", retry_in.as_secs().max(1)),
+        Connection::Reconnecting { .. } => (
+            match app.retry_in_secs() {
+                Some(secs) if secs > 0 => format!("↻ offline · retry in {secs}s"),
+                _ => "↻ offline · retrying…".to_string(),
+            },
             Role::Down,
         ),
         Connection::SessionEnded => ("✕ logged out".to_string(), Role::Down),

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::model::{Conversation, EffectivePolicy, Message, Priority, ReceiptState};
 use crate::tui::action::Effect;
-use crate::tui::app::{App, ChatMessage, ConversationState, Outbox, Pane};
+use crate::tui::app::{App, ChatMessage, ConversationState, Older, Outbox, Pane};
 
 pub(super) fn conversations_loaded(app: &mut App, list: Vec<Conversation>) -> Vec<Effect> {
     let mut effects = Vec::new();
@@ -36,6 +36,8 @@ pub(super) fn messages_loaded(app: &mut App, id: Uuid, messages: Vec<Message>) -
 
 fn merge_page(app: &mut App, id: Uuid, messages: Vec<Message>) -> Vec<Effect> {
     let me = app.me.id;
+    // The page replaces what was shown, older pages too: paging starts again from it.
+    app.chat.older.remove(&id);
     let Some(c) = app.conversation_mut(id) else {
         return Vec::new();
     };
@@ -53,6 +55,12 @@ fn merge_page(app: &mut App, id: Uuid, messages: Vec<Message>) -> Vec<Effect> {
         })
         .chain(pending)
         .collect();
+    mark_delivered(c, me)
+}
+
+/// Messages to me that this client now holds but the server still has as only sent: they
+/// are delivered, here and (through the effect) there.
+fn mark_delivered(c: &mut ConversationState, me: Uuid) -> Vec<Effect> {
     let undelivered: Vec<Uuid> = c
         .messages
         .iter_mut()
@@ -75,6 +83,47 @@ fn merge_page(app: &mut App, id: Uuid, messages: Vec<Message>) -> Vec<Effect> {
             state: ReceiptState::Delivered,
         }]
     }
+}
+
+/// The page of history before `before` came back: it goes above what is shown. The chat's
+/// scroll counts lines up from the newest message, so the lines on screen stay put.
+pub(super) fn older_loaded(
+    app: &mut App,
+    id: Uuid,
+    before: Uuid,
+    page: Result<Vec<Message>, String>,
+) -> Vec<Effect> {
+    if app.chat.older.get(&id) != Some(&Older::Loading { before }) {
+        // Asked for before a reload replaced the history: it no longer fits on top.
+        return Vec::new();
+    }
+    app.chat.older.remove(&id);
+    let page = match page {
+        Ok(page) => page,
+        Err(e) => {
+            app.notice = Some(format!("Older messages not loaded: {e}"));
+            return Vec::new();
+        }
+    };
+    if page.len() < crate::client::HISTORY_PAGE {
+        app.chat.older.insert(id, Older::Start);
+    }
+    let me = app.me.id;
+    let Some(c) = app.conversation_mut(id) else {
+        return Vec::new();
+    };
+    let older: Vec<ChatMessage> = page
+        .into_iter()
+        .filter(|m| !c.messages.iter().any(|shown| shown.message.id == m.id))
+        .map(|message| ChatMessage {
+            message,
+            outbox: Outbox::Stored,
+        })
+        .collect();
+    c.messages.splice(0..0, older);
+    let effects = mark_delivered(c, me);
+    sync_patient_unread(app);
+    effects
 }
 
 /// What this user's messaging policy allows; a change of read receipts is said.

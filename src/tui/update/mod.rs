@@ -66,6 +66,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ConversationsLoaded(Ok(list)) => messaging::conversations_loaded(app, list),
         Action::MessagesLoaded(id, Ok(messages)) => messaging::messages_loaded(app, id, messages),
+        Action::OlderLoaded {
+            conversation,
+            before,
+            page,
+        } => messaging::older_loaded(app, conversation, before, page),
         Action::PolicyLoaded(Ok(policy)) => {
             messaging::policy_loaded(app, policy);
             Vec::new()

@@ -3,7 +3,7 @@
 
 use super::{lists, messaging, urgent};
 use crate::client::StreamUpdate;
-use crate::model::EventKind;
+use crate::model::{EventKind, ReceiptState};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Connection, Unanswered};
 use crate::tui::components::diagnostics;
@@ -21,7 +21,9 @@ pub(super) fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
             ]
         }
         StreamUpdate::Disconnected { reason, retry_in } => {
-            app.connection = Connection::Reconnecting { reason, retry_in };
+            let retry_at =
+                app.now + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::zero());
+            app.connection = Connection::Reconnecting { reason, retry_at };
             Vec::new()
         }
         StreamUpdate::SessionEnded => {
@@ -44,6 +46,9 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
             at,
         } => {
             messaging::receipt(app, conversation_id, message_id, user_id, state, at);
+            if state == ReceiptState::Read {
+                urgent::answered(app, message_id, user_id, false);
+            }
             Vec::new()
         }
         EventKind::Acknowledged {
@@ -53,6 +58,7 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
             at,
         } => {
             urgent::acknowledged(app, conversation_id, message_id, user_id, at);
+            urgent::answered(app, message_id, user_id, true);
             Vec::new()
         }
         EventKind::Renotify { message, .. } => urgent::renotified(app, message),
@@ -61,6 +67,8 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
             conversation_id,
             sent_at,
             names,
+            waiting,
+            ack_required,
             escalated_to,
         } => urgent::unanswered(
             app,
@@ -69,6 +77,8 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
                 conversation_id,
                 sent_at,
                 names,
+                waiting,
+                ack_required,
                 escalated_to,
             },
         ),

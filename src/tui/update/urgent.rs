@@ -146,7 +146,35 @@ pub(super) fn acknowledged(
     }
 }
 
-/// My urgent message's window closed with people still unread: said until I open it.
+/// Someone I named as not having answered my urgent message has now read it (`ack`:
+/// acknowledged it). Once all have answered, as the message asks, the notice goes: the
+/// bar must not keep me chasing a colleague who is already on it.
+pub(super) fn answered(app: &mut App, message_id: Uuid, user_id: Uuid, ack: bool) {
+    let Some(i) = app
+        .unanswered
+        .iter()
+        .position(|u| u.message_id == message_id)
+    else {
+        return;
+    };
+    let notice = &mut app.unanswered[i];
+    if notice.ack_required && !ack {
+        return;
+    }
+    let Some(at) = notice.waiting.iter().position(|&w| w == user_id) else {
+        return;
+    };
+    notice.waiting.remove(at);
+    if at < notice.names.len() {
+        notice.names.remove(at);
+    }
+    if notice.waiting.is_empty() {
+        app.unanswered.remove(i);
+    }
+}
+
+/// My urgent message's window closed with people still unread: said until I open it or
+/// they answer.
 pub(super) fn unanswered(app: &mut App, notice: Unanswered) -> Vec<Effect> {
     app.unanswered.retain(|u| u.message_id != notice.message_id);
     app.unanswered.push(notice);

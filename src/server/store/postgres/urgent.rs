@@ -241,6 +241,15 @@ impl UrgentStore for PgStore {
         Ok(Some(written))
     }
 
+    async fn window_closed(&self, message: Uuid) -> StoreResult<bool> {
+        let closed: Option<bool> =
+            sqlx::query_scalar("SELECT closed FROM urgent_windows WHERE message_id = $1")
+                .bind(message)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(closed.unwrap_or(false))
+    }
+
     async fn next_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
         let next: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(t) FROM (

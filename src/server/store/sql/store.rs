@@ -537,21 +537,35 @@ macro_rules! store_impl {
 
                 // Messages and receipts.
 
-                async fn messages(
+                async fn messages_before(
                     &self,
                     conversation: Uuid,
+                    before: Option<Uuid>,
                     limit: u32,
                 ) -> StoreResult<Vec<Message>> {
+                    let seq = <Self as Engine>::MESSAGE_SEQ;
+                    // The cursor is looked up within the conversation: another
+                    // conversation's message id makes the comparison NULL, and finds nothing.
+                    let older = if before.is_some() {
+                        format!(
+                            "AND (m.sent_at, {seq}) < (SELECT m.sent_at, {seq} FROM messages m
+                                 WHERE m.id = $3 AND m.conversation_id = $1)"
+                        )
+                    } else {
+                        String::new()
+                    };
                     let sql = format!(
                         "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-                         WHERE m.conversation_id = $1 ORDER BY m.sent_at DESC, {} DESC LIMIT $2",
-                        <Self as Engine>::MESSAGE_SEQ,
+                         WHERE m.conversation_id = $1 {older}
+                         ORDER BY m.sent_at DESC, {seq} DESC LIMIT $2",
                     );
-                    let rows = sqlx::query(&sql)
+                    let mut query = sqlx::query(&sql)
                         .bind(Id(conversation))
-                        .bind(i64::from(limit))
-                        .fetch_all(self.reads())
-                        .await?;
+                        .bind(i64::from(limit));
+                    if let Some(before) = before {
+                        query = query.bind(Id(before));
+                    }
+                    let rows = query.fetch_all(self.reads()).await?;
                     let mut messages = rows
                         .iter()
                         .rev()

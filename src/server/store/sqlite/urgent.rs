@@ -224,6 +224,15 @@ impl UrgentStore for SqliteStore {
         Ok(Some(written))
     }
 
+    async fn window_closed(&self, message: Uuid) -> StoreResult<bool> {
+        let closed: Option<bool> =
+            sqlx::query_scalar("SELECT closed = 1 FROM urgent_windows WHERE message_id = ?")
+                .bind(message.to_string())
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(closed.unwrap_or(false))
+    }
+
     async fn next_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
         let next: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(t) FROM (
