@@ -176,6 +176,9 @@ fn ward(n: usize, urgent: bool) -> App {
             members: vec![member(&nurse), member(&doctor)],
             unread: 0,
             subject: None,
+            role: None,
+            presence: Default::default(),
+            manage: false,
         }])),
     );
     let sent_at = start() - Duration::minutes(3);

@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The sender of the server's own lines (`Sam added Tom`) and of escalations.
+pub const SYSTEM_SENDER: Uuid = Uuid::nil();
+
 /// Long enough for a handover note, short enough to read on a ward screen.
 pub const MAX_BODY_CHARS: usize = 8000;
 

@@ -5,9 +5,9 @@ use uuid::Uuid;
 
 use crate::client::StreamUpdate;
 use crate::model::{
-    ColumnId, Conversation, EffectivePolicy, ListRows, ListView, Message, NewMessage,
-    PatientDetail, PatientList, PatientSummary, Presentation, ReceiptState, SharedView,
-    UserSettings,
+    ColumnId, Conversation, Directory, EffectivePolicy, ListRows, ListView, Message, NewMessage,
+    OnCall, PatientDetail, PatientList, PatientSummary, Presence, Presentation, ReceiptState,
+    RoleInfo, SharedView, StartConversation, StatusChange, UserSettings,
 };
 use crate::tui::components::diagnostics::DiagReport;
 
@@ -61,6 +61,14 @@ pub enum Action {
     PresentationLoaded(Result<Option<Presentation>, String>),
     /// A diagnostics measurement came back.
     Diagnosed(DiagReport),
+    /// The directory's answer to what was typed in the new-chat picker.
+    DirectoryResults(String, Result<Directory, String>),
+    /// A conversation started (or found: the pair's 1:1), or changed at this user's asking.
+    ConversationOpened(Result<Conversation, String>),
+    /// `:status`: my presence as the server has it now.
+    StatusSet(Result<Presence, String>),
+    /// `:oncall`: the role as it is after.
+    OnCallChanged(Result<RoleInfo, String>),
     /// A background request failed; shown in the status bar.
     Failed(String),
 }
@@ -151,5 +159,18 @@ pub enum Effect {
     Diagnose(Uuid),
     /// Bell and desktop notification; the text carries no patient data.
     Notify(String),
+    SearchDirectory(String),
+    StartConversation(StartConversation),
+    AddMember {
+        conversation: Uuid,
+        username: String,
+    },
+    /// Remove a member (by username or id), or leave.
+    RemoveMember {
+        conversation: Uuid,
+        member: String,
+    },
+    SetStatus(StatusChange),
+    OnCall(OnCall),
     Quit,
 }

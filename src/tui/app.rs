@@ -294,6 +294,10 @@ pub struct App {
     pub shared_view: Option<SharedView>,
     /// A shared view waiting for its list's rows.
     pub pending_view: Option<SharedView>,
+    /// Whether I can be reached, as the server last said.
+    pub presence: crate::model::Presence,
+    /// Messages that arrived on do-not-disturb without ringing.
+    pub held: u32,
 }
 
 impl App {
@@ -343,6 +347,8 @@ impl App {
             presentation: None,
             shared_view: None,
             pending_view: None,
+            presence: crate::model::Presence::default(),
+            held: 0,
         }
     }
 
@@ -586,7 +592,14 @@ impl App {
                 | Scope::Prompt
                 | Scope::Lock
                 | Scope::CommandLine
+                | Scope::NewChat
         )
+    }
+
+    /// On do-not-disturb now (it ends by itself at its time).
+    pub fn dnd_now(&self) -> bool {
+        self.presence.state == crate::model::PresenceState::Dnd
+            && self.presence.until.is_none_or(|t| t > self.now)
     }
 
     /// The chat is on screen and looked at: what it shows counts as read.

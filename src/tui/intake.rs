@@ -44,6 +44,10 @@ pub fn action(action: Action) -> Action {
         // The server's reason is shown in the password dialog.
         A::PasswordChanged(r) => A::PasswordChanged(r.map_err(client_error)),
         A::Failed(why) => A::Failed(sanitize(&why)),
+        A::DirectoryResults(q, r) => A::DirectoryResults(q, clean(r, via_json)),
+        A::ConversationOpened(r) => A::ConversationOpened(clean(r, conversation)),
+        A::StatusSet(r) => A::StatusSet(clean(r, |p| p)),
+        A::OnCallChanged(r) => A::OnCallChanged(clean(r, via_json)),
         A::Stream(StreamUpdate::Event(e)) => A::Stream(StreamUpdate::Event(event(e))),
         A::Stream(StreamUpdate::Disconnected { reason, retry_in }) => {
             A::Stream(StreamUpdate::Disconnected {
@@ -109,9 +113,28 @@ fn event(mut e: Event) -> Event {
             ack_required,
             escalated_to: escalated_to.map(|t| sanitize(&t)),
         },
+        EventKind::Notice {
+            conversation_id,
+            text,
+        } => EventKind::Notice {
+            conversation_id,
+            text: sanitize(&text).replace(['\n', '\t'], " "),
+        },
+        handed @ EventKind::Handed { .. } => via_json(handed),
         other => other,
     };
     e
+}
+
+/// Every string in `value`, however nested, through the sanitiser (by way of its JSON).
+fn via_json<T: serde::Serialize + serde::de::DeserializeOwned>(value: T) -> T {
+    match serde_json::to_value(&value) {
+        Ok(mut v) => {
+            clean_json(&mut v);
+            serde_json::from_value(v).unwrap_or(value)
+        }
+        Err(_) => value,
+    }
 }
 
 fn list(mut l: PatientList) -> PatientList {
@@ -147,6 +170,7 @@ fn policy(mut p: EffectivePolicy) -> EffectivePolicy {
 
 fn conversation(mut c: Conversation) -> Conversation {
     c.title = sanitize(&c.title);
+    c.role = c.role.map(via_json);
     c.subject = c.subject.map(|s| sanitize(&s));
     for member in &mut c.members {
         member.display_name = sanitize(&member.display_name);

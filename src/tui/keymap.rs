@@ -76,6 +76,13 @@ pub enum Command {
     CloseDiag,
     HelpDown,
     HelpUp,
+    NewChat,
+    StartChat,
+    PickPerson,
+    CloseNewChat,
+    AddMember,
+    RemoveMember,
+    CloseMembers,
 }
 
 /// Where a binding applies.
@@ -100,6 +107,10 @@ pub enum Scope {
     /// The diagnostics pane.
     Diag,
     Help,
+    /// Starting a conversation from the directory (typing searches it).
+    NewChat,
+    /// A conversation's members (`:members`).
+    Members,
 }
 
 impl Scope {
@@ -117,6 +128,8 @@ impl Scope {
             Scope::CommandLine => "Typing a : command",
             Scope::Diag => "Diagnostics (:diag)",
             Scope::Help => "Help",
+            Scope::NewChat => "New chat (typing searches the directory)",
+            Scope::Members => "Members (:members)",
         }
     }
 }
@@ -237,7 +250,7 @@ impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
             chat, column_picker, command_line, conversations, diagnostics, help, lock_screen,
-            patient_list, patient_search, prompt,
+            members, new_chat, patient_list, patient_search, prompt,
         };
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
@@ -250,6 +263,8 @@ impl Default for Keymap {
         bindings.extend(lock_screen::bindings());
         bindings.extend(command_line::bindings());
         bindings.extend(diagnostics::bindings());
+        bindings.extend(new_chat::bindings());
+        bindings.extend(members::bindings());
         Keymap { bindings }
     }
 }
@@ -293,6 +308,13 @@ fn global_bindings() -> Vec<Binding> {
             "Present on a large display (the list alone), or back",
         )
         .while_typing(),
+        Binding::new(
+            g,
+            &[KeyPress::ch('N')],
+            NewChat,
+            "New chat: a colleague, several (a group) or a role",
+        )
+        .hint("new chat"),
         Binding::new(
             g,
             &[KeyPress::ch(':')],
@@ -383,6 +405,8 @@ mod tests {
             Scope::CommandLine,
             Scope::Diag,
             Scope::Help,
+            Scope::NewChat,
+            Scope::Members,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
             let reachable = km.in_scope(scope).chain(

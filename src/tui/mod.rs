@@ -134,7 +134,9 @@ async fn event_loop(
         .first()
         .map(|t| t.name.clone())
         .unwrap_or_else(|| "wardround".into());
+    let presence = me.presence;
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
+    app.presence = presence;
     app.reduced_motion = options.reduced_motion;
     app.lock_idle_secs = options.lock_idle_secs;
     app.present = options.present;

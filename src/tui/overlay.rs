@@ -5,6 +5,8 @@
 use super::app::{LockState, SearchState};
 use super::components::column_picker::PickerState;
 use super::components::diagnostics::DiagState;
+use super::components::members::MembersState;
+use super::components::new_chat::NewChatState;
 use super::components::prompt::Prompt;
 use super::keymap::Scope;
 
@@ -31,6 +33,10 @@ pub enum Overlay {
     Picker(PickerState),
     /// A one-line question (a list's name, a password).
     Prompt(Prompt),
+    /// `N`: choosing whom to write to from the directory.
+    NewChat(NewChatState),
+    /// `:members` of the open conversation.
+    Members(MembersState),
 }
 
 impl Overlay {
@@ -45,6 +51,8 @@ impl Overlay {
             Overlay::Search(_) => Scope::Search,
             Overlay::Picker(_) => Scope::Picker,
             Overlay::Prompt(_) => Scope::Prompt,
+            Overlay::NewChat(_) => Scope::NewChat,
+            Overlay::Members(_) => Scope::Members,
         })
     }
 

@@ -240,6 +240,36 @@ impl Effects {
                     terminal::notify(&text, &self.notify);
                 }
             }
+            Effect::SearchDirectory(q) => answer(tasks, tx, async move {
+                let found = client.directory(&q).await.map_err(text);
+                Action::DirectoryResults(q, found)
+            }),
+            Effect::StartConversation(start) => answer(tasks, tx, async move {
+                Action::ConversationOpened(client.start_conversation(&start).await.map_err(text))
+            }),
+            Effect::AddMember {
+                conversation,
+                username,
+            } => answer(tasks, tx, async move {
+                Action::ConversationOpened(
+                    client
+                        .add_member(conversation, &username)
+                        .await
+                        .map_err(|e| format!("Not added: {e}")),
+                )
+            }),
+            Effect::RemoveMember {
+                conversation,
+                member,
+            } => failure_only(tasks, tx, "Not removed", async move {
+                client.remove_member(conversation, &member).await
+            }),
+            Effect::SetStatus(change) => answer(tasks, tx, async move {
+                Action::StatusSet(client.set_status(&change).await.map_err(text))
+            }),
+            Effect::OnCall(change) => answer(tasks, tx, async move {
+                Action::OnCallChanged(client.on_call(&change).await.map_err(text))
+            }),
             Effect::Follow(user) => answer(tasks, tx, async move {
                 match client.follow(&user).await {
                     Ok(p) => Action::PresentationLoaded(Ok(Some(p))),

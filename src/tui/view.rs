@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::app::{App, Overlay};
 use super::components::{
     alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
-    lock_screen, patient_list, patient_search, prompt, status_bar,
+    lock_screen, members, new_chat, patient_list, patient_search, prompt, status_bar,
 };
 use super::theme::{Role, Theme};
 
@@ -99,6 +99,8 @@ pub fn chat_messages_area(app: &App) -> Option<Rect> {
 fn overlays(app: &App, theme: &Theme, frame: &mut Frame, main: Rect, status: Rect) {
     patient_search::render(app, theme, frame, main);
     column_picker::render(app, theme, frame, main);
+    new_chat::render(app, theme, frame, main);
+    members::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
     diagnostics::render(app, theme, frame, main);
     if let Overlay::Help { .. } = app.overlay {

@@ -29,6 +29,7 @@ mod openapi;
 mod policies;
 mod present;
 mod reach;
+mod reach_ui;
 mod sanitize_properties;
 mod screens;
 mod sort_properties;

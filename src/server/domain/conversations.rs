@@ -289,9 +289,18 @@ impl Domain {
         }
     }
 
-    /// Someone who may be written to: a username (any case) of an account in use.
+    /// Someone who may be written to: a username (any case), or a user id, of an account
+    /// in use.
     async fn person(&self, username: &str) -> DomainResult<User> {
-        let found = match self.store.user_by_username(username.trim()).await? {
+        let by_id = match username.trim().parse::<Uuid>() {
+            Ok(id) => self.store.user_by_id(id).await?,
+            Err(_) => None,
+        };
+        let found = match by_id {
+            Some(u) => Some(u),
+            None => self.store.user_by_username(username.trim()).await?,
+        };
+        let found = match found {
             Some(u) => Some(u),
             // Usernames are unique ignoring case.
             None => {

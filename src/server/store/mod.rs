@@ -41,7 +41,7 @@ use crate::model::{
 
 /// The sender of escalation messages: a user row the migrations create, which cannot log
 /// in and is listed nowhere.
-pub const SYSTEM_USER: Uuid = Uuid::nil();
+pub const SYSTEM_USER: Uuid = crate::model::SYSTEM_SENDER;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

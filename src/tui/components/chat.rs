@@ -318,6 +318,24 @@ fn message_lines<'a>(
     }
     for m in &c.messages {
         let msg = &m.message;
+        // The server's own lines (who joined, who left) read as lines, not messages.
+        if msg.sender_id == crate::model::SYSTEM_SENDER
+            && msg.escalation_of.is_none()
+            && msg.receipts.is_empty()
+        {
+            let time = msg
+                .sent_at
+                .with_timezone(&app.utc_offset)
+                .format("%H:%M ")
+                .to_string();
+            for l in wrap(&format!("— {} —", msg.body), width.saturating_sub(6)) {
+                lines.push(Line::from(vec![
+                    Span::styled(time.clone(), theme.style(Role::Muted)),
+                    Span::styled(l, theme.style(Role::Muted)),
+                ]));
+            }
+            continue;
+        }
         let mine = msg.sender_id == app.me.id;
         let who = if mine {
             "You".to_string()
@@ -408,7 +426,45 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [messages_area, composer_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(3)]).areas(area);
     let who = match c.info.kind {
-        ConversationKind::Direct => format!(" {} ", c.info.title),
+        ConversationKind::Direct => {
+            // The other person's presence, in words: a reason the answer may wait.
+            let away = c
+                .info
+                .members
+                .iter()
+                .filter(|m| m.id != app.me.id)
+                .find_map(|m| c.info.presence.get(&m.id))
+                .map(|p| match p.until {
+                    Some(t) => format!(
+                        " · {} until {}",
+                        p.state.label(),
+                        t.with_timezone(&app.utc_offset).format("%H:%M")
+                    ),
+                    None => format!(" · {}", p.state.label()),
+                })
+                .unwrap_or_default();
+            format!(" {}{away} ", c.info.title)
+        }
+        ConversationKind::Role => match &c.info.role {
+            Some(role) if role.holders.is_empty() => format!(
+                " {} · nobody holds it{} ",
+                role.name,
+                role.fallback
+                    .as_deref()
+                    .map(|f| format!(": goes to {f}"))
+                    .unwrap_or_default()
+            ),
+            Some(role) => format!(
+                " {} → {} ",
+                role.name,
+                role.holders
+                    .iter()
+                    .map(|m| m.display_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => format!(" {} · role ", c.info.title),
+        },
         ConversationKind::Patient => format!(
             " {} · patient chat · {} members ",
             app.title_of(c),

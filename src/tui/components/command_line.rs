@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::diagnostics;
+use crate::model::{OnCall, StatusChange};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Overlay};
 use crate::tui::follow;
@@ -19,6 +20,15 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("follow NAME", "Show what NAME's screen shows"),
     ("unfollow", "Stop following, or presenting"),
     ("hand NAME", "Presenting: let NAME drive"),
+    ("members", "Who is in this chat; add or remove"),
+    ("leave", "Leave this group"),
+    (
+        "status dnd 30m",
+        "Do not disturb (urgent still rings); busy; available",
+    ),
+    ("oncall take ROLE", "Hold a role (from whoever held it)"),
+    ("oncall hand ROLE NAME", "Hand a role you hold to NAME"),
+    ("oncall drop ROLE", "Give a role up"),
     ("diag", "Connection, lag, server, EHR"),
     ("lock", "Lock the screen now"),
     ("password", "Set your own password"),
@@ -37,11 +47,21 @@ pub enum Typed {
     Password,
     Present,
     Help,
+    Members,
+    Leave,
+    Status(StatusChange),
+    OnCall(OnCall),
 }
 
 pub fn parse(line: &str) -> Result<Typed, String> {
     let mut words = line.split_whitespace();
     let name = words.next().unwrap_or_default();
+    // These take several words (role names have spaces).
+    match name {
+        "status" => return status(words.collect()),
+        "oncall" => return on_call(words.collect()),
+        _ => {}
+    }
     let arg = words.next().map(str::to_string);
     let extra = words.next().is_some();
     let needs = |what: &str| format!(":{name} needs {what}, e.g. :{name} sokafor");
@@ -56,10 +76,14 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         ("password", None) => Typed::Password,
         ("present", None) => Typed::Present,
         ("help", None) => Typed::Help,
+        ("members", None) => Typed::Members,
+        ("leave", None) => Typed::Leave,
         ("", _) => return Err("Type a command after the colon; :help lists them.".into()),
-        (known @ ("unfollow" | "diag" | "lock" | "password" | "present" | "help"), Some(_)) => {
-            return Err(format!(":{known} takes nothing after it."))
-        }
+        (
+            known @ ("unfollow" | "diag" | "lock" | "password" | "present" | "help" | "members"
+            | "leave"),
+            Some(_),
+        ) => return Err(format!(":{known} takes nothing after it.")),
         (other, _) => {
             let known: Vec<&str> = COMMANDS
                 .iter()
@@ -72,6 +96,62 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         return Err(format!(":{name} takes one name."));
     }
     Ok(typed)
+}
+
+/// `:status dnd 30m`, `:status busy 1h`, `:status available`.
+fn status(words: Vec<&str>) -> Result<Typed, String> {
+    let usage = ":status dnd|busy|available, and for how long if not until changed (30m, 2h)";
+    let (state, minutes) = match words.as_slice() {
+        [state] => (*state, None),
+        [state, time] => {
+            let minutes = minutes_of(time).ok_or_else(|| format!("`{time}`: {usage}"))?;
+            (*state, Some(minutes))
+        }
+        _ => return Err(format!("Write {usage}.")),
+    };
+    let state = match state {
+        "dnd" | "do-not-disturb" => "dnd",
+        "busy" => "busy",
+        "available" | "free" => "available",
+        other => return Err(format!("`{other}`: {usage}")),
+    };
+    Ok(Typed::Status(StatusChange {
+        state: state.into(),
+        minutes,
+    }))
+}
+
+/// `30m`, `2h`, `90` (minutes).
+fn minutes_of(text: &str) -> Option<u32> {
+    let (number, unit) = match text.strip_suffix('h') {
+        Some(n) => (n, 60),
+        None => (text.strip_suffix('m').unwrap_or(text), 1),
+    };
+    number
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .and_then(|n| n.checked_mul(unit))
+}
+
+/// `:oncall take ROLE`, `:oncall hand ROLE NAME` (NAME one word: a username),
+/// `:oncall drop ROLE`.
+fn on_call(words: Vec<&str>) -> Result<Typed, String> {
+    let usage = "Write :oncall take ROLE, :oncall hand ROLE USERNAME or :oncall drop ROLE.";
+    let Some((action, rest)) = words.split_first() else {
+        return Err(usage.into());
+    };
+    let joined = |w: &[&str]| w.join(" ");
+    let change = match (*action, rest) {
+        ("take", role) if !role.is_empty() => OnCall::Take { role: joined(role) },
+        ("drop", role) if !role.is_empty() => OnCall::Drop { role: joined(role) },
+        ("hand", [role @ .., to]) if !role.is_empty() => OnCall::Hand {
+            role: joined(role),
+            to: (*to).to_string(),
+        },
+        _ => return Err(usage.into()),
+    };
+    Ok(Typed::OnCall(change))
 }
 
 pub fn bindings() -> Vec<Binding> {
@@ -95,7 +175,7 @@ pub fn open(app: &mut App) {
 
 pub fn type_char(app: &mut App, c: char) {
     if let Overlay::CommandLine(line) = &mut app.overlay {
-        if line.chars().count() < 80 {
+        if line.chars().count() < 120 {
             line.push(c);
         }
     }
@@ -151,6 +231,24 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
             app.overlay = Overlay::Help { scroll: 0 };
             Vec::new()
         }
+        Typed::Members => {
+            super::members::open(app);
+            Vec::new()
+        }
+        Typed::Leave => match app.open().map(|c| (c.info.id, c.info.kind)) {
+            Some((conversation, crate::model::ConversationKind::Group)) => {
+                vec![Effect::RemoveMember {
+                    conversation,
+                    member: app.me.username.clone(),
+                }]
+            }
+            _ => {
+                app.notice = Some("Open a group to leave it.".into());
+                Vec::new()
+            }
+        },
+        Typed::Status(change) => vec![Effect::SetStatus(change)],
+        Typed::OnCall(change) => vec![Effect::OnCall(change)],
     }
 }
 

@@ -98,6 +98,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::Chat,
         Scope::Filter,
         Scope::Search,
+        Scope::NewChat,
+        Scope::Members,
         Scope::Picker,
         Scope::Prompt,
         Scope::CommandLine,

@@ -10,6 +10,8 @@ pub mod detail;
 pub mod diagnostics;
 pub mod help;
 pub mod lock_screen;
+pub mod members;
+pub mod new_chat;
 pub mod patient_list;
 pub mod patient_search;
 pub mod prompt;

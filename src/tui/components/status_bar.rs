@@ -29,6 +29,22 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             base,
         ),
     ];
+    if app.presence.state != crate::model::PresenceState::Available
+        && app.presence.until.is_none_or(|t| t > app.now)
+    {
+        let text = match app.presence.until {
+            Some(t) => format!(
+                "{} until {}",
+                app.presence.state.label(),
+                t.with_timezone(&app.utc_offset).format("%H:%M")
+            ),
+            None => app.presence.state.label().to_string(),
+        };
+        spans.push(Span::styled(
+            format!("│ {text} "),
+            theme.style(Role::Important),
+        ));
+    }
     if let Some(p) = &app.presentation {
         let me = app.me.id;
         let text = if p.presenter.id == me && p.controller.id == me {

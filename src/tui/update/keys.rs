@@ -8,8 +8,8 @@ use super::urgent;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Confirm, Overlay, Pane};
 use crate::tui::components::{
-    chat, column_picker, command_line, conversations, diagnostics, lock_screen, patient_list,
-    patient_search, prompt,
+    chat, column_picker, command_line, conversations, diagnostics, lock_screen, members, new_chat,
+    patient_list, patient_search, prompt,
 };
 use crate::tui::follow;
 use crate::tui::intake;
@@ -38,7 +38,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let scope = app.scope();
     let Some(command) = app.keymap.resolve(scope, typing, &key) else {
         if typing {
-            type_key(app, scope, key);
+            return type_key(app, scope, key);
         }
         return Vec::new();
     };
@@ -105,6 +105,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.notice = Some(follow::blocked_notice(app));
             Vec::new()
         }
+        Command::NewChat => new_chat::open(app, None),
+        c if scope == Scope::NewChat => new_chat::handle(app, c),
+        c if scope == Scope::Members => members::handle(app, c),
         c if scope == Scope::Search => patient_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
         c if scope == Scope::Prompt => prompt::handle(app, c),
@@ -134,17 +137,18 @@ fn answer(app: &mut App, key: KeyEvent, confirm: Confirm) -> Vec<Effect> {
 
 /// A key that is no command, where text is being typed: a character of it (never one
 /// held with Ctrl or Alt).
-fn type_key(app: &mut App, scope: Scope, key: KeyEvent) {
+fn type_key(app: &mut App, scope: Scope, key: KeyEvent) -> Vec<Effect> {
     let KeyCode::Char(c) = key.code else {
-        return;
+        return Vec::new();
     };
     if key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
     {
-        return;
+        return Vec::new();
     }
     match scope {
+        Scope::NewChat => return new_chat::type_char(app, c),
         Scope::Lock => lock_screen::type_char(app, c),
         Scope::Filter => patient_list::type_char(app, c),
         Scope::Prompt => prompt::type_char(app, c),
@@ -152,6 +156,7 @@ fn type_key(app: &mut App, scope: Scope, key: KeyEvent) {
         Scope::CommandLine => command_line::type_char(app, c),
         _ => chat::type_char(app, c),
     }
+    Vec::new()
 }
 
 /// Pasted text: the password at the lock screen, else the message being written.

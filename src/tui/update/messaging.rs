@@ -223,11 +223,14 @@ fn on_message(app: &mut App, mut message: Message) -> Vec<Effect> {
             state: ReceiptState::Delivered,
         });
         if message.priority == Priority::Urgent {
+            // Urgent rings through do-not-disturb, always.
             app.pulse_on = true;
             effects.push(Effect::Notify(format!(
                 "Urgent message - {}",
                 app.team_label
             )));
+        } else if message.sender_id != crate::model::SYSTEM_SENDER {
+            effects.extend(super::reach::ring_for(app, message.conversation_id));
         }
     }
     upsert(app, message, Outbox::Stored);

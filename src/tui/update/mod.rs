@@ -5,17 +5,19 @@
 mod keys;
 mod lists;
 mod messaging;
+mod reach;
 mod stream;
 mod urgent;
 
 use super::action::{Action, Effect};
 use super::app::App;
-use super::components::{diagnostics, lock_screen, patient_search, prompt};
+use super::components::{diagnostics, lock_screen, new_chat, patient_search, prompt};
 use super::{follow, intake};
 
 pub use keys::{key, toggle_present};
 pub use lists::show_list;
 pub use messaging::open_conversation;
+pub use reach::OPENING;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut effects = match intake::action(action) {
@@ -26,7 +28,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Resize => Vec::new(),
         Action::Wheel { down } => keys::wheel(app, down),
-        Action::Tick => lock_if_idle(app),
+        Action::Tick => {
+            let mut effects = reach::release_held(app);
+            effects.extend(lock_if_idle(app));
+            effects
+        }
         Action::Unlocked(result) => {
             lock_screen::unlocked(app, result);
             Vec::new()
@@ -102,6 +108,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Diagnosed(report) => {
             diagnostics::report(app, report);
+            Vec::new()
+        }
+        Action::DirectoryResults(query, found) => {
+            new_chat::results(app, query, found);
+            Vec::new()
+        }
+        Action::ConversationOpened(Ok(info)) => reach::conversation_opened(app, info),
+        Action::StatusSet(Ok(presence)) => reach::status_set(app, presence),
+        Action::OnCallChanged(Ok(role)) => {
+            reach::on_call_changed(app, role);
+            Vec::new()
+        }
+        Action::ConversationOpened(Err(e))
+        | Action::StatusSet(Err(e))
+        | Action::OnCallChanged(Err(e)) => {
+            app.notice = Some(e);
             Vec::new()
         }
     };
