@@ -242,6 +242,94 @@ fn demo_round_trip_in_a_real_terminal() {
     );
 }
 
+/// Reaching people: `N` finds a colleague and opens the 1:1, picks several for a group,
+/// and writes to the on-call role, whose holder hands it over while the urgent message
+/// waits: the message follows, and the new registrar answers.
+#[test]
+fn new_chats_groups_and_a_role_in_a_real_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let h = home.path().display();
+    let command = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_DATA_HOME={h}/.local/share TMPDIR={} TERM=xterm-256color {} demo; echo wardround-exited-$?; sleep 30",
+        tmp.path().display(),
+        env!("CARGO_BIN_EXE_wardround")
+    );
+    let Some(tmux) = Tmux::start(&command, 120, 40) else {
+        return;
+    };
+    tmux.wait_for("the ward list", Duration::from_secs(20), |s| {
+        s.contains("4 West — all beds") && s.contains("4W-1A")
+    });
+
+    // A 1:1 with a colleague nobody had written to.
+    tmux.keys(&["N"]);
+    tmux.keys(&["-l", "jamal"]);
+    tmux.wait_for("the directory's answer", Duration::from_secs(10), |s| {
+        s.contains("Dr Jamal Bello") && s.contains("New chat")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the 1:1 to open", Duration::from_secs(10), |s| {
+        s.contains("@ Dr Jamal Bello") && !s.contains("New chat")
+    });
+    tmux.keys(&["-l", "Are you covering tonight?"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the message to be stored", Duration::from_secs(10), |s| {
+        s.contains("Are you covering tonight?") && s.contains("✓")
+    });
+
+    // A group of two registrars, picked with Tab.
+    tmux.escape();
+    tmux.keys(&["N"]);
+    tmux.keys(&["-l", "medical registrar"]);
+    tmux.wait_for("both registrars", Duration::from_secs(10), |s| {
+        s.contains("Dr Priya Shah") && s.contains("Dr Jamal Bello") && s.contains("~ Medical")
+    });
+    // The role is first; then the two registrars.
+    tmux.keys(&["Down", "Tab", "Down", "Tab"]);
+    tmux.wait_for("the picked pair", Duration::from_secs(5), |s| {
+        s.contains("Group with:")
+    });
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the group to open", Duration::from_secs(10), |s| {
+        s.contains("made the group with")
+    });
+    assert!(screen.contains("∗ Dr"), "the group is listed:\n{screen}");
+
+    // The on-call registrar, by role: the holder hands it over and the message follows.
+    tmux.escape();
+    tmux.keys(&["N"]);
+    tmux.keys(&["-l", "on call"]);
+    tmux.wait_for("the role", Duration::from_secs(10), |s| {
+        s.contains("~ Medical registrar on call")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the role's thread", Duration::from_secs(10), |s| {
+        s.contains("Medical registrar on call →")
+    });
+    tmux.keys(&["C-p", "C-p"]);
+    tmux.keys(&["-l", "Bed 6 BP 80/40, please come"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the new registrar's answer", Duration::from_secs(45), |s| {
+        s.contains("medical registrar on call now: on my way")
+            && s.contains("Medical registrar on call → Dr Jamal Bello")
+    });
+
+    tmux.escape();
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("an exit or its question", Duration::from_secs(10), |s| {
+        s.contains("wardround-exited-") || s.contains("Quit anyway?")
+    });
+    if !screen.contains("wardround-exited-") {
+        tmux.keys(&["y"]);
+    }
+    tmux.wait_for("a clean exit", Duration::from_secs(10), |s| {
+        s.contains("wardround-exited-0")
+    });
+    assert!(files_under(tmp.path()).is_empty());
+    assert!(files_under(home.path()).is_empty());
+}
+
 /// The app in the pane may not leave a core dump (it would hold patient data).
 fn assert_no_core_dump(session: &str) {
     let Ok(out) = Command::new("tmux")

@@ -1,5 +1,6 @@
-//! The demo's people and places: the nurse at the keyboard, three colleagues, the 4 West
-//! team with its patient list, a ward channel, a rounds group and two 1:1s.
+//! The demo's people and places: the nurse at the keyboard, four colleagues, the 4 West
+//! team with its patient list, a ward channel, a rounds group, two 1:1s and the medical
+//! registrar on-call role.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use uuid::Uuid;
@@ -10,6 +11,8 @@ use crate::model::{Assignee, ConversationKind, PolicyPatch, User};
 
 /// The demo team's messaging policy: Teams' defaults, sped up.
 pub const DEMO_POLICY: &str = "demo_accelerated";
+/// The role the registrar holds and hands over during the demo.
+pub const ON_CALL: &str = "Medical registrar on call";
 use crate::server::domain::DomainResult;
 use crate::server::Domain;
 
@@ -20,6 +23,8 @@ pub struct Cast {
     pub registrar: User,
     pub charge_nurse: User,
     pub fy1: User,
+    /// The registrar who takes over the on-call role.
+    pub next_registrar: User,
     pub list: Uuid,
     pub channel: Uuid,
     pub rounds: Uuid,
@@ -43,8 +48,13 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
     let fy1 = domain
         .create_user("treid", "Dr Tom Reid", "FY1", &password)
         .await?;
+    let next_registrar = domain
+        .create_user("jbello", "Dr Jamal Bello", "Medical Registrar", &password)
+        .await?;
     let everyone = vec![nurse.id, registrar.id, charge_nurse.id, fy1.id];
-    let team = domain.create_team(WARD_NAME, &everyone).await?;
+    let mut team_members = everyone.clone();
+    team_members.push(next_registrar.id);
+    let team = domain.create_team(WARD_NAME, &team_members).await?;
     // Urgent messages chase and escalate in seconds rather than minutes, so a demo shows
     // the whole path: re-notified every 10 s, and after 40 s the sender hears who has not
     // read it and the charge nurse is messaged.
@@ -74,8 +84,16 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
             ConversationKind::Channel,
             WARD_NAME,
             Some(team.id),
-            everyone.clone(),
+            team_members,
         )
+        .await?;
+    // Written to by role, not by name; while nobody holds it, the ward's channel has it.
+    domain
+        .define_role(&crate::model::NewRole {
+            name: ON_CALL.into(),
+            team: WARD_NAME.into(),
+            fallback: Some(format!("team:{WARD_NAME}")),
+        })
         .await?;
     let rounds = domain
         .create_conversation(
@@ -108,6 +126,7 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
         registrar,
         charge_nurse,
         fy1,
+        next_registrar,
         channel,
         rounds,
         registrar_chat,

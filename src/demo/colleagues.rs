@@ -1,6 +1,8 @@
 //! Simulated colleagues: real clients of the demo server (HTTP and the event stream, as
 //! any other client). They post on a script, and they receive, read and answer what the
-//! demo user sends them, so receipts can be watched changing.
+//! demo user sends them, so receipts can be watched changing. The registrar holds the
+//! on-call role and hands it over to the next registrar soon after an urgent message to
+//! the role arrives, so the message can be watched following the hand-over.
 
 use std::time::Duration;
 
@@ -8,9 +10,14 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use super::cast::Cast;
+use super::cast::{Cast, ON_CALL};
 use crate::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
-use crate::model::{EventKind, NewMessage, Priority, ReceiptState};
+use crate::model::{
+    ConversationKind, EventKind, NewMessage, OnCall, Priority, ReceiptState, StartConversation,
+};
+
+/// How long the registrar takes to hand the role over once an urgent message to it comes.
+const HANDOVER_AFTER: Duration = Duration::from_secs(10);
 
 /// What the urgent message is about: a bed and its score, chosen from the generated ward.
 pub struct Concern {
@@ -37,6 +44,9 @@ struct Colleague {
     /// Whether they ever read the demo user's urgent messages. One does not, so that the
     /// demo shows re-notification, the unanswered notice and escalation.
     reads_urgent: bool,
+    /// Holding the on-call role, an urgent message to it makes them hand it to this
+    /// username (and leave the message to the next holder).
+    hands_role_to: Option<&'static str>,
 }
 
 pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleagues, ClientError> {
@@ -53,6 +63,12 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
     let (registrar, registrar_id) = login("pshah").await?;
     let (charge, charge_id) = login("sokafor").await?;
     let (fy1, fy1_id) = login("treid").await?;
+    let (next, next_id) = login("jbello").await?;
+    registrar
+        .on_call(&OnCall::Take {
+            role: ON_CALL.into(),
+        })
+        .await?;
     let mut tasks = JoinSet::new();
 
     let (charge_c, channel) = (charge.clone(), cast.channel);
@@ -89,6 +105,23 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
         );
         let _ = post(&registrar_c, chat, &text, Priority::Urgent).await;
     });
+    // The charge nurse writes to the on-call registrar by role, not by name.
+    let charge_r = charge.clone();
+    tasks.spawn(async move {
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        let role = StartConversation::Role {
+            role: ON_CALL.into(),
+        };
+        if let Ok(thread) = charge_r.start_conversation(&role).await {
+            let _ = post(
+                &charge_r,
+                thread.id,
+                "New chest pain in bay 2, ECG done: please review.",
+                Priority::Urgent,
+            )
+            .await;
+        }
+    });
 
     let nurse = cast.nurse.id;
     let people = [
@@ -97,18 +130,31 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
             me: registrar_id,
             replies: vec!["Thanks. On my way up now.", "Great, see you there."],
             reads_urgent: true,
+            hands_role_to: Some("jbello"),
         },
         Colleague {
             client: charge,
             me: charge_id,
             replies: vec!["Noted, thank you."],
             reads_urgent: true,
+            hands_role_to: None,
         },
         Colleague {
             client: fy1,
             me: fy1_id,
             replies: vec![],
             reads_urgent: false,
+            hands_role_to: None,
+        },
+        Colleague {
+            client: next,
+            me: next_id,
+            replies: vec![
+                "Jamal Bello, medical registrar on call now: on my way.",
+                "Jamal Bello, medical registrar on call now: on my way.",
+            ],
+            reads_urgent: true,
+            hands_role_to: None,
         },
     ];
     for c in people {
@@ -151,10 +197,37 @@ async fn respond(mut colleague: Colleague, nurse: Uuid) {
         let EventKind::Message { message } = event.kind else {
             continue;
         };
-        if message.sender_id != nurse || message.receipt_of(colleague.me).is_none() {
+        if message.sender_id == colleague.me || message.receipt_of(colleague.me).is_none() {
+            continue;
+        }
+        // Colleagues answer the demo user, and anyone who writes to the role they hold.
+        let to_role = colleague
+            .client
+            .conversations()
+            .await
+            .ok()
+            .and_then(|all| all.into_iter().find(|c| c.id == message.conversation_id))
+            .is_some_and(|c| c.kind == ConversationKind::Role);
+        if message.sender_id != nurse && !to_role {
             continue;
         }
         let client = colleague.client.clone();
+        if to_role && message.priority == Priority::Urgent {
+            if let Some(next) = colleague.hands_role_to.take() {
+                // Going into theatre: the role (and this message) go to the next registrar.
+                tokio::spawn(async move {
+                    let _ = client.mark(message.id, ReceiptState::Delivered).await;
+                    tokio::time::sleep(HANDOVER_AFTER).await;
+                    let _ = client
+                        .on_call(&OnCall::Hand {
+                            role: ON_CALL.into(),
+                            to: next.into(),
+                        })
+                        .await;
+                });
+                continue;
+            }
+        }
         let direct = message.receipts.len() == 1;
         let reply = if direct { replies.pop_front() } else { None };
         let reads = colleague.reads_urgent || message.priority != Priority::Urgent;

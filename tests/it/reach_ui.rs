@@ -346,7 +346,7 @@ fn a_handover_takes_the_urgent_message_off_the_old_holders_bar() {
     let mut app = ward_app();
     assert!(app.alert_active(), "the demo's urgent 1:1 waits");
     let waiting = urgent();
-    update(
+    let effects = update(
         &mut app,
         stream(EventKind::Handed {
             message_id: waiting.id,
@@ -357,6 +357,10 @@ fn a_handover_takes_the_urgent_message_off_the_old_holders_bar() {
         }),
     );
     assert!(!app.alert_active(), "no longer mine");
+    assert!(
+        effects.contains(&Effect::LoadConversations),
+        "the header's holders"
+    );
     assert_eq!(
         app.notice.as_deref(),
         Some("4W nurse in charge is with Sam Okafor now: the urgent message went to them.")

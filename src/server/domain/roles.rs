@@ -19,6 +19,19 @@ pub(super) const MAX_FALLBACKS: usize = 3;
 impl Domain {
     pub async fn create_role(&self, session: &Session, new: &NewRole) -> DomainResult<RoleInfo> {
         self.require_admin(session)?;
+        let role = self.define_role(new).await?;
+        self.audit(
+            session,
+            AuditAction::RoleCreated,
+            None,
+            format!("role {} ({}) in team {}", role.id, role.name, role.team),
+        )
+        .await?;
+        Ok(role)
+    }
+
+    /// A new role, as IT or the demo's seeding defines it.
+    pub async fn define_role(&self, new: &NewRole) -> DomainResult<RoleInfo> {
         let name = new.name.trim();
         if name.is_empty()
             || name.chars().count() > MAX_ROLE_NAME
@@ -57,13 +70,6 @@ impl Domain {
             }
             r => r?,
         }
-        self.audit(
-            session,
-            AuditAction::RoleCreated,
-            None,
-            format!("role {} ({}) in team {}", role.id, role.name, role.team),
-        )
-        .await?;
         self.role_info(role).await
     }
 

@@ -225,5 +225,6 @@ pub(super) fn handed(
     if !app.alert_active() {
         app.pulse_on = false;
     }
-    Vec::new()
+    // The thread's header names the role's holders: read it again.
+    vec![Effect::LoadConversations]
 }
