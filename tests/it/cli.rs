@@ -545,3 +545,105 @@ async fn a_one_time_password_is_replaced_at_the_first_login_and_changed_later() 
     let (ok, _, err) = run(&["lists"], "something else entirely\n".into());
     assert!(ok, "{err}");
 }
+
+#[tokio::test]
+async fn an_administrator_defines_roles_and_imports_a_rota_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
+    let d = &server.domain;
+    d.bootstrap_admin(PASSWORD).await.unwrap().unwrap();
+    d.create_user("tom", "Tom Reid", "Registrar", PASSWORD)
+        .await
+        .unwrap();
+    d.create_team_with_channel("5 North").await.unwrap();
+    d.add_team_member("5 North", "tom").await.unwrap();
+    let now = chrono::Utc::now();
+    let rota = dir.path().join("rota.csv");
+    std::fs::write(
+        &rota,
+        format!(
+            "role,username,start,end\n\"Medical registrar on call\",tom,{},{}\n",
+            (now - chrono::Duration::hours(1)).to_rfc3339(),
+            (now + chrono::Duration::hours(11)).to_rfc3339()
+        ),
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Medical registrar on call,tom,tomorrow\n").unwrap();
+    let url = server.url();
+    let run = |args: Vec<String>| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            admin(&url, &args)
+        })
+    };
+    let words = |s: &[&str]| s.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let (ok, out, err) = run(words(&[
+        "admin",
+        "role",
+        "create",
+        "Medical registrar on call",
+        "--team",
+        "5 North",
+        "--fallback",
+        "team:5 North",
+    ]))
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("created role Medical registrar on call in 5 North (fallback team:5 North)"),
+        "{out}"
+    );
+    let (ok, _, err) = run(words(&[
+        "admin",
+        "role",
+        "create",
+        "MEDICAL registrar on call",
+        "--team",
+        "5 North",
+    ]))
+    .await
+    .unwrap();
+    assert!(
+        !ok && err.contains("already"),
+        "names are unique in any case: {err}"
+    );
+    let (ok, out, err) = run(vec![
+        "admin".into(),
+        "role".into(),
+        "import-rota".into(),
+        rota.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(out.contains("imported 1 shifts"), "{out}");
+    let (ok, _, err) = run(vec![
+        "admin".into(),
+        "role".into(),
+        "import-rota".into(),
+        bad.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    assert!(!ok && err.contains("line 1"), "{err}");
+    let (ok, out, _) = run(words(&["admin", "role", "list"])).await.unwrap();
+    assert!(ok);
+    assert_eq!(
+        out,
+        "Medical registrar on call\t5 North\tTom Reid\tteam:5 North\n"
+    );
+    let (ok, out, _) = run(words(&[
+        "admin",
+        "role",
+        "delete",
+        "medical registrar on call",
+    ]))
+    .await
+    .unwrap();
+    assert!(ok && out.contains("deleted role"), "{out}");
+    let (_, out, _) = run(words(&["admin", "role", "list"])).await.unwrap();
+    assert!(out.is_empty(), "{out}");
+}

@@ -436,6 +436,17 @@ async fn an_urgent_message_to_a_role_follows_its_handover(store: TestStore) {
         tom.messages(thread.id).await.is_ok(),
         "Tom reads the thread"
     );
+    let theirs = tom
+        .conversations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == thread.id)
+        .unwrap();
+    assert_eq!(
+        theirs.title, "Alex Morgan → Medical registrar on call",
+        "a holder's thread is named for who wrote"
+    );
 
     w.run_to(sent.sent_at, 25).await;
     assert_eq!(

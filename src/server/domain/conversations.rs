@@ -47,6 +47,13 @@ impl Domain {
                     .find(|m| m.id != me.id)
                     .map(|m| m.display_name.clone())
                     .unwrap_or(r.title),
+                // A holder has a thread from each who wrote to the role: named for them.
+                ConversationKind::Role if r.created_by != Some(me.id) => r
+                    .members
+                    .iter()
+                    .find(|m| Some(m.id) == r.created_by)
+                    .map(|m| format!("{} → {}", m.display_name, r.title))
+                    .unwrap_or(r.title),
                 _ => r.title,
             };
             let role = match r.role_id {
