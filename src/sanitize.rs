@@ -47,6 +47,24 @@ pub fn expand_tabs(s: &str) -> String {
     out
 }
 
+/// Characters a name or a title may not hold: control characters, and those that change
+/// how the text around them reads without showing (direction overrides and isolates,
+/// zero-width joiners and spaces, the byte-order mark).
+pub fn unfit_for_a_name(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
 /// For anything written outside the screen buffer (desktop notifications, the title):
 /// printable ASCII only, capped in length.
 pub fn strict(s: &str, max: usize) -> String {

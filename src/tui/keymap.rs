@@ -114,6 +114,15 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// One of the panes (the list, its filter, the conversations, the chat) rather than
+    /// something open over them.
+    pub fn is_pane(self) -> bool {
+        matches!(
+            self,
+            Scope::Global | Scope::Patients | Scope::Filter | Scope::Conversations | Scope::Chat
+        )
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Scope::Global => "Everywhere",
@@ -208,6 +217,9 @@ pub struct Binding {
     pub hint: Option<&'static str>,
     /// Still active while typing in the chat composer.
     pub while_typing: bool,
+    /// About the panes (moving between them): out of reach while a dialog is open, so
+    /// a dialog may use the key for itself.
+    pub panes_only: bool,
 }
 
 impl Binding {
@@ -219,7 +231,18 @@ impl Binding {
             help,
             hint: None,
             while_typing: false,
+            panes_only: false,
         }
+    }
+
+    pub fn panes_only(mut self) -> Self {
+        self.panes_only = true;
+        self
+    }
+
+    /// Whether this global binding reaches keys pressed in `scope`.
+    fn reaches(&self, scope: Scope, typing: bool) -> bool {
+        (!typing || self.while_typing) && (!self.panes_only || scope.is_pane())
     }
 
     pub fn hint(mut self, hint: &'static str) -> Self {
@@ -276,8 +299,11 @@ fn global_bindings() -> Vec<Binding> {
     vec![
         Binding::new(g, &[KeyPress::plain(Tab)], FocusNext, "Next pane")
             .hint("pane")
-            .while_typing(),
-        Binding::new(g, &[KeyPress::plain(BackTab)], FocusPrev, "Previous pane").while_typing(),
+            .while_typing()
+            .panes_only(),
+        Binding::new(g, &[KeyPress::plain(BackTab)], FocusPrev, "Previous pane")
+            .while_typing()
+            .panes_only(),
         Binding::new(
             g,
             &[KeyPress::ch('u'), KeyPress::plain(F(2))],
@@ -343,10 +369,10 @@ impl Keymap {
     /// The command `key` means in `scope`: the scope's own bindings first, then the global
     /// ones (only those marked `while_typing` when the scope takes text).
     pub fn resolve(&self, scope: Scope, typing: bool, key: &KeyEvent) -> Option<Command> {
-        let find = |s: Scope, text_safe_only: bool| {
+        let find = |s: Scope, typing: bool| {
             self.bindings
                 .iter()
-                .filter(|b| b.scope == s && (!text_safe_only || b.while_typing))
+                .filter(|b| b.scope == s && (s != Scope::Global || b.reaches(scope, typing)))
                 .find(|b| b.keys.iter().any(|k| k.matches(key)))
                 .map(|b| b.command)
         };
@@ -379,7 +405,7 @@ impl Keymap {
         self.in_scope(scope)
             .chain(
                 self.in_scope(Scope::Global)
-                    .filter(|b| globals && (!typing || b.while_typing)),
+                    .filter(|b| globals && b.reaches(scope, typing)),
             )
             .filter(|b| available(b.command))
             .filter_map(|b| Some((b.keys.first()?.label(), b.hint?)))
@@ -413,7 +439,10 @@ mod tests {
                 if matches!(scope, Scope::Help | Scope::Diag) {
                     None
                 } else {
-                    Some(km.in_scope(Scope::Global))
+                    Some(
+                        km.in_scope(Scope::Global)
+                            .filter(move |b| !b.panes_only || scope.is_pane()),
+                    )
                 }
                 .into_iter()
                 .flatten(),

@@ -719,6 +719,202 @@ async fn only_a_teams_members_take_its_roles_and_only_holders_hand_them_on(store
     let _ = (&w.jo, &w.sam);
 }
 
+/// Found attacking the API: a role's thread is for its writer and its holders now; a team
+/// left or an account disabled ends what it held; takes at once leave one holder.
+async fn a_roles_thread_is_for_its_holders_now_and_no_one_who_held_it_before(store: TestStore) {
+    let w = ward(&store).await;
+    w.role("4W FY1", Some("team:4 West")).await;
+    let priya = w.client("priya").await;
+    let take = OnCall::Take {
+        role: "4W FY1".into(),
+    };
+    priya.on_call(&take).await.unwrap();
+    let alex = w.client("alex").await;
+    let thread = alex
+        .start_conversation(&StartConversation::Role {
+            role: "4W FY1".into(),
+        })
+        .await
+        .unwrap();
+    alex.send(thread.id, &text("Before the hand-over", Priority::Normal))
+        .await
+        .unwrap();
+    priya
+        .on_call(&OnCall::Hand {
+            role: "4W FY1".into(),
+            to: "tom".into(),
+        })
+        .await
+        .unwrap();
+    let after = alex
+        .send(thread.id, &text("After: confidential", Priority::Normal))
+        .await
+        .unwrap();
+    assert_eq!(status_of(priya.messages(thread.id).await), 403);
+    assert!(!priya
+        .conversations()
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| c.id == thread.id));
+    assert!(
+        !w.events_of(&w.priya)
+            .await
+            .iter()
+            .any(|e| matches!(e, EventKind::Message { message } if message.id == after.id)),
+        "nor does her stream carry it"
+    );
+    let tom = w.client("tom").await;
+    assert_eq!(tom.messages(thread.id).await.unwrap().len(), 2);
+
+    // Tom leaves the team: he holds none of its roles; the next message goes to the channel.
+    w.server
+        .domain
+        .remove_team_member("4 West", "tom")
+        .await
+        .unwrap();
+    assert!(alex.roles().await.unwrap()[0].holders.is_empty());
+    alex.send(thread.id, &text("Anyone?", Priority::Normal))
+        .await
+        .unwrap();
+    assert!(w
+        .notices_of(&w.alex)
+        .await
+        .last()
+        .unwrap()
+        .contains("went to the 4 West channel"));
+    // A disabled account holds nothing either.
+    let sam = w.client("sam").await;
+    sam.on_call(&take).await.unwrap();
+    w.server
+        .domain
+        .set_account_disabled("sam", true)
+        .await
+        .unwrap();
+    assert!(alex.roles().await.unwrap()[0].holders.is_empty());
+
+    // Several take it at once: one holds it after.
+    let mut tasks = tokio::task::JoinSet::new();
+    for u in ["priya", "alex"] {
+        for _ in 0..4 {
+            let c = w.client(u).await;
+            let take = take.clone();
+            tasks.spawn(async move { c.on_call(&take).await.is_ok() });
+        }
+    }
+    tasks.join_all().await;
+    assert_eq!(alex.roles().await.unwrap()[0].holders.len(), 1);
+}
+
+async fn groups_rotas_and_fallbacks_hold_their_rules_under_pressure(store: TestStore) {
+    let w = ward_with(&store, 4).await;
+    let sam = w.client("sam").await;
+    let group = sam
+        .start_conversation(&StartConversation::Group {
+            title: "Three".into(),
+            members: vec!["tom".into(), "priya".into()],
+        })
+        .await
+        .unwrap();
+    // Two additions at once to a group with room for one: one is refused.
+    let it = w.client("it").await;
+    let (a, b) = tokio::join!(
+        sam.add_member(group.id, "alex"),
+        it.add_member(group.id, "jo")
+    );
+    assert_eq!(
+        [status_of(a), status_of(b)]
+            .iter()
+            .filter(|&&s| s == 200)
+            .count(),
+        1
+    );
+    let members = sam.conversations().await.unwrap();
+    let members = members
+        .iter()
+        .find(|c| c.id == group.id)
+        .unwrap()
+        .members
+        .len();
+    assert_eq!(members, 4);
+    // A disabled member can still be taken out.
+    w.server
+        .domain
+        .set_account_disabled("priya", true)
+        .await
+        .unwrap();
+    sam.remove_member(group.id, "priya").await.unwrap();
+    // Names that read differently from what they hold are refused.
+    assert_eq!(
+        status_of(sam.rename_conversation(group.id, "a\u{202e}evil").await),
+        422
+    );
+    assert_eq!(
+        status_of(sam.rename_conversation(group.id, "\u{200b}").await),
+        422
+    );
+    let invisible = NewRole {
+        name: "FY1\u{200b}".into(),
+        team: "4 West".into(),
+        fallback: None,
+    };
+    assert_eq!(status_of(it.admin_create_role(&invisible).await), 422);
+
+    // The rota takes only people in use who are in the role's team; a shift twice is one.
+    w.role("4W FY1", None).await;
+    let now = w.server.domain.now();
+    let shift = |u: &str| Shift {
+        role: "4W FY1".into(),
+        username: u.into(),
+        start: now,
+        end: now + Duration::hours(8),
+    };
+    for u in ["wardround", "jo", "priya"] {
+        assert_eq!(
+            status_of(it.admin_import_rota(&[shift(u)]).await),
+            422,
+            "{u}"
+        );
+    }
+    assert_eq!(
+        it.admin_import_rota(&[shift("tom"), shift("tom")])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(it.admin_import_rota(&[shift("tom")]).await.unwrap(), 0);
+
+    // A role others fall back to stays; no chain of fallbacks comes back on itself.
+    w.role("Night FY1", Some("role:4W FY1")).await;
+    let refused = it.admin_delete_role("4W FY1").await.unwrap_err();
+    assert!(
+        refused.to_string().contains("fallback of Night FY1"),
+        "{refused}"
+    );
+    let looping = NewRole {
+        name: "Twilight FY1".into(),
+        team: "4 West".into(),
+        fallback: Some("role:Night FY1".into()),
+    };
+    it.admin_create_role(&looping).await.unwrap();
+    it.admin_delete_role("Twilight FY1").await.unwrap();
+    it.admin_delete_role("Night FY1").await.unwrap();
+    it.admin_create_role(&NewRole {
+        name: "Night FY1".into(),
+        team: "4 West".into(),
+        fallback: Some("role:4W FY1".into()),
+    })
+    .await
+    .unwrap();
+    let back = NewRole {
+        name: "Loop".into(),
+        team: "4 West".into(),
+        fallback: Some("role:Loop".into()),
+    };
+    assert_eq!(status_of(it.admin_create_role(&back).await), 422);
+    let _ = (&w.sam, &w.jo);
+}
+
 on_each_store!(
     the_directory_finds_people_and_roles_by_name_username_job_or_team,
     a_one_to_one_is_one_per_pair_however_many_ask_at_once,
@@ -729,4 +925,6 @@ on_each_store!(
     the_rota_says_who_holds_a_role_and_who_is_off_shift,
     do_not_disturb_lets_urgent_through_and_the_sender_sees_it_did,
     only_a_teams_members_take_its_roles_and_only_holders_hand_them_on,
+    a_roles_thread_is_for_its_holders_now_and_no_one_who_held_it_before,
+    groups_rotas_and_fallbacks_hold_their_rules_under_pressure,
 );

@@ -57,10 +57,13 @@ fn registrar_role() -> RoleInfo {
 }
 
 fn directory() -> Directory {
+    let mut off = person(6, "sam", "Sam Okafor", PresenceState::OffShift);
+    off.instead = vec!["4W nurse in charge".into()];
     Directory {
         people: vec![
             person(2, "priya", "Dr Priya Shah", PresenceState::Available),
             person(5, "tom", "Dr Tom Reid", PresenceState::Dnd),
+            off,
         ],
         roles: vec![registrar_role()],
     }
@@ -100,6 +103,10 @@ fn n_searches_the_directory_as_one_types_and_enter_opens_the_one_to_one() {
     assert!(
         screen.contains("● do not disturb"),
         "presence in words:\n{screen}"
+    );
+    assert!(
+        screen.contains("● off shift") && screen.contains("→ write to 4W nurse in charge"),
+        "whom to write to instead:\n{screen}"
     );
     // Typing asks again; an answer to an older query is dropped.
     let effects = typed(&mut app, "tom");

@@ -89,7 +89,12 @@ impl Domain {
             // Re-enabling is also IT unlocking a name locked by failed logins.
             self.store.clear_failures(&username.to_lowercase()).await?;
         }
-        Ok(self.store.set_disabled(user.user.id, disabled).await?)
+        self.store.set_disabled(user.user.id, disabled).await?;
+        if disabled {
+            // A disabled account holds no role: what waits for it goes to whoever does.
+            self.end_holdings(user.user.id, None).await?;
+        }
+        Ok(())
     }
 
     /// IT lifts a lock left by failed logins (and nothing else: a disabled account stays
@@ -238,7 +243,8 @@ impl Domain {
                 team.name
             )));
         }
-        Ok(())
+        // Leaving a team leaves its roles too.
+        self.end_holdings(user.user.id, Some(team.id)).await
     }
 
     pub async fn team_infos(&self) -> DomainResult<Vec<TeamInfo>> {

@@ -63,6 +63,15 @@ impl Domain {
                 },
                 None => None,
             };
+            // A role's thread is the writer's, and its holders' while they hold it.
+            if r.kind == ConversationKind::Role
+                && r.created_by != Some(me.id)
+                && !role
+                    .as_ref()
+                    .is_some_and(|role| role.holders.iter().any(|h| h.id == me.id))
+            {
+                continue;
+            }
             let away: BTreeMap<_, _> = r
                 .members
                 .iter()
@@ -112,17 +121,27 @@ impl Domain {
         Ok(info)
     }
 
-    /// The conversation, once the caller is known to be one of its members.
+    /// The conversation, once the caller is known to be one of its members. A role's
+    /// thread is for the one who started it and whoever holds the role now: a holder who
+    /// handed it on reads no more of it.
     pub(super) async fn thread_for(
         &self,
         session: &Session,
         conversation: Uuid,
     ) -> DomainResult<Arc<ConversationInfo>> {
+        let me = session.user.id;
         let info = self.thread(conversation).await?;
-        if !info.members.contains(&session.user.id) {
+        if !info.members.contains(&me) {
             return Err(DomainError::Forbidden(
                 "You are not a member of this conversation.".into(),
             ));
+        }
+        if let Some(role) = info.role_id {
+            if info.created_by != Some(me) && !self.holders_now(role).await?.contains(&me) {
+                return Err(DomainError::Forbidden(
+                    "This thread is for whoever holds its role now, and you do not.".into(),
+                ));
+            }
         }
         Ok(info)
     }
@@ -154,7 +173,7 @@ impl Domain {
                         "A 1:1 names exactly one other person in `members`.".into(),
                     ));
                 };
-                let other = self.person(other).await?;
+                let other = self.person(other, false).await?;
                 if other.id == me.id {
                     return Err(DomainError::Invalid("A 1:1 is with someone else.".into()));
                 }
@@ -186,7 +205,7 @@ impl Domain {
                 let title = valid_title(title)?;
                 let mut ids = vec![me.id];
                 for name in members {
-                    let u = self.person(name).await?;
+                    let u = self.person(name, false).await?;
                     if !ids.contains(&u.id) {
                         ids.push(u.id);
                     }
@@ -298,7 +317,7 @@ impl Domain {
 
     /// Someone who may be written to: a username (any case), or a user id, of an account
     /// in use.
-    async fn person(&self, username: &str) -> DomainResult<User> {
+    async fn person(&self, username: &str, even_disabled: bool) -> DomainResult<User> {
         let by_id = match username.trim().parse::<Uuid>() {
             Ok(id) => self.store.user_by_id(id).await?,
             Err(_) => None,
@@ -317,7 +336,7 @@ impl Domain {
             }
         };
         match found {
-            Some(u) if !u.disabled && u.user.id != SYSTEM_USER => Ok(u.user),
+            Some(u) if (even_disabled || !u.disabled) && u.user.id != SYSTEM_USER => Ok(u.user),
             _ => Err(DomainError::NotFound(format!(
                 "No one has the username `{}`.",
                 username.trim()
@@ -417,7 +436,7 @@ impl Domain {
         username: &str,
     ) -> DomainResult<Conversation> {
         let info = self.changeable(session, id, false).await?;
-        let user = self.person(username).await?;
+        let user = self.person(username, false).await?;
         if let Some(team) = info.team_id {
             if !self.store.team_members(team).await?.contains(&user.id) {
                 return Err(DomainError::Invalid(format!(
@@ -430,10 +449,11 @@ impl Domain {
             self.within_max_group(info.members.len() + 1)?;
         }
         let text = format!("{} added {}", session.user.display_name, user.display_name);
-        if self
-            .change(session, id, ConversationChange::Add(user.id), text, None)
-            .await?
-        {
+        let add = ConversationChange::Add {
+            user: user.id,
+            max: self.max_group,
+        };
+        if self.change(session, id, add, text, None).await? {
             self.audit(
                 session,
                 AuditAction::MemberAdded,
@@ -453,7 +473,8 @@ impl Domain {
         id: Uuid,
         username: &str,
     ) -> DomainResult<()> {
-        let user = self.person(username).await?;
+        // A disabled account may still be taken out of a group.
+        let user = self.person(username, true).await?;
         let me = &session.user;
         let leaving = user.id == me.id;
         let info = self.changeable(session, id, leaving).await?;
@@ -531,8 +552,16 @@ impl Domain {
         let written = self
             .store
             .change_conversation(id, change, &line, &events)
-            .await?;
+            .await;
         self.caches.members.remove(&id);
+        let written = match written {
+            Err(StoreError::Full(max)) => {
+                return Err(DomainError::Invalid(format!(
+                    "A group has at most {max} members ([messaging] max_group)."
+                )))
+            }
+            w => w?,
+        };
         match written {
             Some(w) => {
                 self.hub.wrote(&w);
@@ -571,10 +600,12 @@ impl Domain {
 
 fn valid_title(title: &str) -> DomainResult<String> {
     let title = title.trim();
-    if title.is_empty() || title.chars().count() > MAX_TITLE || title.chars().any(char::is_control)
+    if title.is_empty()
+        || title.chars().count() > MAX_TITLE
+        || title.chars().any(crate::sanitize::unfit_for_a_name)
     {
         return Err(DomainError::Invalid(format!(
-            "A group's title is 1 to {MAX_TITLE} characters, none of them control characters."
+            "A group's title is 1 to {MAX_TITLE} characters, none of them control or invisible characters."
         )));
     }
     Ok(title.to_string())

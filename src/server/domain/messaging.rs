@@ -140,7 +140,12 @@ impl Domain {
             ack_required: schedule.as_ref().is_some_and(|s| s.until_ack),
             escalation_of: None,
         };
-        let events = members
+        // A role's thread tells only its writer and the holders now: not those who held it.
+        let audience: Vec<Uuid> = match role {
+            Some(_) => recipients.iter().copied().chain([me.id]).collect(),
+            None => members,
+        };
+        let events = audience
             .iter()
             .map(|&m| {
                 (

@@ -60,6 +60,8 @@ impl Domain {
     ) -> DomainResult<()> {
         let mut current = role.clone();
         let mut went = None;
+        // Fallback roles nobody held either, to name to the sender.
+        let mut unheld: Vec<String> = Vec::new();
         for _ in 0..MAX_FALLBACKS {
             match current
                 .fallback
@@ -87,6 +89,7 @@ impl Domain {
                     };
                     let holders = self.holders_now(next.id).await?;
                     if holders.is_empty() {
+                        unheld.push(next.name.clone());
                         current = next;
                         continue;
                     }
@@ -116,9 +119,14 @@ impl Domain {
         }
         let text = match &went {
             Some(to) => format!("Nobody holds {} now: your message went to {to}.", role.name),
-            None => format!(
+            None if unheld.is_empty() => format!(
                 "Nobody holds {} now and it has no fallback: nobody has your message. Write to someone directly.",
                 role.name
+            ),
+            None => format!(
+                "Nobody holds {} now, nor its fallback {}: nobody has your message. Write to someone directly.",
+                role.name,
+                unheld.join(", then ")
             ),
         };
         self.tell(session.user.id, Some(message.conversation_id), text)

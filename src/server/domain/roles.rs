@@ -35,10 +35,10 @@ impl Domain {
         let name = new.name.trim();
         if name.is_empty()
             || name.chars().count() > MAX_ROLE_NAME
-            || name.chars().any(char::is_control)
+            || name.chars().any(crate::sanitize::unfit_for_a_name)
         {
             return Err(DomainError::Invalid(format!(
-                "A role's name is 1 to {MAX_ROLE_NAME} characters, none of them control characters."
+                "A role's name is 1 to {MAX_ROLE_NAME} characters, none of them control or invisible characters."
             )));
         }
         let team = self
@@ -95,6 +95,22 @@ impl Domain {
                 let r = self.store.role_by_name(&other).await?.ok_or_else(|| {
                     DomainError::Invalid(format!("fallback: no role is called `{other}`."))
                 })?;
+                // Follow the chain: it must not come back to this role.
+                let mut next = r.fallback.clone();
+                for _ in 0..16 {
+                    match next.as_deref().and_then(EscalationTarget::parse) {
+                        Some(EscalationTarget::Role(n)) if n.eq_ignore_ascii_case(role) => {
+                            return Err(DomainError::Invalid(format!(
+                                "fallback: {} falls back, in the end, to {role}: a loop.",
+                                r.name
+                            )))
+                        }
+                        Some(EscalationTarget::Role(n)) => {
+                            next = self.store.role_by_name(&n).await?.and_then(|x| x.fallback);
+                        }
+                        _ => break,
+                    }
+                }
                 Ok(format!("role:{}", r.name))
             }
             _ => Err(DomainError::Invalid(
@@ -114,6 +130,40 @@ impl Domain {
     pub async fn delete_role(&self, session: &Session, name: &str) -> DomainResult<()> {
         self.require_admin(session)?;
         let role = self.role_named(name).await?;
+        let target = format!("role:{}", role.name).to_lowercase();
+        let leaning: Vec<String> = self
+            .store
+            .roles()
+            .await?
+            .into_iter()
+            .filter(|r| r.fallback.as_deref().map(str::to_lowercase) == Some(target.clone()))
+            .map(|r| r.name)
+            .collect();
+        if !leaning.is_empty() {
+            return Err(DomainError::Conflict(format!(
+                "{} is the fallback of {}: give them another first.",
+                role.name,
+                leaning.join(", ")
+            )));
+        }
+        let escalating: Vec<String> = self
+            .store
+            .policies()
+            .await?
+            .into_iter()
+            .filter(|p| {
+                matches!(&p.settings.escalation_target,
+                    Some(EscalationTarget::Role(r)) if r.eq_ignore_ascii_case(&role.name))
+            })
+            .map(|p| p.name)
+            .collect();
+        if !escalating.is_empty() {
+            return Err(DomainError::Conflict(format!(
+                "{} is where policy {} escalates: change its escalation_target first.",
+                role.name,
+                escalating.join(", ")
+            )));
+        }
         self.store.delete_role(role.id).await?;
         self.audit(
             session,
@@ -168,7 +218,28 @@ impl Domain {
             .collect();
         users.sort();
         users.dedup();
-        Ok(users)
+        let mut active = Vec::with_capacity(users.len());
+        for u in users {
+            if self
+                .store
+                .user_by_id(u)
+                .await?
+                .is_some_and(|s| !s.disabled && s.user.id != super::SYSTEM_USER)
+            {
+                active.push(u);
+            }
+        }
+        Ok(active)
+    }
+
+    /// Someone leaves a team (`Some`) or is disabled (`None`): what they hold of its roles
+    /// ends now, their later shifts go, and what waits for them follows the roles.
+    pub(super) async fn end_holdings(&self, user: Uuid, team: Option<Uuid>) -> DomainResult<()> {
+        let at = self.clock.now().timestamp_millis();
+        for role in self.store.end_holdings(user, team, at).await? {
+            self.follow_role(role).await?;
+        }
+        Ok(())
     }
 
     /// `wardround admin role import-rota`: adds every shift, or none if one is wrong.
@@ -184,16 +255,28 @@ impl Domain {
                     s.role.trim()
                 ))
             })?;
-            let user = self
-                .store
-                .user_by_username(s.username.trim())
-                .await?
-                .ok_or_else(|| {
-                    DomainError::Invalid(format!(
-                        "shift {line}: no user is called `{}`.",
+            let user = match self.store.user_by_username(s.username.trim()).await? {
+                Some(u) if !u.disabled && u.user.id != super::SYSTEM_USER => u,
+                _ => {
+                    return Err(DomainError::Invalid(format!(
+                        "shift {line}: no account in use is called `{}`.",
                         s.username.trim()
-                    ))
-                })?;
+                    )))
+                }
+            };
+            if !self
+                .store
+                .team_members(role.team_id)
+                .await?
+                .contains(&user.user.id)
+            {
+                return Err(DomainError::Invalid(format!(
+                    "shift {line}: {} is not in {}, whose role {} is.",
+                    s.username.trim(),
+                    role.team,
+                    role.name
+                )));
+            }
             if s.end <= s.start {
                 return Err(DomainError::Invalid(format!(
                     "shift {line}: it ends before it starts."
@@ -207,22 +290,49 @@ impl Domain {
             if !roles.contains(&role.id) {
                 roles.push(role.id);
             }
-            holdings.push(Holding {
+            let shift = Holding {
                 role_id: role.id,
                 user_id: user.user.id,
                 starts_at: s.start.timestamp_millis(),
                 ends_at: Some(s.end.timestamp_millis()),
                 source: HoldingSource::Rota,
-            });
+            };
+            // The same shift twice (in this rota, or imported before) is one shift.
+            let known = self
+                .store
+                .holdings(
+                    Some(role.id),
+                    Some(user.user.id),
+                    shift.starts_at,
+                    shift.starts_at + 1,
+                )
+                .await?
+                .contains(&shift);
+            if !known && !holdings.contains(&shift) {
+                holdings.push(shift);
+            }
         }
         self.store.add_holdings(&holdings).await?;
-        self.audit(
-            session,
-            AuditAction::RotaImported,
-            None,
-            format!("{} shifts for {} roles", holdings.len(), roles.len()),
-        )
-        .await?;
+        let at = |ms: i64| {
+            chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
+        };
+        for h in &holdings {
+            self.audit(
+                session,
+                AuditAction::RotaImported,
+                None,
+                format!(
+                    "role {} to user {}: {} to {}",
+                    h.role_id,
+                    h.user_id,
+                    at(h.starts_at),
+                    h.ends_at.map(at).unwrap_or_default()
+                ),
+            )
+            .await?;
+        }
         for role in roles {
             self.follow_role(role).await?;
         }
@@ -250,23 +360,25 @@ impl Domain {
                 role.team
             )));
         }
-        let ending: Vec<Uuid> = match change {
-            // Taking over: whoever held it hands it over.
+        // Who stops holding it: everyone, for a take-over (or IT handing it on for someone
+        // absent); else the one handing it on. Decided again with the role locked, so of
+        // several taking it at once the last is the one who holds it.
+        let ending: Option<Uuid> = match change {
             OnCall::Take { .. } if holds => {
                 return Err(DomainError::Conflict(format!(
                     "You hold {} already.",
                     role.name
                 )))
             }
-            OnCall::Take { .. } => holders.clone(),
+            OnCall::Take { .. } => None,
             OnCall::Hand { .. } | OnCall::Drop { .. } if !holds && !me.admin => {
                 return Err(DomainError::Forbidden(format!(
                     "You do not hold {}.",
                     role.name
                 )))
             }
-            OnCall::Hand { .. } | OnCall::Drop { .. } if me.admin && !holds => holders.clone(),
-            _ => vec![me.id],
+            OnCall::Hand { .. } | OnCall::Drop { .. } if !holds => None,
+            _ => Some(me.id),
         };
         if let Some(to) = &to {
             if !team.contains(&to.id) {
@@ -293,11 +405,13 @@ impl Domain {
                 me.display_name, role.name
             ),
         };
-        let told: Vec<Uuid> = ending
-            .iter()
-            .copied()
-            .chain(to.as_ref().map(|t| t.id))
-            .collect();
+        let told: Vec<Uuid> = match ending {
+            Some(one) => vec![one],
+            None => holders.clone(),
+        }
+        .into_iter()
+        .chain(to.as_ref().map(|t| t.id))
+        .collect();
         let events = told
             .iter()
             .map(|&u| {
@@ -311,10 +425,16 @@ impl Domain {
             })
             .collect();
         let at = self.clock.now().timestamp_millis();
-        let written = self
+        let Some(written) = self
             .store
-            .hand_role(role.id, &ending, to.as_ref().map(|t| t.id), at, events)
-            .await?;
+            .hand_role(role.id, ending, to.as_ref().map(|t| t.id), at, events)
+            .await?
+        else {
+            return Err(DomainError::Conflict(format!(
+                "You no longer hold {}: someone took it a moment ago.",
+                role.name
+            )));
+        };
         self.hub.wrote(&written);
         self.caches.members.clear();
         self.audit(
@@ -325,8 +445,8 @@ impl Domain {
                 "role {} ({}): from [{}] to {}",
                 role.id,
                 role.name,
-                ending
-                    .iter()
+                told.iter()
+                    .filter(|&&u| Some(u) != to.as_ref().map(|t| t.id))
                     .map(Uuid::to_string)
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -371,7 +491,7 @@ impl Domain {
         };
         let holders = self.holders_now(role_id).await?;
         if holders.is_empty() {
-            // Nobody to move it to: it stays with whoever had it.
+            // Nobody to move it to: it stays where it is, and escalates as it would.
             return Ok(0);
         }
         let now = self.clock.now();

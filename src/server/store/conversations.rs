@@ -27,7 +27,11 @@ pub struct ConversationInfo {
 #[derive(Debug, Clone, Copy)]
 pub enum ConversationChange<'a> {
     Rename(&'a str),
-    Add(Uuid),
+    /// A member, unless the conversation would then have more than `max`.
+    Add {
+        user: Uuid,
+        max: usize,
+    },
     Remove(Uuid),
 }
 
@@ -42,7 +46,8 @@ pub trait ConversationStore: Send + Sync {
     async fn join_conversation(&self, id: Uuid, users: &[Uuid]) -> StoreResult<()>;
     /// Applies `change`, stores `notice` (the line members see) and appends `events`,
     /// atomically; `None` (nothing written) when it changes nothing: the member was there
-    /// already, or was not, or the title is the same. Removing a member stops their
+    /// already, or was not, or the title is the same. `Full` when an addition would pass
+    /// its `max` (counted with the conversation locked, so additions at once cannot). Removing a member stops their
     /// re-notifications about the conversation.
     async fn change_conversation(
         &self,

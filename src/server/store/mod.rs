@@ -53,6 +53,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A conversation is at its most members.
+    #[error("full: at most {0} members")]
+    Full(usize),
     /// A group commit failed; nothing of it was stored.
     #[error("not stored: {reason}")]
     Batch { reason: String, unavailable: bool },
@@ -65,7 +68,10 @@ impl StoreError {
         match self {
             StoreError::Database(e) => unavailable(e),
             StoreError::Batch { unavailable, .. } => *unavailable,
-            StoreError::Open { .. } | StoreError::Corrupt(_) | StoreError::Duplicate(_) => false,
+            StoreError::Open { .. }
+            | StoreError::Corrupt(_)
+            | StoreError::Duplicate(_)
+            | StoreError::Full(_) => false,
         }
     }
 }

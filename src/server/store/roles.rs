@@ -101,16 +101,22 @@ pub trait RoleStore: Send + Sync {
     ) -> StoreResult<Vec<Holding>>;
     /// Adds a rota's shifts.
     async fn add_holdings(&self, holdings: &[Holding]) -> StoreResult<()>;
-    /// At `at`: the holdings of `ending` in `role` that cover `at` end, and `to` (if
-    /// anyone) holds it from then, joining the role's threads; `events` appended with it.
+    /// At `at`, with the role locked: the holdings that cover `at` end (`ending`'s, or
+    /// for `None` everyone's), and `to` (if anyone) holds it from then, joining the role's
+    /// threads; `events` appended with it. `None` (nothing written) when `ending` held it
+    /// no longer (someone took it meanwhile).
     async fn hand_role(
         &self,
         role: Uuid,
-        ending: &[Uuid],
+        ending: Option<Uuid>,
         to: Option<Uuid>,
         at: i64,
         events: Vec<(Uuid, EventKind)>,
-    ) -> StoreResult<Vec<UserEvent>>;
+    ) -> StoreResult<Option<Vec<UserEvent>>>;
+    /// A person stops holding roles at `at` (those of `team`, or all): what covers `at`
+    /// ends then, later shifts go. The roles it touched.
+    async fn end_holdings(&self, user: Uuid, team: Option<Uuid>, at: i64)
+        -> StoreResult<Vec<Uuid>>;
     /// Urgent messages in the role's threads whose window is open.
     async fn open_role_urgents(&self, role: Uuid) -> StoreResult<Vec<OpenUrgent>>;
     /// Roles with a thread holding an urgent message whose window is open.

@@ -301,6 +301,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 theme.style(Role::Muted),
             ));
         }
+        if !p.instead.is_empty() {
+            spans.push(Span::styled(
+                format!("  → write to {}", p.instead.join(" or ")),
+                theme.style(Role::Important),
+            ));
+        }
         items.push(ListItem::new(Line::from(spans)));
     }
     if items.is_empty() {

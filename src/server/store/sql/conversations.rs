@@ -11,8 +11,8 @@ macro_rules! conversations_impl {
             use $crate::model::{EventKind, Message};
             use $crate::server::store::sql::{uuids, Engine as _, Id};
             use $crate::server::store::{
-                kind_from, ConversationChange, ConversationInfo, ConversationStore, StoreResult,
-                UserEvent,
+                kind_from, ConversationChange, ConversationInfo, ConversationStore, StoreError,
+                StoreResult, UserEvent,
             };
 
             #[async_trait::async_trait]
@@ -127,15 +127,22 @@ macro_rules! conversations_impl {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected(),
-                        ConversationChange::Add(user) => sqlx::query(
-                            "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)
-                             ON CONFLICT DO NOTHING",
-                        )
-                        .bind(Id(id))
-                        .bind(Id(user))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected(),
+                        ConversationChange::Add { user, max } => {
+                            let added = sqlx::query(
+                                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)
+                                 ON CONFLICT DO NOTHING",
+                            )
+                            .bind(Id(id))
+                            .bind(Id(user))
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                            if added > 0 && before.len() + 1 > max {
+                                tx.rollback().await?;
+                                return Err(StoreError::Full(max));
+                            }
+                            added
+                        }
                         ConversationChange::Remove(user) => {
                             sqlx::query(
                                 "DELETE FROM renotify WHERE user_id = $2 AND message_id IN
@@ -162,7 +169,7 @@ macro_rules! conversations_impl {
                     Self::insert_message_tx(&mut tx, notice, None).await?;
                     // Those who were members and those who are: the one removed hears of it.
                     let mut told = before;
-                    if let ConversationChange::Add(user) = change {
+                    if let ConversationChange::Add { user, .. } = change {
                         told.push(user);
                     }
                     let written = self

@@ -204,28 +204,32 @@ macro_rules! roles_impl {
                 async fn hand_role(
                     &self,
                     role: Uuid,
-                    ending: &[Uuid],
+                    ending: Option<Uuid>,
                     to: Option<Uuid>,
                     at: i64,
                     events: Vec<(Uuid, EventKind)>,
-                ) -> StoreResult<Vec<UserEvent>> {
+                ) -> StoreResult<Option<Vec<UserEvent>>> {
                     let mut tx = self.begin_write().await?;
-                    // The role's row first: hand-overs of one role queue here.
+                    // The role's row first: hand-overs of one role queue here, each seeing
+                    // the holders the one before it left.
                     sqlx::query("UPDATE roles SET name = name WHERE id = $1")
                         .bind(Id(role))
                         .execute(&mut *tx)
                         .await?;
-                    for &user in ending {
-                        sqlx::query(
-                            "UPDATE role_holders SET ends_at = $3
-                             WHERE role_id = $1 AND user_id = $2 AND starts_at <= $3
-                               AND (ends_at IS NULL OR ends_at > $3)",
-                        )
-                        .bind(Id(role))
-                        .bind(Id(user))
-                        .bind(at)
-                        .execute(&mut *tx)
-                        .await?;
+                    let ended = sqlx::query(
+                        "UPDATE role_holders SET ends_at = $3
+                         WHERE role_id = $1 AND ($2 IS NULL OR user_id = $2) AND starts_at <= $3
+                           AND (ends_at IS NULL OR ends_at > $3)",
+                    )
+                    .bind(Id(role))
+                    .bind(ending.map(Id))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if ending.is_some() && ended == 0 {
+                        tx.rollback().await?;
+                        return Ok(None);
                     }
                     if let Some(to) = to {
                         sqlx::query(
@@ -252,7 +256,47 @@ macro_rules! roles_impl {
                     let now = DateTime::<Utc>::from_timestamp_millis(at).unwrap_or_else(Utc::now);
                     let written = self.append_events_in(&mut tx, events, now).await?;
                     tx.commit().await?;
-                    Ok(written)
+                    Ok(Some(written))
+                }
+
+                async fn end_holdings(
+                    &self,
+                    user: Uuid,
+                    team: Option<Uuid>,
+                    at: i64,
+                ) -> StoreResult<Vec<Uuid>> {
+                    let mut tx = self.begin_write().await?;
+                    let roles: Vec<Id> = sqlx::query_scalar(
+                        "SELECT DISTINCT h.role_id FROM role_holders h JOIN roles r ON r.id = h.role_id
+                         WHERE h.user_id = $1 AND ($2 IS NULL OR r.team_id = $2)
+                           AND (h.ends_at IS NULL OR h.ends_at > $3)",
+                    )
+                    .bind(Id(user))
+                    .bind(team.map(Id))
+                    .bind(at)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for &role in &roles {
+                        sqlx::query(
+                            "DELETE FROM role_holders WHERE role_id = $1 AND user_id = $2 AND starts_at > $3",
+                        )
+                        .bind(role)
+                        .bind(Id(user))
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "UPDATE role_holders SET ends_at = $3
+                             WHERE role_id = $1 AND user_id = $2 AND (ends_at IS NULL OR ends_at > $3)",
+                        )
+                        .bind(role)
+                        .bind(Id(user))
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(uuids(roles))
                 }
 
                 async fn open_role_urgents(&self, role: Uuid) -> StoreResult<Vec<OpenUrgent>> {
