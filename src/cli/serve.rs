@@ -303,7 +303,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         if !seeded {
             let cast = demo::seed(&running.domain, ward).await?;
             eprintln!(
-                "wardround serve: demo accounts nurse, pshah, sokafor and treid created; password {}",
+                "wardround serve: demo accounts nurse, pshah, sokafor, treid and jbello created; password {}",
                 cast.password
             );
         }

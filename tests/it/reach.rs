@@ -436,6 +436,20 @@ async fn an_urgent_message_to_a_role_follows_its_handover(store: TestStore) {
         tom.messages(thread.id).await.is_ok(),
         "Tom reads the thread"
     );
+    let lines: Vec<String> = alex
+        .messages(thread.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
+    assert!(
+        lines.contains(
+            &"Medical registrar on call passed from Priya Shah to Tom Reid: the urgent message is theirs now"
+                .to_string()
+        ),
+        "said in the thread: {lines:?}"
+    );
     let theirs = tom
         .conversations()
         .await

@@ -427,3 +427,24 @@ fn the_servers_notices_and_lines_are_shown_cleaned() {
         "{screen}"
     );
 }
+
+#[test]
+fn an_escape_and_a_key_run_together_over_ssh_are_the_two_keys_not_a_message() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let mut app = ward_app();
+    wardround::tui::update::open_conversation(&mut app, DIRECT);
+    assert_eq!(app.focus, Pane::Chat);
+    // Esc then `:` arrive in one read and crossterm reports Alt-`:`.
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::ALT)),
+    );
+    typed(&mut app, "members");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Send { .. })),
+        "the command was not sent as a message: {effects:?}"
+    );
+    assert!(app.chat.composer.is_empty());
+    assert!(screen_text(&app, 100, 30).contains("members"));
+}

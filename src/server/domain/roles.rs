@@ -529,6 +529,22 @@ impl Domain {
             });
             let from_members = self.members_named(&from).await?;
             let to_members = self.members_named(&to).await?;
+            let names = |m: &[Member]| {
+                m.iter()
+                    .map(|m| m.display_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            // Said in the thread too, where the writer and the new holder look for it.
+            let line = self.notice_line(
+                message.conversation_id,
+                format!(
+                    "{} passed from {} to {}: the urgent message is theirs now",
+                    role.name,
+                    names(&from_members),
+                    names(&to_members)
+                ),
+            );
             let mut moved_message = message.clone();
             moved_message
                 .receipts
@@ -569,6 +585,31 @@ impl Domain {
                 self.hub.wrote(&written);
                 self.caches.members.remove(&message.conversation_id);
                 self.urgent_sent.notify_one();
+                let readers: Vec<Uuid> = thread
+                    .created_by
+                    .into_iter()
+                    .chain([message.sender_id])
+                    .chain(to.iter().copied())
+                    .filter(|&u| u != super::SYSTEM_USER)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let events = readers
+                    .iter()
+                    .map(|&u| {
+                        (
+                            u,
+                            EventKind::Message {
+                                message: line.clone(),
+                            },
+                        )
+                    })
+                    .collect();
+                if let crate::server::store::Inserted::New(w) =
+                    self.store.insert_message(&line, events, None, None).await?
+                {
+                    self.hub.wrote(&w);
+                }
                 let ids = |v: &[Uuid]| v.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ");
                 self.audit(
                     "wardround",

@@ -199,7 +199,7 @@ pub fn receipt_mark(c: &ConversationState, m: &ChatMessage) -> String {
     let delivered = m.message.count_at_least(ReceiptState::Delivered);
     let mut mark: String = match c.info.kind {
         _ if total == 0 => "✓".into(),
-        ConversationKind::Direct if read == total => "✓✓ read".into(),
+        _ if read == total && total == 1 => "✓✓ read".into(),
         _ if read == total => format!("✓✓ read by all {total}"),
         _ if read > 0 => format!("✓✓ read by {read} of {total}"),
         _ if delivered == total => "✓✓".into(),

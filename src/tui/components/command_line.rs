@@ -237,6 +237,7 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
         }
         Typed::Leave => match app.open().map(|c| (c.info.id, c.info.kind)) {
             Some((conversation, crate::model::ConversationKind::Group)) => {
+                app.notice = Some("Leaving the group…".into());
                 vec![Effect::RemoveMember {
                     conversation,
                     member: app.me.username.clone(),

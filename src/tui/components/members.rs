@@ -112,6 +112,11 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             } else {
                 m.id.to_string()
             };
+            app.notice = Some(if leaving {
+                format!("Leaving {}…", info.title)
+            } else {
+                format!("Removing {} from {}…", m.display_name, info.title)
+            });
             app.overlay = Overlay::None;
             return vec![Effect::RemoveMember {
                 conversation: id,
@@ -176,8 +181,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .map_or(PresenceState::Available, |p| p.state);
             let you = if m.id == app.me.id { " (you)" } else { "" };
             ListItem::new(Line::from(vec![
-                Span::raw(format!("{:<26} ", format!("{}{you}", m.display_name))),
-                Span::styled(format!("{:<16} ", m.role), theme.style(Role::Muted)),
+                Span::raw(format!(
+                    "{} ",
+                    super::column(&format!("{}{you}", m.display_name), 26)
+                )),
+                Span::styled(
+                    format!("{} ", super::column(&m.role, 18)),
+                    theme.style(Role::Muted),
+                ),
                 presence_span(state, theme),
             ]))
         })

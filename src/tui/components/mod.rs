@@ -75,6 +75,14 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` in exactly `width` columns: cut with an ellipsis, or padded (wide characters
+/// counted as the two columns they take).
+pub fn column(s: &str, width: usize) -> String {
+    let cut = truncate(s, width);
+    let used = unicode_width::UnicodeWidthStr::width(cut.as_str());
+    format!("{cut}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 /// "just now", "45s ago", "12m ago", "3h ago", "2d ago".
 pub fn ago(seconds: i64) -> String {
     match seconds.max(0) {

@@ -17,8 +17,10 @@ use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
-/// A group's title when nobody gave one: its first members' names.
+/// A group's title when nobody gave one: its first members' names, and how many more.
 const TITLE_NAMES: usize = 3;
+/// The server's longest title.
+const MAX_TITLE: usize = 100;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewChatState {
@@ -142,7 +144,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             Some(Entry::Person { username, name }) if state.add_to.is_none() => {
                 if let Some(at) = state.picked.iter().position(|(u, _)| u == username) {
                     state.picked.remove(at);
-                } else if username != &app.me.username {
+                } else if username == &app.me.username {
+                    app.notice = Some("That is you: you are in any group you make.".into());
+                } else {
                     state.picked.push((username.clone(), name.clone()));
                 }
             }
@@ -155,9 +159,26 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         Command::StartChat => {
             let chosen = entries.get(state.selected).cloned();
             if let Some(group) = state.add_to {
-                let Some(Entry::Person { username, .. }) = chosen else {
+                let Some(Entry::Person { username, name }) = chosen else {
                     return Vec::new();
                 };
+                let chosen_id = state.found.as_ref().and_then(|f| {
+                    f.as_ref()
+                        .ok()?
+                        .people
+                        .iter()
+                        .find(|p| p.username == username)
+                        .map(|p| p.id)
+                });
+                let already = chosen_id.is_some_and(|id| {
+                    app.conversation(group)
+                        .is_some_and(|c| c.info.members.iter().any(|m| m.id == id))
+                });
+                if already {
+                    app.notice = Some(format!("{name} is in the group already."));
+                    return Vec::new();
+                }
+                app.notice = Some(format!("Adding {name}…"));
                 app.overlay = Overlay::None;
                 return vec![Effect::AddMember {
                     conversation: group,
@@ -177,20 +198,10 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 ([(one, _)], _) => StartConversation::Direct {
                     members: vec![one.clone()],
                 },
-                (several, _) => {
-                    let mut title: Vec<&str> = several
-                        .iter()
-                        .take(TITLE_NAMES)
-                        .map(|(_, n)| n.as_str())
-                        .collect();
-                    if several.len() > TITLE_NAMES {
-                        title.push("…");
-                    }
-                    StartConversation::Group {
-                        title: title.join(", "),
-                        members: several.iter().map(|(u, _)| u.clone()).collect(),
-                    }
-                }
+                (several, _) => StartConversation::Group {
+                    title: group_title(several),
+                    members: several.iter().map(|(u, _)| u.clone()).collect(),
+                },
             };
             app.overlay = Overlay::None;
             app.notice = Some(crate::tui::update::OPENING.into());
@@ -277,7 +288,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             items.push(ListItem::new(Line::from(vec![
                 Span::styled("~ ", theme.style(Role::Header)),
-                Span::raw(format!("{:<30} ", r.name)),
+                Span::raw(format!("{} ", super::column(&r.name, 30))),
                 Span::styled(format!("{} · {who}", r.team), theme.style(Role::Muted)),
             ])));
         }
@@ -291,8 +302,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let presence = presence_span(p.presence.state, theme);
         let mut spans = vec![
             Span::styled(mark, theme.style(Role::Header)),
-            Span::raw(format!("{:<24} ", p.display_name)),
-            Span::styled(format!("{:<14} ", p.role), theme.style(Role::Muted)),
+            Span::raw(format!("{} ", super::column(&p.display_name, 24))),
+            Span::styled(
+                format!("{} ", super::column(&p.role, 18)),
+                theme.style(Role::Muted),
+            ),
             presence,
         ];
         if !p.roles.is_empty() {
@@ -332,4 +346,45 @@ pub fn presence_span(state: PresenceState, theme: &Theme) -> Span<'static> {
         PresenceState::Dnd => Role::Warning,
     };
     Span::styled(format!("● {}", state.label()), theme.style(role))
+}
+
+/// `Priya Shah, Tom Reid, Sam Okafor +4`: within the server's longest title however many
+/// or however long the names.
+fn group_title(picked: &[(String, String)]) -> String {
+    let names: Vec<&str> = picked
+        .iter()
+        .take(TITLE_NAMES)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let more = picked.len().saturating_sub(TITLE_NAMES);
+    let tail = if more > 0 {
+        format!(" +{more}")
+    } else {
+        String::new()
+    };
+    let room = MAX_TITLE - tail.chars().count();
+    let mut title: String = names.join(", ");
+    if title.chars().count() > room {
+        title = title.chars().take(room - 1).collect::<String>() + "…";
+    }
+    title + &tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_groups_own_title_fits_however_many_are_picked() {
+        let pick = |n: usize, name: &str| -> Vec<(String, String)> {
+            (0..n)
+                .map(|i| (format!("u{i}"), format!("{name} {i}")))
+                .collect()
+        };
+        assert_eq!(group_title(&pick(2, "Dr A")), "Dr A 0, Dr A 1");
+        assert_eq!(group_title(&pick(5, "Dr A")), "Dr A 0, Dr A 1, Dr A 2 +2");
+        let long = group_title(&pick(9, &"Maximiliana Montgomery-Fitzwilliam".repeat(2)));
+        assert!(long.chars().count() <= MAX_TITLE, "{long}");
+        assert!(long.ends_with("… +6"), "{long}");
+    }
 }

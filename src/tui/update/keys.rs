@@ -19,6 +19,16 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
     }
+    // Over a slow link Esc and the key after it arrive together and read as Alt and the
+    // key: take them as the two keys they were (else `Esc :members` sends "members").
+    if let (KeyCode::Char(c), KeyModifiers::ALT) = (key.code, key.modifiers) {
+        let mut effects = on_key(app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        effects.extend(on_key(
+            app,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        ));
+        return effects;
+    }
     app.last_input = app.now;
     // Any key acknowledges the last notice.
     app.notice = None;

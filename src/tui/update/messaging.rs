@@ -329,6 +329,9 @@ pub(super) fn mark_visible_read(app: &mut App) -> Vec<Effect> {
 
 /// I am no longer in a conversation: it goes, and the chat with it if it was open.
 pub(super) fn left(app: &mut App, id: Uuid) {
+    if let Some(c) = app.conversation(id) {
+        app.notice = Some(format!("You are no longer in {}.", c.info.title));
+    }
     app.conversations.retain(|c| c.info.id != id);
     if app.chat.open == Some(id) {
         app.chat.open = None;

@@ -118,7 +118,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::StatusSet(Ok(presence)) => reach::status_set(app, presence),
         Action::OnCallChanged(Ok(role)) => {
             reach::on_call_changed(app, role);
-            Vec::new()
+            // The role's threads name its holders in their headers.
+            vec![Effect::LoadConversations]
         }
         Action::ConversationOpened(Err(e))
         | Action::StatusSet(Err(e))
