@@ -17,7 +17,10 @@ impl Tmux {
             eprintln!("tmux is not installed: end-to-end test skipped");
             return None;
         }
-        let session = format!("wardround-e2e-{}", std::process::id());
+        // Tests run at once in one process: each its own session.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let session = format!("wardround-e2e-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "new-session",

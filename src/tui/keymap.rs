@@ -338,7 +338,7 @@ fn global_bindings() -> Vec<Binding> {
             g,
             &[KeyPress::ch('N')],
             NewChat,
-            "New chat: a colleague, several (a group) or a role",
+            "New chat: a colleague, a group or a role",
         )
         .hint("new chat"),
         Binding::new(

@@ -24,6 +24,8 @@ pub struct Effects {
     /// several re-notifications at once, and one ring says it.
     last_notified: Option<Instant>,
     tasks: Tasks,
+    /// The outbox: messages to send, in the order they were written.
+    outbox: Option<UnboundedSender<(uuid::Uuid, crate::model::NewMessage)>>,
 }
 
 /// Notifications closer together than this are one.
@@ -38,7 +40,26 @@ impl Effects {
             notify,
             last_notified: None,
             tasks: Tasks::default(),
+            outbox: None,
         }
+    }
+
+    /// The session's one outbox task, started with the first message: it sends in the
+    /// order they were written, each retried until the server has it (or refuses it)
+    /// before the next, so messages written offline arrive in that order.
+    fn outbox(&mut self) -> &UnboundedSender<(uuid::Uuid, crate::model::NewMessage)> {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let tasks = &mut self.tasks;
+        self.outbox.get_or_insert_with(|| {
+            let (queue, mut queued) =
+                tokio::sync::mpsc::unbounded_channel::<(uuid::Uuid, crate::model::NewMessage)>();
+            tasks.spawn(async move {
+                while let Some((conversation, message)) = queued.recv().await {
+                    let _ = tx.send(deliver(&client, conversation, message).await);
+                }
+            });
+            queue
+        })
     }
 
     /// Owns a task of the session started elsewhere (the event stream).
@@ -151,26 +172,9 @@ impl Effects {
             Effect::Send {
                 conversation,
                 message,
-            } => answer(tasks, tx, async move {
-                // The outbox: retried until the server has it. The id makes a retry of a
-                // send that did arrive harmless.
-                let mut wait = Duration::from_millis(500);
-                loop {
-                    match client.send(conversation, &message).await {
-                        Ok(stored) => return Action::Sent(stored),
-                        Err(e) if e.is_transient() => {
-                            tokio::time::sleep(wait).await;
-                            wait = (wait * 2).min(MAX_RETRY);
-                        }
-                        Err(e) => {
-                            return Action::SendRefused {
-                                id: message.id,
-                                reason: e.to_string(),
-                            }
-                        }
-                    }
-                }
-            }),
+            } => {
+                let _ = self.outbox().send((conversation, message));
+            }
             Effect::Mark { messages, state } => {
                 tasks.spawn(async move {
                     for id in messages {
@@ -343,6 +347,31 @@ fn diagnose(tasks: &mut Tasks, client: ApiClient, tx: UnboundedSender<Action>, t
 }
 
 /// Runs a request whose result comes back as an action.
+/// Sends one message, retried until the server has it; the id makes a retry of a send
+/// that did arrive harmless.
+async fn deliver(
+    client: &ApiClient,
+    conversation: uuid::Uuid,
+    message: crate::model::NewMessage,
+) -> Action {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        match client.send(conversation, &message).await {
+            Ok(stored) => return Action::Sent(stored),
+            Err(e) if e.is_transient() => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(MAX_RETRY);
+            }
+            Err(e) => {
+                return Action::SendRefused {
+                    id: message.id,
+                    reason: e.to_string(),
+                }
+            }
+        }
+    }
+}
+
 fn answer(
     tasks: &mut Tasks,
     tx: UnboundedSender<Action>,

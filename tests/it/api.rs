@@ -1258,6 +1258,59 @@ async fn history_pages_back_from_a_message_of_the_conversation_and_never_another
     );
 }
 
+/// Found walking the app: messages written while the server was down arrived out of
+/// order (each retried on its own back-off, the last written first).
+async fn messages_written_offline_arrive_in_the_order_they_were_written(store: TestStore) {
+    use wardround::tui::action::{Action, Effect};
+    use wardround::tui::runtime::Effects;
+
+    let db = &store.database;
+    let first = start("127.0.0.1:0", db).await;
+    let addr = first.addr;
+    let (_, _, _, chat) = people(&first).await;
+    let anon = ApiClient::new(&first.url()).unwrap();
+    let (doctor_client, _) = anon.login("doctor", PASSWORD).await.unwrap();
+    first.stop().await;
+
+    let (tx, mut actions) = mpsc::unbounded_channel();
+    let mut effects = Effects::new(doctor_client.clone(), tx, Vec::new());
+    let written: Vec<NewMessage> = [
+        ("Sent while offline", Priority::Normal),
+        ("Then this", Priority::Important),
+        ("Urgent while offline", Priority::Urgent),
+    ]
+    .into_iter()
+    .map(|(body, priority)| text(body, priority))
+    .collect();
+    for m in &written {
+        effects.run(Effect::Send {
+            conversation: chat,
+            message: m.clone(),
+        });
+        // Far enough apart that each would be on its own back-off.
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+    }
+    let second = start(&addr.to_string(), db).await;
+    let mut stored = Vec::new();
+    while stored.len() < written.len() {
+        match tokio::time::timeout(Duration::from_secs(40), actions.recv()).await {
+            Ok(Some(Action::Sent(m))) => stored.push(m.id),
+            other => panic!("the outbox did not deliver: {other:?}"),
+        }
+    }
+    let ids: Vec<Uuid> = written.iter().map(|m| m.id).collect();
+    assert_eq!(stored, ids, "stored in the order written");
+    let on_server: Vec<Uuid> = doctor_client
+        .messages(chat)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(on_server, ids);
+    second.stop().await;
+}
+
 on_each_store!(
     history_pages_back_from_a_message_of_the_conversation_and_never_another,
     changes_to_a_list_at_once_all_count_and_a_deleted_list_stays_deleted,
@@ -1283,5 +1336,6 @@ on_each_store!(
     lists_are_created_changed_and_deleted_and_every_member_hears_of_it,
     a_users_list_view_is_kept_and_a_team_default_applies_to_the_rest,
     the_outbox_delivers_a_message_sent_while_the_server_was_down_exactly_once,
+    messages_written_offline_arrive_in_the_order_they_were_written,
     a_patient_chat_is_the_teams_and_counts_in_the_unread_column,
 );

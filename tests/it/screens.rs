@@ -71,7 +71,7 @@ fn help_lists_every_binding_of_the_live_keymap() {
     update(&mut app, key(KeyCode::Char('?')));
     // Everything help shows, scrolled through to the end.
     let mut screen = text(&render(&app, 120, 40));
-    for _ in 0..10 {
+    for _ in 0..30 {
         update(&mut app, key(KeyCode::PageDown));
         screen.push_str(&text(&render(&app, 120, 40)));
     }
@@ -80,7 +80,7 @@ fn help_lists_every_binding_of_the_live_keymap() {
             screen.contains(&format!(":{command}")),
             "help lacks :{command}"
         );
-        assert!(screen.contains(help), "help lacks {help:?}");
+        assert!(screen.contains(help), "help lacks {help:?}\n{screen}");
     }
     // The lock screen shows its own keys (tests/it/lock.rs); help cannot open over it.
     for b in app

@@ -123,11 +123,24 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let left: Vec<Line> = sections[..split].iter().flatten().cloned().collect();
     // Two columns where the screen is wide enough, so the whole keymap fits at 120×40.
     let two = area.width >= 110;
-    let (height, width) = if two {
-        (left.len().max(right.len()) as u16 + 2, 120)
-    } else {
-        ((left.len() + right.len()) as u16 + 2, 80)
+    // Lines too long for their column wrap: count the rows they take, so that scrolling
+    // reaches the last of them.
+    let width: u16 = if two { 120 } else { 80 };
+    let inner_width = width.min(area.width).saturating_sub(2);
+    let rows = |lines: &[Line], w: u16| -> u16 {
+        let n = Paragraph::new(lines.to_vec())
+            .wrap(Wrap { trim: false })
+            .line_count(w);
+        u16::try_from(n).unwrap_or(u16::MAX)
     };
+    let height = if two {
+        let [l, r] = columns(Rect::new(0, 0, inner_width, 1));
+        rows(&left, l.width).max(rows(&right, r.width))
+    } else {
+        let all: Vec<Line> = left.iter().chain(&right).cloned().collect();
+        rows(&all, inner_width)
+    }
+    .saturating_add(2);
     let popup = super::centered(area, width, height);
     frame.render_widget(Clear, popup);
     // Scrolling stops where the last line shows.
@@ -146,8 +159,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     if two {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
-            .areas(inner);
+        let [l, r] = columns(inner);
         let page = |lines| {
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
@@ -164,4 +176,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             inner,
         );
     }
+}
+
+/// Help's two columns: the wider keys on the left.
+fn columns(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
 }

@@ -30,14 +30,14 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::ch('a')],
             AddMember,
-            "Add someone (from the directory)",
+            "Add someone from the directory",
         )
         .hint("add"),
         Binding::new(
             s,
             &[KeyPress::ch('d'), KeyPress::plain(KeyCode::Delete)],
             RemoveMember,
-            "Remove the one chosen (yourself: leave)",
+            "Remove (yourself: leave)",
         )
         .hint("remove"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], CloseMembers, "Close").hint("close"),

@@ -70,14 +70,14 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::plain(KeyCode::Enter)],
             StartChat,
-            "Open the 1:1 (or the role's thread); with people picked, make the group",
+            "Start: 1:1, role, or the group",
         )
         .hint("start"),
         Binding::new(
             s,
             &[KeyPress::plain(KeyCode::Tab)],
             PickPerson,
-            "Pick or unpick a person for a group",
+            "Pick for a group; again unpicks",
         )
         .hint("pick"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], CloseNewChat, "Close").hint("close"),
