@@ -29,11 +29,7 @@ impl Domain {
             roles.iter().map(|r| (r.id, r.name.as_str())).collect();
         let now = self.clock.now();
         let ms = now.timestamp_millis();
-        let week = Duration::days(7).num_milliseconds();
-        let holdings = self
-            .store
-            .holdings(None, None, ms - week, ms + week)
-            .await?;
+        let holdings = self.shifts_near(&ids).await?;
         let held_now = |u: Uuid| -> Vec<String> {
             let mut names: Vec<String> = holdings
                 .iter()

@@ -21,15 +21,7 @@ impl Domain {
         let now = self.clock.now();
         let set = self.store.statuses(users).await?;
         let ms = now.timestamp_millis();
-        let rota = self
-            .store
-            .holdings(
-                None,
-                None,
-                (now - ROTA_REACH).timestamp_millis(),
-                (now + ROTA_REACH).timestamp_millis(),
-            )
-            .await?;
+        let rota = self.shifts_near(users).await?;
         let mut out = HashMap::with_capacity(users.len());
         for &u in users {
             let own = set.get(&u).filter(|s| s.until.is_none_or(|t| t > ms));
@@ -61,6 +53,28 @@ impl Domain {
             out.insert(u, presence);
         }
         Ok(out)
+    }
+
+    /// The shifts of `users` within a week either side of now: asked person by person
+    /// for a few, read whole (it is a week of one hospital's rota) for many.
+    pub(super) async fn shifts_near(
+        &self,
+        users: &[Uuid],
+    ) -> DomainResult<Vec<crate::server::store::Holding>> {
+        const FEW: usize = 64;
+        let now = self.clock.now();
+        let (from, to) = (
+            (now - ROTA_REACH).timestamp_millis(),
+            (now + ROTA_REACH).timestamp_millis(),
+        );
+        if users.len() > FEW {
+            return Ok(self.store.holdings(None, None, from, to).await?);
+        }
+        let mut shifts = Vec::new();
+        for &u in users {
+            shifts.extend(self.store.holdings(None, Some(u), from, to).await?);
+        }
+        Ok(shifts)
     }
 
     /// `:status dnd 30m`, `:status available`.
