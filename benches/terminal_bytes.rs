@@ -178,6 +178,7 @@ fn ward(n: usize, urgent: bool) -> App {
             subject: None,
             role: None,
             presence: Default::default(),
+            admins: Vec::new(),
             manage: false,
         }])),
     );

@@ -51,6 +51,24 @@ impl ApiClient {
         .await
     }
 
+    /// Makes a member one of the group's admins, or not.
+    pub async fn member_admin(
+        &self,
+        id: Uuid,
+        username: &str,
+        admin: bool,
+    ) -> Result<Conversation, ClientError> {
+        self.call(
+            Method::PUT,
+            &format!(
+                "/api/v1/conversations/{id}/members/{}?admin={admin}",
+                segment(username)
+            ),
+            None::<&()>,
+        )
+        .await
+    }
+
     pub async fn remove_member(&self, id: Uuid, username: &str) -> Result<(), ClientError> {
         self.call_empty(
             Method::DELETE,

@@ -104,6 +104,9 @@ pub struct Conversation {
     /// Members who are not simply available (busy, do-not-disturb, off shift).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub presence: std::collections::BTreeMap<Uuid, super::Presence>,
+    /// A group's admins besides its creator: they change it as its creator does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admins: Vec<Uuid>,
     /// The caller may rename it and change its members.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub manage: bool,

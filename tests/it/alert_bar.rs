@@ -127,6 +127,7 @@ fn a_patient_linked_urgent_shows_the_bed_not_the_name() {
         subject: Some(row.patient.clone()),
         role: None,
         presence: Default::default(),
+        admins: Vec::new(),
         manage: false,
     });
     update(&mut app, Action::ConversationsLoaded(Ok(conversations)));

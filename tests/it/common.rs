@@ -116,6 +116,7 @@ pub fn conversations() -> Vec<Conversation> {
             subject: None,
             role: None,
             presence: Default::default(),
+            admins: Vec::new(),
             manage: false,
         },
         Conversation {
@@ -127,6 +128,7 @@ pub fn conversations() -> Vec<Conversation> {
             subject: None,
             role: None,
             presence: Default::default(),
+            admins: Vec::new(),
             manage: false,
         },
     ]

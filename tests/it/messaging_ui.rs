@@ -131,6 +131,7 @@ fn the_sender_sees_who_acknowledged_and_who_read_by_name() {
         subject: None,
         role: None,
         presence: Default::default(),
+        admins: Vec::new(),
         manage: false,
     });
     update(&mut app, Action::ConversationsLoaded(Ok(conversations)));
@@ -328,6 +329,7 @@ fn a_patient_chat_opens_from_the_row_and_its_unread_count_fills_the_column() {
         subject: Some(row.patient.clone()),
         role: None,
         presence: Default::default(),
+        admins: Vec::new(),
         manage: false,
     };
     let effects = update(&mut app, Action::PatientConversationOpened(Ok(info)));

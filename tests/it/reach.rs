@@ -321,6 +321,44 @@ async fn who_may_change_a_group_is_decided_once_for_every_action(store: TestStor
             "Sam Okafor removed Priya Shah",
         ]
     );
+    // The creator makes Alex an admin: now Alex changes the group as its creator does,
+    // but does not take the creator out.
+    sam.add_member(id, "alex").await.unwrap();
+    let alex = w.client("alex").await;
+    assert_eq!(status_of(alex.add_member(id, "jo").await), 403, "not yet");
+    let made = sam.member_admin(id, "alex", true).await.unwrap();
+    assert_eq!(made.admins, [w.alex.id]);
+    assert!(alex.add_member(id, "jo").await.unwrap().manage);
+    assert_eq!(status_of(alex.remove_member(id, "sam").await), 403);
+    assert_eq!(status_of(alex.member_admin(id, "sam", false).await), 422);
+    sam.member_admin(id, "alex", false).await.unwrap();
+    assert_eq!(
+        status_of(alex.remove_member(id, "jo").await),
+        403,
+        "no longer"
+    );
+    let jo_client = w.client("jo").await;
+    assert_eq!(status_of(jo_client.member_admin(id, "jo", true).await), 403);
+    sam.remove_member(id, "jo").await.unwrap();
+    sam.remove_member(id, "alex").await.unwrap();
+    let lines: Vec<String> = sam
+        .messages(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.body)
+        .collect();
+    assert_eq!(
+        lines[lines.len() - 6..],
+        [
+            "Sam Okafor added Alex Morgan",
+            "Sam Okafor made Alex Morgan an admin",
+            "Alex Morgan added Jo Bloggs",
+            "Sam Okafor made Alex Morgan no longer an admin",
+            "Sam Okafor removed Jo Bloggs",
+            "Sam Okafor removed Alex Morgan",
+        ]
+    );
     // A 1:1 and a team's channel change no members here.
     let one = sam.start_conversation(&direct("tom")).await.unwrap();
     assert_eq!(status_of(sam.add_member(one.id, "alex").await), 403);

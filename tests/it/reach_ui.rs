@@ -79,6 +79,7 @@ fn conversation(id: u128, kind: ConversationKind, title: &str) -> Conversation {
         subject: None,
         role: None,
         presence: Default::default(),
+        admins: Vec::new(),
         manage: false,
     }
 }

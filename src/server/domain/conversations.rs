@@ -78,8 +78,8 @@ impl Domain {
                 .filter_map(|m| presence.get(&m.id).map(|p| (m.id, *p)))
                 .filter(|(_, p)| p.state != PresenceState::Available)
                 .collect();
-            let manage =
-                r.kind == ConversationKind::Group && (me.admin || r.created_by == Some(me.id));
+            let manage = r.kind == ConversationKind::Group
+                && (me.admin || r.created_by == Some(me.id) || r.admins.contains(&me.id));
             out.push(Conversation {
                 id: r.id,
                 kind: r.kind,
@@ -89,6 +89,7 @@ impl Domain {
                 subject: r.subject,
                 role,
                 presence: away,
+                admins: r.admins,
                 manage,
             });
         }
@@ -428,8 +429,49 @@ impl Domain {
         self.conversation_or_gone(session, id).await
     }
 
-    /// `PUT /api/v1/conversations/{id}/members/{username}`.
-    pub async fn add_member(
+    /// `PUT /api/v1/conversations/{id}/members/{username}[?admin=true|false]`: adds, and
+    /// makes (or unmakes) one of the group's admins.
+    pub async fn put_member(
+        &self,
+        session: &Session,
+        id: Uuid,
+        username: &str,
+        admin: Option<bool>,
+    ) -> DomainResult<Conversation> {
+        let conversation = self.add_member(session, id, username).await?;
+        let Some(admin) = admin else {
+            return Ok(conversation);
+        };
+        let info = self.thread(id).await?;
+        let user = self.person(username, false).await?;
+        if info.created_by == Some(user.id) {
+            return Err(DomainError::Invalid(
+                "The group's creator manages it already.".into(),
+            ));
+        }
+        let me = &session.user.display_name;
+        let text = if admin {
+            format!("{me} made {} an admin", user.display_name)
+        } else {
+            format!("{me} made {} no longer an admin", user.display_name)
+        };
+        let change = ConversationChange::Admin {
+            user: user.id,
+            admin,
+        };
+        if self.change(session, id, change, text, None).await? {
+            self.audit(
+                session,
+                AuditAction::MemberAdded,
+                None,
+                format!("conversation {id}: user {} admin {admin}", user.id),
+            )
+            .await?;
+        }
+        self.conversation_or_gone(session, id).await
+    }
+
+    async fn add_member(
         &self,
         session: &Session,
         id: Uuid,
@@ -483,6 +525,12 @@ impl Domain {
                 "{} is not in this conversation.",
                 user.display_name
             )));
+        }
+        // The creator leaves, or IT takes them out; the admins they made do not.
+        if info.created_by == Some(user.id) && !leaving && !me.admin {
+            return Err(DomainError::Forbidden(
+                "The group's creator leaves it themselves (or IT removes them).".into(),
+            ));
         }
         let text = if leaving {
             format!("{} left", me.display_name)
@@ -590,6 +638,7 @@ impl Domain {
                     subject: None,
                     role: None,
                     presence: BTreeMap::new(),
+                    admins: info.admins.clone(),
                     manage: may_manage(&info, &session.user),
                 })
             }

@@ -80,12 +80,23 @@ pub async fn rename(
     ))
 }
 
+#[derive(Deserialize)]
+pub struct MemberQuery {
+    admin: Option<bool>,
+}
+
+/// Adds a member; `?admin=true|false` makes them one of the group's admins, or not.
 pub async fn add_member(
     State(domain): State<Domain>,
     Caller(session): Caller,
     ApiPath((id, username)): ApiPath<(Uuid, String)>,
+    ApiQuery(query): ApiQuery<MemberQuery>,
 ) -> Result<Json<Conversation>, Problem> {
-    Ok(Json(domain.add_member(&session, id, &username).await?))
+    Ok(Json(
+        domain
+            .put_member(&session, id, &username, query.admin)
+            .await?,
+    ))
 }
 
 pub async fn remove_member(

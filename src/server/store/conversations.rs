@@ -33,6 +33,11 @@ pub enum ConversationChange<'a> {
         max: usize,
     },
     Remove(Uuid),
+    /// A member becomes one of the group's admins, or stops being one.
+    Admin {
+        user: Uuid,
+        admin: bool,
+    },
 }
 
 #[async_trait]

@@ -220,6 +220,8 @@ pub struct ConversationRecord {
     pub created_by: Option<Uuid>,
     pub role_id: Option<Uuid>,
     pub members: Vec<Member>,
+    /// A group's admins besides its creator.
+    pub admins: Vec<Uuid>,
     pub unread: u32,
 }
 

@@ -179,7 +179,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .presence
                 .get(&m.id)
                 .map_or(PresenceState::Available, |p| p.state);
-            let you = if m.id == app.me.id { " (you)" } else { "" };
+            let you = match (m.id == app.me.id, c.info.admins.contains(&m.id)) {
+                (true, true) => " (you, admin)",
+                (true, false) => " (you)",
+                (false, true) => " (admin)",
+                (false, false) => "",
+            };
             ListItem::new(Line::from(vec![
                 Span::raw(format!(
                     "{} ",

@@ -143,6 +143,16 @@ macro_rules! conversations_impl {
                             }
                             added
                         }
+                        ConversationChange::Admin { user, admin } => sqlx::query(
+                            "UPDATE conversation_members SET admin = $3
+                             WHERE conversation_id = $1 AND user_id = $2 AND admin <> $3",
+                        )
+                        .bind(Id(id))
+                        .bind(Id(user))
+                        .bind(admin)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected(),
                         ConversationChange::Remove(user) => {
                             sqlx::query(
                                 "DELETE FROM renotify WHERE user_id = $2 AND message_id IN

@@ -469,7 +469,7 @@ macro_rules! store_impl {
                     .fetch_all(self.reads())
                     .await?;
                     let member_rows = sqlx::query(
-                        "SELECT cm.conversation_id, u.id, u.display_name, u.role FROM conversation_members cm
+                        "SELECT cm.conversation_id, cm.admin, u.id, u.display_name, u.role FROM conversation_members cm
                          JOIN users u ON u.id = cm.user_id
                          WHERE cm.conversation_id IN (SELECT conversation_id FROM conversation_members WHERE user_id = $1)
                          ORDER BY u.display_name",
@@ -478,11 +478,14 @@ macro_rules! store_impl {
                     .fetch_all(self.reads())
                     .await?;
                     let mut members: HashMap<Uuid, Vec<Member>> = HashMap::new();
+                    let mut admins: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
                     for r in &member_rows {
-                        members
-                            .entry(r.try_get::<Id, _>("conversation_id")?.0)
-                            .or_default()
-                            .push(Self::member_from(r)?);
+                        let conversation = r.try_get::<Id, _>("conversation_id")?.0;
+                        let member = Self::member_from(r)?;
+                        if r.try_get::<bool, _>("admin")? {
+                            admins.entry(conversation).or_default().push(member.id);
+                        }
+                        members.entry(conversation).or_default().push(member);
                     }
                     let unread_rows = sqlx::query(
                         "SELECT m.conversation_id, COUNT(*) AS n FROM receipts r JOIN messages m ON m.id = r.message_id
@@ -509,6 +512,7 @@ macro_rules! store_impl {
                                 created_by: r.try_get::<Option<Id>, _>("created_by")?.map(Uuid::from),
                                 role_id: r.try_get::<Option<Id>, _>("role_id")?.map(Uuid::from),
                                 members: members.remove(&id).unwrap_or_default(),
+                                admins: admins.remove(&id).unwrap_or_default(),
                                 unread: unread.get(&id).copied().unwrap_or(0),
                             })
                         })
