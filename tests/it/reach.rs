@@ -967,6 +967,115 @@ async fn groups_rotas_and_fallbacks_hold_their_rules_under_pressure(store: TestS
     let _ = (&w.sam, &w.jo);
 }
 
+/// Found re-testing: an urgent message waiting for a holder who gives the role up (or
+/// leaves, or is disabled) with nobody taking it went nowhere. It goes to the role's
+/// fallback, and its writer is told; a role's thread lists its holders, not who held it.
+async fn an_urgent_message_waiting_when_a_role_goes_unheld_goes_to_its_fallback(store: TestStore) {
+    let w = ward(&store).await;
+    w.role("4W FY1", Some("team:4 West")).await;
+    let priya = w.client("priya").await;
+    priya
+        .on_call(&OnCall::Take {
+            role: "4W FY1".into(),
+        })
+        .await
+        .unwrap();
+    let alex = w.client("alex").await;
+    let thread = alex
+        .start_conversation(&StartConversation::Role {
+            role: "4W FY1".into(),
+        })
+        .await
+        .unwrap();
+    let urgent = alex
+        .send(thread.id, &text("Bed 9 desaturating", Priority::Urgent))
+        .await
+        .unwrap();
+    priya
+        .on_call(&OnCall::Drop {
+            role: "4W FY1".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        !priya
+            .awaiting()
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.id == urgent.id),
+        "not hers now (the channel's copy is, as for all the ward)"
+    );
+    assert_eq!(
+        w.notices_of(&w.alex).await.last().unwrap(),
+        "Nobody holds 4W FY1 now: your urgent message went to 4 West channel."
+    );
+    let tom = w.client("tom").await;
+    let waiting = tom.awaiting().await.unwrap();
+    assert!(
+        waiting.iter().any(|m| m.body
+            == "For 4W FY1 (nobody holds it now) from Alex Morgan: Bed 9 desaturating"
+            && m.priority == Priority::Urgent),
+        "the channel has it, urgent: {waiting:?}"
+    );
+    // Run the scheduler: nothing moves twice.
+    w.server.domain.run_urgent().await.unwrap();
+    assert_eq!(
+        store
+            .scalar("SELECT COUNT(*) FROM messages WHERE body LIKE 'For 4W FY1%'")
+            .await,
+        1
+    );
+
+    // The thread lists its writer and its holder now, not who held it before.
+    tom.on_call(&OnCall::Take {
+        role: "4W FY1".into(),
+    })
+    .await
+    .unwrap();
+    let listed = alex
+        .conversations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == thread.id)
+        .unwrap();
+    let mut names: Vec<String> = listed.members.into_iter().map(|m| m.display_name).collect();
+    names.sort();
+    assert_eq!(names, ["Alex Morgan", "Tom Reid"]);
+
+    // With nowhere to fall back to, it stays with the one who held the role, who can
+    // still open it.
+    w.role("Phlebotomist", None).await;
+    let take = OnCall::Take {
+        role: "Phlebotomist".into(),
+    };
+    priya.on_call(&take).await.unwrap();
+    let lone = alex
+        .start_conversation(&StartConversation::Role {
+            role: "Phlebotomist".into(),
+        })
+        .await
+        .unwrap();
+    let bloods = alex
+        .send(lone.id, &text("Urgent bloods bed 2", Priority::Urgent))
+        .await
+        .unwrap();
+    priya
+        .on_call(&OnCall::Drop {
+            role: "Phlebotomist".into(),
+        })
+        .await
+        .unwrap();
+    assert!(priya
+        .awaiting()
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.id == bloods.id));
+    assert!(priya.messages(lone.id).await.is_ok());
+}
+
 on_each_store!(
     the_directory_finds_people_and_roles_by_name_username_job_or_team,
     a_one_to_one_is_one_per_pair_however_many_ask_at_once,
@@ -979,4 +1088,5 @@ on_each_store!(
     only_a_teams_members_take_its_roles_and_only_holders_hand_them_on,
     a_roles_thread_is_for_its_holders_now_and_no_one_who_held_it_before,
     groups_rotas_and_fallbacks_hold_their_rules_under_pressure,
+    an_urgent_message_waiting_when_a_role_goes_unheld_goes_to_its_fallback,
 );

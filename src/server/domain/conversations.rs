@@ -63,17 +63,23 @@ impl Domain {
                 },
                 None => None,
             };
-            // A role's thread is the writer's, and its holders' while they hold it.
-            if r.kind == ConversationKind::Role
-                && r.created_by != Some(me.id)
-                && !role
-                    .as_ref()
-                    .is_some_and(|role| role.holders.iter().any(|h| h.id == me.id))
-            {
-                continue;
+            // A role's thread is the writer's, and its holders' while they hold it; its
+            // members are those, not everyone who ever held it.
+            let mut members = r.members;
+            if r.kind == ConversationKind::Role {
+                let holds = |id: Uuid| {
+                    role.as_ref()
+                        .is_some_and(|role| role.holders.iter().any(|h| h.id == id))
+                };
+                if r.created_by != Some(me.id)
+                    && !holds(me.id)
+                    && !self.still_waits_for(me.id, r.id).await?
+                {
+                    continue;
+                }
+                members.retain(|m| Some(m.id) == r.created_by || holds(m.id) || m.id == me.id);
             }
-            let away: BTreeMap<_, _> = r
-                .members
+            let away: BTreeMap<_, _> = members
                 .iter()
                 .filter_map(|m| presence.get(&m.id).map(|p| (m.id, *p)))
                 .filter(|(_, p)| p.state != PresenceState::Available)
@@ -84,7 +90,7 @@ impl Domain {
                 id: r.id,
                 kind: r.kind,
                 title,
-                members: r.members,
+                members,
                 unread: r.unread,
                 subject: r.subject,
                 role,
@@ -138,13 +144,27 @@ impl Domain {
             ));
         }
         if let Some(role) = info.role_id {
-            if info.created_by != Some(me) && !self.holders_now(role).await?.contains(&me) {
+            if info.created_by != Some(me)
+                && !self.holders_now(role).await?.contains(&me)
+                && !self.still_waits_for(me, conversation).await?
+            {
                 return Err(DomainError::Forbidden(
                     "This thread is for whoever holds its role now, and you do not.".into(),
                 ));
             }
         }
         Ok(info)
+    }
+
+    /// Whether something in `conversation` still waits for `user` (left with them when
+    /// a role they held went to nobody, with nowhere to fall back to).
+    async fn still_waits_for(&self, user: Uuid, conversation: Uuid) -> DomainResult<bool> {
+        Ok(self
+            .store
+            .awaiting(user, 500)
+            .await?
+            .iter()
+            .any(|m| m.conversation_id == conversation))
     }
 
     /// The members, once the caller is known to be one of them.

@@ -79,7 +79,8 @@ impl Domain {
                         "For {} (nobody holds it) from {}: {}",
                         role.name, message.sender_name, message.body
                     );
-                    self.post_as_system(session, channel, body, message).await?;
+                    self.post_as_system(&session.user, channel, None, body, message)
+                        .await?;
                     went = Some(format!("the {} channel", t.name));
                     break;
                 }
@@ -174,20 +175,25 @@ impl Domain {
             .ok_or_else(|| super::DomainError::NotFound("The conversation vanished.".into()))
     }
 
-    /// A message from the server into `conversation` (a team's channel), chasing its
-    /// readers as the original would have.
-    async fn post_as_system(
+    /// A message from the server into `conversation` (a team's channel, a role's thread),
+    /// to `to` (else its members), chasing its readers as the original would have under
+    /// its sender's policy.
+    pub(super) async fn post_as_system(
         &self,
-        session: &Session,
+        sender: &crate::model::User,
         conversation: Uuid,
+        to: Option<Vec<Uuid>>,
         body: String,
         original: &Message,
     ) -> DomainResult<()> {
-        let members = self
-            .store
-            .conversation_members(conversation)
-            .await?
-            .unwrap_or_default();
+        let members = match to {
+            Some(to) => to,
+            None => self
+                .store
+                .conversation_members(conversation)
+                .await?
+                .unwrap_or_default(),
+        };
         let now = self.clock.now();
         let recipients: Vec<Uuid> = members
             .iter()
@@ -195,7 +201,7 @@ impl Domain {
             .filter(|&m| m != SYSTEM_USER)
             .collect();
         let schedule = if original.priority == Priority::Urgent {
-            let settings = self.effective_policy(&session.user).await?.policy.settings;
+            let settings = self.effective_policy(sender).await?.policy.settings;
             let mut s = schedule_for(&settings);
             s.escalation_target = None;
             Some(s)

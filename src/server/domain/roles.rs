@@ -491,8 +491,7 @@ impl Domain {
         };
         let holders = self.holders_now(role_id).await?;
         if holders.is_empty() {
-            // Nobody to move it to: it stays where it is, and escalates as it would.
-            return Ok(0);
+            return self.to_fallback_unheld(&role).await;
         }
         let now = self.clock.now();
         let mut moved = 0;
@@ -631,6 +630,92 @@ impl Domain {
     }
 
     /// Every role with an urgent message waiting: the rota may have moved on since.
+    /// Nobody holds the role now: an urgent message still waiting for those who held it
+    /// goes to the role's fallback (as a message from the server, chasing its readers as
+    /// the original did), and its sender is told where. With no fallback it stays with
+    /// them (they may still read it) and escalates as it would.
+    async fn to_fallback_unheld(&self, role: &RoleRecord) -> DomainResult<usize> {
+        let Some(fallback) = role.fallback.as_deref() else {
+            return Ok(0);
+        };
+        let opens = self.store.open_role_urgents(role.id).await?;
+        if opens.is_empty() {
+            return Ok(0);
+        }
+        let Some((conversation, label, to)) = self.escalation_conversation(fallback).await? else {
+            return Ok(0);
+        };
+        let now = self.clock.now();
+        let mut moved = 0;
+        for open in opens {
+            let Some(message) = self.store.message(open.message_id).await? else {
+                continue;
+            };
+            let Some(thread) = self.store.conversation_info(open.conversation_id).await? else {
+                continue;
+            };
+            let from: Vec<Uuid> = message
+                .receipts
+                .iter()
+                .map(|r| r.user_id)
+                .filter(|&u| message.awaits(u) && Some(u) != thread.created_by)
+                .collect();
+            if from.is_empty() {
+                continue;
+            }
+            let handed = EventKind::Handed {
+                message_id: message.id,
+                conversation_id: message.conversation_id,
+                role: role.name.clone(),
+                from: self.members_named(&from).await?,
+                to: Vec::new(),
+            };
+            let events = from.iter().map(|&u| (u, handed.clone())).collect();
+            let handover = UrgentHandover {
+                message_id: message.id,
+                conversation_id: message.conversation_id,
+                from: from.clone(),
+                to: Vec::new(),
+                next: None,
+                until_ack: open.until_ack,
+            };
+            let Some(written) = self.store.hand_urgent(&handover, now, events).await? else {
+                continue;
+            };
+            self.hub.wrote(&written);
+            let Some(sender) = self.store.user_by_id(message.sender_id).await? else {
+                continue;
+            };
+            let body = format!(
+                "For {} (nobody holds it now) from {}: {}",
+                role.name, message.sender_name, message.body
+            );
+            self.post_as_system(&sender.user, conversation, to.clone(), body, &message)
+                .await?;
+            self.tell(
+                message.sender_id,
+                Some(message.conversation_id),
+                format!(
+                    "Nobody holds {} now: your urgent message went to {label}.",
+                    role.name
+                ),
+            )
+            .await?;
+            self.audit(
+                "wardround",
+                AuditAction::RoleFallback,
+                None,
+                format!(
+                    "message {} to role {} ({}): unheld, to {fallback}",
+                    message.id, role.id, role.name
+                ),
+            )
+            .await?;
+            moved += 1;
+        }
+        Ok(moved)
+    }
+
     pub(super) async fn follow_roles(&self) -> DomainResult<usize> {
         let mut moved = 0;
         for role in self.store.roles_with_open_urgents().await? {

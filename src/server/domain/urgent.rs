@@ -222,7 +222,7 @@ impl Domain {
 
     /// The conversation an escalation goes to, how to name it to the sender, and who in
     /// it receives it (for a role: whoever holds it now).
-    async fn escalation_conversation(
+    pub(super) async fn escalation_conversation(
         &self,
         target: &str,
     ) -> DomainResult<Option<(Uuid, String, Option<Vec<Uuid>>)>> {

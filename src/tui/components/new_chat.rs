@@ -239,7 +239,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ])),
         input,
     );
-    let picked_line = if state.picked.is_empty() {
+    let picked_line = if state.add_to.is_some() {
+        Span::styled("a name, job or team", theme.style(Role::Muted))
+    } else if state.picked.is_empty() {
         Span::styled(
             "a name, job, team or role · Tab picks several for a group",
             theme.style(Role::Muted),

@@ -98,7 +98,17 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
                 Vec::new()
             }
         }
-        EventKind::ConversationChanged { .. } => vec![Effect::LoadConversations],
+        EventKind::ConversationChanged { .. } => {
+            // What I asked for is done: its line in the conversation says so.
+            if app
+                .notice
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Removing ") || n.starts_with("Adding "))
+            {
+                app.notice = None;
+            }
+            vec![Effect::LoadConversations]
+        }
         EventKind::ConversationLeft { conversation_id } => {
             messaging::left(app, conversation_id);
             vec![Effect::LoadConversations]

@@ -210,7 +210,9 @@ pub(super) fn handed(
             .receipts
             .retain(|r| !from.iter().any(|f| f.id == r.user_id));
     }
-    app.notice = Some(if from.iter().any(|f| f.id == me) {
+    app.notice = Some(if to.is_empty() {
+        format!("Nobody holds {role} now: its urgent message went to its fallback.")
+    } else if from.iter().any(|f| f.id == me) {
         format!(
             "{role} is with {} now: the urgent message went to them.",
             names(to)
