@@ -116,8 +116,8 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[test]
-fn demo_round_trip_in_a_real_terminal() {
+/// `wardround demo` at 120×40 with its own HOME and TMPDIR (to check it leaves nothing).
+fn demo() -> Option<(Tmux, tempfile::TempDir, tempfile::TempDir)> {
     let home = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let h = home.path().display();
@@ -126,7 +126,13 @@ fn demo_round_trip_in_a_real_terminal() {
         tmp.path().display(),
         env!("CARGO_BIN_EXE_wardround")
     );
-    let Some(tmux) = Tmux::start(&command, 120, 40) else {
+    let tmux = Tmux::start(&command, 120, 40)?;
+    Some((tmux, home, tmp))
+}
+
+#[test]
+fn demo_round_trip_in_a_real_terminal() {
+    let Some((tmux, home, tmp)) = demo() else {
         return;
     };
 
@@ -250,15 +256,7 @@ fn demo_round_trip_in_a_real_terminal() {
 /// waits: the message follows, and the new registrar answers.
 #[test]
 fn new_chats_groups_and_a_role_in_a_real_terminal() {
-    let home = tempfile::tempdir().unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let h = home.path().display();
-    let command = format!(
-        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_DATA_HOME={h}/.local/share TMPDIR={} TERM=xterm-256color {} demo; echo wardround-exited-$?; sleep 30",
-        tmp.path().display(),
-        env!("CARGO_BIN_EXE_wardround")
-    );
-    let Some(tmux) = Tmux::start(&command, 120, 40) else {
+    let Some((tmux, home, tmp)) = demo() else {
         return;
     };
     tmux.wait_for("the ward list", Duration::from_secs(20), |s| {

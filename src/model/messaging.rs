@@ -86,6 +86,15 @@ pub struct Member {
     pub role: String,
 }
 
+/// People by name, as a sentence lists them: `Priya Shah, Tom Reid`.
+pub fn names(people: &[Member]) -> String {
+    people
+        .iter()
+        .map(|m| m.display_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: Uuid,

@@ -251,11 +251,7 @@ impl Domain {
                 let text = format!(
                     "{} made the group with {}",
                     me.display_name,
-                    names
-                        .iter()
-                        .map(|m| m.display_name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::model::names(&names)
                 );
                 let line = self.notice_line(id, text);
                 let events = ids

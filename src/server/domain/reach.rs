@@ -104,15 +104,7 @@ impl Domain {
                     // Boxed: `send` may come back here for the next role in the chain.
                     Box::pin(self.send(session, thread, forwarded)).await?;
                     let names = self.members_named(&holders).await?;
-                    went = Some(format!(
-                        "{} ({})",
-                        next.name,
-                        names
-                            .iter()
-                            .map(|m| m.display_name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
+                    went = Some(format!("{} ({})", next.name, crate::model::names(&names)));
                     break;
                 }
                 _ => break,

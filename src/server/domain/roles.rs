@@ -528,20 +528,14 @@ impl Domain {
             });
             let from_members = self.members_named(&from).await?;
             let to_members = self.members_named(&to).await?;
-            let names = |m: &[Member]| {
-                m.iter()
-                    .map(|m| m.display_name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
             // Said in the thread too, where the writer and the new holder look for it.
             let line = self.notice_line(
                 message.conversation_id,
                 format!(
                     "{} passed from {} to {}: the urgent message is theirs now",
                     role.name,
-                    names(&from_members),
-                    names(&to_members)
+                    crate::model::names(&from_members),
+                    crate::model::names(&to_members)
                 ),
             );
             let mut moved_message = message.clone();

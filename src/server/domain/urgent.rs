@@ -312,15 +312,7 @@ impl Domain {
                     self.store.join_conversation(id, &holders).await?;
                     self.caches.members.remove(&id);
                     let names = self.members_named(&holders).await?;
-                    let label = format!(
-                        "{} ({})",
-                        role.name,
-                        names
-                            .iter()
-                            .map(|m| m.display_name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
+                    let label = format!("{} ({})", role.name, crate::model::names(&names));
                     return Ok(Some((id, label, Some(holders))));
                 }
                 None => return unusable("not user:NAME, team:NAME or role:NAME"),

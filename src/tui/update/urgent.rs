@@ -195,13 +195,7 @@ pub(super) fn handed(
     to: &[crate::model::Member],
 ) -> Vec<Effect> {
     let me = app.me.id;
-    let names = |people: &[crate::model::Member]| {
-        people
-            .iter()
-            .map(|m| m.display_name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = crate::model::names;
     if let Some(m) = app
         .conversation_mut(conversation_id)
         .and_then(|c| c.messages.iter_mut().find(|m| m.message.id == message_id))
