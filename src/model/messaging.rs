@@ -151,6 +151,18 @@ pub struct Message {
     pub escalation_of: Option<Uuid>,
 }
 
+impl Receipt {
+    /// A recipient's receipt as a message is stored: sent, nothing more yet.
+    pub fn sent(user_id: Uuid, at: DateTime<Utc>) -> Self {
+        Receipt {
+            user_id,
+            state: ReceiptState::Sent,
+            at,
+            acknowledged_at: None,
+        }
+    }
+}
+
 impl Message {
     pub fn receipt_of(&self, user: Uuid) -> Option<&Receipt> {
         self.receipts.iter().find(|r| r.user_id == user)

@@ -150,6 +150,18 @@ fn text(body: &str, priority: Priority) -> NewMessage {
     }
 }
 
+fn take(role: &str) -> OnCall {
+    OnCall::Take { role: role.into() }
+}
+
+fn give_up(role: &str) -> OnCall {
+    OnCall::Drop { role: role.into() }
+}
+
+fn to_role(role: &str) -> StartConversation {
+    StartConversation::Role { role: role.into() }
+}
+
 fn direct(username: &str) -> StartConversation {
     StartConversation::Direct {
         members: vec![username.into()],
@@ -169,9 +181,7 @@ async fn the_directory_finds_people_and_roles_by_name_username_job_or_team(store
     w.role("Medical registrar on call", None).await;
     w.client("priya")
         .await
-        .on_call(&OnCall::Take {
-            role: "medical registrar on call".into(),
-        })
+        .on_call(&take("medical registrar on call"))
         .await
         .unwrap();
     // Anyone logged in may look, Jo from another department too.
@@ -419,23 +429,17 @@ async fn an_urgent_message_to_a_role_follows_its_handover(store: TestStore) {
         .unwrap();
     let priya = w.client("priya").await;
     priya
-        .on_call(&OnCall::Take {
-            role: "Medical registrar on call".into(),
-        })
+        .on_call(&take("Medical registrar on call"))
         .await
         .unwrap();
     w.client("sam")
         .await
-        .on_call(&OnCall::Take {
-            role: "4W nurse in charge".into(),
-        })
+        .on_call(&take("4W nurse in charge"))
         .await
         .unwrap();
     let alex = w.client("alex").await;
     let thread = alex
-        .start_conversation(&StartConversation::Role {
-            role: "Medical registrar on call".into(),
-        })
+        .start_conversation(&to_role("Medical registrar on call"))
         .await
         .unwrap();
     assert_eq!(thread.kind, ConversationKind::Role);
@@ -548,9 +552,7 @@ async fn a_role_nobody_holds_sends_to_its_fallback_and_tells_the_sender_at_once(
     w.role("Night FY1", Some("role:4W FY1")).await;
     let alex = w.client("alex").await;
     let thread = alex
-        .start_conversation(&StartConversation::Role {
-            role: "Night FY1".into(),
-        })
+        .start_conversation(&to_role("Night FY1"))
         .await
         .unwrap();
     alex.send(
@@ -581,11 +583,7 @@ async fn a_role_nobody_holds_sends_to_its_fallback_and_tells_the_sender_at_once(
     assert_eq!(last.priority, Priority::Important);
 
     // Once Tom takes 4W FY1, the fallback role reaches him.
-    tom.on_call(&OnCall::Take {
-        role: "4W FY1".into(),
-    })
-    .await
-    .unwrap();
+    tom.on_call(&take("4W FY1")).await.unwrap();
     alex.send(thread.id, &text("And bed 5", Priority::Normal))
         .await
         .unwrap();
@@ -596,9 +594,7 @@ async fn a_role_nobody_holds_sends_to_its_fallback_and_tells_the_sender_at_once(
     // A role with no fallback: the sender is told nobody has it.
     w.role("Phlebotomist", None).await;
     let lone = alex
-        .start_conversation(&StartConversation::Role {
-            role: "Phlebotomist".into(),
-        })
+        .start_conversation(&to_role("Phlebotomist"))
         .await
         .unwrap();
     alex.send(lone.id, &text("Bloods bed 2", Priority::Normal))
@@ -760,11 +756,7 @@ async fn only_a_teams_members_take_its_roles_and_only_holders_hand_them_on(store
         .map(|m| m.display_name.as_str())
         .collect();
     assert_eq!(holders, ["Sam Okafor"]);
-    sam.on_call(&OnCall::Drop {
-        role: "4W FY1".into(),
-    })
-    .await
-    .unwrap();
+    sam.on_call(&give_up("4W FY1")).await.unwrap();
     assert!(w.client("alex").await.roles().await.unwrap()[0]
         .holders
         .is_empty());
@@ -782,12 +774,7 @@ async fn a_roles_thread_is_for_its_holders_now_and_no_one_who_held_it_before(sto
     };
     priya.on_call(&take).await.unwrap();
     let alex = w.client("alex").await;
-    let thread = alex
-        .start_conversation(&StartConversation::Role {
-            role: "4W FY1".into(),
-        })
-        .await
-        .unwrap();
+    let thread = alex.start_conversation(&to_role("4W FY1")).await.unwrap();
     alex.send(thread.id, &text("Before the hand-over", Priority::Normal))
         .await
         .unwrap();
@@ -974,29 +961,14 @@ async fn an_urgent_message_waiting_when_a_role_goes_unheld_goes_to_its_fallback(
     let w = ward(&store).await;
     w.role("4W FY1", Some("team:4 West")).await;
     let priya = w.client("priya").await;
-    priya
-        .on_call(&OnCall::Take {
-            role: "4W FY1".into(),
-        })
-        .await
-        .unwrap();
+    priya.on_call(&take("4W FY1")).await.unwrap();
     let alex = w.client("alex").await;
-    let thread = alex
-        .start_conversation(&StartConversation::Role {
-            role: "4W FY1".into(),
-        })
-        .await
-        .unwrap();
+    let thread = alex.start_conversation(&to_role("4W FY1")).await.unwrap();
     let urgent = alex
         .send(thread.id, &text("Bed 9 desaturating", Priority::Urgent))
         .await
         .unwrap();
-    priya
-        .on_call(&OnCall::Drop {
-            role: "4W FY1".into(),
-        })
-        .await
-        .unwrap();
+    priya.on_call(&give_up("4W FY1")).await.unwrap();
     assert!(
         !priya
             .awaiting()
@@ -1028,11 +1000,7 @@ async fn an_urgent_message_waiting_when_a_role_goes_unheld_goes_to_its_fallback(
     );
 
     // The thread lists its writer and its holder now, not who held it before.
-    tom.on_call(&OnCall::Take {
-        role: "4W FY1".into(),
-    })
-    .await
-    .unwrap();
+    tom.on_call(&take("4W FY1")).await.unwrap();
     let listed = alex
         .conversations()
         .await
@@ -1052,21 +1020,14 @@ async fn an_urgent_message_waiting_when_a_role_goes_unheld_goes_to_its_fallback(
     };
     priya.on_call(&take).await.unwrap();
     let lone = alex
-        .start_conversation(&StartConversation::Role {
-            role: "Phlebotomist".into(),
-        })
+        .start_conversation(&to_role("Phlebotomist"))
         .await
         .unwrap();
     let bloods = alex
         .send(lone.id, &text("Urgent bloods bed 2", Priority::Urgent))
         .await
         .unwrap();
-    priya
-        .on_call(&OnCall::Drop {
-            role: "Phlebotomist".into(),
-        })
-        .await
-        .unwrap();
+    priya.on_call(&give_up("Phlebotomist")).await.unwrap();
     assert!(priya
         .awaiting()
         .await

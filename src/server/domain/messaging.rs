@@ -130,12 +130,7 @@ impl Domain {
             sent_at: now,
             receipts: recipients
                 .iter()
-                .map(|&user_id| Receipt {
-                    user_id,
-                    state: ReceiptState::Sent,
-                    at: now,
-                    acknowledged_at: None,
-                })
+                .map(|&user_id| Receipt::sent(user_id, now))
                 .collect(),
             ack_required: schedule.as_ref().is_some_and(|s| s.until_ack),
             escalation_of: None,

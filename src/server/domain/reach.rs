@@ -12,7 +12,7 @@ use super::urgent::schedule_for;
 use super::{Domain, DomainResult, Session, SYSTEM_USER};
 use crate::model::{
     AuditAction, ConversationKind, EscalationTarget, EventKind, Message, PresenceState, Priority,
-    Receipt, ReceiptState,
+    Receipt,
 };
 use crate::server::store::{ConversationInfo, Inserted, NewConversation, RoleRecord, StoreError};
 
@@ -210,12 +210,7 @@ impl Domain {
             sent_at: now,
             receipts: recipients
                 .iter()
-                .map(|&user_id| Receipt {
-                    user_id,
-                    state: ReceiptState::Sent,
-                    at: now,
-                    acknowledged_at: None,
-                })
+                .map(|&user_id| Receipt::sent(user_id, now))
                 .collect(),
             ack_required: schedule.as_ref().is_some_and(|s| s.until_ack),
             escalation_of: None,

@@ -6,9 +6,11 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{
-    AuditAction, EscalationTarget, EventKind, Member, NewRole, OnCall, RoleInfo, Shift,
+    AuditAction, EscalationTarget, EventKind, Member, Message, NewRole, OnCall, RoleInfo, Shift,
 };
-use crate::server::store::{Holding, HoldingSource, RoleRecord, StoreError, UrgentHandover};
+use crate::server::store::{
+    ConversationInfo, Holding, HoldingSource, OpenUrgent, RoleRecord, StoreError, UrgentHandover,
+};
 
 const MAX_ROLE_NAME: usize = 80;
 /// A shift longer than this is a mistake in the rota, not a shift.
@@ -496,26 +498,16 @@ impl Domain {
         let now = self.clock.now();
         let mut moved = 0;
         for open in self.store.open_role_urgents(role_id).await? {
-            let Some(message) = self.store.message(open.message_id).await? else {
+            let Some((message, thread, from)) = self.left_with_others(&open, &holders).await?
+            else {
                 continue;
             };
-            let Some(thread) = self.store.conversation_info(open.conversation_id).await? else {
-                continue;
-            };
-            let from: Vec<Uuid> = message
-                .receipts
-                .iter()
-                .map(|r| r.user_id)
-                .filter(|&u| {
-                    message.awaits(u) && !holders.contains(&u) && Some(u) != thread.created_by
-                })
-                .collect();
             let to: Vec<Uuid> = holders
                 .iter()
                 .copied()
                 .filter(|&h| h != message.sender_id && message.receipt_of(h).is_none())
                 .collect();
-            if from.is_empty() || to.is_empty() {
+            if to.is_empty() {
                 continue;
             }
             let elapsed = (now - message.sent_at).num_milliseconds().max(0);
@@ -632,31 +624,20 @@ impl Domain {
         let Some(fallback) = role.fallback.as_deref() else {
             return Ok(0);
         };
-        let opens = self.store.open_role_urgents(role.id).await?;
-        if opens.is_empty() {
-            return Ok(0);
-        }
-        let Some((conversation, label, to)) = self.escalation_conversation(fallback).await? else {
-            return Ok(0);
-        };
         let now = self.clock.now();
         let mut moved = 0;
-        for open in opens {
-            let Some(message) = self.store.message(open.message_id).await? else {
+        // Found only once something is to go there: the scheduler comes here often.
+        let mut target = None;
+        for open in self.store.open_role_urgents(role.id).await? {
+            let Some((message, _, from)) = self.left_with_others(&open, &[]).await? else {
                 continue;
             };
-            let Some(thread) = self.store.conversation_info(open.conversation_id).await? else {
-                continue;
-            };
-            let from: Vec<Uuid> = message
-                .receipts
-                .iter()
-                .map(|r| r.user_id)
-                .filter(|&u| message.awaits(u) && Some(u) != thread.created_by)
-                .collect();
-            if from.is_empty() {
-                continue;
+            if target.is_none() {
+                target = self.escalation_conversation(fallback).await?;
             }
+            let Some((conversation, label, to)) = target.clone() else {
+                return Ok(moved);
+            };
             let handed = EventKind::Handed {
                 message_id: message.id,
                 conversation_id: message.conversation_id,
@@ -708,6 +689,28 @@ impl Domain {
             moved += 1;
         }
         Ok(moved)
+    }
+
+    /// An urgent message in a role's thread with those it still waits for who do not
+    /// hold the role (now among `holders`), its writer aside; `None` when there are none.
+    async fn left_with_others(
+        &self,
+        open: &OpenUrgent,
+        holders: &[Uuid],
+    ) -> DomainResult<Option<(Message, ConversationInfo, Vec<Uuid>)>> {
+        let Some(message) = self.store.message(open.message_id).await? else {
+            return Ok(None);
+        };
+        let Some(thread) = self.store.conversation_info(open.conversation_id).await? else {
+            return Ok(None);
+        };
+        let from: Vec<Uuid> = message
+            .receipts
+            .iter()
+            .map(|r| r.user_id)
+            .filter(|&u| message.awaits(u) && !holders.contains(&u) && Some(u) != thread.created_by)
+            .collect();
+        Ok((!from.is_empty()).then_some((message, thread, from)))
     }
 
     pub(super) async fn follow_roles(&self) -> DomainResult<usize> {

@@ -12,7 +12,7 @@ use super::policies::receipts_as_seen_by;
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::model::{
     AuditAction, ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority,
-    Receipt, ReceiptState, RenotifyUntil,
+    Receipt, RenotifyUntil,
 };
 use crate::server::metrics::Metrics;
 pub use crate::server::store::SYSTEM_USER;
@@ -360,12 +360,7 @@ impl Domain {
             receipts: members
                 .iter()
                 .filter(|&&m| m != SYSTEM_USER)
-                .map(|&user_id| Receipt {
-                    user_id,
-                    state: ReceiptState::Sent,
-                    at: now,
-                    acknowledged_at: None,
-                })
+                .map(|&user_id| Receipt::sent(user_id, now))
                 .collect(),
             ack_required: original.ack_required,
             escalation_of: Some(original.id),
