@@ -173,6 +173,9 @@ pub struct ServeSection {
     /// Connections one address may hold open at once (authenticated event streams and
     /// loopback aside); 0: no cap.
     pub max_connections_per_address: usize,
+    /// `full`: an acknowledged message survives a power cut; `normal`: only a crash of
+    /// the server (SQLite's `synchronous`).
+    pub sqlite_synchronous: crate::server::store::Synchronous,
 }
 
 impl Default for ServerSection {
@@ -227,6 +230,7 @@ impl Default for ServeSection {
             state_dir: String::new(),
             header_read_timeout_secs: 10,
             max_connections_per_address: 256,
+            sqlite_synchronous: crate::server::store::Synchronous::default(),
         }
     }
 }
@@ -343,6 +347,21 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         f
+    }
+
+    #[test]
+    fn sqlite_syncs_every_commit_unless_told_otherwise() {
+        use crate::server::store::Synchronous;
+        let c = Config::load(Some(write("").path()), std::iter::empty()).unwrap();
+        assert_eq!(c.serve.sqlite_synchronous, Synchronous::Full);
+        let f = write("[serve]\nsqlite_synchronous = \"normal\"\n");
+        let c = Config::load(Some(f.path()), std::iter::empty()).unwrap();
+        assert_eq!(c.serve.sqlite_synchronous, Synchronous::Normal);
+        let f = write("[serve]\nsqlite_synchronous = \"off\"\n");
+        let err = Config::load(Some(f.path()), std::iter::empty())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2") && err.contains("full"), "{err}");
     }
 
     #[test]

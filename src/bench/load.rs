@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -85,7 +86,15 @@ fn lock(ledger: &Shared) -> std::sync::MutexGuard<'_, Ledger> {
 pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchError> {
     let started = Instant::now();
     let rss_at_start = target.rss_mib();
-    let pairs = set_up(target, options.senders.max(1)).await?;
+    let admin = ApiClient::new(&target.url)?
+        .login("admin", &target.admin_password)
+        .await?
+        .0;
+    let accounts = Accounts::new();
+    let pairs = set_up(target, &admin, &accounts, options.senders.max(1)).await?;
+    // Open through every phase, as a hospital's workstations are while messages flow.
+    let idle = idle_clients(target, &admin, &accounts, options.idle_clients).await?;
+    let rss_idle = target.rss_mib();
     let ledger: Shared = Arc::default();
     let (receipt_tx, mut receipts) = mpsc::unbounded_channel();
     let mut streams = Vec::new();
@@ -120,11 +129,16 @@ pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchErro
             .collect()
     };
     let rss_after_load = target.rss_mib();
-    for s in streams {
+    let still_open = idle.still_open();
+    for s in streams.into_iter().chain(idle.tasks) {
         s.abort();
     }
-
-    let rss_idle = idle_clients(target, &pairs, options.idle_clients).await?;
+    if still_open < options.idle_clients {
+        return Err(BenchError::Setup(format!(
+            "only {still_open} of {} idle clients stayed connected through the load",
+            options.idle_clients
+        )));
+    }
     Ok(Report {
         server: target.url.clone(),
         store: target.store,
@@ -134,52 +148,75 @@ pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchErro
         latency_at_10_per_s_ms: percentiles(&latencies),
         receipt_round_trip_ms: percentiles(&round_trips),
         idle_clients: options.idle_clients,
+        idle_users: idle.users,
         server_rss_mib: Memory {
             at_start: rss_at_start,
-            after_load: rss_after_load,
             with_idle_clients: rss_idle,
+            after_load: rss_after_load,
         },
         server_cpu_ms_per_message: cpu_per_message,
         seconds: (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
     })
 }
 
-/// Accounts and a two-person team (its channel is the conversation) per pair, named for
-/// this run so that runs against one server do not meet.
-async fn set_up(target: &Target, n: usize) -> Result<Vec<Pair>, BenchError> {
-    let admin = ApiClient::new(&target.url)?
-        .login("admin", &target.admin_password)
-        .await?
-        .0;
-    let run = &Uuid::new_v4().simple().to_string()[..8];
+/// Accounts made for one run, named for it so that runs against one server do not meet.
+struct Accounts {
+    run: String,
+    password: String,
+}
+
+impl Accounts {
+    fn new() -> Self {
+        Accounts {
+            run: Uuid::new_v4().simple().to_string()[..8].to_string(),
+            password: format!("bench {}", Uuid::new_v4().simple()),
+        }
+    }
+
+    fn name(&self, who: &str) -> String {
+        format!("bench-{}-{who}", self.run)
+    }
+
+    async fn add(&self, admin: &ApiClient, name: &str) -> Result<(), BenchError> {
+        admin
+            .admin_add_user(&NewAccount {
+                username: name,
+                display_name: name,
+                role: "load",
+                password: &self.password,
+                admin: false,
+                one_time: false,
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn login(&self, name: &str, url: &str) -> Result<ApiClient, BenchError> {
+        Ok(ApiClient::new(url)?.login(name, &self.password).await?.0)
+    }
+}
+
+/// Accounts and a two-person team (its channel is the conversation) per pair.
+async fn set_up(
+    target: &Target,
+    admin: &ApiClient,
+    accounts: &Accounts,
+    n: usize,
+) -> Result<Vec<Pair>, BenchError> {
     let urls = target.urls();
-    let password = format!("bench {}", Uuid::new_v4().simple());
     let mut pairs = Vec::with_capacity(n);
     for i in 0..n {
-        let (s, r) = (format!("bench-{run}-s{i}"), format!("bench-{run}-r{i}"));
+        let (s, r) = (accounts.name(&format!("s{i}")), accounts.name(&format!("r{i}")));
         for name in [&s, &r] {
-            admin
-                .admin_add_user(&NewAccount {
-                    username: name,
-                    display_name: name,
-                    role: "load",
-                    password: &password,
-                    admin: false,
-                    one_time: false,
-                })
-                .await?;
+            accounts.add(admin, name).await?;
         }
-        let team = format!("bench-{run}-{i}");
+        let team = accounts.name(&i.to_string());
         admin.admin_create_team(&team, None).await?;
         admin.admin_team_member(&team, &s, true).await?;
         admin.admin_team_member(&team, &r, true).await?;
-        let login = |name: String, url: String| {
-            let password = password.clone();
-            async move { Ok::<_, BenchError>(ApiClient::new(&url)?.login(&name, &password).await?.0) }
-        };
         // With several nodes, the recipient is on the node after the sender's.
-        let sender = login(s, urls[i % urls.len()].clone()).await?;
-        let recipient = login(r, urls[(i + 1) % urls.len()].clone()).await?;
+        let sender = accounts.login(&s, &urls[i % urls.len()]).await?;
+        let recipient = accounts.login(&r, &urls[(i + 1) % urls.len()]).await?;
         let conversation = sender
             .conversations()
             .await?
@@ -372,32 +409,70 @@ async fn receipt_round_trips(
     Ok(out)
 }
 
-/// Opens `n` event streams that do nothing (shared among the load's accounts), and the
-/// server's memory once all are connected.
+/// Event streams held open, doing nothing, by users who take no part in the load.
+struct Idle {
+    users: usize,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Streams connected now: one that drops and reconnects counts again once back.
+    open: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Idle {
+    fn still_open(&self) -> usize {
+        usize::try_from(self.open.load(std::sync::atomic::Ordering::SeqCst)).unwrap_or(0)
+    }
+}
+
+/// A workstation's worth of streams per user: a hospital has many more users than the
+/// load's senders, each with a few workstations (and a display) logged in.
+const STREAMS_PER_IDLE_USER: usize = 20;
+
+/// Opens `n` event streams that do nothing, spread over `n / 20` accounts of their own,
+/// and waits until all are connected.
 async fn idle_clients(
     target: &Target,
-    pairs: &[Pair],
+    admin: &ApiClient,
+    accounts: &Accounts,
     n: usize,
-) -> Result<Option<f64>, BenchError> {
-    if n == 0 {
-        return Ok(None);
-    }
-    let mut streams = Vec::with_capacity(n);
+) -> Result<Idle, BenchError> {
+    let open = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let users = n.div_ceil(STREAMS_PER_IDLE_USER);
+    let urls = &target.urls();
+    // A few at a time: each account costs the server a password hash to make and log in.
+    let clients: Vec<ApiClient> = futures_util::stream::iter(0..users)
+        .map(|i| async move {
+            let name = accounts.name(&format!("idle{i}"));
+            accounts.add(admin, &name).await?;
+            accounts.login(&name, &urls[i % urls.len()]).await
+        })
+        .buffered(4)
+        .try_collect()
+        .await?;
+    let mut tasks = Vec::with_capacity(2 * n);
     let (tx, mut rx) = mpsc::unbounded_channel();
     for i in 0..n {
-        let pair = &pairs[i % pairs.len()];
-        let client = if i % 2 == 0 {
-            &pair.sender
-        } else {
-            &pair.recipient
-        };
         let (one_tx, mut one_rx) = mpsc::unbounded_channel();
-        streams.push(spawn_event_stream(client.clone(), i64::MAX, one_tx));
-        let tx = tx.clone();
-        streams.push(tokio::spawn(async move {
+        tasks.push(spawn_event_stream(
+            clients[i % clients.len()].clone(),
+            0,
+            one_tx,
+        ));
+        let (tx, open) = (tx.clone(), open.clone());
+        tasks.push(tokio::spawn(async move {
+            use std::sync::atomic::Ordering::SeqCst;
+            let mut connected = false;
             while let Some(u) = one_rx.recv().await {
-                if matches!(u, StreamUpdate::Connected) {
-                    let _ = tx.send(());
+                match u {
+                    StreamUpdate::Connected if !connected => {
+                        connected = true;
+                        open.fetch_add(1, SeqCst);
+                        let _ = tx.send(());
+                    }
+                    StreamUpdate::Disconnected { .. } if connected => {
+                        connected = false;
+                        open.fetch_sub(1, SeqCst);
+                    }
+                    _ => {}
                 }
             }
         }));
@@ -416,11 +491,7 @@ async fn idle_clients(
     }
     // Let the server settle after the burst of connections.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let rss = target.rss_mib();
-    for s in streams {
-        s.abort();
-    }
-    Ok(rss)
+    Ok(Idle { users, tasks, open })
 }
 
 #[cfg(test)]

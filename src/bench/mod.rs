@@ -33,7 +33,8 @@ pub struct Options {
     pub messages_per_sender: usize,
     /// Messages at 10 per second for the latency figure.
     pub paced_messages: usize,
-    /// Event streams held open, doing nothing, for the memory figure.
+    /// Event streams held open, doing nothing, through the whole run, by accounts of
+    /// their own: what fan-out costs with a hospital's workstations connected.
     pub idle_clients: usize,
     /// The whole run stops after this.
     pub limit: Duration,
@@ -67,6 +68,8 @@ pub struct Report {
     /// Recipient marks read → the sender's stream says so.
     pub receipt_round_trip_ms: Percentiles,
     pub idle_clients: usize,
+    /// The accounts holding the idle streams (none of them sends or receives).
+    pub idle_users: usize,
     pub server_rss_mib: Memory,
     /// Server CPU time per message of the throughput phase.
     pub server_cpu_ms_per_message: Option<f64>,
@@ -76,8 +79,10 @@ pub struct Report {
 #[derive(Debug, Clone, Serialize)]
 pub struct Memory {
     pub at_start: Option<f64>,
-    pub after_load: Option<f64>,
+    /// Once the idle clients are connected, before the load.
     pub with_idle_clients: Option<f64>,
+    /// After the load, the idle clients still connected.
+    pub after_load: Option<f64>,
 }
 
 /// The load against `target`, within `options.limit`.

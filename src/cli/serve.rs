@@ -269,6 +269,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         audit: Some(audit),
         limits,
         max_group: config.messaging.max_group,
+        synchronous: config.serve.sqlite_synchronous,
         ..Default::default()
     };
     let running = server::start_with(listen, &database, ehr, options).await?;

@@ -1,27 +1,35 @@
 //! Hands the store's events to the event streams open on this node, in cursor order. One
-//! tail per node (`server::tail`) broadcasts them here, from what this node committed or
-//! read back from the store; each stream forwards its user's.
+//! tail per node (`server::tail`) hands them here, from what this node committed or read
+//! back from the store. Each user with a stream open has a channel of their own, shared by
+//! their streams: an event wakes only the streams of the user it concerns, so an idle
+//! workstation costs nothing while messages flow, and a user whose streams fall behind
+//! resumes from the store alone.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{broadcast, watch, Notify};
+use uuid::Uuid;
 
 use super::store::{StoredEvent, UserEvent};
 
-/// Streams that fall this far behind resume from the store instead (see `routes::events`).
-const CAPACITY: usize = 4096;
+/// Events a user's streams may fall behind before they resume from the store (see
+/// `routes::events`). Each connected user's channel holds this many slots.
+const CAPACITY: usize = 128;
+
+type Channels = HashMap<Uuid, broadcast::Sender<Arc<StoredEvent>>>;
 
 #[derive(Clone)]
 pub struct Hub {
-    tx: broadcast::Sender<Arc<StoredEvent>>,
+    channels: Arc<Mutex<Channels>>,
     /// Set when the server stops, so open streams end and shutdown need not wait on them.
     closing: Arc<watch::Sender<bool>>,
     /// Something was written that the tail has not read.
     unread: Arc<Notify>,
-    /// Events this node committed and the tail has not broadcast yet.
+    /// Events this node committed and the tail has not handed out yet.
     committed: Arc<Mutex<Vec<UserEvent>>>,
-    /// The highest cursor the tail has broadcast.
+    /// The highest cursor the tail has handed out.
     read: Arc<AtomicI64>,
     /// The highest cursor the store was seen to hold (another node's, perhaps).
     seen: Arc<AtomicI64>,
@@ -30,7 +38,7 @@ pub struct Hub {
 impl Default for Hub {
     fn default() -> Self {
         Hub {
-            tx: broadcast::channel(CAPACITY).0,
+            channels: Arc::default(),
             closing: Arc::new(watch::channel(false).0),
             unread: Arc::default(),
             committed: Arc::default(),
@@ -40,12 +48,35 @@ impl Default for Hub {
     }
 }
 
-impl Hub {
-    /// This node committed `events`: the tail broadcasts them.
-    pub fn wrote(&self, events: &[UserEvent]) {
-        if let Ok(mut committed) = self.committed.lock() {
-            committed.extend_from_slice(events);
+/// One stream's share of its user's channel; the channel goes when its last stream does.
+pub struct Subscription {
+    user: Uuid,
+    pub events: broadcast::Receiver<Arc<StoredEvent>>,
+    channels: Arc<Mutex<Channels>>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut channels = lock(&self.channels);
+        // Ours is still counted: it is dropped after this.
+        if channels
+            .get(&self.user)
+            .is_some_and(|tx| tx.receiver_count() <= 1)
+        {
+            channels.remove(&self.user);
         }
+    }
+}
+
+/// A panic elsewhere while holding the lock leaves the map as it was: still usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Hub {
+    /// This node committed `events`: the tail hands them out.
+    pub fn wrote(&self, events: &[UserEvent]) {
+        lock(&self.committed).extend_from_slice(events);
         self.unread.notify_one();
     }
 
@@ -58,7 +89,7 @@ impl Hub {
         }
     }
 
-    /// Whether the store holds events the tail has not broadcast.
+    /// Whether the store holds events the tail has not handed out.
     pub(super) fn saw_unread(&self) -> bool {
         self.seen.load(Ordering::SeqCst) > self.read.load(Ordering::SeqCst)
     }
@@ -70,22 +101,30 @@ impl Hub {
 
     /// What this node committed since the tail last took it.
     pub(super) fn take_committed(&self) -> Vec<UserEvent> {
-        self.committed
-            .lock()
-            .map(|mut c| std::mem::take(&mut *c))
-            .unwrap_or_default()
+        std::mem::take(&mut *lock(&self.committed))
     }
 
-    /// `events` follow every event the tail broadcast before.
+    /// `events` follow every event the tail handed out before. Each goes to its user's
+    /// streams, if any is open here; the rest are in the store for when one opens.
     pub(super) fn broadcast(&self, events: Vec<StoredEvent>) {
-        for e in events {
-            self.read.fetch_max(e.raw.cursor, Ordering::SeqCst);
-            // No subscriber is not an error: the event is in the store for later replay.
-            let _ = self.tx.send(Arc::new(e));
+        let Some(newest) = events.last().map(|e| e.raw.cursor) else {
+            return;
+        };
+        {
+            let channels = lock(&self.channels);
+            for e in events {
+                if let Some(tx) = channels.get(&e.user_id) {
+                    // Its streams may have just gone: not an error.
+                    let _ = tx.send(Arc::new(e));
+                }
+            }
         }
+        // After sending: a stream that subscribes meanwhile replays from the store up to
+        // at least what it then finds here, and tells the two apart by cursor.
+        self.read.fetch_max(newest, Ordering::SeqCst);
     }
 
-    /// Where the tail starts: events up to `cursor` are not broadcast.
+    /// Where the tail starts: events up to `cursor` are not handed out.
     pub(super) fn start_after(&self, cursor: i64) {
         self.read.fetch_max(cursor, Ordering::SeqCst);
     }
@@ -94,8 +133,22 @@ impl Hub {
         self.read.load(Ordering::SeqCst)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
-        self.tx.subscribe()
+    /// `user`'s events from now on, for one of their streams.
+    pub fn subscribe(&self, user: Uuid) -> Subscription {
+        let events = lock(&self.channels)
+            .entry(user)
+            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .subscribe();
+        Subscription {
+            user,
+            events,
+            channels: self.channels.clone(),
+        }
+    }
+
+    /// Users with a stream open on this node.
+    pub fn users_connected(&self) -> usize {
+        lock(&self.channels).len()
     }
 
     pub fn close(&self) {
@@ -106,5 +159,67 @@ impl Hub {
     pub async fn closed(&self) {
         let mut rx = self.closing.subscribe();
         let _ = rx.wait_for(|closing| *closing).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::RawEvent;
+
+    fn event(user: u128, cursor: i64) -> StoredEvent {
+        StoredEvent {
+            user_id: Uuid::from_u128(user),
+            raw: RawEvent {
+                cursor,
+                payload: String::new(),
+            },
+        }
+    }
+
+    fn cursors(s: &mut Subscription) -> Vec<i64> {
+        std::iter::from_fn(|| s.events.try_recv().ok().map(|e| e.raw.cursor)).collect()
+    }
+
+    #[test]
+    fn an_event_reaches_only_the_streams_of_its_user() {
+        let hub = Hub::default();
+        let (mut a1, mut a2, mut b) = (
+            hub.subscribe(Uuid::from_u128(1)),
+            hub.subscribe(Uuid::from_u128(1)),
+            hub.subscribe(Uuid::from_u128(2)),
+        );
+        hub.broadcast(vec![event(1, 1), event(3, 2), event(2, 3), event(1, 4)]);
+        assert_eq!(cursors(&mut a1), [1, 4]);
+        assert_eq!(cursors(&mut a2), [1, 4], "a user's streams share the channel");
+        assert_eq!(cursors(&mut b), [3]);
+        assert_eq!(hub.read_up_to(), 4, "an event nobody here awaits is still read");
+    }
+
+    #[test]
+    fn a_users_channel_goes_with_their_last_stream() {
+        let hub = Hub::default();
+        let first = hub.subscribe(Uuid::from_u128(1));
+        let second = hub.subscribe(Uuid::from_u128(1));
+        assert_eq!(hub.users_connected(), 1);
+        drop(first);
+        assert_eq!(hub.users_connected(), 1);
+        drop(second);
+        assert_eq!(hub.users_connected(), 0);
+    }
+
+    #[test]
+    fn one_user_falling_behind_leaves_the_others_on_the_live_channel() {
+        let hub = Hub::default();
+        let mut slow = hub.subscribe(Uuid::from_u128(1));
+        let mut other = hub.subscribe(Uuid::from_u128(2));
+        let flood: Vec<StoredEvent> = (1..=CAPACITY as i64 + 10).map(|c| event(1, c)).collect();
+        hub.broadcast(flood);
+        hub.broadcast(vec![event(2, CAPACITY as i64 + 11)]);
+        assert!(matches!(
+            slow.events.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(10))
+        ));
+        assert_eq!(cursors(&mut other), [CAPACITY as i64 + 11]);
     }
 }

@@ -110,6 +110,8 @@ pub struct Options {
     pub limits: connections::Limits,
     /// `[messaging] max_group`.
     pub max_group: usize,
+    /// `[serve] sqlite_synchronous`.
+    pub synchronous: store::Synchronous,
 }
 
 impl Default for Options {
@@ -121,6 +123,7 @@ impl Default for Options {
             audit: None,
             limits: connections::Limits::default(),
             max_group: DEFAULT_MAX_GROUP,
+            synchronous: store::Synchronous::default(),
         }
     }
 }
@@ -131,7 +134,9 @@ pub async fn offline(
     database: &Database,
     audit: audit_key::AuditSetup,
 ) -> Result<Domain, ServeError> {
-    let store = database.open(audit.keys.clone()).await?;
+    let store = database
+        .open(audit.keys.clone(), store::Synchronous::default())
+        .await?;
     let ehr = Arc::new(crate::fhir::BundleSource::default());
     Ok(Domain::new(
         store,
@@ -163,7 +168,9 @@ pub async fn start_with(
         Some(audit) => audit,
         None => database.audit_setup(None, audit_key::KeyFile::CreateIfMissing)?,
     };
-    let store = database.open(audit.keys.clone()).await?;
+    let store = database
+        .open(audit.keys.clone(), options.synchronous)
+        .await?;
     let domain = Domain::new(store, Hub::default(), ehr, options.clock, audit)
         .with_max_group(options.max_group);
     domain.ensure_global_policy().await?;

@@ -110,14 +110,14 @@ mod tests {
         }
     }
 
-    fn cursors(rx: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<StoredEvent>>) -> Vec<i64> {
-        std::iter::from_fn(|| rx.try_recv().ok().map(|e| e.raw.cursor)).collect()
+    fn cursors(rx: &mut crate::server::hub::Subscription) -> Vec<i64> {
+        std::iter::from_fn(|| rx.events.try_recv().ok().map(|e| e.raw.cursor)).collect()
     }
 
     #[test]
     fn events_committed_right_after_the_last_broadcast_go_out_without_a_read() {
         let hub = Hub::default();
-        let mut rx = hub.subscribe();
+        let mut rx = hub.subscribe(Uuid::from_u128(1));
         hub.start_after(10);
         hub.wrote(&[committed(12), committed(11)]);
         assert!(broadcast_committed(&hub), "nothing left to read");
@@ -127,13 +127,13 @@ mod tests {
         hub.wrote(&[committed(13)]);
         broadcast_committed(&hub);
         let stored = serde_json::to_string(&committed(13).event.kind).unwrap();
-        assert_eq!(rx.try_recv().unwrap().raw.payload, stored);
+        assert_eq!(rx.events.try_recv().unwrap().raw.payload, stored);
     }
 
     #[test]
     fn a_cursor_missing_before_committed_events_sends_the_tail_to_the_store() {
         let hub = Hub::default();
-        let mut rx = hub.subscribe();
+        let mut rx = hub.subscribe(Uuid::from_u128(1));
         hub.start_after(10);
         hub.wrote(&[committed(11), committed(13)]);
         assert!(!broadcast_committed(&hub), "12 is someone else's: read");

@@ -70,9 +70,12 @@ async fn pump(
     let _counted = domain.metrics().stream();
     let mut check = tokio::time::interval(SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let hub = domain.hub().clone();
+    let closed = hub.closed();
+    tokio::pin!(closed);
     // Subscribe before replaying: the hub then carries everything the replay may not
     // have seen, and what both carry is told apart by cursor.
-    let mut live = domain.hub().subscribe();
+    let mut live = hub.subscribe(user);
     let mut replay = true;
     loop {
         if replay {
@@ -103,15 +106,15 @@ async fn pump(
         }
         tokio::select! {
             _ = tx.closed() => return,
-            _ = domain.hub().closed() => return,
+            () = &mut closed => return,
             _ = check.tick() => {
                 if !domain.still_live(&session).await {
                     return;
                 }
             }
-            received = live.recv() => match received {
+            received = live.events.recv() => match received {
                 // In cursor order, after every event the hub carried before.
-                Ok(e) if e.user_id == user && e.raw.cursor > last => {
+                Ok(e) if e.raw.cursor > last => {
                     if !domain.still_live(&session).await {
                         return;
                     }
@@ -121,7 +124,7 @@ async fn pump(
                     }
                 }
                 Ok(_) => {}
-                // Missed some: the store has them.
+                // Missed some: the store has them (this user's streams only).
                 Err(RecvError::Lagged(_)) => replay = true,
                 Err(RecvError::Closed) => return,
             }

@@ -9,6 +9,19 @@ use sha2::Digest as _;
 use super::{PgStore, SqliteStore, Store, StoreResult};
 use crate::server::audit_key::{AuditKeyError, AuditKeys, AuditSetup, Checkpoints, KeyFile};
 
+/// How hard SQLite works to keep a commit: `[serve] sqlite_synchronous`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// Each commit is on the disk before it is acknowledged: a message the sender saw `✓`
+    /// for survives the machine losing power. One sync per group commit.
+    #[default]
+    Full,
+    /// Commits reach the disk at the next checkpoint: they survive the server crashing,
+    /// not the machine. Fewer syncs, for disks where a sync is slow.
+    Normal,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
     Sqlite(PathBuf),
@@ -75,9 +88,15 @@ impl Database {
         }
     }
 
-    pub async fn open(&self, audit_keys: AuditKeys) -> StoreResult<Arc<dyn Store>> {
+    pub async fn open(
+        &self,
+        audit_keys: AuditKeys,
+        synchronous: Synchronous,
+    ) -> StoreResult<Arc<dyn Store>> {
         Ok(match self {
-            Database::Sqlite(path) => Arc::new(SqliteStore::open(path, audit_keys).await?),
+            Database::Sqlite(path) => {
+                Arc::new(SqliteStore::open(path, audit_keys, synchronous).await?)
+            }
             Database::Postgres(url) => Arc::new(PgStore::connect(url, audit_keys).await?),
         })
     }

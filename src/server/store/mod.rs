@@ -23,7 +23,7 @@ use uuid::Uuid;
 pub use admin::{AdminStore, NewPassword};
 pub use audit::{AuditFilter, AuditStore};
 pub use conversations::{pair_key, ConversationChange, ConversationInfo, ConversationStore};
-pub use database::Database;
+pub use database::{Database, Synchronous};
 pub use logins::{Failures, LoginStore, Throttle};
 pub use policies::{PolicyStore, Subject};
 pub use postgres::PgStore;

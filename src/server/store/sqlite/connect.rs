@@ -10,7 +10,7 @@ use sqlx::SqlitePool;
 use super::{group_commit, migrate, SqliteStore};
 use crate::server::audit_key::AuditKeys;
 use crate::server::store::{create_private_dir, create_private_file};
-use crate::server::store::{StoreError, StoreResult};
+use crate::server::store::{StoreError, StoreResult, Synchronous};
 /// Events written since the last checkpoint that call for the next: under load about one
 /// checkpoint every second or two (the WAL stays a few MiB), and a ward's ordinary traffic
 /// is not interrupted every second. Each checkpoint syncs the database file, and on a
@@ -68,7 +68,11 @@ impl SqliteStore {
         self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
-    pub async fn open(path: &Path, audit_keys: AuditKeys) -> StoreResult<Self> {
+    pub async fn open(
+        path: &Path,
+        audit_keys: AuditKeys,
+        synchronous: Synchronous,
+    ) -> StoreResult<Self> {
         let open_err = |e: &dyn std::fmt::Display| StoreError::Open {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -83,7 +87,10 @@ impl SqliteStore {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(match synchronous {
+                Synchronous::Full => SqliteSynchronous::Full,
+                Synchronous::Normal => SqliteSynchronous::Normal,
+            })
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
             // Checkpoints run beside the writer (below), not inside whichever commit
@@ -109,5 +116,28 @@ impl SqliteStore {
         migrate::migrate(&store).await?;
         store.checkpointer = Some(tokio::spawn(checkpoints(store.reader.clone())).abort_handle());
         Ok(store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn synchronous_of(setting: Synchronous) -> i64 {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("w.sqlite"), AuditKeys::generate(), setting)
+            .await
+            .unwrap();
+        sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_acknowledged_commit_is_synced_to_disk_unless_relaxed() {
+        // SQLite's numbers: 1 NORMAL, 2 FULL.
+        assert_eq!(synchronous_of(Synchronous::default()).await, 2);
+        assert_eq!(synchronous_of(Synchronous::Normal).await, 1);
     }
 }
