@@ -21,6 +21,7 @@ pub struct Config {
     pub serve: ServeSection,
     pub ehr: EhrSection,
     pub messaging: MessagingSection,
+    pub log: crate::logging::LogSection,
     /// Per patient list, by its name: this user's columns and sort.
     pub lists: BTreeMap<String, ListPrefs>,
     pub profiles: Profiles,

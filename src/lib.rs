@@ -11,6 +11,7 @@ pub mod demo;
 pub mod doctor;
 pub mod export;
 pub mod fhir;
+pub mod logging;
 pub mod model;
 pub mod process;
 pub mod sanitize;

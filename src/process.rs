@@ -1,5 +1,6 @@
-//! What the OS says of a process: resident memory and CPU time (Linux `/proc`), and the
-//! open-files limit a server with thousands of event streams needs raised.
+//! What the OS says of a process: resident memory, CPU time and open files (Linux
+//! `/proc`), and the open-files limit a server with thousands of event streams needs
+//! raised.
 
 /// Raises the soft limit on open files to the hard limit: each connected client holds a
 /// socket, and 1,024 (a common default) is a ward, not a hospital.
@@ -60,6 +61,12 @@ pub fn cpu_ms(pid: u32) -> Option<u64> {
     Some((utime + stime) * 1000 / ticks)
 }
 
+/// Files and sockets the process has open.
+pub fn open_files(pid: u32) -> Option<i64> {
+    let entries = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    i64::try_from(entries.count()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +76,7 @@ mod tests {
         let me = std::process::id();
         assert!(rss_bytes(me).is_some_and(|b| b > 1024 * 1024));
         assert!(cpu_ms(me).is_some());
+        assert!(open_files(me).is_some_and(|n| n > 0));
         assert_eq!(rss_bytes(u32::MAX), None);
     }
 }

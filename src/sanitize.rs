@@ -74,9 +74,37 @@ pub fn strict(s: &str, max: usize) -> String {
         .collect()
 }
 
+/// A URL fit for a log: without a password or token in its user part or its query.
+pub fn url_without_credentials(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_in_a_log_keeps_no_credentials() {
+        assert_eq!(
+            url_without_credentials("https://svc:s3cret@ehr.example/fhir/R4?token=abc"),
+            "https://ehr.example/fhir/R4"
+        );
+        assert_eq!(
+            url_without_credentials("http://ehr.example:8080"),
+            "http://ehr.example:8080"
+        );
+        assert_eq!(url_without_credentials(""), "");
+    }
 
     #[test]
     fn escape_sequences_lose_their_escape() {

@@ -116,23 +116,91 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// `wardround demo` at 120×40 with its own HOME and TMPDIR (to check it leaves nothing).
-fn demo() -> Option<(Tmux, tempfile::TempDir, tempfile::TempDir)> {
+/// `wardround demo` at 120×40 with its own HOME and TMPDIR (to check it leaves nothing),
+/// logging at `level` into its own state directory.
+fn demo(
+    level: &str,
+) -> Option<(
+    Tmux,
+    tempfile::TempDir,
+    tempfile::TempDir,
+    tempfile::TempDir,
+)> {
     let home = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
     let h = home.path().display();
     let command = format!(
-        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_DATA_HOME={h}/.local/share TMPDIR={} TERM=xterm-256color {} demo; echo wardround-exited-$?; sleep 30",
+        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_DATA_HOME={h}/.local/share XDG_STATE_HOME={} RUST_LOG={level} TMPDIR={} TERM=xterm-256color {} demo; echo wardround-exited-$?; sleep 30",
+        state.path().display(),
         tmp.path().display(),
         env!("CARGO_BIN_EXE_wardround")
     );
     let tmux = Tmux::start(&command, 120, 40)?;
-    Some((tmux, home, tmp))
+    Some((tmux, home, tmp, state))
+}
+
+/// The app's log (the demo's server logs into it too), read after a run at the most
+/// verbose level: it holds what IT needs (requests by route, the stream's state) and
+/// nothing of any patient or message.
+fn assert_log_holds_no_patient_data(state: &Path, typed: &[&str]) {
+    let log = std::fs::read_to_string(state.join("wardround").join("wardround.log"))
+        .expect("the app's log in the state directory");
+    for expected in [
+        "wardround::http",
+        "route=/api/v1/",
+        "event stream connected",
+    ] {
+        assert!(log.contains(expected), "the log has {expected:?}");
+    }
+    // What the demo ward holds, generated as the demo did (names and MRNs do not depend
+    // on the day; birth dates may, by a day either side).
+    let mut secrets: Vec<String> = typed.iter().map(|s| s.to_string()).collect();
+    // A sample of what the simulated colleagues write.
+    secrets.extend(
+        [
+            "Safety huddle 08:30",
+            "New chest pain in bay 2",
+            "Family visiting at 14:00",
+        ]
+        .map(String::from),
+    );
+    for day in [-1, 0, 1] {
+        let now = chrono::Utc::now() + chrono::Duration::days(day);
+        let bundle: serde_json::Value =
+            serde_json::from_slice(&wardround::demo::ward::generate(wardround::demo::SEED, now))
+                .unwrap();
+        for entry in bundle["entry"].as_array().unwrap() {
+            let r = &entry["resource"];
+            if r["resourceType"] != "Patient" {
+                continue;
+            }
+            let name = &r["name"][0];
+            let family = name["family"].as_str().unwrap();
+            let given = name["given"][0].as_str().unwrap();
+            secrets.push(format!("{given} {family}"));
+            secrets.push(format!("{}, {given}", family.to_uppercase()));
+            secrets.push(r["birthDate"].as_str().unwrap().to_string());
+            for id in r["identifier"].as_array().unwrap() {
+                secrets.push(id["value"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    assert!(secrets.len() > 60, "the ward's patients were found");
+    for line in log.lines() {
+        for secret in &secrets {
+            assert!(
+                !line.contains(secret.as_str()),
+                "patient data or a message ({secret:?}) in the log:\n{line}"
+            );
+        }
+    }
 }
 
 #[test]
 fn demo_round_trip_in_a_real_terminal() {
-    let Some((tmux, home, tmp)) = demo() else {
+    // The most verbose level: not even trace may log patient data.
+    let Some((tmux, home, tmp, state)) = demo("trace") else {
         return;
     };
 
@@ -249,6 +317,15 @@ fn demo_round_trip_in_a_real_terminal() {
         written.is_empty(),
         "the client wrote under HOME: {written:?}"
     );
+    assert_log_holds_no_patient_data(
+        state.path(),
+        &["On my way to check obs", "Bed 4 needs a senior review"],
+    );
+    let log = std::fs::read_to_string(state.path().join("wardround/wardround.log")).unwrap();
+    assert!(
+        log.contains(" TRACE ") && log.contains("sqlx::query"),
+        "the log is at the most verbose level, the store's statements among it"
+    );
 }
 
 /// Reaching people: `N` finds a colleague and opens the 1:1, picks several for a group,
@@ -256,7 +333,7 @@ fn demo_round_trip_in_a_real_terminal() {
 /// waits: the message follows, and the new registrar answers.
 #[test]
 fn new_chats_groups_and_a_role_in_a_real_terminal() {
-    let Some((tmux, home, tmp)) = demo() else {
+    let Some((tmux, home, tmp, state)) = demo("info") else {
         return;
     };
     tmux.wait_for("the ward list", Duration::from_secs(20), |s| {
@@ -329,6 +406,10 @@ fn new_chats_groups_and_a_role_in_a_real_terminal() {
     });
     assert!(files_under(tmp.path()).is_empty());
     assert!(files_under(home.path()).is_empty());
+    assert_log_holds_no_patient_data(
+        state.path(),
+        &["Are you covering tonight?", "Bed 6 BP 80/40, please come"],
+    );
 }
 
 /// The app in the pane may not leave a core dump (it would hold patient data).

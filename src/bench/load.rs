@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use futures_util::{StreamExt as _, TryStreamExt as _};
+use serde::Serialize;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -206,7 +206,10 @@ async fn set_up(
     let urls = target.urls();
     let mut pairs = Vec::with_capacity(n);
     for i in 0..n {
-        let (s, r) = (accounts.name(&format!("s{i}")), accounts.name(&format!("r{i}")));
+        let (s, r) = (
+            accounts.name(&format!("s{i}")),
+            accounts.name(&format!("r{i}")),
+        );
         for name in [&s, &r] {
             accounts.add(admin, name).await?;
         }

@@ -28,6 +28,7 @@ use clap::{Parser, Subcommand};
 use color_eyre::eyre::Result;
 
 use wardround::config::Config;
+use wardround::logging::{self, LogSection};
 use wardround::{demo, tui};
 
 #[derive(Parser)]
@@ -110,6 +111,30 @@ struct Context {
     server_given: bool,
 }
 
+/// The server logs to standard error; the app (and the demo's server inside it) to a file,
+/// because the terminal is its screen; other commands to standard error, warnings only
+/// unless asked, so that their output stays theirs.
+fn start_logging(command: &Option<Command>, section: &LogSection) -> Result<()> {
+    match command {
+        Some(Command::Serve(_)) => logging::to_stderr(section)?,
+        None | Some(Command::Demo) => {
+            logging::to_file(section, &logging::app_log_dir())?;
+        }
+        Some(_) => {
+            let quiet = LogSection {
+                level: if *section == LogSection::default() {
+                    "warn".into()
+                } else {
+                    section.level.clone()
+                },
+                ..section.clone()
+            };
+            logging::to_stderr(&quiet)?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
     // Everything but the server handles patient data as a client: none of it in a core
     // dump, and no other process reading this one's memory.
@@ -140,6 +165,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     if let Some(u) = cli.user {
         config.server.username = u;
     }
+    start_logging(&cli.command, &config.log)?;
     let cx = Context {
         config,
         password_stdin: cli.password_stdin,

@@ -2,6 +2,7 @@
 //! same constructors and reports each one instead of starting, so the check can never pass
 //! what the server would refuse.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -213,10 +214,11 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
     let listen = args.listen.unwrap_or(config.serve.listen);
     let database = database(config, args);
     let tls = tls_files(config).map_err(|e| eyre!(e))?;
+    log_settings(config, listen, &database, tls.is_some());
     let mut demo_ward = None;
     let ehr: Arc<dyn FhirSource> = match ehr(config, args).map_err(|e| eyre!(e))? {
         Ehr::DemoWard => {
-            eprintln!("wardround serve: EHR: the generated demo ward");
+            tracing::info!("EHR: the generated demo ward");
             let ward = Arc::new(demo::ward_source(Utc::now()));
             demo_ward = Some(ward.clone());
             ward
@@ -225,10 +227,10 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
             let (source, report) =
                 BundleSource::load_dir(&dir).wrap_err("loading the EHR bundles")?;
             for p in &report.problems {
-                eprintln!("wardround serve: {p}");
+                tracing::warn!("EHR bundles: {p}");
             }
-            eprintln!(
-                "wardround serve: EHR: {} patients from {} files in {}",
+            tracing::info!(
+                "EHR: {} patients from {} files in {}",
                 source.patient_ids().len(),
                 report.files,
                 dir.display()
@@ -239,23 +241,21 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
             let source = Arc::new(HttpSource::new(settings)?);
             // The server runs whatever the EHR says; /readyz reports what is wrong.
             match source.status().await {
-                Ok(s) => eprintln!("wardround serve: EHR: {s}"),
-                Err(e) => eprintln!("wardround serve: EHR not usable yet: {e}"),
+                Ok(s) => tracing::info!("EHR: {s}"),
+                Err(e) => tracing::warn!("EHR not usable yet: {e}"),
             }
             source
         }
         Ehr::Nothing => {
-            eprintln!(
-                "wardround serve: no EHR configured (--ehr-bundles); patient lists will show `?`"
-            );
+            tracing::warn!("no EHR configured (--ehr-bundles); patient lists will show `?`");
             Arc::new(BundleSource::default())
         }
     };
     let audit = database
         .audit_setup(state_dir(config).as_deref(), KeyFile::CreateIfMissing)
         .wrap_err("the audit key")?;
-    eprintln!(
-        "wardround serve: audit key {} in use; checkpoints in {}",
+    tracing::info!(
+        "audit key {} in use; checkpoints in {}",
         audit.keys.current().0,
         audit.checkpoints.path().display()
     );
@@ -284,14 +284,12 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         .await?
         .is_some()
     {
+        // The one-time password goes to the log (the journal under systemd), never a
+        // file: it is spent at the first login, which sets the administrator's own.
         if generated {
-            eprintln!(
-                "wardround serve: administrator `admin` created; one-time password {password}"
-            );
+            tracing::warn!("administrator `admin` created; one-time password {password}");
         } else {
-            eprintln!(
-                "wardround serve: administrator `admin` created with WARDROUND_ADMIN_PASSWORD"
-            );
+            tracing::info!("administrator `admin` created with WARDROUND_ADMIN_PASSWORD");
         }
     }
     if let Some(ward) = &demo_ward {
@@ -303,27 +301,52 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
             .is_some();
         if !seeded {
             let cast = demo::seed(&running.domain, ward).await?;
-            eprintln!(
-                "wardround serve: demo accounts nurse, pshah, sokafor, treid and jbello created; password {}",
+            tracing::info!(
+                "demo accounts nurse, pshah, sokafor, treid and jbello created; password {}",
                 cast.password
             );
         }
     }
-    eprintln!(
-        "wardround serve: listening on {} (database {})",
-        running.url(),
-        database
-    );
+    tracing::info!("listening on {} (database {database})", running.url());
     let domain = running.domain.clone();
     tokio::select! {
         r = running.wait() => r.wrap_err("the server stopped")?,
-        _ = stop_signal() => eprintln!("wardround serve: stopping"),
+        _ = stop_signal() => tracing::info!("stopping"),
     }
     // The audit chain's head, written down as the server stops.
     if let Err(e) = domain.audit_checkpoint(None).await {
-        eprintln!("wardround serve: {e}");
+        tracing::error!(error = %e, "audit checkpoint at stop");
     }
     Ok(())
+}
+
+/// What this server runs with, for whoever reads the log after a restart. No secrets:
+/// the database's password, the EHR's credentials and keys are left out.
+fn log_settings(config: &Config, listen: SocketAddr, database: &Database, tls: bool) {
+    let ehr = &config.ehr;
+    let ehr_auth = if !ehr.smart_client_id.is_empty() {
+        "SMART Backend Services"
+    } else if !ehr.bearer_token.is_empty() {
+        "a bearer token"
+    } else {
+        "none"
+    };
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        %listen,
+        %database,
+        tls,
+        ehr_url = %wardround::sanitize::url_without_credentials(&ehr.url),
+        ehr_auth,
+        state_dir = %config.serve.state_dir,
+        header_read_timeout_secs = config.serve.header_read_timeout_secs,
+        max_connections_per_address = config.serve.max_connections_per_address,
+        sqlite_synchronous = ?config.serve.sqlite_synchronous,
+        max_group = config.messaging.max_group,
+        log_format = ?config.log.format,
+        log_level = %config.log.level,
+        "starting"
+    );
 }
 
 /// Ctrl-C, or (under systemd and the like) SIGTERM.

@@ -46,6 +46,16 @@ impl ClientError {
         }
     }
 
+    /// What went wrong, fit for a log: the kind and status, never the server's words
+    /// (which may quote what was asked) or a URL (which may carry a search).
+    pub fn kind(&self) -> String {
+        match self {
+            ClientError::Unreachable { .. } => "unreachable".into(),
+            ClientError::Rejected { status, .. } => format!("refused {status}"),
+            ClientError::Protocol(_) => "unreadable reply".into(),
+        }
+    }
+
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, ClientError::Rejected { status: 401, .. })
     }

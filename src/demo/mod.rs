@@ -47,10 +47,6 @@ pub async fn run(options: tui::Options) -> Result<(), DemoError> {
         .prefix("wardround-demo-")
         .tempdir()
         .map_err(DemoError::TempDir)?;
-    // The terminal is the TUI's: the embedded server reports into the temp dir.
-    if let Ok(file) = std::fs::File::create(dir.path().join("server.log")) {
-        server::log::to_file(file);
-    }
     let now = Utc::now();
     let ward = Arc::new(ward_source(now));
     let server = server::start(

@@ -169,6 +169,24 @@ impl HttpSource {
             .cloned()
     }
 
+    /// The resource type a request to `url` is for (`Patient`, `metadata`), or `page` for
+    /// a next-page link the EHR made up.
+    fn resource_of(&self, url: &str) -> String {
+        let name = url
+            .strip_prefix(&self.config.base_url)
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .split(['/', '?'])
+            .next()
+            .unwrap_or_default();
+        let plain = name.len() <= 40
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '$' | '_'));
+        if plain { name } else { "page" }.to_string()
+    }
+
     /// GET with auth; on a 401 with SMART, one retry with a fresh token.
     async fn get(&self, url: &str, accept: &str) -> Result<Option<String>, FhirError> {
         match self.fetch(url, accept).await {
@@ -209,12 +227,28 @@ impl HttpSource {
             .map_err(|e| FhirError::Ehr(e.to_string()))?;
         let mut attempt = 0;
         let mut backoff = Duration::from_millis(250);
+        // Errors and metrics name the resource, never the URL: its path and query carry
+        // patient ids and identifiers.
+        let what = self.resource_of(url);
         loop {
             let mut req = self.http.get(url).header(ACCEPT, accept);
             if let Some(token) = bearer {
                 req = req.bearer_auth(token);
             }
-            let resp = match req.send().await {
+            let started = Instant::now();
+            let sent = req.send().await;
+            let outcome = match &sent {
+                Ok(r) if r.status().is_success() => "ok".to_string(),
+                Ok(r) => r.status().as_u16().to_string(),
+                Err(_) => "error".to_string(),
+            };
+            crate::server::metrics::EHR_REQUESTS
+                .get_or_create(&crate::server::metrics::EhrLabels {
+                    resource: what.clone(),
+                    outcome,
+                })
+                .observe(started.elapsed().as_secs_f64());
+            let resp = match sent {
                 Ok(r) => r,
                 Err(e)
                     if attempt < self.config.max_retries && (e.is_timeout() || e.is_connect()) =>
@@ -224,7 +258,7 @@ impl HttpSource {
                     backoff *= 2;
                     continue;
                 }
-                Err(e) => return Err(FhirError::Ehr(format!("GET {url}: {}", describe(&e)))),
+                Err(e) => return Err(FhirError::Ehr(format!("GET {what}: {}", describe(&e)))),
             };
             let status = resp.status();
             if matches!(
@@ -245,16 +279,16 @@ impl HttpSource {
             }
             if status == StatusCode::UNAUTHORIZED {
                 return Err(FhirError::Unauthorized(format!(
-                    "GET {url} answered 401: the EHR did not accept wardround's credentials"
+                    "GET {what} answered 401: the EHR did not accept wardround's credentials"
                 )));
             }
             let body = resp
                 .text()
                 .await
-                .map_err(|e| FhirError::Ehr(format!("GET {url}: {}", describe(&e))))?;
+                .map_err(|e| FhirError::Ehr(format!("GET {what}: {}", describe(&e))))?;
             if !status.is_success() {
                 return Err(FhirError::Ehr(format!(
-                    "GET {url} answered {status}{}",
+                    "GET {what} answered {status}{}",
                     outcome_text(&body)
                 )));
             }

@@ -138,7 +138,7 @@ pub async fn serve(
                 Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: pass, and try again shortly.
-                    crate::server::log::report(&format!("accept: {e}"));
+                    tracing::warn!(error = %e, "accepting a connection");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }

@@ -191,9 +191,17 @@ mod tests {
         );
         hub.broadcast(vec![event(1, 1), event(3, 2), event(2, 3), event(1, 4)]);
         assert_eq!(cursors(&mut a1), [1, 4]);
-        assert_eq!(cursors(&mut a2), [1, 4], "a user's streams share the channel");
+        assert_eq!(
+            cursors(&mut a2),
+            [1, 4],
+            "a user's streams share the channel"
+        );
         assert_eq!(cursors(&mut b), [3]);
-        assert_eq!(hub.read_up_to(), 4, "an event nobody here awaits is still read");
+        assert_eq!(
+            hub.read_up_to(),
+            4,
+            "an event nobody here awaits is still read"
+        );
     }
 
     #[test]

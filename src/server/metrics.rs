@@ -1,33 +1,153 @@
-//! `/metrics` in the Prometheus text format: what IT graphs and alerts on. Counters since
-//! this node started; nothing about any patient.
+//! `/metrics` for Prometheus (OpenMetrics text, by `prometheus-client`): what IT graphs
+//! and alerts on. Counters since this node started; routes by template, EHR reads by
+//! resource type, never anything about a patient.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::LazyLock;
 use std::time::Duration;
 
-/// Seconds: EHR reads are tens of milliseconds when well, seconds when not.
-const EHR_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::Registry;
 
-#[derive(Default)]
-pub struct Metrics {
-    pub streams: AtomicI64,
-    pub messages: AtomicU64,
-    pub renotifications: AtomicU64,
-    pub escalations: AtomicU64,
-    pub login_failures: AtomicU64,
-    /// Logins and unlocks refused before their password was checked.
-    pub logins_refused: AtomicU64,
-    /// Responses by status class, 1xx to 5xx.
-    responses: [AtomicU64; 5],
-    ehr: Histogram,
+/// Messages per group commit (see `store::group_commit`); one commit task per store, so
+/// one per server process.
+pub static COMMIT_BATCHES: LazyLock<Histogram> =
+    LazyLock::new(|| Histogram::new(exponential_buckets(1.0, 2.0, 7)));
+
+/// Requests to the EHR by resource type and outcome (see `fhir::http`); the EHR client is
+/// the process's.
+pub static EHR_REQUESTS: LazyLock<Family<EhrLabels, Histogram>> =
+    LazyLock::new(|| Family::new_with_constructor(seconds_buckets));
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EhrLabels {
+    /// `Patient`, `Observation`, `metadata`…
+    pub resource: String,
+    /// `ok`, an HTTP status, or `error` (no answer).
+    pub outcome: String,
 }
 
-#[derive(Default)]
-struct Histogram {
-    /// Observations at or under each bound; the last is +Inf.
-    buckets: [AtomicU64; EHR_BUCKETS.len() + 1],
-    sum_micros: AtomicU64,
-    count: AtomicU64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    /// The route's template (`/api/v1/lists/{id}/rows`): never the request's own path,
+    /// which carries ids and search terms.
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClassLabels {
+    class: &'static str,
+}
+
+/// From 1 ms to about 16 s.
+fn seconds_buckets() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    streams: Gauge,
+    users_connected: Gauge,
+    pub messages: Counter,
+    pub renotifications: Counter,
+    pub escalations: Counter,
+    pub login_failures: Counter,
+    /// Logins and unlocks refused before their password was checked.
+    pub logins_refused: Counter,
+    responses: Family<ClassLabels, Counter>,
+    requests: Family<RouteLabels, Histogram>,
+    charts: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("wardround");
+        let m = Metrics {
+            streams: Gauge::default(),
+            users_connected: Gauge::default(),
+            messages: Counter::default(),
+            renotifications: Counter::default(),
+            escalations: Counter::default(),
+            login_failures: Counter::default(),
+            logins_refused: Counter::default(),
+            responses: Family::default(),
+            requests: Family::new_with_constructor(seconds_buckets),
+            charts: seconds_buckets(),
+            registry: Registry::default(),
+        };
+        registry.register(
+            "build",
+            "This server's version.",
+            Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
+        );
+        registry.register(
+            "connected_clients",
+            "Event streams open on this node.",
+            m.streams.clone(),
+        );
+        registry.register(
+            "connected_users",
+            "Users with an event stream open on this node (their streams share one channel).",
+            m.users_connected.clone(),
+        );
+        registry.register(
+            "messages",
+            "Messages stored (retried sends count once).",
+            m.messages.clone(),
+        );
+        registry.register(
+            "renotifications",
+            "Urgent re-notifications sent.",
+            m.renotifications.clone(),
+        );
+        registry.register(
+            "escalations",
+            "Urgent messages escalated when their window closed unread.",
+            m.escalations.clone(),
+        );
+        registry.register(
+            "login_failures",
+            "Failed logins and unlocks.",
+            m.login_failures.clone(),
+        );
+        registry.register(
+            "logins_refused",
+            "Logins and unlocks refused unchecked: the name was waiting out its backoff or locked.",
+            m.logins_refused.clone(),
+        );
+        registry.register(
+            "http_responses",
+            "HTTP responses by status class.",
+            m.responses.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer a request, by route template (an event stream: until it opened).",
+            m.requests.clone(),
+        );
+        registry.register(
+            "ehr_chart_read_seconds",
+            "Time to read one patient's chart from the EHR (its requests together).",
+            m.charts.clone(),
+        );
+        registry.register(
+            "ehr_request_seconds",
+            "Time of one request to the EHR, by resource type and outcome.",
+            EHR_REQUESTS.clone(),
+        );
+        registry.register(
+            "commit_batch_messages",
+            "Messages stored by one group commit.",
+            COMMIT_BATCHES.clone(),
+        );
+        registry.register_collector(Box::new(Process));
+        Metrics { registry, ..m }
+    }
 }
 
 /// Counts a connected event stream while it lives.
@@ -35,123 +155,86 @@ pub struct StreamGuard<'a>(&'a Metrics);
 
 impl Drop for StreamGuard<'_> {
     fn drop(&mut self) {
-        self.0.streams.fetch_sub(1, Ordering::Relaxed);
+        self.0.streams.dec();
     }
 }
 
 impl Metrics {
-    pub fn add(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
     pub fn stream(&self) -> StreamGuard<'_> {
-        self.streams.fetch_add(1, Ordering::Relaxed);
+        self.streams.inc();
         StreamGuard(self)
     }
 
-    pub fn response(&self, status: u16) {
-        if let Some(class) = (status / 100).checked_sub(1) {
-            if let Some(c) = self.responses.get(usize::from(class)) {
-                Self::add(c);
-            }
-        }
+    /// A request to `route` (its template) answered with `status` after `took`.
+    pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
+        let class = match status / 100 {
+            1 => "1xx",
+            2 => "2xx",
+            3 => "3xx",
+            4 => "4xx",
+            _ => "5xx",
+        };
+        self.responses.get_or_create(&ClassLabels { class }).inc();
+        self.requests
+            .get_or_create(&RouteLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+            })
+            .observe(took.as_secs_f64());
     }
 
     pub fn ehr_read(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        let at = EHR_BUCKETS
-            .iter()
-            .position(|b| secs <= *b)
-            .unwrap_or(EHR_BUCKETS.len());
-        Self::add(&self.ehr.buckets[at]);
-        self.ehr.sum_micros.fetch_add(
-            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
-        Self::add(&self.ehr.count);
+        self.charts.observe(took.as_secs_f64());
     }
 
-    pub fn render(&self) -> String {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    /// The OpenMetrics text, with `users_connected` (the hub's) as of now.
+    pub fn render(&self, users_connected: usize) -> String {
+        self.users_connected
+            .set(i64::try_from(users_connected).unwrap_or(i64::MAX));
         let mut out = String::new();
-        let mut family = |name: &str, kind: &str, help: &str, value: String| {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-            );
-        };
-        family(
-            "wardround_connected_clients",
-            "gauge",
-            "Event streams open on this node.",
-            self.streams.load(Ordering::Relaxed).to_string(),
-        );
-        family(
-            "wardround_messages_total",
-            "counter",
-            "Messages stored (retried sends count once).",
-            get(&self.messages).to_string(),
-        );
-        family(
-            "wardround_renotifications_total",
-            "counter",
-            "Urgent re-notifications sent.",
-            get(&self.renotifications).to_string(),
-        );
-        family(
-            "wardround_escalations_total",
-            "counter",
-            "Urgent messages escalated when their window closed unread.",
-            get(&self.escalations).to_string(),
-        );
-        family(
-            "wardround_login_failures_total",
-            "counter",
-            "Failed logins and unlocks.",
-            get(&self.login_failures).to_string(),
-        );
-        family(
-            "wardround_logins_refused_total",
-            "counter",
-            "Logins and unlocks refused unchecked: the name was waiting out its backoff or locked.",
-            get(&self.logins_refused).to_string(),
-        );
-        let _ = writeln!(
-            out,
-            "# HELP wardround_http_responses_total HTTP responses by status class.\n# TYPE wardround_http_responses_total counter"
-        );
-        for (i, c) in self.responses.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "wardround_http_responses_total{{class=\"{}xx\"}} {}",
-                i + 1,
-                get(c)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP wardround_ehr_read_seconds Time to read one patient's chart from the EHR.\n# TYPE wardround_ehr_read_seconds histogram"
-        );
-        let mut cumulative = 0;
-        for (i, bound) in EHR_BUCKETS.iter().enumerate() {
-            cumulative += get(&self.ehr.buckets[i]);
-            let _ = writeln!(
-                out,
-                "wardround_ehr_read_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
-            );
-        }
-        cumulative += get(&self.ehr.buckets[EHR_BUCKETS.len()]);
-        let _ = writeln!(
-            out,
-            "wardround_ehr_read_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
-        );
-        let _ = writeln!(
-            out,
-            "wardround_ehr_read_seconds_sum {}\nwardround_ehr_read_seconds_count {}",
-            get(&self.ehr.sum_micros) as f64 / 1e6,
-            get(&self.ehr.count)
-        );
+        // Writing to a String does not fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+/// The process's memory, CPU and open files, read at each scrape (`crate::process`).
+#[derive(Debug)]
+struct Process;
+
+impl prometheus_client::collector::Collector for Process {
+    fn encode(
+        &self,
+        mut encoder: prometheus_client::encoding::DescriptorEncoder,
+    ) -> Result<(), std::fmt::Error> {
+        let me = std::process::id();
+        let (Some(cpu_ms), Some(rss)) = (crate::process::cpu_ms(me), crate::process::rss_bytes(me))
+        else {
+            return Ok(()); // not Linux
+        };
+        let cpu = ConstCounter::new(cpu_ms as f64 / 1000.0);
+        cpu.encode(encoder.encode_descriptor(
+            "process_cpu_seconds",
+            "CPU time used by this process (user and system).",
+            None,
+            cpu.metric_type(),
+        )?)?;
+        for (name, help, value) in [
+            (
+                "process_resident_memory_bytes",
+                "Resident memory of this process.",
+                i64::try_from(rss).unwrap_or(i64::MAX),
+            ),
+            (
+                "process_open_fds",
+                "Files and sockets this process has open.",
+                crate::process::open_files(me).unwrap_or(0),
+            ),
+        ] {
+            let gauge = ConstGauge::new(value);
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
     }
 }
 
@@ -160,31 +243,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_histogram_is_cumulative_and_ends_at_inf() {
+    fn requests_are_timed_by_route_template_and_counted_by_class() {
         let m = Metrics::default();
-        m.ehr_read(Duration::from_millis(3));
-        m.ehr_read(Duration::from_millis(40));
-        m.ehr_read(Duration::from_secs(30));
-        let text = m.render();
+        m.request(
+            "GET",
+            "/api/v1/lists/{id}/rows",
+            200,
+            Duration::from_millis(3),
+        );
+        m.request(
+            "GET",
+            "/api/v1/lists/{id}/rows",
+            404,
+            Duration::from_millis(40),
+        );
+        let text = m.render(0);
         assert!(
-            text.contains("wardround_ehr_read_seconds_bucket{le=\"0.005\"} 1"),
+            text.contains(
+                r#"wardround_http_request_duration_seconds_count{method="GET",route="/api/v1/lists/{id}/rows"} 2"#
+            ),
             "{text}"
         );
         assert!(
-            text.contains("wardround_ehr_read_seconds_bucket{le=\"0.05\"} 2"),
+            text.contains(r#"wardround_http_responses_total{class="4xx"} 1"#),
             "{text}"
         );
-        assert!(
-            text.contains("wardround_ehr_read_seconds_bucket{le=\"10\"} 2"),
-            "{text}"
-        );
-        assert!(
-            text.contains("wardround_ehr_read_seconds_bucket{le=\"+Inf\"} 3"),
-            "{text}"
-        );
-        assert!(
-            text.contains("wardround_ehr_read_seconds_count 3"),
-            "{text}"
-        );
+        assert!(text.contains("wardround_build_info{version="), "{text}");
+        assert!(text.trim_end().ends_with("# EOF"), "{text}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_reports_its_memory_cpu_and_open_files() {
+        let text = Metrics::default().render(0);
+        for name in [
+            "wardround_process_cpu_seconds_total ",
+            "wardround_process_resident_memory_bytes ",
+            "wardround_process_open_fds ",
+        ] {
+            let value: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name} in {text}"));
+            assert!(value > 0.0 || name.contains("cpu"), "{name}{value}");
+        }
     }
 }

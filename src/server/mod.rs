@@ -5,7 +5,6 @@ pub mod clock;
 pub mod connections;
 pub mod domain;
 mod hub;
-pub mod log;
 pub mod metrics;
 mod nodes;
 mod problem;

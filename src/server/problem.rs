@@ -72,7 +72,7 @@ impl From<DomainError> for Problem {
             }
             DomainError::Store(store) if store.is_unavailable() => {
                 // Clients retry 5xx (the outbox resends with the same id): say when.
-                crate::server::log::report(&format!("store unavailable: {e}"));
+                tracing::error!(error = %e, "store unavailable");
                 let mut p = Problem::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "The database is unavailable just now; nothing was lost. Try again shortly.",
@@ -84,7 +84,7 @@ impl From<DomainError> for Problem {
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The cause goes to the server log; the caller gets no internals.
-            crate::server::log::report(&format!("internal error: {e}"));
+            tracing::error!(error = %e, "internal error");
             return Problem::new(
                 status,
                 "The server could not complete the request; the cause is in its log.",

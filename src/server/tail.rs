@@ -57,7 +57,7 @@ async fn read_to_the_end(store: &dyn Store, hub: &Hub) {
                 }
             }
             Err(e) => {
-                crate::server::log::report(&format!("event tail: {e}"));
+                tracing::error!(error = %e, "event tail; again in 250 ms");
                 tokio::time::sleep(RETRY).await;
             }
         }

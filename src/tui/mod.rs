@@ -25,7 +25,7 @@ use crossterm::event::{Event as TermEvent, EventStream, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::client::{spawn_event_stream, ApiClient};
+use crate::client::{spawn_event_stream, ApiClient, StreamUpdate};
 use crate::model::Me;
 use action::{Action, Effect};
 use app::App;
@@ -104,6 +104,18 @@ pub enum Exit {
     SwitchUser,
 }
 
+/// The event stream's state changes, for IT triaging a workstation; never its events.
+fn log_stream(update: &StreamUpdate) {
+    match update {
+        StreamUpdate::Connected => tracing::info!("event stream connected"),
+        StreamUpdate::Disconnected { retry_in, .. } => {
+            tracing::warn!(retry_in_ms = retry_in.as_millis(), "event stream dropped");
+        }
+        StreamUpdate::SessionEnded => tracing::info!("session ended by the server"),
+        StreamUpdate::Event(e) => tracing::trace!(cursor = e.cursor, "event"),
+    }
+}
+
 /// Runs the app for a logged-in user until they quit or switch user.
 pub async fn run(client: ApiClient, me: Me, options: &Options) -> Result<Exit, TuiError> {
     let mut term = terminal::enter(options.mouse)?;
@@ -146,6 +158,13 @@ async fn event_loop(
     if let Ok(size) = crossterm::terminal::size() {
         app.screen = size;
     }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        server = %client.base(),
+        width = app.screen.0,
+        height = app.screen.1,
+        "app started"
+    );
     effects.run(Effect::LoadLists);
     effects.run(Effect::LoadConversations);
 
@@ -182,7 +201,10 @@ async fn event_loop(
                 None => break,
             },
             Some(a) = actions.recv() => a,
-            Some(u) = stream.recv() => Action::Stream(u),
+            Some(u) = stream.recv() => {
+                log_stream(&u);
+                Action::Stream(u)
+            }
             _ = pulse.tick(), if alerting => Action::Pulse,
             _ = clock.tick() => Action::Tick,
             _ = tokio::time::sleep(countdown.unwrap_or_default()), if countdown.is_some() => {

@@ -359,14 +359,16 @@ async fn deliver(
         match client.send(conversation, &message).await {
             Ok(stored) => return Action::Sent(stored),
             Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e.kind(), retry_in_ms = wait.as_millis(), "send failed");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(MAX_RETRY);
             }
             Err(e) => {
+                tracing::warn!(error = %e.kind(), "send refused");
                 return Action::SendRefused {
                     id: message.id,
                     reason: e.to_string(),
-                }
+                };
             }
         }
     }

@@ -194,7 +194,7 @@ impl Domain {
                     checkpoints.path().display()
                 ))
             })?;
-        crate::server::log::report(&format!("audit checkpoint: row {seq}, {mac}"));
+        tracing::info!(row = seq, mac = %mac, "audit checkpoint");
         Ok(Some(seq))
     }
 
@@ -236,21 +236,21 @@ impl Domain {
         match self.audit_matches_last_checkpoint().await {
             Ok(Ok(())) => {}
             Ok(Err(problem)) => {
-                crate::server::log::report(&format!("AUDIT LOG TAMPERED: {problem}"))
+                tracing::error!(problem = %problem, "AUDIT LOG TAMPERED")
             }
-            Err(e) => crate::server::log::report(&format!("audit checkpoint: {e}")),
+            Err(e) => tracing::error!(error = %e, "audit checkpoint"),
         }
         let mut last = None;
         loop {
             match self.audit_checkpoint(last).await {
                 Ok(head) => last = head,
-                Err(e) => crate::server::log::report(&e.to_string()),
+                Err(e) => tracing::error!(error = %e, "audit checkpoint"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(EVERY) => {}
                 _ = self.hub.closed() => {
                     if let Err(e) = self.audit_checkpoint(last).await {
-                        crate::server::log::report(&e.to_string());
+                        tracing::error!(error = %e, "audit checkpoint");
                     }
                     return;
                 }

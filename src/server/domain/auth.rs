@@ -194,7 +194,7 @@ impl Domain {
     async fn admit(&self, name: &str) -> DomainResult<()> {
         let now = self.clock.now();
         if let Err(f) = self.store.begin_attempt(name, now, &THROTTLE).await? {
-            crate::server::metrics::Metrics::add(&self.metrics.logins_refused);
+            self.metrics.logins_refused.inc();
             if f.locked {
                 return Err(locked());
             }
@@ -227,7 +227,7 @@ impl Domain {
         // A disabled account answers its right password as a wrong one: the answers do
         // not tell a guesser which password was right.
         let Some(stored) = stored.filter(|s| right && !s.disabled) else {
-            crate::server::metrics::Metrics::add(&self.metrics.login_failures);
+            self.metrics.login_failures.inc();
             let f = self.store.attempt_failed(name, THROTTLE.lock_after).await?;
             if f.locked {
                 return Err(locked());

@@ -9,7 +9,6 @@ use crate::model::{
     Conversation, ConversationKind, EventKind, Message, NewMessage, Priority, Receipt,
     ReceiptState, MAX_BODY_CHARS,
 };
-use crate::server::metrics::Metrics;
 use crate::server::store::{Inserted, NewConversation};
 
 /// A page of history: the most a client is sent at once.
@@ -171,7 +170,7 @@ impl Domain {
         {
             Inserted::New(events) => {
                 self.hub.wrote(&events);
-                Metrics::add(&self.metrics.messages);
+                self.metrics.messages.inc();
                 if schedule.is_some() {
                     self.urgent_sent.notify_one();
                 }

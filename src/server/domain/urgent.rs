@@ -14,7 +14,6 @@ use crate::model::{
     AuditAction, ConversationKind, EscalationTarget, EventKind, Message, PolicySettings, Priority,
     Receipt, RenotifyUntil,
 };
-use crate::server::metrics::Metrics;
 pub use crate::server::store::SYSTEM_USER;
 use crate::server::store::{DueWindow, NewConversation, UrgentSchedule};
 
@@ -119,7 +118,7 @@ impl Domain {
                 let events = vec![(d.user_id, kind)];
                 if let Some(events) = self.store.fire_renotify(d, events, now).await? {
                     fired += 1;
-                    Metrics::add(&self.metrics.renotifications);
+                    self.metrics.renotifications.inc();
                     let detail = format!(
                         "message {} to user {} ({} of {})",
                         d.message_id, d.user_id, d.slot, d.slots
@@ -207,7 +206,7 @@ impl Domain {
         match written {
             Some(events) => {
                 if escalated {
-                    Metrics::add(&self.metrics.escalations);
+                    self.metrics.escalations.inc();
                     let detail = format!("message {}", message.id);
                     self.audit("wardround", AuditAction::UrgentEscalated, None, detail)
                         .await?;
@@ -227,7 +226,7 @@ impl Domain {
         target: &str,
     ) -> DomainResult<Option<(Uuid, String, Option<Vec<Uuid>>)>> {
         let unusable = |why: &str| {
-            crate::server::log::report(&format!("escalation target {target}: {why}"));
+            tracing::error!(target_name = %target, reason = %why, "escalation target unusable");
             Ok(None)
         };
         let mut target = target.to_string();
@@ -396,7 +395,7 @@ impl Domain {
         const BREATH: std::time::Duration = std::time::Duration::from_millis(200);
         loop {
             if let Err(e) = self.run_urgent().await {
-                crate::server::log::report(&format!("re-notify scheduler: {e}"));
+                tracing::error!(error = %e, "re-notify scheduler");
             }
             let wait = match self.store.next_due().await {
                 Ok(Some(next)) => (next - self.clock.now())

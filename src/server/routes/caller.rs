@@ -8,6 +8,23 @@ use crate::server::domain::Session;
 use crate::server::problem::Problem;
 use crate::server::Domain;
 
+/// Who made a request, for the request log (see `routes::observe`): set once the
+/// session is known.
+#[derive(Clone, Default)]
+pub struct RequestUser(std::sync::Arc<std::sync::OnceLock<uuid::Uuid>>);
+
+impl RequestUser {
+    pub fn get(&self) -> Option<uuid::Uuid> {
+        self.0.get().copied()
+    }
+
+    fn record(parts: &Parts, session: &Session) {
+        if let Some(me) = parts.extensions.get::<RequestUser>() {
+            let _ = me.0.set(session.user.id);
+        }
+    }
+}
+
 /// An authenticated caller whose password is their own (the domain refuses a one-time
 /// password's session everything else).
 pub struct Caller(pub Session);
@@ -41,6 +58,7 @@ impl FromRequestParts<Domain> for Caller {
     ) -> Result<Self, Self::Rejection> {
         let mut session = domain.authenticate(bearer(parts)?).await?;
         session.workstation = super::workstation::of(parts);
+        RequestUser::record(parts, &session);
         Ok(Caller(session))
     }
 }
@@ -56,6 +74,7 @@ impl FromRequestParts<Domain> for AnyCaller {
             .authenticate_even_with_a_one_time_password(bearer(parts)?)
             .await?;
         session.workstation = super::workstation::of(parts);
+        RequestUser::record(parts, &session);
         Ok(AnyCaller(session))
     }
 }

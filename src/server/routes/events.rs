@@ -99,7 +99,7 @@ async fn pump(
                     continue;
                 }
                 Err(e) => {
-                    crate::server::log::report(&format!("event replay failed: {e}"));
+                    tracing::warn!(error = %e, "event replay failed; the client resumes");
                     return; // the client reconnects and resumes from `last`
                 }
             }

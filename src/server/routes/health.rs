@@ -28,15 +28,15 @@ pub async fn readyz(State(domain): State<Domain>) -> Result<Json<Value>, Problem
     Ok(Json(json!({"status": "ready", "store": "ok", "ehr": ehr})))
 }
 
-/// Prometheus text format; no authentication (it holds no patient data), so scrape it on
-/// an internal network.
+/// OpenMetrics text (Prometheus scrapes it); no authentication (it holds no patient
+/// data), so scrape it on an internal network.
 pub async fn metrics(State(domain): State<Domain>) -> impl axum::response::IntoResponse {
     (
         [(
             axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        domain.metrics().render(),
+        domain.metrics().render(domain.hub().users_connected()),
     )
 }
 

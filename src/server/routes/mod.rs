@@ -129,7 +129,7 @@ pub fn router(domain: Domain) -> Router {
         .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(axum::middleware::from_fn_with_state(
             domain.clone(),
-            count_responses,
+            observe,
         ))
         .with_state(domain)
 }
@@ -152,12 +152,36 @@ async fn refuse_nul_in_address(
     next.run(request).await
 }
 
-async fn count_responses(
+/// Logs and times every request by its route's template (`/api/v1/lists/{id}/rows`),
+/// never its path or query, which carry patient ids and search terms; with the user, once
+/// `Caller` knows them.
+async fn observe(
     axum::extract::State(domain): axum::extract::State<Domain>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", |m| m.as_str())
+        .to_string();
+    let user = caller::RequestUser::default();
+    request.extensions_mut().insert(user.clone());
     let response = next.run(request).await;
-    domain.metrics().response(response.status().as_u16());
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    domain
+        .metrics()
+        .request(method.as_str(), &route, status, took);
+    let latency_ms = (took.as_secs_f64() * 1e5).round() / 100.0;
+    let user = user.get();
+    let user = tracing::field::display(user.as_ref().map_or("-".into(), ToString::to_string));
+    if status >= 500 {
+        tracing::warn!(target: "wardround::http", %method, %route, status, latency_ms, user, "request");
+    } else {
+        tracing::info!(target: "wardround::http", %method, %route, status, latency_ms, user, "request");
+    }
     response
 }

@@ -105,6 +105,7 @@ async fn run<C: Committer>(committer: C, mut jobs: mpsc::UnboundedReceiver<Job>)
                         Err(_) => break,
                     }
                 }
+                crate::server::metrics::COMMIT_BATCHES.observe(batch.len() as f64);
                 under_way.push(commit_and_answer(&committer, batch));
             }
             Some(()) = under_way.next(), if !under_way.is_empty() => {}

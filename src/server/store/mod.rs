@@ -398,6 +398,17 @@ pub trait Store:
     async fn watch_events(&self, seen: &(dyn Fn(i64) + Send + Sync));
 }
 
+/// A statement this slow is logged (its SQL, never its values) as a warning.
+const SLOW_STATEMENT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// How the stores' connections log: every statement at `trace` (SQL only, no values), a
+/// slow one as a warning.
+fn logged<O: sqlx::ConnectOptions>(options: O) -> O {
+    options
+        .log_statements(log::LevelFilter::Trace)
+        .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT)
+}
+
 /// Creates `dir` (and its parents) for the server's user alone (0700 where it is new).
 pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();

@@ -23,7 +23,8 @@ impl PgStore {
             path: redact(url),
             reason: e.to_string(),
         };
-        let options: PgConnectOptions = url.parse().map_err(|e| open_err(&e))?;
+        let options: PgConnectOptions =
+            crate::server::store::logged(url.parse().map_err(|e| open_err(&e))?);
         // One connection first: the pool would retry until its timeout and then report
         // only that it timed out, where this says why (refused, no such database, …).
         use sqlx::Connection as _;

@@ -56,7 +56,7 @@ pub(super) async fn append(
 pub(super) async fn watch(store: &PgStore, seen: &(dyn Fn(i64) + Send + Sync)) {
     loop {
         if let Err(e) = listen(store, seen).await {
-            crate::server::log::report(&format!("listening for other nodes: {e}"));
+            tracing::warn!(error = %e, "listening for other nodes' events; again in 1 s");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

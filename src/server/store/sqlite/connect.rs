@@ -54,7 +54,7 @@ async fn checkpoints(pool: SqlitePool) {
                 if pool.is_closed() {
                     return;
                 }
-                crate::server::log::report(&format!("WAL checkpoint: {e}"));
+                tracing::warn!(error = %e, "WAL checkpoint");
             }
         }
     }
@@ -83,7 +83,7 @@ impl SqliteStore {
             create_private_dir(dir).map_err(|e| open_err(&e))?;
         }
         create_private_file(path).map_err(|e| open_err(&e))?;
-        let options = SqliteConnectOptions::new()
+        let options = crate::server::store::logged(SqliteConnectOptions::new())
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
