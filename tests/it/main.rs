@@ -23,6 +23,7 @@ mod follow;
 mod lock;
 mod login;
 mod messaging_ui;
+mod migrations;
 mod news2;
 mod nodes;
 mod openapi;

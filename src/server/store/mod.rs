@@ -62,7 +62,7 @@ pub enum StoreError {
     Batch { reason: String, unavailable: bool },
     /// A migration applied to this database was edited since (its checksum differs): the
     /// database is not opened.
-    #[error("migration {file} (version {version}, “{description}”) was edited after it was applied to this database, so its schema may not be what that file now says; put the file back as it was (a change to the schema is a new migration)")]
+    #[error("migration {file} (version {version}, “{description}”) is not the one applied to this database (its checksum in _sqlx_migrations differs): the file was edited after it was applied, so the schema may not be what it says; the database was left as it was. Put the file back as it was (a change to the schema is a new migration)")]
     MigrationEdited {
         version: i64,
         description: String,
