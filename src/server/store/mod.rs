@@ -4,6 +4,7 @@
 
 mod admin;
 mod audit;
+pub mod backup;
 mod conversations;
 mod database;
 mod group_commit;
