@@ -11,6 +11,7 @@ mod ehr;
 mod alert_bar;
 mod api;
 mod audit;
+mod backup;
 mod bench;
 mod cli;
 mod connections;
