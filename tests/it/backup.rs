@@ -257,6 +257,14 @@ async fn a_backup_replaces_a_file_only_when_asked_and_leaves_postgresql_to_pg_du
     .unwrap();
     assert!(!ok && stderr.contains("no database at"), "{stderr}");
     assert!(!nowhere.exists());
+    let (ok, _, stderr) = run(vec![
+        "--database".into(),
+        live.clone().into(),
+        dir.path().join("no/such/dir/x.sqlite").into(),
+    ])
+    .await
+    .unwrap();
+    assert!(!ok && stderr.contains("is not a directory"), "{stderr}");
 
     let (ok, _, stderr) = run(vec![
         "--database".into(),

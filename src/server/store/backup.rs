@@ -33,6 +33,8 @@ pub enum BackupError {
     Exists(PathBuf),
     #[error("{0} is the database itself")]
     SameFile(PathBuf),
+    #[error("{0} is not a directory: the copy is written there")]
+    NoDirectory(PathBuf),
     #[error("{0} is a directory: name the file to write")]
     IsDirectory(PathBuf),
     #[error("{path}: {source}")]
@@ -96,6 +98,9 @@ pub async fn sqlite(source: &Path, out: &Path, force: bool) -> Result<Copied, Ba
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(BackupError::NoDirectory(dir.to_path_buf()));
+    }
     let name = out
         .file_name()
         .ok_or_else(|| BackupError::IsDirectory(out.to_path_buf()))?
