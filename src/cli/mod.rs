@@ -10,6 +10,7 @@ macro_rules! say {
 }
 
 mod admin;
+mod backup;
 mod bench;
 mod columns;
 mod connect;
@@ -100,6 +101,9 @@ enum Command {
     /// Add patients to a server list from a CSV of MRNs (a column headed `mrn`, else the
     /// first column).
     ImportMrns(import_mrns::Args),
+    /// Copy the server's SQLite database to OUT while it runs: a consistent copy, checked,
+    /// written whole or not at all. (PostgreSQL: pg_dump.)
+    Backup(backup::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -187,6 +191,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             lists::run(&cx, action.unwrap_or(lists::Action::Show)).await
         }
         Some(Command::ImportMrns(args)) => import_mrns::run(&cx, args).await,
+        Some(Command::Backup(args)) => backup::run(&cx.config, args).await,
         None => connect::run(cx, cli.present).await,
     }
 }

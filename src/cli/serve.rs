@@ -75,11 +75,16 @@ pub fn state_dir(config: &Config) -> Option<PathBuf> {
 
 /// `--database`, else `[serve] database`, else the default SQLite file.
 fn database(config: &Config, args: &Args) -> Database {
-    let configured = (!config.serve.database.is_empty()).then_some(&config.serve.database);
-    args.database
-        .as_ref()
+    database_or_default(config, args.database.as_deref())
+}
+
+/// `given`, else `[serve] database`, else the default SQLite file: the database a server
+/// with this config opens.
+pub fn database_or_default(config: &Config, given: Option<&str>) -> Database {
+    let configured = (!config.serve.database.is_empty()).then_some(config.serve.database.as_str());
+    given
         .or(configured)
-        .map(|s| Database::parse(s))
+        .map(Database::parse)
         .unwrap_or_else(|| config::default_database_path().into())
 }
 

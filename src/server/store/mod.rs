@@ -4,10 +4,12 @@
 
 mod admin;
 mod audit;
+pub mod backup;
 mod conversations;
 mod database;
 mod group_commit;
 mod logins;
+mod migrations;
 mod policies;
 mod postgres;
 mod presentations;
@@ -59,6 +61,19 @@ pub enum StoreError {
     /// A group commit failed; nothing of it was stored.
     #[error("not stored: {reason}")]
     Batch { reason: String, unavailable: bool },
+    /// A migration applied to this database was edited since (its checksum differs): the
+    /// database is not opened.
+    #[error("migration {file} (version {version}, “{description}”) is not the one applied to this database (its checksum in _sqlx_migrations differs): the file was edited after it was applied, so the schema may not be what it says; the database was left as it was. Put the file back as it was (a change to the schema is a new migration)")]
+    MigrationEdited {
+        version: i64,
+        description: String,
+        /// Where it is in the source tree: `migrations/sqlite/0009_audit_key.sql`.
+        file: String,
+    },
+    /// The schema cannot be brought up to date (made by a newer version, a migration that
+    /// failed).
+    #[error("the database schema: {0}")]
+    Schema(String),
 }
 
 impl StoreError {
@@ -71,7 +86,9 @@ impl StoreError {
             StoreError::Open { .. }
             | StoreError::Corrupt(_)
             | StoreError::Duplicate(_)
-            | StoreError::Full(_) => false,
+            | StoreError::Full(_)
+            | StoreError::MigrationEdited { .. }
+            | StoreError::Schema(_) => false,
         }
     }
 }

@@ -23,6 +23,8 @@ mod migrate;
 mod urgent;
 
 pub use connect::{redact, server_version};
+#[cfg(test)]
+pub(in crate::server::store) use migrate::MIGRATIONS;
 
 use super::sql::{self, Engine};
 use super::{StoreResult, UrgentSchedule, UserEvent};

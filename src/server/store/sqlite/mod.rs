@@ -17,6 +17,9 @@ mod messages;
 mod migrate;
 mod urgent;
 
+#[cfg(test)]
+pub(in crate::server::store) use migrate::MIGRATIONS;
+
 use super::sql::{self, Engine};
 use super::{StoreResult, UrgentSchedule, UserEvent};
 use crate::model::{EventKind, Message};
