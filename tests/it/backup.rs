@@ -198,7 +198,10 @@ async fn a_backup_replaces_a_file_only_when_asked_and_leaves_postgresql_to_pg_du
     // A database a server made.
     store
         .database
-        .open(wardround::server::audit_key::AuditKeys::generate())
+        .open(
+            wardround::server::audit_key::AuditKeys::generate(),
+            Default::default(),
+        )
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -99,7 +99,11 @@ fn old_time(store: &TestStore) -> &'static str {
 }
 
 async fn open(store: &TestStore) -> Result<(), StoreError> {
-    store.database.open(AuditKeys::generate()).await.map(drop)
+    store
+        .database
+        .open(AuditKeys::generate(), Default::default())
+        .await
+        .map(drop)
 }
 
 async fn a_fresh_database_gets_every_migration_with_its_checksum(store: TestStore) {
