@@ -229,7 +229,11 @@ impl HttpSource {
         let mut backoff = Duration::from_millis(250);
         // Errors and metrics name the resource, never the URL: its path and query carry
         // patient ids and identifiers.
-        let what = self.resource_of(url);
+        let resource = self.resource_of(url);
+        let what = format!(
+            "{resource} at {}",
+            crate::sanitize::url_without_credentials(&self.config.base_url)
+        );
         loop {
             let mut req = self.http.get(url).header(ACCEPT, accept);
             if let Some(token) = bearer {
@@ -244,7 +248,7 @@ impl HttpSource {
             };
             crate::server::metrics::EHR_REQUESTS
                 .get_or_create(&crate::server::metrics::EhrLabels {
-                    resource: what.clone(),
+                    resource: resource.clone(),
                     outcome,
                 })
                 .observe(started.elapsed().as_secs_f64());

@@ -39,6 +39,8 @@ struct RouteLabels {
     route: String,
 }
 
+const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ClassLabels {
     class: &'static str,
@@ -82,70 +84,74 @@ impl Default for Metrics {
         };
         registry.register(
             "build",
-            "This server's version.",
+            "This server's version",
             Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
         );
         registry.register(
             "connected_clients",
-            "Event streams open on this node.",
+            "Event streams open on this node",
             m.streams.clone(),
         );
         registry.register(
             "connected_users",
-            "Users with an event stream open on this node (their streams share one channel).",
+            "Users with an event stream open on this node (their streams share one channel)",
             m.users_connected.clone(),
         );
         registry.register(
             "messages",
-            "Messages stored (retried sends count once).",
+            "Messages stored (retried sends count once)",
             m.messages.clone(),
         );
         registry.register(
             "renotifications",
-            "Urgent re-notifications sent.",
+            "Urgent re-notifications sent",
             m.renotifications.clone(),
         );
         registry.register(
             "escalations",
-            "Urgent messages escalated when their window closed unread.",
+            "Urgent messages escalated when their window closed unread",
             m.escalations.clone(),
         );
         registry.register(
             "login_failures",
-            "Failed logins and unlocks.",
+            "Failed logins and unlocks",
             m.login_failures.clone(),
         );
         registry.register(
             "logins_refused",
-            "Logins and unlocks refused unchecked: the name was waiting out its backoff or locked.",
+            "Logins and unlocks refused unchecked: the name was waiting out its backoff or locked",
             m.logins_refused.clone(),
         );
         registry.register(
             "http_responses",
-            "HTTP responses by status class.",
+            "HTTP responses by status class",
             m.responses.clone(),
         );
         registry.register(
             "http_request_duration_seconds",
-            "Time to answer a request, by route template (an event stream: until it opened).",
+            "Time to answer a request, by route template (an event stream: until it opened)",
             m.requests.clone(),
         );
         registry.register(
             "ehr_chart_read_seconds",
-            "Time to read one patient's chart from the EHR (its requests together).",
+            "Time to read one patient's chart from the EHR (its requests together)",
             m.charts.clone(),
         );
         registry.register(
             "ehr_request_seconds",
-            "Time of one request to the EHR, by resource type and outcome.",
+            "Time of one request to the EHR, by resource type and outcome",
             EHR_REQUESTS.clone(),
         );
         registry.register(
             "commit_batch_messages",
-            "Messages stored by one group commit.",
+            "Messages stored by one group commit",
             COMMIT_BATCHES.clone(),
         );
         registry.register_collector(Box::new(Process));
+        // Every class from the start: a rate over a series that appears late reads wrong.
+        for class in CLASSES {
+            let _ = m.responses.get_or_create(&ClassLabels { class });
+        }
         Metrics { registry, ..m }
     }
 }
@@ -167,13 +173,7 @@ impl Metrics {
 
     /// A request to `route` (its template) answered with `status` after `took`.
     pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
-        let class = match status / 100 {
-            1 => "1xx",
-            2 => "2xx",
-            3 => "3xx",
-            4 => "4xx",
-            _ => "5xx",
-        };
+        let class = CLASSES[usize::from(status / 100).clamp(1, 5) - 1];
         self.responses.get_or_create(&ClassLabels { class }).inc();
         self.requests
             .get_or_create(&RouteLabels {
@@ -215,19 +215,19 @@ impl prometheus_client::collector::Collector for Process {
         let cpu = ConstCounter::new(cpu_ms as f64 / 1000.0);
         cpu.encode(encoder.encode_descriptor(
             "process_cpu_seconds",
-            "CPU time used by this process (user and system).",
+            "CPU time used by this process (user and system)",
             None,
             cpu.metric_type(),
         )?)?;
         for (name, help, value) in [
             (
                 "process_resident_memory_bytes",
-                "Resident memory of this process.",
+                "Resident memory of this process",
                 i64::try_from(rss).unwrap_or(i64::MAX),
             ),
             (
                 "process_open_fds",
-                "Files and sockets this process has open.",
+                "Files and sockets this process has open",
                 crate::process::open_files(me).unwrap_or(0),
             ),
         ] {

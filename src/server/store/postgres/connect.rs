@@ -43,7 +43,10 @@ impl PgStore {
         let schema: String = sqlx::query_scalar("SELECT current_schema()")
             .fetch_one(&pool)
             .await?;
-        let channel = format!("wardround_events_{schema}");
+        let channel = super::Channel {
+            name: format!("wardround_events_{schema}"),
+            node: uuid::Uuid::new_v4().simple().to_string(),
+        };
         Ok(PgStore {
             sends: crate::server::store::group_commit::start(group_commit::PgBatches {
                 pool: pool.clone(),

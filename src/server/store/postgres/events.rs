@@ -8,7 +8,7 @@ use sqlx::postgres::PgListener;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{PgStore, EVENTS_LOCK};
+use super::{Channel, PgStore, EVENTS_LOCK};
 use crate::model::{Event, EventKind};
 use crate::server::store::{Store, StoreError, StoreResult, UserEvent};
 
@@ -17,7 +17,7 @@ use crate::server::store::{Store, StoreError, StoreResult, UserEvent};
 /// other nodes at commit: one call of `wardround_append_events` (migration 0002).
 pub(super) async fn append(
     tx: &mut PgConnection,
-    channel: &str,
+    channel: &Channel,
     events: Vec<(Uuid, EventKind)>,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<UserEvent>> {
@@ -31,12 +31,13 @@ pub(super) async fn append(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let cursors: Vec<i64> =
-        sqlx::query_scalar("SELECT * FROM wardround_append_events($1, $2, $3, $4, $5)")
+        sqlx::query_scalar("SELECT * FROM wardround_append_events($1, $2, $3, $4, $5, $6)")
             .bind(EVENTS_LOCK)
             .bind(users)
             .bind(payloads)
             .bind(now)
-            .bind(channel)
+            .bind(&channel.name)
+            .bind(&channel.node)
             .fetch_all(&mut *tx)
             .await?;
     if cursors.len() != events.len() {
@@ -50,6 +51,13 @@ pub(super) async fn append(
             event: Event { cursor, kind },
         })
         .collect())
+}
+
+/// The cursor a NOTIFY (`cursor node`, migration 0009) announces, unless this node sent
+/// it: its own events it hands out as it commits them (see `server::tail`).
+fn others(payload: &str, me: &str) -> Option<i64> {
+    let (cursor, node) = payload.split_once(' ').unwrap_or((payload, ""));
+    (node != me).then(|| cursor.parse().ok()).flatten()
 }
 
 /// Listens for other nodes' events; a lost connection is made again after a second.
@@ -67,16 +75,33 @@ pub(super) async fn watch(store: &PgStore, seen: &(dyn Fn(i64) + Send + Sync)) {
 /// it was down is caught up by reading the newest cursor once more.
 async fn listen(store: &PgStore, seen: &(dyn Fn(i64) + Send + Sync)) -> sqlx::Result<()> {
     let mut listener = PgListener::connect_with(&store.pool).await?;
-    listener.listen(&store.channel).await?;
+    listener.listen(&store.channel.name).await?;
     loop {
         if let Ok(latest) = store.latest_event().await {
             seen(latest);
         }
         // `None`: the connection dropped; the next call connects again.
         while let Some(note) = listener.try_recv().await? {
-            if let Ok(seq) = note.payload().parse() {
+            if let Some(seq) = others(note.payload(), &store.channel.node) {
                 seen(seq);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::others;
+
+    #[test]
+    fn a_node_hears_the_others_commits_and_not_its_own() {
+        assert_eq!(others("42 b7", "a1"), Some(42));
+        assert_eq!(others("42 a1", "a1"), None);
+        assert_eq!(
+            others("42", "a1"),
+            Some(42),
+            "a payload without a node is heard"
+        );
+        assert_eq!(others("x a1", "b7"), None);
     }
 }

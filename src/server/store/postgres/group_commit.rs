@@ -19,8 +19,8 @@ use crate::server::store::{StoreError, StoreResult, UserEvent};
 
 pub struct PgBatches {
     pub pool: PgPool,
-    /// The NOTIFY channel (see `PgStore`).
-    pub channel: String,
+    /// The NOTIFY channel and this node (see `PgStore`).
+    pub channel: super::Channel,
     pub audit_keys: crate::server::audit_key::AuditKeys,
 }
 
@@ -75,7 +75,7 @@ impl Committer for PgBatches {
             "SELECT * FROM wardround_commit_sends(
                 $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
                 $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34,
-                $35, $36, $37, $38, $39)",
+                $35, $36, $37, $38, $39, $40)",
         )
         .bind(messages().map(|m| m.id).collect::<Vec<_>>())
         .bind(messages().map(|m| m.conversation_id).collect::<Vec<_>>())
@@ -119,7 +119,7 @@ impl Committer for PgBatches {
         .bind(payloads)
         .bind(at)
         .bind(EVENTS_LOCK)
-        .bind(&self.channel)
+        .bind(&self.channel.name)
         .bind(acts().map(|(id, _)| id).collect::<Vec<_>>())
         .bind(acts().map(|(_, a)| at_text(a.at)).collect::<Vec<_>>())
         .bind(acts().map(|(_, a)| a.actor.as_str()).collect::<Vec<_>>())
@@ -140,6 +140,7 @@ impl Committer for PgBatches {
         .bind(inner)
         .bind(outer)
         .bind(key_id)
+        .bind(&self.channel.node)
         .fetch_one(&self.pool)
         .await?;
 

@@ -32,6 +32,7 @@ pub(in crate::server::store) const MIGRATIONS: &[File] = embed!(
     "0006_username_nocase.sql",
     "0007_one_time_passwords.sql",
     "0008_directory_roles.sql",
+    "0009_notify_sender.sql",
 );
 
 /// Applies the migrations not yet applied, after checking the applied ones are unchanged.

@@ -36,11 +36,19 @@ const EVENTS_LOCK: i64 = 0x5741_5244_0001;
 const AUDIT_LOCK: i64 = 0x5741_5244_0002;
 const MIGRATE_LOCK: i64 = 0x5741_5244_0003;
 
-pub struct PgStore {
-    pool: PgPool,
+/// Where this node tells the others of its commits, and how it signs them.
+#[derive(Clone)]
+pub(super) struct Channel {
     /// The NOTIFY channel of this schema: deployments in other schemas of the same
     /// database do not wake each other.
-    channel: String,
+    name: String,
+    /// This node (store) for this run: each NOTIFY carries it, so a node knows its own.
+    node: String,
+}
+
+pub struct PgStore {
+    pool: PgPool,
+    channel: Channel,
     sends: super::group_commit::Sends,
     /// What audit rows are MACed with.
     audit_keys: AuditKeys,
