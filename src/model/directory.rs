@@ -66,8 +66,9 @@ pub struct StatusChange {
     /// `available`, `busy` or `dnd`.
     #[schema(pattern = "^(available|busy|dnd)$")]
     pub state: String,
-    /// For how long; none: until changed.
+    /// For how long (at most a week); none: until changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10080)]
     pub minutes: Option<u32>,
 }
 

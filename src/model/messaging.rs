@@ -238,5 +238,6 @@ pub struct NewMessage {
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReceiptUpdate {
+    /// `delivered` or `read`: `sent` is the server's to say.
     pub state: ReceiptState,
 }

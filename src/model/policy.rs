@@ -206,13 +206,17 @@ pub struct PolicyPatch {
     pub allow_urgent: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_important: Option<bool>,
+    /// At least 5 s, and at most the window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 5, maximum = 86400)]
     pub renotify_interval_secs: Option<u64>,
+    /// At least the interval, and at most 24 h.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 5, maximum = 86400)]
     pub renotify_window_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renotify_until: Option<RenotifyUntil>,
-    /// `Some(None)` clears the target.
+    /// `null` clears the target.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -220,13 +224,13 @@ pub struct PolicyPatch {
     )]
     #[schema(value_type = Option<EscalationTarget>)]
     pub escalation_target: Option<Option<EscalationTarget>>,
-    /// `Some(None)` clears it.
+    /// At most 24 h; `null` clears it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "serde_with_double_option"
     )]
-    #[schema(value_type = Option<u64>)]
+    #[schema(value_type = Option<u64>, maximum = 86400)]
     pub lock_idle_secs: Option<Option<u64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_patients: Option<bool>,

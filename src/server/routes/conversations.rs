@@ -29,6 +29,7 @@ pub async fn index(
 #[into_params(parameter_in = Query)]
 pub struct Page {
     /// Page size, clamped to 1..=100 (default 100)
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     limit: Option<u32>,
     /// A message of this conversation: only messages strictly older than it (by sent time,
     /// then storage order). Not a message of this conversation: 404
