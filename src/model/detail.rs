@@ -51,7 +51,7 @@ pub struct Trend {
 pub struct News2Detail {
     /// As the list shows it: "7", "≥3", "—".
     pub total: String,
-    /// Each parameter with its score, or `None` when it has no fresh reading.
+    /// Each parameter with its score, or `null` when it has no fresh reading.
     pub parameters: Vec<(String, Option<u8>)>,
     pub missing: Vec<String>,
     /// Why there is no score, or where it came from.

@@ -89,7 +89,7 @@ pub fn document() -> OpenApi {
         .into_iter()
         .flatten()
         {
-            with_common_responses(operation);
+            complete(operation);
         }
     }
     doc
@@ -126,7 +126,14 @@ fn problem_response(description: &str, retry_after: &str) -> utoipa::openapi::Re
     response.build()
 }
 
-fn with_common_responses(operation: &mut Operation) {
+/// What every operation says alike: the common responses, "Done" for a success that says
+/// nothing else, and `security: []` (no authentication) where a handler's annotation has
+/// `security(())`.
+fn complete(operation: &mut Operation) {
+    let public = [SecurityRequirement::default()];
+    if operation.security.as_deref() == Some(&public) {
+        operation.security = Some(Vec::new());
+    }
     let responses = &mut operation.responses.responses;
     for response in responses.values_mut() {
         if let RefOr::T(response) = response {

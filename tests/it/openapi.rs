@@ -112,13 +112,15 @@ fn walk(v: &Value, at: &str, f: &mut impl FnMut(&str, &Value)) {
     }
 }
 
-/// Every documented operation reaches a handler: not the fallback's 404, not a 405.
+/// Every documented operation reaches a handler (not the fallback's 404, not a 405), and
+/// without a session each is refused with 401 unless the document says it needs none.
 #[tokio::test]
-async fn every_documented_operation_is_routed() {
+async fn every_documented_operation_is_routed_and_asks_for_what_it_says() {
     let dir = tempfile::tempdir().unwrap();
     let (server, _) = common::demo_ward_server(dir.path().join("w.sqlite")).await;
     let http = reqwest::Client::new();
-    for (path, method, _) in operations(&doc()) {
+    let mut public = BTreeSet::new();
+    for (path, method, op) in operations(&doc()) {
         let filled = path
             .split('/')
             .map(|part| {
@@ -145,7 +147,16 @@ async fn every_documented_operation_is_routed() {
             !(status == 404 && body.contains("nothing at this address")),
             "{method} {path} is not routed"
         );
+        if op["security"] == json!([]) {
+            public.insert(format!("{method} {path}"));
+        } else {
+            assert_eq!(status, 401, "{method} {path} without a session: {body}");
+        }
     }
+    assert_eq!(
+        public,
+        BTreeSet::from(["POST /session", "GET /version", "GET /openapi.json"].map(String::from))
+    );
 }
 
 #[tokio::test]
