@@ -301,6 +301,47 @@ impl<'de> Deserialize<'de> for ColumnId {
     }
 }
 
+/// `bed`, `news2`, … or `obs:` and a LOINC code: the alternatives a JSON Schema pattern
+/// allows for a column id (anchors and a sort direction are the caller's).
+fn column_id_alternatives() -> String {
+    let ids: Vec<_> = ColumnId::ALL.iter().map(|c| c.id()).collect();
+    format!("(?:{}|obs:[0-9]+-[0-9]+)", ids.join("|"))
+}
+
+/// On the wire a column id is its text (`bed`, `obs:8867-4`).
+impl utoipa::PartialSchema for ColumnId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some(
+                "A column of the catalogue (`wardround columns` lists them), or `obs:` and a \
+                 LOINC code for the latest Observation with that code.",
+            ))
+            .pattern(Some(format!("^{}$", column_id_alternatives())))
+            .examples(["news2", "obs:8867-4"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ColumnId {}
+
+/// On the wire a sort key is `COLUMN`, `COLUMN:asc` or `COLUMN:desc`.
+impl utoipa::PartialSchema for SortKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .description(Some("A column id, then `:asc` (the default) or `:desc`."))
+            .pattern(Some(format!(
+                "^{}(?::asc|:desc)?$",
+                column_id_alternatives()
+            )))
+            .examples(["news2:desc", "bed"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SortKey {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,7 +390,7 @@ mod tests {
 }
 
 /// How a list is shown: which columns, in what order and width, sorted how.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ListView {
     #[serde(default)]
     pub columns: Vec<ColumnId>,

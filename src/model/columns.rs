@@ -19,7 +19,25 @@ pub enum CellValue {
     Text(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Any of the three; not `oneOf`, which an ISO 8601 text would match twice.
+impl utoipa::PartialSchema for CellValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::Type::Number,
+                utoipa::openapi::Type::String,
+            ]))
+            .description(Some(
+                "The cell's typed value: a number, an ISO 8601 date-time or text; the column \
+                 says which.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CellValue {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Cell {
     /// As displayed.
     pub text: String,
@@ -30,7 +48,7 @@ pub struct Cell {
     pub flag: Option<Flag>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     Warning,
@@ -119,7 +137,7 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 }
 
 /// One patient's computed cells, keyed by column id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Row {
     pub patient: String,
     pub columns: BTreeMap<ColumnId, Cell>,
@@ -134,7 +152,7 @@ impl Row {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PatientList {
     pub id: Uuid,
     pub team_id: Uuid,
@@ -142,7 +160,7 @@ pub struct PatientList {
     pub patient_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ListRows {
     pub list: PatientList,
     pub rows: Vec<Row>,
@@ -175,7 +193,7 @@ mod tests {
 }
 
 /// A patient found by an EHR search, enough to choose the right one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PatientSummary {
     pub id: String,
     pub name: String,
@@ -185,12 +203,16 @@ pub struct PatientSummary {
 }
 
 /// An EHR patient search: any of name (part of), MRN (exact) and birth date (YYYY-MM-DD).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PatientQuery {
+    /// Part of the patient's name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The medical record number, exactly.
     #[serde(default)]
     pub mrn: Option<String>,
+    /// YYYY-MM-DD.
     #[serde(default)]
     pub birth_date: Option<String>,
 }
@@ -204,7 +226,7 @@ impl PatientQuery {
 }
 
 /// What an import of MRNs into a list did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Imported {
     pub added: Vec<PatientSummary>,
     /// MRNs the EHR does not know, or knows more than one patient by.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// One patient at a glance: what the detail pane shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PatientDetail {
     pub patient: String,
     pub name: String,
@@ -29,7 +29,7 @@ pub struct PatientDetail {
     pub unreadable: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Stay {
     pub ward: Option<String>,
     pub room: Option<String>,
@@ -40,18 +40,18 @@ pub struct Stay {
 }
 
 /// The latest readings of one vital sign, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Trend {
     pub label: String,
     pub unit: String,
     pub readings: Vec<(String, DateTime<Utc>)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct News2Detail {
     /// As the list shows it: "7", "≥3", "—".
     pub total: String,
-    /// Each parameter with its score, or `None` when it has no fresh reading.
+    /// Each parameter with its score, or `null` when it has no fresh reading.
     pub parameters: Vec<(String, Option<u8>)>,
     pub missing: Vec<String>,
     /// Why there is no score, or where it came from.

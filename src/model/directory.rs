@@ -8,7 +8,9 @@ use super::Member;
 
 /// Whether a person can be reached. Set by the person (for a while or until changed), or
 /// by the rota: a person on the rota is off shift outside every shift they hold.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceState {
     #[default]
@@ -50,7 +52,7 @@ impl PresenceState {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Presence {
     pub state: PresenceState,
     /// When a state the person set ends by itself.
@@ -59,17 +61,19 @@ pub struct Presence {
 }
 
 /// `PUT /api/v1/me/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
     /// `available`, `busy` or `dnd`.
+    #[schema(pattern = "^(available|busy|dnd)$")]
     pub state: String,
-    /// For how long; none: until changed.
+    /// For how long (at most a week); none: until changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10080)]
     pub minutes: Option<u32>,
 }
 
 /// A person in the directory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: Uuid,
     pub username: String,
@@ -86,7 +90,7 @@ pub struct Person {
 }
 
 /// A role in the directory: a named duty within a team, and who holds it now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoleInfo {
     pub id: Uuid,
     pub name: String,
@@ -98,14 +102,14 @@ pub struct RoleInfo {
 }
 
 /// `GET /api/v1/directory?q=`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Directory {
     pub people: Vec<Person>,
     pub roles: Vec<RoleInfo>,
 }
 
 /// `POST /api/v1/conversations`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StartConversation {
     /// The pair's 1:1: `members` is the one other person's username.
@@ -123,13 +127,13 @@ pub enum StartConversation {
 }
 
 /// `PATCH /api/v1/conversations/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConversationPatch {
     pub title: String,
 }
 
 /// `POST /api/v1/admin/roles`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewRole {
     pub name: String,
     pub team: String,
@@ -138,7 +142,7 @@ pub struct NewRole {
 }
 
 /// One shift of a rota: `username` holds `role` from `start` to `end`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shift {
     pub role: String,
     pub username: String,
@@ -147,7 +151,7 @@ pub struct Shift {
 }
 
 /// `POST /api/v1/me/oncall`: take a role, hand it to someone, or give it up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum OnCall {
     Take { role: String },

@@ -8,14 +8,14 @@ use super::{Member, Message, PatientList, Presentation, ReceiptState, SharedView
 
 /// One entry in a user's event stream. `cursor` increases strictly per user; a client that
 /// reconnects with the last cursor it saw receives exactly the events after it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     pub cursor: i64,
     #[serde(flatten)]
     pub kind: EventKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     Message {

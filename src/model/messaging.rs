@@ -10,7 +10,7 @@ pub const SYSTEM_SENDER: Uuid = Uuid::nil();
 /// Long enough for a handover note, short enough to read on a ward screen.
 pub const MAX_BODY_CHARS: usize = 8000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationKind {
     Direct,
@@ -23,7 +23,18 @@ pub enum ConversationKind {
 }
 
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
@@ -53,7 +64,19 @@ impl Priority {
 }
 
 /// Per-recipient delivery state. Ordered: a receipt only ever moves forward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptState {
     Sent,
@@ -79,7 +102,7 @@ impl ReceiptState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Member {
     pub id: Uuid,
     pub display_name: String,
@@ -95,7 +118,7 @@ pub fn names(people: &[Member]) -> String {
         .join(", ")
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: Uuid,
     pub kind: ConversationKind,
@@ -121,7 +144,7 @@ pub struct Conversation {
     pub manage: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Receipt {
     pub user_id: Uuid,
     pub state: ReceiptState,
@@ -131,7 +154,7 @@ pub struct Receipt {
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Message {
     /// Chosen by the sending client; a retried send with the same id is the same message.
     pub id: Uuid,
@@ -205,7 +228,7 @@ impl Message {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewMessage {
     pub id: Uuid,
     pub body: String,
@@ -213,7 +236,8 @@ pub struct NewMessage {
     pub priority: Priority,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReceiptUpdate {
+    /// `delivered` or `read`: `sent` is the server's to say.
     pub state: ReceiptState,
 }

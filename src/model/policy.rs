@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub const GLOBAL: &str = "Global";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadReceipts {
     /// On unless the user switches theirs off.
@@ -16,7 +16,7 @@ pub enum ReadReceipts {
     Off,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RenotifyUntil {
     Read,
@@ -25,7 +25,7 @@ pub enum RenotifyUntil {
 }
 
 /// Where an urgent message goes when its window closes with recipients still unread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "name", rename_all = "snake_case")]
 pub enum EscalationTarget {
     /// A user, by username: messaged 1:1.
@@ -63,7 +63,7 @@ impl std::fmt::Display for EscalationTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PolicySettings {
     pub read_receipts: ReadReceipts,
     pub allow_urgent: bool,
@@ -103,7 +103,7 @@ impl Default for PolicySettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessagingPolicy {
     pub name: String,
     #[serde(flatten)]
@@ -162,7 +162,7 @@ impl Package {
 }
 
 /// Who a policy is assigned to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Assignee {
     /// By username.
@@ -171,14 +171,14 @@ pub enum Assignee {
     Team(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Assignment {
     pub assignee: Assignee,
     pub policy: String,
 }
 
 /// The policy that governs the caller, where it came from, and what they chose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EffectivePolicy {
     pub policy: MessagingPolicy,
     /// "user", "team NAME" or "global".
@@ -190,14 +190,14 @@ pub struct EffectivePolicy {
 }
 
 /// What a user may set for themselves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UserSettings {
     pub read_receipts: bool,
 }
 
 /// A change to some settings of a policy; absent fields stay as they are, and a field
 /// that is not a setting is refused rather than ignored (a misspelling changes nothing).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,25 +206,31 @@ pub struct PolicyPatch {
     pub allow_urgent: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_important: Option<bool>,
+    /// At least 5 s, and at most the window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 5, maximum = 86400)]
     pub renotify_interval_secs: Option<u64>,
+    /// At least the interval, and at most 24 h.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 5, maximum = 86400)]
     pub renotify_window_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renotify_until: Option<RenotifyUntil>,
-    /// `Some(None)` clears the target.
+    /// `null` clears the target.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "serde_with_double_option"
     )]
+    #[schema(value_type = Option<EscalationTarget>)]
     pub escalation_target: Option<Option<EscalationTarget>>,
-    /// `Some(None)` clears it.
+    /// At most 24 h; `null` clears it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "serde_with_double_option"
     )]
+    #[schema(value_type = Option<u64>, maximum = 86400)]
     pub lock_idle_secs: Option<Option<u64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_patients: Option<bool>,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Member, SortKey};
 
 /// What the one in control is looking at: enough for a follower to show the same.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SharedView {
     pub list_id: Uuid,
     #[serde(default)]
@@ -18,7 +18,7 @@ pub struct SharedView {
 }
 
 /// One presenter and those following them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Presentation {
     /// Whom the followers asked to follow.
     pub presenter: Member,
@@ -42,13 +42,13 @@ impl Presentation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FollowRequest {
     /// The presenter's username.
     pub user: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HandControl {
     /// The follower's username.
     pub to: String,

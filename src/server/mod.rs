@@ -1,5 +1,6 @@
 //! `wardround serve`: the HTTP API and event stream over a store and an EHR source.
 
+pub mod api_doc;
 pub mod audit_key;
 pub mod clock;
 pub mod connections;

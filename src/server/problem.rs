@@ -12,12 +12,17 @@ use serde::Serialize;
 
 use super::domain::DomainError;
 
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem: why a request was refused or could not be done.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The status's reason phrase (`Not Found`).
     pub title: String,
+    /// The HTTP status, as the response's.
     pub status: u16,
+    /// What went wrong and, where it helps, what to do, in words for the user.
     pub detail: String,
     /// Sent as the Retry-After header, not in the body.
     #[serde(skip)]

@@ -316,6 +316,11 @@ async fn a_bad_policy_setting_is_refused_with_a_reason(store: TestStore) {
         .await
         .unwrap_err();
     assert!(nobody.to_string().contains("ghost"), "{nobody}");
+    let never = d
+        .update_policy(GLOBAL, &patch(&[("lock_idle", "25h")]))
+        .await
+        .unwrap_err();
+    assert!(never.to_string().contains("at most 24 h"), "{never}");
     assert!(d
         .assign_policy("nope", &Assignee::User("reader".into()))
         .await

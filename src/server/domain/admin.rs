@@ -27,7 +27,7 @@ const ROUNDING_COLUMNS: [ColumnId; 11] = [
 ];
 
 /// An account as IT sees it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountInfo {
     #[serde(flatten)]
     pub user: User,
@@ -35,7 +35,8 @@ pub struct AccountInfo {
     pub teams: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A team and who is in it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TeamInfo {
     #[serde(flatten)]
     pub team: Team,

@@ -15,6 +15,9 @@ use crate::server::store::Subject;
 /// Shortest re-notify interval a policy may set: faster is noise, not safety.
 const MIN_INTERVAL_SECS: u64 = 5;
 const MAX_WINDOW_SECS: u64 = 24 * 3600;
+/// Longest idle time a policy may set before a workstation locks: a policy only ever
+/// locks sooner than the workstation's own setting, and a day is later than any.
+const MAX_LOCK_IDLE_SECS: u64 = 24 * 3600;
 
 impl Domain {
     /// Creates the Global policy with the defaults on a new store.
@@ -203,6 +206,13 @@ impl Domain {
         {
             return Err(DomainError::Invalid(
                 "renotify_window must be at least the interval and at most 24 h.".into(),
+            ));
+        }
+        if s.lock_idle_secs
+            .is_some_and(|secs| secs > MAX_LOCK_IDLE_SECS)
+        {
+            return Err(DomainError::Invalid(
+                "lock_idle must be at most 24 h.".into(),
             ));
         }
         match &s.escalation_target {

@@ -28,13 +28,15 @@ impl axum::extract::FromRequestParts<Domain> for Admin {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     username: String,
     display_name: String,
+    /// Free text shown beside the name ("RN", "Registrar").
     #[serde(default)]
     role: String,
     password: String,
+    /// May use the admin API.
     #[serde(default)]
     admin: bool,
     /// The password is for the first login only (the default): the user sets their own.
@@ -48,6 +50,13 @@ fn one_time_by_default() -> bool {
     true
 }
 
+/// Accounts
+#[utoipa::path(
+    get,
+    path = "/admin/users",
+    operation_id = "users",
+    responses((status = 200, body = Vec<AccountInfo>))
+)]
 pub async fn users(
     State(domain): State<Domain>,
     _: Admin,
@@ -55,6 +64,14 @@ pub async fn users(
     Ok(Json(domain.accounts().await?))
 }
 
+/// Add an account
+#[utoipa::path(
+    post,
+    path = "/admin/users",
+    operation_id = "add_user",
+    request_body = NewUser,
+    responses((status = 201, body = User))
+)]
 pub async fn add_user(
     State(domain): State<Domain>,
     _: Admin,
@@ -73,14 +90,26 @@ pub async fn add_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-#[derive(Deserialize)]
+/// At least one of the two.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AccountChange {
+    /// Disable (and end every session) or enable again.
     #[serde(default)]
     disabled: Option<bool>,
+    /// A new one-time password.
     #[serde(default)]
     password: Option<String>,
 }
 
+/// Disable, enable, reset password
+#[utoipa::path(
+    patch,
+    path = "/admin/users/{username}",
+    operation_id = "change_user",
+    params(("username" = String, Path)),
+    request_body = AccountChange,
+    responses((status = 204))
+)]
 pub async fn change_user(
     State(domain): State<Domain>,
     Admin(session): Admin,
@@ -106,17 +135,33 @@ pub async fn change_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewTeam {
     name: String,
+    /// Starting channels (and, for a ward, a rounding list).
     #[serde(default)]
     template: Option<TeamTemplate>,
 }
 
+/// Teams
+#[utoipa::path(
+    get,
+    path = "/admin/teams",
+    operation_id = "teams",
+    responses((status = 200, body = Vec<TeamInfo>))
+)]
 pub async fn teams(State(domain): State<Domain>, _: Admin) -> Result<Json<Vec<TeamInfo>>, Problem> {
     Ok(Json(domain.team_infos().await?))
 }
 
+/// A team (optionally from a template)
+#[utoipa::path(
+    post,
+    path = "/admin/teams",
+    operation_id = "create_team",
+    request_body = NewTeam,
+    responses((status = 201, body = crate::model::Team))
+)]
 pub async fn create_team(
     State(domain): State<Domain>,
     _: Admin,
@@ -128,6 +173,14 @@ pub async fn create_team(
     ))
 }
 
+/// Add a member
+#[utoipa::path(
+    put,
+    path = "/admin/teams/{team}/members/{username}",
+    operation_id = "add_team_member",
+    params(("team" = String, Path, description = "The team's name"), ("username" = String, Path)),
+    responses((status = 204))
+)]
 pub async fn add_member(
     State(domain): State<Domain>,
     _: Admin,
@@ -137,6 +190,14 @@ pub async fn add_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Remove a member
+#[utoipa::path(
+    delete,
+    path = "/admin/teams/{team}/members/{username}",
+    operation_id = "remove_team_member",
+    params(("team" = String, Path, description = "The team's name"), ("username" = String, Path)),
+    responses((status = 204))
+)]
 pub async fn remove_member(
     State(domain): State<Domain>,
     _: Admin,
@@ -146,12 +207,19 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Policies {
     policies: Vec<MessagingPolicy>,
     assignments: Vec<Assignment>,
 }
 
+/// Policies and assignments
+#[utoipa::path(
+    get,
+    path = "/admin/policies",
+    operation_id = "policies",
+    responses((status = 200, body = Policies))
+)]
 pub async fn policies(State(domain): State<Domain>, _: Admin) -> Result<Json<Policies>, Problem> {
     Ok(Json(Policies {
         policies: domain.policies().await?,
@@ -159,6 +227,14 @@ pub async fn policies(State(domain): State<Domain>, _: Admin) -> Result<Json<Pol
     }))
 }
 
+/// One policy
+#[utoipa::path(
+    get,
+    path = "/admin/policies/{name}",
+    operation_id = "policy",
+    params(("name" = String, Path, description = "The policy's name (`Global` for the org-wide one)")),
+    responses((status = 200, body = MessagingPolicy))
+)]
 pub async fn policy(
     State(domain): State<Domain>,
     _: Admin,
@@ -167,6 +243,17 @@ pub async fn policy(
     Ok(Json(domain.policy_named(&name).await?))
 }
 
+/// Create a policy
+///
+/// Settings not given are Global's.
+#[utoipa::path(
+    post,
+    path = "/admin/policies/{name}",
+    operation_id = "create_policy",
+    params(("name" = String, Path, description = "The new policy's name")),
+    request_body = PolicyPatch,
+    responses((status = 201, body = MessagingPolicy))
+)]
 pub async fn create_policy(
     State(domain): State<Domain>,
     Admin(session): Admin,
@@ -177,6 +264,15 @@ pub async fn create_policy(
     Ok((StatusCode::CREATED, Json(policy)))
 }
 
+/// Change a policy
+#[utoipa::path(
+    patch,
+    path = "/admin/policies/{name}",
+    operation_id = "update_policy",
+    params(("name" = String, Path, description = "The policy's name (`Global` for the org-wide one)")),
+    request_body = PolicyPatch,
+    responses((status = 200, body = MessagingPolicy))
+)]
 pub async fn update_policy(
     State(domain): State<Domain>,
     Admin(session): Admin,
@@ -188,7 +284,7 @@ pub async fn update_policy(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AssignTo {
     /// Which policy; absent to unassign.
     #[serde(default)]
@@ -196,6 +292,14 @@ pub struct AssignTo {
     assignee: Assignee,
 }
 
+/// Assign or unassign
+#[utoipa::path(
+    post,
+    path = "/admin/policy-assignments",
+    operation_id = "assign_policy",
+    request_body = AssignTo,
+    responses((status = 204))
+)]
 pub async fn assign(
     State(domain): State<Domain>,
     Admin(session): Admin,
@@ -207,11 +311,24 @@ pub async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ApplyPackage {
     assignee: Assignee,
 }
 
+/// Apply a policy package
+#[utoipa::path(
+    post,
+    path = "/admin/packages/{package}/apply",
+    operation_id = "apply_package",
+    params((
+        "package" = String,
+        Path,
+        description = "clinical_worker, information_worker or patient_room"
+    )),
+    request_body = ApplyPackage,
+    responses((status = 200, body = MessagingPolicy))
+)]
 pub async fn apply_package(
     State(domain): State<Domain>,
     Admin(session): Admin,
@@ -230,13 +347,25 @@ pub async fn apply_package(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Only this username's acts.
     actor: Option<String>,
+    /// Only acts on this FHIR Patient id.
     patient: Option<String>,
+    /// Only acts at or after this time.
     since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Audit rows
+#[utoipa::path(
+    get,
+    path = "/admin/audit",
+    operation_id = "audit",
+    params(AuditQuery),
+    responses((status = 200, body = Vec<crate::model::AuditEntry>))
+)]
 pub async fn audit(
     State(domain): State<Domain>,
     _: Admin,
@@ -245,6 +374,13 @@ pub async fn audit(
     Ok(Json(domain.audit_query(q.actor, q.patient, q.since).await?))
 }
 
+/// Check the hash chain
+#[utoipa::path(
+    get,
+    path = "/admin/audit/verify",
+    operation_id = "audit_verify",
+    responses((status = 200, body = crate::model::AuditVerdict))
+)]
 pub async fn audit_verify(
     State(domain): State<Domain>,
     _: Admin,
@@ -252,7 +388,16 @@ pub async fn audit_verify(
     Ok(Json(domain.audit_verify().await?))
 }
 
-/// The log as FHIR R4 AuditEvent NDJSON (one resource per line).
+/// Audit rows as FHIR AuditEvent NDJSON
+///
+/// The log as FHIR R4 AuditEvent resources, one per line.
+#[utoipa::path(
+    get,
+    path = "/admin/audit/fhir",
+    operation_id = "audit_fhir",
+    params(AuditQuery),
+    responses((status = 200, content_type = "application/fhir+ndjson", body = String))
+)]
 pub async fn audit_fhir(
     State(domain): State<Domain>,
     _: Admin,

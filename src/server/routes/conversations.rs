@@ -11,6 +11,13 @@ use crate::model::{Conversation, ConversationPatch, Message, NewMessage, StartCo
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
+/// My conversations
+#[utoipa::path(
+    get,
+    path = "/conversations",
+    operation_id = "conversations",
+    responses((status = 200, body = Vec<Conversation>))
+)]
 pub async fn index(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -18,13 +25,25 @@ pub async fn index(
     Ok(Json(domain.conversations(&session).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
+    /// Page size, clamped to 1..=100 (default 100)
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     limit: Option<u32>,
-    /// A message id: the page ends just before it (history, paging backwards).
+    /// A message of this conversation: only messages strictly older than it (by sent time,
+    /// then storage order). Not a message of this conversation: 404
     before: Option<Uuid>,
 }
 
+/// Latest messages, or (before) the page just older: oldest first
+#[utoipa::path(
+    get,
+    path = "/conversations/{id}/messages",
+    operation_id = "messages",
+    params(("id" = Uuid, Path, description = "The conversation's id"), Page),
+    responses((status = 200, body = Vec<Message>))
+)]
 pub async fn messages(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -38,7 +57,18 @@ pub async fn messages(
     ))
 }
 
-/// 201 for a new message, 200 for a retry of one already stored.
+/// Send (idempotent by id)
+#[utoipa::path(
+    post,
+    path = "/conversations/{id}/messages",
+    operation_id = "send",
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body = NewMessage,
+    responses(
+        (status = 201, body = Message, description = "Stored"),
+        (status = 200, body = Message, description = "Stored before: a retry of the same id"),
+    )
+)]
 pub async fn send(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -56,9 +86,18 @@ pub async fn send(
     ))
 }
 
+/// Start a conversation: the pair's one 1:1 (`direct`, one username in members), a group (`group`, a title and members), or the caller's thread with a role (`role`)
+///
 /// `{"kind":"direct","members":["USERNAME"]}` gives the pair's 1:1 (the same one each
 /// time); `{"kind":"group",…}` a new group; `{"kind":"role","role":"NAME"}` the caller's
 /// thread with a role.
+#[utoipa::path(
+    post,
+    path = "/conversations",
+    operation_id = "start_conversation",
+    request_body = StartConversation,
+    responses((status = 200, body = Conversation))
+)]
 pub async fn start(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -67,6 +106,15 @@ pub async fn start(
     Ok(Json(domain.start_conversation(&session, &start).await?))
 }
 
+/// Rename a group (its creator, its admins, administrators)
+#[utoipa::path(
+    patch,
+    path = "/conversations/{id}",
+    operation_id = "rename_conversation",
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body = ConversationPatch,
+    responses((status = 200, body = Conversation))
+)]
 pub async fn rename(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -80,12 +128,25 @@ pub async fn rename(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemberQuery {
+    /// Make them one of the group's admins, or not; absent: as they are.
     admin: Option<bool>,
 }
 
-/// Adds a member; `?admin=true|false` makes them one of the group's admins, or not.
+/// Add a member to a group; ?admin=true|false makes them one of its admins or not (its creator, its admins, administrators)
+#[utoipa::path(
+    put,
+    path = "/conversations/{id}/members/{username}",
+    operation_id = "put_member",
+    params(
+        ("id" = Uuid, Path, description = "The conversation's id"),
+        ("username" = String, Path),
+        MemberQuery,
+    ),
+    responses((status = 200, body = Conversation))
+)]
 pub async fn add_member(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -99,6 +160,17 @@ pub async fn add_member(
     ))
 }
 
+/// Remove a member from a group, or leave it
+#[utoipa::path(
+    delete,
+    path = "/conversations/{id}/members/{username}",
+    operation_id = "remove_member",
+    params(
+        ("id" = Uuid, Path, description = "The conversation's id"),
+        ("username" = String, Path),
+    ),
+    responses((status = 204))
+)]
 pub async fn remove_member(
     State(domain): State<Domain>,
     Caller(session): Caller,

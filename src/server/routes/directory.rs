@@ -11,12 +11,22 @@ use crate::model::{Directory, NewRole, OnCall, Presence, RoleInfo, Shift, Status
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Search {
+    /// Part of a name, username, job or team; everyone when empty.
     #[serde(default)]
     q: String,
 }
 
+/// People and roles matching q (name, username, job, team), with presence and who holds each role now
+#[utoipa::path(
+    get,
+    path = "/directory",
+    operation_id = "directory",
+    params(Search),
+    responses((status = 200, body = Directory))
+)]
 pub async fn search(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -25,6 +35,13 @@ pub async fn search(
     Ok(Json(domain.directory(&session, &search.q).await?))
 }
 
+/// Every role and who holds it now
+#[utoipa::path(
+    get,
+    path = "/roles",
+    operation_id = "roles",
+    responses((status = 200, body = Vec<RoleInfo>))
+)]
 pub async fn roles(
     State(domain): State<Domain>,
     Caller(_session): Caller,
@@ -32,6 +49,14 @@ pub async fn roles(
     Ok(Json(domain.roles().await?))
 }
 
+/// Set my presence: available, busy or dnd, for some minutes or until changed
+#[utoipa::path(
+    put,
+    path = "/me/status",
+    operation_id = "set_status",
+    request_body = StatusChange,
+    responses((status = 200, body = Presence))
+)]
 pub async fn status(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -40,6 +65,14 @@ pub async fn status(
     Ok(Json(domain.set_status(&session, &change).await?))
 }
 
+/// Take a role, hand it to a colleague, or give it up
+#[utoipa::path(
+    post,
+    path = "/me/oncall",
+    operation_id = "on_call",
+    request_body = OnCall,
+    responses((status = 200, body = RoleInfo))
+)]
 pub async fn on_call(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -48,6 +81,14 @@ pub async fn on_call(
     Ok(Json(domain.on_call(&session, &change).await?))
 }
 
+/// Define a role within a team, with an optional fallback (team:NAME or role:NAME)
+#[utoipa::path(
+    post,
+    path = "/admin/roles",
+    operation_id = "create_role",
+    request_body = NewRole,
+    responses((status = 201, body = RoleInfo))
+)]
 pub async fn create_role(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -59,6 +100,14 @@ pub async fn create_role(
     ))
 }
 
+/// Delete a role (its threads stay)
+#[utoipa::path(
+    delete,
+    path = "/admin/roles/{name}",
+    operation_id = "delete_role",
+    params(("name" = String, Path, description = "The role's name")),
+    responses((status = 204))
+)]
 pub async fn delete_role(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -68,17 +117,27 @@ pub async fn delete_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Serialize)]
-pub struct Imported {
+/// What a rota import stored.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RotaImported {
+    /// How many shifts.
     shifts: usize,
 }
 
+/// Import a rota's shifts: each role, username, start and end (all or none)
+#[utoipa::path(
+    post,
+    path = "/admin/rota",
+    operation_id = "import_rota",
+    request_body = Vec<Shift>,
+    responses((status = 200, body = RotaImported))
+)]
 pub async fn import_rota(
     State(domain): State<Domain>,
     Caller(session): Caller,
     ApiJson(shifts): ApiJson<Vec<Shift>>,
-) -> Result<Json<Imported>, Problem> {
-    Ok(Json(Imported {
+) -> Result<Json<RotaImported>, Problem> {
+    Ok(Json(RotaImported {
         shifts: domain.import_rota(&session, &shifts).await?,
     }))
 }

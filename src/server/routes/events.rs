@@ -21,11 +21,38 @@ use crate::server::Domain;
 
 const REPLAY_PAGE: u32 = 500;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Resume {
+    /// The last cursor the client saw (`Me.cursor` on a first connection); wins over
+    /// `Last-Event-ID`. 0 or absent: from the start.
     cursor: Option<i64>,
 }
 
+/// The event stream (server-sent events); resume with ?cursor= or Last-Event-ID
+///
+/// Each SSE event's `id` is its cursor and its `data` one `Event`
+/// (`#/components/schemas/Event`) as JSON. Comments keep a quiet stream alive every 15 s;
+/// the stream ends when the session does.
+#[utoipa::path(
+    get,
+    path = "/events",
+    operation_id = "events",
+    params(
+        Resume,
+        (
+            "Last-Event-ID" = Option<i64>,
+            Header,
+            description = "The standard SSE resumption header: the last cursor seen"
+        ),
+    ),
+    responses((
+        status = 200,
+        content_type = "text/event-stream",
+        body = String,
+        description = "Events after the cursor, replayed from the store and then live"
+    ))
+)]
 pub async fn stream(
     State(domain): State<Domain>,
     Caller(session): Caller,

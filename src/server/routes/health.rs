@@ -40,15 +40,49 @@ pub async fn metrics(State(domain): State<Domain>) -> impl axum::response::IntoR
     )
 }
 
-/// What this server is, for clients to check they speak the same API.
-pub async fn version() -> Json<Value> {
-    Json(json!({"name": "wardround", "version": env!("CARGO_PKG_VERSION"), "api": "v1"}))
+/// What this server is.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Version {
+    /// `wardround`.
+    name: &'static str,
+    /// The server's release.
+    version: &'static str,
+    /// The API's version: `v1`, as in the paths.
+    api: &'static str,
 }
 
-/// The API's OpenAPI 3 description (api/openapi.json), for clients and for schemathesis.
+/// Server name and version
+///
+/// What this server is, for clients to check they speak the same API.
+#[utoipa::path(
+    get,
+    path = "/version",
+    operation_id = "version",
+    security(()),
+    responses((status = 200, body = Version))
+)]
+pub async fn version() -> Json<Version> {
+    Json(Version {
+        name: "wardround",
+        version: env!("CARGO_PKG_VERSION"),
+        api: "v1",
+    })
+}
+
+/// This document
+///
+/// The API's OpenAPI 3.1 description (generated; also in the repository as
+/// api/openapi.json), for clients and for schemathesis.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    security(()),
+    responses((status = 200, body = serde_json::Value, description = "An OpenAPI 3.1 document"))
+)]
 pub async fn openapi() -> impl axum::response::IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        include_str!("../../../api/openapi.json"),
+        crate::server::api_doc::json(),
     )
 }

@@ -10,11 +10,21 @@ use crate::model::{Conversation, PatientList};
 use crate::server::problem::{ApiJson, ApiPath, Problem};
 use crate::server::Domain;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AddPatient {
+    /// The FHIR Patient id.
     patient: String,
 }
 
+/// Add a patient
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/patients",
+    operation_id = "add_list_patient",
+    params(("id" = Uuid, Path, description = "The list's id")),
+    request_body = AddPatient,
+    responses((status = 200, body = PatientList))
+)]
 pub async fn add_patient(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -24,6 +34,17 @@ pub async fn add_patient(
     Ok(Json(domain.add_patient(&session, id, &add.patient).await?))
 }
 
+/// Remove a patient
+#[utoipa::path(
+    delete,
+    path = "/lists/{id}/patients/{patient}",
+    operation_id = "remove_list_patient",
+    params(
+        ("id" = Uuid, Path, description = "The list's id"),
+        ("patient" = String, Path, description = "The FHIR Patient id"),
+    ),
+    responses((status = 200, body = PatientList))
+)]
 pub async fn remove_patient(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -32,6 +53,17 @@ pub async fn remove_patient(
     Ok(Json(domain.remove_patient(&session, id, &patient).await?))
 }
 
+/// The team's chat about a patient
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/patients/{patient}/conversation",
+    operation_id = "patient_conversation",
+    params(
+        ("id" = Uuid, Path, description = "The list's id"),
+        ("patient" = String, Path, description = "The FHIR Patient id"),
+    ),
+    responses((status = 200, body = Conversation))
+)]
 pub async fn patient_conversation(
     State(domain): State<Domain>,
     Caller(session): Caller,

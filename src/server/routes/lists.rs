@@ -12,6 +12,13 @@ use crate::model::{ColumnId, Imported, ListRows, ListView, PatientList};
 use crate::server::problem::{ApiJson, ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
+/// My teams' patient lists
+#[utoipa::path(
+    get,
+    path = "/lists",
+    operation_id = "lists",
+    responses((status = 200, body = Vec<PatientList>))
+)]
 pub async fn index(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -19,12 +26,21 @@ pub async fn index(
     Ok(Json(domain.lists(&session).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewList {
     name: String,
+    /// Which of my teams; my first team when absent.
     team_id: Option<Uuid>,
 }
 
+/// A new list
+#[utoipa::path(
+    post,
+    path = "/lists",
+    operation_id = "create_list",
+    request_body = NewList,
+    responses((status = 201, body = PatientList))
+)]
 pub async fn create(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -36,25 +52,43 @@ pub async fn create(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct Named {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ListName {
     name: String,
 }
 
+/// Rename a list
+#[utoipa::path(
+    patch,
+    path = "/lists/{id}",
+    operation_id = "rename_list",
+    params(("id" = Uuid, Path, description = "The list's id")),
+    request_body = ListName,
+    responses((status = 200, body = PatientList))
+)]
 pub async fn rename(
     State(domain): State<Domain>,
     Caller(session): Caller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(named): ApiJson<Named>,
+    ApiJson(named): ApiJson<ListName>,
 ) -> Result<Json<PatientList>, Problem> {
     Ok(Json(domain.rename_list(&session, id, &named.name).await?))
 }
 
+/// Copy a list
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/duplicate",
+    operation_id = "duplicate_list",
+    params(("id" = Uuid, Path, description = "The list's id")),
+    request_body = ListName,
+    responses((status = 201, body = PatientList))
+)]
 pub async fn duplicate(
     State(domain): State<Domain>,
     Caller(session): Caller,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(named): ApiJson<Named>,
+    ApiJson(named): ApiJson<ListName>,
 ) -> Result<(StatusCode, Json<PatientList>), Problem> {
     Ok((
         StatusCode::CREATED,
@@ -62,6 +96,14 @@ pub async fn duplicate(
     ))
 }
 
+/// Delete a list
+#[utoipa::path(
+    delete,
+    path = "/lists/{id}",
+    operation_id = "delete_list",
+    params(("id" = Uuid, Path, description = "The list's id")),
+    responses((status = 204))
+)]
 pub async fn delete(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -71,11 +113,20 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Mrns {
     mrns: Vec<String>,
 }
 
+/// Add patients by MRN
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/import",
+    operation_id = "import_mrns",
+    params(("id" = Uuid, Path, description = "The list's id")),
+    request_body = Mrns,
+    responses((status = 200, body = Imported))
+)]
 pub async fn import(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -85,14 +136,25 @@ pub async fn import(
     Ok(Json(domain.import_mrns(&session, id, &mrns.mrns).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Wanted {
     /// Comma-separated column ids; the whole catalogue when absent.
     columns: Option<String>,
-    /// `export` when the rows leave wardround: audited as an export.
+    /// `export` when the rows leave wardround: audited as an export; `view` (the default)
+    /// otherwise.
+    #[param(pattern = "^(view|export)$")]
     purpose: Option<String>,
 }
 
+/// A list's rows
+#[utoipa::path(
+    get,
+    path = "/lists/{id}/rows",
+    operation_id = "list_rows",
+    params(("id" = Uuid, Path, description = "The list's id"), Wanted),
+    responses((status = 200, body = ListRows))
+)]
 pub async fn rows(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -122,12 +184,21 @@ pub async fn rows(
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct Refresh {
     /// One patient; the whole list when absent.
     patient: Option<String>,
 }
 
+/// Fetch the latest from the EHR
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/refresh",
+    operation_id = "refresh_list",
+    params(("id" = Uuid, Path, description = "The list's id")),
+    request_body = Refresh,
+    responses((status = 204))
+)]
 pub async fn refresh(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -138,15 +209,19 @@ pub async fn refresh(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Scope {
+    /// `team`: save as the list's shared default (the team's, for whoever has not arranged
+    /// it); `mine` (the default): the caller's own.
     #[serde(default)]
+    #[param(inline)]
     scope: ViewScope,
 }
 
 /// Whose arrangement is saved; anything else is a 400, not a personal view saved in
 /// place of the team's.
-#[derive(Deserialize, Default, PartialEq)]
+#[derive(Deserialize, Default, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 enum ViewScope {
     #[default]
@@ -155,6 +230,15 @@ enum ViewScope {
     Team,
 }
 
+/// Save how I arrange a list
+#[utoipa::path(
+    put,
+    path = "/lists/{id}/view",
+    operation_id = "save_list_view",
+    params(("id" = Uuid, Path, description = "The list's id"), Scope),
+    request_body = ListView,
+    responses((status = 204))
+)]
 pub async fn save_view(
     State(domain): State<Domain>,
     Caller(session): Caller,

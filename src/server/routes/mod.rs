@@ -17,109 +17,93 @@ mod workstation;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use super::problem::Problem;
 use super::Domain;
 
+/// Every `/api/v1` operation. Each handler's `#[utoipa::path]` names its method and path,
+/// so this one list is both the router and the paths of the OpenAPI document
+/// (`server::api_doc`).
+pub(crate) fn api() -> OpenApiRouter<Domain> {
+    let paths = [
+        routes!(session::login, session::logout),
+        routes!(session::verify),
+        routes!(session::locked),
+        routes!(me::me),
+        routes!(me::change_password),
+        routes!(health::version),
+        routes!(health::openapi),
+        routes!(lists::index, lists::create),
+        routes!(lists::rename, lists::delete),
+        routes!(lists::duplicate),
+        routes!(list_patients::add_patient),
+        routes!(list_patients::remove_patient),
+        routes!(lists::import),
+        routes!(patients::search),
+        routes!(lists::rows),
+        routes!(lists::refresh),
+        routes!(lists::save_view),
+        routes!(patients::patient),
+        routes!(conversations::index, conversations::start),
+        routes!(conversations::rename),
+        routes!(conversations::add_member, conversations::remove_member),
+        routes!(directory::search),
+        routes!(directory::roles),
+        routes!(directory::status),
+        routes!(directory::on_call),
+        routes!(directory::create_role),
+        routes!(directory::delete_role),
+        routes!(directory::import_rota),
+        routes!(conversations::messages, conversations::send),
+        routes!(messages::receipt),
+        routes!(messages::acknowledge),
+        routes!(me::awaiting),
+        routes!(me::policy),
+        routes!(me::settings),
+        routes!(list_patients::patient_conversation),
+        routes!(admin::users, admin::add_user),
+        routes!(admin::change_user),
+        routes!(admin::teams, admin::create_team),
+        routes!(admin::add_member, admin::remove_member),
+        routes!(admin::policies),
+        routes!(admin::policy, admin::create_policy, admin::update_policy),
+        routes!(admin::assign),
+        routes!(admin::audit),
+        routes!(admin::audit_verify),
+        routes!(admin::audit_fhir),
+        routes!(admin::apply_package),
+        routes!(presentation::current),
+        routes!(presentation::follow, presentation::unfollow),
+        routes!(presentation::control),
+        routes!(presentation::view),
+        routes!(me::ping),
+        routes!(events::stream),
+    ];
+    paths.into_iter().fold(OpenApiRouter::new(), at_one_path)
+}
+
+/// Adds handlers that share one path. `OpenApiRouter::routes` would route handlers of
+/// several paths at every one of those paths: refused here.
+fn at_one_path(
+    router: OpenApiRouter<Domain>,
+    handlers: UtoipaMethodRouter<Domain>,
+) -> OpenApiRouter<Domain> {
+    let paths: Vec<_> = handlers.1.paths.keys().collect();
+    assert_eq!(
+        paths.len(),
+        1,
+        "one routes!(…) per path: these handlers have the paths {paths:?}"
+    );
+    router.routes(handlers)
+}
+
 pub fn router(domain: Domain) -> Router {
-    let api = Router::new()
-        .route("/session", post(session::login).delete(session::logout))
-        .route("/session/verify", post(session::verify))
-        .route("/session/lock", post(session::locked))
-        .route("/me", get(me::me))
-        .route("/me/password", axum::routing::put(me::change_password))
-        .route("/version", get(health::version))
-        .route("/openapi.json", get(health::openapi))
-        .route("/lists", get(lists::index).post(lists::create))
-        .route(
-            "/lists/{id}",
-            axum::routing::patch(lists::rename).delete(lists::delete),
-        )
-        .route("/lists/{id}/duplicate", post(lists::duplicate))
-        .route("/lists/{id}/patients", post(list_patients::add_patient))
-        .route(
-            "/lists/{id}/patients/{patient}",
-            axum::routing::delete(list_patients::remove_patient),
-        )
-        .route("/lists/{id}/import", post(lists::import))
-        .route("/patients", get(patients::search))
-        .route("/lists/{id}/rows", get(lists::rows))
-        .route("/lists/{id}/refresh", post(lists::refresh))
-        .route("/lists/{id}/view", axum::routing::put(lists::save_view))
-        .route("/patients/{id}", get(patients::patient))
-        .route(
-            "/conversations",
-            get(conversations::index).post(conversations::start),
-        )
-        .route(
-            "/conversations/{id}",
-            axum::routing::patch(conversations::rename),
-        )
-        .route(
-            "/conversations/{id}/members/{username}",
-            axum::routing::put(conversations::add_member).delete(conversations::remove_member),
-        )
-        .route("/directory", get(directory::search))
-        .route("/roles", get(directory::roles))
-        .route("/me/status", axum::routing::put(directory::status))
-        .route("/me/oncall", post(directory::on_call))
-        .route("/admin/roles", post(directory::create_role))
-        .route(
-            "/admin/roles/{name}",
-            axum::routing::delete(directory::delete_role),
-        )
-        .route("/admin/rota", post(directory::import_rota))
-        .route(
-            "/conversations/{id}/messages",
-            get(conversations::messages).post(conversations::send),
-        )
-        .route("/messages/{id}/receipts", post(messages::receipt))
-        .route("/messages/{id}/ack", post(messages::acknowledge))
-        .route("/me/awaiting", get(me::awaiting))
-        .route("/me/policy", get(me::policy))
-        .route("/me/settings", axum::routing::put(me::settings))
-        .route(
-            "/lists/{id}/patients/{patient}/conversation",
-            post(list_patients::patient_conversation),
-        )
-        .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route(
-            "/admin/users/{username}",
-            axum::routing::patch(admin::change_user),
-        )
-        .route("/admin/teams", get(admin::teams).post(admin::create_team))
-        .route(
-            "/admin/teams/{team}/members/{username}",
-            axum::routing::put(admin::add_member).delete(admin::remove_member),
-        )
-        .route("/admin/policies", get(admin::policies))
-        .route(
-            "/admin/policies/{name}",
-            get(admin::policy)
-                .post(admin::create_policy)
-                .patch(admin::update_policy),
-        )
-        .route("/admin/policy-assignments", post(admin::assign))
-        .route("/admin/audit", get(admin::audit))
-        .route("/admin/audit/verify", get(admin::audit_verify))
-        .route("/admin/audit/fhir", get(admin::audit_fhir))
-        .route(
-            "/admin/packages/{package}/apply",
-            post(admin::apply_package),
-        )
-        .route("/presentation", get(presentation::current))
-        .route(
-            "/presentation/follow",
-            post(presentation::follow).delete(presentation::unfollow),
-        )
-        .route("/presentation/control", post(presentation::control))
-        .route("/presentation/view", axum::routing::put(presentation::view))
-        .route("/me/ping", post(me::ping))
-        .route("/events", get(events::stream));
     Router::new()
-        .nest("/api/v1", api)
+        .nest("/api/v1", api().into())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

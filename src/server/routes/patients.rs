@@ -8,6 +8,14 @@ use crate::model::{PatientDetail, PatientQuery, PatientSummary};
 use crate::server::problem::{ApiPath, ApiQuery, Problem};
 use crate::server::Domain;
 
+/// Search the EHR
+#[utoipa::path(
+    get,
+    path = "/patients",
+    operation_id = "search_patients",
+    params(PatientQuery),
+    responses((status = 200, body = Vec<PatientSummary>))
+)]
 pub async fn search(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -16,6 +24,14 @@ pub async fn search(
     Ok(Json(domain.search_patients(&session, &query).await?))
 }
 
+/// A patient's detail
+#[utoipa::path(
+    get,
+    path = "/patients/{id}",
+    operation_id = "patient",
+    params(("id" = String, Path, description = "The FHIR Patient id")),
+    responses((status = 200, body = PatientDetail))
+)]
 pub async fn patient(
     State(domain): State<Domain>,
     Caller(session): Caller,

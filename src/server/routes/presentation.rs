@@ -9,6 +9,13 @@ use crate::model::{FollowRequest, HandControl, Presentation, SharedView};
 use crate::server::problem::{ApiJson, Problem};
 use crate::server::Domain;
 
+/// The presentation I am in
+#[utoipa::path(
+    get,
+    path = "/presentation",
+    operation_id = "presentation",
+    responses((status = 200, body = Option<Presentation>, description = "The presentation, or null when I am in none"))
+)]
 pub async fn current(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -16,6 +23,14 @@ pub async fn current(
     Ok(Json(domain.my_presentation(&session).await?))
 }
 
+/// Follow a user's screen
+#[utoipa::path(
+    post,
+    path = "/presentation/follow",
+    operation_id = "follow",
+    request_body = FollowRequest,
+    responses((status = 200, body = Presentation))
+)]
 pub async fn follow(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -24,6 +39,13 @@ pub async fn follow(
     Ok(Json(domain.follow(&session, &request.user).await?))
 }
 
+/// Stop following
+#[utoipa::path(
+    delete,
+    path = "/presentation/follow",
+    operation_id = "unfollow",
+    responses((status = 204))
+)]
 pub async fn unfollow(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -32,6 +54,14 @@ pub async fn unfollow(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Hand control
+#[utoipa::path(
+    post,
+    path = "/presentation/control",
+    operation_id = "hand_control",
+    request_body = HandControl,
+    responses((status = 204))
+)]
 pub async fn control(
     State(domain): State<Domain>,
     Caller(session): Caller,
@@ -41,6 +71,14 @@ pub async fn control(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What I show
+#[utoipa::path(
+    put,
+    path = "/presentation/view",
+    operation_id = "share_view",
+    request_body = SharedView,
+    responses((status = 204))
+)]
 pub async fn view(
     State(domain): State<Domain>,
     Caller(session): Caller,
