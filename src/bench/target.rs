@@ -61,7 +61,12 @@ impl Target {
         std::fs::create_dir_all(&empty_ehr).map_err(|e| BenchError::Setup(e.to_string()))?;
         let home = files.join("home");
         std::fs::create_dir_all(&home).map_err(|e| BenchError::Setup(e.to_string()))?;
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        // Whatever level the run logs at, the line naming the address is needed.
+        if let Ok(level) = std::env::var("RUST_LOG") {
+            command.env("RUST_LOG", format!("{level},wardround::cli::serve=info"));
+        }
+        let mut child = command
             .args(["serve", "--listen", listen])
             // In the environment, not the arguments: a PostgreSQL URL may carry a password,
             // and any user can read another's arguments.
@@ -86,7 +91,10 @@ impl Target {
             // Read to the end, so the server never blocks on a full pipe; its log goes on
             // to ours (stdout stays for results), so a failure's cause is seen.
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                eprintln!("{line}");
+                // Each request is a line: passed on only when it failed.
+                if !line.contains("wardround::http") || !line.contains(" INFO ") {
+                    eprintln!("{line}");
+                }
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let url = rest.split_whitespace().next().unwrap_or_default();
                     let _ = tx.send(url.to_string());
