@@ -57,19 +57,51 @@ pub enum LogError {
     File { path: PathBuf, cause: io::Error },
 }
 
-fn filter(section: &LogSection) -> Result<EnvFilter, LogError> {
-    if let Ok(directives) = std::env::var("RUST_LOG") {
-        if !directives.trim().is_empty() {
-            return EnvFilter::try_new(&directives).map_err(|e| LogError::Level {
-                level: format!("RUST_LOG={directives}"),
-                reason: e.to_string(),
-            });
+const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// The filter in effect and where it came from, once logging started: for the server's
+/// start-up line.
+static IN_EFFECT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// `RUST_LOG=…` or `[log] level = …`, as in effect.
+pub fn in_effect() -> &'static str {
+    IN_EFFECT.get().map_or("", String::as_str)
+}
+
+/// A level, or `target=level` directives. A bare word that is no level is refused:
+/// `EnvFilter` reads it as a target to log at every level and turns everything else off,
+/// so a typo (`inof`) would silence the log, the one-time password with it.
+fn checked(directives: &str, shown: &str) -> Result<EnvFilter, LogError> {
+    let refuse = |reason: String| LogError::Level {
+        level: shown.to_string(),
+        reason,
+    };
+    if directives.trim().is_empty() {
+        return Err(refuse(format!("empty; use one of {}", LEVELS.join(", "))));
+    }
+    for directive in directives.split(',').map(str::trim) {
+        let level = directive.rsplit_once('=').map_or(directive, |(_, l)| l);
+        if !LEVELS.contains(&level.to_ascii_lowercase().as_str()) {
+            return Err(refuse(format!(
+                "`{directive}` names no level: use one of {}, or target=level",
+                LEVELS.join(", ")
+            )));
         }
     }
-    EnvFilter::try_new(&section.level).map_err(|e| LogError::Level {
-        level: section.level.clone(),
-        reason: e.to_string(),
-    })
+    EnvFilter::try_new(directives).map_err(|e| refuse(e.to_string()))
+}
+
+fn filter(section: &LogSection) -> Result<EnvFilter, LogError> {
+    let (directives, shown) = match std::env::var("RUST_LOG") {
+        Ok(d) if !d.trim().is_empty() => (d.clone(), format!("RUST_LOG={d}")),
+        _ => (
+            section.level.clone(),
+            format!("[log] level = {}", section.level),
+        ),
+    };
+    let filter = checked(&directives, &shown)?;
+    let _ = IN_EFFECT.set(shown);
+    Ok(filter)
 }
 
 fn install<W>(section: &LogSection, writer: W, ansi: bool) -> Result<(), LogError>
@@ -135,6 +167,12 @@ impl RotatingFile {
             crate::server::store::create_private_dir(dir)?;
         }
         let file = append(path)?;
+        #[cfg(unix)]
+        {
+            // A file made looser before (by hand, or another tool) is the user's alone again.
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
         let size = file.metadata()?.len();
         Ok(RotatingFile {
             path: path.to_path_buf(),
@@ -204,6 +242,22 @@ impl<'a> MakeWriter<'a> for RotatingFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_that_names_no_level_is_refused_not_read_as_a_target() {
+        for good in [
+            "info",
+            "WARN",
+            "info,sqlx=warn",
+            "wardround::http=debug,warn",
+        ] {
+            assert!(checked(good, good).is_ok(), "{good}");
+        }
+        for bad in ["inof", "", "info,sqlx", "sqlx=loud"] {
+            let err = checked(bad, bad).unwrap_err().to_string();
+            assert!(err.contains("level"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn the_log_file_rotates_at_its_limit_and_keeps_three_earlier_files() {

@@ -101,9 +101,14 @@ impl Target {
                 }
             }
         });
-        let url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| BenchError::Setup("the server did not start within 30 s".into()))?;
+        let Ok(url) = rx.recv_timeout(Duration::from_secs(30)) else {
+            // Not left running behind a failed run.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(BenchError::Setup(
+                "the server did not start within 30 s".into(),
+            ));
+        };
         Ok(Target {
             url,
             admin_password: admin_password.to_string(),

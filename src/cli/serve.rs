@@ -293,6 +293,12 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         // file: it is spent at the first login, which sets the administrator's own.
         if generated {
             tracing::warn!("administrator `admin` created; one-time password {password}");
+            if !tracing::enabled!(tracing::Level::WARN) {
+                // Filtered out of the log, it would be nowhere: IT needs it once.
+                eprintln!(
+                    "wardround serve: administrator `admin` created; one-time password {password}"
+                );
+            }
         } else {
             tracing::info!("administrator `admin` created with WARDROUND_ADMIN_PASSWORD");
         }
@@ -349,7 +355,7 @@ fn log_settings(config: &Config, listen: SocketAddr, database: &Database, tls: b
         sqlite_synchronous = ?config.serve.sqlite_synchronous,
         max_group = config.messaging.max_group,
         log_format = ?config.log.format,
-        log_level = %config.log.level,
+        log_filter = %wardround::logging::in_effect(),
         "starting"
     );
 }

@@ -250,6 +250,41 @@ async fn a_backup_replaces_a_file_only_when_asked_and_leaves_postgresql_to_pg_du
     .await
     .unwrap();
     assert!(!ok && stderr.contains("the database itself"), "{stderr}");
+    // Nor the files beside it: a copy over the live WAL loses what the server acknowledged.
+    let side = |suffix: &str| {
+        let mut name = live.clone().into_os_string();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    let audit_key = live.parent().unwrap().join("audit.key");
+    for target in [
+        side("-wal"),
+        side("-shm"),
+        side("-journal"),
+        side(".audit-checkpoints"),
+        audit_key,
+    ] {
+        let before = std::fs::read(&target).ok();
+        let (ok, _, stderr) = run(vec![
+            "--database".into(),
+            live.clone().into(),
+            "--force".into(),
+            target.clone().into(),
+        ])
+        .await
+        .unwrap();
+        assert!(
+            !ok && stderr.contains("the server's own files"),
+            "{}: {stderr}",
+            target.display()
+        );
+        assert_eq!(
+            std::fs::read(&target).ok(),
+            before,
+            "{} untouched",
+            target.display()
+        );
+    }
     let nowhere = dir.path().join("nowhere.sqlite");
     let (ok, _, stderr) = run(vec![
         "--database".into(),

@@ -554,6 +554,46 @@ async fn metrics_count_messages_renotifications_escalations_and_streams(store: T
         text.contains("wardround_http_responses_total{class=\"2xx\"}"),
         "{text}"
     );
+
+    // Nothing a client sends makes new series: made-up methods, ids and paths fold into
+    // `other`, the route's template and `(no route)`.
+    let http = reqwest::Client::new();
+    for i in 0..20 {
+        let method =
+            reqwest::Method::from_bytes(format!("M{i}{}", "X".repeat(500)).as_bytes()).unwrap();
+        http.request(method, format!("{}/api/v1/me", w.server.url()))
+            .send()
+            .await
+            .unwrap();
+        http.get(format!(
+            "{}/api/v1/lists/{}/rows",
+            w.server.url(),
+            Uuid::new_v4()
+        ))
+        .send()
+        .await
+        .unwrap();
+        http.get(format!("{}/nowhere/{i}", w.server.url()))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = reqwest::get(format!("{}/metrics", w.server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = |label: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("wardround_http_request_duration_seconds_count"))
+            .filter(|l| l.contains(label))
+            .count()
+    };
+    assert_eq!(series("XXXX"), 0, "{text}");
+    assert_eq!(series(r#"method="other""#), 1, "{text}");
+    assert_eq!(series(r#"route="/api/v1/lists/{id}/rows""#), 1, "{text}");
+    assert_eq!(series(r#"route="(no route)""#), 1, "{text}");
 }
 
 /// The escalation's id once was the original's XOR a fixed mask, so any recipient could

@@ -33,6 +33,11 @@ pub enum BackupError {
     Exists(PathBuf),
     #[error("{0} is the database itself")]
     SameFile(PathBuf),
+    #[error(
+        "{0} is one of the server's own files beside the database (its WAL, shared memory, \
+         journal, audit key or checkpoints): replacing it would lose what they hold"
+    )]
+    ServerFile(PathBuf),
     #[error("{0} is not a directory: the copy is written there")]
     NoDirectory(PathBuf),
     #[error("{0} is a directory: name the file to write")]
@@ -72,6 +77,37 @@ const COUNTS: &[(&str, &str, &str)] = &[
     ("audit rows", "audit_log", ""),
 ];
 
+/// Whether `out` names one of the files SQLite and the server keep beside the database
+/// (whether it exists now or not): a copy written there is read back as a WAL, or stands
+/// in for the audit key.
+fn beside_the_database(source: &Path, out: &Path) -> bool {
+    let split = |p: &Path| -> Option<(PathBuf, String)> {
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Some((
+            std::fs::canonicalize(dir).ok()?,
+            p.file_name()?.to_string_lossy().into_owned(),
+        ))
+    };
+    let Some((out_dir, out_name)) = split(out) else {
+        return false;
+    };
+    let real = std::fs::canonicalize(source).unwrap_or_else(|_| source.to_path_buf());
+    let found = [source, real.as_path()]
+        .into_iter()
+        .filter_map(split)
+        .any(|(dir, name)| {
+            dir == out_dir
+                && (out_name == "audit.key"
+                    || ["-wal", "-shm", "-journal", ".audit-checkpoints"]
+                        .iter()
+                        .any(|side| out_name == format!("{name}{side}")))
+        });
+    found
+}
+
 /// Copies the SQLite database at `source` to `out` (replacing it only with `force`).
 pub async fn sqlite(source: &Path, out: &Path, force: bool) -> Result<Copied, BackupError> {
     let file_err = |path: &Path| {
@@ -83,6 +119,9 @@ pub async fn sqlite(source: &Path, out: &Path, force: bool) -> Result<Copied, Ba
     }
     if out.is_dir() {
         return Err(BackupError::IsDirectory(out.to_path_buf()));
+    }
+    if beside_the_database(source, out) {
+        return Err(BackupError::ServerFile(out.to_path_buf()));
     }
     if out.exists() {
         let same = std::fs::canonicalize(out).map_err(file_err(out))?
