@@ -122,7 +122,13 @@ fn start_logging(command: &Option<Command>, section: &LogSection) -> Result<()> 
     match command {
         Some(Command::Serve(_)) => logging::to_stderr(section)?,
         None | Some(Command::Demo) => {
-            logging::to_file(section, &logging::app_log_dir())?;
+            // A workstation whose state directory cannot be written still runs the app.
+            if let Err(e) = logging::to_file(section, &logging::app_log_dir()) {
+                match e {
+                    logging::LogError::File { .. } => eprintln!("wardround: no log: {e}"),
+                    e => return Err(e.into()),
+                }
+            }
         }
         Some(_) => {
             let quiet = LogSection {
