@@ -289,7 +289,7 @@ async fn listen(
 }
 
 async fn send_one(pair: &Pair, ledger: &Shared, text: &str) -> Option<Uuid> {
-    let id = Uuid::new_v4();
+    let id = crate::model::new_message_id();
     lock(ledger).sent.insert(id, Instant::now());
     let message = NewMessage {
         id,

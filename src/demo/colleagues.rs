@@ -170,7 +170,7 @@ async fn post(
     priority: Priority,
 ) -> Result<(), ClientError> {
     let message = NewMessage {
-        id: Uuid::new_v4(),
+        id: crate::model::new_message_id(),
         body: body.to_string(),
         priority,
     };

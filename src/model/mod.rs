@@ -26,8 +26,8 @@ pub use directory::{
 };
 pub use events::{Event, EventKind};
 pub use messaging::{
-    names, Conversation, ConversationKind, Member, Message, NewMessage, Priority, Receipt,
-    ReceiptState, ReceiptUpdate, MAX_BODY_CHARS, SYSTEM_SENDER,
+    names, new_message_id, Conversation, ConversationKind, Member, Message, NewMessage, Priority,
+    Receipt, ReceiptState, ReceiptUpdate, MAX_BODY_CHARS, SYSTEM_SENDER,
 };
 pub use policy::{
     Assignee, Assignment, EffectivePolicy, EscalationTarget, MessagingPolicy, Package, PolicyPatch,

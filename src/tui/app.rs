@@ -118,8 +118,8 @@ pub struct UrgentWaiting<'a> {
     pub message: &'a Message,
 }
 
-/// Where new message ids come from: random in use, a counter in tests, so that `update`
-/// stays a function of its inputs.
+/// Where new message ids come from: `model::new_message_id` in use, a counter in tests,
+/// so that `update` stays a function of its inputs.
 #[derive(Debug, Clone)]
 pub enum IdSource {
     Random,
@@ -129,7 +129,7 @@ pub enum IdSource {
 impl IdSource {
     pub fn next_id(&mut self) -> Uuid {
         match self {
-            IdSource::Random => Uuid::new_v4(),
+            IdSource::Random => crate::model::new_message_id(),
             IdSource::Sequential(n) => {
                 *n += 1;
                 Uuid::from_u128(*n)
