@@ -61,6 +61,9 @@ pub struct Metrics {
     pub login_failures: Counter,
     /// Logins and unlocks refused before their password was checked.
     pub logins_refused: Counter,
+    /// Events this node's tail read back from the store: another node's (or out of
+    /// turn), never what it committed itself.
+    pub events_read_back: Counter,
     responses: Family<ClassLabels, Counter>,
     requests: Family<RouteLabels, Histogram>,
     charts: Histogram,
@@ -77,6 +80,7 @@ impl Default for Metrics {
             escalations: Counter::default(),
             login_failures: Counter::default(),
             logins_refused: Counter::default(),
+            events_read_back: Counter::default(),
             responses: Family::default(),
             requests: Family::new_with_constructor(seconds_buckets),
             charts: seconds_buckets(),
@@ -121,6 +125,11 @@ impl Default for Metrics {
             "logins_refused",
             "Logins and unlocks refused unchecked: the name was waiting out its backoff or locked",
             m.logins_refused.clone(),
+        );
+        registry.register(
+            "events_read_back",
+            "Events read back from the store by this node's tail: other nodes' writes",
+            m.events_read_back.clone(),
         );
         registry.register(
             "http_responses",

@@ -38,7 +38,8 @@ async fn follow(domain: &Domain) {
     loop {
         let all_broadcast = broadcast_committed(hub);
         if !all_broadcast || hub.saw_unread() {
-            read_to_the_end(store.as_ref(), hub).await;
+            let read = read_to_the_end(store.as_ref(), hub).await;
+            domain.metrics().events_read_back.inc_by(read);
         }
         hub.unread().await;
     }
@@ -46,14 +47,17 @@ async fn follow(domain: &Domain) {
 
 /// Reads and broadcasts every event after the last one broadcast, until none is left;
 /// while the store fails, tries again (the streams wait, and then receive everything).
-async fn read_to_the_end(store: &dyn Store, hub: &Hub) {
+/// How many it read.
+async fn read_to_the_end(store: &dyn Store, hub: &Hub) -> u64 {
+    let mut read = 0;
     loop {
         match store.all_events_after(hub.read_up_to(), PAGE).await {
             Ok(events) => {
                 let full = events.len() == PAGE as usize;
+                read += events.len() as u64;
                 hub.broadcast(events);
                 if !full {
-                    return;
+                    return read;
                 }
             }
             Err(e) => {

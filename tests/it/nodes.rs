@@ -226,4 +226,66 @@ async fn two_nodes_on_one_store_deliver_once_and_renotify_once(store: TestStore)
     assert!(verdict.rows > 1_060, "{verdict:?}");
 }
 
+/// What the metrics say a node read back from PostgreSQL.
+async fn read_back(node: &Target) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", node.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("wardround_events_read_back_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("wardround_events_read_back_total")
+}
+
+/// Each NOTIFY names its node: a node hands out what it committed itself and reads back
+/// only what another node wrote (PostgreSQL; SQLite nodes look at the file instead).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(wardround_postgres_tests),
+    ignore = "PostgreSQL: set WARDROUND_TEST_POSTGRES_URL to run"
+)]
+async fn a_node_reads_back_other_nodes_events_and_never_its_own() {
+    let store = TestStore::postgres().await;
+    let one = node(&store);
+    common::sender_and_recipient_on_a_ward(&one.url, ADMIN_PASSWORD).await;
+    let sender = login(&one.url, "sender", PASSWORD).await;
+    let channel = sender.conversations().await.unwrap()[0].id;
+    let before = read_back(&one).await;
+    for i in 0..200 {
+        let m = NewMessage {
+            id: Uuid::new_v4(),
+            body: format!("on one node {i}"),
+            priority: Priority::Normal,
+        };
+        sender.send(channel, &m).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        read_back(&one).await,
+        before,
+        "its own events are not read back"
+    );
+
+    let two = node(&store);
+    let on_two = login(&two.url, "sender", PASSWORD).await;
+    for i in 0..20 {
+        let m = NewMessage {
+            id: Uuid::new_v4(),
+            body: format!("on the other node {i}"),
+            priority: Priority::Normal,
+        };
+        on_two.send(channel, &m).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Each message is an event for the sender and one for the recipient.
+    assert!(
+        read_back(&one).await >= before + 40,
+        "the other node's are: {}",
+        read_back(&one).await
+    );
+}
+
 on_each_store!(two_nodes_on_one_store_deliver_once_and_renotify_once);
