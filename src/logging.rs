@@ -51,7 +51,7 @@ impl Default for LogSection {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
-    #[error("[log] level `{level}`: {reason}")]
+    #[error("the log level {level}: {reason}")]
     Level { level: String, reason: String },
     #[error("the log file {path}: {cause}")]
     File { path: PathBuf, cause: io::Error },
@@ -96,7 +96,7 @@ fn filter(section: &LogSection) -> Result<EnvFilter, LogError> {
         Ok(d) if !d.trim().is_empty() => (d.clone(), format!("RUST_LOG={d}")),
         _ => (
             section.level.clone(),
-            format!("[log] level = {}", section.level),
+            format!("[log] level = {} (or WARDROUND_LOG__LEVEL)", section.level),
         ),
     };
     let filter = checked(&directives, &shown)?;
