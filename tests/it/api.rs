@@ -1311,7 +1311,29 @@ async fn messages_written_offline_arrive_in_the_order_they_were_written(store: T
     second.stop().await;
 }
 
+/// A send's audit row is chained after the one its group commit wrote last when that is
+/// still the last row; acts audited elsewhere in between (a login) must not fork the chain.
+async fn sends_between_other_audited_acts_keep_one_unbroken_audit_chain(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let token = d.login("doctor", PASSWORD, "").await.unwrap().token;
+    let doctor = d.authenticate(&token).await.unwrap();
+    let rows_before = d.audit_verify().await.unwrap().rows;
+    for i in 0..6 {
+        d.send(&doctor, w.chat, text(&format!("m{i}"), Priority::Normal))
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            d.login("nurse", PASSWORD, "").await.unwrap();
+        }
+    }
+    let verdict = d.audit_verify().await.unwrap();
+    assert_eq!(verdict.broken_at, None, "{verdict:?}");
+    assert_eq!(verdict.rows, rows_before + 9, "six sends and three logins");
+}
+
 on_each_store!(
+    sends_between_other_audited_acts_keep_one_unbroken_audit_chain,
     history_pages_back_from_a_message_of_the_conversation_and_never_another,
     changes_to_a_list_at_once_all_count_and_a_deleted_list_stays_deleted,
     a_nul_character_is_refused_everywhere_and_fails_no_one_elses_message,

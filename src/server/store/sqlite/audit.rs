@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use super::SqliteStore;
 use crate::model::{AuditAct, AuditEntry};
 use crate::server::audit_key::AuditKeys;
-use crate::server::store::{audit, AuditFilter, AuditStore, StoreResult};
+use crate::server::store::{audit, AuditFilter, AuditStore, StoreError, StoreResult};
 
 /// The hash the first row chains to.
 use crate::model::AUDIT_GENESIS as GENESIS;
@@ -28,14 +28,38 @@ pub(super) async fn append_tx(
     prev: &str,
     acts: &[AuditAct<'_>],
 ) -> StoreResult<String> {
+    append(tx, keys, prev, acts, false)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("an audit row was not stored".into()))
+}
+
+/// As [`append_tx`] where `prev` is only believed to be the last hash (the group commit
+/// remembers the one it wrote): nothing is appended, and `None` returned, unless it is.
+/// Checked in the statement itself, which saves reading the head first on every commit.
+pub(super) async fn append_if_last(
+    tx: &mut sqlx::SqliteConnection,
+    keys: &AuditKeys,
+    prev: &str,
+    acts: &[AuditAct<'_>],
+) -> StoreResult<Option<String>> {
+    append(tx, keys, prev, acts, true).await
+}
+
+async fn append(
+    tx: &mut sqlx::SqliteConnection,
+    keys: &AuditKeys,
+    prev: &str,
+    acts: &[AuditAct<'_>],
+    only_if_last: bool,
+) -> StoreResult<Option<String>> {
     let chained = audit::chain(keys, prev, acts);
     let (key_id, _) = keys.current();
     let Some((_, last)) = chained.last() else {
-        return Ok(prev.to_string());
+        return Ok(Some(prev.to_string()));
     };
     let last = last.clone();
     let mut insert = sqlx::QueryBuilder::new(
-        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash, key_id) ",
+        "INSERT INTO audit_log (at, actor, workstation, action, patient, detail, prev_hash, hash, key_id) SELECT * FROM (",
     );
     insert.push_values(acts.iter().zip(chained), |mut row, (act, (prev, hash))| {
         row.push_bind(audit::at_text(act.at))
@@ -48,8 +72,16 @@ pub(super) async fn append_tx(
             .push_bind(hash)
             .push_bind(key_id.to_string());
     });
-    insert.build().execute(&mut *tx).await?;
-    Ok(last)
+    insert.push(")");
+    if only_if_last {
+        insert
+            .push(" WHERE COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), ")
+            .push_bind(GENESIS)
+            .push(") = ")
+            .push_bind(prev.to_string());
+    }
+    let done = insert.build().execute(&mut *tx).await?;
+    Ok((done.rows_affected() == acts.len() as u64).then_some(last))
 }
 
 #[async_trait]

@@ -99,7 +99,16 @@ impl SqliteStore {
             .foreign_keys(true)
             // Checkpoints run beside the writer (below), not inside whichever commit
             // happens to cross the threshold: that commit's sender would wait for it.
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("wal_autocheckpoint", "0")
+            // A multi-row insert keeps a statement journal (the pages it changed, to undo
+            // it alone). Past 64 KiB SQLite spills it to a temporary file, which a group
+            // commit did every time: 30 page writes a commit, and a file opened and closed.
+            .pragma("temp_store", "memory")
+            // For a new file (an existing one keeps its own). A group commit rewrites
+            // every page it touches, and a send touches a page in each of several indexes
+            // for a few bytes in each: smaller pages are fewer bytes to the WAL and to
+            // sync (BENCHMARKS.md, issue 16).
+            .page_size(2048);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
@@ -112,6 +121,7 @@ impl SqliteStore {
             sends: crate::server::store::group_commit::start(group_commit::SqliteBatches {
                 writer: writer.clone(),
                 audit_keys: audit_keys.clone(),
+                audit_head: std::sync::Mutex::default(),
             }),
             writer,
             checkpointer: None,

@@ -39,14 +39,16 @@ pub(super) async fn append(
                 row.push_bind(Id(*user)).push_bind(payload).push_bind(now);
             },
         );
-        insert.push(" RETURNING seq");
-        let mut seqs: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
-        // RETURNING promises no order; rows take increasing seqs in the order given.
-        seqs.sort_unstable();
-        if seqs.len() != chunk.len() {
+        // Not `RETURNING seq`: each returned row is a message between the SQLite worker
+        // thread and this task. One writer at a time (the write lock is held) gives the
+        // rows of one statement consecutive seqs, in the order given, ending at the last.
+        let done = insert.build().execute(&mut *tx).await?;
+        let n = i64::try_from(chunk.len()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if done.rows_affected() != chunk.len() as u64 {
             return Err(StoreError::Corrupt("an event was not stored".into()));
         }
-        for ((user_id, kind), cursor) in chunk.into_iter().zip(seqs) {
+        let first = done.last_insert_rowid() - n + 1;
+        for ((user_id, kind), cursor) in chunk.into_iter().zip(first..) {
             out.push(UserEvent {
                 user_id,
                 event: Event { cursor, kind },

@@ -15,6 +15,9 @@ use crate::server::store::StoreResult;
 pub struct SqliteBatches {
     pub writer: SqlitePool,
     pub audit_keys: crate::server::audit_key::AuditKeys,
+    /// The hash of the last audit row this committer wrote, which the next commit
+    /// appends after when it still is the last (checked in the insert).
+    pub audit_head: std::sync::Mutex<Option<String>>,
 }
 
 #[async_trait]
@@ -77,11 +80,29 @@ impl Committer for SqliteBatches {
         let acts: Vec<AuditAct<'_>> = fresh()
             .filter_map(|j| j.audit.as_ref().map(OwnedAuditAct::as_act))
             .collect();
+        // Taken, not copied: a commit that fails leaves it unknown.
+        let believed = self
+            .audit_head
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let mut head = believed.clone();
         if !acts.is_empty() {
-            let prev = audit::last_hash(&mut tx).await?;
-            audit::append_tx(&mut tx, &self.audit_keys, &prev, &acts).await?;
+            let written = match &believed {
+                Some(prev) => audit::append_if_last(&mut tx, &self.audit_keys, prev, &acts).await?,
+                None => None,
+            };
+            head = Some(match written {
+                Some(last) => last,
+                // Another writer appended since (an admin's act, another node).
+                None => {
+                    let prev = audit::last_hash(&mut tx).await?;
+                    audit::append_tx(&mut tx, &self.audit_keys, &prev, &acts).await?
+                }
+            });
         }
         tx.commit().await?;
+        *self.audit_head.lock().unwrap_or_else(|p| p.into_inner()) = head;
         Ok(group_commit::outcomes(batch, &new, written))
     }
 }
