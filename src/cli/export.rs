@@ -92,7 +92,22 @@ async fn from_server(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     export::write_rows(&mut out, &sorted, &columns, format.into())?;
     out.flush()?;
-    Ok(())
+    // A sheet of `?` must not pass for a list: a script checks the exit status.
+    let failed = rows.iter().filter(|r| r.problem.is_some()).count();
+    match failed {
+        0 => Ok(()),
+        n if n == rows.len() => Err(eyre!(
+            "the EHR could give none of the {n} patients on {}: every cell is ?",
+            wardround::sanitize::sanitize(&list.name)
+        )),
+        n => {
+            eprintln!(
+                "warning: the EHR could not give {n} of {} patients; their cells are ?",
+                rows.len()
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Rows computed here from FHIR bundles on disk, or from the generated demo ward.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use color_eyre::eyre::{eyre, Result, WrapErr};
 
 use wardround::export;
+use wardround::model::ImportOutcome;
 
 use super::lists::log_in_for_list;
 use super::Context;
@@ -28,15 +29,42 @@ pub async fn run(cx: &Context, args: Args) -> Result<()> {
     }
     let (client, list) = log_in_for_list(cx, &args.list).await?;
     let report = client.import_mrns(list.id, &mrns).await?;
-    say!("added {} to {}", report.added.len(), list.name);
-    if report.already_on_list > 0 {
-        say!("{} already on the list", report.already_on_list);
+    for row in &report.rows {
+        // The MRN and the name are patient data: to this terminal, never to a log.
+        let who = row
+            .patient
+            .as_ref()
+            .map(|p| format!("  {}", one_line(&p.name)))
+            .unwrap_or_default();
+        let why = row
+            .detail
+            .as_deref()
+            .map(|d| format!("  ({})", one_line(d)))
+            .unwrap_or_default();
+        say!("{}\t{}{who}{why}", one_line(&row.mrn), row.outcome.as_str());
     }
-    if !report.not_found.is_empty() {
-        say!(
-            "not found in the EHR (or not unique): {}",
-            report.not_found.join(", ")
-        );
+    let count = |o: ImportOutcome| report.rows.iter().filter(|r| r.outcome == o).count();
+    say!(
+        "{}: {} added, {} already on the list, {} not found, {} ambiguous, {} EHR errors",
+        one_line(&list.name),
+        count(ImportOutcome::Added),
+        count(ImportOutcome::AlreadyOnList),
+        count(ImportOutcome::NotFound),
+        count(ImportOutcome::Ambiguous),
+        count(ImportOutcome::EhrError),
+    );
+    let failed = count(ImportOutcome::EhrError);
+    if failed > 0 {
+        return Err(eyre!(
+            "the EHR could not be asked about {failed} of {} MRNs; import the file again to retry them",
+            report.rows.len()
+        ));
     }
     Ok(())
+}
+
+/// Text from the EHR or the file on one line (`say!` removes what a terminal acts on): a
+/// line break in a name must not make up a row of the report.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r', '\t'], " ")
 }

@@ -24,6 +24,9 @@ use crate::model::{
 };
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// For requests whose answer waits on the EHR for many patients (an import, an export):
+/// the server bounds each EHR request itself.
+const LONG_REQUEST_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
@@ -237,12 +240,19 @@ impl ApiClient {
     ) -> Result<ListRows, ClientError> {
         let ids: Vec<String> = columns.iter().map(|c| c.id().into_owned()).collect();
         let query = format!("?purpose={purpose}&columns={}", ids.join(","));
-        self.call(
-            Method::GET,
-            &format!("/api/v1/lists/{list}/rows{query}"),
-            None::<&()>,
-        )
-        .await
+        // An export waits for every chart; the server bounds each EHR request.
+        let within = if purpose == "export" {
+            LONG_REQUEST_TIMEOUT
+        } else {
+            REQUEST_TIMEOUT
+        };
+        let path = format!("/api/v1/lists/{list}/rows{query}");
+        let resp = self
+            .send_request_within(Method::GET, &path, None::<&()>, within)
+            .await?;
+        resp.json()
+            .await
+            .map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
     pub async fn search_patients(
@@ -336,14 +346,17 @@ impl ApiClient {
         .await
     }
 
+    /// Waits as long as the EHR takes to search them all: the server adds each patient as
+    /// it is found, so a slow EHR is no reason to give up on the answer.
     pub async fn import_mrns(&self, list: Uuid, mrns: &[String]) -> Result<Imported, ClientError> {
         let body = serde_json::json!({ "mrns": mrns });
-        self.call(
-            Method::POST,
-            &format!("/api/v1/lists/{list}/import"),
-            Some(&body),
-        )
-        .await
+        let path = format!("/api/v1/lists/{list}/import");
+        let resp = self
+            .send_request_within(Method::POST, &path, Some(&body), LONG_REQUEST_TIMEOUT)
+            .await?;
+        resp.json()
+            .await
+            .map_err(|e| ClientError::Protocol(e.to_string()))
     }
 
     pub async fn patient(&self, patient: &str) -> Result<PatientDetail, ClientError> {
@@ -499,7 +512,18 @@ impl ApiClient {
         path: &str,
         body: Option<&B>,
     ) -> Result<reqwest::Response, ClientError> {
-        let mut req = self.request(method, path).timeout(REQUEST_TIMEOUT);
+        self.send_request_within(method, path, body, REQUEST_TIMEOUT)
+            .await
+    }
+
+    async fn send_request_within<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        within: Duration,
+    ) -> Result<reqwest::Response, ClientError> {
+        let mut req = self.request(method, path).timeout(within);
         if let Some(b) = body {
             req = req.json(b);
         }

@@ -39,6 +39,8 @@ pub struct EhrConfig {
     /// How long a chart read is reused before the EHR is asked again.
     pub cache_ttl: Duration,
     pub max_retries: u32,
+    /// How long /readyz trusts the EHR's last answer to `metadata`.
+    pub status_fresh: Duration,
 }
 
 impl EhrConfig {
@@ -51,6 +53,7 @@ impl EhrConfig {
             page_cap: 20,
             cache_ttl: Duration::from_secs(60),
             max_retries: 4,
+            status_fresh: Duration::from_secs(30),
         }
     }
 }
@@ -66,7 +69,16 @@ pub struct HttpSource {
     metadata: OnceCell<serde_json::Value>,
     permits: Semaphore,
     cache: Mutex<HashMap<String, Cached>>,
+    /// When `metadata` last answered (or failed), for /readyz; held while asking, so
+    /// probes at once make one request.
+    last_status: Mutex<Option<(Instant, Result<(), String>)>>,
 }
+
+/// How long /readyz trusts a failure to reach the EHR (at most as long as an answer):
+/// an EHR back up shows soon.
+const STATUS_RETRY: Duration = Duration::from_secs(5);
+/// A readiness probe must answer before the prober gives up on it.
+const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Deserialize)]
 struct SearchSet<'a> {
@@ -117,6 +129,7 @@ impl HttpSource {
             token_url: OnceCell::new(),
             metadata: OnceCell::new(),
             cache: Mutex::new(HashMap::new()),
+            last_status: Mutex::new(None),
         })
     }
 
@@ -564,12 +577,43 @@ impl FhirSource for HttpSource {
         }
     }
 
+    /// Asks the EHR's `metadata` again when the last answer is older than
+    /// `status_fresh` (30 s): an EHR that went away shows on /readyz within that.
     async fn status(&self) -> Result<String, FhirError> {
-        Ok(format!(
-            "FHIR {} at {}",
-            self.version().await?.name(),
-            self.config.base_url
-        ))
+        let version = self.version().await?;
+        let mut last = self.last_status.lock().await;
+        let fresh = last.as_ref().is_some_and(|(at, answer)| {
+            let trusted = if answer.is_ok() {
+                self.config.status_fresh
+            } else {
+                STATUS_RETRY.min(self.config.status_fresh)
+            };
+            at.elapsed() < trusted
+        });
+        if !fresh {
+            let url = format!("{}/metadata", self.config.base_url);
+            let answer = self
+                .http
+                .get(&url)
+                .header(ACCEPT, version.media_type())
+                .timeout(STATUS_TIMEOUT)
+                .send()
+                .await
+                .map_err(|e| describe(&e))
+                .and_then(|r| {
+                    if r.status().is_success() {
+                        Ok(())
+                    } else {
+                        Err(format!("it answered {}", r.status()))
+                    }
+                });
+            *last = Some((Instant::now(), answer));
+        }
+        let base = crate::sanitize::url_without_credentials(&self.config.base_url);
+        match last.as_ref().map(|(_, a)| a) {
+            Some(Err(why)) => Err(FhirError::Ehr(format!("metadata at {base}: {why}"))),
+            _ => Ok(format!("FHIR {} at {base}", version.name())),
+        }
     }
 }
 

@@ -232,4 +232,44 @@ pub struct Imported {
     /// MRNs the EHR does not know, or knows more than one patient by.
     pub not_found: Vec<String>,
     pub already_on_list: usize,
+    /// What became of each MRN, in the order given.
+    #[serde(default)]
+    pub rows: Vec<ImportRow>,
+}
+
+/// One MRN of an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportRow {
+    pub mrn: String,
+    pub outcome: ImportOutcome,
+    /// The patient found, when exactly one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientSummary>,
+    /// Why nothing was added: how many patients matched, or what the EHR said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Added,
+    AlreadyOnList,
+    NotFound,
+    /// More than one patient has this MRN: nobody was added.
+    Ambiguous,
+    /// The EHR could not be asked (down, slow, refused): try this one again.
+    EhrError,
+}
+
+impl ImportOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportOutcome::Added => "added",
+            ImportOutcome::AlreadyOnList => "already on the list",
+            ImportOutcome::NotFound => "not found",
+            ImportOutcome::Ambiguous => "ambiguous",
+            ImportOutcome::EhrError => "EHR error",
+        }
+    }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -30,6 +30,15 @@ pub struct TestEhr {
     pub requests: Mutex<Vec<(String, String)>>,
     /// Requests still to be answered 429 Retry-After: 1.
     pub throttle: AtomicUsize,
+    /// Added before every answer: a slow EHR.
+    pub latency_ms: AtomicU64,
+    /// Every request answered 500, as an EHR that is down behind its proxy.
+    pub down: AtomicBool,
+    /// Requests whose path and query hold this are answered 500.
+    pub fail_matching: Mutex<Option<String>>,
+    /// Requests being answered now, and the most there were at once.
+    pub in_flight: AtomicUsize,
+    pub most_in_flight: AtomicUsize,
 }
 
 pub fn fixtures() -> PathBuf {
@@ -116,7 +125,20 @@ impl TestEhr {
             smart_configuration: Mutex::new(None),
             requests: Mutex::new(Vec::new()),
             throttle: AtomicUsize::new(0),
+            latency_ms: AtomicU64::new(0),
+            down: AtomicBool::new(false),
+            fail_matching: Mutex::new(None),
+            in_flight: AtomicUsize::new(0),
+            most_in_flight: AtomicUsize::new(0),
         })
+    }
+
+    /// Every JSON file under `dir`, in name order.
+    pub fn bundles_in(dir: &Path) -> Vec<Vec<u8>> {
+        let mut files = Vec::new();
+        json_files(dir, &mut files);
+        files.sort();
+        files.iter().map(|f| std::fs::read(f).unwrap()).collect()
     }
 
     pub fn from_dir(dir: &Path, metadata: &Path) -> Arc<TestEhr> {
@@ -191,6 +213,44 @@ fn has_code(r: &Value, codes: &str) -> bool {
 }
 
 async fn handle(State(ehr): State<Arc<TestEhr>>, req: Request) -> Response {
+    let now = ehr.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    ehr.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    let latency = ehr.latency_ms.load(Ordering::SeqCst);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    let answer = answer(&ehr, req).await;
+    ehr.in_flight.fetch_sub(1, Ordering::SeqCst);
+    answer
+}
+
+fn down(ehr: &TestEhr, why: &str) -> Response {
+    let outcome = json!({"resourceType": "OperationOutcome", "issue": [{"severity": "fatal", "code": "transient", "diagnostics": why}]});
+    fhir(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ehr.media_type,
+        serde_json::to_vec(&outcome).unwrap(),
+    )
+}
+
+/// `identifier=[system|]value` against any of a resource's identifiers.
+fn has_identifier(r: &Value, wanted: &str) -> bool {
+    let wanted = wanted.replace("%7C", "|").replace("%7c", "|");
+    let (system, value) = match wanted.split_once('|') {
+        Some((s, v)) => (Some(s.to_string()), v.to_string()),
+        None => (None, wanted.clone()),
+    };
+    r["identifier"].as_array().is_some_and(|ids| {
+        ids.iter().any(|i| {
+            i["value"].as_str() == Some(value.as_str())
+                && system
+                    .as_deref()
+                    .is_none_or(|s| s.is_empty() || i["system"].as_str() == Some(s))
+        })
+    })
+}
+
+async fn answer(ehr: &TestEhr, req: Request) -> Response {
     let uri = req.uri().clone();
     let accept = req
         .headers()
@@ -199,6 +259,14 @@ async fn handle(State(ehr): State<Arc<TestEhr>>, req: Request) -> Response {
         .unwrap_or("")
         .to_string();
     ehr.requests.lock().unwrap().push((uri.to_string(), accept));
+    if ehr.down.load(Ordering::SeqCst) {
+        return down(ehr, "the EHR is down for maintenance");
+    }
+    if let Some(needle) = ehr.fail_matching.lock().unwrap().clone() {
+        if uri.to_string().contains(&needle) {
+            return down(ehr, "this request failed");
+        }
+    }
     if ehr.throttle.load(Ordering::SeqCst) > 0 {
         ehr.throttle.fetch_sub(1, Ordering::SeqCst);
         return Response::builder()
@@ -264,6 +332,20 @@ async fn handle(State(ehr): State<Arc<TestEhr>>, req: Request) -> Response {
                 )
             }
         },
+        ["Patient"] if query.contains_key("identifier") => {
+            let found: Vec<Value> = ehr
+                .resources
+                .iter()
+                .filter(|r| r["resourceType"] == "Patient" && has_identifier(r, &query["identifier"]))
+                .map(|r| json!({"fullUrl": format!("http://test-ehr/fhir/Patient/{}", r["id"].as_str().unwrap_or("")), "resource": r}))
+                .collect();
+            let bundle = json!({"resourceType": "Bundle", "type": "searchset", "total": found.len(), "entry": found});
+            fhir(
+                StatusCode::OK,
+                ehr.media_type,
+                serde_json::to_vec(&bundle).unwrap(),
+            )
+        }
         [kind] => {
             let patient = query
                 .get("patient")

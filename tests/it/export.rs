@@ -405,14 +405,14 @@ async fn mrns_from_a_csv_file_are_added_to_a_server_list() {
     .unwrap();
     assert!(ok, "{stderr}");
     assert!(
-        stdout.contains("added 2 to Take list") && stdout.contains("0000001"),
+        stdout.contains("Take list: 2 added") && stdout.contains("0000001\tnot found"),
         "{stdout}"
     );
-    let stored = d.store().list(list.id).await.unwrap().unwrap();
-    assert_eq!(
-        stored.patient_ids,
-        vec![all[0].id.clone(), all[1].id.clone()]
-    );
+    let mut stored = d.store().list(list.id).await.unwrap().unwrap().patient_ids;
+    stored.sort();
+    let mut expected = vec![all[0].id.clone(), all[1].id.clone()];
+    expected.sort();
+    assert_eq!(stored, expected);
 }
 
 #[tokio::test]

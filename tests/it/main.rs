@@ -34,6 +34,7 @@ mod reach;
 mod reach_ui;
 mod sanitize_properties;
 mod screens;
+mod slow_ehr;
 mod sort_properties;
 mod tls;
 mod update;

@@ -4,7 +4,16 @@
 use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
-use crate::model::{AuditAction, EventKind, Imported, PatientList, PatientQuery, PatientSummary};
+use crate::model::{
+    AuditAction, EventKind, ImportOutcome, ImportRow, Imported, PatientList, PatientQuery,
+    PatientSummary,
+};
+
+/// MRNs one import takes: a ward's census is tens, a hospital's admissions of a day are
+/// hundreds; more is a mistake or an attack on the EHR.
+const MAX_IMPORT: usize = 1_000;
+/// Searches one import keeps waiting at once.
+const IMPORT_IN_FLIGHT: usize = 16;
 use crate::server::store::{ListChange, ListChanged};
 
 fn check_name(name: &str) -> DomainResult<String> {
@@ -246,49 +255,125 @@ impl Domain {
         Ok(found)
     }
 
-    /// Adds the patients with these MRNs; an MRN that matches no one, or several, is
-    /// reported rather than guessed at.
+    /// Adds the patients these MRNs name, each as soon as the EHR finds it (so a slow
+    /// EHR shows the list filling, and a dropped request keeps what was found), with the
+    /// searches in flight together. Runs to the end even when the caller goes away.
     pub async fn import_mrns(
         &self,
         session: &Session,
         id: Uuid,
         mrns: &[String],
     ) -> DomainResult<Imported> {
+        let mrns: Vec<String> = mrns
+            .iter()
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
+        if mrns.len() > MAX_IMPORT {
+            return Err(DomainError::Invalid(format!(
+                "An import takes at most {MAX_IMPORT} MRNs; split the file."
+            )));
+        }
+        if let Some(long) = mrns.iter().find(|m| m.chars().count() > 64) {
+            return Err(DomainError::Invalid(format!(
+                "\"{}…\" is not an MRN (at most 64 characters).",
+                long.chars().take(20).collect::<String>()
+            )));
+        }
         let list = self.team_list(session, id).await?;
-        let mut result = Imported {
-            added: Vec::new(),
-            not_found: Vec::new(),
-            already_on_list: 0,
-        };
-        for mrn in mrns.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
-            let found = self
-                .ehr
-                .search(&PatientQuery {
-                    mrn: Some(mrn.to_string()),
-                    ..Default::default()
-                })
-                .await?;
-            match found.as_slice() {
-                [one]
-                    if list.patient_ids.contains(&one.id)
-                        || result.added.iter().any(|a| a.id == one.id) =>
-                {
-                    result.already_on_list += 1
+        let (domain, session) = (self.clone(), session.clone());
+        tokio::spawn(async move { domain.import_found(&session, &list, mrns).await })
+            .await
+            .map_err(|e| {
+                DomainError::Store(crate::server::store::StoreError::Corrupt(e.to_string()))
+            })?
+    }
+
+    async fn import_found(
+        &self,
+        session: &Session,
+        list: &PatientList,
+        mrns: Vec<String>,
+    ) -> DomainResult<Imported> {
+        use futures_util::StreamExt as _;
+        let ehr = self.ehr.clone();
+        let searches = futures_util::stream::iter(mrns.clone().into_iter().enumerate())
+            .map(move |(i, mrn)| {
+                let ehr = ehr.clone();
+                async move {
+                    let query = PatientQuery {
+                        mrn: Some(mrn),
+                        ..Default::default()
+                    };
+                    (i, ehr.search(&query).await)
                 }
-                [one] => result.added.push(one.clone()),
-                _ => result.not_found.push(mrn.to_string()),
+            })
+            // The EHR source bounds the requests in flight; this bounds the waiting.
+            .buffer_unordered(IMPORT_IN_FLIGHT);
+        futures_util::pin_mut!(searches);
+        let mut rows: Vec<ImportRow> = mrns
+            .iter()
+            .map(|mrn| ImportRow {
+                mrn: mrn.clone(),
+                outcome: ImportOutcome::EhrError,
+                patient: None,
+                detail: None,
+            })
+            .collect();
+        let mut on_list: std::collections::HashSet<String> =
+            list.patient_ids.iter().cloned().collect();
+        while let Some((i, found)) = searches.next().await {
+            let row = &mut rows[i];
+            match found {
+                Err(e) => row.detail = Some(e.to_string()),
+                Ok(found) => match found.as_slice() {
+                    [] => row.outcome = ImportOutcome::NotFound,
+                    [one] if on_list.contains(&one.id) => {
+                        row.outcome = ImportOutcome::AlreadyOnList;
+                        row.patient = Some(one.clone());
+                    }
+                    [one] => {
+                        self.change_list(
+                            list.id,
+                            list.team_id,
+                            ListChange::Add(std::slice::from_ref(&one.id)),
+                        )
+                        .await?;
+                        let detail = format!("list {} (imported by MRN)", list.id);
+                        self.audit(session, AuditAction::PatientAdded, Some(&one.id), detail)
+                            .await?;
+                        on_list.insert(one.id.clone());
+                        row.outcome = ImportOutcome::Added;
+                        row.patient = Some(one.clone());
+                    }
+                    many => {
+                        row.outcome = ImportOutcome::Ambiguous;
+                        row.detail = Some(format!("{} patients have this MRN", many.len()));
+                    }
+                },
             }
         }
-        if !result.added.is_empty() {
-            let ids: Vec<String> = result.added.iter().map(|a| a.id.clone()).collect();
-            self.change_list(id, list.team_id, ListChange::Add(&ids))
-                .await?;
-        }
-        for added in &result.added {
-            let detail = format!("list {id} (imported by MRN)");
-            self.audit(session, AuditAction::PatientAdded, Some(&added.id), detail)
-                .await?;
-        }
-        Ok(result)
+        Ok(Imported {
+            added: rows
+                .iter()
+                .filter(|r| r.outcome == ImportOutcome::Added)
+                .filter_map(|r| r.patient.clone())
+                .collect(),
+            not_found: rows
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.outcome,
+                        ImportOutcome::NotFound | ImportOutcome::Ambiguous
+                    )
+                })
+                .map(|r| r.mrn.clone())
+                .collect(),
+            already_on_list: rows
+                .iter()
+                .filter(|r| r.outcome == ImportOutcome::AlreadyOnList)
+                .count(),
+            rows,
+        })
     }
 }

@@ -1,0 +1,258 @@
+//! A slow, failing or vanished EHR (the test EHR with latency and faults): imports go on
+//! concurrently and report each MRN, exports say when the EHR gave nothing, and /readyz
+//! notices the EHR going and coming back.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use wardround::fhir::http::{EhrConfig, HttpSource};
+use wardround::fhir::{BundleSource, FhirSource};
+use wardround::model::{PatientList, PatientQuery, PatientSummary};
+use wardround::server::RunningServer;
+
+use crate::common::{self, PASSWORD};
+use crate::ehr::{fixtures, TestEhr};
+
+/// Two patients who share an MRN: an EHR's merge not yet done.
+const TWINS: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
+  {"resource":{"resourceType":"Patient","id":"twin-a","identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"value":"DUP-1"}],"name":[{"family":"Twin","given":["Ann"]}]}},
+  {"resource":{"resourceType":"Patient","id":"twin-b","identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]},"value":"DUP-1"}],"name":[{"family":"Twin","given":["Bea"]}]}}
+]}"#;
+
+struct Ward {
+    ehr: Arc<TestEhr>,
+    server: RunningServer,
+    list: PatientList,
+    /// Patients of the fixtures, as a search shows them.
+    patients: Vec<PatientSummary>,
+    _dir: tempfile::TempDir,
+}
+
+/// A server reading the R4 fixtures from the test EHR over HTTP, charts never cached, and
+/// the nurse on a team with an empty list `Take`.
+async fn ward() -> Ward {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bundles = TestEhr::bundles_in(&fixtures().join("r4"));
+    let (extract, _) = BundleSource::load_dir(&fixtures().join("r4")).unwrap();
+    bundles.push(TWINS.as_bytes().to_vec());
+    let ehr = TestEhr::from_bundles(
+        bundles,
+        &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
+    );
+    let mut config = EhrConfig::new(&ehr.serve().await);
+    config.timeout = Duration::from_secs(10);
+    config.max_retries = 0;
+    config.cache_ttl = Duration::ZERO;
+    config.status_fresh = Duration::from_millis(200);
+    let source = Arc::new(HttpSource::new(config).unwrap());
+    let server = wardround::server::start(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.path().join("w.sqlite"),
+        source,
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    let list = d.create_list(team.id, "Take", vec![]).await.unwrap();
+    let mut patients = Vec::new();
+    for id in extract.patient_ids() {
+        let chart = extract.chart(id).await.unwrap().unwrap();
+        let found = extract
+            .search(&PatientQuery {
+                name: chart.patient.name.first().and_then(|n| n.family.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        patients.extend(found.into_iter().filter(|p| p.id == *id && p.mrn != "—"));
+    }
+    assert!(patients.len() >= 2, "fixtures with MRNs: {patients:?}");
+    Ward {
+        ehr,
+        server,
+        list,
+        patients,
+        _dir: dir,
+    }
+}
+
+async fn run(w: &Ward, args: &[&str]) -> (bool, String, String) {
+    let url = w.server.url();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        common::run_as_nurse(&url, &args)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_import_searches_together_adds_what_it_finds_and_reports_every_mrn() {
+    let w = ward().await;
+    w.ehr.latency_ms.store(150, Ordering::SeqCst);
+    *w.ehr.fail_matching.lock().unwrap() = Some("identifier=FAIL-1".into());
+    let (a, b) = (&w.patients[0], &w.patients[1]);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("take.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "MRN\n{}\n{}\nNOPE-0\nDUP-1\nFAIL-1\n{}\n",
+            a.mrn, b.mrn, a.mrn
+        ),
+    )
+    .unwrap();
+    let (ok, out, err) = run(
+        &w,
+        &["import-mrns", "--list", "take", &csv.display().to_string()],
+    )
+    .await;
+    assert!(!ok, "an EHR error is a failure a script sees: {out}");
+    assert!(
+        err.contains("could not be asked about 1 of 6 MRNs"),
+        "{err}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!("{}\tadded  ", a.mrn)),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{}\tadded  ", b.mrn)),
+        "{out}"
+    );
+    assert_eq!(lines[2], "NOPE-0\tnot found", "{out}");
+    assert_eq!(
+        lines[3], "DUP-1\tambiguous  (2 patients have this MRN)",
+        "{out}"
+    );
+    assert!(lines[4].starts_with("FAIL-1\tEHR error  ("), "{out}");
+    assert!(
+        lines[5].starts_with(&format!("{}\talready on the list  ", a.mrn)),
+        "{out}"
+    );
+    assert_eq!(
+        lines[6],
+        "Take: 2 added, 1 already on the list, 1 not found, 1 ambiguous, 1 EHR errors"
+    );
+    let mut stored = w
+        .server
+        .domain
+        .store()
+        .list(w.list.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .patient_ids;
+    stored.sort();
+    let mut expected = vec![a.id.clone(), b.id.clone()];
+    expected.sort();
+    assert_eq!(stored, expected, "each found patient is on the list");
+    assert!(
+        w.ehr.most_in_flight.load(Ordering::SeqCst) >= 4,
+        "the searches went to the EHR together, not one after another"
+    );
+}
+
+#[tokio::test]
+async fn an_import_refuses_more_than_it_should_ask_the_ehr() {
+    let w = ward().await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("huge.csv");
+    let many: String = (0..1_001).map(|i| format!("M{i}\n")).collect();
+    std::fs::write(&csv, many).unwrap();
+    let (ok, _, err) = run(
+        &w,
+        &["import-mrns", "--list", "take", &csv.display().to_string()],
+    )
+    .await;
+    assert!(!ok && err.contains("at most 1000 MRNs"), "{err}");
+    assert!(
+        w.ehr
+            .requests()
+            .iter()
+            .all(|(q, _)| !q.contains("identifier=")),
+        "nothing was asked of the EHR"
+    );
+}
+
+#[tokio::test]
+async fn an_export_the_ehr_gave_nothing_for_fails_and_says_so() {
+    let w = ward().await;
+    let (a, b) = (&w.patients[0], &w.patients[1]);
+    let d = &w.server.domain;
+    let session = d
+        .authenticate(&d.login("nurse", PASSWORD, "").await.unwrap().token)
+        .await
+        .unwrap();
+    for p in [a, b] {
+        d.add_patient(&session, w.list.id, &p.id).await.unwrap();
+    }
+    let export = [
+        "export",
+        "--list",
+        "Take",
+        "--columns",
+        "name,news2",
+        "--format",
+        "csv",
+    ];
+
+    *w.ehr.fail_matching.lock().unwrap() = Some(format!("Patient/{}", a.id));
+    let (ok, out, err) = run(&w, &export).await;
+    assert!(ok, "one patient missing is a warning: {err}");
+    assert!(err.contains("could not give 1 of 2 patients"), "{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+
+    w.ehr.down.store(true, Ordering::SeqCst);
+    let (ok, out, err) = run(&w, &export).await;
+    assert!(!ok, "a list of ? is not a list: {out}");
+    assert!(
+        err.contains("could give none of the 2 patients on Take"),
+        "{err}"
+    );
+    assert!(out.lines().skip(1).all(|l| l.contains('?')), "{out}");
+}
+
+#[tokio::test]
+async fn readyz_asks_the_ehr_again_and_sees_it_go_and_come_back() {
+    let w = ward().await;
+    let readyz = || async {
+        let resp = reqwest::get(format!("{}/readyz", w.server.url()))
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    };
+    let metadata_asked = || {
+        w.ehr
+            .requests()
+            .iter()
+            .filter(|(q, _)| q.ends_with("/metadata"))
+            .count()
+    };
+    let (status, body) = readyz().await;
+    assert_eq!(status, 200, "{body}");
+    let asked = metadata_asked();
+    let (status, _) = readyz().await;
+    assert_eq!(status, 200);
+    assert_eq!(metadata_asked(), asked, "a fresh answer is reused");
+
+    w.ehr.down.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, body) = readyz().await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("metadata at http://127.0.0.1"), "{body}");
+    assert!(metadata_asked() > asked, "it asked again");
+
+    w.ehr.down.store(false, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, body) = readyz().await;
+    assert_eq!(status, 200, "{body}");
+}
