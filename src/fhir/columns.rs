@@ -24,6 +24,7 @@ pub fn row(chart: &PatientChart, columns: &[ColumnId], now: DateTime<Utc>) -> Ro
         patient: chart.id.clone(),
         columns,
         problem: None,
+        pending: false,
     }
 }
 
@@ -46,6 +47,30 @@ pub fn unknown_row(patient_id: &str, columns: &[ColumnId], problem: String) -> R
         patient: patient_id.to_string(),
         columns: cells,
         problem: Some(problem),
+        pending: false,
+    }
+}
+
+/// A row the EHR has not answered for yet: `…` in every cell.
+pub fn pending_row(patient_id: &str, columns: &[ColumnId]) -> Row {
+    let cells = columns
+        .iter()
+        .map(|&c| {
+            (
+                c,
+                Cell {
+                    text: "…".into(),
+                    value: None,
+                    flag: None,
+                },
+            )
+        })
+        .collect();
+    Row {
+        patient: patient_id.to_string(),
+        columns: cells,
+        problem: None,
+        pending: true,
     }
 }
 

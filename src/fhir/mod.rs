@@ -53,6 +53,9 @@ pub enum FhirError {
     Ehr(String),
     #[error("EHR: {0}")]
     Unauthorized(String),
+    /// A failure told again, to every reader that was waiting on the same read.
+    #[error("{0}")]
+    Again(String),
 }
 
 /// How many matches a search returns: more means the search should be narrower.

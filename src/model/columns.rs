@@ -144,6 +144,10 @@ pub struct Row {
     /// Why the row could not be read from the EHR, when it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The EHR has not answered for this patient yet: its cells say `…`, and a
+    /// `list_filled` event says when they can be read again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
 }
 
 impl Row {

@@ -66,6 +66,12 @@ pub enum EventKind {
     ListDeleted {
         list_id: Uuid,
     },
+    /// Charts the EHR was still reading when the list was answered have arrived: the
+    /// list's rows for these patients can be read again, at once.
+    ListFilled {
+        list_id: Uuid,
+        patients: Vec<String>,
+    },
     /// Someone followed, left, or control changed hands. `presentation` is as it is now;
     /// with no followers left, it is over.
     Presentation {

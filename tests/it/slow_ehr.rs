@@ -6,9 +6,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
+use wardround::client::{spawn_event_stream, ApiClient, StreamUpdate};
 use wardround::fhir::http::{EhrConfig, HttpSource};
 use wardround::fhir::{BundleSource, FhirSource};
-use wardround::model::{PatientList, PatientQuery, PatientSummary};
+use wardround::model::{ColumnId, EventKind, PatientList, PatientQuery, PatientSummary};
 use wardround::server::RunningServer;
 
 use crate::common::{self, PASSWORD};
@@ -32,6 +34,10 @@ struct Ward {
 /// A server reading the R4 fixtures from the test EHR over HTTP, charts never cached, and
 /// the nurse on a team with an empty list `Take`.
 async fn ward() -> Ward {
+    ward_caching(Duration::ZERO).await
+}
+
+async fn ward_caching(cache_ttl: Duration) -> Ward {
     let dir = tempfile::tempdir().unwrap();
     let mut bundles = TestEhr::bundles_in(&fixtures().join("r4"));
     let (extract, _) = BundleSource::load_dir(&fixtures().join("r4")).unwrap();
@@ -43,7 +49,7 @@ async fn ward() -> Ward {
     let mut config = EhrConfig::new(&ehr.serve().await);
     config.timeout = Duration::from_secs(10);
     config.max_retries = 0;
-    config.cache_ttl = Duration::ZERO;
+    config.cache_ttl = cache_ttl;
     config.status_fresh = Duration::from_millis(200);
     let source = Arc::new(HttpSource::new(config).unwrap());
     let server = wardround::server::start(
@@ -255,4 +261,85 @@ async fn readyz_asks_the_ehr_again_and_sees_it_go_and_come_back() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (status, body) = readyz().await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_slow_ehr_list_answers_at_once_and_its_cells_fill_in_as_the_charts_arrive() {
+    let w = ward_caching(Duration::from_secs(60)).await;
+    let (a, b) = (&w.patients[0], &w.patients[1]);
+    let d = &w.server.domain;
+    let session = d
+        .authenticate(&d.login("nurse", PASSWORD, "").await.unwrap().token)
+        .await
+        .unwrap();
+    for p in [a, b] {
+        d.add_patient(&session, w.list.id, &p.id).await.unwrap();
+    }
+    // "Fetch latest": what adding them read is not used.
+    d.refresh(&session, w.list.id, None).await.unwrap();
+    w.ehr.latency_ms.store(1_200, Ordering::SeqCst);
+    let reads_before = |id: &str| {
+        w.ehr
+            .requests()
+            .iter()
+            .filter(|(q, _)| q.ends_with(&format!("/Patient/{id}")))
+            .count()
+    };
+    let before = [reads_before(&a.id), reads_before(&b.id)];
+    let nurse = ApiClient::new(&w.server.url())
+        .unwrap()
+        .login("nurse", PASSWORD)
+        .await
+        .unwrap()
+        .0;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _stream = spawn_event_stream(nurse.clone(), nurse.me().await.unwrap().cursor, tx);
+    let columns = [ColumnId::Name, ColumnId::News2];
+
+    // Opened on two workstations at once: both answered before the EHR, one read each.
+    let (one, two) = tokio::join!(
+        nurse.list_rows(w.list.id, &columns),
+        nurse.list_rows(w.list.id, &columns)
+    );
+    for rows in [one.unwrap(), two.unwrap()] {
+        assert_eq!(rows.rows.len(), 2);
+        assert!(rows.rows.iter().all(|r| r.pending), "{:?}", rows.rows);
+        assert!(rows
+            .rows
+            .iter()
+            .all(|r| r.columns[&ColumnId::Name].text == "…"));
+    }
+
+    let mut filled = std::collections::BTreeSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while filled.len() < 2 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(StreamUpdate::Event(e))) => {
+                if let EventKind::ListFilled { list_id, patients } = e.kind {
+                    assert_eq!(list_id, w.list.id);
+                    filled.extend(patients);
+                }
+            }
+            Ok(Some(_)) => {}
+            other => panic!("no list_filled for every patient: {filled:?} ({other:?})"),
+        }
+    }
+    assert_eq!(filled, [a.id.clone(), b.id.clone()].into_iter().collect());
+
+    let rows = nurse.list_rows(w.list.id, &columns).await.unwrap();
+    assert!(rows.rows.iter().all(|r| !r.pending && r.problem.is_none()));
+    let names: Vec<&str> = rows
+        .rows
+        .iter()
+        .map(|r| r.columns[&ColumnId::Name].text.as_str())
+        .collect();
+    assert!(names.contains(&a.name.as_str()), "{names:?}");
+    for (p, before) in [a, b].into_iter().zip(before) {
+        assert_eq!(
+            reads_before(&p.id) - before,
+            1,
+            "one read of Patient/{} for both workstations",
+            p.id
+        );
+    }
 }

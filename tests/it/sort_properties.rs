@@ -12,6 +12,7 @@ fn row(i: usize, score: Option<u8>, bed: &str) -> Row {
             .into_iter()
             .collect(),
         problem: None,
+        pending: false,
     }
 }
 

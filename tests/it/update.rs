@@ -77,6 +77,7 @@ fn sorting_is_stable_and_puts_empty_cells_last_both_ways() {
             patient: id.into(),
             columns: [(ColumnId::News2, cell)].into_iter().collect(),
             problem: None,
+            pending: false,
         }
     };
     let mut rows = rows();
@@ -868,4 +869,39 @@ fn password_asks_three_times_shows_dots_and_sends_once_the_two_agree() {
         .as_deref()
         .unwrap_or("")
         .contains("Password changed"));
+}
+
+#[test]
+fn cells_still_coming_from_the_ehr_are_read_again_when_they_arrive_and_the_title_says_so() {
+    let mut app = ward_app();
+    let mut rows = rows();
+    let list = rows.list.id;
+    let waiting = rows.rows[0].patient.clone();
+    rows.rows[0] = wardround::fhir::columns::pending_row(&waiting, &[ColumnId::Name]);
+    app.patients.list_id = Some(list);
+    update(&mut app, Action::RowsLoaded(Ok(rows.clone())));
+    let screen = screen_text(&app, 120, 30);
+    assert!(screen.contains("1 still coming from the EHR"), "{screen}");
+    let filled = |list_id| {
+        Action::Stream(StreamUpdate::Event(Event {
+            cursor: 90,
+            kind: EventKind::ListFilled {
+                list_id,
+                patients: vec![waiting.clone()],
+            },
+        }))
+    };
+    // Another list's charts: nothing to read here.
+    assert!(update(&mut app, filled(uuid::Uuid::new_v4())).is_empty());
+    let effects = update(&mut app, filled(list));
+    assert!(
+        matches!(&effects[..], [Effect::LoadRows { list: l, .. }] if *l == list),
+        "{effects:?}"
+    );
+    // Once nothing waits, a late event reads nothing again.
+    let mut done = rows;
+    done.rows[0].pending = false;
+    update(&mut app, Action::RowsLoaded(Ok(done)));
+    assert!(update(&mut app, filled(list)).is_empty());
+    assert!(!screen_text(&app, 120, 30).contains("still coming"));
 }

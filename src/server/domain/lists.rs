@@ -1,11 +1,16 @@
 //! Patient lists: membership from the store, rows computed from the EHR on each read.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::Utc;
 use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
-use crate::fhir::columns;
-use crate::model::{AuditAction, ColumnId, ListRows, ListView, PatientDetail, PatientList};
+use crate::fhir::{columns, FhirError, PatientChart};
+use crate::model::{
+    AuditAction, ColumnId, EventKind, ListRows, ListView, PatientDetail, PatientList,
+};
 
 impl Domain {
     pub async fn lists(&self, session: &Session) -> DomainResult<Vec<PatientList>> {
@@ -22,21 +27,26 @@ impl Domain {
         exporting: bool,
     ) -> DomainResult<ListRows> {
         let list = self.team_list(session, list_id).await?;
+        let charts = self
+            .charts_for(
+                session.user.id,
+                &list,
+                (!exporting).then_some(ANSWER_WITHIN),
+            )
+            .await;
         let now = Utc::now();
-        // Read concurrently: the source bounds how many requests reach the EHR at once.
-        let charts =
-            futures_util::future::join_all(list.patient_ids.iter().map(|id| self.chart(id))).await;
         let rows = list
             .patient_ids
             .iter()
             .zip(charts)
             .map(|(id, chart)| match chart {
-                Ok(Some(chart)) => columns::row(&chart, columns, now),
-                Ok(None) => {
+                Some(Ok(Some(chart))) => columns::row(&chart, columns, now),
+                Some(Ok(None)) => {
                     columns::unknown_row(id, columns, "The EHR does not know this patient.".into())
                 }
                 // One patient the EHR cannot give never fails the list.
-                Err(e) => columns::unknown_row(id, columns, e.to_string()),
+                Some(Err(e)) => columns::unknown_row(id, columns, e.to_string()),
+                None => columns::pending_row(id, columns),
             })
             .collect();
         let mut rows: Vec<crate::model::Row> = rows;
@@ -60,7 +70,96 @@ impl Domain {
     }
 }
 
+/// How long a list waits for the EHR before it answers with what it has: an EHR that
+/// answers within it fills the list at once; a slow one shows the list now and its cells
+/// as they arrive.
+const ANSWER_WITHIN: Duration = Duration::from_millis(500);
+/// Charts arriving this close together are told of in one event.
+const FILL_GATHER: Duration = Duration::from_millis(250);
+
+type ChartRead = Result<Option<Arc<PatientChart>>, FhirError>;
+
 impl Domain {
+    /// The charts of the list's patients, in its order: all of them (`within` none), or
+    /// those the EHR gave within `within`, `None` for the rest. Those still being read
+    /// go on being read, and `user` hears when they arrive (`list_filled`).
+    async fn charts_for(
+        &self,
+        user: Uuid,
+        list: &PatientList,
+        within: Option<Duration>,
+    ) -> Vec<Option<ChartRead>> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        for (i, id) in list.patient_ids.iter().enumerate() {
+            let (domain, id, tx) = (self.clone(), id.clone(), tx.clone());
+            // Read concurrently: the source bounds how many requests reach the EHR at once.
+            tokio::spawn(async move {
+                let _ = tx.send((i, domain.chart(&id).await));
+            });
+        }
+        drop(tx);
+        let n = list.patient_ids.len();
+        let mut charts: Vec<Option<ChartRead>> = (0..n).map(|_| None).collect();
+        let mut got = 0;
+        let deadline = within.map(|w| tokio::time::Instant::now() + w);
+        while got < n {
+            let next = match deadline {
+                None => rx.recv().await,
+                Some(at) => match tokio::time::timeout_at(at, rx.recv()).await {
+                    Ok(next) => next,
+                    Err(_) => break,
+                },
+            };
+            let Some((i, chart)) = next else { break };
+            charts[i] = Some(chart);
+            got += 1;
+        }
+        if got < n {
+            self.fill_later(user, list, rx, n - got);
+        }
+        charts
+    }
+
+    /// Tells `user` of each of the list's charts as it arrives from the EHR.
+    fn fill_later(
+        &self,
+        user: Uuid,
+        list: &PatientList,
+        mut arriving: tokio::sync::mpsc::UnboundedReceiver<(usize, ChartRead)>,
+        mut left: usize,
+    ) {
+        let domain = self.clone();
+        let (list_id, ids) = (list.id, list.patient_ids.clone());
+        tokio::spawn(async move {
+            while left > 0 {
+                let Some((i, _)) = arriving.recv().await else {
+                    return;
+                };
+                let mut patients = vec![ids[i].clone()];
+                left -= 1;
+                let until = tokio::time::Instant::now() + FILL_GATHER;
+                while left > 0 {
+                    match tokio::time::timeout_at(until, arriving.recv()).await {
+                        Ok(Some((i, _))) => {
+                            patients.push(ids[i].clone());
+                            left -= 1;
+                        }
+                        _ => break,
+                    }
+                }
+                let event = EventKind::ListFilled { list_id, patients };
+                match domain
+                    .store
+                    .append_events(vec![(user, event)], domain.clock.now())
+                    .await
+                {
+                    Ok(written) => domain.hub.wrote(&written),
+                    Err(e) => tracing::warn!(error = %e, "telling of a list's arrived charts"),
+                }
+            }
+        });
+    }
+
     /// The caller's unread messages in each patient's chat.
     async fn fill_unread(
         &self,

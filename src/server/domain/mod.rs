@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 mod auth;
 mod cache;
+mod chart_reads;
 mod conversations;
 mod directory;
 mod list_changes;
@@ -76,6 +77,7 @@ pub struct Domain {
     audit: Arc<AuditSetup>,
     /// The most members a group may have (`[messaging] max_group`).
     max_group: usize,
+    reads: Arc<chart_reads::ChartReads>,
 }
 
 impl Domain {
@@ -96,6 +98,7 @@ impl Domain {
             caches: Arc::default(),
             audit: Arc::new(audit),
             max_group: DEFAULT_MAX_GROUP,
+            reads: Arc::default(),
         }
     }
 
@@ -107,17 +110,6 @@ impl Domain {
 
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
-    }
-
-    /// A patient's chart from the EHR, timed for `/metrics`.
-    pub(crate) async fn chart(
-        &self,
-        patient: &str,
-    ) -> Result<Option<std::sync::Arc<crate::fhir::PatientChart>>, FhirError> {
-        let started = std::time::Instant::now();
-        let chart = self.ehr.chart(patient).await;
-        self.metrics.ehr_read(started.elapsed());
-        chart
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

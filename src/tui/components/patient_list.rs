@@ -490,9 +490,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         (false, false) => format!(" · filter: {} (of {})", list.filter, list.loaded.len()),
     };
     let title = format!(
-        " {} ({} patients){sort_note}{filter_note} ",
+        " {} ({}){}{sort_note}{filter_note} ",
         list.title,
-        list.len()
+        patients(list.len()),
+        ehr_note(&list.loaded)
     );
     let block = pane_block(
         truncate(&title, area.width.saturating_sub(4) as usize),
@@ -581,6 +582,26 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .column_spacing(1);
     let mut state = TableState::default().with_selected(Some(list.selected - first));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn patients(n: usize) -> String {
+    match n {
+        1 => "1 patient".into(),
+        n => format!("{n} patients"),
+    }
+}
+
+/// What the title says of the EHR: charts still coming, or none it could give.
+fn ehr_note(rows: &[crate::model::Row]) -> String {
+    let waiting = rows.iter().filter(|r| r.pending).count();
+    let failed = rows.iter().filter(|r| r.problem.is_some()).count();
+    if waiting > 0 {
+        format!(" · {waiting} still coming from the EHR")
+    } else if failed > 0 && failed == rows.len() {
+        " · the EHR gave none of them".into()
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]

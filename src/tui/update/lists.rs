@@ -82,6 +82,18 @@ pub(super) fn list_changed(app: &mut App, list: PatientList) -> Vec<Effect> {
     }
 }
 
+/// Charts the EHR was slow with have arrived: the list on screen reads its rows again
+/// (the server has them now), and `…` cells fill in.
+pub(super) fn list_filled(app: &mut App, list_id: Uuid) -> Vec<Effect> {
+    if app.patients.list_id != Some(list_id) || !app.patients.loaded.iter().any(|r| r.pending) {
+        return Vec::new();
+    }
+    vec![Effect::LoadRows {
+        list: list_id,
+        columns: app.patients.requested.clone(),
+    }]
+}
+
 pub(super) fn list_deleted(app: &mut App, list_id: Uuid) -> Vec<Effect> {
     app.lists.retain(|l| l.id != list_id);
     if app.patients.list_id != Some(list_id) {

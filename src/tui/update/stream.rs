@@ -84,6 +84,7 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
         ),
         EventKind::List { list } => lists::list_changed(app, list),
         EventKind::ListDeleted { list_id } => lists::list_deleted(app, list_id),
+        EventKind::ListFilled { list_id, .. } => lists::list_filled(app, list_id),
         EventKind::Presentation { presentation } => {
             follow::presentation_changed(app, Some(presentation))
         }
