@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod demo;
 pub mod doctor;
+pub mod ehr_double;
 pub mod export;
 pub mod fhir;
 pub mod logging;

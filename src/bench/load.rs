@@ -160,24 +160,24 @@ pub async fn run(target: &Target, options: &Options) -> Result<Report, BenchErro
 }
 
 /// Accounts made for one run, named for it so that runs against one server do not meet.
-struct Accounts {
+pub(super) struct Accounts {
     run: String,
     password: String,
 }
 
 impl Accounts {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Accounts {
             run: Uuid::new_v4().simple().to_string()[..8].to_string(),
             password: format!("bench {}", Uuid::new_v4().simple()),
         }
     }
 
-    fn name(&self, who: &str) -> String {
+    pub(super) fn name(&self, who: &str) -> String {
         format!("bench-{}-{who}", self.run)
     }
 
-    async fn add(&self, admin: &ApiClient, name: &str) -> Result<(), BenchError> {
+    pub(super) async fn add(&self, admin: &ApiClient, name: &str) -> Result<(), BenchError> {
         admin
             .admin_add_user(&NewAccount {
                 username: name,
@@ -191,7 +191,7 @@ impl Accounts {
         Ok(())
     }
 
-    async fn login(&self, name: &str, url: &str) -> Result<ApiClient, BenchError> {
+    pub(super) async fn login(&self, name: &str, url: &str) -> Result<ApiClient, BenchError> {
         Ok(ApiClient::new(url)?.login(name, &self.password).await?.0)
     }
 }

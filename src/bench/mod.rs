@@ -4,6 +4,7 @@
 //! duplicated messages, the read-receipt round trip, the server's memory and CPU, and
 //! idle connected clients. One JSON line out. Bounded in count and time.
 
+mod list_open;
 mod load;
 mod target;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use list_open::{run as list_open, ListOpenReport};
 pub use load::{percentiles, Percentiles};
 pub use target::Target;
 

@@ -57,6 +57,35 @@ impl Target {
         files: &Path,
         admin_password: &str,
     ) -> Result<Target, BenchError> {
+        Self::spawn_reading(exe, listen, database, files, admin_password, None)
+    }
+
+    /// One server on a temporary SQLite file, reading the EHR at `ehr_url`.
+    pub fn spawn_with_ehr(ehr_url: &str) -> Result<Target, BenchError> {
+        let dir = tempfile::tempdir().map_err(|e| BenchError::Setup(e.to_string()))?;
+        let exe = std::env::current_exe().map_err(|e| BenchError::Setup(e.to_string()))?;
+        let password = format!("bench-{}", uuid::Uuid::new_v4().simple());
+        let database = dir.path().join("bench.sqlite").into();
+        let mut target = Self::spawn_reading(
+            &exe,
+            "127.0.0.1:0",
+            &database,
+            dir.path(),
+            &password,
+            Some(ehr_url),
+        )?;
+        target._dir = Some(dir);
+        Ok(target)
+    }
+
+    fn spawn_reading(
+        exe: &Path,
+        listen: &str,
+        database: &Database,
+        files: &Path,
+        admin_password: &str,
+        ehr_url: Option<&str>,
+    ) -> Result<Target, BenchError> {
         let empty_ehr = files.join("ehr");
         std::fs::create_dir_all(&empty_ehr).map_err(|e| BenchError::Setup(e.to_string()))?;
         let home = files.join("home");
@@ -66,13 +95,16 @@ impl Target {
         if let Ok(level) = std::env::var("RUST_LOG") {
             command.env("RUST_LOG", format!("{level},wardround::cli::serve=info"));
         }
-        let mut child = command
+        command
             .args(["serve", "--listen", listen])
             // In the environment, not the arguments: a PostgreSQL URL may carry a password,
             // and any user can read another's arguments.
-            .env("WARDROUND_DATABASE", database.arg())
-            .arg("--ehr-bundles")
-            .arg(&empty_ehr)
+            .env("WARDROUND_DATABASE", database.arg());
+        match ehr_url {
+            Some(url) => command.arg("--ehr-url").arg(url),
+            None => command.arg("--ehr-bundles").arg(&empty_ehr),
+        };
+        let mut child = command
             .env("WARDROUND_ADMIN_PASSWORD", admin_password)
             // No user config may change what is measured.
             .env("HOME", &home)

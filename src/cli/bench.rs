@@ -34,9 +34,28 @@ pub struct Args {
     /// Stop the whole run after this many seconds.
     #[arg(long, default_value_t = 600)]
     limit_secs: u64,
+    /// Instead of the message load: open a list of the demo ward's patients from an EHR
+    /// double that adds --ehr-latency-ms to every answer, cold then warm, and time the
+    /// rows and the last cell.
+    #[arg(long, conflicts_with_all = ["database", "nodes"])]
+    list_open: bool,
+    /// With --list-open: milliseconds the EHR double adds to every answer.
+    #[arg(long, default_value_t = 200, requires = "list_open")]
+    ehr_latency_ms: u64,
 }
 
 pub async fn run(cx: &Context, args: Args) -> Result<()> {
+    if args.list_open {
+        if cx.server_given {
+            return Err(eyre!(
+                "--list-open starts its own server and EHR: leave out --server"
+            ));
+        }
+        let limit = std::time::Duration::from_secs(args.limit_secs);
+        let report = bench::list_open(args.ehr_latency_ms, limit).await?;
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
     if cx.server_given && args.nodes > 1 {
         return Err(eyre!("--nodes starts its own servers: leave out --server"));
     }

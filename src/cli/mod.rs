@@ -15,6 +15,7 @@ mod bench;
 mod columns;
 mod connect;
 mod doctor;
+mod ehr_double;
 mod export;
 mod import_mrns;
 mod lists;
@@ -104,6 +105,9 @@ enum Command {
     /// Copy the server's SQLite database to OUT while it runs: a consistent copy, checked,
     /// written whole or not at all. (PostgreSQL: pg_dump.)
     Backup(backup::Args),
+    /// A stand-in FHIR server over bundles (or the demo ward) with a latency to set: try
+    /// wardround against a slow EHR without one.
+    EhrDouble(ehr_double::Args),
 }
 
 /// What every command gets besides its own arguments.
@@ -198,6 +202,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::ImportMrns(args)) => import_mrns::run(&cx, args).await,
         Some(Command::Backup(args)) => backup::run(&cx.config, args).await,
+        Some(Command::EhrDouble(args)) => ehr_double::run(args).await,
         None => connect::run(cx, cli.present).await,
     }
 }

@@ -69,6 +69,8 @@ pub struct HttpSource {
     metadata: OnceCell<serde_json::Value>,
     permits: Semaphore,
     cache: Mutex<HashMap<String, Cached>>,
+    /// Locations and practitioners read for charts, by `Type/id`.
+    shared: Mutex<HashMap<String, (Instant, Arc<OnceCell<Option<String>>>)>>,
     /// When `metadata` last answered (or failed), for /readyz; held while asking, so
     /// probes at once make one request.
     last_status: Mutex<Option<(Instant, Result<(), String>)>>,
@@ -129,6 +131,7 @@ impl HttpSource {
             token_url: OnceCell::new(),
             metadata: OnceCell::new(),
             cache: Mutex::new(HashMap::new()),
+            shared: Mutex::new(HashMap::new()),
             last_status: Mutex::new(None),
         })
     }
@@ -346,6 +349,23 @@ impl HttpSource {
         Ok(())
     }
 
+    /// A read of something many charts point at (a ward, a consultant): one read however
+    /// many charts ask at once, kept as long as a chart is, so thirty patients on one
+    /// ward read it once.
+    async fn read_shared(&self, kind: &str, id: &str) -> Result<Option<String>, FhirError> {
+        let cell = {
+            let mut shared = self.shared.lock().await;
+            shared.retain(|_, (at, _)| at.elapsed() < self.config.cache_ttl);
+            shared
+                .entry(format!("{kind}/{id}"))
+                .or_insert_with(|| (Instant::now(), Arc::new(OnceCell::new())))
+                .1
+                .clone()
+        };
+        // A failed read leaves the cell empty: the next chart asks again.
+        cell.get_or_try_init(|| self.read(kind, id)).await.cloned()
+    }
+
     async fn read(&self, kind: &str, id: &str) -> Result<Option<String>, FhirError> {
         let accept = self.version().await?.media_type();
         let url = format!("{}/{kind}/{id}", self.config.base_url);
@@ -356,13 +376,6 @@ impl HttpSource {
         if !is_fhir_id(id) {
             return Ok(None);
         }
-        let Some(patient) = self.read("Patient", id).await? else {
-            return Ok(None);
-        };
-        let mut gathered: Gathered = vec![(
-            Some(format!("{}/Patient/{id}", self.config.base_url)),
-            patient,
-        )];
         let version = self.version().await?;
         let medications = if version == FhirVersion::Dstu2 {
             "MedicationOrder"
@@ -399,16 +412,28 @@ impl HttpSource {
             }
         };
         let mut pages: Vec<Gathered> = vec![Vec::new(); queries.len()];
-        let results = futures_util::future::join_all(
-            queries
-                .iter()
-                .zip(pages.iter_mut())
-                .map(|(q, out)| self.search(q, max_pages(q), out)),
+        // The patient and their records at once: over a slow EHR each round trip waited
+        // for is one every chart waits for.
+        let (patient, results) = futures_util::future::join(
+            self.read("Patient", id),
+            futures_util::future::join_all(
+                queries
+                    .iter()
+                    .zip(pages.iter_mut())
+                    .map(|(q, out)| self.search(q, max_pages(q), out)),
+            ),
         )
         .await;
+        let Some(patient) = patient? else {
+            return Ok(None);
+        };
         for r in results {
             r?;
         }
+        let mut gathered: Gathered = vec![(
+            Some(format!("{}/Patient/{id}", self.config.base_url)),
+            patient,
+        )];
         gathered.extend(pages.into_iter().flatten());
         self.add_locations(&mut gathered).await?;
         self.add_practitioners(&mut gathered).await?;
@@ -471,8 +496,13 @@ impl HttpSource {
             }
         }
         // A bound: a care team of fifty is a directory, not a team.
-        for id in wanted.into_iter().take(10) {
-            if let Some(json) = self.read("Practitioner", &id).await? {
+        let wanted: Vec<String> = wanted.into_iter().take(10).collect();
+        let read = futures_util::future::join_all(
+            wanted.iter().map(|id| self.read_shared("Practitioner", id)),
+        )
+        .await;
+        for (id, json) in wanted.iter().zip(read) {
+            if let Some(json) = json? {
                 gathered.push((
                     Some(format!("{}/Practitioner/{id}", self.config.base_url)),
                     json,
@@ -494,14 +524,17 @@ impl HttpSource {
         // Bed → room → ward → (a site, at most): a short chain, bounded against cycles.
         for _ in 0..4 {
             let mut next = Vec::new();
-            for reference in wanted.drain(..) {
-                let Some(id) = location_id(&reference) else {
-                    continue;
-                };
-                if !seen.insert(id.clone()) {
-                    continue;
-                }
-                let Some(json) = self.read("Location", &id).await? else {
+            let ids: Vec<String> = wanted
+                .drain(..)
+                .filter_map(|reference| location_id(&reference))
+                .filter(|id| seen.insert(id.clone()))
+                .collect();
+            let read = futures_util::future::join_all(
+                ids.iter().map(|id| self.read_shared("Location", id)),
+            )
+            .await;
+            for (id, json) in ids.into_iter().zip(read) {
+                let Some(json) = json? else {
                     continue;
                 };
                 if let Some(parent) = serde_json::from_str::<r4::Location>(&json)
@@ -570,7 +603,10 @@ impl FhirSource for HttpSource {
     async fn forget(&self, patients: Option<&[String]>) {
         let mut cache = self.cache.lock().await;
         match patients {
-            None => cache.clear(),
+            None => {
+                cache.clear();
+                self.shared.lock().await.clear();
+            }
             Some(ids) => ids.iter().for_each(|id| {
                 cache.remove(id);
             }),

@@ -62,10 +62,13 @@ fn assert_same(a: &[Row], b: &[Row], what: &str) {
     }
 }
 
-async fn same_rows_over_http_as_from_the_extract(dir: &Path, metadata: &Path) -> Arc<TestEhr> {
+async fn same_rows_over_http_as_from_the_extract(
+    dir: &Path,
+    metadata: &Path,
+) -> Arc<ehr::EhrDouble> {
     let (extract, _) = BundleSource::load_dir(dir).unwrap();
     let ehr = TestEhr::from_dir(dir, metadata);
-    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let source = HttpSource::new(fast(&ehr::serve(&ehr).await)).unwrap();
     let over_http = rows_over_http(&source, extract.patient_ids()).await;
     assert_same(
         &over_http,
@@ -104,7 +107,7 @@ async fn the_demo_ward_over_http_keeps_its_beds_and_scores() {
         vec![bundle],
         &fixtures().join("capability/other/r4b-capabilitystatement-4.3.0.json"),
     );
-    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let source = HttpSource::new(fast(&ehr::serve(&ehr).await)).unwrap();
     let rows = rows_over_http(&source, extract.patient_ids()).await;
     assert_same(&rows, &rows_from_extract(&extract), "demo ward");
     assert!(rows
@@ -169,7 +172,7 @@ async fn throttled_requests_are_retried_after_retry_after() {
         &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
     );
     ehr.throttle.store(2, Ordering::SeqCst);
-    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let source = HttpSource::new(fast(&ehr::serve(&ehr).await)).unwrap();
     let started = std::time::Instant::now();
     let chart = source
         .chart("ee9f8dd8-72d2-4769-8020-89e504b1504b")
@@ -195,7 +198,7 @@ async fn an_unknown_patient_is_none_and_a_hostile_id_never_reaches_the_ehr() {
         &fixtures().join("r4"),
         &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
     );
-    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let source = HttpSource::new(fast(&ehr::serve(&ehr).await)).unwrap();
     assert!(source.chart("no-such-patient").await.unwrap().is_none());
     assert!(source.chart("../metadata?x=1").await.unwrap().is_none());
     assert!(ehr.requests().iter().all(|(q, _)| !q.contains("..")));
@@ -207,7 +210,7 @@ async fn an_r5_ehr_is_refused_with_its_version_named() {
         &fixtures().join("r4"),
         &fixtures().join("capability/other/r5-capabilitystatement-5.0.0.json"),
     );
-    let source = HttpSource::new(fast(&ehr.serve().await)).unwrap();
+    let source = HttpSource::new(fast(&ehr::serve(&ehr).await)).unwrap();
     let status = source.status().await.unwrap_err().to_string();
     assert!(status.contains("FHIR 5.0.0"), "{status}");
     let read = source
@@ -246,7 +249,7 @@ async fn a_server_on_an_r5_ehr_keeps_running_and_says_why_on_readyz() {
         &fixtures().join("capability/other/r5-capabilitystatement-5.0.0.json"),
     );
     let dir = tempfile::tempdir().unwrap();
-    let server = server_on(&ehr.serve().await, dir.path()).await;
+    let server = server_on(&ehr::serve(&ehr).await, dir.path()).await;
     let resp = reqwest::get(format!("{}/readyz", server.url()))
         .await
         .unwrap();
@@ -272,7 +275,7 @@ async fn a_list_reads_over_http_and_one_unknown_patient_does_not_fail_it() {
         &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
     );
     let dir = tempfile::tempdir().unwrap();
-    let url = ehr.serve().await;
+    let url = ehr::serve(&ehr).await;
     let server = server_on(&url, dir.path()).await;
     let d = &server.domain;
     let nurse = d

@@ -125,7 +125,7 @@ fn smart(algorithm: SigningAlgorithm, private: &str, token_url: Option<String>) 
 }
 
 /// The r4 fixtures behind a token, advertising `token_url` in their CapabilityStatement.
-async fn protected_ehr(advertised: Option<&str>) -> (Arc<TestEhr>, String) {
+async fn protected_ehr(advertised: Option<&str>) -> (Arc<ehr::EhrDouble>, String) {
     let ehr = TestEhr::from_dir(
         &fixtures().join("r4"),
         &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
@@ -139,7 +139,7 @@ async fn protected_ehr(advertised: Option<&str>) -> (Arc<TestEhr>, String) {
     }
     *ehr.metadata.lock().unwrap() = serde_json::to_vec(&metadata).unwrap();
     *ehr.required_token.lock().unwrap() = Some(TOKEN.into());
-    let url = ehr.serve().await;
+    let url = ehr::serve(&ehr).await;
     (ehr, url)
 }
 

@@ -14,7 +14,7 @@ use wardround::model::{ColumnId, EventKind, PatientList, PatientQuery, PatientSu
 use wardround::server::RunningServer;
 
 use crate::common::{self, PASSWORD};
-use crate::ehr::{fixtures, TestEhr};
+use crate::ehr::{self, fixtures, EhrDouble, TestEhr};
 
 /// Two patients who share an MRN: an EHR's merge not yet done.
 const TWINS: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
@@ -23,7 +23,7 @@ const TWINS: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
 ]}"#;
 
 struct Ward {
-    ehr: Arc<TestEhr>,
+    ehr: Arc<EhrDouble>,
     server: RunningServer,
     list: PatientList,
     /// Patients of the fixtures, as a search shows them.
@@ -46,7 +46,7 @@ async fn ward_caching(cache_ttl: Duration) -> Ward {
         bundles,
         &fixtures().join("capability/r4/smart-minimal-no-resources-4.0.0.json"),
     );
-    let mut config = EhrConfig::new(&ehr.serve().await);
+    let mut config = EhrConfig::new(&ehr::serve(&ehr).await);
     config.timeout = Duration::from_secs(10);
     config.max_retries = 0;
     config.cache_ttl = cache_ttl;
