@@ -70,7 +70,7 @@ pub struct HttpSource {
     permits: Semaphore,
     cache: Mutex<HashMap<String, Cached>>,
     /// Locations and practitioners read for charts, by `Type/id`.
-    shared: Mutex<HashMap<String, (Instant, Arc<OnceCell<Option<String>>>)>>,
+    shared: Mutex<HashMap<String, (Instant, SharedRead)>>,
     /// When `metadata` last answered (or failed), for /readyz; held while asking, so
     /// probes at once make one request.
     last_status: Mutex<Option<(Instant, Result<(), String>)>>,
@@ -103,6 +103,9 @@ struct Link {
     relation: Option<String>,
     url: Option<String>,
 }
+
+/// A read many charts share: filled once, by whichever asked first.
+type SharedRead = Arc<OnceCell<Option<String>>>;
 
 /// A chart read (or the EHR's "no such patient") and when.
 type Cached = (Instant, Option<Arc<PatientChart>>);
