@@ -91,7 +91,7 @@ impl Default for EhrSection {
             url: String::new(),
             bearer_token: String::new(),
             timeout_secs: 20,
-            max_concurrent: 8,
+            max_concurrent: crate::fhir::http::DEFAULT_MAX_CONCURRENT,
             page_cap: 20,
             cache_ttl_secs: 60,
             smart_client_id: String::new(),

@@ -27,6 +27,11 @@ pub enum EhrAuth {
     Smart(SmartConfig),
 }
 
+/// Requests in flight to one EHR at once, unless configured. A chart is about ten
+/// requests; at 8, thirty charts over an EHR answering in 200 ms took 7.5 s to read, at
+/// 32 about 2 s (BENCHMARKS.md). Lower it where the EHR's team asks.
+pub const DEFAULT_MAX_CONCURRENT: usize = 32;
+
 #[derive(Debug, Clone)]
 pub struct EhrConfig {
     pub base_url: String,
@@ -49,7 +54,7 @@ impl EhrConfig {
             base_url: base_url.trim_end_matches('/').to_string(),
             auth: EhrAuth::None,
             timeout: Duration::from_secs(20),
-            max_concurrent: 8,
+            max_concurrent: DEFAULT_MAX_CONCURRENT,
             page_cap: 20,
             cache_ttl: Duration::from_secs(60),
             max_retries: 4,
