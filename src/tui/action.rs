@@ -71,6 +71,8 @@ pub enum Action {
     OnCallChanged(Result<RoleInfo, String>),
     /// A background request failed; shown in the status bar.
     Failed(String),
+    /// "Fetch latest" (`r`, `R`) failed: said, and no longer shown as under way.
+    FetchFailed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]

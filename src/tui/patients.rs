@@ -27,6 +27,9 @@ pub struct PatientListState {
     /// The filter is being typed.
     pub filtering: bool,
     pub loading: bool,
+    /// `r` or `R` asked the EHR again, and what came back is not all in yet: what was
+    /// asked for ("the whole list", a patient's name).
+    pub fetching: Option<String>,
     pub error: Option<String>,
     /// The columns last asked of the server, asked again on "fetch latest".
     pub requested: Vec<ColumnId>,

@@ -148,7 +148,7 @@ impl Effects {
                 columns,
             } => answer(tasks, tx, async move {
                 if let Err(e) = client.refresh(list, patient.as_deref()).await {
-                    return Action::Failed(format!("Fetch latest failed: {e}"));
+                    return Action::FetchFailed(format!("Fetch latest failed: {e}"));
                 }
                 Action::RowsLoaded(client.list_rows(list, &columns).await.map_err(text))
             }),

@@ -905,3 +905,49 @@ fn cells_still_coming_from_the_ehr_are_read_again_when_they_arrive_and_the_title
     assert!(update(&mut app, filled(list)).is_empty());
     assert!(!screen_text(&app, 120, 30).contains("still coming"));
 }
+
+#[test]
+fn fetch_latest_says_it_is_working_and_when_it_finished() {
+    let mut app = ward_app();
+    let mut rows = rows();
+    app.patients.list_id = Some(rows.list.id);
+    let effects = update(&mut app, key(KeyCode::Char('R')));
+    assert!(
+        matches!(&effects[..], [Effect::Refresh { patient: None, .. }]),
+        "{effects:?}"
+    );
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("Fetching the latest for the whole list"),
+        "{notice}"
+    );
+
+    // Back with a chart still coming: still under way.
+    let first = rows.rows[0].patient.clone();
+    let complete = rows.rows[0].clone();
+    rows.rows[0] = wardround::fhir::columns::pending_row(&first, &[ColumnId::Name]);
+    update(&mut app, Action::RowsLoaded(Ok(rows.clone())));
+    assert_eq!(app.notice.as_deref(), Some(notice.as_str()));
+
+    rows.rows[0] = complete;
+    update(&mut app, Action::RowsLoaded(Ok(rows.clone())));
+    let done = app.notice.clone().unwrap_or_default();
+    assert!(
+        done.starts_with("Fetched the latest for the whole list from the EHR at "),
+        "{done}"
+    );
+
+    // One patient, and a failure: said, and not shown as under way any more.
+    update(&mut app, key(KeyCode::Char('r')));
+    assert!(app.patients.fetching.is_some());
+    update(
+        &mut app,
+        Action::FetchFailed("Fetch latest failed: timed out".into()),
+    );
+    assert!(app.patients.fetching.is_none());
+    update(&mut app, Action::RowsLoaded(Ok(rows)));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Fetch latest failed: timed out")
+    );
+}

@@ -288,13 +288,19 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
             let Some(list) = app.patients.list_id else {
                 return Vec::new();
             };
-            let patient = match command {
+            let (patient, what) = match command {
                 Command::FetchLatest => match app.patients.selected_row() {
-                    Some(r) => Some(r.patient.clone()),
+                    Some(r) => (
+                        Some(r.patient.clone()),
+                        r.cell(ColumnId::Name)
+                            .map_or_else(|| "this patient".into(), |c| c.text.clone()),
+                    ),
                     None => return Vec::new(),
                 },
-                _ => None,
+                _ => (None, "the whole list".to_string()),
             };
+            app.notice = Some(format!("Fetching the latest for {what} from the EHR…"));
+            app.patients.fetching = Some(what);
             let mut effects = vec![Effect::Refresh {
                 list,
                 patient,

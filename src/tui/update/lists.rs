@@ -60,6 +60,15 @@ pub(super) fn list_created(app: &mut App, list: PatientList) -> Vec<Effect> {
 pub(super) fn rows_loaded(app: &mut App, rows: ListRows) {
     let prefs = app.list_prefs.get(&rows.list.name).cloned();
     app.patients.rows_loaded(rows, prefs.as_ref());
+    // A fetch is done when nothing it brought is still coming (`list_filled` reloads).
+    if !app.patients.loaded.iter().any(|r| r.pending) {
+        if let Some(what) = app.patients.fetching.take() {
+            let at = app.now.with_timezone(&app.utc_offset).format("%H:%M");
+            app.notice = Some(format!(
+                "Fetched the latest for {what} from the EHR at {at}."
+            ));
+        }
+    }
     follow::rows_loaded(app);
 }
 

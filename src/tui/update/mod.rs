@@ -57,6 +57,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ListsLoaded(Err(e)) | Action::RowsLoaded(Err(e)) => {
             app.patients.loading = false;
+            app.patients.fetching = None;
             app.patients.error = Some(e);
             Vec::new()
         }
@@ -89,6 +90,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::AwaitingLoaded(Err(e))
         | Action::PatientConversationOpened(Err(e))
         | Action::Failed(e) => {
+            app.notice = Some(e);
+            Vec::new()
+        }
+        Action::FetchFailed(e) => {
+            app.patients.fetching = None;
             app.notice = Some(e);
             Vec::new()
         }
