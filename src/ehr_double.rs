@@ -17,7 +17,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 /// A minimal R4 CapabilityStatement: the version, and the searches the double answers.
-pub const R4_METADATA: &str = r#"{"resourceType":"CapabilityStatement","status":"active","date":"2026-12-01","kind":"instance","fhirVersion":"4.0.1","format":["json"],"software":{"name":"wardround ehr-double"},"rest":[{"mode":"server","resource":[{"type":"Patient","interaction":[{"code":"read"},{"code":"search-type"}],"searchParam":[{"name":"identifier","type":"token"}]},{"type":"Encounter","interaction":[{"code":"read"},{"code":"search-type"}]},{"type":"Observation","interaction":[{"code":"search-type"}]},{"type":"Location","interaction":[{"code":"read"}]}]}]}"#;
+pub const R4_METADATA: &str = r#"{"resourceType":"CapabilityStatement","status":"active","date":"2026-12-01","kind":"instance","fhirVersion":"4.0.1","format":["json"],"software":{"name":"wardround ehr-double"},"rest":[{"mode":"server","resource":[{"type":"Patient","interaction":[{"code":"read"},{"code":"search-type"}],"searchParam":[{"name":"identifier","type":"token"}]},{"type":"Encounter","interaction":[{"code":"read"},{"code":"search-type"}],"searchInclude":["Encounter:patient"]},{"type":"Observation","interaction":[{"code":"search-type"}]},{"type":"Location","interaction":[{"code":"read"},{"code":"search-type"}]}]}]}"#;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DoubleError {
@@ -299,6 +299,52 @@ fn has_identifier(r: &Value, wanted: &str) -> bool {
     })
 }
 
+/// A search's matches (and what it included) as one page.
+fn searchset(ehr: &EhrDouble, found: &[&Value], included: &[&Value]) -> Response {
+    let entry = |r: &Value, mode: &str| {
+        json!({
+            "fullUrl": format!("http://test-ehr/fhir/{}/{}", r["resourceType"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or("")),
+            "resource": r,
+            "search": {"mode": mode},
+        })
+    };
+    let entries: Vec<Value> = found
+        .iter()
+        .map(|r| entry(r, "match"))
+        .chain(included.iter().map(|r| entry(r, "include")))
+        .collect();
+    let bundle = json!({"resourceType": "Bundle", "type": "searchset", "total": found.len(), "entry": entries});
+    fhir(StatusCode::OK, ehr.media_type, to_json(&bundle))
+}
+
+/// Percent-decoding of a query value (`%20`, `%7C`, `+`).
+fn decode(value: &str) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match (escaped, bytes[i]) {
+            (Some(b), _) => {
+                out.push(u8::try_from(b).unwrap_or(b'?'));
+                i += 3;
+            }
+            (None, b'+') => {
+                out.push(b' ');
+                i += 1;
+            }
+            (None, b) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 async fn answer(ehr: &EhrDouble, req: Request) -> Response {
     let uri = req.uri().clone();
     let accept = req
@@ -364,6 +410,86 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                 fhir(StatusCode::NOT_FOUND, ehr.media_type, to_json(&outcome))
             }
         },
+        ["Location"] if !query.contains_key("patient") => {
+            let list = |q: &str| -> Vec<String> {
+                q.replace("%2C", ",")
+                    .split(',')
+                    .map(str::to_string)
+                    .collect()
+            };
+            let name = query.get("name").map(|n| decode(n).to_lowercase());
+            let found: Vec<&Value> = ehr
+                .resources
+                .iter()
+                .filter(|r| r["resourceType"] == "Location")
+                .filter(|r| {
+                    query.get("partof").is_none_or(|ids| {
+                        list(ids).iter().any(|id| {
+                            r["partOf"]["reference"].as_str() == Some(&format!("Location/{id}"))
+                        })
+                    })
+                })
+                // Servers match a name by its start, ignoring case.
+                .filter(|r| {
+                    name.as_deref().is_none_or(|n| {
+                        r["name"]
+                            .as_str()
+                            .is_some_and(|have| have.to_lowercase().starts_with(n))
+                    })
+                })
+                .filter(|r| {
+                    query
+                        .get("identifier")
+                        .is_none_or(|i| has_identifier(r, &decode(i)))
+                })
+                .collect();
+            searchset(ehr, &found, &[])
+        }
+        ["Encounter"] if query.contains_key("location") => {
+            let wanted: Vec<String> = query["location"]
+                .replace("%2C", ",")
+                .split(',')
+                .map(|id| format!("Location/{id}"))
+                .collect();
+            let found: Vec<&Value> = ehr
+                .resources
+                .iter()
+                .filter(|r| r["resourceType"] == "Encounter")
+                .filter(|r| {
+                    query
+                        .get("status")
+                        .is_none_or(|s| r["status"] == s.as_str())
+                })
+                .filter(|r| {
+                    r["location"].as_array().is_some_and(|ls| {
+                        ls.iter().any(|l| {
+                            l["location"]["reference"]
+                                .as_str()
+                                .is_some_and(|reference| wanted.iter().any(|w| w == reference))
+                        })
+                    })
+                })
+                .collect();
+            let included: Vec<&Value> = if query.get("_include").map(String::as_str)
+                == Some("Encounter:patient")
+            {
+                found
+                    .iter()
+                    .filter_map(|e| {
+                        let subject = e["subject"]["reference"]
+                            .as_str()
+                            .or(e["patient"]["reference"].as_str())?;
+                        ehr.resources.iter().find(|p| {
+                            p["resourceType"] == "Patient"
+                                && format!("Patient/{}", p["id"].as_str().unwrap_or("")) == subject
+                        })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            searchset(ehr, &found, &included)
+        }
         ["Patient"] if query.contains_key("identifier") => {
             let found: Vec<Value> = ehr
                 .resources

@@ -236,6 +236,7 @@ fn location(id: &str, name: &str, physical: &str, part_of: Option<&str>) -> Valu
     let mut l = json!({
         "resourceType": "Location",
         "id": id,
+        "identifier": [{"system": "urn:wardround:demo:location", "value": id}],
         "status": "active",
         "name": name,
         "physicalType": {"coding": [{

@@ -66,7 +66,7 @@ impl PatientChart {
 }
 
 /// Inpatient classes across versions and vendors (R4 ActCode, STU3 free codes).
-fn is_inpatient(encounter: &r4::Encounter) -> bool {
+pub(super) fn is_inpatient(encounter: &r4::Encounter) -> bool {
     matches!(
         encounter
             .class_code()

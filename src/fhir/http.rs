@@ -116,7 +116,7 @@ type SharedRead = Arc<OnceCell<Option<String>>>;
 type Cached = (Instant, Option<Arc<PatientChart>>);
 
 /// What one chart read gathered: resources as (fullUrl, JSON).
-type Gathered = Vec<(Option<String>, String)>;
+pub(super) type Gathered = Vec<(Option<String>, String)>;
 
 impl HttpSource {
     pub fn new(config: EhrConfig) -> Result<Self, FhirError> {
@@ -374,6 +374,44 @@ impl HttpSource {
         cell.get_or_try_init(|| self.read(kind, id)).await.cloned()
     }
 
+    /// Every page of a search (up to the page cap).
+    pub(super) async fn search_pages(
+        &self,
+        query: &str,
+        out: &mut Gathered,
+    ) -> Result<(), FhirError> {
+        self.search(query, usize::MAX, out).await
+    }
+
+    pub(super) async fn read_resource(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<String>, FhirError> {
+        self.read(kind, id).await
+    }
+
+    /// Whether the EHR's CapabilityStatement offers `_include=include` on `resource`.
+    pub(super) fn offers_include(&self, resource: &str, include: &str) -> bool {
+        let Some(metadata) = self.metadata.get() else {
+            return false;
+        };
+        metadata["rest"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|rest| {
+                rest["resource"].as_array().into_iter().flatten().any(|r| {
+                    r["type"] == resource
+                        && r["searchInclude"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|i| i == include || i == "*")
+                })
+            })
+    }
+
     async fn read(&self, kind: &str, id: &str) -> Result<Option<String>, FhirError> {
         let accept = self.version().await?.media_type();
         let url = format!("{}/{kind}/{id}", self.config.base_url);
@@ -623,6 +661,14 @@ impl FhirSource for HttpSource {
 
     /// Asks the EHR's `metadata` again when the last answer is older than
     /// `status_fresh` (30 s): an EHR that went away shows on /readyz within that.
+    async fn census(
+        &self,
+        location: &super::census::LocationRef,
+    ) -> Result<super::census::Census, FhirError> {
+        self.version().await?;
+        self.read_census(location).await
+    }
+
     async fn status(&self) -> Result<String, FhirError> {
         let version = self.version().await?;
         let mut last = self.last_status.lock().await;
@@ -662,7 +708,7 @@ impl FhirSource for HttpSource {
 }
 
 /// FHIR ids are `[A-Za-z0-9\-\.]{1,64}`: anything else never reaches a URL.
-fn is_fhir_id(id: &str) -> bool {
+pub(super) fn is_fhir_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id
@@ -670,7 +716,7 @@ fn is_fhir_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 
-fn typed_id(reference: &str, kind: &str) -> Option<String> {
+pub(super) fn typed_id(reference: &str, kind: &str) -> Option<String> {
     let mut parts = reference.trim_end_matches('/').rsplit('/');
     let id = parts.next()?;
     (parts.next() == Some(kind) && is_fhir_id(id)).then(|| id.to_string())

@@ -2,6 +2,7 @@
 
 mod bundle_source;
 pub mod care;
+pub mod census;
 mod chart;
 pub mod columns;
 mod datetime;
@@ -39,6 +40,13 @@ pub trait FhirSource: Send + Sync {
     /// Forgets what was read of these patients (all, for `None`), so the next read asks
     /// the EHR: "fetch latest".
     async fn forget(&self, _patients: Option<&[String]>) {}
+
+    /// Who is in a location (and the rooms and beds part of it) now.
+    async fn census(&self, location: &census::LocationRef) -> Result<census::Census, FhirError> {
+        Err(FhirError::Ehr(format!(
+            "this EHR source cannot say who is in {location}"
+        )))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ mod api;
 mod audit;
 mod backup;
 mod bench;
+mod census;
 mod cli;
 mod connections;
 mod durability;

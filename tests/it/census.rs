@@ -1,0 +1,122 @@
+//! A ward's census over HTTP: the EHR double serves the demo ward (a ward, its rooms and
+//! their beds, with an in-progress inpatient stay per patient), and the census finds who
+//! is where by the location's name, id or identifier.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use wardround::ehr_double::{EhrDouble, R4_METADATA};
+use wardround::fhir::census::LocationRef;
+use wardround::fhir::http::{EhrConfig, HttpSource};
+use wardround::fhir::{BundleSource, FhirSource};
+
+/// The demo ward over HTTP, and the beds its stays are in (patient id → bed name).
+async fn demo_ward(metadata: &str) -> (Arc<EhrDouble>, HttpSource, BTreeMap<String, String>) {
+    let bundle = wardround::demo::ward::generate(wardround::demo::SEED, Utc::now());
+    let (ward, _) = BundleSource::from_bundles(vec![("ward".into(), bundle.clone())]);
+    let beds = ward
+        .charts()
+        .map(|c| {
+            let bed = c.bed.as_ref().map(|b| b.label.clone()).unwrap_or_default();
+            (c.id.clone(), bed)
+        })
+        .collect();
+    let double = EhrDouble::from_bundles(vec![bundle], metadata.as_bytes().to_vec()).unwrap();
+    let mut config = EhrConfig::new(&double.serve().await.unwrap());
+    config.timeout = Duration::from_secs(10);
+    (double, HttpSource::new(config).unwrap(), beds)
+}
+
+#[tokio::test]
+async fn a_wards_census_is_every_inpatient_in_its_rooms_and_beds_with_their_names() {
+    let (double, source, beds) = demo_ward(R4_METADATA).await;
+    let census = source.census(&LocationRef::parse("4 West")).await.unwrap();
+    assert_eq!(census.location_id, "ward-4w");
+    assert_eq!(census.location_name, "4 West");
+    let found: BTreeMap<String, String> = census
+        .entries
+        .iter()
+        .map(|e| (e.patient_id.clone(), e.bed.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(found, beds, "every patient, each in their bed");
+    assert!(
+        census.entries.iter().all(|e| e
+            .patient
+            .as_ref()
+            .is_some_and(|p| p.id == e.patient_id && p.name.contains(','))),
+        "names came with the stays"
+    );
+    let requests = double.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|(q, _)| q.contains("status=in-progress")
+                && q.contains("_include=Encounter:patient")),
+        "{requests:?}"
+    );
+    assert!(
+        !requests.iter().any(|(q, _)| q.contains("/Patient/")),
+        "no patient read one by one"
+    );
+}
+
+#[tokio::test]
+async fn a_census_names_its_location_by_id_identifier_or_name_and_says_what_is_wrong() {
+    let (_double, source, beds) = demo_ward(R4_METADATA).await;
+    let by_id = source
+        .census(&LocationRef::parse("Location/ward-4w"))
+        .await
+        .unwrap();
+    assert_eq!(by_id.entries.len(), beds.len());
+    let by_identifier = source
+        .census(&LocationRef::parse("urn:wardround:demo:location|ward-4w"))
+        .await
+        .unwrap();
+    assert_eq!(by_identifier.entries.len(), beds.len());
+    // A bare id where no location has that name.
+    let bare = source.census(&LocationRef::parse("ward-4w")).await.unwrap();
+    assert_eq!(bare.location_name, "4 West");
+
+    // A room: only its beds.
+    let room = source
+        .census(&LocationRef::parse("Location/room-1"))
+        .await
+        .unwrap();
+    assert!(room.entries.len() <= 2, "{:?}", room.entries);
+    assert!(room
+        .entries
+        .iter()
+        .all(|e| e.bed.as_deref().is_some_and(|b| b.starts_with("4W-1"))));
+
+    let unknown = source
+        .census(&LocationRef::parse("9 North"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unknown.ends_with("the EHR has no location named \"9 North\""),
+        "{unknown}"
+    );
+    let hostile = source
+        .census(&LocationRef::parse("Location/../Patient/demo-01"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(hostile.contains("not a FHIR id"), "{hostile}");
+}
+
+#[tokio::test]
+async fn without_include_on_offer_the_census_still_finds_everyone() {
+    let plain = R4_METADATA.replace(r#","searchInclude":["Encounter:patient"]"#, "");
+    assert_ne!(plain, R4_METADATA);
+    let (double, source, beds) = demo_ward(&plain).await;
+    let census = source.census(&LocationRef::parse("4 West")).await.unwrap();
+    assert_eq!(census.entries.len(), beds.len());
+    assert!(census.entries.iter().all(|e| e.patient.is_none()));
+    assert!(!double
+        .requests()
+        .iter()
+        .any(|(q, _)| q.contains("_include")));
+}
