@@ -242,10 +242,10 @@ fn entry_of(e: &r4::Encounter, locations: &HashMap<String, String>) -> Option<Ce
     let bed = e
         .location
         .iter()
+        .rev()
         .filter(|l| l.status.as_deref().is_none_or(|s| s == "active"))
         .filter_map(|l| super::http::typed_id(l.location.reference.as_deref()?, "Location"))
-        .filter_map(|id| locations.get(&id).cloned())
-        .last();
+        .find_map(|id| locations.get(&id).cloned());
     Some(CensusEntry {
         patient_id,
         encounter_id: e.id.clone(),
