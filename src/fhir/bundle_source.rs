@@ -155,6 +155,44 @@ impl FhirSource for BundleSource {
             .collect())
     }
 
+    /// By name only: an extract's charts know their ward, room and bed by name, not the
+    /// Locations' ids.
+    async fn census(
+        &self,
+        location: &super::census::LocationRef,
+    ) -> Result<super::census::Census, FhirError> {
+        let super::census::LocationRef::Name(name) = location else {
+            return Err(FhirError::Ehr(format!(
+                "bundles on disk know wards by name only: name the ward rather than {location}"
+            )));
+        };
+        let wanted = name.trim().to_lowercase();
+        let is_it = |n: &Option<String>| n.as_deref().is_some_and(|n| n.to_lowercase() == wanted);
+        let now = chrono::Utc::now();
+        let entries: Vec<super::census::CensusEntry> = self
+            .charts()
+            .filter(|c| c.encounter.is_some())
+            .filter_map(|c| {
+                let bed = c.bed.as_ref()?;
+                let here = is_it(&bed.ward) || is_it(&bed.room) || is_it(&Some(bed.label.clone()));
+                here.then(|| super::census::CensusEntry {
+                    patient_id: c.id.clone(),
+                    encounter_id: c.encounter.as_ref().and_then(|e| e.id.clone()),
+                    bed: Some(bed.label.clone()),
+                    patient: Some(super::summary(&c.id, &c.patient, now)),
+                })
+            })
+            .collect();
+        if entries.is_empty() {
+            return Err(FhirError::Ehr(format!("no one is in a {location}")));
+        }
+        Ok(super::census::Census {
+            location_id: name.trim().to_string(),
+            location_name: name.trim().to_string(),
+            entries,
+        })
+    }
+
     async fn status(&self) -> Result<String, FhirError> {
         Ok(format!("{} patients held in memory", self.order.len()))
     }

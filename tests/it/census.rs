@@ -120,3 +120,25 @@ async fn without_include_on_offer_the_census_still_finds_everyone() {
         .iter()
         .any(|(q, _)| q.contains("_include")));
 }
+
+#[tokio::test]
+async fn bundles_on_disk_give_a_census_by_ward_or_room_name() {
+    let bundle = wardround::demo::ward::generate(wardround::demo::SEED, Utc::now());
+    let (ward, _) = BundleSource::from_bundles(vec![("ward".into(), bundle)]);
+    let census = ward.census(&LocationRef::parse("4 west")).await.unwrap();
+    assert_eq!(census.entries.len(), ward.patient_ids().len());
+    let room = ward
+        .census(&LocationRef::parse("4W-1"))
+        .await
+        .unwrap_or_else(|e| panic!("room 1 is empty in this ward? {e}"));
+    assert!(room
+        .entries
+        .iter()
+        .all(|e| e.bed.as_deref().is_some_and(|b| b.starts_with("4W-1"))));
+    let by_id = ward
+        .census(&LocationRef::parse("Location/ward-4w"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(by_id.contains("by name only"), "{by_id}");
+}
