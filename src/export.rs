@@ -129,6 +129,8 @@ fn csv_field(s: &str) -> String {
 /// MRNs from a CSV: the column headed `mrn` (any case) when there is one, else the
 /// first column; blank cells and surrounding quotes ignored.
 pub fn mrns_from_csv(text: &str) -> Vec<String> {
+    // Spreadsheets save UTF-8 with a byte-order mark: not part of the first header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().map(csv_fields);
     let Some(first) = lines.next() else {
         return Vec::new();

@@ -21,8 +21,10 @@ pub struct Args {
 
 pub async fn run(cx: &Context, args: Args) -> Result<()> {
     let file = &args.file;
-    let text = std::fs::read_to_string(file)
-        .wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    // A spreadsheet's own encoding (Windows-1252) spoils only non-ASCII text, such as a
+    // name column; MRNs are ASCII.
+    let text = String::from_utf8_lossy(&bytes);
     let mrns = export::mrns_from_csv(&text);
     if mrns.is_empty() {
         return Err(eyre!("{} holds no MRNs", file.display()));
@@ -53,6 +55,10 @@ pub async fn run(cx: &Context, args: Args) -> Result<()> {
         count(ImportOutcome::Ambiguous),
         count(ImportOutcome::EhrError),
     );
+    let repeated = mrns.len().saturating_sub(report.rows.len());
+    if repeated > 0 {
+        say!("{repeated} repeated MRNs in the file were looked up once");
+    }
     let failed = count(ImportOutcome::EhrError);
     if failed > 0 {
         return Err(eyre!(

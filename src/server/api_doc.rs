@@ -28,6 +28,7 @@ carry one Event (components/schemas/Event) as JSON.";
 /// 409, 422, 429, …) and the store out of reach.
 const REFUSED: &str = "Refused";
 const UNAVAILABLE: &str = "Unavailable";
+const EHR_FAILED: &str = "EhrFailed";
 
 /// What a successful response without a description of its own says.
 const DONE: &str = "Done";
@@ -78,7 +79,19 @@ pub fn document() -> OpenApi {
         .into(),
     );
 
-    for item in doc.paths.paths.values_mut() {
+    components.responses.insert(
+        EHR_FAILED.into(),
+        problem_response(
+            "The EHR failed or refused (its reason, naming the resource type and the EHR, \
+             never a patient); nothing was changed",
+            "Not sent with this status",
+        )
+        .into(),
+    );
+
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // Where an answer waits on the EHR.
+        let reads_the_ehr = path.starts_with("/lists") || path.starts_with("/patients");
         for operation in [
             &mut item.get,
             &mut item.put,
@@ -90,6 +103,13 @@ pub fn document() -> OpenApi {
         .flatten()
         {
             complete(operation);
+            if reads_the_ehr {
+                operation
+                    .responses
+                    .responses
+                    .entry("502".into())
+                    .or_insert_with(|| Ref::from_response_name(EHR_FAILED).into());
+            }
         }
     }
     doc

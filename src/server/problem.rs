@@ -85,7 +85,10 @@ impl From<DomainError> for Problem {
                 p.retry_after_secs = Some(1);
                 return p;
             }
-            DomainError::Store(_) | DomainError::Ehr(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            // The EHR's failure, not ours: the message names the resource type and the
+            // EHR's base URL, never a patient's id.
+            DomainError::Ehr(_) => StatusCode::BAD_GATEWAY,
+            DomainError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The cause goes to the server log; the caller gets no internals.

@@ -30,6 +30,10 @@ pub struct PatientListState {
     /// `r` or `R` asked the EHR again, and what came back is not all in yet: what was
     /// asked for ("the whole list", a patient's name).
     pub fetching: Option<String>,
+    /// Rows asked for again because charts arrived (`list_filled`), not back yet; and
+    /// whether more arrived meanwhile (asked for once that answer is in).
+    pub refilling: bool,
+    pub refill_again: bool,
     pub error: Option<String>,
     /// The columns last asked of the server, asked again on "fetch latest".
     pub requested: Vec<ColumnId>,

@@ -898,6 +898,14 @@ fn cells_still_coming_from_the_ehr_are_read_again_when_they_arrive_and_the_title
         matches!(&effects[..], [Effect::LoadRows { list: l, .. }] if *l == list),
         "{effects:?}"
     );
+    // More arriving while that read is out: one more read once it is back, not one each.
+    assert!(update(&mut app, filled(list)).is_empty());
+    assert!(update(&mut app, filled(list)).is_empty());
+    let effects = update(&mut app, Action::RowsLoaded(Ok(rows.clone())));
+    assert!(
+        matches!(&effects[..], [Effect::LoadRows { list: l, .. }] if *l == list),
+        "{effects:?}"
+    );
     // Once nothing waits, a late event reads nothing again.
     let mut done = rows;
     done.rows[0].pending = false;

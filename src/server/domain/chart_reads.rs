@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
@@ -12,13 +13,38 @@ use crate::fhir::{FhirError, PatientChart};
 
 type Read = Result<Option<Arc<PatientChart>>, Arc<FhirError>>;
 
-/// The reads in flight, by patient id.
+/// How long a failed read answers for the EHR: a list re-read meanwhile shows `?` at
+/// once instead of asking an EHR that just failed again (and again, for each reload).
+/// "Fetch latest" asks at once.
+const FAILED_FOR: Duration = Duration::from_secs(15);
+
+type InFlight = HashMap<String, Shared<BoxFuture<'static, Read>>>;
+
+/// The reads in flight, and the failures still fresh, by patient id.
 #[derive(Default)]
-pub(super) struct ChartReads(Mutex<HashMap<String, Shared<BoxFuture<'static, Read>>>>);
+pub(super) struct ChartReads {
+    in_flight: Mutex<InFlight>,
+    failed: Mutex<HashMap<String, (Instant, Arc<FhirError>)>>,
+}
 
 impl ChartReads {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Shared<BoxFuture<'static, Read>>>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> MutexGuard<'_, InFlight> {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn failed(&self) -> MutexGuard<'_, HashMap<String, (Instant, Arc<FhirError>)>> {
+        self.failed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next read of these patients (all, for `None`) asks the EHR.
+    pub(super) fn forget_failures(&self, patients: Option<&[String]>) {
+        let mut failed = self.failed();
+        match patients {
+            None => failed.clear(),
+            Some(ids) => ids.iter().for_each(|id| {
+                failed.remove(id);
+            }),
+        }
     }
 }
 
@@ -29,6 +55,11 @@ impl Domain {
         &self,
         patient: &str,
     ) -> Result<Option<Arc<PatientChart>>, FhirError> {
+        if let Some((at, e)) = self.reads.failed().get(patient) {
+            if at.elapsed() < FAILED_FOR {
+                return Err(FhirError::Again(e.to_string()));
+            }
+        }
         let read = self
             .reads
             .lock()
@@ -42,10 +73,17 @@ impl Domain {
         let domain = self.clone();
         let task = tokio::spawn(async move {
             let started = std::time::Instant::now();
-            let chart = domain.ehr.chart(&patient).await;
+            let chart = domain.ehr.chart(&patient).await.map_err(Arc::new);
             domain.metrics.ehr_read(started.elapsed());
+            {
+                let mut failed = domain.reads.failed();
+                failed.retain(|_, (at, _)| at.elapsed() < FAILED_FOR);
+                if let Err(e) = &chart {
+                    failed.insert(patient.clone(), (Instant::now(), e.clone()));
+                }
+            }
             domain.reads.lock().remove(&patient);
-            chart.map_err(Arc::new)
+            chart
         });
         async move {
             task.await

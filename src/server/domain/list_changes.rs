@@ -264,10 +264,12 @@ impl Domain {
         id: Uuid,
         mrns: &[String],
     ) -> DomainResult<Imported> {
+        // Each MRN once, in the order first given: a repeat is not news about the list.
+        let mut seen = std::collections::HashSet::new();
         let mrns: Vec<String> = mrns
             .iter()
             .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty())
+            .filter(|m| !m.is_empty() && seen.insert(m.clone()))
             .collect();
         if mrns.len() > MAX_IMPORT {
             return Err(DomainError::Invalid(format!(

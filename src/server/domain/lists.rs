@@ -8,9 +8,7 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::fhir::{columns, FhirError, PatientChart};
-use crate::model::{
-    AuditAction, ColumnId, EventKind, ListRows, ListView, PatientDetail, PatientList,
-};
+use crate::model::{AuditAction, ColumnId, ListRows, ListView, PatientDetail, PatientList};
 
 impl Domain {
     pub async fn lists(&self, session: &Session) -> DomainResult<Vec<PatientList>> {
@@ -74,8 +72,6 @@ impl Domain {
 /// answers within it fills the list at once; a slow one shows the list now and its cells
 /// as they arrive.
 const ANSWER_WITHIN: Duration = Duration::from_millis(500);
-/// Charts arriving this close together are told of in one event.
-const FILL_GATHER: Duration = Duration::from_millis(250);
 
 type ChartRead = Result<Option<Arc<PatientChart>>, FhirError>;
 
@@ -115,49 +111,16 @@ impl Domain {
             got += 1;
         }
         if got < n {
-            self.fill_later(user, list, rx, n - got);
+            let waiting = list
+                .patient_ids
+                .iter()
+                .zip(&charts)
+                .filter(|(_, c)| c.is_none())
+                .map(|(id, _)| id.clone())
+                .collect();
+            self.fill_later(user, list.id, waiting);
         }
         charts
-    }
-
-    /// Tells `user` of each of the list's charts as it arrives from the EHR.
-    fn fill_later(
-        &self,
-        user: Uuid,
-        list: &PatientList,
-        mut arriving: tokio::sync::mpsc::UnboundedReceiver<(usize, ChartRead)>,
-        mut left: usize,
-    ) {
-        let domain = self.clone();
-        let (list_id, ids) = (list.id, list.patient_ids.clone());
-        tokio::spawn(async move {
-            while left > 0 {
-                let Some((i, _)) = arriving.recv().await else {
-                    return;
-                };
-                let mut patients = vec![ids[i].clone()];
-                left -= 1;
-                let until = tokio::time::Instant::now() + FILL_GATHER;
-                while left > 0 {
-                    match tokio::time::timeout_at(until, arriving.recv()).await {
-                        Ok(Some((i, _))) => {
-                            patients.push(ids[i].clone());
-                            left -= 1;
-                        }
-                        _ => break,
-                    }
-                }
-                let event = EventKind::ListFilled { list_id, patients };
-                match domain
-                    .store
-                    .append_events(vec![(user, event)], domain.clock.now())
-                    .await
-                {
-                    Ok(written) => domain.hub.wrote(&written),
-                    Err(e) => tracing::warn!(error = %e, "telling of a list's arrived charts"),
-                }
-            }
-        });
     }
 
     /// The caller's unread messages in each patient's chat.
@@ -243,6 +206,7 @@ impl Domain {
         let list = self.team_list(session, list_id).await?;
         match &patient {
             Some(p) if list.patient_ids.contains(p) => {
+                self.reads.forget_failures(Some(std::slice::from_ref(p)));
                 self.ehr.forget(Some(std::slice::from_ref(p))).await
             }
             Some(_) => {
@@ -250,7 +214,10 @@ impl Domain {
                     "That patient is not on this list.".into(),
                 ))
             }
-            None => self.ehr.forget(Some(&list.patient_ids)).await,
+            None => {
+                self.reads.forget_failures(Some(&list.patient_ids));
+                self.ehr.forget(Some(&list.patient_ids)).await
+            }
         }
         self.audit(
             session,

@@ -9,6 +9,7 @@ mod chart_reads;
 mod conversations;
 mod directory;
 mod list_changes;
+mod list_fill;
 mod lists;
 mod messaging;
 mod passwords;
@@ -78,6 +79,7 @@ pub struct Domain {
     /// The most members a group may have (`[messaging] max_group`).
     max_group: usize,
     reads: Arc<chart_reads::ChartReads>,
+    fillers: Arc<list_fill::ListFillers>,
 }
 
 impl Domain {
@@ -99,6 +101,7 @@ impl Domain {
             audit: Arc::new(audit),
             max_group: DEFAULT_MAX_GROUP,
             reads: Arc::default(),
+            fillers: Arc::default(),
         }
     }
 

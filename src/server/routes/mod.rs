@@ -110,12 +110,34 @@ pub fn router(domain: Domain) -> Router {
         .fallback(|| async {
             Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.")
         })
+        .layer(axum::middleware::from_fn(to_completion))
         .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(axum::middleware::from_fn_with_state(
             domain.clone(),
             observe,
         ))
         .with_state(domain)
+}
+
+/// Runs each request to its end even when its client goes away (a workstation dropping
+/// off the network, a client's timeout): a handler dropped halfway through a write
+/// transaction left the store's one writer connection unusable (sqlx's transactions are
+/// not safe to cancel), failing every write after it until a restart.
+async fn to_completion(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "a request's task failed");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The server could not complete the request; the cause is in its log.",
+            )
+            .into_response()
+        }
+    }
 }
 
 /// A NUL (`%00`) in a path or query names nothing and could reach the store (which

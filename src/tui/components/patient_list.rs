@@ -601,12 +601,12 @@ fn patients(n: usize) -> String {
 fn ehr_note(rows: &[crate::model::Row]) -> String {
     let waiting = rows.iter().filter(|r| r.pending).count();
     let failed = rows.iter().filter(|r| r.problem.is_some()).count();
-    if waiting > 0 {
-        format!(" · {waiting} still coming from the EHR")
-    } else if failed > 0 && failed == rows.len() {
-        " · the EHR gave none of them".into()
-    } else {
-        String::new()
+    match (waiting, failed) {
+        (0, 0) => String::new(),
+        (0, n) if n == rows.len() => " · the EHR gave none of them".into(),
+        (0, n) => format!(" · {n} the EHR could not give"),
+        (w, 0) => format!(" · {w} still coming from the EHR"),
+        (w, n) => format!(" · {w} still coming from the EHR, {n} it could not give"),
     }
 }
 

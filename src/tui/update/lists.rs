@@ -57,9 +57,12 @@ pub(super) fn list_created(app: &mut App, list: PatientList) -> Vec<Effect> {
     show_list(app, list.id)
 }
 
-pub(super) fn rows_loaded(app: &mut App, rows: ListRows) {
+pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     let prefs = app.list_prefs.get(&rows.list.name).cloned();
+    let list = rows.list.id;
     app.patients.rows_loaded(rows, prefs.as_ref());
+    app.patients.refilling = false;
+    let again = std::mem::take(&mut app.patients.refill_again);
     // A fetch is done when nothing it brought is still coming (`list_filled` reloads).
     if !app.patients.loaded.iter().any(|r| r.pending) {
         if let Some(what) = app.patients.fetching.take() {
@@ -70,6 +73,11 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) {
         }
     }
     follow::rows_loaded(app);
+    if again {
+        list_filled(app, list)
+    } else {
+        Vec::new()
+    }
 }
 
 /// A list was made or changed (renamed, a patient added or removed).
@@ -97,6 +105,12 @@ pub(super) fn list_filled(app: &mut App, list_id: Uuid) -> Vec<Effect> {
     if app.patients.list_id != Some(list_id) || !app.patients.loaded.iter().any(|r| r.pending) {
         return Vec::new();
     }
+    // One read at a time: events arriving meanwhile make one more, not one each.
+    if app.patients.refilling {
+        app.patients.refill_again = true;
+        return Vec::new();
+    }
+    app.patients.refilling = true;
     vec![Effect::LoadRows {
         list: list_id,
         columns: app.patients.requested.clone(),

@@ -51,13 +51,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ListsLoaded(Ok(lists)) => lists::lists_loaded(app, lists),
         Action::ListCreated(list) => lists::list_created(app, list),
-        Action::RowsLoaded(Ok(rows)) => {
-            lists::rows_loaded(app, rows);
-            Vec::new()
-        }
+        Action::RowsLoaded(Ok(rows)) => lists::rows_loaded(app, rows),
         Action::ListsLoaded(Err(e)) | Action::RowsLoaded(Err(e)) => {
             app.patients.loading = false;
             app.patients.fetching = None;
+            app.patients.refilling = false;
             app.patients.error = Some(e);
             Vec::new()
         }
