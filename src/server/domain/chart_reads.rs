@@ -20,11 +20,19 @@ const FAILED_FOR: Duration = Duration::from_secs(15);
 
 type InFlight = HashMap<String, Shared<BoxFuture<'static, Read>>>;
 
-/// The reads in flight, and the failures still fresh, by patient id.
+/// How long a chart read earlier stands in, marked as still coming, while the EHR is
+/// asked again ("fetch latest", an expired cache): the list keeps its names, beds and
+/// last values instead of blanking. Memory only, like every chart the server holds.
+const LAST_KNOWN_FOR: Duration = Duration::from_secs(60 * 60);
+/// The most charts kept for that: a hospital's inpatients, not its records.
+const LAST_KNOWN_MOST: usize = 5_000;
+
+/// The reads in flight, the failures still fresh, and the last chart read, by patient id.
 #[derive(Default)]
 pub(super) struct ChartReads {
     in_flight: Mutex<InFlight>,
     failed: Mutex<HashMap<String, (Instant, Arc<FhirError>)>>,
+    last_known: Mutex<HashMap<String, (Instant, Arc<PatientChart>)>>,
 }
 
 impl ChartReads {
@@ -34,6 +42,33 @@ impl ChartReads {
 
     fn failed(&self) -> MutexGuard<'_, HashMap<String, (Instant, Arc<FhirError>)>> {
         self.failed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The chart last read of `patient`, if recent enough to stand in.
+    pub(super) fn last_known(&self, patient: &str) -> Option<Arc<PatientChart>> {
+        let known = self.last_known.lock().unwrap_or_else(|p| p.into_inner());
+        known
+            .get(patient)
+            .filter(|(at, _)| at.elapsed() < LAST_KNOWN_FOR)
+            .map(|(_, chart)| chart.clone())
+    }
+
+    fn keep(&self, patient: &str, chart: &Arc<PatientChart>) {
+        let mut known = self.last_known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= LAST_KNOWN_MOST {
+            known.retain(|_, (at, _)| at.elapsed() < LAST_KNOWN_FOR);
+            // Still full: the oldest goes.
+            if known.len() >= LAST_KNOWN_MOST {
+                if let Some(oldest) = known
+                    .iter()
+                    .min_by_key(|(_, (at, _))| *at)
+                    .map(|(k, _)| k.clone())
+                {
+                    known.remove(&oldest);
+                }
+            }
+        }
+        known.insert(patient.to_string(), (Instant::now(), chart.clone()));
     }
 
     /// The next read of these patients (all, for `None`) asks the EHR.
@@ -81,6 +116,9 @@ impl Domain {
                 if let Err(e) = &chart {
                     failed.insert(patient.clone(), (Instant::now(), e.clone()));
                 }
+            }
+            if let Ok(Some(read)) = &chart {
+                domain.reads.keep(&patient, read);
             }
             domain.reads.lock().remove(&patient);
             chart

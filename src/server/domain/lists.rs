@@ -44,7 +44,14 @@ impl Domain {
                 }
                 // One patient the EHR cannot give never fails the list.
                 Some(Err(e)) => columns::unknown_row(id, columns, e.to_string()),
-                None => columns::pending_row(id, columns),
+                // Still coming: what was read before, if anything, meanwhile.
+                None => match self.reads.last_known(id) {
+                    Some(chart) => crate::model::Row {
+                        pending: true,
+                        ..columns::row(&chart, columns, now)
+                    },
+                    None => columns::pending_row(id, columns),
+                },
             })
             .collect();
         let mut rows: Vec<crate::model::Row> = rows;

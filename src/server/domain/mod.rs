@@ -54,7 +54,8 @@ pub enum DomainError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("EHR: {0}")]
+    /// Its own text names the EHR (`EHR: …`, or the file or version it could not read).
+    #[error(transparent)]
     Ehr(#[from] FhirError),
 }
 
