@@ -76,10 +76,15 @@ pub struct HttpSource {
     cache: Mutex<HashMap<String, Cached>>,
     /// Locations and practitioners read for charts, by `Type/id`.
     shared: Mutex<HashMap<String, (Instant, SharedRead)>>,
+    /// Since when the EHR has given no answer at all (see `out_of_reach`).
+    unreachable: std::sync::Mutex<Option<Instant>>,
     /// When `metadata` last answered (or failed), for /readyz; held while asking, so
     /// probes at once make one request.
     last_status: Mutex<Option<(Instant, Result<(), String>)>>,
 }
+
+/// How long, after a request got no answer at all, others fail at once without asking.
+const OUT_OF_REACH_FOR: Duration = Duration::from_secs(5);
 
 /// How long /readyz trusts a failure to reach the EHR (at most as long as an answer):
 /// an EHR back up shows soon.
@@ -140,6 +145,7 @@ impl HttpSource {
             metadata: OnceCell::new(),
             cache: Mutex::new(HashMap::new()),
             shared: Mutex::new(HashMap::new()),
+            unreachable: std::sync::Mutex::new(None),
             last_status: Mutex::new(None),
         })
     }
@@ -237,6 +243,18 @@ impl HttpSource {
         self.fetch_raw(url, accept, bearer.as_deref()).await
     }
 
+    /// `Some(when)` while the EHR is out of reach: it gave no answer at all (refused,
+    /// timed out) to a request that had used up its retries, within [`OUT_OF_REACH_FOR`].
+    fn out_of_reach(&self) -> Option<Instant> {
+        let since = *self.unreachable.lock().unwrap_or_else(|p| p.into_inner());
+        since.filter(|at| at.elapsed() < OUT_OF_REACH_FOR)
+    }
+
+    fn answered(&self, answered: bool) {
+        let mut since = self.unreachable.lock().unwrap_or_else(|p| p.into_inner());
+        *since = (!answered).then(Instant::now);
+    }
+
     /// GET with the concurrency limit and retries. `Ok(None)` for 404/410.
     async fn fetch_raw(
         &self,
@@ -244,13 +262,6 @@ impl HttpSource {
         accept: &str,
         bearer: Option<&str>,
     ) -> Result<Option<String>, FhirError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| FhirError::Ehr(e.to_string()))?;
-        let mut attempt = 0;
-        let mut backoff = Duration::from_millis(250);
         // Errors and metrics name the resource, never the URL: its path and query carry
         // patient ids and identifiers.
         let resource = self.resource_of(url);
@@ -258,7 +269,28 @@ impl HttpSource {
             "{resource} at {}",
             crate::sanitize::url_without_credentials(&self.config.base_url)
         );
+        let gone = || {
+            FhirError::Ehr(format!(
+                "GET {what}: the EHR is not answering; asked again in a few seconds"
+            ))
+        };
+        // An EHR that is down fails each chart at once rather than after every request's
+        // retries: a list of thirty then shows `?` in seconds, not minutes, and the
+        // requests in flight free the EHR's places for anything else.
+        if self.out_of_reach().is_some() {
+            return Err(gone());
+        }
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| FhirError::Ehr(e.to_string()))?;
+        let mut attempt = 0;
+        let mut backoff = Duration::from_millis(250);
         loop {
+            if attempt > 0 && self.out_of_reach().is_some() {
+                return Err(gone());
+            }
             let mut req = self.http.get(url).header(ACCEPT, accept);
             if let Some(token) = bearer {
                 req = req.bearer_auth(token);
@@ -286,8 +318,12 @@ impl HttpSource {
                     backoff *= 2;
                     continue;
                 }
-                Err(e) => return Err(FhirError::Ehr(format!("GET {what}: {}", describe(&e)))),
+                Err(e) => {
+                    self.answered(false);
+                    return Err(FhirError::Ehr(format!("GET {what}: {}", describe(&e))));
+                }
             };
+            self.answered(true);
             let status = resp.status();
             if matches!(
                 status,
@@ -697,6 +733,9 @@ impl FhirSource for HttpSource {
                         Err(format!("it answered {}", r.status()))
                     }
                 });
+            if answer.is_ok() {
+                self.answered(true);
+            }
             *last = Some((Instant::now(), answer));
         }
         let base = crate::sanitize::url_without_credentials(&self.config.base_url);

@@ -449,3 +449,34 @@ async fn a_list_over_a_failing_ehr_settles_instead_of_reloading_itself() {
         "a failed read is not asked again at each reload: {asked} reads"
     );
 }
+
+#[tokio::test]
+async fn an_ehr_that_gives_no_answer_fails_each_chart_at_once_after_the_first() {
+    // Accepts connections and closes them unanswered: an EHR behind a dead proxy.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/fhir", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let mut config = EhrConfig::new(&url);
+    config.max_retries = 1;
+    let source = HttpSource::new(config).unwrap();
+    let first = source.chart("demo-01").await.unwrap_err().to_string();
+    assert!(first.contains("metadata at http://127.0.0.1"), "{first}");
+    let asked = accepted.load(Ordering::SeqCst);
+    assert!(asked >= 1, "it was asked");
+    for id in ["demo-02", "demo-03", "demo-04"] {
+        let again = source.chart(id).await.unwrap_err().to_string();
+        assert!(again.contains("the EHR is not answering"), "{again}");
+    }
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        asked,
+        "nothing more was sent to an EHR that had just given no answer"
+    );
+}

@@ -67,9 +67,17 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     if !app.patients.loaded.iter().any(|r| r.pending) {
         if let Some(what) = app.patients.fetching.take() {
             let at = app.now.with_timezone(&app.utc_offset).format("%H:%M");
-            app.notice = Some(format!(
-                "Fetched the latest for {what} from the EHR at {at}."
-            ));
+            let rows = &app.patients.loaded;
+            let failed = rows.iter().filter(|r| r.problem.is_some()).count();
+            app.notice = Some(match failed {
+                0 => format!("Fetched the latest for {what} from the EHR at {at}."),
+                n if n == rows.len() => {
+                    format!("The EHR gave nothing for {what} at {at}; the detail pane says why.")
+                }
+                n => format!(
+                    "Fetched the latest for {what} from the EHR at {at}; it could not give {n}."
+                ),
+            });
         }
     }
     follow::rows_loaded(app);
