@@ -144,8 +144,13 @@ pub fn mrns_from_csv(text: &str) -> Vec<String> {
     };
     data.iter()
         .filter_map(|row| row.get(column))
+        // A byte another encoding meant (a spreadsheet's no-break space) is never part of
+        // an MRN.
+        .map(|f| {
+            f.trim_matches(|c: char| c.is_whitespace() || c == '\u{fffd}')
+                .to_string()
+        })
         .filter(|f| !f.is_empty())
-        .cloned()
         .collect()
 }
 
@@ -180,6 +185,13 @@ mod tests {
         );
         assert_eq!(mrns_from_csv("123\n456\n\n789"), vec!["123", "456", "789"]);
         assert!(mrns_from_csv("").is_empty());
+    }
+
+    #[test]
+    fn a_spreadsheets_byte_order_mark_and_stray_bytes_are_not_part_of_an_mrn() {
+        // As a Windows-1252 no-break space reads when taken for UTF-8.
+        let file = String::from_utf8_lossy(b"\xef\xbb\xbfMRN,name\r\n\xa0123 ,Ren\xe9e\r\n");
+        assert_eq!(mrns_from_csv(&file), vec!["123"]);
     }
 
     #[test]

@@ -110,12 +110,13 @@ pub fn router(domain: Domain) -> Router {
         .fallback(|| async {
             Problem::new(StatusCode::NOT_FOUND, "There is nothing at this address.")
         })
-        .layer(axum::middleware::from_fn(to_completion))
         .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(axum::middleware::from_fn_with_state(
             domain.clone(),
             observe,
         ))
+        // Outermost: what a gone client leaves behind still finishes, and is logged.
+        .layer(axum::middleware::from_fn(to_completion))
         .with_state(domain)
 }
 
