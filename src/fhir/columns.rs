@@ -30,47 +30,32 @@ pub fn row(chart: &PatientChart, columns: &[ColumnId], now: DateTime<Utc>) -> Ro
 
 /// A row for a patient the EHR could not provide: every cell says so, and `problem` why.
 pub fn unknown_row(patient_id: &str, columns: &[ColumnId], problem: String) -> Row {
-    let cells = columns
-        .iter()
-        .map(|&c| {
-            (
-                c,
-                Cell {
-                    text: "?".into(),
-                    value: None,
-                    flag: None,
-                },
-            )
-        })
-        .collect();
     Row {
-        patient: patient_id.to_string(),
-        columns: cells,
         problem: Some(problem),
-        pending: false,
+        ..uniform_row(patient_id, columns, "?")
     }
 }
 
 /// A row the EHR has not answered for yet: `…` in every cell.
 pub fn pending_row(patient_id: &str, columns: &[ColumnId]) -> Row {
-    let cells = columns
-        .iter()
-        .map(|&c| {
-            (
-                c,
-                Cell {
-                    text: "…".into(),
-                    value: None,
-                    flag: None,
-                },
-            )
-        })
-        .collect();
+    Row {
+        pending: true,
+        ..uniform_row(patient_id, columns, "…")
+    }
+}
+
+/// Every cell of the row saying `text`, and nothing else known.
+fn uniform_row(patient_id: &str, columns: &[ColumnId], text: &str) -> Row {
+    let cell = Cell {
+        text: text.into(),
+        value: None,
+        flag: None,
+    };
     Row {
         patient: patient_id.to_string(),
-        columns: cells,
+        columns: columns.iter().map(|&c| (c, cell.clone())).collect(),
         problem: None,
-        pending: true,
+        pending: false,
     }
 }
 

@@ -88,6 +88,25 @@ async fn ward_caching(cache_ttl: Duration) -> Ward {
     }
 }
 
+/// The nurse's session, with `patients` added to the list `Take`.
+async fn on_the_list<'w>(
+    w: &'w Ward,
+    patients: &[&PatientSummary],
+) -> (
+    &'w wardround::server::domain::Domain,
+    wardround::server::domain::Session,
+) {
+    let d = &w.server.domain;
+    let session = d
+        .authenticate(&d.login("nurse", PASSWORD, "").await.unwrap().token)
+        .await
+        .unwrap();
+    for p in patients {
+        d.add_patient(&session, w.list.id, &p.id).await.unwrap();
+    }
+    (d, session)
+}
+
 async fn run(w: &Ward, args: &[&str]) -> (bool, String, String) {
     let url = w.server.url();
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
@@ -218,14 +237,7 @@ async fn an_import_refuses_more_than_it_should_ask_the_ehr() {
 async fn an_export_the_ehr_gave_nothing_for_fails_and_says_so() {
     let w = ward().await;
     let (a, b) = (&w.patients[0], &w.patients[1]);
-    let d = &w.server.domain;
-    let session = d
-        .authenticate(&d.login("nurse", PASSWORD, "").await.unwrap().token)
-        .await
-        .unwrap();
-    for p in [a, b] {
-        d.add_patient(&session, w.list.id, &p.id).await.unwrap();
-    }
+    on_the_list(&w, &[a, b]).await;
     let export = [
         "export",
         "--list",
@@ -292,14 +304,7 @@ async fn readyz_asks_the_ehr_again_and_sees_it_go_and_come_back() {
 async fn a_slow_ehr_list_answers_at_once_and_its_cells_fill_in_as_the_charts_arrive() {
     let w = ward_caching(Duration::from_secs(60)).await;
     let (a, b) = (&w.patients[0], &w.patients[1]);
-    let d = &w.server.domain;
-    let session = d
-        .authenticate(&d.login("nurse", PASSWORD, "").await.unwrap().token)
-        .await
-        .unwrap();
-    for p in [a, b] {
-        d.add_patient(&session, w.list.id, &p.id).await.unwrap();
-    }
+    let (d, session) = on_the_list(&w, &[a, b]).await;
     // "Fetch latest": what adding them read is not used.
     d.refresh(&session, w.list.id, None).await.unwrap();
     w.ehr.latency_ms.store(1_200, Ordering::SeqCst);
@@ -375,14 +380,8 @@ async fn a_slow_ehr_list_answers_at_once_and_its_cells_fill_in_as_the_charts_arr
 #[tokio::test]
 async fn a_list_over_a_failing_ehr_settles_instead_of_reloading_itself() {
     let w = ward_caching(Duration::from_secs(60)).await;
-    let d = &w.server.domain;
-    let session = d
-        .authenticate(&d.login("nurse", PASSWORD, "").await.unwrap().token)
-        .await
-        .unwrap();
-    for p in &w.patients {
-        d.add_patient(&session, w.list.id, &p.id).await.unwrap();
-    }
+    let all: Vec<&PatientSummary> = w.patients.iter().collect();
+    let (d, session) = on_the_list(&w, &all).await;
     d.refresh(&session, w.list.id, None).await.unwrap();
     // Slow to fail: past the list's half second, so the first answer is all `…`.
     w.ehr.latency_ms.store(800, Ordering::SeqCst);
