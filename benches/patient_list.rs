@@ -73,6 +73,7 @@ fn app_with(rows: Vec<Row>) -> App {
         team_id: Uuid::nil(),
         name: "Bench".into(),
         patient_ids: vec![],
+        ..Default::default()
     };
     update(
         &mut app,

@@ -151,7 +151,7 @@ fn ward(n: usize, urgent: bool) -> App {
         id: Uuid::from_u128(50),
         team_id: Uuid::from_u128(60),
         name: "4 West — all beds".into(),
-        patient_ids: Vec::new(),
+        ..Default::default()
     };
     update(
         &mut app,

@@ -73,6 +73,8 @@ pub struct EhrSection {
     pub max_concurrent: usize,
     pub page_cap: usize,
     pub cache_ttl_secs: u64,
+    /// How often census lists ask the EHR who is in their ward (0: only on `r`).
+    pub census_refresh_secs: u64,
     /// SMART Backend Services: the client id the EHR registered wardround under. Empty:
     /// no SMART (a bearer token or nothing).
     pub smart_client_id: String,
@@ -94,6 +96,7 @@ impl Default for EhrSection {
             max_concurrent: crate::fhir::http::DEFAULT_MAX_CONCURRENT,
             page_cap: 20,
             cache_ttl_secs: 60,
+            census_refresh_secs: crate::server::DEFAULT_CENSUS_REFRESH_SECS,
             smart_client_id: String::new(),
             smart_private_key: String::new(),
             smart_algorithm: SigningAlgorithm::default(),

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -36,7 +36,8 @@ const PAGE: usize = 10;
 pub const SERVER_PAGE: usize = 50;
 
 pub struct EhrDouble {
-    pub resources: Vec<Value>,
+    /// What it serves; `admit`, `discharge` and `put` change it while it serves.
+    resources: RwLock<Vec<Value>>,
     pub metadata: Mutex<Vec<u8>>,
     pub media_type: &'static str,
     /// When set, every request but `metadata` and the SMART configuration must carry
@@ -138,7 +139,7 @@ impl EhrDouble {
             "application/fhir+json"
         };
         Ok(Arc::new(EhrDouble {
-            resources,
+            resources: RwLock::new(resources),
             metadata: Mutex::new(metadata),
             media_type,
             required_token: Mutex::new(None),
@@ -196,13 +197,50 @@ impl EhrDouble {
         lock(&self.requests).clone()
     }
 
+    /// Stores a resource, replacing the one of the same type and id: what an EHR's
+    /// users do while it serves (an admission, a transfer, a discharge, a list edited).
+    pub fn put(&self, resource: Value) {
+        let mut resources = self.resources.write().unwrap_or_else(|p| p.into_inner());
+        let same =
+            |r: &Value| r["resourceType"] == resource["resourceType"] && r["id"] == resource["id"];
+        match resources.iter_mut().find(|r| same(r)) {
+            Some(r) => *r = resource,
+            None => resources.push(resource),
+        }
+    }
+
+    /// The resource of this type and id, as served now.
+    pub fn get(&self, kind: &str, id: &str) -> Option<Value> {
+        let resources = self.resources.read().unwrap_or_else(|p| p.into_inner());
+        resources
+            .iter()
+            .find(|r| r["resourceType"] == kind && r["id"] == id)
+            .cloned()
+    }
+
+    /// Every resource of a type, as served now.
+    pub fn all(&self, kind: &str) -> Vec<Value> {
+        let resources = self.resources.read().unwrap_or_else(|p| p.into_inner());
+        resources
+            .iter()
+            .filter(|r| r["resourceType"] == kind)
+            .cloned()
+            .collect()
+    }
+
     /// How many resources it serves.
     pub fn len(&self) -> usize {
-        self.resources.len()
+        self.resources
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.resources.is_empty()
+        self.resources
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
     }
 }
 
@@ -393,14 +431,14 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
         })
         .collect();
     let parts: Vec<&str> = path.split('/').collect();
+    let resources = ehr.resources.read().unwrap_or_else(|p| p.into_inner());
     match parts.as_slice() {
         ["metadata"] => fhir(StatusCode::OK, ehr.media_type, lock(&ehr.metadata).clone()),
         [".well-known", "smart-configuration"] => match lock(&ehr.smart_configuration).clone() {
             Some(c) => fhir(StatusCode::OK, "application/json", to_json(&c)),
             None => fhir(StatusCode::NOT_FOUND, "application/json", b"{}".to_vec()),
         },
-        [kind, id] => match ehr
-            .resources
+        [kind, id] => match resources
             .iter()
             .find(|r| r["resourceType"] == *kind && r["id"] == *id)
         {
@@ -418,8 +456,7 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                     .collect()
             };
             let name = query.get("name").map(|n| decode(n).to_lowercase());
-            let found: Vec<&Value> = ehr
-                .resources
+            let found: Vec<&Value> = resources
                 .iter()
                 .filter(|r| r["resourceType"] == "Location")
                 .filter(|r| {
@@ -451,8 +488,7 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                 .split(',')
                 .map(|id| format!("Location/{id}"))
                 .collect();
-            let found: Vec<&Value> = ehr
-                .resources
+            let found: Vec<&Value> = resources
                 .iter()
                 .filter(|r| r["resourceType"] == "Encounter")
                 .filter(|r| {
@@ -479,7 +515,7 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                         let subject = e["subject"]["reference"]
                             .as_str()
                             .or(e["patient"]["reference"].as_str())?;
-                        ehr.resources.iter().find(|p| {
+                        resources.iter().find(|p| {
                             p["resourceType"] == "Patient"
                                 && format!("Patient/{}", p["id"].as_str().unwrap_or("")) == subject
                         })
@@ -490,10 +526,21 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
             };
             searchset(ehr, &found, &included)
         }
-        ["Patient"] if query.contains_key("identifier") => {
-            let found: Vec<Value> = ehr
-                .resources
+        ["List"] => {
+            let found: Vec<&Value> = resources
                 .iter()
+                .filter(|r| r["resourceType"] == "List")
+                .filter(|r| query.get("code").is_none_or(|codes| has_code(r, codes)))
+                .filter(|r| {
+                    query
+                        .get("identifier")
+                        .is_none_or(|i| has_identifier(r, &decode(i)))
+                })
+                .collect();
+            searchset(ehr, &found, &[])
+        }
+        ["Patient"] if query.contains_key("identifier") => {
+            let found: Vec<Value> = resources.iter()
                 .filter(|r| r["resourceType"] == "Patient" && has_identifier(r, &query["identifier"]))
                 .map(|r| json!({"fullUrl": format!("http://test-ehr/fhir/Patient/{}", r["id"].as_str().unwrap_or("")), "resource": r}))
                 .collect();
@@ -506,8 +553,7 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                 .or(query.get("subject"))
                 .cloned()
                 .unwrap_or_default();
-            let matches: Vec<&Value> = ehr
-                .resources
+            let matches: Vec<&Value> = resources
                 .iter()
                 .filter(|r| r["resourceType"] == *kind && about_patient(r, &patient))
                 .filter(|r| query.get("category").is_none_or(|c| in_category(r, c)))

@@ -4,7 +4,7 @@ use clap::Subcommand;
 use color_eyre::eyre::{eyre, Result};
 
 use wardround::client::ApiClient;
-use wardround::model::PatientList;
+use wardround::model::{ListSource, PatientList};
 
 use super::login::log_in;
 use super::Context;
@@ -13,9 +13,16 @@ use super::Context;
 pub enum Action {
     /// Print every list you can see, with how many patients it holds (the default).
     Show,
-    /// Create an empty list (on your first team).
+    /// Create a list (on your first team): empty, or kept from the EHR.
     New {
         name: String,
+        /// Keep it from a ward's census: who has an in-progress inpatient stay in the
+        /// location (or its rooms and beds), by `Location/ID`, `system|value` or name.
+        #[arg(long, value_name = "LOCATION", conflicts_with = "fhir_list")]
+        census: Option<String>,
+        /// Keep it from one of the EHR's own lists: `List/ID` or `List?code=…`.
+        #[arg(long, value_name = "LIST")]
+        fhir_list: Option<String>,
     },
     Rename {
         list: String,
@@ -37,10 +44,46 @@ pub async fn run(cx: &Context, action: Action) -> Result<()> {
     match action {
         Action::Show => {
             for l in &lists {
-                say!("{}\t{} patients", l.name, l.patient_ids.len());
+                let follows = match &l.source {
+                    Some(ListSource::Census { location_name, .. }) => {
+                        format!("\tcensus of {location_name}")
+                    }
+                    Some(ListSource::FhirList { title, .. }) => format!("\tEHR list {title}"),
+                    None => String::new(),
+                };
+                say!("{}\t{} patients{follows}", l.name, l.patient_ids.len());
             }
         }
-        Action::New { name } => say!("created {}", client.new_list(&name).await?.name),
+        Action::New {
+            name,
+            census: None,
+            fhir_list: None,
+        } => say!("created {}", client.new_list(&name).await?.name),
+        Action::New {
+            name,
+            census,
+            fhir_list,
+        } => {
+            let list = client
+                .new_sourced_list(&name, census.as_deref(), fhir_list.as_deref())
+                .await?;
+            let from = match &list.source {
+                Some(ListSource::Census {
+                    location_name,
+                    location_id,
+                    ..
+                }) => format!("the census of {location_name} ({location_id})"),
+                Some(ListSource::FhirList { title, reference }) => {
+                    format!("the EHR list {title} ({reference})")
+                }
+                None => "nothing".into(),
+            };
+            say!(
+                "created {}, following {from}: {} patients now",
+                list.name,
+                list.patient_ids.len()
+            )
+        }
         Action::Rename { list, new_name } => {
             let renamed = client.rename_list(find(&list)?.id, &new_name).await?;
             say!("renamed to {}", renamed.name)
@@ -96,6 +139,7 @@ mod tests {
             team_id: uuid::Uuid::nil(),
             name: name.into(),
             patient_ids: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -275,6 +275,8 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         limits,
         max_group: config.messaging.max_group,
         synchronous: config.serve.sqlite_synchronous,
+        census_refresh: (config.ehr.census_refresh_secs > 0)
+            .then(|| std::time::Duration::from_secs(config.ehr.census_refresh_secs)),
         ..Default::default()
     };
     let running = server::start_with(listen, &database, ehr, options).await?;

@@ -279,6 +279,42 @@ impl ApiClient {
         .await
     }
 
+    /// A list that keeps itself from the EHR: a ward's census (`census`: `Location/ID`,
+    /// `system|value` or a name) or an EHR list (`fhir_list`: `List/ID`, `List?code=…`).
+    pub async fn new_sourced_list(
+        &self,
+        name: &str,
+        census: Option<&str>,
+        fhir_list: Option<&str>,
+    ) -> Result<PatientList, ClientError> {
+        let body = serde_json::json!({ "name": name, "census": census, "fhir_list": fhir_list });
+        self.call(Method::POST, "/api/v1/lists", Some(&body)).await
+    }
+
+    /// Wards (and rooms) in the EHR whose name starts with `name`.
+    pub async fn find_locations(
+        &self,
+        name: &str,
+    ) -> Result<Vec<crate::fhir::census::FoundLocation>, ClientError> {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/api/v1/locations", self.base),
+            &[("name", name)],
+        )
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let path = format!("/api/v1/locations?{}", url.query().unwrap_or(""));
+        self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    /// The patient the census brought is no longer new: someone has looked.
+    pub async fn mark_seen(&self, list: Uuid, patient: &str) -> Result<PatientList, ClientError> {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/lists/{list}/patients/{patient}/seen"),
+            None::<&()>,
+        )
+        .await
+    }
+
     pub async fn rename_list(&self, list: Uuid, name: &str) -> Result<PatientList, ClientError> {
         self.call(
             Method::PATCH,

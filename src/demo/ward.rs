@@ -232,6 +232,52 @@ pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
     serde_json::to_vec(&bundle).unwrap_or_default()
 }
 
+/// A patient admitted to `bed` (a bed Location's id) at `now`: the resources the EHR
+/// would hold for patient number `n` as the ward takes them, vitals included.
+pub fn admission(seed: u64, n: usize, bed: &str, now: DateTime<Utc>) -> Vec<Value> {
+    let mut rng = Rng::new(seed ^ (n as u64).wrapping_mul(0x9E37_79B9));
+    let mut care_rng = Rng::new(seed ^ 0xAD17 ^ n as u64);
+    let mut out = patient(&mut rng, n, bed, Acuity::Watch, false, now);
+    for r in &mut out {
+        if r["resourceType"] == "Encounter" {
+            r["period"]["start"] = json!(now.to_rfc3339());
+        }
+    }
+    out.extend(care(&mut care_rng, n, now));
+    out
+}
+
+/// The stay `encounter` (as served) ended at `now`: the patient went home.
+pub fn discharged(mut encounter: Value, now: DateTime<Utc>) -> Value {
+    encounter["status"] = json!("finished");
+    encounter["period"]["end"] = json!(now.to_rfc3339());
+    if let Some(places) = encounter["location"].as_array_mut() {
+        for l in places {
+            l["status"] = json!("completed");
+        }
+    }
+    encounter
+}
+
+/// The stay `encounter` (as served) moved to bed `bed` at `now`.
+pub fn transferred(mut encounter: Value, bed: &str, now: DateTime<Utc>) -> Value {
+    let mut places: Vec<Value> = encounter["location"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for l in &mut places {
+        l["status"] = json!("completed");
+        l["period"]["end"] = json!(now.to_rfc3339());
+    }
+    places.push(json!({
+        "location": {"reference": format!("Location/{bed}")},
+        "status": "active",
+        "period": {"start": now.to_rfc3339()},
+    }));
+    encounter["location"] = json!(places);
+    encounter
+}
+
 fn location(id: &str, name: &str, physical: &str, part_of: Option<&str>) -> Value {
     let mut l = json!({
         "resourceType": "Location",

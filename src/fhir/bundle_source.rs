@@ -168,7 +168,6 @@ impl FhirSource for BundleSource {
         };
         let wanted = name.trim().to_lowercase();
         let is_it = |n: &Option<String>| n.as_deref().is_some_and(|n| n.to_lowercase() == wanted);
-        let now = chrono::Utc::now();
         let entries: Vec<super::census::CensusEntry> = self
             .charts()
             .filter(|c| c.encounter.is_some())
@@ -179,7 +178,7 @@ impl FhirSource for BundleSource {
                     patient_id: c.id.clone(),
                     encounter_id: c.encounter.as_ref().and_then(|e| e.id.clone()),
                     bed: Some(bed.label.clone()),
-                    patient: Some(super::summary(&c.id, &c.patient, now)),
+                    patient: Some(c.patient.clone()),
                 })
             })
             .collect();
@@ -191,6 +190,35 @@ impl FhirSource for BundleSource {
             location_name: name.trim().to_string(),
             entries,
         })
+    }
+
+    /// The wards (and rooms) the charts are in, by name: an extract has no Locations.
+    async fn find_locations(
+        &self,
+        name: &str,
+    ) -> Result<Vec<super::census::FoundLocation>, FhirError> {
+        let wanted = name.trim().to_lowercase();
+        let mut found: Vec<super::census::FoundLocation> = Vec::new();
+        for bed in self.charts().filter_map(|c| c.bed.as_ref()) {
+            for (place, kind, within) in [
+                (&bed.ward, "ward", None),
+                (&bed.room, "room", bed.ward.as_ref()),
+            ] {
+                let Some(place) = place else { continue };
+                if place.to_lowercase().starts_with(&wanted)
+                    && !found.iter().any(|f| f.name == *place)
+                {
+                    found.push(super::census::FoundLocation {
+                        reference: place.clone(),
+                        name: place.clone(),
+                        kind: Some(kind.into()),
+                        part_of: within.cloned(),
+                    });
+                }
+            }
+        }
+        found.sort_by_key(|l| (l.part_of.is_some(), l.name.to_lowercase()));
+        Ok(found)
     }
 
     async fn status(&self) -> Result<String, FhirError> {

@@ -45,7 +45,7 @@ impl std::fmt::Display for LocationRef {
 }
 
 /// Who is in a location now.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Census {
     pub location_id: String,
     pub location_name: String,
@@ -53,14 +53,56 @@ pub struct Census {
     pub entries: Vec<CensusEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CensusEntry {
     pub patient_id: String,
     pub encounter_id: Option<String>,
     /// The bed (or room) the stay is in, by name, when the EHR says.
     pub bed: Option<String>,
     /// The patient, when the EHR sent them with the stays (`_include`).
-    pub patient: Option<PatientSummary>,
+    pub patient: Option<r4::Patient>,
+}
+
+impl CensusEntry {
+    /// What a search would show of the patient, when the EHR sent them.
+    pub fn summary(&self) -> Option<PatientSummary> {
+        let p = self.patient.as_ref()?;
+        Some(super::summary(&self.patient_id, p, chrono::Utc::now()))
+    }
+
+    /// A chart of what the census said (the patient and their bed), to show until the
+    /// patient's own chart is read: names and beds at once on a list never read before.
+    pub fn stand_in(&self, ward: &str) -> Option<super::PatientChart> {
+        Some(super::PatientChart {
+            id: self.patient_id.clone(),
+            patient: self.patient.clone()?,
+            encounter: None,
+            bed: self.bed.as_ref().map(|label| super::Bed {
+                label: label.clone(),
+                room: None,
+                ward: Some(ward.to_string()),
+            }),
+            reason: None,
+            readings: HashMap::new(),
+            care: Default::default(),
+            read_at: chrono::Utc::now(),
+            unreadable: Vec::new(),
+        })
+    }
+}
+
+/// A location a ward search found, to choose the ward a census list follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FoundLocation {
+    /// `Location/ID`: what to make the census list with.
+    pub reference: String,
+    pub name: String,
+    /// What kind of place (ward, room, bed), when the EHR says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The location it is part of, when the EHR says (by reference or name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
 }
 
 /// Locations below a ward followed down this many levels (ward → room → bed, and a bay).
@@ -102,8 +144,7 @@ impl HttpSource {
         };
         let ids: Vec<&String> = names.keys().collect();
         let mut entries: Vec<CensusEntry> = Vec::new();
-        let mut patients: HashMap<String, PatientSummary> = HashMap::new();
-        let now = chrono::Utc::now();
+        let mut patients: HashMap<String, r4::Patient> = HashMap::new();
         for chunk in ids.chunks(IDS_PER_SEARCH) {
             let joined: Vec<&str> = chunk.iter().map(|s| s.as_str()).collect();
             let query = format!(
@@ -118,7 +159,7 @@ impl HttpSource {
                     Some("Patient") => {
                         if let Ok(p) = serde_json::from_value::<r4::Patient>(v) {
                             if let Some(id) = p.id.clone() {
-                                patients.insert(id.clone(), super::summary(&id, &p, now));
+                                patients.insert(id, p);
                             }
                         }
                     }
@@ -143,6 +184,122 @@ impl HttpSource {
         Ok(Census {
             location_id: ward_id,
             location_name: ward_name,
+            entries,
+        })
+    }
+
+    /// Locations whose name starts with `name` (the EHR's own matching), wards first.
+    pub(super) async fn find_locations(&self, name: &str) -> Result<Vec<FoundLocation>, FhirError> {
+        self.version().await?;
+        let query = format!("Location?name={}&_count=50", encode(name.trim()));
+        let mut found: Vec<FoundLocation> = self
+            .locations(&query)
+            .await?
+            .into_iter()
+            .filter_map(|l| {
+                let id = l.id.clone()?;
+                let kind = l.physical_type.as_ref().and_then(|t| {
+                    t.text
+                        .clone()
+                        .or_else(|| t.coding.iter().find_map(|c| c.display.clone()))
+                });
+                Some(FoundLocation {
+                    reference: format!("Location/{id}"),
+                    name: l.name.clone().unwrap_or(id),
+                    kind,
+                    part_of: l
+                        .part_of
+                        .as_ref()
+                        .and_then(|r| r.display.clone().or_else(|| r.reference.clone())),
+                })
+            })
+            .collect();
+        // A ward (part of nothing here, or called one) before its rooms and beds.
+        found.sort_by_key(|l| {
+            let ward = l
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("ward"));
+            (!ward, l.part_of.is_some(), l.name.to_lowercase())
+        });
+        Ok(found)
+    }
+
+    /// The patients of an EHR's own list: `List/ID`, or a search (`List?code=…`) that
+    /// finds exactly one List. Its `title` names it; entries that are not patients, or are
+    /// marked deleted, are left out.
+    pub(super) async fn read_patient_list(&self, reference: &str) -> Result<Census, FhirError> {
+        self.version().await?;
+        let reference = reference.trim();
+        let (id, json) = if let Some(id) = reference.strip_prefix("List/") {
+            if !super::http::is_fhir_id(id) {
+                return Err(FhirError::Ehr(format!("\"{id}\" is not a FHIR id")));
+            }
+            let json = self
+                .read_resource("List", id)
+                .await?
+                .ok_or_else(|| FhirError::Ehr(format!("the EHR has no List/{id}")))?;
+            (id.to_string(), json)
+        } else if let Some(query) = reference.strip_prefix("List?") {
+            if query.is_empty() || query.contains(['#', ' ']) {
+                return Err(FhirError::Ehr(format!(
+                    "\"{reference}\" is not a List search"
+                )));
+            }
+            let mut found = Vec::new();
+            self.search_pages(&format!("List?{query}"), &mut found)
+                .await?;
+            let lists: Vec<(Option<String>, String)> = found
+                .into_iter()
+                .filter(|(_, json)| {
+                    serde_json::from_str::<serde_json::Value>(json)
+                        .is_ok_and(|v| v["resourceType"] == "List")
+                })
+                .collect();
+            match lists.as_slice() {
+                [(_, json)] => {
+                    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+                    (
+                        v["id"].as_str().unwrap_or_default().to_string(),
+                        json.clone(),
+                    )
+                }
+                [] => {
+                    return Err(FhirError::Ehr(format!(
+                        "the EHR has no List matching {query}"
+                    )))
+                }
+                many => {
+                    return Err(FhirError::Ehr(format!(
+                        "{} Lists match {query}: name one by id (List/ID)",
+                        many.len()
+                    )))
+                }
+            }
+        } else {
+            return Err(FhirError::Ehr(format!(
+                "\"{reference}\" is neither List/ID nor a List?… search"
+            )));
+        };
+        let list: r4::List = serde_json::from_str(&json)
+            .map_err(|e| FhirError::Ehr(format!("List/{id} could not be read: {e}")))?;
+        let mut seen = HashSet::new();
+        let entries = list
+            .entry
+            .iter()
+            .filter(|e| e.deleted != Some(true))
+            .filter_map(|e| super::http::typed_id(e.item.reference.as_deref()?, "Patient"))
+            .filter(|p| seen.insert(p.clone()))
+            .map(|patient_id| CensusEntry {
+                patient_id,
+                encounter_id: None,
+                bed: None,
+                patient: None,
+            })
+            .collect();
+        Ok(Census {
+            location_name: list.title.unwrap_or_else(|| format!("List/{id}")),
+            location_id: id,
             entries,
         })
     }

@@ -695,8 +695,6 @@ impl FhirSource for HttpSource {
         }
     }
 
-    /// Asks the EHR's `metadata` again when the last answer is older than
-    /// `status_fresh` (30 s): an EHR that went away shows on /readyz within that.
     async fn census(
         &self,
         location: &super::census::LocationRef,
@@ -705,6 +703,19 @@ impl FhirSource for HttpSource {
         self.read_census(location).await
     }
 
+    async fn patient_list(&self, reference: &str) -> Result<super::census::Census, FhirError> {
+        self.read_patient_list(reference).await
+    }
+
+    async fn find_locations(
+        &self,
+        name: &str,
+    ) -> Result<Vec<super::census::FoundLocation>, FhirError> {
+        self.find_locations(name).await
+    }
+
+    /// Asks the EHR's `metadata` again when the last answer is older than
+    /// `status_fresh` (30 s): an EHR that went away shows on /readyz within that.
     async fn status(&self) -> Result<String, FhirError> {
         let version = self.version().await?;
         let mut last = self.last_status.lock().await;

@@ -47,6 +47,20 @@ pub trait FhirSource: Send + Sync {
             "this EHR source cannot say who is in {location}"
         )))
     }
+
+    /// The patients on one of the EHR's own lists (`List/ID` or `List?code=…`).
+    async fn patient_list(&self, reference: &str) -> Result<census::Census, FhirError> {
+        Err(FhirError::Ehr(format!(
+            "this EHR source has no lists such as {reference}"
+        )))
+    }
+
+    /// Locations by name, to choose a ward from.
+    async fn find_locations(&self, _name: &str) -> Result<Vec<census::FoundLocation>, FhirError> {
+        Err(FhirError::Ehr(
+            "this EHR source cannot search for locations".into(),
+        ))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -190,6 +190,22 @@ pub struct Location {
     pub part_of: Option<Reference>,
 }
 
+/// An EHR's list of things (here, of patients: a team's or a ward's list).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct List {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub entry: Vec<ListEntry>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListEntry {
+    pub item: Reference,
+    pub deleted: Option<bool>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Condition {

@@ -61,6 +61,12 @@ pub enum AuditAction {
     RoleFallback,
     /// A person set their presence (do-not-disturb, busy, available).
     StatusSet,
+    /// The census found a patient newly in the ward a list follows.
+    PatientAdmitted,
+    /// The census no longer finds a patient in the ward: greyed on the list for the day.
+    PatientDischarged,
+    /// The census found a patient in another bed of the ward.
+    PatientTransferred,
 }
 
 impl AuditAction {

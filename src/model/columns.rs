@@ -156,12 +156,64 @@ impl Row {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PatientList {
     pub id: Uuid,
     pub team_id: Uuid,
     pub name: String,
     pub patient_ids: Vec<String>,
+    /// Where the list keeps itself from, when the EHR decides who is on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ListSource>,
+    /// Patients the source changed: admitted (new until someone selects them) or gone
+    /// (discharged, shown greyed until the next day). Patients unmarked are absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub marks: BTreeMap<String, EntryMark>,
+}
+
+impl PatientList {
+    pub fn mark(&self, patient: &str) -> EntryMark {
+        self.marks.get(patient).cloned().unwrap_or_default()
+    }
+}
+
+/// An EHR's own account of who belongs on a list, which the list then follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ListSource {
+    /// Everyone with an in-progress inpatient stay in a location or the locations within it
+    /// (ward → room → bed).
+    Census {
+        /// As asked: `Location/ID`, `system|value` or a name.
+        location: String,
+        /// The EHR's id for it (`Location/ID`), found when the list was made.
+        location_id: String,
+        location_name: String,
+    },
+    /// The patients of a FHIR `List` the EHR keeps (`List/ID`, or a search `List?code=…`).
+    FhirList { reference: String, title: String },
+}
+
+impl ListSource {
+    /// What a leaver is called: a census discharges, an EHR list drops.
+    pub fn gone_word(&self) -> &'static str {
+        match self {
+            ListSource::Census { .. } => "discharged",
+            ListSource::FhirList { .. } => "left the list",
+        }
+    }
+}
+
+/// What the list's source last did to one of its patients.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EntryMark {
+    /// Arrived since anyone selected them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
+    /// When the source stopped listing them (a discharge): they stay, greyed, until the
+    /// next day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gone_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

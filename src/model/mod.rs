@@ -16,8 +16,8 @@ pub use account::{LoginRequest, LoginResponse, Me, PasswordChange, Team, TeamTem
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditVerdict, AUDIT_GENESIS};
 pub use column_id::{CellKind, ColumnId, ListView, Loinc, SortKey};
 pub use columns::{
-    natural_cmp, Cell, CellValue, Flag, ImportOutcome, ImportRow, Imported, ListRows, PatientList,
-    PatientQuery, PatientSummary, Row,
+    natural_cmp, Cell, CellValue, EntryMark, Flag, ImportOutcome, ImportRow, Imported, ListRows,
+    ListSource, PatientList, PatientQuery, PatientSummary, Row,
 };
 pub use detail::{News2Detail, PatientDetail, Stay, Trend};
 pub use directory::{

@@ -95,6 +95,9 @@ impl RunningServer {
     }
 }
 
+/// `[ehr] census_refresh_secs` unless set: a ward's admissions show within a minute.
+pub const DEFAULT_CENSUS_REFRESH_SECS: u64 = 60;
+
 /// How a server runs, beyond where it listens and what it stores.
 pub struct Options {
     pub clock: Arc<dyn Clock>,
@@ -112,6 +115,10 @@ pub struct Options {
     pub max_group: usize,
     /// `[serve] sqlite_synchronous`.
     pub synchronous: store::Synchronous,
+    /// How often census lists ask the EHR who is in their ward (`[ehr]
+    /// census_refresh_secs`); `None`: never by themselves (tests call
+    /// `Domain::refresh_sources`).
+    pub census_refresh: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -124,6 +131,7 @@ impl Default for Options {
             limits: connections::Limits::default(),
             max_group: DEFAULT_MAX_GROUP,
             synchronous: store::Synchronous::default(),
+            census_refresh: Some(std::time::Duration::from_secs(DEFAULT_CENSUS_REFRESH_SECS)),
         }
     }
 }
@@ -191,6 +199,9 @@ pub async fn start_with(
     let app = routes::router(domain.clone());
     if options.scheduler {
         tokio::spawn(domain.clone().urgent_scheduler());
+    }
+    if let Some(every) = options.census_refresh {
+        tokio::spawn(domain.clone().census_loop(every));
     }
     tokio::spawn(tail);
     tokio::spawn(nodes::watch_other_nodes(domain.clone()));

@@ -43,8 +43,7 @@ async fn a_wards_census_is_every_inpatient_in_its_rooms_and_beds_with_their_name
     assert_eq!(found, beds, "every patient, each in their bed");
     assert!(
         census.entries.iter().all(|e| e
-            .patient
-            .as_ref()
+            .summary()
             .is_some_and(|p| p.id == e.patient_id && p.name.contains(','))),
         "names came with the stays"
     );

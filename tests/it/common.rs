@@ -64,6 +64,7 @@ pub fn rows() -> ListRows {
         team_id: Uuid::from_u128(60),
         name: "4 West — all beds".into(),
         patient_ids: ward.patient_ids().to_vec(),
+        ..Default::default()
     };
     ListRows {
         list,

@@ -14,6 +14,7 @@ mod audit;
 mod backup;
 mod bench;
 mod census;
+mod census_lists;
 mod cli;
 mod connections;
 mod durability;

@@ -507,6 +507,25 @@ async fn every_operation_answers_as_its_schema_says() {
         )
         .await;
     assert_eq!(found[0]["id"], json!(patient));
+    let wards = api.call(n, "GET", "/locations?name=4%20W", None, 200).await;
+    let ward_name = wards[0]["reference"].as_str().unwrap().to_string();
+    let census = api
+        .call(
+            n,
+            "POST",
+            "/lists",
+            Some(json!({"name": "4W census", "census": ward_name})),
+            201,
+        )
+        .await;
+    api.call(
+        n,
+        "POST",
+        &format!("/lists/{}/patients/{patient}/seen", id(&census)),
+        None,
+        200,
+    )
+    .await;
     let take = api
         .call(n, "POST", "/lists", Some(json!({"name": "Take"})), 201)
         .await;

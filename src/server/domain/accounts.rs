@@ -87,6 +87,7 @@ impl Domain {
             team_id: team,
             name: name.to_string(),
             patient_ids,
+            ..Default::default()
         };
         let none = |_: &PatientList| Vec::new();
         self.store

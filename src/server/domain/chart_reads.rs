@@ -53,6 +53,17 @@ impl ChartReads {
             .map(|(_, chart)| chart.clone())
     }
 
+    /// What is known of a patient before their chart is read (a census's name and bed),
+    /// to stand in for it; never over a chart read from the EHR.
+    pub(super) fn stand_in(&self, patient: &str, chart: PatientChart) {
+        let known = self.last_known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.contains_key(patient) {
+            return;
+        }
+        drop(known);
+        self.keep(patient, &Arc::new(chart));
+    }
+
     fn keep(&self, patient: &str, chart: &Arc<PatientChart>) {
         let mut known = self.last_known.lock().unwrap_or_else(|p| p.into_inner());
         if known.len() >= LAST_KNOWN_MOST {

@@ -16,7 +16,7 @@ const MAX_IMPORT: usize = 1_000;
 const IMPORT_IN_FLIGHT: usize = 16;
 use crate::server::store::{ListChange, ListChanged};
 
-fn check_name(name: &str) -> DomainResult<String> {
+pub(super) fn check_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(DomainError::Invalid(
@@ -26,10 +26,45 @@ fn check_name(name: &str) -> DomainResult<String> {
     Ok(name.to_string())
 }
 
+/// Refuses to change by hand a list its source keeps: the census would undo it.
+fn kept_by_hand(list: &PatientList) -> DomainResult<()> {
+    match &list.source {
+        None => Ok(()),
+        Some(source) => Err(DomainError::Conflict(format!(
+            "\"{}\" follows {}: patients come and go with it. Duplicate the list to keep one by hand.",
+            list.name,
+            match source {
+                crate::model::ListSource::Census { location_name, .. } =>
+                    format!("the census of {location_name}"),
+                crate::model::ListSource::FhirList { title, .. } =>
+                    format!("the EHR list {title}"),
+            }
+        ))),
+    }
+}
+
 impl Domain {
+    /// The team a new list is for: the one named, if the caller is on it, else their first.
+    pub(super) async fn choose_team(
+        &self,
+        session: &Session,
+        team: Option<Uuid>,
+    ) -> DomainResult<Uuid> {
+        let teams = self.store.teams_of(session.user.id).await?;
+        let team = match team {
+            Some(t) => teams.iter().find(|x| x.id == t).ok_or_else(|| {
+                DomainError::Forbidden("You are not a member of that team.".into())
+            })?,
+            None => teams
+                .first()
+                .ok_or_else(|| DomainError::Forbidden("You are not on any team.".into()))?,
+        };
+        Ok(team.id)
+    }
+
     /// Makes one change to a list of `team` and tells every member of the team what the
     /// list now is.
-    async fn change_list(
+    pub(super) async fn change_list(
         &self,
         id: Uuid,
         team: Uuid,
@@ -58,23 +93,16 @@ impl Domain {
         team: Option<Uuid>,
         name: &str,
     ) -> DomainResult<PatientList> {
-        let teams = self.store.teams_of(session.user.id).await?;
-        let team = match team {
-            Some(t) => teams.iter().find(|x| x.id == t).ok_or_else(|| {
-                DomainError::Forbidden("You are not a member of that team.".into())
-            })?,
-            None => teams
-                .first()
-                .ok_or_else(|| DomainError::Forbidden("You are not on any team.".into()))?,
-        };
+        let team = self.choose_team(session, team).await?;
         let list = PatientList {
             id: Uuid::new_v4(),
-            team_id: team.id,
+            team_id: team,
             name: check_name(name)?,
             patient_ids: Vec::new(),
+            ..Default::default()
         };
         let list = self
-            .change_list(list.id, team.id, ListChange::Create(&list))
+            .change_list(list.id, team, ListChange::Create(&list))
             .await?
             .list;
         self.audit(
@@ -116,9 +144,18 @@ impl Domain {
         name: &str,
     ) -> DomainResult<PatientList> {
         let original = self.team_list(session, id).await?;
+        // A copy is kept by hand: it takes the patients on the list now, not its source.
         let copy = PatientList {
             id: Uuid::new_v4(),
             name: check_name(name)?,
+            patient_ids: original
+                .patient_ids
+                .iter()
+                .filter(|p| original.mark(p).gone_at.is_none())
+                .cloned()
+                .collect(),
+            source: None,
+            marks: Default::default(),
             ..original
         };
         let copy = self
@@ -162,6 +199,7 @@ impl Domain {
         patient: &str,
     ) -> DomainResult<PatientList> {
         let list = self.team_list(session, id).await?;
+        kept_by_hand(&list)?;
         if list.patient_ids.iter().any(|p| p == patient) {
             return Ok(list);
         }
@@ -196,6 +234,7 @@ impl Domain {
         patient: &str,
     ) -> DomainResult<PatientList> {
         let list = self.team_list(session, id).await?;
+        kept_by_hand(&list)?;
         let changed = self
             .change_list(id, list.team_id, ListChange::Remove(patient))
             .await?;
@@ -283,6 +322,7 @@ impl Domain {
             )));
         }
         let list = self.team_list(session, id).await?;
+        kept_by_hand(&list)?;
         let (domain, session) = (self.clone(), session.clone());
         tokio::spawn(async move { domain.import_found(&session, &list, mrns).await })
             .await

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 mod auth;
 mod cache;
+pub mod census;
 mod chart_reads;
 mod conversations;
 mod directory;
@@ -81,6 +82,7 @@ pub struct Domain {
     max_group: usize,
     reads: Arc<chart_reads::ChartReads>,
     fillers: Arc<list_fill::ListFillers>,
+    census: Arc<census::Censuses>,
 }
 
 impl Domain {
@@ -102,6 +104,7 @@ impl Domain {
             audit: Arc::new(audit),
             max_group: DEFAULT_MAX_GROUP,
             reads: Arc::default(),
+            census: Arc::default(),
             fillers: Arc::default(),
         }
     }

@@ -75,3 +75,22 @@ pub async fn patient_conversation(
             .await?,
     ))
 }
+
+/// Mark a patient the census brought as seen
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/patients/{patient}/seen",
+    operation_id = "list_patient_seen",
+    params(
+        ("id" = Uuid, Path, description = "The list's id"),
+        ("patient" = String, Path, description = "The FHIR Patient id"),
+    ),
+    responses((status = 200, body = PatientList))
+)]
+pub async fn seen(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiPath((id, patient)): ApiPath<(Uuid, String)>,
+) -> Result<Json<PatientList>, Problem> {
+    Ok(Json(domain.mark_seen(&session, id, &patient).await?))
+}

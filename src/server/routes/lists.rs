@@ -31,6 +31,11 @@ pub struct NewList {
     name: String,
     /// Which of my teams; my first team when absent.
     team_id: Option<Uuid>,
+    /// Keep the list from this ward's census (`Location/ID`, `system|value` or its
+    /// name): the patients with an in-progress inpatient stay there, kept up to date.
+    census: Option<String>,
+    /// Keep the list from one of the EHR's own lists (`List/ID` or `List?code=…`).
+    fhir_list: Option<String>,
 }
 
 /// A new list
@@ -46,10 +51,27 @@ pub async fn create(
     Caller(session): Caller,
     ApiJson(new): ApiJson<NewList>,
 ) -> Result<(StatusCode, Json<PatientList>), Problem> {
-    Ok((
-        StatusCode::CREATED,
-        Json(domain.new_list(&session, new.team_id, &new.name).await?),
-    ))
+    use crate::server::domain::census::NewSource;
+    let source = match (new.census, new.fhir_list) {
+        (Some(_), Some(_)) => {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "A list follows a census or an EHR list, not both.",
+            ))
+        }
+        (Some(location), None) => Some(NewSource::Census(location)),
+        (None, Some(reference)) => Some(NewSource::FhirList(reference)),
+        (None, None) => None,
+    };
+    let list = match source {
+        Some(source) => {
+            domain
+                .new_sourced_list(&session, new.team_id, &new.name, source)
+                .await?
+        }
+        None => domain.new_list(&session, new.team_id, &new.name).await?,
+    };
+    Ok((StatusCode::CREATED, Json(list)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

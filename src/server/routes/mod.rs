@@ -65,6 +65,8 @@ pub(crate) fn api() -> OpenApiRouter<Domain> {
         routes!(me::policy),
         routes!(me::settings),
         routes!(list_patients::patient_conversation),
+        routes!(list_patients::seen),
+        routes!(patients::locations),
         routes!(admin::users, admin::add_user),
         routes!(admin::change_user),
         routes!(admin::teams, admin::create_team),

@@ -1,4 +1,5 @@
-//! `/patients`: finding a patient in the EHR, and one patient's detail.
+//! `/patients`: finding a patient in the EHR, and one patient's detail; `/locations`:
+//! finding the ward a census list follows.
 
 use axum::extract::State;
 use axum::Json;
@@ -38,4 +39,27 @@ pub async fn patient(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PatientDetail>, Problem> {
     Ok(Json(domain.patient_detail(&session, &id).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LocationQuery {
+    /// The start of the location's name.
+    name: String,
+}
+
+/// Find a ward (or room) in the EHR by name
+#[utoipa::path(
+    get,
+    path = "/locations",
+    operation_id = "find_locations",
+    params(LocationQuery),
+    responses((status = 200, body = Vec<crate::fhir::census::FoundLocation>))
+)]
+pub async fn locations(
+    State(domain): State<Domain>,
+    Caller(session): Caller,
+    ApiQuery(query): ApiQuery<LocationQuery>,
+) -> Result<Json<Vec<crate::fhir::census::FoundLocation>>, Problem> {
+    Ok(Json(domain.find_locations(&session, &query.name).await?))
 }

@@ -259,6 +259,24 @@ pub enum ListChange<'a> {
     /// These patients at the end, those already there left where they are.
     Add(&'a [String]),
     Remove(&'a str),
+    /// Someone selected a patient the list's source brought: no longer new.
+    Seen(&'a str),
+    /// What the list's source (the census) says changed since it was last asked.
+    Follow(&'a SourceMoves),
+}
+
+/// The moves a list's source made, to apply to the list as stored.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMoves {
+    /// Arrived (at the end, marked new), or back after leaving today.
+    pub arrived: Vec<String>,
+    /// No longer listed by the source: marked gone at `at`, kept until the next day.
+    pub gone: Vec<String>,
+    /// Gone before today: off the list.
+    pub dropped: Vec<String>,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// A patient moved bed: nothing stored changes, but everyone's rows must be read again.
+    pub moved: bool,
 }
 
 /// The events a list change writes, made from the list as the change leaves it.
@@ -342,6 +360,8 @@ pub trait Store:
     async fn list(&self, id: Uuid) -> StoreResult<Option<PatientList>>;
     /// Lists of every team the user belongs to.
     async fn lists_for(&self, user: Uuid) -> StoreResult<Vec<PatientList>>;
+    /// Every list that keeps itself from the EHR (a census, an EHR list).
+    async fn sourced_lists(&self) -> StoreResult<Vec<PatientList>>;
 
     async fn create_conversation(&self, conversation: &NewConversation) -> StoreResult<()>;
     async fn conversations_for(&self, user: Uuid) -> StoreResult<Vec<ConversationRecord>>;

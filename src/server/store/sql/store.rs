@@ -27,6 +27,50 @@ macro_rules! store_impl {
             };
 
             impl $engine {
+                /// A list as stored: its row, then its entries in order with their marks.
+                async fn load_list(
+                    conn: &mut Conn<$engine>,
+                    id: Uuid,
+                ) -> StoreResult<Option<PatientList>> {
+                    let Some(row) = sqlx::query("SELECT team_id, name, source FROM patient_lists WHERE id = $1")
+                        .bind(Id(id))
+                        .fetch_optional(&mut *conn)
+                        .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let source = row
+                        .try_get::<Option<String>, _>("source")?
+                        .map(|s| serde_json::from_str(&s))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("list source: {e}")))?;
+                    let entries = sqlx::query(
+                        "SELECT patient_id, arrived, gone_at FROM patient_list_entries WHERE list_id = $1 ORDER BY position",
+                    )
+                    .bind(Id(id))
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let mut list = PatientList {
+                        id,
+                        team_id: row.try_get::<Id, _>("team_id")?.0,
+                        name: row.try_get("name")?,
+                        source,
+                        ..PatientList::default()
+                    };
+                    for e in entries {
+                        let patient: String = e.try_get("patient_id")?;
+                        let mark = $crate::model::EntryMark {
+                            new: e.try_get("arrived")?,
+                            gone_at: e.try_get("gone_at")?,
+                        };
+                        if mark != $crate::model::EntryMark::default() {
+                            list.marks.insert(patient.clone(), mark);
+                        }
+                        list.patient_ids.push(patient);
+                    }
+                    Ok(Some(list))
+                }
+
                 /// Inserts a message, its receipts and (for urgent) its re-notify schedule;
                 /// `false` when a message with this id exists already.
                 pub(super) async fn insert_message_tx(
@@ -210,10 +254,17 @@ macro_rules! store_impl {
                 ) -> StoreResult<Option<ListChanged>> {
                     let mut tx = self.begin_write().await?;
                     if let ListChange::Create(list) = change {
-                        sqlx::query("INSERT INTO patient_lists (id, team_id, name) VALUES ($1, $2, $3)")
+                        let source = list
+                            .source
+                            .as_ref()
+                            .map(serde_json::to_string)
+                            .transpose()
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        sqlx::query("INSERT INTO patient_lists (id, team_id, name, source) VALUES ($1, $2, $3, $4)")
                             .bind(Id(id))
                             .bind(Id(list.team_id))
                             .bind(&list.name)
+                            .bind(source)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -269,23 +320,78 @@ macro_rules! store_impl {
                                 .rows_affected()
                                 > 0
                         }
+                        ListChange::Seen(patient) => {
+                            sqlx::query("UPDATE patient_list_entries SET arrived = $3 WHERE list_id = $1 AND patient_id = $2 AND arrived = $4")
+                                .bind(Id(id))
+                                .bind(patient)
+                                .bind(false)
+                                .bind(true)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                                > 0
+                        }
+                        ListChange::Follow(moves) => {
+                            let mut changed = 0;
+                            for p in &moves.arrived {
+                                // Back after a discharge today: the row comes back to life.
+                                changed += sqlx::query("UPDATE patient_list_entries SET arrived = $3, gone_at = NULL WHERE list_id = $1 AND patient_id = $2 AND gone_at IS NOT NULL")
+                                    .bind(Id(id))
+                                    .bind(p)
+                                    .bind(true)
+                                    .execute(&mut *tx)
+                                    .await?
+                                    .rows_affected();
+                            }
+                            let on_list: Vec<String> = sqlx::query_scalar(
+                                "SELECT patient_id FROM patient_list_entries WHERE list_id = $1",
+                            )
+                            .bind(Id(id))
+                            .fetch_all(&mut *tx)
+                            .await?;
+                            let mut next: i64 = sqlx::query_scalar(
+                                "SELECT COALESCE(MAX(position) + 1, 0) FROM patient_list_entries WHERE list_id = $1",
+                            )
+                            .bind(Id(id))
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            for p in moves.arrived.iter().filter(|p| !on_list.contains(p)) {
+                                changed += sqlx::query(
+                                    "INSERT INTO patient_list_entries (list_id, patient_id, position, arrived) VALUES ($1, $2, $3, $4)",
+                                )
+                                .bind(Id(id))
+                                .bind(p)
+                                .bind(next)
+                                .bind(true)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected();
+                                next += 1;
+                            }
+                            for p in &moves.gone {
+                                changed += sqlx::query("UPDATE patient_list_entries SET arrived = $3, gone_at = $4 WHERE list_id = $1 AND patient_id = $2 AND gone_at IS NULL")
+                                    .bind(Id(id))
+                                    .bind(p)
+                                    .bind(false)
+                                    .bind(moves.at)
+                                    .execute(&mut *tx)
+                                    .await?
+                                    .rows_affected();
+                            }
+                            for p in &moves.dropped {
+                                changed += sqlx::query("DELETE FROM patient_list_entries WHERE list_id = $1 AND patient_id = $2 AND gone_at IS NOT NULL")
+                                    .bind(Id(id))
+                                    .bind(p)
+                                    .execute(&mut *tx)
+                                    .await?
+                                    .rows_affected();
+                            }
+                            changed > 0 || moves.moved
+                        }
                     };
-                    let row = sqlx::query("SELECT team_id, name FROM patient_lists WHERE id = $1")
-                        .bind(Id(id))
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    let patient_ids = sqlx::query_scalar(
-                        "SELECT patient_id FROM patient_list_entries WHERE list_id = $1 ORDER BY position",
-                    )
-                    .bind(Id(id))
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    let list = PatientList {
-                        id,
-                        team_id: row.try_get::<Id, _>("team_id")?.0,
-                        name: row.try_get("name")?,
-                        patient_ids,
-                    };
+                    let list = Self::load_list(&mut tx, id)
+                        .await?
+                        .ok_or_else(|| StoreError::Corrupt(format!("list {id} went in its own change")))?;
                     let written = if changed {
                         self.append_events_in(&mut tx, events(&list), Utc::now()).await?
                     } else {
@@ -382,25 +488,19 @@ macro_rules! store_impl {
                     &self,
                     id: Uuid,
                 ) -> StoreResult<Option<PatientList>> {
-                    let Some(row) = sqlx::query("SELECT id, team_id, name FROM patient_lists WHERE id = $1")
-                        .bind(Id(id))
-                        .fetch_optional(self.reads())
-                        .await?
-                    else {
-                        return Ok(None);
-                    };
-                    let patient_ids = sqlx::query_scalar(
-                        "SELECT patient_id FROM patient_list_entries WHERE list_id = $1 ORDER BY position",
-                    )
-                    .bind(Id(id))
-                    .fetch_all(self.reads())
-                    .await?;
-                    Ok(Some(PatientList {
-                        id: row.try_get::<Id, _>("id")?.0,
-                        team_id: row.try_get::<Id, _>("team_id")?.0,
-                        name: row.try_get("name")?,
-                        patient_ids,
-                    }))
+                    let mut conn = self.reads().acquire().await?;
+                    Self::load_list(&mut conn, id).await
+                }
+
+                async fn sourced_lists(&self) -> StoreResult<Vec<PatientList>> {
+                    let ids = sqlx::query_scalar("SELECT id FROM patient_lists WHERE source IS NOT NULL")
+                        .fetch_all(self.reads())
+                        .await?;
+                    let mut lists = Vec::with_capacity(ids.len());
+                    for id in uuids(ids) {
+                        lists.extend(self.list(id).await?);
+                    }
+                    Ok(lists)
                 }
 
                 async fn lists_for(
