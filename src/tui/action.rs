@@ -33,6 +33,11 @@ pub enum Action {
     ListCreated(PatientList),
     /// Search results, for the query they answer.
     SearchResults(String, Result<Vec<PatientSummary>, String>),
+    /// Wards the EHR found for a query.
+    WardResults(
+        String,
+        Result<Vec<crate::fhir::census::FoundLocation>, String>,
+    ),
     MessagesLoaded(Uuid, Result<Vec<Message>, String>),
     /// The page of a conversation's history just before the message `before`.
     OlderLoaded {
@@ -86,6 +91,17 @@ pub enum Effect {
     LoadConversations,
     LoadDetail(String),
     SearchPatients(String),
+    FindWards(String),
+    /// Someone selected a patient the census brought.
+    MarkSeen {
+        list: Uuid,
+        patient: String,
+    },
+    /// A list following the census of `location` (`Location/ID`).
+    NewCensusList {
+        name: String,
+        location: String,
+    },
     AddPatient {
         list: Uuid,
         patient: String,

@@ -589,6 +589,7 @@ impl App {
             Scope::Chat
                 | Scope::Filter
                 | Scope::Search
+                | Scope::WardSearch
                 | Scope::Prompt
                 | Scope::Lock
                 | Scope::CommandLine

@@ -22,6 +22,7 @@ pub fn action(action: Action) -> Action {
         A::PatientConversationOpened(r) => A::PatientConversationOpened(clean(r, conversation)),
         A::DetailLoaded(patient, r) => A::DetailLoaded(patient, clean(r, |d| Box::new(detail(*d)))),
         A::SearchResults(query, r) => A::SearchResults(query, each(r, summary)),
+        A::WardResults(query, r) => A::WardResults(query, clean(r, via_json)),
         A::MessagesLoaded(id, r) => A::MessagesLoaded(id, each(r, message)),
         A::OlderLoaded {
             conversation,

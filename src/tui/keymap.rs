@@ -11,6 +11,8 @@ pub enum Command {
     ToggleHelp,
     FocusNext,
     FocusPrev,
+    /// Naming a new list: find a ward in the EHR to follow instead.
+    FollowWard,
     JumpToUrgent,
     Acknowledge,
     MessagePatient,
@@ -96,6 +98,8 @@ pub enum Scope {
     Filter,
     /// Searching the EHR for a patient to add.
     Search,
+    /// Searching the EHR for a ward a census list follows.
+    WardSearch,
     /// Choosing the list's columns.
     Picker,
     /// Answering a one-line question (a list's name).
@@ -131,6 +135,7 @@ impl Scope {
             Scope::Chat => "Chat (typing goes to the message)",
             Scope::Filter => "Filtering the list (typing filters)",
             Scope::Search => "Adding a patient (name, MRN or birth date)",
+            Scope::WardSearch => "A list from a ward's census (typing searches)",
             Scope::Picker => "Choosing columns",
             Scope::Prompt => "Answering a question",
             Scope::Lock => "Locked (typing is your password)",
@@ -273,11 +278,12 @@ impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
             chat, column_picker, command_line, conversations, diagnostics, help, lock_screen,
-            members, new_chat, patient_list, patient_search, prompt,
+            members, new_chat, patient_list, patient_search, prompt, ward_search,
         };
         let mut bindings = global_bindings();
         bindings.extend(patient_list::bindings());
         bindings.extend(patient_search::bindings());
+        bindings.extend(ward_search::bindings());
         bindings.extend(column_picker::bindings());
         bindings.extend(prompt::bindings());
         bindings.extend(conversations::bindings());
@@ -426,6 +432,7 @@ mod tests {
             Scope::Chat,
             Scope::Filter,
             Scope::Search,
+            Scope::WardSearch,
             Scope::Picker,
             Scope::Prompt,
             Scope::CommandLine,

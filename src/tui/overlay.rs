@@ -8,6 +8,7 @@ use super::components::diagnostics::DiagState;
 use super::components::members::MembersState;
 use super::components::new_chat::NewChatState;
 use super::components::prompt::Prompt;
+use super::components::ward_search::WardSearchState;
 use super::keymap::Scope;
 
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,8 @@ pub enum Overlay {
     CommandLine(String),
     /// Searching the EHR for a patient to add to the list.
     Search(SearchState),
+    /// Searching the EHR for a ward whose census a new list follows.
+    WardSearch(WardSearchState),
     /// Choosing, ordering and sizing the list's columns.
     Picker(PickerState),
     /// A one-line question (a list's name, a password).
@@ -49,6 +52,7 @@ impl Overlay {
             Overlay::Diagnostics(_) => Scope::Diag,
             Overlay::CommandLine(_) => Scope::CommandLine,
             Overlay::Search(_) => Scope::Search,
+            Overlay::WardSearch(_) => Scope::WardSearch,
             Overlay::Picker(_) => Scope::Picker,
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::NewChat(_) => Scope::NewChat,

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::config::ListPrefs;
 use crate::model::sort::{self, SortCache};
-use crate::model::{Cell, ColumnId, ListRows, Row, SortKey};
+use crate::model::{Cell, ColumnId, EntryMark, ListRows, ListSource, PatientList, Row, SortKey};
 
 #[derive(Debug, Clone, Default)]
 pub struct PatientListState {
@@ -43,6 +43,9 @@ pub struct PatientListState {
     pub arranged_for: Option<Uuid>,
     /// Sort values of `loaded`, per column; rebuilt whenever the rows change.
     pub sort_cache: SortCache,
+    /// What the list's source (a census) says of its patients: new, or gone at.
+    pub marks: std::collections::BTreeMap<String, EntryMark>,
+    pub source: Option<ListSource>,
 }
 
 impl PatientListState {
@@ -88,11 +91,22 @@ impl PatientListState {
             }
             self.widths = saved.widths;
         }
+        self.marked(&rows.list);
         self.title = rows.list.name;
         self.set_rows(rows.rows);
         self.loading = false;
         self.error = None;
         self.refresh();
+    }
+
+    /// What the list's source says of its patients now.
+    pub fn marked(&mut self, list: &PatientList) {
+        self.marks = list.marks.clone();
+        self.source = list.source.clone();
+    }
+
+    pub fn mark(&self, patient: &str) -> EntryMark {
+        self.marks.get(patient).cloned().unwrap_or_default()
     }
 
     /// Sets each listed patient's `unread` cell from their chat's count (patient id,

@@ -104,6 +104,24 @@ impl Effects {
                     }
                 });
             }
+            Effect::MarkSeen { list, patient } => {
+                // The list's event brings the change to every screen, this one too.
+                tasks.spawn(async move {
+                    if let Err(e) = client.mark_seen(list, &patient).await {
+                        let _ = tx.send(Action::Failed(format!("Not marked as seen: {e}")));
+                    }
+                });
+            }
+            Effect::FindWards(query) => answer(tasks, tx, async move {
+                let found = client.find_locations(&query).await;
+                Action::WardResults(query, found.map_err(|e| e.to_string()))
+            }),
+            Effect::NewCensusList { name, location } => answer(tasks, tx, async move {
+                match client.new_sourced_list(&name, Some(&location), None).await {
+                    Ok(list) => Action::ListCreated(list),
+                    Err(e) => Action::Failed(format!("List not created: {e}")),
+                }
+            }),
             Effect::NewList(name) => answer(tasks, tx, async move {
                 match client.new_list(&name).await {
                     Ok(list) => Action::ListCreated(list),

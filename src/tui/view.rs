@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::app::{App, Overlay};
 use super::components::{
     alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
-    lock_screen, members, new_chat, patient_list, patient_search, prompt, status_bar,
+    lock_screen, members, new_chat, patient_list, patient_search, prompt, status_bar, ward_search,
 };
 use super::theme::{Role, Theme};
 
@@ -98,6 +98,7 @@ pub fn chat_messages_area(app: &App) -> Option<Rect> {
 /// bottom line, the same whether presenting or not.
 fn overlays(app: &App, theme: &Theme, frame: &mut Frame, main: Rect, status: Rect) {
     patient_search::render(app, theme, frame, main);
+    ward_search::render(app, theme, frame, main);
     column_picker::render(app, theme, frame, main);
     new_chat::render(app, theme, frame, main);
     members::render(app, theme, frame, main);

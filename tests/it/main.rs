@@ -15,6 +15,7 @@ mod backup;
 mod bench;
 mod census;
 mod census_lists;
+mod census_ui;
 mod cli;
 mod connections;
 mod durability;

@@ -465,11 +465,29 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ),
             None => format!(" {} · role ", c.info.title),
         },
-        ConversationKind::Patient => format!(
-            " {} · patient chat · {} members ",
-            app.title_of(c),
-            c.info.members.len()
-        ),
+        ConversationKind::Patient => {
+            // Gone from the ward: the chat stays, and says why the patient is greyed.
+            let gone = c
+                .info
+                .subject
+                .as_deref()
+                .and_then(|p| app.patients.mark(p).gone_at)
+                .map(|at| {
+                    let word = app
+                        .patients
+                        .source
+                        .as_ref()
+                        .map_or("gone", |s| s.gone_word());
+                    let at = at.with_timezone(&app.utc_offset).format("%H:%M");
+                    format!(" · {word} {at}, chat kept")
+                })
+                .unwrap_or_default();
+            format!(
+                " {}{gone} · patient chat · {} members ",
+                app.title_of(c),
+                c.info.members.len()
+            )
+        }
         _ => format!(" {} · {} members ", c.info.title, c.info.members.len()),
     };
     let block = pane_block(

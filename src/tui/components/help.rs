@@ -98,6 +98,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::Chat,
         Scope::Filter,
         Scope::Search,
+        Scope::WardSearch,
         Scope::NewChat,
         Scope::Members,
         Scope::Picker,

@@ -16,6 +16,7 @@ pub mod patient_list;
 pub mod patient_search;
 pub mod prompt;
 pub mod status_bar;
+pub mod ward_search;
 
 use ratatui::widgets::{Block, BorderType, Borders};
 

@@ -199,7 +199,27 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     if app.detail.is_some() && after != before {
         effects.extend(open_detail(app));
     }
+    if after != before {
+        effects.extend(seen(app));
+    }
     effects
+}
+
+/// A patient the census brought is new until someone selects them: now someone has.
+fn seen(app: &mut App) -> Vec<Effect> {
+    let (Some(list), Some(patient)) = (
+        app.patients.list_id,
+        app.patients.selected_row().map(|r| r.patient.clone()),
+    ) else {
+        return Vec::new();
+    };
+    match app.patients.marks.get_mut(&patient) {
+        Some(mark) if mark.new => {
+            mark.new = false;
+            vec![Effect::MarkSeen { list, patient }]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn open_detail(app: &mut App) -> Vec<Effect> {
@@ -496,9 +516,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         (false, false) => format!(" · filter: {} (of {})", list.filter, list.loaded.len()),
     };
     let title = format!(
-        " {} ({}){}{sort_note}{filter_note} ",
+        " {} ({}){}{}{sort_note}{filter_note} ",
         list.title,
         patients(list.len()),
+        source_note(list),
         ehr_note(&list.loaded)
     );
     let block = pane_block(
@@ -543,18 +564,42 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Only the page holding the selection is built: a 100k-row list draws as fast as 30.
     let page = (area.height.saturating_sub(3) / (1 + spacing)).max(1) as usize;
     let first = list.selected - list.selected % page;
+    // A newcomer is marked in the first column; a leaver's time goes after their name
+    // (or in the first column when no name is shown), never cut off by it.
+    let new_in = fitted.first().map(|(c, _)| *c);
+    let gone_in = fitted
+        .iter()
+        .find(|(c, _)| *c == ColumnId::Name)
+        .or(fitted.first())
+        .map(|(c, _)| *c);
     let rows = (first..(first + page).min(list.len()))
         .filter_map(|i| list.row(i))
         .map(|row| {
+            let mark = list.mark(&row.patient);
+            let gone = mark.gone_at.map(|at| {
+                let word = list.source.as_ref().map_or("gone", |s| s.gone_word());
+                format!(
+                    "{word} {}",
+                    at.with_timezone(&app.utc_offset).format("%H:%M")
+                )
+            });
             TableRow::new(fitted.iter().map(|&(c, w)| {
                 let Some(cell) = row.cell(c) else {
                     return TableCell::from("");
                 };
-                let alarming = cell.flag == Some(Flag::Warning);
-                let text = if alarming {
-                    format!("{} !", cell.text)
-                } else {
-                    cell.text.clone()
+                let alarming = cell.flag == Some(Flag::Warning) && gone.is_none();
+                let text = match &gone {
+                    Some(gone) if Some(c) == gone_in => {
+                        let room = (w as usize).saturating_sub(gone.chars().count() + 1);
+                        if room < 4 {
+                            gone.clone()
+                        } else {
+                            format!("{} {gone}", truncate(&cell.text, room))
+                        }
+                    }
+                    _ if mark.new && Some(c) == new_in => format!("● {}", cell.text),
+                    _ if alarming => format!("{} !", cell.text),
+                    _ => cell.text.clone(),
                 };
                 let text = truncate(&text, w as usize);
                 let numeric = matches!(
@@ -566,7 +611,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 } else {
                     Line::from(text)
                 };
-                let style = if alarming {
+                let style = if gone.is_some() {
+                    theme.style(Role::Muted)
+                } else if mark.new {
+                    theme.style(Role::Unread)
+                } else if alarming {
                     theme.style(Role::Warning)
                 } else {
                     theme.style(Role::Text)
@@ -594,6 +643,27 @@ fn patients(n: usize) -> String {
     match n {
         1 => "1 patient".into(),
         n => format!("{n} patients"),
+    }
+}
+
+/// What the title says of the list's source: newcomers not yet looked at, and leavers.
+fn source_note(list: &crate::tui::patients::PatientListState) -> String {
+    let Some(source) = &list.source else {
+        return String::new();
+    };
+    let new = list.marks.values().filter(|m| m.new).count();
+    let gone = list.marks.values().filter(|m| m.gone_at.is_some()).count();
+    let mut said = Vec::new();
+    if new > 0 {
+        said.push(format!("{new} new"));
+    }
+    if gone > 0 {
+        said.push(format!("{gone} {}", source.gone_word()));
+    }
+    if said.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", said.join(", "))
     }
 }
 

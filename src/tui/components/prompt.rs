@@ -18,11 +18,20 @@ use crate::tui::theme::{Role, Theme};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Asking {
     NewList,
+    /// The name of a list that follows the census of `location` (`Location/ID`).
+    CensusList {
+        location: String,
+    },
     RenameList(Uuid),
     DuplicateList(Uuid),
     CurrentPassword,
-    NewPassword { current: String },
-    NewPasswordAgain { current: String, new: String },
+    NewPassword {
+        current: String,
+    },
+    NewPasswordAgain {
+        current: String,
+        new: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +48,7 @@ impl Prompt {
     fn question(&self) -> &'static str {
         match self.asking {
             Asking::NewList => "Name of the new list",
+            Asking::CensusList { .. } => "Name of the census list",
             Asking::RenameList(_) => "New name for this list",
             Asking::DuplicateList(_) => "Name of the copy",
             Asking::CurrentPassword => "Your current password",
@@ -69,6 +79,12 @@ pub fn bindings() -> Vec<Binding> {
     vec![
         Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], PromptDone, "Do it").hint("ok"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Tab)],
+            FollowWard,
+            "Or follow a ward's census",
+        ),
         Binding::new(
             s,
             &[KeyPress::plain(KeyCode::Backspace)],
@@ -167,6 +183,10 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             prompt.text.pop();
         }
         Command::PromptCancel => app.overlay = Overlay::None,
+        Command::FollowWard if prompt.asking == Asking::NewList => {
+            let typed = std::mem::take(&mut prompt.text);
+            super::ward_search::open(app, typed);
+        }
         Command::PromptDone if prompt.secret() => {
             if prompt.text.is_empty() || prompt.sending {
                 return Vec::new();
@@ -207,6 +227,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             app.overlay = Overlay::None;
             return match asking {
                 Asking::NewList => vec![Effect::NewList(name)],
+                Asking::CensusList { location } => vec![Effect::NewCensusList { name, location }],
                 Asking::RenameList(list) => vec![Effect::RenameList { list, name }],
                 Asking::DuplicateList(list) => vec![Effect::DuplicateList { list, name }],
                 Asking::CurrentPassword
@@ -223,7 +244,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Overlay::Prompt(prompt) = &app.overlay else {
         return;
     };
-    let height = if prompt.note.is_some() { 4 } else { 3 };
+    // Naming a new list, the other kind is one key away.
+    let hint = (prompt.asking == Asking::NewList)
+        .then_some("Tab: a ward's census from the EHR instead, kept up to date");
+    let height = 3 + u16::from(prompt.note.is_some()) + u16::from(hint.is_some());
     let popup = super::centered(area, 70, height);
     frame.render_widget(Clear, popup);
     // A password shows as one dot a character, and never more than the field holds.
@@ -238,6 +262,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     ])];
     if let Some(note) = &prompt.note {
         lines.push(Line::styled(note.clone(), theme.style(Role::Warning)));
+    }
+    if let Some(hint) = hint {
+        lines.push(Line::styled(hint, theme.style(Role::Muted)));
     }
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(prompt.title().into(), true, theme)),

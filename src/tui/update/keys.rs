@@ -9,7 +9,7 @@ use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Confirm, Overlay, Pane};
 use crate::tui::components::{
     chat, column_picker, command_line, conversations, diagnostics, lock_screen, members, new_chat,
-    patient_list, patient_search, prompt,
+    patient_list, patient_search, prompt, ward_search,
 };
 use crate::tui::follow;
 use crate::tui::intake;
@@ -119,6 +119,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         c if scope == Scope::NewChat => new_chat::handle(app, c),
         c if scope == Scope::Members => members::handle(app, c),
         c if scope == Scope::Search => patient_search::handle(app, c),
+        c if scope == Scope::WardSearch => ward_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
         c if scope == Scope::Prompt => prompt::handle(app, c),
         c if matches!(scope, Scope::Patients | Scope::Filter) => patient_list::handle(app, c),
@@ -163,6 +164,7 @@ fn type_key(app: &mut App, scope: Scope, key: KeyEvent) -> Vec<Effect> {
         Scope::Filter => patient_list::type_char(app, c),
         Scope::Prompt => prompt::type_char(app, c),
         Scope::Search => patient_search::type_char(app, c),
+        Scope::WardSearch => ward_search::type_char(app, c),
         Scope::CommandLine => command_line::type_char(app, c),
         _ => chat::type_char(app, c),
     }

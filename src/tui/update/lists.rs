@@ -98,6 +98,7 @@ pub(super) fn list_changed(app: &mut App, list: PatientList) -> Vec<Effect> {
     // Someone changed the list being looked at: show it as it is now.
     if current {
         app.patients.title = list.name.clone();
+        app.patients.marked(&list);
         vec![Effect::LoadRows {
             list: list.id,
             columns: app.patients.requested.clone(),

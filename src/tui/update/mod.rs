@@ -59,6 +59,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.patients.error = Some(e);
             Vec::new()
         }
+        Action::WardResults(query, result) => {
+            crate::tui::components::ward_search::results(app, query, result);
+            Vec::new()
+        }
         Action::SearchResults(query, result) => {
             patient_search::results(app, query, result);
             Vec::new()
