@@ -35,6 +35,9 @@ const PAGE: usize = 10;
 /// the benchmark.
 pub const SERVER_PAGE: usize = 50;
 
+/// Requests `requests` keeps, the latest.
+const MOST_REMEMBERED: usize = 20_000;
+
 pub struct EhrDouble {
     /// What it serves; `admit`, `discharge` and `put` change it while it serves.
     resources: RwLock<Vec<Value>>,
@@ -391,7 +394,14 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    lock(&ehr.requests).push((uri.to_string(), accept));
+    {
+        // The latest requests only: the demo serves for as long as it runs.
+        let mut requests = lock(&ehr.requests);
+        if requests.len() >= MOST_REMEMBERED {
+            requests.drain(..MOST_REMEMBERED / 2);
+        }
+        requests.push((uri.to_string(), accept));
+    }
     if ehr.down.load(Ordering::SeqCst) {
         return down(ehr, "the EHR is down for maintenance");
     }

@@ -305,7 +305,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
             tracing::info!("administrator `admin` created with WARDROUND_ADMIN_PASSWORD");
         }
     }
-    if let Some(ward) = &demo_ward {
+    if demo_ward.is_some() {
         let seeded = running
             .domain
             .store()
@@ -313,7 +313,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
             .await?
             .is_some();
         if !seeded {
-            let cast = demo::seed(&running.domain, ward).await?;
+            let cast = demo::seed(&running.domain).await?;
             tracing::info!(
                 "demo accounts nurse, pshah, sokafor, treid and jbello created; password {}",
                 cast.password

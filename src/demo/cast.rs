@@ -6,7 +6,6 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use uuid::Uuid;
 
 use super::ward::WARD_NAME;
-use crate::fhir::BundleSource;
 use crate::model::{Assignee, ConversationKind, PolicyPatch, User};
 
 /// The demo team's messaging policy: Teams' defaults, sped up.
@@ -32,7 +31,7 @@ pub struct Cast {
     pub charge_chat: Uuid,
 }
 
-pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
+pub async fn seed(domain: &Domain) -> DomainResult<Cast> {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -72,11 +71,12 @@ pub async fn seed(domain: &Domain, ward: &BundleSource) -> DomainResult<Cast> {
     domain
         .assign_policy(DEMO_POLICY, &Assignee::Team(WARD_NAME.into()))
         .await?;
+    // The ward's census: admissions and discharges arrive by themselves.
     let list = domain
-        .create_list(
+        .create_sourced_list(
             team.id,
             &format!("{WARD_NAME} — all beds"),
-            ward.patient_ids().to_vec(),
+            crate::server::domain::census::NewSource::Census(WARD_NAME.into()),
         )
         .await?;
     let channel = domain

@@ -5,6 +5,7 @@ mod cast;
 mod colleagues;
 mod rng;
 pub mod ward;
+mod ward_day;
 
 use std::sync::Arc;
 
@@ -13,6 +14,8 @@ use chrono::Utc;
 pub use cast::{seed, Cast};
 
 use crate::client::{ApiClient, ClientError};
+use crate::ehr_double::{DoubleError, EhrDouble, R4_METADATA};
+use crate::fhir::http::{EhrConfig, HttpSource};
 use crate::fhir::{columns, BundleSource};
 use crate::model::{Cell, ColumnId};
 use crate::server::domain::DomainError;
@@ -21,6 +24,10 @@ use crate::tui;
 
 /// The demo ward is the same every run.
 pub const SEED: u64 = 4_0412;
+
+/// How often the demo's census list asks who is in the ward: the day's admission and
+/// discharge show within seconds, not the minute a hospital would set.
+const CENSUS_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -34,6 +41,10 @@ pub enum DemoError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Tui(#[from] tui::TuiError),
+    #[error("the demo's EHR: {0}")]
+    Double(#[from] DoubleError),
+    #[error("the demo's EHR: {0}")]
+    Ehr(String),
 }
 
 /// The generated ward, loaded through the same FHIR source interface as a real extract.
@@ -48,15 +59,27 @@ pub async fn run(options: tui::Options) -> Result<(), DemoError> {
         .tempdir()
         .map_err(DemoError::TempDir)?;
     let now = Utc::now();
-    let ward = Arc::new(ward_source(now));
-    let server = server::start(
+    // The ward from an EHR over FHIR, as a hospital's would be: the census, charts and
+    // the day's admissions and discharges all come the way they would in production.
+    let bundle = ward::generate(SEED, now);
+    let ward = BundleSource::from_bundles(vec![("demo ward".to_string(), bundle.clone())]).0;
+    let ehr = EhrDouble::from_bundles(vec![bundle], R4_METADATA.as_bytes().to_vec())?;
+    let source = HttpSource::new(EhrConfig::new(&ehr.serve().await?))
+        .map_err(|e| DemoError::Ehr(e.to_string()))?;
+    let serving = server::Options {
+        census_refresh: Some(CENSUS_REFRESH),
+        ..Default::default()
+    };
+    let server = server::start_with(
         ([127, 0, 0, 1], 0).into(),
         &dir.path().join("demo.sqlite"),
-        ward.clone(),
+        Arc::new(source),
+        serving,
     )
     .await?;
-    let cast = seed(&server.domain, &ward).await?;
+    let cast = seed(&server.domain).await?;
     let concern = sickest(&ward, now);
+    let day = ward_day::start(ehr, concern.patient.clone());
     let colleagues = colleagues::start(&server.url(), &cast, concern).await?;
     let (client, _) = ApiClient::new(&server.url())?
         .login("nurse", &cast.password)
@@ -65,6 +88,7 @@ pub async fn run(options: tui::Options) -> Result<(), DemoError> {
     // Switching user ends the demo: its people log in only through it.
     let result = tui::run(client, me, &options).await.map(|_| ());
     colleagues.stop();
+    day.abort();
     server.stop().await;
     drop(dir);
     Ok(result?)

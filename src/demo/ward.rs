@@ -247,6 +247,24 @@ pub fn admission(seed: u64, n: usize, bed: &str, now: DateTime<Utc>) -> Vec<Valu
     out
 }
 
+/// A bed (its Location id) no in-progress stay is in, among `locations` and `stays`.
+pub fn free_bed(locations: &[Value], stays: &[Value]) -> Option<String> {
+    let taken: Vec<&str> = stays
+        .iter()
+        .filter(|e| e["status"] == "in-progress")
+        .filter_map(|e| e["location"].as_array())
+        .flatten()
+        .filter(|l| l["status"] != "completed")
+        .filter_map(|l| l["location"]["reference"].as_str())
+        .collect();
+    locations
+        .iter()
+        .filter(|l| l["physicalType"]["coding"][0]["code"] == "bd")
+        .filter_map(|l| l["id"].as_str())
+        .find(|id| !taken.contains(&format!("Location/{id}").as_str()))
+        .map(str::to_string)
+}
+
 /// The stay `encounter` (as served) ended at `now`: the patient went home.
 pub fn discharged(mut encounter: Value, now: DateTime<Utc>) -> Value {
     encounter["status"] = json!("finished");

@@ -186,6 +186,7 @@ impl FhirSource for BundleSource {
             return Err(FhirError::Ehr(format!("no one is in a {location}")));
         }
         Ok(super::census::Census {
+            reference: name.trim().to_string(),
             location_id: name.trim().to_string(),
             location_name: name.trim().to_string(),
             entries,

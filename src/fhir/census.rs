@@ -47,6 +47,8 @@ impl std::fmt::Display for LocationRef {
 /// Who is in a location now.
 #[derive(Debug, Clone)]
 pub struct Census {
+    /// How to name this place to find it again (`Location/ID`; a name for bundles).
+    pub reference: String,
     pub location_id: String,
     pub location_name: String,
     /// In the EHR's order, one per patient.
@@ -182,6 +184,7 @@ impl HttpSource {
             e.patient = patients.get(&e.patient_id).cloned();
         }
         Ok(Census {
+            reference: format!("Location/{ward_id}"),
             location_id: ward_id,
             location_name: ward_name,
             entries,
@@ -298,6 +301,7 @@ impl HttpSource {
             })
             .collect();
         Ok(Census {
+            reference: reference.to_string(),
             location_name: list.title.unwrap_or_else(|| format!("List/{id}")),
             location_id: id,
             entries,

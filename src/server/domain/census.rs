@@ -112,12 +112,32 @@ impl Domain {
         source: NewSource,
     ) -> DomainResult<PatientList> {
         let team = self.choose_team(session, team).await?;
+        let list = self.create_sourced_list(team, name, source).await?;
+        let detail = format!(
+            "list {} following {} ({} patients)",
+            list.id,
+            census_name(&list),
+            list.patient_ids.len()
+        );
+        self.audit(session, AuditAction::ListCreated, None, detail)
+            .await?;
+        Ok(list)
+    }
+
+    /// A list for `team` kept from `source`, with whoever the source lists now (none of
+    /// them new): for a user (above), or the demo's seed.
+    pub async fn create_sourced_list(
+        &self,
+        team: Uuid,
+        name: &str,
+        source: NewSource,
+    ) -> DomainResult<PatientList> {
         let (source, census) = match source {
             NewSource::Census(location) => {
                 let census = self.ehr.census(&LocationRef::parse(&location)).await?;
                 let source = ListSource::Census {
                     location: location.trim().to_string(),
-                    location_id: format!("Location/{}", census.location_id),
+                    location_id: census.reference.clone(),
                     location_name: census.location_name.clone(),
                 };
                 (source, census)
@@ -148,14 +168,6 @@ impl Domain {
             .await?
             .list;
         self.remember(&list, &census);
-        let detail = format!(
-            "list {} following {} ({} patients)",
-            list.id,
-            census_name(&list),
-            list.patient_ids.len()
-        );
-        self.audit(session, AuditAction::ListCreated, None, detail)
-            .await?;
         Ok(list)
     }
 
@@ -362,6 +374,7 @@ mod tests {
 
     fn census(who: &[(&str, &str)]) -> Census {
         Census {
+            reference: "Location/w".into(),
             location_id: "w".into(),
             location_name: "4 West".into(),
             entries: who
