@@ -35,6 +35,13 @@ const PAGE: usize = 10;
 /// the benchmark.
 pub const SERVER_PAGE: usize = 50;
 
+/// An STU3 server's CapabilityStatement, offering stays with their patients (`_include`).
+pub const STU3_METADATA: &str = r#"{"resourceType":"CapabilityStatement","status":"active","date":"2026-12-01","kind":"instance","fhirVersion":"3.0.2","format":["json"],"rest":[{"mode":"server","resource":[{"type":"Patient","interaction":[{"code":"read"},{"code":"search-type"}]},{"type":"Encounter","interaction":[{"code":"read"},{"code":"search-type"}],"searchInclude":["Encounter:patient"]},{"type":"Observation","interaction":[{"code":"search-type"}]},{"type":"Location","interaction":[{"code":"read"},{"code":"search-type"}]}]}]}"#;
+
+/// A DSTU2 server's Conformance, without `_include`: the census asks for its patients
+/// by `_id` in a search of their own.
+pub const DSTU2_METADATA: &str = r#"{"resourceType":"Conformance","status":"active","date":"2026-12-01","kind":"instance","fhirVersion":"1.0.2","format":["json"],"rest":[{"mode":"server","resource":[{"type":"Patient","interaction":[{"code":"read"},{"code":"search-type"}]},{"type":"Encounter","interaction":[{"code":"read"},{"code":"search-type"}]},{"type":"Observation","interaction":[{"code":"search-type"}]},{"type":"Location","interaction":[{"code":"read"},{"code":"search-type"}]}]}]}"#;
+
 /// Requests `requests` keeps, the latest.
 const MOST_REMEMBERED: usize = 20_000;
 
@@ -545,6 +552,22 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                     query
                         .get("identifier")
                         .is_none_or(|i| has_identifier(r, &decode(i)))
+                })
+                .collect();
+            searchset(ehr, &found, &[])
+        }
+        ["Patient"] if query.contains_key("_id") => {
+            let ids: Vec<String> = decode(&query["_id"])
+                .split(',')
+                .map(str::to_string)
+                .collect();
+            let found: Vec<&Value> = resources
+                .iter()
+                .filter(|r| r["resourceType"] == "Patient")
+                .filter(|r| {
+                    r["id"]
+                        .as_str()
+                        .is_some_and(|id| ids.iter().any(|i| i == id))
                 })
                 .collect();
             searchset(ehr, &found, &[])

@@ -232,6 +232,52 @@ pub fn generate(seed: u64, now: DateTime<Utc>) -> Vec<u8> {
     serde_json::to_vec(&bundle).unwrap_or_default()
 }
 
+/// The ward as a server of an older FHIR version holds it: the same places, patients,
+/// stays and readings, in STU3's or DSTU2's shapes (status codes as plain codes; DSTU2's
+/// stays and conditions name their `patient`, its class is a code, its category one).
+pub fn generate_in(
+    seed: u64,
+    now: DateTime<Utc>,
+    version: crate::fhir::version::FhirVersion,
+) -> Vec<u8> {
+    use crate::fhir::version::FhirVersion;
+    let bundle = generate(seed, now);
+    if version == FhirVersion::R4 {
+        return bundle;
+    }
+    let Ok(mut bundle) = serde_json::from_slice::<Value>(&bundle) else {
+        return bundle;
+    };
+    let dstu2 = version == FhirVersion::Dstu2;
+    for entry in bundle["entry"].as_array_mut().into_iter().flatten() {
+        let r = &mut entry["resource"];
+        let kind = r["resourceType"].as_str().unwrap_or_default().to_string();
+        if let Some(code) = r["clinicalStatus"]["coding"][0]["code"].as_str() {
+            r["clinicalStatus"] = json!(code);
+        }
+        if let Some(code) = r["verificationStatus"]["coding"][0]["code"].as_str() {
+            r["verificationStatus"] = json!(code);
+        }
+        if !dstu2 {
+            continue;
+        }
+        if matches!(kind.as_str(), "Encounter" | "Condition") {
+            if let Some(subject) = r.as_object_mut().and_then(|o| o.remove("subject")) {
+                r["patient"] = subject;
+            }
+        }
+        if kind == "Encounter" {
+            r["class"] = json!("inpatient");
+        }
+        if kind == "Observation" {
+            if let Some(first) = r["category"].as_array().and_then(|c| c.first()).cloned() {
+                r["category"] = first;
+            }
+        }
+    }
+    serde_json::to_vec(&bundle).unwrap_or_default()
+}
+
 /// A patient admitted to `bed` (a bed Location's id) at `now`: the resources the EHR
 /// would hold for patient number `n` as the ward takes them, vitals included.
 pub fn admission(seed: u64, n: usize, bed: &str, now: DateTime<Utc>) -> Vec<Value> {

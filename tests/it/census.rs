@@ -107,17 +107,81 @@ async fn a_census_names_its_location_by_id_identifier_or_name_and_says_what_is_w
 }
 
 #[tokio::test]
-async fn without_include_on_offer_the_census_still_finds_everyone() {
+async fn without_include_on_offer_the_census_asks_for_its_patients_forty_at_a_time() {
     let plain = R4_METADATA.replace(r#","searchInclude":["Encounter:patient"]"#, "");
     assert_ne!(plain, R4_METADATA);
     let (double, source, beds) = demo_ward(&plain).await;
     let census = source.census(&LocationRef::parse("4 West")).await.unwrap();
     assert_eq!(census.entries.len(), beds.len());
-    assert!(census.entries.iter().all(|e| e.patient.is_none()));
-    assert!(!double
-        .requests()
-        .iter()
-        .any(|(q, _)| q.contains("_include")));
+    assert!(
+        census.entries.iter().all(|e| e.summary().is_some()),
+        "names all the same"
+    );
+    let requests = double.requests();
+    assert!(!requests.iter().any(|(q, _)| q.contains("_include")));
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|(q, _)| q.contains("/Patient?_id="))
+            .count(),
+        1,
+        "one search for the ward's patients: {requests:?}"
+    );
+    assert!(!requests.iter().any(|(q, _)| q.contains("/Patient/")));
+}
+
+/// The same ward from an STU3 and a DSTU2 server (the DSTU2 one without `_include`): the
+/// census finds everyone in their bed, and every patient's NEWS2 over HTTP is what R4's is.
+#[tokio::test]
+async fn stu3_and_dstu2_servers_give_the_same_census_and_news2_as_r4() {
+    use wardround::ehr_double::{DSTU2_METADATA, STU3_METADATA};
+    use wardround::fhir::version::FhirVersion;
+    use wardround::model::ColumnId;
+    let now = Utc::now();
+    let r4 = demo_ward(R4_METADATA).await;
+    let news2 = |chart: &wardround::fhir::PatientChart| {
+        wardround::fhir::columns::cell(chart, ColumnId::News2, now).text
+    };
+    let mut expected = BTreeMap::new();
+    for id in r4.2.keys() {
+        let chart = r4.1.chart(id).await.unwrap().unwrap();
+        expected.insert(id.clone(), news2(&chart));
+    }
+    assert!(
+        expected
+            .values()
+            .filter(|s| s.parse::<u32>().is_ok())
+            .count()
+            > 20,
+        "most patients scored: {expected:?}"
+    );
+    for (version, metadata) in [
+        (FhirVersion::Stu3, STU3_METADATA),
+        (FhirVersion::Dstu2, DSTU2_METADATA),
+    ] {
+        let bundle = wardround::demo::ward::generate_in(wardround::demo::SEED, now, version);
+        let double = EhrDouble::from_bundles(vec![bundle], metadata.as_bytes().to_vec()).unwrap();
+        let mut config = EhrConfig::new(&double.serve().await.unwrap());
+        config.timeout = Duration::from_secs(10);
+        let source = HttpSource::new(config).unwrap();
+        assert_eq!(source.version().await.unwrap(), version);
+        let census = source.census(&LocationRef::parse("4 West")).await.unwrap();
+        let found: BTreeMap<String, String> = census
+            .entries
+            .iter()
+            .map(|e| (e.patient_id.clone(), e.bed.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(found, r4.2, "{version:?}: everyone, each in their bed");
+        assert!(
+            census.entries.iter().all(|e| e.summary().is_some()),
+            "{version:?}: names with the census"
+        );
+        for (id, score) in &expected {
+            let chart = source.chart(id).await.unwrap().unwrap();
+            assert_eq!(&news2(&chart), score, "{version:?}: NEWS2 of {id}");
+            assert!(chart.bed.is_some(), "{version:?}: {id} in a bed");
+        }
+    }
 }
 
 #[tokio::test]

@@ -223,12 +223,12 @@ impl Domain {
             }
             None => {
                 self.reads.forget_failures(Some(&list.patient_ids));
-                self.ehr.forget(Some(&list.patient_ids)).await;
-                // The census too: who is in the ward now, not a minute ago.
-                if list.source.is_some() {
-                    self.follow_source(list.id).await?;
-                }
+                self.ehr.forget(Some(&list.patient_ids)).await
             }
+        }
+        // The census too, on either: who is in the ward now, not a minute ago.
+        if list.source.is_some() {
+            self.follow_source(list.id).await?;
         }
         self.audit(
             session,
