@@ -1,7 +1,9 @@
 //! `wardround bench --list-open`: how a list opens over a slow EHR. An EHR double serves
 //! the demo ward with a latency added to every answer; a server reads it over HTTP; a
-//! client opens a list of every patient, cold (nothing read yet) and then warm (read a
-//! moment ago), and times the rows' arrival and the last chart's (its `list_filled`).
+//! client makes the ward's census list (timed: the census is asked then) and opens it,
+//! cold (no chart read yet) and then warm (read a moment ago), and times the rows'
+//! arrival, how many came with a name and a bed, and the last chart's (its
+//! `list_filled`).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -20,6 +22,8 @@ use crate::model::{ColumnId, EventKind};
 pub struct ListOpenReport {
     pub ehr_latency_ms: u64,
     pub patients: usize,
+    /// Making the census list: the EHR asked who is in the ward.
+    pub census_ms: f64,
     pub cold: Opening,
     pub warm: Opening,
 }
@@ -30,6 +34,8 @@ pub struct Opening {
     pub rows_ms: f64,
     /// Rows that came with every cell already.
     pub rows_complete: usize,
+    /// Rows that came with a name and a bed (from the census, or complete).
+    pub rows_named: usize,
     /// Request to the last patient's cells read (the last `list_filled`, then the rows).
     pub every_cell_ms: f64,
 }
@@ -55,17 +61,22 @@ pub async fn run(latency_ms: u64, limit: Duration) -> Result<ListOpenReport, Ben
     admin.admin_create_team(&team, None).await?;
     admin.admin_team_member(&team, &nurse_name, true).await?;
     let nurse = accounts.login(&nurse_name, &target.url).await?;
-    let list = nurse.new_list("Census").await?;
-    // Added before the latency: adding reads each chart, and the cold open must not
-    // find them cached.
-    for id in ward.patient_ids() {
-        nurse.add_patient(list.id, id).await?;
-    }
-    nurse.refresh(list.id, None).await?;
     double.latency_ms.store(latency_ms, Ordering::SeqCst);
     double
         .page_size
         .store(crate::ehr_double::SERVER_PAGE, Ordering::SeqCst);
+    let started = Instant::now();
+    let list = nurse
+        .new_sourced_list("4 West", Some(crate::demo::ward::WARD_NAME), None)
+        .await?;
+    let census_ms = ms(started.elapsed());
+    if list.patient_ids.len() != ward.patient_ids().len() {
+        return Err(BenchError::Setup(format!(
+            "the census found {} of the ward's {} patients",
+            list.patient_ids.len(),
+            ward.patient_ids().len()
+        )));
+    }
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _stream = spawn_event_stream(nurse.clone(), nurse.me().await?.cursor, tx);
@@ -75,6 +86,7 @@ pub async fn run(latency_ms: u64, limit: Duration) -> Result<ListOpenReport, Ben
     Ok(ListOpenReport {
         ehr_latency_ms: latency_ms,
         patients: ward.patient_ids().len(),
+        census_ms,
         cold,
         warm,
     })
@@ -98,6 +110,15 @@ async fn open(
         .map(|r| r.patient.clone())
         .collect();
     let rows_complete = rows.rows.len() - waiting.len();
+    let shown = |r: &crate::model::Row, c: ColumnId| {
+        r.cell(c)
+            .is_some_and(|cell| cell.text != "…" && cell.text != "—")
+    };
+    let rows_named = rows
+        .rows
+        .iter()
+        .filter(|r| shown(r, ColumnId::Name) && shown(r, ColumnId::Bed))
+        .count();
     let deadline = tokio::time::Instant::now() + limit;
     while !waiting.is_empty() {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
@@ -119,6 +140,7 @@ async fn open(
     Ok(Opening {
         rows_ms: ms(rows_ms),
         rows_complete,
+        rows_named,
         every_cell_ms: ms(started.elapsed()),
     })
 }
