@@ -272,6 +272,14 @@ fn demo_round_trip_in_a_real_terminal() {
     assert!(bar.contains("Dr Tom Reid"), "{bar}");
     assert!(bar.contains("escalated to Sam Okafor"), "{bar}");
 
+    // Meanwhile the ward's day: an admission and a discharge reached the census list.
+    let screen = tmux.wait_for(
+        "the census's admission and discharge",
+        Duration::from_secs(30),
+        |s| s.contains("1 new, 1 discharged"),
+    );
+    assert!(screen.contains("(30 patients)"), "{screen}");
+
     tmux.resize(80, 24);
     tmux.wait_for("the 80x24 layout", Duration::from_secs(5), |s| {
         s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("Reason for")
