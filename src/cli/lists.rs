@@ -51,7 +51,16 @@ pub async fn run(cx: &Context, action: Action) -> Result<()> {
                     Some(ListSource::FhirList { title, .. }) => format!("\tEHR list {title}"),
                     None => String::new(),
                 };
-                say!("{}\t{} patients{follows}", l.name, l.patient_ids.len());
+                let gone = l.marks.values().filter(|m| m.gone_at.is_some()).count();
+                let gone = match &l.source {
+                    Some(s) if gone > 0 => format!(" ({gone} {})", s.gone_word()),
+                    _ => String::new(),
+                };
+                say!(
+                    "{}\t{} patients{gone}{follows}",
+                    l.name,
+                    l.patient_ids.len()
+                );
             }
         }
         Action::New {

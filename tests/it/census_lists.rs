@@ -345,6 +345,21 @@ async fn a_list_kept_from_an_ehr_list_follows_its_entries() {
         .await
         .unwrap();
     assert_eq!(by_id.patient_ids, vec!["demo-01", "demo-03"]);
+
+    // Emptied: a glitch is not believed the first time, only when it says so again.
+    w.ehr.put(round(&[]));
+    assert_eq!(d.refresh_sources().await, 0, "once: not believed");
+    assert!(list_now(&w, list.id)
+        .await
+        .mark("demo-01")
+        .gone_at
+        .is_none());
+    assert_eq!(d.refresh_sources().await, 2, "twice: both lists empty");
+    assert!(list_now(&w, list.id)
+        .await
+        .mark("demo-01")
+        .gone_at
+        .is_some());
     let wrong = d
         .new_sourced_list(
             &w.session,

@@ -15,6 +15,9 @@ use crate::fhir::census::{Census, LocationRef};
 use crate::model::{AuditAction, ListSource, PatientList};
 use crate::server::store::{ListChange, SourceMoves};
 
+/// Census lists asked at once by the periodic refresh.
+const CENSUSES_AT_ONCE: usize = 8;
+
 /// Who the audit log says made a census's changes.
 pub const CENSUS_ACTOR: &str = "census";
 
@@ -37,6 +40,9 @@ pub(super) struct Censuses {
     /// One refresh of a list at a time: a second waits for the first, then finds nothing
     /// new, rather than auditing the same admission twice.
     running: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
+    /// Lists whose census last came back empty while patients were on them: believed
+    /// only when the next says so too (see `follow_source`).
+    empty_once: Mutex<HashSet<Uuid>>,
 }
 
 impl Censuses {
@@ -181,16 +187,23 @@ impl Domain {
                 return 0;
             }
         };
-        let mut changed = 0;
-        for list in lists {
-            match self.follow_source(list.id).await {
-                Ok(true) => changed += 1,
-                Ok(false) => {}
-                // The EHR's words, with no patient in them: the list's id and the reason.
-                Err(e) => tracing::warn!(list = %list.id, error = %e, "census not read"),
-            }
-        }
-        changed
+        use futures_util::StreamExt as _;
+        let outcomes: Vec<bool> = futures_util::stream::iter(lists)
+            .map(|list| async move {
+                match self.follow_source(list.id).await {
+                    Ok(changed) => changed,
+                    // The EHR's words, with no patient in them: the list's id and the reason.
+                    Err(e) => {
+                        tracing::warn!(list = %list.id, error = %e, "census not read");
+                        false
+                    }
+                }
+            })
+            // A hospital's wards together, within the EHR's own limit on requests.
+            .buffer_unordered(CENSUSES_AT_ONCE)
+            .collect()
+            .await;
+        outcomes.into_iter().filter(|c| *c).count()
     }
 
     /// Every `every`, [`Domain::refresh_sources`].
@@ -220,6 +233,27 @@ impl Domain {
                 self.ehr.patient_list(reference).await?
             }
         };
+        // An EHR glitch (a search answered empty) must not discharge a whole ward: an
+        // empty census of a list with patients is believed the second time running.
+        let present = list
+            .patient_ids
+            .iter()
+            .filter(|p| list.mark(p).gone_at.is_none())
+            .count();
+        {
+            let mut empty_once = self
+                .census
+                .empty_once
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if census.entries.is_empty() && present > 0 && empty_once.insert(list.id) {
+                tracing::warn!(list = %list.id, "the census came back empty; believed if it does again");
+                return Ok(false);
+            }
+            if !census.entries.is_empty() {
+                empty_once.remove(&list.id);
+            }
+        }
         let last = self.census.beds().get(&list.id).cloned();
         let (moves, transfers) = moves(&list, &census, last.as_ref(), self.clock.now());
         self.remember(&list, &census);
