@@ -176,11 +176,16 @@ impl KeyPress {
     pub fn matches(&self, key: &KeyEvent) -> bool {
         // Shift is part of the character for printable keys ('?' arrives with SHIFT on
         // some terminals and without on others).
-        let mods = match key.code {
-            KeyCode::Char(_) => key.modifiers - KeyModifiers::SHIFT,
+        // Shift-Tab arrives as BackTab with SHIFT (crossterm), or as Tab with SHIFT.
+        let code = match key.code {
+            KeyCode::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            code => code,
+        };
+        let mods = match code {
+            KeyCode::Char(_) | KeyCode::BackTab => key.modifiers - KeyModifiers::SHIFT,
             _ => key.modifiers,
         };
-        key.code == self.code && mods == self.mods
+        code == self.code && mods == self.mods
     }
 
     pub fn label(&self) -> String {

@@ -145,6 +145,20 @@ fn tab_arrows_and_vim_keys_move_focus_rows_and_columns() {
 }
 
 #[test]
+fn shift_tab_moves_focus_back_as_terminals_send_it() {
+    let mut app = ward_app();
+    let shift = |code| Action::Key(KeyEvent::new(code, KeyModifiers::SHIFT));
+    update(&mut app, key(KeyCode::Tab));
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Chat);
+    // crossterm: BackTab with SHIFT; some terminals: Tab with SHIFT.
+    update(&mut app, shift(KeyCode::BackTab));
+    assert_eq!(app.focus, Pane::Conversations);
+    update(&mut app, shift(KeyCode::Tab));
+    assert_eq!(app.focus, Pane::Patients);
+}
+
+#[test]
 fn urgent_alert_appears_pulses_and_clears_on_read() {
     let mut app = ward_app();
     assert!(app.alert_active());
