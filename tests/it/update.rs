@@ -159,6 +159,18 @@ fn shift_tab_moves_focus_back_as_terminals_send_it() {
 }
 
 #[test]
+fn the_command_line_takes_the_whole_bottom_line() {
+    let mut app = ward_app();
+    for c in ":fol".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    let screen = screen_text(&app, 100, 30);
+    let last = screen.lines().last().unwrap();
+    assert!(last.starts_with(":fol▏"), "{last}");
+    assert!(!last.contains("Alex Morgan"), "the status bar shows through: {last}");
+}
+
+#[test]
 fn urgent_alert_appears_pulses_and_clears_on_read() {
     let mut app = ward_app();
     assert!(app.alert_active());

@@ -259,6 +259,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(":", theme.style(Role::Header)),
         Span::raw(format!("{line}▏")),
     ]);
+    // The whole line: nothing of the status bar beneath may show through.
+    frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(Paragraph::new(text).style(theme.style(Role::Status)), area);
 }
 
