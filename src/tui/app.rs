@@ -271,6 +271,9 @@ pub struct App {
     pub screen: (u16, u16),
     /// Times are shown in the workstation's zone; the runtime sets it, tests keep UTC.
     pub utc_offset: FixedOffset,
+    /// Each patient's bed and name as last shown on any list (memory only): a patient's
+    /// chat keeps its title whichever list is on screen.
+    pub patient_labels: std::collections::HashMap<String, String>,
     /// The last problem worth telling the user, shown in the status bar.
     pub notice: Option<String>,
     pub keymap: Keymap,
@@ -334,6 +337,7 @@ impl App {
             now,
             screen: (120, 40),
             utc_offset: Utc.fix(),
+            patient_labels: Default::default(),
             notice: None,
             keymap: Keymap::default(),
             list_prefs: BTreeMap::new(),
@@ -536,19 +540,22 @@ impl App {
             .filter(|t| !t.is_empty())
     }
 
-    /// How a patient-linked conversation is titled: bed and name from the list shown.
+    /// How a patient-linked conversation is titled: bed and name as any list last showed
+    /// them, else the patient's id.
     pub fn patient_label(&self, patient: &str) -> String {
-        let row = self.patients.loaded.iter().find(|r| r.patient == patient);
-        let text = |c: ColumnId| {
-            row.and_then(|r| r.cell(c))
-                .map(|c| c.text.clone())
-                .filter(|t| !t.is_empty())
-        };
-        match (text(ColumnId::Bed), text(ColumnId::Name)) {
-            (Some(bed), Some(name)) => format!("{bed} {name}"),
-            (None, Some(name)) => name,
-            (Some(bed), None) => bed,
-            (None, None) => format!("Patient {patient}"),
+        let shown = self.patients.loaded.iter().find(|r| r.patient == patient);
+        shown
+            .and_then(label_of)
+            .or_else(|| self.patient_labels.get(patient).cloned())
+            .unwrap_or_else(|| format!("Patient {patient}"))
+    }
+
+    /// Remembers the bed and name of every patient on the list just loaded.
+    pub fn remember_labels(&mut self) {
+        for row in &self.patients.loaded {
+            if let Some(label) = label_of(row) {
+                self.patient_labels.insert(row.patient.clone(), label);
+            }
         }
     }
 
@@ -609,5 +616,20 @@ impl App {
             && !self.overlay.covers_chat()
             && self.terminal_focused
             && self.chat.open.is_some()
+    }
+}
+
+/// A row's bed and name, as a patient's chat is titled; none while its chart is coming.
+fn label_of(row: &crate::model::Row) -> Option<String> {
+    let text = |c: ColumnId| {
+        row.cell(c)
+            .map(|c| c.text.clone())
+            .filter(|t| !t.is_empty() && t != "…" && t != "?")
+    };
+    match (text(ColumnId::Bed), text(ColumnId::Name)) {
+        (Some(bed), Some(name)) => Some(format!("{bed} {name}")),
+        (None, Some(name)) => Some(name),
+        (Some(bed), None) => Some(bed),
+        (None, None) => None,
     }
 }

@@ -167,7 +167,36 @@ fn the_command_line_takes_the_whole_bottom_line() {
     let screen = screen_text(&app, 100, 30);
     let last = screen.lines().last().unwrap();
     assert!(last.starts_with(":fol▏"), "{last}");
-    assert!(!last.contains("Alex Morgan"), "the status bar shows through: {last}");
+    assert!(
+        !last.contains("Alex Morgan"),
+        "the status bar shows through: {last}"
+    );
+}
+
+#[test]
+fn a_patient_chat_keeps_its_title_on_another_list() {
+    let mut app = ward_app();
+    let row = app.patients.visible().next().unwrap().clone();
+    let label = format!(
+        "{} {}",
+        row.cell(ColumnId::Bed).unwrap().text,
+        row.cell(ColumnId::Name).unwrap().text
+    );
+    let chat = wardround::model::Conversation {
+        subject: Some(row.patient.clone()),
+        kind: wardround::model::ConversationKind::Patient,
+        ..conversations()[0].clone()
+    };
+    update(&mut app, Action::ConversationsLoaded(Ok(vec![chat])));
+    assert!(screen_text(&app, 120, 40).contains(&label));
+    let mut other = rows();
+    other.list.id = uuid::Uuid::from_u128(51);
+    other.list.name = "Take".into();
+    other.rows.retain(|r| r.patient != row.patient);
+    update(&mut app, Action::RowsLoaded(Ok(other)));
+    let after = screen_text(&app, 120, 40);
+    assert!(after.contains(&label), "{after}");
+    assert!(!after.contains("Patient demo-"), "{after}");
 }
 
 #[test]

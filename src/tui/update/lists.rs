@@ -61,6 +61,7 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     let prefs = app.list_prefs.get(&rows.list.name).cloned();
     let list = rows.list.id;
     app.patients.rows_loaded(rows, prefs.as_ref());
+    app.remember_labels();
     app.patients.refilling = false;
     let again = std::mem::take(&mut app.patients.refill_again);
     // A fetch is done when nothing it brought is still coming (`list_filled` reloads).
