@@ -76,6 +76,8 @@ pub enum Action {
     OnCallChanged(Result<RoleInfo, String>),
     /// A background request failed; shown in the status bar.
     Failed(String),
+    /// A background request did what was asked; said in the status bar.
+    Done(String),
     /// "Fetch latest" (`r`, `R`) failed: said, and no longer shown as under way.
     FetchFailed(String),
 }
@@ -105,6 +107,8 @@ pub enum Effect {
     AddPatient {
         list: Uuid,
         patient: String,
+        /// As the search showed them, for saying it is done.
+        name: String,
     },
     RemovePatient {
         list: Uuid,

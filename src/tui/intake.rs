@@ -45,6 +45,7 @@ pub fn action(action: Action) -> Action {
         // The server's reason is shown in the password dialog.
         A::PasswordChanged(r) => A::PasswordChanged(r.map_err(client_error)),
         A::Failed(why) => A::Failed(sanitize(&why)),
+        A::Done(what) => A::Done(sanitize(&what)),
         A::FetchFailed(why) => A::FetchFailed(sanitize(&why)),
         A::DirectoryResults(q, r) => A::DirectoryResults(q, clean(r, via_json)),
         A::ConversationOpened(r) => A::ConversationOpened(clean(r, conversation)),

@@ -89,14 +89,17 @@ impl Effects {
                         .map_err(|e| e.to_string()),
                 )
             }),
-            Effect::AddPatient { list, patient } => {
-                tasks.spawn(async move {
-                    // Success shows as the list's own change event; only failure needs saying.
-                    if let Err(e) = client.add_patient(list, &patient).await {
-                        let _ = tx.send(Action::Failed(format!("Not added: {e}")));
-                    }
-                });
-            }
+            Effect::AddPatient {
+                list,
+                patient,
+                name,
+            } => answer(tasks, tx, async move {
+                // The row itself arrives with the list's own change event.
+                match client.add_patient(list, &patient).await {
+                    Ok(_) => Action::Done(format!("Added {name} to the list.")),
+                    Err(e) => Action::Failed(format!("{name} not added: {e}")),
+                }
+            }),
             Effect::RemovePatient { list, patient } => {
                 tasks.spawn(async move {
                     if let Err(e) = client.remove_patient(list, &patient).await {

@@ -670,10 +670,24 @@ fn a_patient_is_added_by_searching_the_ehr() {
         effects,
         vec![Effect::AddPatient {
             list: first,
-            patient: "demo-17".into()
+            patient: "demo-17".into(),
+            name: "COSTA, Sean".into()
         }]
     );
     assert!(!matches!(app.overlay, Overlay::Search(_)));
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Adding COSTA, Sean to the list…")
+    );
+    // Done: the notice says so rather than staying "Adding…".
+    update(
+        &mut app,
+        Action::Done("Added COSTA, Sean to the list.".into()),
+    );
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Added COSTA, Sean to the list.")
+    );
 }
 
 #[test]
@@ -1013,4 +1027,47 @@ fn fetch_latest_says_it_is_working_and_when_it_finished() {
         app.notice.as_deref(),
         Some("Fetch latest failed: timed out")
     );
+}
+
+/// The effect as the app runs it, against a real server: adding says it is done.
+#[tokio::test]
+async fn adding_a_patient_says_when_it_is_done_or_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, ward) = demo_ward_server(dir.path().join("w.sqlite")).await;
+    let d = &server.domain;
+    let nurse = d
+        .create_user("nurse", "Alex Morgan", "RN", PASSWORD)
+        .await
+        .unwrap();
+    let team = d.create_team("4 West", &[nurse.id]).await.unwrap();
+    let list = d.create_list(team.id, "Take", vec![]).await.unwrap();
+    let client = wardround::client::ApiClient::new(&server.url())
+        .unwrap()
+        .login("nurse", PASSWORD)
+        .await
+        .unwrap()
+        .0;
+    let (tx, mut actions) = tokio::sync::mpsc::unbounded_channel();
+    let mut effects = wardround::tui::runtime::Effects::new(client, tx, Vec::new());
+    let patient = ward.patient_ids()[0].clone();
+    for (id, said) in [
+        (patient.as_str(), "Added COSTA, Sean to the list."),
+        ("no-such-patient", "COSTA, Sean not added: "),
+    ] {
+        effects.run(Effect::AddPatient {
+            list: list.id,
+            patient: id.into(),
+            name: "COSTA, Sean".into(),
+        });
+        let action = tokio::time::timeout(std::time::Duration::from_secs(10), actions.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        match action {
+            Action::Done(text) | Action::Failed(text) => {
+                assert!(text.starts_with(said), "{text}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -110,6 +110,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             return vec![Effect::AddPatient {
                 list,
                 patient: chosen.id,
+                name: chosen.name,
             }];
         }
         _ => {}

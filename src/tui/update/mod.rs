@@ -91,6 +91,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PolicyLoaded(Err(e))
         | Action::AwaitingLoaded(Err(e))
         | Action::PatientConversationOpened(Err(e))
+        | Action::Done(e)
         | Action::Failed(e) => {
             app.notice = Some(e);
             Vec::new()
