@@ -32,6 +32,7 @@ pub fn tui_options(config: &Config, present: bool) -> Result<tui::Options> {
         mouse: config.ui.mouse,
         lock_idle_secs: config.lock.idle_secs,
         list_prefs: config.lists.clone(),
+        demo_password: None,
     })
 }
 

@@ -53,7 +53,7 @@ pub fn ward_source(now: chrono::DateTime<Utc>) -> BundleSource {
     BundleSource::from_bundles(vec![("demo ward".to_string(), bundle)]).0
 }
 
-pub async fn run(options: tui::Options) -> Result<(), DemoError> {
+pub async fn run(mut options: tui::Options) -> Result<(), DemoError> {
     let dir = tempfile::Builder::new()
         .prefix("wardround-demo-")
         .tempdir()
@@ -78,6 +78,7 @@ pub async fn run(options: tui::Options) -> Result<(), DemoError> {
     )
     .await?;
     let cast = seed(&server.domain).await?;
+    options.demo_password = Some(cast.password.clone());
     let concern = sickest(&ward, now);
     let day = ward_day::start(ehr, concern.patient.clone());
     let colleagues = colleagues::start(&server.url(), &cast, concern).await?;

@@ -274,6 +274,8 @@ pub struct App {
     /// Each patient's bed and name as last shown on any list (memory only): a patient's
     /// chat keeps its title whichever list is on screen.
     pub patient_labels: std::collections::HashMap<String, String>,
+    /// The demo's password, shown on its lock screen (`wardround demo` only).
+    pub demo_password: Option<String>,
     /// The last problem worth telling the user, shown in the status bar.
     pub notice: Option<String>,
     pub keymap: Keymap,
@@ -338,6 +340,7 @@ impl App {
             screen: (120, 40),
             utc_offset: Utc.fix(),
             patient_labels: Default::default(),
+            demo_password: None,
             notice: None,
             keymap: Keymap::default(),
             list_prefs: BTreeMap::new(),

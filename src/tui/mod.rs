@@ -48,6 +48,9 @@ pub struct Options {
     /// Lock after this many idle seconds (0: only on request or by policy).
     pub lock_idle_secs: u64,
     pub list_prefs: std::collections::BTreeMap<String, crate::config::ListPrefs>,
+    /// `wardround demo`: its throwaway password, shown on the lock screen so that a
+    /// locked demo is not a dead end.
+    pub demo_password: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +154,7 @@ async fn event_loop(
     app.presence = presence;
     app.reduced_motion = options.reduced_motion;
     app.lock_idle_secs = options.lock_idle_secs;
+    app.demo_password = options.demo_password.clone();
     app.present = options.present;
     app.present_columns = options.present_columns.clone();
     app.list_prefs = options.list_prefs.clone();

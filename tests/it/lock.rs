@@ -148,6 +148,24 @@ fn ctrl_l_locks_at_once_and_then_keys_go_only_to_the_password() {
 }
 
 #[test]
+fn the_demos_lock_screen_says_its_password() {
+    let mut app = ward_app();
+    update(&mut app, ctrl('l'));
+    assert!(!screen(&app).contains("This is the demo"));
+    app.demo_password = Some("5e1f0c".into());
+    let shown = screen(&app);
+    assert!(
+        shown.contains("This is the demo: its password is 5e1f0c"),
+        "{shown}"
+    );
+    for c in "5e1f0c".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Unlock("5e1f0c".into())]);
+}
+
+#[test]
 fn the_lock_key_locks_over_a_question_help_and_diagnostics_and_the_password_runs_nothing() {
     let mut app = ward_app();
     // `X` on a list asks this; whatever key answers it is "no" but `y`.

@@ -191,7 +191,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{masked}▏"), theme.style(Role::Unread)),
         ]),
         status,
-        Line::from(""),
+        Line::from(match &app.demo_password {
+            Some(p) => Span::styled(
+                format!("This is the demo: its password is {p}"),
+                theme.style(Role::Muted),
+            ),
+            None => Span::raw(""),
+        }),
         Line::from(Span::styled(
             app.keymap
                 .footer(Scope::Lock, true, |_| true)
