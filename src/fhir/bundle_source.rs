@@ -183,7 +183,7 @@ impl FhirSource for BundleSource {
             })
             .collect();
         if entries.is_empty() {
-            return Err(FhirError::Ehr(format!("no one is in a {location}")));
+            return Err(FhirError::NoSuch(format!("no one is in a {location}")));
         }
         Ok(super::census::Census {
             reference: name.trim().to_string(),

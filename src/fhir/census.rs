@@ -256,12 +256,12 @@ impl HttpSource {
         let reference = reference.trim();
         let (id, json) = if let Some(id) = reference.strip_prefix("List/") {
             if !super::http::is_fhir_id(id) {
-                return Err(FhirError::Ehr(format!("\"{id}\" is not a FHIR id")));
+                return Err(FhirError::NoSuch(format!("\"{id}\" is not a FHIR id")));
             }
             let json = self
                 .read_resource("List", id)
                 .await?
-                .ok_or_else(|| FhirError::Ehr(format!("the EHR has no List/{id}")))?;
+                .ok_or_else(|| FhirError::NoSuch(format!("the EHR has no List/{id}")))?;
             (id.to_string(), json)
         } else if let Some(query) = reference.strip_prefix("List?") {
             if query.is_empty() || query.contains(['#', ' ']) {
@@ -288,12 +288,12 @@ impl HttpSource {
                     )
                 }
                 [] => {
-                    return Err(FhirError::Ehr(format!(
+                    return Err(FhirError::NoSuch(format!(
                         "the EHR has no List matching {query}"
                     )))
                 }
                 many => {
-                    return Err(FhirError::Ehr(format!(
+                    return Err(FhirError::NoSuch(format!(
                         "{} Lists match {query}: name one by id (List/ID)",
                         many.len()
                     )))
@@ -338,8 +338,8 @@ impl HttpSource {
         let one = |found: Vec<r4::Location>| -> Result<(String, String), FhirError> {
             match found.as_slice() {
                 [l] => Ok(named(l)),
-                [] => Err(FhirError::Ehr(format!("the EHR has no {location}"))),
-                many => Err(FhirError::Ehr(format!(
+                [] => Err(FhirError::NoSuch(format!("the EHR has no {location}"))),
+                many => Err(FhirError::NoSuch(format!(
                     "more than one {location} in the EHR ({}): {}; name it by id (Location/ID)",
                     many.len(),
                     many.iter()
@@ -384,12 +384,12 @@ impl HttpSource {
         asked: &LocationRef,
     ) -> Result<(String, String), FhirError> {
         if !super::http::is_fhir_id(id) {
-            return Err(FhirError::Ehr(format!("\"{id}\" is not a FHIR id")));
+            return Err(FhirError::NoSuch(format!("\"{id}\" is not a FHIR id")));
         }
         let json = self
             .read_resource("Location", id)
             .await?
-            .ok_or_else(|| FhirError::Ehr(format!("the EHR has no {asked}")))?;
+            .ok_or_else(|| FhirError::NoSuch(format!("the EHR has no {asked}")))?;
         let l: r4::Location = serde_json::from_str(&json)
             .map_err(|e| FhirError::Ehr(format!("Location/{id} could not be read: {e}")))?;
         Ok((id.to_string(), l.name.unwrap_or_else(|| id.to_string())))

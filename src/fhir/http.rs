@@ -319,7 +319,12 @@ impl HttpSource {
                     continue;
                 }
                 Err(e) => {
-                    self.answered(false);
+                    // Only the EHR's silence counts against it: a request that could not
+                    // be built never reached it.
+                    if !e.is_builder() {
+                        self.answered(false);
+                    }
+                    let e = e.without_url();
                     return Err(FhirError::Ehr(format!("GET {what}: {}", describe(&e))));
                 }
             };
@@ -758,7 +763,7 @@ impl FhirSource for HttpSource {
 }
 
 /// FHIR ids are `[A-Za-z0-9\-\.]{1,64}`: anything else never reaches a URL.
-pub(super) fn is_fhir_id(id: &str) -> bool {
+pub fn is_fhir_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id

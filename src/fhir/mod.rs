@@ -73,6 +73,10 @@ pub enum FhirError {
     Version(#[from] version::VersionError),
     #[error("EHR: {0}")]
     Ehr(String),
+    /// The EHR answered, and has no such thing (or several where one was meant): the
+    /// asker's to correct, not the EHR's failure. Its text names the EHR itself.
+    #[error("{0}")]
+    NoSuch(String),
     #[error("EHR: {0}")]
     Unauthorized(String),
     /// A failure told again, to every reader that was waiting on the same read.

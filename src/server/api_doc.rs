@@ -91,7 +91,9 @@ pub fn document() -> OpenApi {
 
     for (path, item) in doc.paths.paths.iter_mut() {
         // Where an answer waits on the EHR.
-        let reads_the_ehr = path.starts_with("/lists") || path.starts_with("/patients");
+        let reads_the_ehr = ["/lists", "/patients", "/locations"]
+            .iter()
+            .any(|p| path.starts_with(p));
         for operation in [
             &mut item.get,
             &mut item.put,

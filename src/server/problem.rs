@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::domain::DomainError;
+use crate::fhir::FhirError;
 
 /// An RFC 9457 problem: why a request was refused or could not be done.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -87,6 +88,7 @@ impl From<DomainError> for Problem {
             }
             // The EHR's failure, not ours: the message names the resource type and the
             // EHR's base URL, never a patient's id.
+            DomainError::Ehr(FhirError::NoSuch(_)) => StatusCode::NOT_FOUND,
             DomainError::Ehr(_) => StatusCode::BAD_GATEWAY,
             DomainError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -428,3 +428,67 @@ async fn a_ward_is_found_by_the_start_of_its_name() {
     let empty = nurse.find_locations("  ").await.unwrap_err();
     assert!(empty.to_string().contains("1 to 80"), "{empty}");
 }
+
+/// What a census list is made from is checked before the EHR is asked: a bad one is the
+/// asker's 422, a ward the EHR does not have a 404, and neither counts against the EHR.
+#[tokio::test]
+async fn a_census_or_list_that_cannot_name_anything_is_refused_and_the_ehr_stays_trusted() {
+    let w = ward_on(TestStore::sqlite(), 0).await;
+    let http = reqwest::Client::new();
+    let base = format!("{}/api/v1", w.server.url());
+    let token = http
+        .post(format!("{base}/session"))
+        .json(&json!({"username": "nurse", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let make = |body: Value| {
+        http.post(format!("{base}/lists"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let huge = "A".repeat(100_000);
+    for (body, status) in [
+        (json!({"name": "x", "census": huge}), 422),
+        (json!({"name": "x", "census": ""}), 422),
+        (json!({"name": "x", "census": "Location/../../x"}), 422),
+        (json!({"name": "x", "census": "4 West\u{1b}[2J"}), 422),
+        (json!({"name": "x", "fhir_list": "List?_include=*"}), 422),
+        (
+            json!({"name": "x", "fhir_list": "List?code=x&_format=xml"}),
+            422,
+        ),
+        (json!({"name": "x", "fhir_list": "http://evil/List/1"}), 422),
+        (json!({"name": "x", "fhir_list": "Patient?name=a"}), 422),
+        (
+            json!({"name": "x", "census": "4 West", "fhir_list": "List/a"}),
+            422,
+        ),
+        (json!({"name": "x", "census": "Ward 99"}), 404),
+        (json!({"name": "x", "fhir_list": "List/no-such"}), 404),
+    ] {
+        let answer = make(body.clone()).await.unwrap();
+        let got = answer.status().as_u16();
+        let text = answer.text().await.unwrap();
+        assert_eq!(got, status, "{body}: {text}");
+        assert!(
+            text.len() < 2_000,
+            "the refusal does not echo the input back"
+        );
+    }
+    // The EHR was never out of reach: a ward search right after answers.
+    let found = http
+        .get(format!("{base}/locations?name=4"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), 200, "{}", found.text().await.unwrap());
+}

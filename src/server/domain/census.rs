@@ -138,6 +138,7 @@ impl Domain {
         name: &str,
         source: NewSource,
     ) -> DomainResult<PatientList> {
+        check_source(&source)?;
         let (source, census) = match source {
             NewSource::Census(location) => {
                 let census = self.ehr.census(&LocationRef::parse(&location)).await?;
@@ -382,6 +383,77 @@ impl Domain {
             ));
         }
         Ok(self.ehr.find_locations(name).await?)
+    }
+}
+
+/// The longest location or List reference taken: an identifier or a name is tens of
+/// characters; more is a mistake or an attack on the EHR's URLs.
+const MOST_SOURCE_CHARS: usize = 200;
+
+/// Search parameters a `List?…` source may use: ways of naming one List, nothing that
+/// makes the EHR fetch more (`_include`, `_revinclude`) or answer otherwise (`_format`).
+const LIST_SEARCH_PARAMETERS: &[&str] = &[
+    "code",
+    "identifier",
+    "subject",
+    "patient",
+    "title",
+    "status",
+    "_id",
+    "encounter",
+    "source",
+];
+
+/// Refuses, before the EHR is asked, a source that cannot name a location or a List.
+fn check_source(source: &NewSource) -> DomainResult<()> {
+    let (text, what) = match source {
+        NewSource::Census(t) => (t.trim(), "A census needs a ward"),
+        NewSource::FhirList(t) => (t.trim(), "An EHR list needs a List"),
+    };
+    let invalid = |why: String| Err(DomainError::Invalid(why));
+    if text.is_empty() || text.chars().count() > MOST_SOURCE_CHARS {
+        return invalid(format!(
+            "{what}: 1 to {MOST_SOURCE_CHARS} characters (its name, Location/ID or system|value; for a list, List/ID or List?code=…)."
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return invalid(format!("{what} without control characters."));
+    }
+    let is_id = crate::fhir::http::is_fhir_id;
+    match source {
+        NewSource::Census(_) => match text.strip_prefix("Location/") {
+            Some(id) if !is_id(id) => invalid(format!(
+                "\"{id}\" is not a FHIR id (letters, digits, - and ., up to 64)."
+            )),
+            _ => Ok(()),
+        },
+        NewSource::FhirList(_) => {
+            if let Some(id) = text.strip_prefix("List/") {
+                return if is_id(id) {
+                    Ok(())
+                } else {
+                    invalid(format!(
+                        "\"{id}\" is not a FHIR id (letters, digits, - and ., up to 64)."
+                    ))
+                };
+            }
+            let Some(query) = text.strip_prefix("List?") else {
+                return invalid("An EHR list is List/ID or a search, List?code=….".into());
+            };
+            for pair in query.split('&') {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                if !LIST_SEARCH_PARAMETERS.contains(&name) {
+                    return invalid(format!(
+                        "A List search by {}, not \"{name}\".",
+                        LIST_SEARCH_PARAMETERS.join(", ")
+                    ));
+                }
+                if value.is_empty() || value.contains(['#', ' ', '?']) {
+                    return invalid(format!("\"{pair}\" needs a plain value."));
+                }
+            }
+            Ok(())
+        }
     }
 }
 
