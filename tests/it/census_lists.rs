@@ -217,6 +217,11 @@ async fn admission_transfer_and_discharge_reach_the_list(store: TestStore) {
         .unwrap();
     let row = rows.rows.iter().find(|r| r.patient == moving).unwrap();
     assert_eq!(row.cell(ColumnId::Bed).unwrap().text, new_bed_name);
+    // The discharged patient shows as they left: their name, their last bed.
+    let gone = rows.rows.iter().find(|r| r.patient == leaving).unwrap();
+    assert_eq!(gone.cell(ColumnId::Bed).unwrap().text, new_bed_name);
+    assert!(gone.cell(ColumnId::Name).unwrap().text.contains(','));
+    assert!(!gone.pending && gone.problem.is_none(), "{gone:?}");
 
     // Each change is an audit row, in the census's name.
     let acts = census_acts(&w).await;

@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyCode;
 use wardround::fhir::census::FoundLocation;
-use wardround::model::{EntryMark, ListSource};
+use wardround::model::{ColumnId, EntryMark, ListSource};
 use wardround::tui::action::{Action, Effect};
 use wardround::tui::app::Overlay;
 use wardround::tui::update::{key, update};
@@ -52,18 +52,36 @@ fn census_app() -> (wardround::tui::app::App, String, String) {
 
 #[test]
 fn an_admission_is_marked_new_and_a_discharge_greyed_with_its_time() {
-    let (app, _, _) = census_app();
-    let screen = screen_text(&app, 120, 30);
-    assert!(screen.contains("1 new, 1 discharged"), "{screen}");
-    let lines: Vec<&str> = screen.lines().collect();
-    assert!(
-        lines.iter().any(|l| l.contains("● 4W-")),
-        "the new patient's bed is marked:\n{screen}"
+    let (app, _, discharged) = census_app();
+    let row = app
+        .patients
+        .loaded
+        .iter()
+        .find(|r| r.patient == discharged)
+        .unwrap();
+    let (bed, name) = (
+        row.cell(ColumnId::Bed).unwrap().text.clone(),
+        row.cell(ColumnId::Name).unwrap().text.clone(),
     );
-    assert!(
-        lines.iter().any(|l| l.contains("discharged 09:41")),
-        "the discharge says when, where the bed was:\n{screen}"
-    );
+    for (width, height) in [(120, 30), (80, 24)] {
+        let screen = screen_text(&app, width, height);
+        assert!(
+            screen.contains("(28 patients) · 1 new, 1 discharged"),
+            "the discharged are counted apart:\n{screen}"
+        );
+        assert!(
+            screen.lines().any(|l| l.contains("● 4W-")),
+            "the new patient's bed is marked:\n{screen}"
+        );
+        let line = screen
+            .lines()
+            .find(|l| l.contains("discharged 09:41"))
+            .unwrap_or_else(|| panic!("the discharge says when:\n{screen}"));
+        assert!(
+            line.contains(&bed) && line.contains(&name),
+            "who and where stay readable at {width}: {line}"
+        );
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::{Domain, DomainError, DomainResult, Session};
 use crate::fhir::census::{Census, LocationRef};
+use crate::fhir::PatientChart;
 use crate::model::{AuditAction, ListSource, PatientList};
 use crate::server::store::{ListChange, SourceMoves};
 
@@ -43,11 +44,20 @@ pub(super) struct Censuses {
     /// Lists whose census last came back empty while patients were on them: believed
     /// only when the next says so too (see `follow_source`).
     empty_once: Mutex<HashSet<Uuid>>,
+    /// Each discharged patient's chart as it was when they left (their last bed and
+    /// stay), shown greyed until they go from the list; memory only.
+    discharged: Mutex<HashMap<String, Arc<PatientChart>>>,
 }
 
 impl Censuses {
     fn beds(&self) -> MutexGuard<'_, Beds> {
         self.beds.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The chart of a discharged patient as they left.
+    pub(super) fn as_discharged(&self, patient: &str) -> Option<Arc<PatientChart>> {
+        let discharged = self.discharged.lock().unwrap_or_else(|p| p.into_inner());
+        discharged.get(patient).cloned()
     }
 
     fn turn(&self, list: Uuid) -> Arc<tokio::sync::Mutex<()>> {
@@ -270,6 +280,27 @@ impl Domain {
         if !moved.is_empty() {
             self.reads.forget_failures(Some(&moved));
             self.ehr.forget(Some(&moved)).await;
+        }
+        {
+            let mut discharged = self
+                .census
+                .discharged
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            for p in &moves.gone {
+                if let Some(chart) = self.reads.last_known(p) {
+                    discharged.insert(p.clone(), chart);
+                }
+            }
+            for p in moves.dropped.iter().chain(&moves.arrived) {
+                discharged.remove(p);
+            }
+        }
+        // Arrivals are read afresh: a failure remembered from before they came (a chart
+        // the EHR could not give yesterday) must not stand for them now.
+        if !moves.arrived.is_empty() {
+            self.reads.forget_failures(Some(&moves.arrived));
+            self.ehr.forget(Some(&moves.arrived)).await;
         }
         let changed = self
             .change_list(list.id, list.team_id, ListChange::Follow(&moves))

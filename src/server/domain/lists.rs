@@ -25,13 +25,42 @@ impl Domain {
         exporting: bool,
     ) -> DomainResult<ListRows> {
         let list = self.team_list(session, list_id).await?;
-        let charts = self
+        // A discharged patient shows as they were when they left (their bed, their stay):
+        // the EHR is not asked about them again.
+        let as_left: Vec<Option<Arc<PatientChart>>> = list
+            .patient_ids
+            .iter()
+            .map(|p| {
+                list.mark(p)
+                    .gone_at
+                    .and_then(|_| self.census.as_discharged(p))
+            })
+            .collect();
+        let reading = PatientList {
+            patient_ids: list
+                .patient_ids
+                .iter()
+                .zip(&as_left)
+                .filter(|(_, left)| left.is_none())
+                .map(|(p, _)| p.clone())
+                .collect(),
+            ..list.clone()
+        };
+        let mut read = self
             .charts_for(
                 session.user.id,
-                &list,
+                &reading,
                 (!exporting).then_some(ANSWER_WITHIN),
             )
-            .await;
+            .await
+            .into_iter();
+        let charts: Vec<Option<ChartRead>> = as_left
+            .into_iter()
+            .map(|left| match left {
+                Some(chart) => Some(Ok(Some(chart))),
+                None => read.next().flatten(),
+            })
+            .collect();
         let now = Utc::now();
         let rows = list
             .patient_ids

@@ -518,7 +518,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let title = format!(
         " {} ({}){}{}{sort_note}{filter_note} ",
         list.title,
-        patients(list.len()),
+        // Those gone are counted apart (the source's note), not as patients here.
+        patients(
+            list.visible()
+                .filter(|r| list.mark(&r.patient).gone_at.is_none())
+                .count()
+        ),
         source_note(list),
         ehr_note(&list.loaded)
     );
@@ -564,12 +569,17 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Only the page holding the selection is built: a 100k-row list draws as fast as 30.
     let page = (area.height.saturating_sub(3) / (1 + spacing)).max(1) as usize;
     let first = list.selected - list.selected % page;
-    // A newcomer is marked in the first column; a leaver's time goes after their name
-    // (or in the first column when no name is shown), never cut off by it.
+    // A newcomer is marked in the first column. A leaver's time goes in the widest text
+    // column that holds it whole and is not the bed or the name (who they were and where
+    // stay readable), else after the name.
     let new_in = fitted.first().map(|(c, _)| *c);
     let gone_in = fitted
         .iter()
-        .find(|(c, _)| *c == ColumnId::Name)
+        .filter(|(c, w)| {
+            c.kind() == CellKind::Text && *c != ColumnId::Name && usize::from(*w) >= GONE_WIDTH
+        })
+        .max_by_key(|(_, w)| *w)
+        .or_else(|| fitted.iter().find(|(c, _)| *c == ColumnId::Name))
         .or(fitted.first())
         .map(|(c, _)| *c);
     let rows = (first..(first + page).min(list.len()))
@@ -589,7 +599,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 };
                 let alarming = cell.flag == Some(Flag::Warning) && gone.is_none();
                 let text = match &gone {
-                    Some(gone) if Some(c) == gone_in => {
+                    Some(gone) if Some(c) == gone_in && c == ColumnId::Name => {
                         let room = (w as usize).saturating_sub(gone.chars().count() + 1);
                         if room < 4 {
                             gone.clone()
@@ -597,6 +607,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                             format!("{} {gone}", truncate(&cell.text, room))
                         }
                     }
+                    Some(gone) if Some(c) == gone_in => gone.clone(),
                     _ if mark.new && Some(c) == new_in => format!("● {}", cell.text),
                     _ if alarming => format!("{} !", cell.text),
                     _ => cell.text.clone(),
@@ -638,6 +649,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut state = TableState::default().with_selected(Some(list.selected - first));
     frame.render_stateful_widget(table, area, &mut state);
 }
+
+/// `discharged HH:MM`, the longest thing a leaver's row says.
+const GONE_WIDTH: usize = 16;
 
 fn patients(n: usize) -> String {
     match n {
