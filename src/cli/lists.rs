@@ -43,6 +43,11 @@ pub async fn run(cx: &Context, action: Action) -> Result<()> {
     let find = |name: &str| named(&lists, name).cloned();
     match action {
         Action::Show => {
+            if lists.is_empty() {
+                eprintln!(
+                    "No lists on your teams yet: `wardround lists new NAME` makes one (--census WARD keeps it from the EHR)."
+                );
+            }
             for l in &lists {
                 let follows = match &l.source {
                     Some(ListSource::Census { location_name, .. }) => {

@@ -225,6 +225,12 @@ impl HttpSource {
                     t.text
                         .clone()
                         .or_else(|| t.coding.iter().find_map(|c| c.display.clone()))
+                        .or_else(|| {
+                            t.coding
+                                .iter()
+                                .find_map(|c| physical_type_word(c.code.as_deref()?))
+                                .map(str::to_string)
+                        })
                 });
                 Some(FoundLocation {
                     reference: format!("Location/{id}"),
@@ -237,6 +243,25 @@ impl HttpSource {
                 })
             })
             .collect();
+        // What each is part of, by name: `in 4 West`, not `in Location/ward-4w`.
+        let named: HashMap<String, String> = found
+            .iter()
+            .map(|l| (l.reference.clone(), l.name.clone()))
+            .collect();
+        for l in &mut found {
+            let Some(within) = l.part_of.clone() else {
+                continue;
+            };
+            if let Some(name) = named.get(&within) {
+                l.part_of = Some(name.clone());
+            } else if let Some(id) = within.strip_prefix("Location/") {
+                if let Ok(Some(json)) = self.read_resource("Location", id).await {
+                    if let Ok(parent) = serde_json::from_str::<r4::Location>(&json) {
+                        l.part_of = parent.name.or(l.part_of.take());
+                    }
+                }
+            }
+        }
         // A ward (part of nothing here, or called one) before its rooms and beds.
         found.sort_by_key(|l| {
             let ward = l
@@ -406,6 +431,22 @@ impl HttpSource {
             .filter_map(|v| serde_json::from_value(v).ok())
             .collect())
     }
+}
+
+/// The word for a location-physical-type code.
+fn physical_type_word(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "si" => "site",
+        "bu" => "building",
+        "wi" => "wing",
+        "wa" => "ward",
+        "lvl" => "level",
+        "co" => "corridor",
+        "ro" => "room",
+        "bd" => "bed",
+        "area" => "area",
+        _ => return None,
+    })
 }
 
 /// A census row from a stay: in progress, inpatient, in one of `locations`.

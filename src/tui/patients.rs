@@ -46,6 +46,8 @@ pub struct PatientListState {
     /// What the list's source (a census) says of its patients: new, or gone at.
     pub marks: std::collections::BTreeMap<String, EntryMark>,
     pub source: Option<ListSource>,
+    /// The list whose rows `loaded` holds.
+    pub loaded_for: Option<Uuid>,
 }
 
 impl PatientListState {
@@ -77,6 +79,13 @@ impl PatientListState {
     /// applied when a list is first shown, not on every reload: the saved view (server)
     /// wins, then `prefs` (the config), then the built-in default.
     pub fn rows_loaded(&mut self, rows: ListRows, prefs: Option<&ListPrefs>) {
+        // Another list: it opens at its top, not on whichever of its patients the last
+        // list had selected.
+        if self.loaded_for != Some(rows.list.id) {
+            self.loaded_for = Some(rows.list.id);
+            self.view.clear();
+            self.selected = 0;
+        }
         if self.arranged_for != Some(rows.list.id) {
             self.arranged_for = Some(rows.list.id);
             let prefs = prefs.cloned().unwrap_or_default();

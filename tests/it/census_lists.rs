@@ -398,6 +398,10 @@ async fn the_cli_makes_a_census_list_and_says_what_it_follows() {
             && out.contains(" patients now"),
         "{out}"
     );
+    let (ok, _, err) = run(vec!["lists", "new", "4w", "--census", "4 West"])
+        .await
+        .unwrap();
+    assert!(!ok && err.contains("a list called \"4w\" already"), "{err}");
     let (ok, out, _) = run(vec!["lists"]).await.unwrap();
     assert!(ok && out.contains("census of 4 West"), "{out}");
     let (ok, _, err) = run(vec!["lists", "new", "Nowhere", "--census", "Ward 99"])
@@ -430,6 +434,15 @@ async fn a_ward_is_found_by_the_start_of_its_name() {
         "the ward first: {found:?}"
     );
     assert_eq!(found[0].name, "4 West");
+    assert_eq!(found[0].kind.as_deref(), Some("ward"));
+    let rooms = nurse.find_locations("4W-1").await.unwrap();
+    let room = rooms.iter().find(|l| l.name == "4W-1").unwrap();
+    assert_eq!(room.kind.as_deref(), Some("room"));
+    assert_eq!(
+        room.part_of.as_deref(),
+        Some("4 West"),
+        "by name: {rooms:?}"
+    );
     let empty = nurse.find_locations("  ").await.unwrap_err();
     assert!(empty.to_string().contains("1 to 80"), "{empty}");
 }

@@ -200,6 +200,28 @@ fn a_patient_chat_keeps_its_title_on_another_list() {
 }
 
 #[test]
+fn another_list_opens_at_its_top() {
+    let mut app = ward_app();
+    for _ in 0..12 {
+        update(&mut app, key(KeyCode::Char('j')));
+    }
+    assert_eq!(app.patients.selected, 12);
+    // The same ward's patients on another list (a census of the same ward).
+    let mut other = rows();
+    other.list.id = uuid::Uuid::from_u128(52);
+    update(&mut app, Action::RowsLoaded(Ok(other)));
+    assert_eq!(app.patients.selected, 0);
+    // Read again (an event), the same list keeps its place.
+    for _ in 0..3 {
+        update(&mut app, key(KeyCode::Char('j')));
+    }
+    let mut again = rows();
+    again.list.id = uuid::Uuid::from_u128(52);
+    update(&mut app, Action::RowsLoaded(Ok(again)));
+    assert_eq!(app.patients.selected, 3);
+}
+
+#[test]
 fn urgent_alert_appears_pulses_and_clears_on_read() {
     let mut app = ward_app();
     assert!(app.alert_active());

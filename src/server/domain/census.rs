@@ -128,7 +128,8 @@ impl Domain {
         source: NewSource,
     ) -> DomainResult<PatientList> {
         let team = self.choose_team(session, team).await?;
-        let list = self.create_sourced_list(team, name, source).await?;
+        let name = self.fresh_name(session, team, name, None).await?;
+        let list = self.create_sourced_list(team, &name, source).await?;
         let detail = format!(
             "list {} following {} ({} patients)",
             list.id,
@@ -230,7 +231,15 @@ impl Domain {
     /// Brings one list in line with its source; `true` when anything changed.
     pub(super) async fn follow_source(&self, list_id: Uuid) -> DomainResult<bool> {
         let turn = self.census.turn(list_id);
-        let _turn = turn.lock().await;
+        // A refresh already under way answers for this one too: forty presses of `R`
+        // ask the EHR once or twice, not forty times one after another.
+        let _turn = match turn.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                drop(turn.lock().await);
+                return Ok(false);
+            }
+        };
         // Read under the turn: the list as the previous refresh left it.
         let Some(list) = self.store.list(list_id).await? else {
             return Ok(false);

@@ -44,6 +44,32 @@ fn kept_by_hand(list: &PatientList) -> DomainResult<()> {
 }
 
 impl Domain {
+    /// `name` checked, and free among `team`'s lists (but for `except`, being renamed):
+    /// two lists of one name leave scripts (`export --list NAME`) unable to say which.
+    pub(super) async fn fresh_name(
+        &self,
+        session: &Session,
+        team: Uuid,
+        name: &str,
+        except: Option<Uuid>,
+    ) -> DomainResult<String> {
+        let name = check_name(name)?;
+        let taken = self
+            .store
+            .lists_for(session.user.id)
+            .await?
+            .into_iter()
+            .any(|l| {
+                l.team_id == team && Some(l.id) != except && l.name.eq_ignore_ascii_case(&name)
+            });
+        if taken {
+            return Err(DomainError::Conflict(format!(
+                "The team has a list called \"{name}\" already: choose another name."
+            )));
+        }
+        Ok(name)
+    }
+
     /// The team a new list is for: the one named, if the caller is on it, else their first.
     pub(super) async fn choose_team(
         &self,
@@ -97,7 +123,7 @@ impl Domain {
         let list = PatientList {
             id: Uuid::new_v4(),
             team_id: team,
-            name: check_name(name)?,
+            name: self.fresh_name(session, team, name, None).await?,
             patient_ids: Vec::new(),
             ..Default::default()
         };
@@ -122,7 +148,9 @@ impl Domain {
         name: &str,
     ) -> DomainResult<PatientList> {
         let list = self.team_list(session, id).await?;
-        let name = check_name(name)?;
+        let name = self
+            .fresh_name(session, list.team_id, name, Some(id))
+            .await?;
         let list = self
             .change_list(id, list.team_id, ListChange::Rename(&name))
             .await?
@@ -147,7 +175,9 @@ impl Domain {
         // A copy is kept by hand: it takes the patients on the list now, not its source.
         let copy = PatientList {
             id: Uuid::new_v4(),
-            name: check_name(name)?,
+            name: self
+                .fresh_name(session, original.team_id, name, None)
+                .await?,
             patient_ids: original
                 .patient_ids
                 .iter()

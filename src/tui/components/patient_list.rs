@@ -688,9 +688,9 @@ fn ehr_note(rows: &[crate::model::Row]) -> String {
     match (waiting, failed) {
         (0, 0) => String::new(),
         (0, n) if n == rows.len() => " · the EHR gave none of them".into(),
-        (0, n) => format!(" · {n} the EHR could not give"),
+        (0, n) => format!(" · {n} could not be read from the EHR"),
         (w, 0) => format!(" · {w} still coming from the EHR"),
-        (w, n) => format!(" · {w} still coming from the EHR, {n} it could not give"),
+        (w, n) => format!(" · {w} still coming from the EHR, {n} could not be read"),
     }
 }
 

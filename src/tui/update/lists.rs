@@ -76,7 +76,7 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
                     format!("The EHR gave nothing for {what} at {at}; the detail pane says why.")
                 }
                 n => format!(
-                    "Fetched the latest for {what} from the EHR at {at}; it could not give {n}."
+                    "Fetched the latest for {what} from the EHR at {at}; {n} could not be read."
                 ),
             });
         }
