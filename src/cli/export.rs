@@ -84,7 +84,21 @@ async fn from_server(
                 descending: false,
             }]
         });
-    let rows = client.export_rows(list.id, &columns).await?.rows;
+    let exported = client.export_rows(list.id, &columns).await?;
+    // A rounding sheet is of who is on the ward: those the census discharged today (greyed
+    // in the app until tomorrow) are left off, and counted on stderr.
+    let (rows, gone): (Vec<_>, Vec<_>) = exported
+        .rows
+        .into_iter()
+        .partition(|r| exported.list.mark(&r.patient).gone_at.is_none());
+    if !gone.is_empty() {
+        let word = exported
+            .list
+            .source
+            .as_ref()
+            .map_or("gone", |s| s.gone_word());
+        eprintln!("{} {word} today left off the sheet", gone.len());
+    }
     let sorted: Vec<_> = wardround::model::sort::order(&rows, &sort)
         .into_iter()
         .map(|i| rows[i].clone())

@@ -404,6 +404,22 @@ async fn the_cli_makes_a_census_list_and_says_what_it_follows() {
     assert!(!ok && err.contains("a list called \"4w\" already"), "{err}");
     let (ok, out, _) = run(vec!["lists"]).await.unwrap();
     assert!(ok && out.contains("census of 4 West"), "{out}");
+
+    // Sent home: off the rounding sheet, and said so.
+    w.ehr.put(ward::discharged(w.stay("demo-01"), Utc::now()));
+    assert_eq!(w.domain().refresh_sources().await, 1);
+    let (ok, out, err) = run(vec!["export", "--list", "4W", "--format", "csv"])
+        .await
+        .unwrap();
+    assert!(ok, "{err}");
+    assert!(!out.contains("demo-01,"), "{out}");
+    assert!(out.contains("demo-02,"), "{out}");
+    assert!(
+        err.contains("1 discharged today left off the sheet"),
+        "{err}"
+    );
+    let (_, out, _) = run(vec!["lists"]).await.unwrap();
+    assert!(out.contains("(1 discharged)"), "{out}");
     let (ok, _, err) = run(vec!["lists", "new", "Nowhere", "--census", "Ward 99"])
         .await
         .unwrap();
@@ -509,4 +525,38 @@ async fn a_census_or_list_that_cannot_name_anything_is_refused_and_the_ehr_stays
         .await
         .unwrap();
     assert_eq!(found.status(), 200, "{}", found.text().await.unwrap());
+}
+
+/// The EHR goes down: each row says it could not be read, and still who and where.
+#[tokio::test]
+async fn a_census_list_over_a_down_ehr_still_says_who_is_in_which_bed() {
+    let w = ward_on(TestStore::sqlite(), 0).await;
+    let list = census_list(&w).await;
+    w.ehr.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let rows = w
+        .domain()
+        .list_rows(
+            &w.session,
+            list.id,
+            &[ColumnId::Bed, ColumnId::Name, ColumnId::News2],
+            true,
+        )
+        .await
+        .unwrap();
+    for row in &rows.rows {
+        assert!(row.problem.is_some(), "{row:?}");
+        assert_eq!(row.cell(ColumnId::News2).unwrap().text, "?");
+        assert!(
+            row.cell(ColumnId::Name).unwrap().text.contains(','),
+            "{row:?}"
+        );
+        assert!(
+            row.cell(ColumnId::Bed).unwrap().text.starts_with("4W-"),
+            "{row:?}"
+        );
+    }
+    // Nothing is lost: the census could not be asked, and the list stays as it was.
+    assert_eq!(w.domain().refresh_sources().await, 0);
+    assert_eq!(list_now(&w, list.id).await.patient_ids, list.patient_ids);
+    assert!(list_now(&w, list.id).await.marks.is_empty());
 }

@@ -71,8 +71,20 @@ impl Domain {
                 Some(Ok(None)) => {
                     columns::unknown_row(id, columns, "The EHR does not know this patient.".into())
                 }
-                // One patient the EHR cannot give never fails the list.
-                Some(Err(e)) => columns::unknown_row(id, columns, e.to_string()),
+                // One patient the EHR cannot give never fails the list; who they are and
+                // where (from the census or an earlier read) still shows, nothing clinical.
+                Some(Err(e)) => {
+                    let mut row = columns::unknown_row(id, columns, e.to_string());
+                    if let Some(known) = self.reads.last_known(id) {
+                        let known = columns::row(&known, columns, now);
+                        for c in [ColumnId::Bed, ColumnId::Name, ColumnId::Mrn, ColumnId::Sex] {
+                            if let Some(cell) = known.columns.get(&c) {
+                                row.columns.insert(c, cell.clone());
+                            }
+                        }
+                    }
+                    row
+                }
                 // Still coming: what was read before, if anything, meanwhile.
                 None => match self.reads.last_known(id) {
                     Some(chart) => crate::model::Row {
