@@ -1093,3 +1093,40 @@ async fn adding_a_patient_says_when_it_is_done_or_why_not() {
         }
     }
 }
+
+/// High contrast and NO_COLOR mark urgency with a background or reverse video: only a
+/// conversation with an urgent message waiting may carry it.
+#[test]
+fn only_a_waiting_urgent_conversation_looks_urgent_in_every_theme() {
+    use ratatui::style::{Color, Modifier};
+    let app = ward_app();
+    let high_contrast = wardround::tui::theme::Theme::load("high-contrast", None).unwrap();
+    for theme in [
+        high_contrast.clone(),
+        high_contrast.without_color(),
+        wardround::tui::theme::Theme::default().without_color(),
+    ] {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        terminal
+            .draw(|f| wardround::tui::view::draw(f, &app, &theme))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let marker_of = |label: &str| {
+            (0..40u16).find_map(|y| {
+                let line: String = (0..120u16).map(|x| buffer[(x, y)].symbol()).collect();
+                let at = line.find(label)?;
+                let x = line[..at].chars().count() as u16;
+                // The marker is the cell before the sigil.
+                Some(buffer[(x - 1, y)].clone())
+            })
+        };
+        let calm = marker_of("# 4 West").expect("the ward channel is listed");
+        assert!(
+            calm.bg == Color::Reset && !calm.modifier.contains(Modifier::REVERSED),
+            "nothing waits in the channel: {calm:?}"
+        );
+        let urgent = marker_of("@ Dr Priya Shah").expect("the urgent 1:1 is listed");
+        assert_eq!(urgent.symbol(), "‼");
+    }
+}

@@ -115,7 +115,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             let name = truncate(&app.title_of(c), width.saturating_sub(4 + count.len()));
             let name_role = if unread > 0 { Role::Unread } else { Role::Text };
             ListItem::new(Line::from(vec![
-                Span::styled(marker, theme.style(Role::Urgent)),
+                // Only a waiting urgent message is styled: themes that mark urgency with a
+                // background would otherwise paint a blank cell on every row.
+                if urgent {
+                    Span::styled(marker, theme.style(Role::Urgent))
+                } else {
+                    Span::raw(marker)
+                },
                 Span::styled(format!("{sigil} "), theme.style(Role::Muted)),
                 Span::styled(name, theme.style(name_role)),
                 Span::styled(count, theme.style(Role::Unread)),
