@@ -48,6 +48,11 @@ pub struct PatientListState {
     pub source: Option<ListSource>,
     /// The list whose rows `loaded` holds.
     pub loaded_for: Option<Uuid>,
+    /// The first row on screen and how many rows fit, as last drawn: the view scrolls a
+    /// row at a time around the selection, as ratatui's own `TableState` offset does
+    /// (kept by the drawing, which alone knows the pane's height).
+    pub top: std::cell::Cell<usize>,
+    pub page: std::cell::Cell<usize>,
 }
 
 impl PatientListState {

@@ -1130,3 +1130,51 @@ fn only_a_waiting_urgent_conversation_looks_urgent_in_every_theme() {
         assert_eq!(urgent.symbol(), "‼");
     }
 }
+
+/// The list pane's rows as drawn at `width`×`height`: the lines between its header and
+/// its bottom border.
+fn list_lines(app: &wardround::tui::app::App, width: u16, height: u16) -> Vec<String> {
+    let screen = screen_text(app, width, height);
+    let lines: Vec<String> = screen.lines().map(str::to_string).collect();
+    let header = lines.iter().position(|l| l.contains("Bed▲ ")).unwrap();
+    let bottom = lines
+        .iter()
+        .skip(header)
+        .position(|l| l.starts_with('┗') || l.starts_with('└'))
+        .unwrap()
+        + header;
+    lines[header + 1..bottom].to_vec()
+}
+
+#[test]
+fn the_list_scrolls_a_row_at_a_time_and_its_end_fills_the_pane() {
+    let mut app = ward_app();
+    let (w, h) = (120, 40);
+    let first = list_lines(&app, w, h);
+    let page = first.len();
+    assert!(page > 5 && page < app.patients.len(), "{page}");
+    // Down to two rows short of the bottom: nothing moves.
+    for _ in 0..page - 3 {
+        update(&mut app, key(KeyCode::Char('j')));
+        list_lines(&app, w, h);
+    }
+    assert_eq!(list_lines(&app, w, h)[0], first[0]);
+    // One more: the view moves one row, not a page.
+    update(&mut app, key(KeyCode::Char('j')));
+    let moved = list_lines(&app, w, h);
+    assert_eq!(moved[0], first[1], "one row up");
+    // G: the last rows fill the pane, no blank lines below them.
+    update(&mut app, key(KeyCode::Char('G')));
+    let end = list_lines(&app, w, h);
+    assert!(
+        end.iter().all(|l| !l
+            .trim_matches(|c| c == '┃' || c == '│' || c == ' ')
+            .is_empty()),
+        "{end:#?}"
+    );
+    // A page key moves what was drawn, less one row of context.
+    update(&mut app, key(KeyCode::Char('g')));
+    list_lines(&app, w, h);
+    update(&mut app, key(KeyCode::PageDown));
+    assert_eq!(app.patients.selected, page - 1);
+}

@@ -340,8 +340,11 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::RowUp => list.selected = list.selected.saturating_sub(1),
         Command::RowFirst => list.selected = 0,
         Command::RowLast => list.selected = last_row,
-        Command::PageDown => list.selected = (list.selected + PAGE).min(last_row),
-        Command::PageUp => list.selected = list.selected.saturating_sub(PAGE),
+        // A page is what was drawn, less a row kept in view for context.
+        Command::PageDown => {
+            list.selected = (list.selected + page_step(list)).min(last_row);
+        }
+        Command::PageUp => list.selected = list.selected.saturating_sub(page_step(list)),
         Command::ColumnLeft => list.column = list.column.saturating_sub(1),
         Command::ColumnRight => {
             list.column = (list.column + 1).min(list.columns.len().saturating_sub(1))
@@ -566,9 +569,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         };
         TableCell::from(Span::styled(label, theme.style(role)))
     }));
-    // Only the page holding the selection is built: a 100k-row list draws as fast as 30.
+    // Only the rows on screen are built: a 100k-row list draws as fast as 30.
     let page = (area.height.saturating_sub(3) / (1 + spacing)).max(1) as usize;
-    let first = list.selected - list.selected % page;
+    let first = scrolled_to(list.top.get(), list.selected, page, list.len());
+    list.top.set(first);
+    list.page.set(page);
     // A newcomer is marked in the first column. A leaver's time goes in the widest text
     // column that holds it whole and is not the bed or the name (who they were and where
     // stay readable), else after the name.
@@ -650,6 +655,29 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// The first row to draw: the last one drawn first, moved as little as keeps the
+/// selection in view with up to two rows of context beyond it, and never leaving blank
+/// rows below the list's end while rows above are hidden.
+fn scrolled_to(top: usize, selected: usize, page: usize, len: usize) -> usize {
+    let context = (page.saturating_sub(1) / 4).min(2);
+    let mut top = top;
+    if selected < top + context {
+        top = selected.saturating_sub(context);
+    }
+    if selected + context >= top + page {
+        top = (selected + context + 1).saturating_sub(page);
+    }
+    top.min(len.saturating_sub(page))
+}
+
+/// Rows a page key moves: the page last drawn, less one kept for context.
+fn page_step(list: &crate::tui::patients::PatientListState) -> usize {
+    match list.page.get() {
+        0 => PAGE,
+        page => page.saturating_sub(1).max(1),
+    }
+}
+
 /// `discharged HH:MM`, the longest thing a leaver's row says.
 const GONE_WIDTH: usize = 16;
 
@@ -697,6 +725,27 @@ fn ehr_note(rows: &[crate::model::Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_scrolls_a_row_at_a_time_keeping_context() {
+        // 10 rows fit, 30 in the list: context is 2 rows.
+        assert_eq!(scrolled_to(0, 7, 10, 30), 0, "in view: no scroll");
+        assert_eq!(
+            scrolled_to(0, 8, 10, 30),
+            1,
+            "two rows short of the end: one row"
+        );
+        assert_eq!(scrolled_to(1, 9, 10, 30), 2);
+        assert_eq!(scrolled_to(12, 13, 10, 30), 11, "upwards likewise");
+        assert_eq!(scrolled_to(0, 29, 10, 30), 20, "G: the last page full");
+        assert_eq!(
+            scrolled_to(25, 29, 10, 30),
+            20,
+            "never blank rows below the end"
+        );
+        assert_eq!(scrolled_to(0, 0, 10, 3), 0, "a short list from the top");
+        assert_eq!(scrolled_to(5, 2, 1, 30), 2, "one row: the selection");
+    }
 
     #[test]
     fn narrow_terminals_drop_the_least_needed_columns_first() {
