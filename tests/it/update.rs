@@ -1178,3 +1178,20 @@ fn the_list_scrolls_a_row_at_a_time_and_its_end_fills_the_pane() {
     update(&mut app, key(KeyCode::PageDown));
     assert_eq!(app.patients.selected, page - 1);
 }
+
+#[test]
+fn fetching_the_latest_reloads_the_open_detail() {
+    let mut app = ward_app();
+    let rows = rows();
+    app.patients.list_id = Some(rows.list.id);
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let Some(Effect::LoadDetail(patient)) = effects.first().cloned() else {
+        panic!("{effects:?}");
+    };
+    update(&mut app, key(KeyCode::Char('r')));
+    let effects = update(&mut app, Action::RowsLoaded(Ok(rows)));
+    assert!(
+        effects.contains(&Effect::LoadDetail(patient)),
+        "the detail reads what was fetched: {effects:?}"
+    );
+}

@@ -64,9 +64,14 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     app.remember_labels();
     app.patients.refilling = false;
     let again = std::mem::take(&mut app.patients.refill_again);
+    let mut effects = Vec::new();
     // A fetch is done when nothing it brought is still coming (`list_filled` reloads).
     if !app.patients.loaded.iter().any(|r| r.pending) {
         if let Some(what) = app.patients.fetching.take() {
+            // The detail open shows what was just fetched, not its earlier read.
+            if let Some(detail) = &app.detail {
+                effects.push(Effect::LoadDetail(detail.patient.clone()));
+            }
             let at = app.now.with_timezone(&app.utc_offset).format("%H:%M");
             let rows = &app.patients.loaded;
             let failed = rows.iter().filter(|r| r.problem.is_some()).count();
@@ -83,10 +88,9 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     }
     follow::rows_loaded(app);
     if again {
-        list_filled(app, list)
-    } else {
-        Vec::new()
+        effects.extend(list_filled(app, list));
     }
+    effects
 }
 
 /// A list was made or changed (renamed, a patient added or removed).
