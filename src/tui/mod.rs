@@ -74,13 +74,20 @@ fn theme_for<'a>(app: &App, options: &'a Options) -> &'a Theme {
 pub struct ClockShown {
     pub minute: u32,
     pub retry_in_secs: Option<u64>,
+    /// The age the alert bar shows, as shown.
+    pub alert_age: Option<i64>,
 }
 
 impl ClockShown {
     pub fn of(app: &App) -> Self {
+        let age = components::alert_bar::shown_since(app)
+            .map(|sent| (app.now - sent).num_seconds())
+            // Equal when `ago` reads the same: the bucket it falls in.
+            .map(|s| s + components::ago_changes_in(s).as_secs() as i64);
         ClockShown {
             minute: app.now.minute(),
             retry_in_secs: app.retry_in_secs(),
+            alert_age: age,
         }
     }
 }
@@ -185,7 +192,17 @@ async fn event_loop(
         let alerting = app.alert_active() && !app.reduced_motion;
         // Offline, the footer counts down to the next retry: wake when its second turns,
         // not on a frame timer.
-        let countdown = app.countdown_changes_in(Utc::now());
+        let now = Utc::now();
+        // The alert bar's age too: when it next reads differently.
+        let countdown = [
+            app.countdown_changes_in(now),
+            components::alert_bar::shown_since(&app).map(|sent| {
+                components::ago_changes_in((now - sent).num_seconds()) + Duration::from_millis(50)
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let action = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(TermEvent::Key(k))) => Action::Key(k),

@@ -246,6 +246,7 @@ fn offline_the_bar_says_urgent_messages_may_be_waiting_and_the_footer_counts_dow
             wardround::tui::ClockShown {
                 minute: 30,
                 retry_in_secs: Some(4),
+                alert_age: None,
             },
             false
         ),

@@ -1195,3 +1195,29 @@ fn fetching_the_latest_reloads_the_open_detail() {
         "the detail reads what was fetched: {effects:?}"
     );
 }
+
+/// The alert bar's age moves on while shown, ten seconds at a time: the clock asks for a
+/// redraw exactly when what the bar reads changes.
+#[test]
+fn the_alert_bars_age_moves_on_while_it_is_shown() {
+    use wardround::tui::{redraw_needed, ClockShown};
+    let mut app = ward_app();
+    let sent = urgent().sent_at;
+    let bar = |app: &wardround::tui::app::App| {
+        screen_text(app, 120, 40)
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    app.now = sent + chrono::Duration::seconds(42);
+    let shown = ClockShown::of(&app);
+    assert!(bar(&app).contains("40s ago"), "{}", bar(&app));
+    app.now = sent + chrono::Duration::seconds(49);
+    assert!(!redraw_needed(true, &app, shown, false), "still 40s ago");
+    app.now = sent + chrono::Duration::seconds(50);
+    assert!(redraw_needed(true, &app, shown, false), "now 50s ago");
+    assert!(bar(&app).contains("50s ago"), "{}", bar(&app));
+    app.now = sent + chrono::Duration::seconds(61);
+    assert!(bar(&app).contains("1m ago"), "{}", bar(&app));
+}

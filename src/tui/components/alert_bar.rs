@@ -13,6 +13,20 @@ use crate::tui::app::{App, UrgentWaiting};
 use crate::tui::keymap::{Command, Scope};
 use crate::tui::theme::{Role, Theme};
 
+/// When the message whose age the bar shows was sent (an urgent one, else important):
+/// the bar is drawn again as that age moves on, not only on the pulse.
+pub fn shown_since(app: &App) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Some(oldest) = app.urgent_waiting().first() {
+        return Some(oldest.message.sent_at);
+    }
+    if !app.unanswered.is_empty() {
+        return None;
+    }
+    app.important_waiting()
+        .first()
+        .map(|oldest| oldest.message.sent_at)
+}
+
 /// The bar's text and role, from the app alone.
 pub fn content(app: &App) -> (String, Role) {
     let jump = key_for(app, Command::JumpToUrgent);

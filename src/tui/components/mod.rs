@@ -84,13 +84,43 @@ pub fn column(s: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(width.saturating_sub(used)))
 }
 
-/// "just now", "45s ago", "12m ago", "3h ago", "2d ago".
+/// "just now", "40s ago", "12m ago", "3h ago", "2d ago".
+/// An age as shown: in tens of seconds under a minute, so that it moves on while shown
+/// at one redraw every ten seconds (over SSH, a few bytes), not every second.
 pub fn ago(seconds: i64) -> String {
     match seconds.max(0) {
         s if s < 10 => "just now".into(),
-        s if s < 60 => format!("{s}s ago"),
+        s if s < 60 => format!("{}s ago", s / 10 * 10),
         s if s < 3600 => format!("{}m ago", s / 60),
         s if s < 86_400 => format!("{}h ago", s / 3600),
         s => format!("{}d ago", s / 86_400),
+    }
+}
+
+/// How long until [`ago`] of an age of `seconds` reads differently.
+pub fn ago_changes_in(seconds: i64) -> std::time::Duration {
+    let s = seconds.max(0);
+    let step = match s {
+        s if s < 60 => 10,
+        s if s < 3600 => 60,
+        s if s < 86_400 => 3600,
+        _ => 86_400,
+    };
+    std::time::Duration::from_secs(u64::try_from(step - s % step).unwrap_or(1))
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::{ago, ago_changes_in};
+    use std::time::Duration;
+
+    #[test]
+    fn an_age_reads_in_steps_and_says_when_the_next_one_comes() {
+        assert_eq!(ago(3), "just now");
+        assert_eq!(ago(42), "40s ago");
+        assert_eq!(ago(125), "2m ago");
+        assert_eq!(ago_changes_in(42), Duration::from_secs(8));
+        assert_eq!(ago_changes_in(125), Duration::from_secs(55));
+        assert_eq!(ago_changes_in(7_300), Duration::from_secs(3_500));
     }
 }
