@@ -1221,3 +1221,19 @@ fn the_alert_bars_age_moves_on_while_it_is_shown() {
     app.now = sent + chrono::Duration::seconds(61);
     assert!(bar(&app).contains("1m ago"), "{}", bar(&app));
 }
+
+#[test]
+fn q_closes_the_patient_detail_before_it_quits() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Enter));
+    assert!(app.detail.is_some());
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(app.detail.is_none(), "one level closed");
+    assert!(!app.quit && app.confirm.is_none());
+    // At the top level `q` quits, asking first while an urgent message waits.
+    update(&mut app, key(KeyCode::Char('q')));
+    assert!(matches!(
+        app.confirm,
+        Some(wardround::tui::app::Confirm::Quit { urgent: 1, .. })
+    ));
+}

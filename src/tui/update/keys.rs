@@ -53,6 +53,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
+        // `q`, like Esc, closes one level: the patient detail before the app (Ctrl-C
+        // still asks to quit from anywhere).
+        Command::Quit if key.code == KeyCode::Char('q') && app.detail.is_some() => {
+            app.detail = None;
+            Vec::new()
+        }
         Command::Quit => {
             let (unsent, urgent) = (app.unsent(), app.urgent_waiting().len());
             let draft = !app.chat.composer.trim().is_empty()
