@@ -75,9 +75,17 @@ impl CensusEntry {
     /// A chart of what the census said (the patient and their bed), to show until the
     /// patient's own chart is read: names and beds at once on a list never read before.
     pub fn stand_in(&self, ward: &str) -> Option<super::PatientChart> {
+        if self.patient.is_none() && self.bed.is_none() {
+            return None;
+        }
+        // Without the patient (no `_include`, or the EHR lacks them), the bed alone.
+        let patient = self.patient.clone().unwrap_or_else(|| r4::Patient {
+            id: Some(self.patient_id.clone()),
+            ..Default::default()
+        });
         Some(super::PatientChart {
             id: self.patient_id.clone(),
-            patient: self.patient.clone()?,
+            patient,
             encounter: None,
             bed: self.bed.as_ref().map(|label| super::Bed {
                 label: label.clone(),
@@ -263,12 +271,18 @@ impl HttpSource {
             }
         }
         // A ward (part of nothing here, or called one) before its rooms and beds.
-        found.sort_by_key(|l| {
+        let rank = |l: &FoundLocation| {
             let ward = l
                 .kind
                 .as_deref()
                 .is_some_and(|k| k.eq_ignore_ascii_case("ward"));
-            (!ward, l.part_of.is_some(), l.name.to_lowercase())
+            (!ward, l.part_of.is_some())
+        };
+        // Bed 4W-2 before 4W-10.
+        found.sort_by(|a, b| {
+            rank(a).cmp(&rank(b)).then_with(|| {
+                crate::model::natural_cmp(&a.name.to_lowercase(), &b.name.to_lowercase())
+            })
         });
         Ok(found)
     }

@@ -15,6 +15,16 @@ pub struct User {
     pub admin: bool,
 }
 
+impl User {
+    /// "Alex Morgan (RN)", or the name alone when no role is set.
+    pub fn label(&self) -> String {
+        match self.role.trim() {
+            "" => self.display_name.clone(),
+            role => format!("{} ({role})", self.display_name),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: Uuid,

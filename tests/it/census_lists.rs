@@ -560,3 +560,44 @@ async fn a_census_list_over_a_down_ehr_still_says_who_is_in_which_bed() {
     assert_eq!(list_now(&w, list.id).await.patient_ids, list.patient_ids);
     assert!(list_now(&w, list.id).await.marks.is_empty());
 }
+
+/// Six requests at once for one name, each waiting on the EHR: one list is made.
+#[tokio::test]
+async fn a_list_name_is_taken_once_however_many_ask_at_once() {
+    let w = ward_on(TestStore::sqlite(), 50).await;
+    let d = w.domain();
+    let tries = (0..6)
+        .map(|_| d.new_sourced_list(&w.session, None, "Race", NewSource::Census("4 West".into())));
+    let made = futures_util::future::join_all(tries).await;
+    assert_eq!(made.iter().filter(|m| m.is_ok()).count(), 1, "{made:?}");
+    assert!(made
+        .iter()
+        .filter_map(|m| m.as_ref().err())
+        .all(|e| matches!(e, DomainError::Conflict(_))));
+}
+
+/// A stay whose patient the EHR does not have: the row still says which bed.
+#[tokio::test]
+async fn an_admission_the_ehr_cannot_give_still_shows_its_bed() {
+    let w = ward_on(TestStore::sqlite(), 0).await;
+    let list = census_list(&w).await;
+    let moving = list.patient_ids[0].clone();
+    let bed = w.bed_of(&moving);
+    w.ehr.put(ward::discharged(w.stay(&moving), Utc::now()));
+    let mut stay = w.stay(&moving);
+    stay["id"] = json!("ghost-stay");
+    stay["subject"]["reference"] = json!("Patient/ghost");
+    stay["status"] = json!("in-progress");
+    stay["location"] =
+        json!([{"location": {"reference": format!("Location/{bed}")}, "status": "active"}]);
+    w.ehr.put(stay);
+    assert_eq!(w.domain().refresh_sources().await, 1);
+    let rows = w
+        .domain()
+        .list_rows(&w.session, list.id, &[ColumnId::Bed, ColumnId::Name], true)
+        .await
+        .unwrap();
+    let ghost = rows.rows.iter().find(|r| r.patient == "ghost").unwrap();
+    assert!(ghost.problem.is_some(), "{ghost:?}");
+    assert_eq!(ghost.cell(ColumnId::Bed).unwrap().text, w.bed_name(&bed));
+}

@@ -152,17 +152,21 @@ fn the_demos_lock_screen_says_its_password() {
     let mut app = ward_app();
     update(&mut app, ctrl('l'));
     assert!(!screen(&app).contains("This is the demo"));
-    app.demo_password = Some("5e1f0c".into());
+    let password = "5e1f0c9a77d3b2e1c4f8a6b09d2e7f13";
+    app.demo_password = Some(password.into());
     let shown = screen(&app);
+    assert!(shown.contains("This is the demo. Its password:"), "{shown}");
     assert!(
-        shown.contains("This is the demo: its password is 5e1f0c"),
-        "{shown}"
+        shown.lines().any(|l| l.contains(password)),
+        "the whole password, on a line of its own:\n{shown}"
     );
-    for c in "5e1f0c".chars() {
+    let narrow = screen_text(&app, 80, 24);
+    assert!(narrow.contains(password), "{narrow}");
+    for c in password.chars() {
         update(&mut app, key(KeyCode::Char(c)));
     }
     let effects = update(&mut app, key(KeyCode::Enter));
-    assert_eq!(effects, vec![Effect::Unlock("5e1f0c".into())]);
+    assert_eq!(effects, vec![Effect::Unlock(password.into())]);
 }
 
 #[test]

@@ -128,8 +128,14 @@ impl Domain {
         source: NewSource,
     ) -> DomainResult<PatientList> {
         let team = self.choose_team(session, team).await?;
+        super::list_changes::check_name(name)?;
+        let (source, census) = self.read_source(source).await?;
+        // The name is checked and taken in one turn, after the EHR has answered: two
+        // requests at once cannot both find it free.
+        let naming = self.list_names.lock().await;
         let name = self.fresh_name(session, team, name, None).await?;
-        let list = self.create_sourced_list(team, &name, source).await?;
+        let list = self.insert_sourced(team, &name, source, &census).await?;
+        drop(naming);
         let detail = format!(
             "list {} following {} ({} patients)",
             list.id,
@@ -142,15 +148,22 @@ impl Domain {
     }
 
     /// A list for `team` kept from `source`, with whoever the source lists now (none of
-    /// them new): for a user (above), or the demo's seed.
+    /// them new): the demo's seed.
     pub async fn create_sourced_list(
         &self,
         team: Uuid,
         name: &str,
         source: NewSource,
     ) -> DomainResult<PatientList> {
+        let name = super::list_changes::check_name(name)?;
+        let (source, census) = self.read_source(source).await?;
+        self.insert_sourced(team, &name, source, &census).await
+    }
+
+    /// What `source` names, asked of the EHR once its text has been checked.
+    async fn read_source(&self, source: NewSource) -> DomainResult<(ListSource, Census)> {
         check_source(&source)?;
-        let (source, census) = match source {
+        Ok(match source {
             NewSource::Census(location) => {
                 let census = self.ehr.census(&LocationRef::parse(&location)).await?;
                 let source = ListSource::Census {
@@ -168,11 +181,20 @@ impl Domain {
                 };
                 (source, census)
             }
-        };
+        })
+    }
+
+    async fn insert_sourced(
+        &self,
+        team: Uuid,
+        name: &str,
+        source: ListSource,
+        census: &Census,
+    ) -> DomainResult<PatientList> {
         let list = PatientList {
             id: Uuid::new_v4(),
             team_id: team,
-            name: super::list_changes::check_name(name)?,
+            name: name.to_string(),
             patient_ids: census
                 .entries
                 .iter()
@@ -185,7 +207,7 @@ impl Domain {
             .change_list(list.id, team, ListChange::Create(&list))
             .await?
             .list;
-        self.remember(&list, &census);
+        self.remember(&list, census);
         Ok(list)
     }
 
@@ -446,14 +468,22 @@ const LIST_SEARCH_PARAMETERS: &[&str] = &[
 
 /// Refuses, before the EHR is asked, a source that cannot name a location or a List.
 fn check_source(source: &NewSource) -> DomainResult<()> {
-    let (text, what) = match source {
-        NewSource::Census(t) => (t.trim(), "A census needs a ward"),
-        NewSource::FhirList(t) => (t.trim(), "An EHR list needs a List"),
+    let (text, what, forms) = match source {
+        NewSource::Census(t) => (
+            t.trim(),
+            "A census needs a ward",
+            "its name, Location/ID or system|value",
+        ),
+        NewSource::FhirList(t) => (
+            t.trim(),
+            "An EHR list needs a List",
+            "List/ID or List?code=…",
+        ),
     };
     let invalid = |why: String| Err(DomainError::Invalid(why));
     if text.is_empty() || text.chars().count() > MOST_SOURCE_CHARS {
         return invalid(format!(
-            "{what}: 1 to {MOST_SOURCE_CHARS} characters (its name, Location/ID or system|value; for a list, List/ID or List?code=…)."
+            "{what}: 1 to {MOST_SOURCE_CHARS} characters ({forms})."
         ));
     }
     if text.chars().any(char::is_control) {
@@ -478,7 +508,7 @@ fn check_source(source: &NewSource) -> DomainResult<()> {
                 };
             }
             let Some(query) = text.strip_prefix("List?") else {
-                return invalid("An EHR list is List/ID or a search, List?code=….".into());
+                return invalid("An EHR list is List/ID or a search such as List?code=x".into());
             };
             for pair in query.split('&') {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));

@@ -120,6 +120,7 @@ impl Domain {
         name: &str,
     ) -> DomainResult<PatientList> {
         let team = self.choose_team(session, team).await?;
+        let naming = self.list_names.lock().await;
         let list = PatientList {
             id: Uuid::new_v4(),
             team_id: team,
@@ -131,6 +132,7 @@ impl Domain {
             .change_list(list.id, team, ListChange::Create(&list))
             .await?
             .list;
+        drop(naming);
         self.audit(
             session,
             AuditAction::ListCreated,
@@ -148,6 +150,7 @@ impl Domain {
         name: &str,
     ) -> DomainResult<PatientList> {
         let list = self.team_list(session, id).await?;
+        let naming = self.list_names.lock().await;
         let name = self
             .fresh_name(session, list.team_id, name, Some(id))
             .await?;
@@ -155,6 +158,7 @@ impl Domain {
             .change_list(id, list.team_id, ListChange::Rename(&name))
             .await?
             .list;
+        drop(naming);
         self.audit(
             session,
             AuditAction::ListRenamed,
@@ -172,6 +176,7 @@ impl Domain {
         name: &str,
     ) -> DomainResult<PatientList> {
         let original = self.team_list(session, id).await?;
+        let naming = self.list_names.lock().await;
         // A copy is kept by hand: it takes the patients on the list now, not its source.
         let copy = PatientList {
             id: Uuid::new_v4(),
@@ -192,6 +197,7 @@ impl Domain {
             .change_list(copy.id, copy.team_id, ListChange::Create(&copy))
             .await?
             .list;
+        drop(naming);
         let detail = format!("list {} copied from {id}", copy.id);
         self.audit(session, AuditAction::ListCreated, None, detail)
             .await?;

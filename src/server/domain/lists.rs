@@ -68,22 +68,13 @@ impl Domain {
             .zip(charts)
             .map(|(id, chart)| match chart {
                 Some(Ok(Some(chart))) => columns::row(&chart, columns, now),
-                Some(Ok(None)) => {
-                    columns::unknown_row(id, columns, "The EHR does not know this patient.".into())
-                }
-                // One patient the EHR cannot give never fails the list; who they are and
-                // where (from the census or an earlier read) still shows, nothing clinical.
+                Some(Ok(None)) => self.identified(
+                    columns::unknown_row(id, columns, "The EHR does not know this patient.".into()),
+                    columns,
+                ),
+                // One patient the EHR cannot give never fails the list.
                 Some(Err(e)) => {
-                    let mut row = columns::unknown_row(id, columns, e.to_string());
-                    if let Some(known) = self.reads.last_known(id) {
-                        let known = columns::row(&known, columns, now);
-                        for c in [ColumnId::Bed, ColumnId::Name, ColumnId::Mrn, ColumnId::Sex] {
-                            if let Some(cell) = known.columns.get(&c) {
-                                row.columns.insert(c, cell.clone());
-                            }
-                        }
-                    }
-                    row
+                    self.identified(columns::unknown_row(id, columns, e.to_string()), columns)
                 }
                 // Still coming: what was read before, if anything, meanwhile.
                 None => match self.reads.last_known(id) {
@@ -113,6 +104,27 @@ impl Domain {
         )
         .await?;
         Ok(ListRows { list, rows, view })
+    }
+}
+
+impl Domain {
+    /// A row the EHR could not give, with who the patient is and where (from the census
+    /// or an earlier read) where known: nothing clinical, which would be out of date.
+    fn identified(&self, mut row: crate::model::Row, columns: &[ColumnId]) -> crate::model::Row {
+        let Some(known) = self.reads.last_known(&row.patient) else {
+            return row;
+        };
+        let known = columns::row(&known, columns, Utc::now());
+        for c in [ColumnId::Bed, ColumnId::Name, ColumnId::Mrn, ColumnId::Sex] {
+            match known.columns.get(&c) {
+                Some(cell) if cell.value.is_some() || !cell.text.is_empty() && cell.text != "—" =>
+                {
+                    row.columns.insert(c, cell.clone());
+                }
+                _ => {}
+            }
+        }
+        row
     }
 }
 

@@ -83,6 +83,8 @@ pub struct Domain {
     reads: Arc<chart_reads::ChartReads>,
     fillers: Arc<list_fill::ListFillers>,
     census: Arc<census::Censuses>,
+    /// Held while a list's name is checked free and taken (see `fresh_name`).
+    list_names: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Domain {
@@ -105,6 +107,7 @@ impl Domain {
             max_group: DEFAULT_MAX_GROUP,
             reads: Arc::default(),
             census: Arc::default(),
+            list_names: Arc::default(),
             fillers: Arc::default(),
         }
     }

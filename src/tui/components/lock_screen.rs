@@ -174,13 +174,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         Line::from("")
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(Span::styled(time, theme.style(Role::Header))),
         Line::from(""),
-        Line::from(Span::styled(
-            format!("{} ({})", app.me.display_name, app.me.role),
-            theme.style(Role::Text),
-        )),
+        Line::from(Span::styled(app.me.label(), theme.style(Role::Text))),
         Line::from(Span::styled(
             format!("Locked · {}", app.team_label),
             theme.style(Role::Muted),
@@ -191,13 +188,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{masked}▏"), theme.style(Role::Unread)),
         ]),
         status,
-        Line::from(match &app.demo_password {
-            Some(p) => Span::styled(
-                format!("This is the demo: its password is {p}"),
-                theme.style(Role::Muted),
-            ),
-            None => Span::raw(""),
-        }),
+        Line::from(""),
         Line::from(Span::styled(
             app.keymap
                 .footer(Scope::Lock, true, |_| true)
@@ -208,6 +199,21 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Role::Muted),
         )),
     ];
+    if let Some(password) = &app.demo_password {
+        // Above the keys: a locked demo is not a dead end.
+        let at = lines.len() - 1;
+        lines.insert(
+            at,
+            Line::from(Span::styled(password.clone(), theme.style(Role::Text))),
+        );
+        lines.insert(
+            at,
+            Line::from(Span::styled(
+                "This is the demo. Its password:",
+                theme.style(Role::Muted),
+            )),
+        );
+    }
     let [column] = Layout::horizontal([Constraint::Length(56)])
         .flex(Flex::Center)
         .areas(rest);

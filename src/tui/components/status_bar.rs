@@ -24,10 +24,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let mut spans = vec![
         Span::styled(format!(" {conn} "), theme.style(role)),
-        Span::styled(
-            format!("│ {} ({}) ", app.me.display_name, app.me.role),
-            base,
-        ),
+        Span::styled(format!("│ {} ", app.me.label()), base),
     ];
     if app.presence.state != crate::model::PresenceState::Available
         && app.presence.until.is_none_or(|t| t > app.now)
