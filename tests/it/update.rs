@@ -1237,3 +1237,25 @@ fn q_closes_the_patient_detail_before_it_quits() {
         Some(wardround::tui::app::Confirm::Quit { urgent: 1, .. })
     ));
 }
+
+/// Enter in the new-chat picker acts on the answer to what was typed, never on the list
+/// an earlier query left on screen.
+#[test]
+fn a_chat_is_not_started_from_an_answer_to_an_earlier_query() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('N')));
+    let everyone = wardround::model::Directory::default();
+    update(
+        &mut app,
+        Action::DirectoryResults(String::new(), Ok(everyone)),
+    );
+    for c in "jamal".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("Still searching the directory: a moment.")
+    );
+}

@@ -130,7 +130,13 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         return Vec::new();
     };
     let entries = state.entries();
+    // What is listed answers an earlier query: choosing from it would start a chat with
+    // whoever headed the list before the last letters were typed.
+    let stale = state.results_for != state.query;
     match command {
+        Command::PickPerson | Command::StartChat if stale => {
+            app.notice = Some("Still searching the directory: a moment.".into());
+        }
         Command::CloseNewChat => app.overlay = Overlay::None,
         Command::DeleteBack if state.query.pop().is_some() => {
             state.selected = 0;
