@@ -199,14 +199,7 @@ impl ChatState {
 }
 
 /// Searching the EHR for a patient to add to the list.
-#[derive(Debug, Clone, Default)]
-pub struct SearchState {
-    pub query: String,
-    /// The query the results are for; Enter searches again when the query has changed.
-    pub results_for: String,
-    pub results: Option<Result<Vec<PatientSummary>, String>>,
-    pub selected: usize,
-}
+pub type SearchState = super::components::search::Searching<PatientSummary>;
 
 /// Something that needs a yes before it happens.
 #[derive(Debug, Clone, PartialEq)]

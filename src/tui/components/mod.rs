@@ -15,6 +15,7 @@ pub mod new_chat;
 pub mod patient_list;
 pub mod patient_search;
 pub mod prompt;
+pub mod search;
 pub mod status_bar;
 pub mod ward_search;
 
