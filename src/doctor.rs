@@ -14,6 +14,8 @@ pub enum Status {
     Pass,
     Warn,
     Fail,
+    /// Not run: an earlier check it needs failed.
+    Skipped,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,7 +140,41 @@ pub fn terminal(env: &dyn Fn(&str) -> Option<String>, size: Option<(u16, u16)>) 
 
 /// The server, as this workstation reaches it: address, TLS, version, clock, login, the
 /// event stream, and the EHR as the server sees it.
+/// The server's checks, in the order they run: one that cannot run because an earlier
+/// one failed is listed as skipped, so that a report always has the same lines.
+const SERVER_CHECKS: [&str; 8] = [
+    "dns",
+    "tcp",
+    "tls",
+    "version",
+    "clock skew",
+    "ehr",
+    "login",
+    "event stream",
+];
+
 pub async fn server(config: &Config, client: ApiClient, password: Option<String>) -> Vec<Check> {
+    let mut out = server_checks(config, client, password).await;
+    let stopped_at = out
+        .iter()
+        .rev()
+        .find(|c| c.status != Status::Pass)
+        .map(|c| c.check)
+        .unwrap_or("an earlier check");
+    for check in SERVER_CHECKS {
+        if !out.iter().any(|c| c.check == check) {
+            out.push(Check {
+                check,
+                status: Status::Skipped,
+                detail: format!("not checked: needs {stopped_at}"),
+                fix: String::new(),
+            });
+        }
+    }
+    out
+}
+
+async fn server_checks(config: &Config, client: ApiClient, password: Option<String>) -> Vec<Check> {
     let mut out = Vec::new();
     let url = &config.server.url;
     let Some(host_port) = url
@@ -339,6 +375,7 @@ pub fn print(checks: &[Check], json: bool) -> bool {
         for c in checks {
             let mark = match c.status {
                 Status::Pass => "PASS",
+                Status::Skipped => "SKIPPED",
                 Status::Warn => "WARN",
                 Status::Fail => "FAIL",
             };

@@ -38,7 +38,12 @@ pub async fn run(
         }
     };
     let env = |k: &str| std::env::var(k).ok();
-    checks.extend(doctor::terminal(&env, crossterm::terminal::size().ok()));
+    // Without a terminal (a pipe, cron, CI) crossterm answers 80×24 from nowhere: say
+    // there is none rather than pass a size no one has.
+    let size = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        .then(|| crossterm::terminal::size().ok())
+        .flatten();
+    checks.extend(doctor::terminal(&env, size));
     let password = if password_stdin {
         Some(stdin_line()?)
     } else {

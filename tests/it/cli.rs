@@ -455,6 +455,9 @@ async fn doctor_checks_the_server_login_and_stream_and_fails_when_it_is_down() {
         Some("warn"),
         "plain HTTP is a warning"
     );
+    // Its output is piped here: there is no terminal to measure, and it says so.
+    assert_eq!(status("terminal size").as_deref(), Some("warn"), "{out}");
+    assert!(out.contains("not a terminal"), "{out}");
 
     server.stop().await;
     let (ok, out, _) = tokio::task::spawn_blocking(move || run(&url, &["doctor"]))
@@ -463,6 +466,15 @@ async fn doctor_checks_the_server_login_and_stream_and_fails_when_it_is_down() {
     assert!(!ok, "a stopped server fails the doctor");
     assert!(out.contains("FAIL  tcp"), "{out}");
     assert!(out.contains("Is the server running?"), "{out}");
+    // What needs the connection is listed as not run, not left out.
+    for name in ["tls", "version", "ehr", "login", "event stream"] {
+        assert!(
+            out.lines().any(|l| l.starts_with("SKIPPED  ")
+                && l.split_whitespace().nth(1) == name.split_whitespace().next()
+                && l.contains("not checked: needs tcp")),
+            "{name}: {out}"
+        );
+    }
 }
 
 #[test]
