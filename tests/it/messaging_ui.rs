@@ -539,3 +539,16 @@ fn scrolling_above_the_first_page_loads_the_one_before_keeping_the_view_until_th
     assert!(top[0].contains("start of conversation"), "{top:#?}");
     assert!(top.iter().any(|l| l.contains("note 700")), "{top:#?}");
 }
+
+#[test]
+fn the_conversations_pane_says_whether_my_read_receipts_are_on() {
+    let mut app = ward_app();
+    let mut mine = policy(Package::ClinicalWorker);
+    update(&mut app, Action::PolicyLoaded(Ok(mine.clone())));
+    assert!(render_text(&app).contains("Conversations · receipts on"));
+    mine.read_receipts_active = false;
+    update(&mut app, Action::PolicyLoaded(Ok(mine)));
+    // Long after the toggle's message has gone, the title still says.
+    app.notice = None;
+    assert!(render_text(&app).contains("Conversations · receipts off"));
+}

@@ -85,6 +85,16 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The pane's title, saying whether my read receipts are on: what the toggle changed
+/// stays in view after its message goes.
+fn title(app: &App) -> String {
+    match app.policy.as_ref().map(|p| p.read_receipts_active) {
+        Some(true) => " Conversations · receipts on ".into(),
+        Some(false) => " Conversations · receipts off ".into(),
+        None => " Conversations ".into(),
+    }
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Conversations;
     let width = area.width.saturating_sub(4) as usize;
@@ -134,7 +144,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.style(Role::Unread)
     };
     let list = List::new(items)
-        .block(pane_block(" Conversations ".into(), focused, theme))
+        .block(pane_block(title(app), focused, theme))
         .highlight_style(selection);
     let mut state = ListState::default()
         .with_selected((!app.conversations.is_empty()).then_some(app.selected_conversation));
