@@ -155,10 +155,19 @@ pub fn blocks(app: &App, command: Command) -> bool {
 }
 
 pub fn blocked_notice(app: &App) -> String {
-    let who = driven(app)
-        .map(|p| p.controller.display_name.clone())
-        .unwrap_or_default();
-    format!("{who} drives this screen; :unfollow to look on your own.")
+    let Some(p) = driven(app) else {
+        return String::new();
+    };
+    let who = &p.controller.display_name;
+    // The presenter takes the screen back; `:unfollow` from them ends it for everyone.
+    if p.presenter.id == app.me.id {
+        format!(
+            "{who} drives this screen; :hand {} takes it back.",
+            app.me.username
+        )
+    } else {
+        format!("{who} drives this screen; :unfollow to look on your own.")
+    }
 }
 
 pub fn unfollow(app: &mut App) -> Vec<Effect> {

@@ -244,6 +244,13 @@ async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_
                 .is_some_and(|p| p.controller.id != a.me.id)
         })
         .await;
+    // The presenter, driven, is told how to take the screen back (not to unfollow,
+    // which would end it for everyone).
+    nurse.press(KeyCode::Down);
+    assert_eq!(
+        nurse.app.notice.as_deref(),
+        Some("Priya Shah drives this screen; :hand nurse takes it back.")
+    );
     doctor.press(KeyCode::Char('g'));
     let first = doctor.selected_patient();
     assert_ne!(first, shown, "the doctor moved to the first row");
