@@ -1259,3 +1259,29 @@ fn a_chat_is_not_started_from_an_answer_to_an_earlier_query() {
         Some("Still searching the directory: a moment.")
     );
 }
+
+/// However narrow the terminal, the footer keeps `? help` and `q quit`, and gives up
+/// whole hints, never half of one.
+#[test]
+fn the_footer_keeps_help_and_quit_at_any_width() {
+    let app = ward_app();
+    for width in [60, 80, 120, 200] {
+        let screen = screen_text(&app, width, 24);
+        let footer = screen.lines().last().unwrap();
+        assert!(
+            footer.contains("? help") && footer.contains("q quit"),
+            "{width}: {footer}"
+        );
+    }
+    let narrow = screen_text(&app, 80, 24);
+    let footer = narrow.lines().last().unwrap();
+    let hints = footer.split('│').nth(2).unwrap().trim();
+    assert!(hints.ends_with("? help  q quit"), "{footer}");
+    for hint in hints.split("  ") {
+        assert_eq!(
+            hint.split(' ').count(),
+            2,
+            "a whole hint: {hint:?} in {footer}"
+        );
+    }
+}

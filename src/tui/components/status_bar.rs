@@ -91,13 +91,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.style(Role::Warning),
         ));
     } else {
-        let hints: Vec<String> = app
-            .keymap
-            .footer(app.scope(), app.typing(), |c| app.available(c))
-            .into_iter()
-            .map(|(k, h)| format!("{k} {h}"))
-            .collect();
-        spans.push(Span::styled(format!("│ {} ", hints.join("  ")), base));
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = usize::from(area.width).saturating_sub(used + 3);
+        let hints = fitted_hints(
+            app.keymap
+                .footer(app.scope(), app.typing(), |c| app.available(c)),
+            room,
+        );
+        spans.push(Span::styled(format!("│ {hints} "), base));
     }
     // The server last: the first thing to give way on a narrow terminal.
     spans.push(Span::styled(
@@ -105,6 +106,27 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.style(Role::Muted).patch(base),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// The pane's key hints in `room` columns: help and quit always (they end the line), the
+/// others in the keymap's order for as long as they fit whole; none is cut mid-word.
+fn fitted_hints(hints: Vec<(String, &'static str)>, room: usize) -> String {
+    let always = |h: &str| matches!(h, "help" | "quit");
+    let text = |(k, h): &(String, &str)| format!("{k} {h}");
+    let kept: Vec<String> = hints.iter().filter(|x| always(x.1)).map(text).collect();
+    let mut width: usize = kept.iter().map(|t| t.chars().count() + 2).sum();
+    let mut shown = Vec::new();
+    for hint in hints.iter().filter(|x| !always(x.1)) {
+        let t = text(hint);
+        let w = t.chars().count() + 2;
+        if width + w > room {
+            break;
+        }
+        width += w;
+        shown.push(t);
+    }
+    shown.extend(kept);
+    shown.join("  ")
 }
 
 fn capitalised(s: &str) -> String {
