@@ -347,3 +347,35 @@ fn where_acknowledgement_is_asked_only_acknowledgements_clear_the_unanswered_war
     update(&mut app, acknowledged_by(&charge()));
     assert_eq!(alert_bar::content(&app).0, " No urgent messages waiting");
 }
+
+/// On a narrow terminal the bar's fields give way from the last, whole: who has not read
+/// it and the key to open it stay; no word is cut in half.
+#[test]
+fn a_narrow_alert_bar_drops_fields_not_words() {
+    let app = unanswered_by_two(false);
+    let (full, _) = alert_bar::content(&app);
+    assert!(
+        full.contains("escalated to") || full.chars().count() > 60,
+        "{full}"
+    );
+    let bar = alert_bar::fitted(&full, 80);
+    assert!(bar.chars().count() <= 80, "{bar}");
+    assert!(
+        bar.contains("⚠ UNANSWERED") && bar.contains("not read by"),
+        "{bar}"
+    );
+    assert!(bar.ends_with("[u] open "), "{bar}");
+    assert_eq!(
+        bar, " ⚠ UNANSWERED  not read by Dr Priya Shah, Sam Okafor   [u] open ",
+        "whole fields, the one that matters kept"
+    );
+    let urgent = ward_app();
+    let (full, _) = alert_bar::content(&urgent);
+    let bar = alert_bar::fitted(&full, 50);
+    assert!(
+        bar.contains("‼ URGENT") && bar.contains("Dr Priya Shah"),
+        "{bar}"
+    );
+    assert!(bar.chars().count() <= 50, "{bar}");
+    assert_eq!(alert_bar::fitted(&full, 200), full, "room for all: all");
+}

@@ -102,8 +102,56 @@ pub fn content(app: &App) -> (String, Role) {
     (" No urgent messages waiting".into(), Role::AlertIdle)
 }
 
+/// The bar's text in `width` columns: its fields (` · ` apart) give way from the last,
+/// keeping who sent it and who has not read it, then the key hint goes; a word is never
+/// cut while a field can go instead.
+pub fn fitted(text: &str, width: usize) -> String {
+    let fits = |t: &str| t.chars().count() <= width;
+    if fits(text) {
+        return text.to_string();
+    }
+    let (head, hint) = match text.rfind("   [") {
+        Some(at) => (&text[..at], Some(text[at..].to_string())),
+        None => (text, None),
+    };
+    let (label, body) = match head.find("  ") {
+        Some(at) if at > 0 => (&head[..at + 2], &head[at + 2..]),
+        _ => (head, ""),
+    };
+    let mut fields: Vec<&str> = body.split(" · ").filter(|f| !f.is_empty()).collect();
+    // Who sent it (the first field), or for my unanswered message who has not read it.
+    let unread_by = fields.iter().any(|f| f.starts_with("not read by"));
+    let keep = |i: usize, f: &str| {
+        if unread_by {
+            f.starts_with("not read by")
+        } else {
+            i == 0
+        }
+    };
+    let join = |fields: &[&str], hint: Option<&str>| {
+        format!("{label}{}{}", fields.join(" · "), hint.unwrap_or(" "))
+    };
+    loop {
+        if fits(&join(&fields, hint.as_deref())) {
+            return join(&fields, hint.as_deref());
+        }
+        let Some(drop) = (0..fields.len()).rev().find(|&i| !keep(i, fields[i])) else {
+            break;
+        };
+        fields.remove(drop);
+    }
+    let bare = join(&fields, None);
+    if fits(&bare) {
+        return bare;
+    }
+    let mut cut: String = bare.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (text, role) = content(app);
+    let text = fitted(&text, usize::from(area.width));
     if !matches!(role, Role::AlertPulseA | Role::AlertPulseB) {
         let style = theme.style(role);
         frame.render_widget(
