@@ -1285,3 +1285,59 @@ fn the_footer_keeps_help_and_quit_at_any_width() {
         );
     }
 }
+
+#[test]
+fn columns_that_do_not_fit_are_said_and_reached_sideways() {
+    let mut app = ward_app();
+    let all = app.patients.columns.len();
+    let wide = screen_text(&app, 200, 40);
+    assert!(!wide.contains("columns ›"), "all fit at 200");
+    let narrow = screen_text(&app, 80, 24);
+    let title = narrow.lines().nth(1).unwrap();
+    assert!(title.contains("columns ›"), "{title}");
+    // l walks the focus onto a column that was hidden: it comes into view.
+    let hidden = app.patients.columns[all - 1];
+    for _ in 0..all {
+        update(&mut app, key(KeyCode::Char('l')));
+    }
+    assert_eq!(app.patients.focused_column(), Some(hidden));
+    let moved = screen_text(&app, 80, 24);
+    assert!(moved.contains(hidden.header().as_ref()), "{moved}");
+}
+
+#[test]
+fn slash_starts_a_new_filter_and_esc_on_the_list_clears_it() {
+    let mut app = ward_app();
+    let all = app.patients.len();
+    update(&mut app, key(KeyCode::Char('/')));
+    for c in "fra".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    let some = app.patients.len();
+    assert!(some < all);
+    update(&mut app, key(KeyCode::Char('/')));
+    assert_eq!(app.patients.filter, "", "a new filter, not more of the old");
+    update(&mut app, key(KeyCode::Char('c')));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.patients.filter, "");
+    assert_eq!(
+        app.patients.len(),
+        all,
+        "Esc on the list cleared the filter"
+    );
+}
+
+#[test]
+fn next_list_with_only_one_says_so() {
+    let mut app = ward_app();
+    app.lists = vec![rows().list];
+    app.patients.list_id = Some(rows().list.id);
+    let effects = update(&mut app, key(KeyCode::Char(']')));
+    assert!(effects.is_empty());
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("This is your teams' only list: n makes another.")
+    );
+}

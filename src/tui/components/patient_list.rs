@@ -273,6 +273,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
                 let id = app.lists[next].id;
                 return crate::tui::update::show_list(app, id);
             }
+            app.notice = Some("This is your teams' only list: n makes another.".into());
         }
         Command::OpenPicker => super::column_picker::open(app),
         Command::NewList => super::prompt::ask(app, Asking::NewList, String::new()),
@@ -303,7 +304,12 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
                 });
             }
         }
-        Command::CloseDetail => app.detail = None,
+        // Esc closes one level: the detail, else the filter left on the list.
+        Command::CloseDetail if app.detail.is_some() => app.detail = None,
+        Command::CloseDetail if !app.patients.filter.is_empty() => {
+            app.patients.filter.clear();
+            app.patients.refresh();
+        }
         Command::FetchLatest | Command::FetchList => {
             let Some(list) = app.patients.list_id else {
                 return Vec::new();
@@ -359,7 +365,12 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
                 return super::column_picker::save(app, false);
             }
         }
-        Command::StartFilter => list.filtering = true,
+        // A new filter each time: `/` does not add to the one left from before.
+        Command::StartFilter => {
+            list.filter.clear();
+            list.filtering = true;
+            list.refresh();
+        }
         Command::FilterDone => list.filtering = false,
         Command::FilterClear => {
             list.filtering = false;
@@ -518,8 +529,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         (_, true) => format!(" · filter: {}▏", list.filter),
         (false, false) => format!(" · filter: {} (of {})", list.filter, list.loaded.len()),
     };
+    let inner_width = area.width.saturating_sub(2);
+    let focused_col = list.focused_column();
+    let fitted = fit(app.shown_columns(), focused_col, inner_width, &list.widths);
+    // Columns that do not fit are said, never dropped silently: h/l reach them.
+    let hidden = match app.shown_columns().len().saturating_sub(fitted.len()) {
+        0 => String::new(),
+        n => format!(" · +{n} columns ›"),
+    };
     let title = format!(
-        " {} ({}){}{}{sort_note}{filter_note} ",
+        " {} ({}){}{}{hidden}{sort_note}{filter_note} ",
         list.title,
         // Those gone are counted apart (the source's note), not as patients here.
         patients(
@@ -550,9 +569,6 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let inner_width = area.width.saturating_sub(2);
-    let focused_col = list.focused_column();
-    let fitted = fit(app.shown_columns(), focused_col, inner_width, &list.widths);
     // Presenting, a blank line between rows: easier to follow a finger across the room.
     let spacing = u16::from(app.present);
     let header = TableRow::new(fitted.iter().map(|&(c, w)| {
