@@ -84,14 +84,27 @@ pub fn write_rows(
             writeln!(out, "{}", header.join(","))?;
             for row in rows {
                 let fields: Vec<String> = std::iter::once(csv_field(&row.patient))
-                    .chain(columns.iter().map(|c| {
-                        csv_field(&row.cell(*c).map(|x| x.text.clone()).unwrap_or_default())
-                    }))
+                    .chain(
+                        columns
+                            .iter()
+                            .map(|c| csv_field(&row.cell(*c).map(csv_text).unwrap_or_default())),
+                    )
                     .collect();
                 writeln!(out, "{}", fields.join(","))?;
             }
             Ok(())
         }
+    }
+}
+
+/// A cell as a spreadsheet reads it: a time as ISO 8601 with its year and zone (the
+/// screen's `11 Nov 07:06` sorts and parses as nothing), anything else as shown.
+fn csv_text(cell: &Cell) -> String {
+    match &cell.value {
+        Some(crate::model::CellValue::DateTime(t)) => {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        }
+        _ => cell.text.clone(),
     }
 }
 

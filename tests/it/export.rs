@@ -500,3 +500,28 @@ fn exports_pass_no_terminal_escapes_or_formulas_through() {
         }
     }
 }
+
+/// A spreadsheet reads times as ISO 8601 with their year and zone, not as the screen
+/// shows them.
+#[test]
+fn csv_times_are_iso_8601_with_the_year() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .args([
+            "export",
+            "--demo-ward",
+            "--format",
+            "csv",
+            "--columns",
+            "bed,admit",
+        ])
+        .output()
+        .expect("run wardround export");
+    assert!(out.status.success());
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let first = csv.lines().nth(1).unwrap();
+    let admit = first.rsplit(',').next().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(admit).is_ok() && admit.ends_with('Z'),
+        "{first}"
+    );
+}
