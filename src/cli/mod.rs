@@ -108,6 +108,19 @@ enum Command {
     /// A stand-in FHIR server over bundles (or the demo ward) with a latency to set: try
     /// wardround against a slow EHR without one.
     EhrDouble(ehr_double::Args),
+    /// Print the shell's completion script: `wardround completions bash >
+    /// /etc/bash_completion.d/wardround` (zsh: into a directory on $fpath as _wardround).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff): `wardround man > /usr/share/man/man1/wardround.1`.
+    Man,
+}
+
+/// Writes to standard output; a reader that stopped reading (`| head`) is not an error.
+fn print(bytes: &[u8]) -> Result<()> {
+    match std::io::Write::write_all(&mut std::io::stdout(), bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => Ok(written?),
+    }
 }
 
 /// What every command gets besides its own arguments.
@@ -150,6 +163,24 @@ fn start_logging(command: &Option<Command>, section: &LogSection) -> Result<()> 
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
+    // Generated from the command line's own definition: they never drift from it, and
+    // need no config.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into memory first: the generator panics on a write error (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "wardround", &mut script);
+            return print(&script);
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut page)?;
+            return print(&page);
+        }
+        _ => {}
+    }
     // Everything but the server handles patient data as a client: none of it in a core
     // dump, and no other process reading this one's memory.
     if !matches!(cli.command, Some(Command::Serve(_))) {
@@ -203,6 +234,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(Command::ImportMrns(args)) => import_mrns::run(&cx, args).await,
         Some(Command::Backup(args)) => backup::run(&cx.config, args).await,
         Some(Command::EhrDouble(args)) => ehr_double::run(args).await,
+        Some(Command::Completions { .. } | Command::Man) => Ok(()),
         None => connect::run(cx, cli.present).await,
     }
 }

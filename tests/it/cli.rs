@@ -659,3 +659,39 @@ async fn an_administrator_defines_roles_and_imports_a_rota_from_the_command_line
     let (_, out, _) = run(words(&["admin", "role", "list"])).await.unwrap();
     assert!(out.is_empty(), "{out}");
 }
+
+/// Shell completions and the manual page come from the command line's own definition,
+/// without a config or a server.
+#[test]
+fn completions_and_the_manual_page_describe_every_command() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wardround"))
+            .args(args)
+            .env("HOME", "/nonexistent")
+            .output()
+            .unwrap()
+    };
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for command in ["lists", "import-mrns", "doctor", "ehr-double"] {
+            assert!(script.contains(command), "{shell} completes {command}");
+        }
+        assert!(script.contains("census"), "{shell}: lists new --census");
+    }
+    let page = run(&["man"]);
+    assert!(page.status.success());
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH wardround 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("completions") && page.contains("doctor"),
+        "{page}"
+    );
+    let wrong = run(&["completions", "tcsh"]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("possible values"));
+}
