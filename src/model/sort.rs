@@ -151,22 +151,42 @@ pub fn order_cached(rows: &[Row], keys: &[SortKey], cache: &mut SortCache) -> Ve
     for k in keys {
         cache.ranks(rows, k.column);
     }
-    let columns: Vec<(&[u32], bool)> = keys
+    // A partial NEWS2 (`≥3`: parameters missing) comes after the complete scores of the
+    // same value whichever the direction: it is a floor, not a score.
+    let partial: Vec<bool> = if keys.iter().any(|k| k.column == ColumnId::News2) {
+        rows.iter()
+            .map(|r| {
+                r.cell(ColumnId::News2)
+                    .is_some_and(|c| c.text.starts_with('≥'))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let columns: Vec<(&[u32], bool, bool)> = keys
         .iter()
-        .filter_map(|k| Some((cache.ranks.get(&k.column)?.as_slice(), k.descending)))
+        .filter_map(|k| {
+            let ranks = cache.ranks.get(&k.column)?.as_slice();
+            Some((ranks, k.descending, k.column == ColumnId::News2))
+        })
         .collect();
-    let directed = |ranks: &[u32], descending: bool, i: usize| match ranks[i] {
+    // Ranks are below the row count, so a rank doubled with the partial bit beside it
+    // still sorts below EMPTY in 32 bits.
+    let top = u32::try_from(rows.len()).unwrap_or(u32::MAX / 2);
+    let directed = |ranks: &[u32], descending: bool, floors: bool, i: usize| match ranks[i] {
         EMPTY => EMPTY,
-        r if descending => EMPTY - 1 - r,
-        r => r,
+        r => {
+            let r = if descending { top - r } else { r };
+            (r << 1) | u32::from(floors && partial.get(i).copied().unwrap_or(false))
+        }
     };
     if columns.len() <= 3 {
         // Up to three keys pack into one integer, with the list position last: a plain
         // integer sort is then both stable and fast.
         let mut packed: Vec<(u128, u32)> = (0..rows.len())
             .map(|i| {
-                let key = columns.iter().fold(0u128, |acc, (r, d)| {
-                    (acc << 32) | u128::from(directed(r, *d, i))
+                let key = columns.iter().fold(0u128, |acc, (r, d, f)| {
+                    (acc << 32) | u128::from(directed(r, *d, *f, i))
                 });
                 (key, i as u32)
             })
@@ -178,7 +198,7 @@ pub fn order_cached(rows: &[Row], keys: &[SortKey], cache: &mut SortCache) -> Ve
     order.sort_by(|&a, &b| {
         columns
             .iter()
-            .map(|(r, d)| directed(r, *d, a).cmp(&directed(r, *d, b)))
+            .map(|(r, d, f)| directed(r, *d, *f, a).cmp(&directed(r, *d, *f, b)))
             .find(|o| o.is_ne())
             .unwrap_or(Ordering::Equal)
     });

@@ -96,3 +96,32 @@ proptest! {
         prop_assert_eq!(sort::order(&rows, &keys), unindexed);
     }
 }
+
+/// A partial NEWS2 (`≥n`) is a floor: it sorts after the complete scores of the same
+/// value, ascending and descending alike, and never among them.
+#[test]
+fn a_partial_news2_sorts_after_complete_scores_of_its_value_either_way() {
+    let cell = |text: &str, n: f64| Cell::number(text, n);
+    let rows: Vec<Row> = [("3", 3.0), ("≥3", 3.0), ("4", 4.0), ("≥0", 0.0), ("0", 0.0)]
+        .iter()
+        .enumerate()
+        .map(|(i, (t, n))| Row {
+            columns: [(ColumnId::News2, cell(t, *n))].into_iter().collect(),
+            ..row(i, None, "A-1")
+        })
+        .collect();
+    let texts = |descending| {
+        sort::order(
+            &rows,
+            &[SortKey {
+                column: ColumnId::News2,
+                descending,
+            }],
+        )
+        .into_iter()
+        .map(|i| rows[i].cell(ColumnId::News2).unwrap().text.clone())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(false), ["0", "≥0", "3", "≥3", "4"]);
+    assert_eq!(texts(true), ["4", "3", "≥3", "0", "≥0"]);
+}

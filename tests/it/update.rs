@@ -461,11 +461,14 @@ fn a_second_sort_key_orders_ties_of_the_first() {
     focus_column(&mut app, ColumnId::Age);
     update(&mut app, key(KeyCode::Char('S'))); // then age, youngest first
     assert_eq!(app.patients.sort.len(), 2);
-    let rows: Vec<(f64, f64)> = app
+    // (score, a floor rather than a score, age): a partial score (≥n) comes after the
+    // complete ones of its value, and ties of both go by age.
+    let rows: Vec<(f64, bool, f64)> = app
         .patients
         .visible()
         .filter_map(|r| {
-            let n = match r.cell(ColumnId::News2)?.value {
+            let cell = r.cell(ColumnId::News2)?;
+            let n = match cell.value {
                 Some(wardround::model::CellValue::Number(n)) => n,
                 _ => return None,
             };
@@ -473,12 +476,13 @@ fn a_second_sort_key_orders_ties_of_the_first() {
                 Some(wardround::model::CellValue::Number(a)) => a,
                 _ => return None,
             };
-            Some((n, a))
+            Some((n, cell.text.starts_with('≥'), a))
         })
         .collect();
     for w in rows.windows(2) {
+        let (a, b) = (w[0], w[1]);
         assert!(
-            w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 <= w[1].1),
+            a.0 > b.0 || (a.0 == b.0 && (!a.1 && b.1 || (a.1 == b.1 && a.2 <= b.2))),
             "{w:?}"
         );
     }

@@ -649,6 +649,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                     theme.style(Role::Unread)
                 } else if alarming {
                     theme.style(Role::Warning)
+                } else if c == ColumnId::News2 && cell.text.starts_with('≥') {
+                    // A floor, not a score: marked apart from the complete ones.
+                    theme.style(Role::Important)
                 } else {
                     theme.style(Role::Text)
                 };
