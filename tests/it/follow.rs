@@ -151,7 +151,8 @@ async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_
     let mut nurse = Station::login(&url, "nurse").await;
     let mut doctor = Station::login(&url, "doctor").await;
 
-    doctor.type_command("follow nurse");
+    // By a word of her name, as colleagues know her, not only by username.
+    doctor.type_command("follow alex");
     doctor
         .until("the doctor follows", |a| a.presentation.is_some())
         .await;

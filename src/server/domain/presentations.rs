@@ -13,16 +13,10 @@ impl Domain {
         Ok(self.store.presentation_of(session.user.id).await?)
     }
 
-    /// The caller follows `username`'s screen.
+    /// The caller follows the screen of `username` (or the colleague so named).
     pub async fn follow(&self, session: &Session, username: &str) -> DomainResult<Presentation> {
         let me = &session.user;
-        let presenter = self
-            .store
-            .user_by_username(username)
-            .await?
-            .filter(|u| !u.disabled)
-            .ok_or_else(|| DomainError::NotFound(format!("There is no user {username:?}.")))?
-            .user;
+        let presenter = self.colleague(username).await?;
         if presenter.id == me.id {
             return Err(DomainError::Invalid("You cannot follow yourself.".into()));
         }
@@ -129,10 +123,10 @@ impl Domain {
                 DomainError::Conflict("Only the presenter or whoever drives hands control.".into())
             })?;
         let to = self
-            .store
-            .user_by_username(username)
-            .await?
-            .map(|u| u.user.id)
+            .colleague(username)
+            .await
+            .ok()
+            .map(|u| u.id)
             .filter(|id| p.includes(*id))
             .ok_or_else(|| {
                 DomainError::Invalid(format!("{username:?} is not following this presentation."))

@@ -460,7 +460,8 @@ impl Domain {
         self.role_info(role).await
     }
 
-    /// A colleague by username, or by a display name only they have.
+    /// A colleague by username, or by a display name (or one word of it: `Priya`) only
+    /// they have.
     pub(super) async fn colleague(&self, name: &str) -> DomainResult<crate::model::User> {
         let name = name.trim();
         if let Some(u) = self.store.user_by_username(name).await? {
@@ -473,13 +474,22 @@ impl Domain {
             .search_people(name, 20)
             .await?
             .into_iter()
-            .filter(|(u, _)| u.display_name.eq_ignore_ascii_case(name))
+            .filter(|(u, _)| {
+                u.display_name.eq_ignore_ascii_case(name)
+                    || u.display_name
+                        .split_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(name))
+            })
             .collect();
         match found.as_slice() {
             [(u, _)] => Ok(u.clone()),
             [] => Err(DomainError::NotFound(format!("No one is called `{name}`."))),
-            _ => Err(DomainError::Invalid(format!(
-                "Several people are called `{name}`: use their username."
+            many => Err(DomainError::Invalid(format!(
+                "Several people are called `{name}` ({}): use their username.",
+                many.iter()
+                    .map(|(u, _)| format!("{} is {}", u.display_name, u.username))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }

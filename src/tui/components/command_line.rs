@@ -65,7 +65,7 @@ pub fn parse(line: &str) -> Result<Typed, String> {
     let needs = |what: &str| format!(":{name} needs {what}, e.g. :{name} sokafor");
     let typed = match (name, arg) {
         ("follow", Some(user)) => Typed::Follow(user),
-        ("follow", None) => return Err(needs("a username")),
+        ("follow", None) => return Err(needs("a name or username")),
         ("hand", Some(user)) => Typed::Hand(user),
         ("hand", None) => return Err(needs("a follower's username")),
         ("unfollow", None) => Typed::Unfollow,
@@ -273,7 +273,9 @@ mod tests {
         assert_eq!(parse("follow sokafor"), Ok(Typed::Follow("sokafor".into())));
         assert_eq!(parse("  diag "), Ok(Typed::Diag));
         assert_eq!(parse("hand treid"), Ok(Typed::Hand("treid".into())));
-        assert!(parse("follow").unwrap_err().contains("needs a username"));
+        assert!(parse("follow")
+            .unwrap_err()
+            .contains("needs a name or username"));
         assert!(parse("diag now").unwrap_err().contains("takes nothing"));
         assert!(parse("follow a b").unwrap_err().contains("one name"));
         let unknown = parse("folow x").unwrap_err();
