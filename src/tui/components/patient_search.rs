@@ -67,28 +67,22 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     let Overlay::Search(search) = &mut app.overlay else {
         return Vec::new();
     };
-    match command {
-        Command::CloseSearch => app.overlay = Overlay::None,
-        Command::DeleteBack => search.delete_back(),
-        Command::ResultDown => search.down(),
-        Command::ResultUp => search.up(),
-        Command::SearchOrAdd => match search.enter() {
-            Enter::Nothing => {}
-            Enter::Search(query) => return vec![Effect::SearchPatients(query)],
-            Enter::Chosen(chosen) => {
-                let Some(list) = app.patients.list_id else {
-                    return Vec::new();
-                };
-                app.notice = Some(format!("Adding {} to the list…", chosen.name));
-                app.overlay = Overlay::None;
-                return vec![Effect::AddPatient {
-                    list,
-                    patient: chosen.id,
-                    name: chosen.name,
-                }];
-            }
-        },
-        _ => {}
+    match search.command(command) {
+        Enter::Nothing => {}
+        Enter::Close => app.overlay = Overlay::None,
+        Enter::Search(query) => return vec![Effect::SearchPatients(query)],
+        Enter::Chosen(chosen) => {
+            let Some(list) = app.patients.list_id else {
+                return Vec::new();
+            };
+            app.notice = Some(format!("Adding {} to the list…", chosen.name));
+            app.overlay = Overlay::None;
+            return vec![Effect::AddPatient {
+                list,
+                patient: chosen.id,
+                name: chosen.name,
+            }];
+        }
     }
     Vec::new()
 }

@@ -33,9 +33,12 @@ impl<T> Default for Searching<T> {
     }
 }
 
-/// What Enter does.
+/// What a key did to the search.
 pub enum Enter<T> {
+    /// Nothing the caller need act on (an edit, a move, an empty Enter).
     Nothing,
+    /// Esc: close the search.
+    Close,
     /// Ask the server about this query.
     Search(String),
     Chosen(T),
@@ -79,6 +82,20 @@ impl<T: Clone> Searching<T> {
 
     pub fn up(&mut self) {
         self.selected = self.selected.saturating_sub(1);
+    }
+
+    /// The search's own keys: editing, moving, Esc and Enter.
+    pub fn command(&mut self, command: crate::tui::keymap::Command) -> Enter<T> {
+        use crate::tui::keymap::Command;
+        match command {
+            Command::CloseSearch => return Enter::Close,
+            Command::DeleteBack => self.delete_back(),
+            Command::ResultDown => self.down(),
+            Command::ResultUp => self.up(),
+            Command::SearchOrAdd => return self.enter(),
+            _ => {}
+        }
+        Enter::Nothing
     }
 
     /// The one chosen from the answer to what is typed, else the search to make.

@@ -71,23 +71,17 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     let Overlay::WardSearch(search) = &mut app.overlay else {
         return Vec::new();
     };
-    match command {
-        Command::CloseSearch => app.overlay = Overlay::None,
-        Command::DeleteBack => search.delete_back(),
-        Command::ResultDown => search.down(),
-        Command::ResultUp => search.up(),
-        Command::SearchOrAdd => match search.enter() {
-            Enter::Nothing => {}
-            Enter::Search(query) => return vec![Effect::FindWards(query)],
-            Enter::Chosen(ward) => prompt::ask(
-                app,
-                Asking::CensusList {
-                    location: ward.reference,
-                },
-                ward.name,
-            ),
-        },
-        _ => {}
+    match search.command(command) {
+        Enter::Nothing => {}
+        Enter::Close => app.overlay = Overlay::None,
+        Enter::Search(query) => return vec![Effect::FindWards(query)],
+        Enter::Chosen(ward) => prompt::ask(
+            app,
+            Asking::CensusList {
+                location: ward.reference,
+            },
+            ward.name,
+        ),
     }
     Vec::new()
 }
