@@ -141,7 +141,7 @@ impl IdSource {
 /// The lock screen: the password being typed (never shown), and how unlocking goes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LockState {
-    pub password: String,
+    pub password: crate::tui::components::text_field::TextField,
     pub failures: u32,
     /// Waiting for the server to check the password.
     pub checking: bool,
@@ -158,14 +158,14 @@ pub const MAX_UNLOCK_FAILURES: u32 = 3;
 #[derive(Debug, Clone, Default)]
 pub struct ChatState {
     pub open: Option<Uuid>,
-    pub composer: String,
+    pub composer: crate::tui::components::text_field::TextField,
     /// The priority the next message goes at.
     pub priority: Priority,
     /// Lines scrolled up from the newest message.
     pub scroll: usize,
     /// What was being written in other conversations, at what priority: a draft and an
     /// urgent priority belong to the chat they were begun in, never to the next one opened.
-    pub drafts: HashMap<Uuid, (String, Priority)>,
+    pub drafts: HashMap<Uuid, (crate::tui::components::text_field::TextField, Priority)>,
     /// How far back each conversation's history is known; absent: there may be more.
     pub older: HashMap<Uuid, Older>,
 }

@@ -30,7 +30,8 @@ pub enum Command {
     OpenConversation,
     Send,
     LeaveChat,
-    DeleteBack,
+    /// Editing whatever text field has the keys.
+    Edit(super::components::text_field::Edit),
     ScrollOlder,
     ScrollNewer,
     CyclePriority,
@@ -115,6 +116,8 @@ pub enum Scope {
     NewChat,
     /// A conversation's members (`:members`).
     Members,
+    /// Editing keys, in every field that takes text.
+    Text,
 }
 
 impl Scope {
@@ -144,6 +147,7 @@ impl Scope {
             Scope::Help => "Help",
             Scope::NewChat => "New chat (typing searches the directory)",
             Scope::Members => "Members (:members)",
+            Scope::Text => "Editing text (in every field)",
         }
     }
 }
@@ -210,6 +214,8 @@ impl KeyPress {
         };
         if self.mods.contains(KeyModifiers::CONTROL) {
             format!("Ctrl-{key}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt-{key}")
         } else {
             key
         }
@@ -283,9 +289,10 @@ impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
             chat, column_picker, command_line, conversations, diagnostics, help, lock_screen,
-            members, new_chat, patient_list, patient_search, prompt, ward_search,
+            members, new_chat, patient_list, patient_search, prompt, text_field, ward_search,
         };
         let mut bindings = global_bindings();
+        bindings.extend(text_field::bindings());
         bindings.extend(patient_list::bindings());
         bindings.extend(patient_search::bindings());
         bindings.extend(ward_search::bindings());
@@ -387,16 +394,17 @@ impl Keymap {
                 .find(|b| b.keys.iter().any(|k| k.matches(key)))
                 .map(|b| b.command)
         };
+        // Where text is typed, the editing keys come after the field's own.
+        let own =
+            || find(scope, false).or_else(|| typing.then(|| find(Scope::Text, false)).flatten());
         // Help, diagnostics and the lock screen take their own keys only.
         if matches!(scope, Scope::Help | Scope::Lock | Scope::Diag) {
-            return find(scope, false);
+            return own();
         }
-        find(scope, false)
-            .or_else(|| find(Scope::Global, typing))
-            .or_else(|| {
-                // Ctrl-C always quits, even mid-sentence.
-                (typing && KeyPress::ctrl('c').matches(key)).then_some(Command::Quit)
-            })
+        own().or_else(|| find(Scope::Global, typing)).or_else(|| {
+            // Ctrl-C always quits, even mid-sentence.
+            (typing && KeyPress::ctrl('c').matches(key)).then_some(Command::Quit)
+        })
     }
 
     pub fn in_scope(&self, scope: Scope) -> impl Iterator<Item = &Binding> {
@@ -414,6 +422,7 @@ impl Keymap {
         // As `resolve`: help, diagnostics and the lock screen reach no global key.
         let globals = !matches!(scope, Scope::Help | Scope::Lock | Scope::Diag);
         self.in_scope(scope)
+            .chain(self.in_scope(Scope::Text).filter(|_| typing))
             .chain(
                 self.in_scope(Scope::Global)
                     .filter(|b| globals && b.reaches(scope, typing)),
@@ -447,18 +456,31 @@ mod tests {
             Scope::Members,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
-            let reachable = km.in_scope(scope).chain(
-                if matches!(scope, Scope::Help | Scope::Diag) {
-                    None
-                } else {
-                    Some(
-                        km.in_scope(Scope::Global)
-                            .filter(move |b| !b.panes_only || scope.is_pane()),
-                    )
-                }
-                .into_iter()
-                .flatten(),
+            let typing = matches!(
+                scope,
+                Scope::Chat
+                    | Scope::Filter
+                    | Scope::Search
+                    | Scope::WardSearch
+                    | Scope::Prompt
+                    | Scope::CommandLine
+                    | Scope::NewChat
             );
+            let reachable = km
+                .in_scope(scope)
+                .chain(km.in_scope(Scope::Text).filter(move |_| typing))
+                .chain(
+                    if matches!(scope, Scope::Help | Scope::Diag) {
+                        None
+                    } else {
+                        Some(
+                            km.in_scope(Scope::Global)
+                                .filter(move |b| !b.panes_only || scope.is_pane()),
+                        )
+                    }
+                    .into_iter()
+                    .flatten(),
+                );
             for b in reachable {
                 for k in &b.keys {
                     assert!(

@@ -23,7 +23,7 @@ pub struct PatientListState {
     pub column: usize,
     pub sort: Vec<SortKey>,
     /// Rows are shown when any shown column contains this (ignoring case).
-    pub filter: String,
+    pub filter: crate::tui::components::text_field::TextField,
     /// The filter is being typed.
     pub filtering: bool,
     pub loading: bool,
@@ -153,7 +153,7 @@ impl PatientListState {
     /// Re-derives the view from the rows, sort and filter, keeping the same patient selected.
     pub fn refresh(&mut self) {
         let keep = self.selected_row().map(|r| r.patient.clone());
-        let needle = self.filter.trim().to_lowercase();
+        let needle = self.filter.as_str().trim().to_lowercase();
         let mut order = sort::order_cached(&self.loaded, &self.sort, &mut self.sort_cache);
         if !needle.is_empty() {
             let columns = &self.columns;

@@ -39,6 +39,7 @@ mod sanitize_properties;
 mod screens;
 mod slow_ehr;
 mod sort_properties;
+mod text_fields;
 mod tls;
 mod update;
 mod urgent;

@@ -246,7 +246,10 @@ fn command_text_is_never_sent_as_a_message() {
         .filter(|e| matches!(e, Effect::Send { .. }))
         .collect();
     assert!(sent.is_empty(), "{sent:?}");
-    assert!(!app.chat.composer.contains("frobnicate") && !app.chat.composer.contains("follow"));
+    assert!(
+        !app.chat.composer.as_str().contains("frobnicate")
+            && !app.chat.composer.as_str().contains("follow")
+    );
 }
 
 #[test]

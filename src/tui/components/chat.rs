@@ -34,12 +34,6 @@ pub fn bindings() -> Vec<Binding> {
         .hint("back"),
         Binding::new(
             s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
-        Binding::new(
-            s,
             &[KeyPress::plain(KeyCode::PageUp)],
             ScrollOlder,
             "Scroll to older messages",
@@ -70,17 +64,15 @@ pub fn bindings() -> Vec<Binding> {
 
 /// Text typed into the composer.
 pub fn type_char(app: &mut App, c: char) {
-    if app.chat.composer.chars().count() < crate::model::MAX_BODY_CHARS {
-        app.chat.composer.push(c);
-    }
+    app.chat.composer.insert(c, crate::model::MAX_BODY_CHARS);
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
         Command::Send => return send(app),
         Command::LeaveChat => app.focus = Pane::Conversations,
-        Command::DeleteBack => {
-            app.chat.composer.pop();
+        Command::Edit(edit) => {
+            app.chat.composer.edit(edit);
         }
         Command::ScrollOlder => return scroll_older(app),
         Command::ScrollNewer => app.chat.scroll = app.chat.scroll.saturating_sub(5),
@@ -144,7 +136,7 @@ pub fn messages_area(area: Rect) -> Rect {
 }
 
 fn send(app: &mut App) -> Vec<Effect> {
-    let body = app.chat.composer.trim().to_string();
+    let body = app.chat.composer.as_str().trim().to_string();
     let Some(conversation) = app.chat.open else {
         app.notice = Some("Open a conversation first.".into());
         return Vec::new();
@@ -507,12 +499,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(shown).block(block), messages_area);
 
     let prompt_width = composer_area.width.saturating_sub(4) as usize;
-    let text: String = {
-        // Show the end of a long draft: that is where the cursor is.
-        let chars: Vec<char> = app.chat.composer.chars().collect();
-        let start = chars.len().saturating_sub(prompt_width.saturating_sub(1));
-        chars[start..].iter().collect()
-    };
+    // As much of a long draft as fits, with the cursor in view.
+    let (text, cursor) = app.chat.composer.window(prompt_width);
     // The priority is in words as well as colour.
     let (title, role) = match app.chat.priority {
         Priority::Normal => (" Message ".to_string(), None),
@@ -524,13 +512,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         composer_block = composer_block.title_style(theme.style(role));
     }
     frame.render_widget(
-        Paragraph::new(text.clone()).block(composer_block),
+        Paragraph::new(text.to_string()).block(composer_block),
         composer_area,
     );
     // The terminal's own cursor shows here and nowhere else: where the next letter goes,
     // for screen readers and input methods, and never blinking over the list.
     if focused && app.scope() == crate::tui::keymap::Scope::Chat {
-        let x = composer_area.x + 1 + unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
+        let x = composer_area.x + 1 + u16::try_from(cursor).unwrap_or(u16::MAX);
         frame.set_cursor_position((
             x.min(composer_area.right().saturating_sub(2)),
             composer_area.y + 1,

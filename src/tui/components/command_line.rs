@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::diagnostics;
+use super::text_field::{Edit, TextField};
 use crate::model::{OnCall, StatusChange};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Overlay};
@@ -158,24 +159,16 @@ pub fn bindings() -> Vec<Binding> {
     vec![
         Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], RunCommand, "Run it").hint("run"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
-        Binding::new(
-            s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
     ]
 }
 
 pub fn open(app: &mut App) {
-    app.overlay = Overlay::CommandLine(String::new());
+    app.overlay = Overlay::CommandLine(TextField::default());
 }
 
 pub fn type_char(app: &mut App, c: char) {
     if let Overlay::CommandLine(line) = &mut app.overlay {
-        if line.chars().count() < 120 {
-            line.push(c);
-        }
+        line.insert(c, 120);
     }
 }
 
@@ -184,11 +177,13 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
-        Command::DeleteBack => {
-            // Deleting past the colon leaves the line, as in vim.
-            if line.pop().is_none() {
-                app.overlay = Overlay::None;
-            }
+        // Deleting past the colon leaves the line, as in vim.
+        Command::Edit(Edit::DeleteBack) if line.is_empty() => {
+            app.overlay = Overlay::None;
+            Vec::new()
+        }
+        Command::Edit(edit) => {
+            line.edit(edit);
             Vec::new()
         }
         Command::PromptCancel => {
@@ -196,7 +191,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::RunCommand => {
-            let typed = parse(line);
+            let typed = parse(line.as_str());
             app.overlay = Overlay::None;
             match typed {
                 Ok(typed) => run(app, typed),
@@ -257,7 +252,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let text = Line::from(vec![
         Span::styled(":", theme.style(Role::Header)),
-        Span::raw(format!("{line}▏")),
+        Span::raw(line.with_bar(usize::from(area.width.saturating_sub(1)))),
     ]);
     // The whole line: nothing of the status bar beneath may show through.
     frame.render_widget(ratatui::widgets::Clear, area);

@@ -104,6 +104,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::Picker,
         Scope::Prompt,
         Scope::CommandLine,
+        Scope::Text,
         Scope::Diag,
         // The lock screen shows its own keys; help cannot open over it.
         Scope::Help,

@@ -21,12 +21,6 @@ pub fn bindings() -> Vec<Binding> {
         Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], Unlock, "Unlock").hint("unlock"),
         Binding::new(
             s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
-        Binding::new(
-            s,
             &[KeyPress::plain(KeyCode::F(10)), KeyPress::ctrl('x')],
             SwitchUser,
             "Log out and switch user (unsent messages are lost)",
@@ -62,9 +56,7 @@ fn lock_state(app: &mut App) -> Option<&mut LockState> {
 pub fn type_char(app: &mut App, c: char) {
     if let Some(lock) = lock_state(app) {
         // Long enough for any passphrase; a key held down is not one.
-        if lock.password.chars().count() < 256 {
-            lock.password.push(c);
-        }
+        lock.password.insert(c, 256);
     }
 }
 
@@ -74,13 +66,13 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
-        Command::DeleteBack => {
-            lock.password.pop();
+        Command::Edit(edit) => {
+            lock.password.edit(edit);
         }
         Command::Unlock if !lock.checking && !lock.password.is_empty() => {
             lock.checking = true;
             lock.error = None;
-            return vec![Effect::Unlock(std::mem::take(&mut lock.password))];
+            return vec![Effect::Unlock(lock.password.take())];
         }
         Command::SwitchUser => {
             if unsent > 0 && !lock.switch_warned {
@@ -166,7 +158,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .with_timezone(&app.utc_offset)
         .format("%H:%M")
         .to_string();
-    let masked: String = "•".repeat(lock.password.chars().count().min(32));
+    let masked = lock.password.masked().with_bar(33);
     let status = if lock.checking {
         Line::from(Span::styled("Checking…", theme.style(Role::Muted)))
     } else if let Some(e) = &lock.error {
@@ -185,7 +177,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Line::from(""),
         Line::from(vec![
             Span::styled("Password: ", theme.style(Role::Text)),
-            Span::styled(format!("{masked}▏"), theme.style(Role::Unread)),
+            Span::styled(masked, theme.style(Role::Unread)),
         ]),
         status,
         Line::from(""),

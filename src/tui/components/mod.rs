@@ -17,6 +17,7 @@ pub mod patient_search;
 pub mod prompt;
 pub mod search;
 pub mod status_bar;
+pub mod text_field;
 pub mod ward_search;
 
 use ratatui::widgets::{Block, BorderType, Borders};

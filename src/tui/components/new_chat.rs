@@ -11,6 +11,7 @@ use ratatui::Frame;
 use uuid::Uuid;
 
 use super::pane_block;
+use super::text_field::TextField;
 use crate::model::{Directory, PresenceState, StartConversation};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Overlay};
@@ -24,7 +25,7 @@ const MAX_TITLE: usize = 100;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewChatState {
-    pub query: String,
+    pub query: TextField,
     /// The query the results answer (older answers are dropped).
     pub results_for: String,
     pub found: Option<Result<Directory, String>>,
@@ -83,12 +84,6 @@ pub fn bindings() -> Vec<Binding> {
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], CloseNewChat, "Close").hint("close"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Down)], ResultDown, "Next"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Up)], ResultUp, "Previous"),
-        Binding::new(
-            s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
     ]
 }
 
@@ -117,12 +112,11 @@ pub fn type_char(app: &mut App, c: char) -> Vec<Effect> {
     let Overlay::NewChat(state) = &mut app.overlay else {
         return Vec::new();
     };
-    if state.query.chars().count() >= 60 {
+    if !state.query.insert(c, 60) {
         return Vec::new();
     }
-    state.query.push(c);
     state.selected = 0;
-    vec![Effect::SearchDirectory(state.query.clone())]
+    vec![Effect::SearchDirectory(state.query.as_str().to_string())]
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
@@ -138,9 +132,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             app.notice = Some("Still searching the directory: a moment.".into());
         }
         Command::CloseNewChat => app.overlay = Overlay::None,
-        Command::DeleteBack if state.query.pop().is_some() => {
+        Command::Edit(edit) if state.query.edit(edit) => {
             state.selected = 0;
-            return vec![Effect::SearchDirectory(state.query.clone())];
+            return vec![Effect::SearchDirectory(state.query.as_str().to_string())];
         }
         Command::ResultDown => {
             state.selected = (state.selected + 1).min(entries.len().saturating_sub(1));
@@ -241,7 +235,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled("Find: ", theme.style(Role::Muted)),
-            Span::raw(format!("{}▏", state.query)),
+            Span::raw(
+                state
+                    .query
+                    .with_bar(usize::from(input.width).saturating_sub(6)),
+            ),
         ])),
         input,
     );

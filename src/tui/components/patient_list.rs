@@ -179,12 +179,6 @@ pub fn bindings() -> Vec<Binding> {
             "Clear the filter",
         )
         .hint("clear"),
-        Binding::new(
-            Scope::Filter,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
     ]
 }
 
@@ -377,10 +371,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
             list.filter.clear();
             list.refresh();
         }
-        Command::DeleteBack => {
-            list.filter.pop();
-            list.refresh();
-        }
+        Command::Edit(edit) if list.filter.edit(edit) => list.refresh(),
         _ => {}
     }
     Vec::new()
@@ -388,8 +379,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
 
 /// Text typed into the filter.
 pub fn type_char(app: &mut App, c: char) {
-    if app.patients.filter.chars().count() < 60 {
-        app.patients.filter.push(c);
+    if app.patients.filter.insert(c, 60) {
         app.patients.refresh();
     }
 }
@@ -526,8 +516,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let filter_note = match (list.filter.is_empty(), list.filtering) {
         (true, false) => String::new(),
-        (_, true) => format!(" · filter: {}▏", list.filter),
-        (false, false) => format!(" · filter: {} (of {})", list.filter, list.loaded.len()),
+        (_, true) => format!(" · filter: {}", list.filter.with_bar(30)),
+        (false, false) => format!(
+            " · filter: {} (of {})",
+            list.filter.as_str(),
+            list.loaded.len()
+        ),
     };
     let inner_width = area.width.saturating_sub(2);
     let focused_col = list.focused_column();

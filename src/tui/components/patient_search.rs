@@ -41,12 +41,6 @@ pub fn bindings() -> Vec<Binding> {
             ResultUp,
             "Previous result",
         ),
-        Binding::new(
-            s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
     ]
 }
 

@@ -9,7 +9,10 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 use uuid::Uuid;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::pane_block;
+use super::text_field::TextField;
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
@@ -37,7 +40,7 @@ pub enum Asking {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
     pub asking: Asking,
-    pub text: String,
+    pub text: TextField,
     /// Why the last answer would not do.
     pub note: Option<String>,
     /// The answers went to the server; its word is awaited.
@@ -85,19 +88,13 @@ pub fn bindings() -> Vec<Binding> {
             FollowWard,
             "Or follow a ward's census",
         ),
-        Binding::new(
-            s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
     ]
 }
 
 pub fn ask(app: &mut App, asking: Asking, text: String) {
     app.overlay = Overlay::Prompt(Prompt {
         asking,
-        text,
+        text: TextField::new(text),
         note: None,
         sending: false,
     });
@@ -124,7 +121,7 @@ pub fn password_changed(app: &mut App, result: Result<(), crate::client::ClientE
     };
     let reopen = |asking: Asking, note: String| Prompt {
         asking,
-        text: String::new(),
+        text: TextField::default(),
         note: Some(note),
         sending: false,
     };
@@ -168,9 +165,7 @@ pub fn type_char(app: &mut App, c: char) {
             return;
         }
         let max = if p.secret() { 256 } else { 80 };
-        if p.text.chars().count() < max {
-            p.text.push(c);
-        }
+        p.text.insert(c, max);
     }
 }
 
@@ -179,19 +174,19 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
-        Command::DeleteBack => {
-            prompt.text.pop();
+        Command::Edit(edit) if !prompt.sending => {
+            prompt.text.edit(edit);
         }
         Command::PromptCancel => app.overlay = Overlay::None,
         Command::FollowWard if prompt.asking == Asking::NewList => {
-            let typed = std::mem::take(&mut prompt.text);
+            let typed = prompt.text.take();
             super::ward_search::open(app, typed);
         }
         Command::PromptDone if prompt.secret() => {
             if prompt.text.is_empty() || prompt.sending {
                 return Vec::new();
             }
-            let typed = std::mem::take(&mut prompt.text);
+            let typed = prompt.text.take();
             let next = match std::mem::replace(&mut prompt.asking, Asking::CurrentPassword) {
                 Asking::CurrentPassword => Asking::NewPassword { current: typed },
                 Asking::NewPassword { current } => Asking::NewPasswordAgain {
@@ -219,7 +214,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             prompt.note = None;
         }
         Command::PromptDone => {
-            let name = prompt.text.trim().to_string();
+            let name = prompt.text.as_str().trim().to_string();
             if name.is_empty() {
                 return Vec::new();
             }
@@ -251,14 +246,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let popup = super::centered(area, 70, height);
     frame.render_widget(Clear, popup);
     // A password shows as one dot a character, and never more than the field holds.
+    let question = format!("{}: ", prompt.question());
+    let room = usize::from(popup.width.saturating_sub(2)).saturating_sub(question.width());
     let shown = if prompt.secret() {
-        "•".repeat(prompt.text.chars().count().min(40))
+        prompt.text.masked().with_bar(room.min(40))
     } else {
-        prompt.text.clone()
+        prompt.text.with_bar(room)
     };
     let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{}: ", prompt.question()), theme.style(Role::Muted)),
-        Span::raw(format!("{shown}▏")),
+        Span::styled(question, theme.style(Role::Muted)),
+        Span::raw(shown),
     ])];
     if let Some(note) = &prompt.note {
         lines.push(Line::styled(note.clone(), theme.style(Role::Warning)));

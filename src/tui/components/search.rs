@@ -7,7 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 use ratatui::Frame;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::pane_block;
+use super::text_field::TextField;
 use crate::tui::theme::{Role, Theme};
 
 /// The longest query typed.
@@ -15,7 +18,7 @@ const MOST_TYPED: usize = 60;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Searching<T> {
-    pub query: String,
+    pub query: TextField,
     /// The query the results are for; Enter searches again when the query has changed.
     pub results_for: String,
     pub results: Option<Result<Vec<T>, String>>,
@@ -25,7 +28,7 @@ pub struct Searching<T> {
 impl<T> Default for Searching<T> {
     fn default() -> Self {
         Searching {
-            query: String::new(),
+            query: TextField::default(),
             results_for: String::new(),
             results: None,
             selected: 0,
@@ -47,7 +50,7 @@ pub enum Enter<T> {
 impl<T: Clone> Searching<T> {
     pub fn typed(query: String) -> Self {
         Searching {
-            query,
+            query: TextField::new(query),
             ..Searching::default()
         }
     }
@@ -63,13 +66,7 @@ impl<T: Clone> Searching<T> {
     }
 
     pub fn type_char(&mut self, c: char) {
-        if self.query.chars().count() < MOST_TYPED {
-            self.query.push(c);
-        }
-    }
-
-    pub fn delete_back(&mut self) {
-        self.query.pop();
+        self.query.insert(c, MOST_TYPED);
     }
 
     pub fn down(&mut self) {
@@ -89,7 +86,9 @@ impl<T: Clone> Searching<T> {
         use crate::tui::keymap::Command;
         match command {
             Command::CloseSearch => return Enter::Close,
-            Command::DeleteBack => self.delete_back(),
+            Command::Edit(edit) => {
+                self.query.edit(edit);
+            }
             Command::ResultDown => self.down(),
             Command::ResultUp => self.up(),
             Command::SearchOrAdd => return self.enter(),
@@ -100,7 +99,7 @@ impl<T: Clone> Searching<T> {
 
     /// The one chosen from the answer to what is typed, else the search to make.
     pub fn enter(&mut self) -> Enter<T> {
-        if self.query.trim().is_empty() {
+        if self.query.as_str().trim().is_empty() {
             return Enter::Nothing;
         }
         let chosen = match &self.results {
@@ -111,8 +110,8 @@ impl<T: Clone> Searching<T> {
             Some(chosen) => Enter::Chosen(chosen),
             None => {
                 self.results = None;
-                self.results_for = self.query.clone();
-                Enter::Search(self.query.clone())
+                self.results_for = self.query.as_str().to_string();
+                Enter::Search(self.query.as_str().to_string())
             }
         }
     }
@@ -146,7 +145,11 @@ pub fn render<T>(
         Paragraph::new(vec![
             Line::from(vec![
                 Span::styled(look.prompt, theme.style(Role::Muted)),
-                Span::raw(format!("{}▏", search.query)),
+                Span::raw(
+                    search
+                        .query
+                        .with_bar(usize::from(input.width).saturating_sub(look.prompt.width())),
+                ),
             ]),
             Line::from(Span::styled(look.hint, theme.style(Role::Muted))),
         ]),

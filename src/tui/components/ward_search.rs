@@ -40,12 +40,6 @@ pub fn bindings() -> Vec<Binding> {
             ResultUp,
             "Previous ward",
         ),
-        Binding::new(
-            s,
-            &[KeyPress::plain(KeyCode::Backspace)],
-            DeleteBack,
-            "Delete the last character",
-        ),
     ]
 }
 

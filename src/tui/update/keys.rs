@@ -61,8 +61,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Command::Quit => {
             let (unsent, urgent) = (app.unsent(), app.urgent_waiting().len());
-            let draft = !app.chat.composer.trim().is_empty()
-                || app.chat.drafts.values().any(|(d, _)| !d.trim().is_empty());
+            let draft = !app.chat.composer.as_str().trim().is_empty()
+                || app
+                    .chat
+                    .drafts
+                    .values()
+                    .any(|(d, _)| !d.as_str().trim().is_empty());
             if unsent == 0 && urgent == 0 && !draft {
                 app.quit = true;
                 return vec![Effect::Quit];
@@ -164,6 +168,11 @@ fn type_key(app: &mut App, scope: Scope, key: KeyEvent) -> Vec<Effect> {
     {
         return Vec::new();
     }
+    type_char(app, scope, c)
+}
+
+/// `c` into the field that has the keys in `scope`.
+fn type_char(app: &mut App, scope: Scope, c: char) -> Vec<Effect> {
     match scope {
         Scope::NewChat => return new_chat::type_char(app, c),
         Scope::Lock => lock_screen::type_char(app, c),
@@ -172,22 +181,30 @@ fn type_key(app: &mut App, scope: Scope, key: KeyEvent) -> Vec<Effect> {
         Scope::Search => patient_search::type_char(app, c),
         Scope::WardSearch => ward_search::type_char(app, c),
         Scope::CommandLine => command_line::type_char(app, c),
-        _ => chat::type_char(app, c),
+        Scope::Chat => chat::type_char(app, c),
+        _ => {}
     }
     Vec::new()
 }
 
-/// Pasted text: the password at the lock screen, else the message being written.
-pub(super) fn paste(app: &mut App, text: &str) {
-    if app.locked() {
-        for c in text.chars().filter(|c| !c.is_control()) {
-            lock_screen::type_char(app, c);
-        }
-    } else if app.focus == Pane::Chat && !matches!(app.overlay, Overlay::Help { .. }) {
-        for c in intake::pasted(text).chars() {
-            chat::type_char(app, c);
-        }
+/// Pasted text goes where typing would, at the cursor: the password at the lock
+/// screen (as pasted, less control characters), else one line, cleaned. A search asks
+/// once, for the whole of it.
+pub(super) fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let scope = app.scope();
+    if !app.typing() {
+        return Vec::new();
     }
+    let text = if scope == Scope::Lock {
+        text.chars().filter(|c| !c.is_control()).collect()
+    } else {
+        intake::pasted(text)
+    };
+    text.chars()
+        .map(|c| type_char(app, scope, c))
+        .filter(|effects| !effects.is_empty())
+        .last()
+        .unwrap_or_default()
 }
 
 fn scroll_help(app: &mut App, down: bool) {

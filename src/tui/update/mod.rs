@@ -22,10 +22,7 @@ pub use reach::OPENING;
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut effects = match intake::action(action) {
         Action::Key(key) => keys::on_key(app, key),
-        Action::Paste(text) => {
-            keys::paste(app, &text);
-            Vec::new()
-        }
+        Action::Paste(text) => keys::paste(app, &text),
         Action::Resize => Vec::new(),
         Action::Wheel { down } => keys::wheel(app, down),
         Action::Tick => {
