@@ -269,6 +269,8 @@ pub struct App {
     pub patient_labels: std::collections::HashMap<String, String>,
     /// The demo's password, shown on its lock screen (`wardround demo` only).
     pub demo_password: Option<String>,
+    /// Colleagues and roles heard of this session, for Tab on the `:` line.
+    pub known: crate::tui::completion::Known,
     /// The last problem worth telling the user, shown in the status bar.
     pub notice: Option<String>,
     pub keymap: Keymap,
@@ -334,6 +336,7 @@ impl App {
             utc_offset: Utc.fix(),
             patient_labels: Default::default(),
             demo_password: None,
+            known: Default::default(),
             notice: None,
             keymap: Keymap::default(),
             list_prefs: BTreeMap::new(),

@@ -75,6 +75,8 @@ pub enum Command {
     TogglePresent,
     OpenCommandLine,
     RunCommand,
+    CompleteNext,
+    CompletePrev,
     RefreshDiag,
     CloseDiag,
     HelpDown,

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod completion;
 pub mod components;
 pub mod follow;
 pub mod hardening;

@@ -27,7 +27,7 @@ pub enum Overlay {
     /// The `:diag` pane.
     Diagnostics(DiagState),
     /// The `:` line being typed.
-    CommandLine(crate::tui::components::text_field::TextField),
+    CommandLine(crate::tui::components::command_line::CommandLineState),
     /// Searching the EHR for a patient to add to the list.
     Search(SearchState),
     /// Searching the EHR for a ward whose census a new list follows.

@@ -151,8 +151,19 @@ async fn a_follower_sees_the_presenters_list_sort_and_patient_and_can_be_handed_
     let mut nurse = Station::login(&url, "nurse").await;
     let mut doctor = Station::login(&url, "doctor").await;
 
-    // By a word of her name, as colleagues know her, not only by username.
-    doctor.type_command("follow alex");
+    // By a word of her name, as colleagues know her, not only by username; Tab
+    // completes it from the directory (asked there: this session has heard of no one).
+    doctor.press(KeyCode::Char(':'));
+    for c in "follow al".chars() {
+        doctor.press(KeyCode::Char(c));
+    }
+    doctor.press(KeyCode::Tab);
+    doctor
+        .until("Tab completes her name", |a| {
+            matches!(&a.overlay, Overlay::CommandLine(l) if l.line.as_str() == "follow Alex Morgan")
+        })
+        .await;
+    doctor.press(KeyCode::Enter);
     doctor
         .until("the doctor follows", |a| a.presentation.is_some())
         .await;

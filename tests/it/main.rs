@@ -17,6 +17,7 @@ mod census;
 mod census_lists;
 mod census_ui;
 mod cli;
+mod completion_ui;
 mod connections;
 mod durability;
 mod export;

@@ -41,7 +41,7 @@ fn fields() -> Vec<(&'static str, Vec<Action>, Field)> {
             "command line",
             vec![key(KeyCode::Char(':'))],
             |app| match &app.overlay {
-                Overlay::CommandLine(line) => line.as_str().to_string(),
+                Overlay::CommandLine(line) => line.line.as_str().to_string(),
                 other => panic!("the : line closed: {other:?}"),
             },
         ),

@@ -6,12 +6,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use super::diagnostics;
 use super::text_field::{Edit, TextField};
 use crate::model::{OnCall, StatusChange};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Overlay};
+use crate::tui::completion::{self, Choice};
 use crate::tui::follow;
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
@@ -55,20 +57,23 @@ pub enum Typed {
 pub fn parse(line: &str) -> Result<Typed, String> {
     let mut words = line.split_whitespace();
     let name = words.next().unwrap_or_default();
-    // These take several words (role names have spaces).
+    // These take several words (role names and people's names have spaces).
     match name {
         "status" => return status(words.collect()),
         "oncall" => return on_call(words.collect()),
+        "follow" | "hand" => {
+            let who = words.collect::<Vec<_>>().join(" ");
+            return match (name, who.is_empty()) {
+                (_, true) => Err(format!(
+                    ":{name} needs a name or username, e.g. :{name} sokafor"
+                )),
+                ("follow", false) => Ok(Typed::Follow(who)),
+                _ => Ok(Typed::Hand(who)),
+            };
+        }
         _ => {}
     }
-    let arg = words.next().map(str::to_string);
-    let extra = words.next().is_some();
-    let needs = |what: &str| format!(":{name} needs {what}, e.g. :{name} sokafor");
-    let typed = match (name, arg) {
-        ("follow", Some(user)) => Typed::Follow(user),
-        ("follow", None) => return Err(needs("a name or username")),
-        ("hand", Some(user)) => Typed::Hand(user),
-        ("hand", None) => return Err(needs("a follower's username")),
+    let typed = match (name, words.next()) {
         ("unfollow", None) => Typed::Unfollow,
         ("diag", None) => Typed::Diag,
         ("lock", None) => Typed::Lock,
@@ -91,9 +96,6 @@ pub fn parse(line: &str) -> Result<Typed, String> {
             return Err(format!("No command :{other}. Try :{}.", known.join(", :")));
         }
     };
-    if extra {
-        return Err(format!(":{name} takes one name."));
-    }
     Ok(typed)
 }
 
@@ -159,39 +161,94 @@ pub fn bindings() -> Vec<Binding> {
     vec![
         Binding::new(s, &[KeyPress::plain(KeyCode::Enter)], RunCommand, "Run it").hint("run"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Tab)],
+            CompleteNext,
+            "Complete the command or its argument (again: the next)",
+        )
+        .hint("complete"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::BackTab)],
+            CompletePrev,
+            "The previous completion",
+        ),
     ]
 }
 
-pub fn open(app: &mut App) {
-    app.overlay = Overlay::CommandLine(TextField::default());
+/// The `:` line: what is typed, and the completions Tab is going through.
+#[derive(Debug, Clone, Default)]
+pub struct CommandLineState {
+    pub line: TextField,
+    pub completing: Option<Completing>,
+    /// A directory search asked for on Tab, for a name this session did not know yet:
+    /// its answer completes the line if nothing was typed meanwhile.
+    pub asked: Option<(String, String)>,
+}
+
+/// Tab going through several completions of the line's end.
+#[derive(Debug, Clone)]
+pub struct Completing {
+    /// The line before the part completed.
+    pub stem: String,
+    pub choices: Vec<Choice>,
+    /// The one in the line now (none yet: only their shared start was filled in).
+    pub at: Option<usize>,
+}
+
+/// The command names, for completion.
+fn command_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = COMMANDS
+        .iter()
+        .map(|(c, _)| c.split(' ').next().unwrap_or(c))
+        .collect();
+    names.dedup();
+    names
+}
+
+pub fn open(app: &mut App) -> Vec<Effect> {
+    app.overlay = Overlay::CommandLine(CommandLineState::default());
+    // Names to complete: the directory's first page, once a session.
+    if app.known.has_people() {
+        Vec::new()
+    } else {
+        vec![Effect::SearchDirectory(String::new())]
+    }
 }
 
 pub fn type_char(app: &mut App, c: char) {
-    if let Overlay::CommandLine(line) = &mut app.overlay {
-        line.insert(c, 120);
+    if let Overlay::CommandLine(state) = &mut app.overlay {
+        state.line.insert(c, 120);
+        state.completing = None;
+        state.asked = None;
     }
 }
 
 pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
-    let Overlay::CommandLine(line) = &mut app.overlay else {
+    let Overlay::CommandLine(state) = &mut app.overlay else {
         return Vec::new();
     };
     match command {
         // Deleting past the colon leaves the line, as in vim.
-        Command::Edit(Edit::DeleteBack) if line.is_empty() => {
+        Command::Edit(Edit::DeleteBack) if state.line.is_empty() => {
             app.overlay = Overlay::None;
             Vec::new()
         }
         Command::Edit(edit) => {
-            line.edit(edit);
+            state.line.edit(edit);
+            state.completing = None;
+            state.asked = None;
             Vec::new()
         }
+        Command::CompleteNext => complete(app, true),
+        Command::CompletePrev => complete(app, false),
         Command::PromptCancel => {
             app.overlay = Overlay::None;
             Vec::new()
         }
         Command::RunCommand => {
-            let typed = parse(line.as_str());
+            let typed = parse(state.line.as_str());
             app.overlay = Overlay::None;
             match typed {
                 Ok(typed) => run(app, typed),
@@ -202,6 +259,80 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         _ => Vec::new(),
+    }
+}
+
+/// Tab: one completion fills in; several fill in what they share, and Tab again goes
+/// through them (Shift-Tab back). A name nobody has heard of asks the directory.
+fn complete(app: &mut App, forward: bool) -> Vec<Effect> {
+    let followers = app
+        .presentation
+        .as_ref()
+        .map(|p| p.followers.clone())
+        .unwrap_or_default();
+    let me = app.me.username.clone();
+    let Overlay::CommandLine(state) = &mut app.overlay else {
+        return Vec::new();
+    };
+    if let Some(c) = &mut state.completing {
+        let n = c.choices.len();
+        let at = match (c.at, forward) {
+            (None, true) => 0,
+            (None, false) => n - 1,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        c.at = Some(at);
+        let line = format!("{}{}", c.stem, c.choices[at].text);
+        state.line = TextField::new(line);
+        return Vec::new();
+    }
+    let typed = state.line.as_str().to_string();
+    let found = completion::complete(&app.known, &command_names(), &me, &followers, &typed);
+    let stem = typed[..found.start].to_string();
+    match found.choices.as_slice() {
+        [] => {
+            if let Some(query) = found.ask {
+                state.asked = Some((query.clone(), typed));
+                return vec![Effect::SearchDirectory(query)];
+            }
+        }
+        [one] => {
+            let space = if one.more { " " } else { "" };
+            state.line = TextField::new(format!("{stem}{}{space}", one.text));
+        }
+        several => {
+            let shared = completion::shared_start(several).to_string();
+            if shared.len() > typed.len() - found.start {
+                state.line = TextField::new(format!("{stem}{shared}"));
+            }
+            state.completing = Some(Completing {
+                stem,
+                choices: several.to_vec(),
+                at: None,
+            });
+        }
+    }
+    Vec::new()
+}
+
+/// A directory answer: names learned, and the line completed if its Tab asked for it.
+pub fn directory_answered(app: &mut App, query: &str) -> Vec<Effect> {
+    let Overlay::CommandLine(state) = &mut app.overlay else {
+        return Vec::new();
+    };
+    let Some((asked, line)) = &state.asked else {
+        return Vec::new();
+    };
+    if asked != query {
+        return Vec::new();
+    }
+    let unchanged = state.line.as_str() == line;
+    state.asked = None;
+    if unchanged {
+        complete(app, true)
+    } else {
+        Vec::new()
     }
 }
 
@@ -247,16 +378,62 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Overlay::CommandLine(line) = &app.overlay else {
+    let Overlay::CommandLine(state) = &app.overlay else {
         return;
     };
     let text = Line::from(vec![
         Span::styled(":", theme.style(Role::Header)),
-        Span::raw(line.with_bar(usize::from(area.width.saturating_sub(1)))),
+        Span::raw(
+            state
+                .line
+                .with_bar(usize::from(area.width.saturating_sub(1))),
+        ),
     ]);
     // The whole line: nothing of the status bar beneath may show through.
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(Paragraph::new(text).style(theme.style(Role::Status)), area);
+    if let (Some(c), Some(y)) = (&state.completing, area.y.checked_sub(1)) {
+        let above = Rect { y, ..area };
+        frame.render_widget(ratatui::widgets::Clear, above);
+        frame.render_widget(
+            Paragraph::new(choices_line(c, theme, usize::from(area.width))),
+            above,
+        );
+    }
+}
+
+/// The completions in one line above the `:` line, the one in the line marked, as
+/// many as fit around it.
+fn choices_line<'a>(c: &'a Completing, theme: &Theme, width: usize) -> Line<'a> {
+    let first = c.at.unwrap_or(0);
+    // From the chosen one, back as far as keeps it in view.
+    let mut start = first;
+    let mut used = c.choices[first].label.width() + 2;
+    while start > 0 && used + c.choices[start - 1].label.width() + 2 <= width {
+        start -= 1;
+        used += c.choices[start].label.width() + 2;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (i, choice) in c.choices.iter().enumerate().skip(start) {
+        let w = choice.label.width() + 2;
+        if used + w > width {
+            spans.push(Span::styled("…", theme.style(Role::Muted)));
+            break;
+        }
+        used += w;
+        let role = if Some(i) == c.at {
+            Role::Selection
+        } else {
+            Role::Status
+        };
+        spans.push(Span::styled(
+            format!(" {} ", choice.label),
+            theme.style(role),
+        ));
+        spans.push(Span::styled(" ", theme.style(Role::Status)));
+    }
+    Line::from(spans).style(theme.style(Role::Status))
 }
 
 #[cfg(test)]
@@ -272,7 +449,10 @@ mod tests {
             .unwrap_err()
             .contains("needs a name or username"));
         assert!(parse("diag now").unwrap_err().contains("takes nothing"));
-        assert!(parse("follow a b").unwrap_err().contains("one name"));
+        assert_eq!(
+            parse("follow  Dr Priya Shah "),
+            Ok(Typed::Follow("Dr Priya Shah".into()))
+        );
         let unknown = parse("folow x").unwrap_err();
         assert!(
             unknown.contains(":follow") && unknown.contains(":diag"),

@@ -115,10 +115,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             toggle_present(app);
             Vec::new()
         }
-        Command::OpenCommandLine => {
-            command_line::open(app);
-            Vec::new()
-        }
+        Command::OpenCommandLine => command_line::open(app),
         c if scope == Scope::CommandLine => command_line::handle(app, c),
         c if scope == Scope::Diag => diagnostics::handle(app, c),
         c if follow::blocks(app, c) => {

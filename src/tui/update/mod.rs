@@ -117,8 +117,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::DirectoryResults(query, found) => {
+            if let Ok(found) = &found {
+                app.known.learn(found);
+            }
+            let effects = crate::tui::components::command_line::directory_answered(app, &query);
             new_chat::results(app, query, found);
-            Vec::new()
+            effects
         }
         Action::ConversationOpened(Ok(info)) => reach::conversation_opened(app, info),
         Action::StatusSet(Ok(presence)) => reach::status_set(app, presence),
