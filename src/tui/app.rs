@@ -251,6 +251,8 @@ pub struct App {
     pub detail: Option<DetailState>,
     /// The team lists this user can see.
     pub lists: Vec<PatientList>,
+    /// The teams I am in (the lists' team names).
+    pub teams: Vec<crate::model::Team>,
     /// What is open over the panes (the lock screen over everything).
     pub overlay: Overlay,
     pub confirm: Option<Confirm>,
@@ -326,6 +328,7 @@ impl App {
             show_receipt_names: false,
             detail: None,
             lists: Vec::new(),
+            teams: Vec::new(),
             overlay: Overlay::None,
             confirm: None,
             pulse_on: false,
@@ -600,6 +603,7 @@ impl App {
                 | Scope::Lock
                 | Scope::CommandLine
                 | Scope::NewChat
+                | Scope::Lists
         )
     }
 

@@ -151,6 +151,8 @@ pub fn blocks(app: &App, command: Command) -> bool {
                 | AddSortKey
                 | NextList
                 | PrevList
+                | OpenListSwitcher
+                | OpenList
         )
 }
 

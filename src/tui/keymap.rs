@@ -46,6 +46,9 @@ pub enum Command {
     FetchLatest,
     FetchList,
     NextList,
+    /// All lists of my teams, to choose from.
+    OpenListSwitcher,
+    OpenList,
     PrevList,
     AddPatient,
     RemovePatient,
@@ -120,6 +123,8 @@ pub enum Scope {
     Members,
     /// Editing keys, in every field that takes text.
     Text,
+    /// Choosing from all lists of my teams (typing narrows).
+    Lists,
 }
 
 impl Scope {
@@ -150,6 +155,7 @@ impl Scope {
             Scope::NewChat => "New chat (typing searches the directory)",
             Scope::Members => "Members (:members)",
             Scope::Text => "Editing text (in every field)",
+            Scope::Lists => "All lists (typing finds)",
         }
     }
 }
@@ -290,8 +296,9 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
-            chat, column_picker, command_line, conversations, diagnostics, help, lock_screen,
-            members, new_chat, patient_list, patient_search, prompt, text_field, ward_search,
+            chat, column_picker, command_line, conversations, diagnostics, help, list_switcher,
+            lock_screen, members, new_chat, patient_list, patient_search, prompt, text_field,
+            ward_search,
         };
         let mut bindings = global_bindings();
         bindings.extend(text_field::bindings());
@@ -308,6 +315,7 @@ impl Default for Keymap {
         bindings.extend(diagnostics::bindings());
         bindings.extend(new_chat::bindings());
         bindings.extend(members::bindings());
+        bindings.extend(list_switcher::bindings());
         Keymap { bindings }
     }
 }
@@ -456,6 +464,7 @@ mod tests {
             Scope::Help,
             Scope::NewChat,
             Scope::Members,
+            Scope::Lists,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
             let typing = matches!(
@@ -467,6 +476,7 @@ mod tests {
                     | Scope::Prompt
                     | Scope::CommandLine
                     | Scope::NewChat
+                    | Scope::Lists
             );
             let reachable = km
                 .in_scope(scope)

@@ -160,6 +160,7 @@ async fn event_loop(
     let presence = me.presence;
     let mut app = App::new(me.user, team_label, client.base().to_string(), Utc::now());
     app.presence = presence;
+    app.teams = me.teams.clone();
     app.reduced_motion = options.reduced_motion;
     app.lock_idle_secs = options.lock_idle_secs;
     app.demo_password = options.demo_password.clone();

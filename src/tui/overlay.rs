@@ -40,6 +40,8 @@ pub enum Overlay {
     NewChat(NewChatState),
     /// `:members` of the open conversation.
     Members(MembersState),
+    /// `L`: all lists of my teams.
+    Lists(super::components::list_switcher::ListsState),
 }
 
 impl Overlay {
@@ -57,6 +59,7 @@ impl Overlay {
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::NewChat(_) => Scope::NewChat,
             Overlay::Members(_) => Scope::Members,
+            Overlay::Lists(_) => Scope::Lists,
         })
     }
 

@@ -8,7 +8,8 @@ use ratatui::Frame;
 use super::app::{App, Overlay};
 use super::components::{
     alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
-    lock_screen, members, new_chat, patient_list, patient_search, prompt, status_bar, ward_search,
+    list_switcher, lock_screen, members, new_chat, patient_list, patient_search, prompt,
+    status_bar, ward_search,
 };
 use super::theme::{Role, Theme};
 
@@ -102,6 +103,7 @@ fn overlays(app: &App, theme: &Theme, frame: &mut Frame, main: Rect, status: Rec
     column_picker::render(app, theme, frame, main);
     new_chat::render(app, theme, frame, main);
     members::render(app, theme, frame, main);
+    list_switcher::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
     diagnostics::render(app, theme, frame, main);
     if let Overlay::Help { .. } = app.overlay {

@@ -23,6 +23,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("follow NAME", "Show what NAME's screen shows"),
     ("unfollow", "Stop following, or presenting"),
     ("hand NAME", "Presenting: let NAME drive"),
+    ("lists", "All lists of your teams"),
     ("members", "Who is in it; add, remove"),
     ("leave", "Leave this group"),
     ("status dnd 30m", "Do not disturb; urgent rings"),
@@ -49,6 +50,7 @@ pub enum Typed {
     Present,
     Help,
     Members,
+    Lists,
     Leave,
     Status(StatusChange),
     OnCall(OnCall),
@@ -81,11 +83,12 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         ("present", None) => Typed::Present,
         ("help", None) => Typed::Help,
         ("members", None) => Typed::Members,
+        ("lists", None) => Typed::Lists,
         ("leave", None) => Typed::Leave,
         ("", _) => return Err("Type a command after the colon; :help lists them.".into()),
         (
             known @ ("unfollow" | "diag" | "lock" | "password" | "present" | "help" | "members"
-            | "leave"),
+            | "lists" | "leave"),
             Some(_),
         ) => return Err(format!(":{known} takes nothing after it.")),
         (other, _) => {
@@ -165,7 +168,7 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::plain(KeyCode::Tab)],
             CompleteNext,
-            "Complete the command or its argument (again: the next)",
+            "Complete it (again: the next)",
         )
         .hint("complete"),
         Binding::new(
@@ -357,6 +360,10 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
         }
         Typed::Members => {
             super::members::open(app);
+            Vec::new()
+        }
+        Typed::Lists => {
+            super::list_switcher::open(app);
             Vec::new()
         }
         Typed::Leave => match app.open().map(|c| (c.info.id, c.info.kind)) {

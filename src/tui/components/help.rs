@@ -101,6 +101,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Scope::WardSearch,
         Scope::NewChat,
         Scope::Members,
+        Scope::Lists,
         Scope::Picker,
         Scope::Prompt,
         Scope::CommandLine,

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod detail;
 pub mod diagnostics;
 pub mod help;
+pub mod list_switcher;
 pub mod lock_screen;
 pub mod members;
 pub mod new_chat;

@@ -109,9 +109,15 @@ pub fn bindings() -> Vec<Binding> {
             &[KeyPress::ch(']')],
             NextList,
             "Next patient list of your teams",
-        )
-        .hint("list"),
+        ),
         Binding::new(s, &[KeyPress::ch('[')], PrevList, "Previous patient list"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('L')],
+            OpenListSwitcher,
+            "All lists of your teams, to choose from",
+        )
+        .hint("lists"),
         Binding::new(
             s,
             &[KeyPress::ch('a')],
@@ -269,6 +275,7 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
             app.notice = Some("This is your teams' only list: n makes another.".into());
         }
+        Command::OpenListSwitcher => super::list_switcher::open(app),
         Command::OpenPicker => super::column_picker::open(app),
         Command::NewList => super::prompt::ask(app, Asking::NewList, String::new()),
         Command::RenameList | Command::DuplicateList | Command::DeleteList => {

@@ -8,8 +8,8 @@ use super::urgent;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Confirm, Overlay, Pane};
 use crate::tui::components::{
-    chat, column_picker, command_line, conversations, diagnostics, lock_screen, members, new_chat,
-    patient_list, patient_search, prompt, ward_search,
+    chat, column_picker, command_line, conversations, diagnostics, list_switcher, lock_screen,
+    members, new_chat, patient_list, patient_search, prompt, ward_search,
 };
 use crate::tui::follow;
 use crate::tui::intake;
@@ -125,6 +125,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Command::NewChat => new_chat::open(app, None),
         c if scope == Scope::NewChat => new_chat::handle(app, c),
         c if scope == Scope::Members => members::handle(app, c),
+        c if scope == Scope::Lists => list_switcher::handle(app, c),
         c if scope == Scope::Search => patient_search::handle(app, c),
         c if scope == Scope::WardSearch => ward_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
@@ -178,6 +179,7 @@ fn type_char(app: &mut App, scope: Scope, c: char) -> Vec<Effect> {
         Scope::Search => patient_search::type_char(app, c),
         Scope::WardSearch => ward_search::type_char(app, c),
         Scope::CommandLine => command_line::type_char(app, c),
+        Scope::Lists => list_switcher::type_char(app, c),
         Scope::Chat => chat::type_char(app, c),
         _ => {}
     }
