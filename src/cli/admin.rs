@@ -11,6 +11,7 @@ use wardround::server::store::Database;
 
 use super::login::log_in;
 use super::serve::state_dir;
+use super::table::{print_json, Table};
 use super::Context;
 
 #[derive(clap::Args)]
@@ -149,6 +150,9 @@ pub enum AuditAction {
         /// Only from this RFC 3339 instant on.
         #[arg(long)]
         since: Option<chrono::DateTime<chrono::Utc>>,
+        /// The server's objects as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Check the chain; names the first row that was changed or follows a removed one.
     Verify,
@@ -177,7 +181,11 @@ pub enum UserAction {
         admin: bool,
     },
     /// Every account, with its state and teams.
-    List,
+    List {
+        /// The server's objects as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Disable an account and end its sessions (`--enable` to undo).
     Disable {
         username: String,
@@ -202,7 +210,11 @@ pub enum TeamAction {
     /// Remove from the team, its channels and its patient chats.
     RemoveMember { team: String, username: String },
     /// Every team with its members.
-    List,
+    List {
+        /// The server's objects as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Who a policy applies to: `user:USERNAME` or `team:TEAM NAME`. (Not `--user`: that
@@ -222,9 +234,18 @@ fn template(s: &str) -> Result<TeamTemplate, String> {
 #[derive(Subcommand)]
 pub enum PolicyAction {
     /// Every policy and every assignment.
-    List,
+    List {
+        /// The server's objects as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// One policy's settings.
-    Show { name: String },
+    Show {
+        name: String,
+        /// The server's objects as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// A new policy: Global's settings with these changes (key=value).
     Create { name: String, settings: Vec<String> },
     /// Change settings: read_receipts=user_controlled|on|off, allow_urgent=true|false,
@@ -269,31 +290,40 @@ pub fn one_time_password() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A policy's settings, a row each, under the policy's name.
 fn print_policy(p: &MessagingPolicy) {
     let s = &p.settings;
-    say!("{}", p.name);
+    say!("Policy {}", p.name);
     let json = serde_json::to_value(s).unwrap_or_default();
-    let receipts = json["read_receipts"].as_str().unwrap_or("?");
-    let until = json["renotify_until"].as_str().unwrap_or("?");
-    say!("  read_receipts      {receipts}");
-    say!("  allow_urgent       {}", s.allow_urgent);
-    say!("  allow_important    {}", s.allow_important);
-    say!("  renotify_interval  {}s", s.renotify_interval_secs);
-    say!("  renotify_window    {}s", s.renotify_window_secs);
-    say!("  renotify_until     {until}");
-    say!(
-        "  escalation_target  {}",
-        s.escalation_target
-            .as_ref()
-            .map_or("none".to_string(), |t| t.to_string())
-    );
-    say!(
-        "  lock_idle          {}",
-        s.lock_idle_secs
-            .map_or("as the workstation's config".to_string(), |t| format!(
-                "{t}s"
-            ))
-    );
+    let word = |key: &str| json[key].as_str().unwrap_or("?").to_string();
+    let mut t = Table::new(&["SETTING", "VALUE"]);
+    for (setting, value) in [
+        ("read_receipts", word("read_receipts")),
+        ("allow_urgent", s.allow_urgent.to_string()),
+        ("allow_important", s.allow_important.to_string()),
+        (
+            "renotify_interval",
+            format!("{}s", s.renotify_interval_secs),
+        ),
+        ("renotify_window", format!("{}s", s.renotify_window_secs)),
+        ("renotify_until", word("renotify_until")),
+        (
+            "escalation_target",
+            s.escalation_target
+                .as_ref()
+                .map_or("none".to_string(), |t| t.to_string()),
+        ),
+        (
+            "lock_idle",
+            s.lock_idle_secs
+                .map_or("as the workstation's config".to_string(), |t| {
+                    format!("{t}s")
+                }),
+        ),
+    ] {
+        t.row(vec![setting.to_string(), value]);
+    }
+    t.print();
 }
 
 async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> {
@@ -329,18 +359,24 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                 say!("created {} ({})", user.username, user.display_name);
                 say!("one-time password: {password}");
             }
-            UserAction::List => {
-                for a in client.admin_users().await? {
-                    say!(
-                        "{}\t{}\t{}\t{}{}\t{}",
+            UserAction::List { json } => {
+                let users = client.admin_users().await?;
+                if json {
+                    return print_json(&users);
+                }
+                let mut t = Table::new(&["USERNAME", "NAME", "ROLE", "STATE", "TEAMS"]);
+                for a in users {
+                    let state = if a.disabled { "disabled" } else { "active" };
+                    let admin = if a.user.admin { ", admin" } else { "" };
+                    t.row(vec![
                         a.user.username,
                         a.user.display_name,
                         a.user.role,
-                        if a.disabled { "disabled" } else { "active" },
-                        if a.user.admin { ", admin" } else { "" },
-                        a.teams.join(", ")
-                    );
+                        format!("{state}{admin}"),
+                        a.teams.join(", "),
+                    ]);
                 }
+                t.print();
             }
             UserAction::Disable { username, enable } => {
                 client.admin_set_disabled(&username, !enable).await?;
@@ -385,36 +421,56 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                 client.admin_team_member(&team, &username, false).await?;
                 say!("{username} left {team}");
             }
-            TeamAction::List => {
-                for t in client.admin_teams().await? {
-                    say!("{}\t{}", t.team.name, t.members.join(", "));
+            TeamAction::List { json } => {
+                let teams = client.admin_teams().await?;
+                if json {
+                    return print_json(&teams);
                 }
+                let mut t = Table::new(&["TEAM", "MEMBERS"]);
+                for team in teams {
+                    t.row(vec![team.team.name, team.members.join(", ")]);
+                }
+                t.print();
             }
         },
         AdminCommand::Audit { action } => match action {
-            AuditAction::Query { by, patient, since } => {
+            AuditAction::Query {
+                by,
+                patient,
+                since,
+                json,
+            } => {
                 let query = AuditQuery {
                     actor: by.as_deref(),
                     patient: patient.as_deref(),
                     since,
                 };
-                for e in client.admin_audit(&query).await? {
-                    // Tab-separated for scripts; the workstation last, as it came later.
-                    say!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        e.seq,
+                let rows = client.admin_audit(&query).await?;
+                if json {
+                    return print_json(&rows);
+                }
+                // The detail last: it is the long one.
+                let mut t = Table::new(&[
+                    "SEQ",
+                    "AT",
+                    "ACTOR",
+                    "ACTION",
+                    "PATIENT",
+                    "WORKSTATION",
+                    "DETAIL",
+                ]);
+                for e in rows {
+                    t.row(vec![
+                        e.seq.to_string(),
                         e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                         e.actor,
-                        e.action.as_str(),
-                        e.patient.as_deref().unwrap_or("-"),
+                        e.action.as_str().to_string(),
+                        e.patient.unwrap_or_default(),
+                        e.workstation,
                         e.detail,
-                        if e.workstation.is_empty() {
-                            "-"
-                        } else {
-                            &e.workstation
-                        }
-                    );
+                    ]);
                 }
+                t.print();
             }
             AuditAction::Verify => {
                 let verdict = client.admin_audit_verify().await?;
@@ -438,8 +494,12 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
             }
         },
         AdminCommand::Policy { action } => match action {
-            PolicyAction::List => {
+            PolicyAction::List { json } => {
                 let all = client.admin_policies().await?;
+                if json {
+                    return print_json(&all);
+                }
+                let mut t = Table::new(&["POLICY", "ASSIGNED TO"]);
                 for p in &all.policies {
                     let assigned: Vec<String> = all
                         .assignments
@@ -450,10 +510,17 @@ async fn run_on_server(client: &ApiClient, command: AdminCommand) -> Result<()> 
                             Assignee::Team(t) => format!("team {t}"),
                         })
                         .collect();
-                    say!("{}\t{}", p.name, assigned.join(", "));
+                    t.row(vec![p.name.clone(), assigned.join(", ")]);
                 }
+                t.print();
             }
-            PolicyAction::Show { name } => print_policy(&client.admin_policy(&name).await?),
+            PolicyAction::Show { name, json } => {
+                let policy = client.admin_policy(&name).await?;
+                if json {
+                    return print_json(&policy);
+                }
+                print_policy(&policy);
+            }
             PolicyAction::Create { name, settings } => print_policy(
                 &client
                     .admin_create_policy(&name, &patch_of(&settings)?)

@@ -23,6 +23,7 @@ mod login;
 mod password;
 mod roles;
 mod serve;
+mod table;
 
 use std::path::PathBuf;
 

@@ -20,7 +20,11 @@ pub enum RoleAction {
         fallback: Option<String>,
     },
     /// Every role, its team, who holds it now and its fallback.
-    List,
+    List {
+        /// The server's objects as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete a role (its conversations stay, as history).
     Delete { name: String },
     /// Add a rota's shifts from a CSV file: role, username, start, end (a header line is
@@ -52,22 +56,23 @@ pub async fn run(client: &ApiClient, action: RoleAction) -> Result<()> {
                     .unwrap_or_default()
             );
         }
-        RoleAction::List => {
-            for r in client.roles().await? {
+        RoleAction::List { json } => {
+            let roles = client.roles().await?;
+            if json {
+                return super::table::print_json(&roles);
+            }
+            let mut t = super::table::Table::new(&["ROLE", "TEAM", "HELD BY", "FALLBACK"]);
+            for r in roles {
                 let holders: Vec<&str> =
                     r.holders.iter().map(|m| m.display_name.as_str()).collect();
-                say!(
-                    "{}\t{}\t{}\t{}",
+                t.row(vec![
                     r.name,
                     r.team,
-                    if holders.is_empty() {
-                        "-".to_string()
-                    } else {
-                        holders.join(", ")
-                    },
-                    r.fallback.as_deref().unwrap_or("-")
-                );
+                    holders.join(", "),
+                    r.fallback.unwrap_or_default(),
+                ]);
             }
+            t.print();
         }
         RoleAction::Delete { name } => {
             client.admin_delete_role(&name).await?;

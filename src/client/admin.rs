@@ -10,7 +10,7 @@ use crate::model::{
     TeamTemplate, User,
 };
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
     #[serde(flatten)]
     pub user: User,
@@ -18,14 +18,14 @@ pub struct Account {
     pub teams: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TeamInfo {
     #[serde(flatten)]
     pub team: Team,
     pub members: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Policies {
     pub policies: Vec<MessagingPolicy>,
     pub assignments: Vec<Assignment>,

@@ -50,11 +50,14 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named(sto
         })
     };
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let (ok, out, err) = admin(args(&["admin", "audit", "query", "--by", "nurse"]))
-        .await
-        .unwrap();
+    let (ok, out, err) = admin(args(&[
+        "admin", "audit", "query", "--by", "nurse", "--json",
+    ]))
+    .await
+    .unwrap();
     assert!(ok, "{err}");
-    let actions: Vec<&str> = out.lines().map(|l| l.split('\t').nth(3).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
         [
@@ -71,14 +74,26 @@ async fn acts_on_patients_are_logged_queried_exported_and_tampering_is_named(sto
         ]
     );
     // Each act says where it came from: the workstation's address and the name it gave.
-    for line in out.lines() {
-        let from = line.split('\t').nth(6).unwrap();
-        assert!(from.starts_with("127.0.0.1"), "{line}");
+    for row in &rows {
+        let from = row["workstation"].as_str().unwrap();
+        assert!(from.starts_with("127.0.0.1"), "{row}");
     }
+    // For people: a table under headers, the long detail last.
     let (_, out, _) = admin(args(&["admin", "audit", "query", "--patient", &patient]))
         .await
         .unwrap();
-    assert_eq!(out.lines().count(), 2, "viewed and refreshed:\n{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "headers, viewed and refreshed:\n{out}");
+    assert!(
+        lines[0].starts_with("SEQ  AT") && lines[0].ends_with("DETAIL"),
+        "{out}"
+    );
+    let detail_at = lines[0].find("DETAIL").unwrap();
+    assert!(lines[1].contains("patient_viewed"), "{out}");
+    assert!(
+        lines[1].len() > detail_at,
+        "each row's detail under its header:\n{out}"
+    );
 
     let (ok, ndjson, err) = admin(args(&["admin", "audit", "export", "--patient", &patient]))
         .await

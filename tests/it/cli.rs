@@ -203,23 +203,58 @@ async fn an_administrator_manages_accounts_teams_and_policies_from_the_command_l
         let url = url.clone();
         tokio::task::spawn_blocking(move || admin(&url, args))
     };
+    // Tables under headers for people; the same, as the server's JSON, for scripts.
     let (_, users, _) = run(&["admin", "user", "list"]).await.unwrap();
+    let table: Vec<Vec<&str>> = users
+        .lines()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(table[0], ["USERNAME", "NAME", "ROLE", "STATE", "TEAMS"]);
     assert!(
-        users.contains("kpatel\tKiran Patel\tRN\tactive\t5 North"),
+        table.contains(&vec!["kpatel", "Kiran Patel", "RN", "active", "5 North"]),
         "{users}"
     );
     assert!(
-        users.contains("nurse\tAlex Morgan\tRN\tdisabled"),
+        table.contains(&vec!["nurse", "Alex Morgan", "RN", "disabled", "-"]),
         "{users}"
     );
+    let (_, users, _) = run(&["admin", "user", "list", "--json"]).await.unwrap();
+    let users: Vec<serde_json::Value> = serde_json::from_str(&users).unwrap();
+    let kpatel = users.iter().find(|u| u["username"] == "kpatel").unwrap();
+    assert_eq!(kpatel["display_name"], "Kiran Patel");
+    assert_eq!(kpatel["disabled"], false);
+    assert_eq!(kpatel["teams"], serde_json::json!(["5 North"]));
+    assert!(kpatel.get("password_hash").is_none());
     let (_, teams, _) = run(&["admin", "team", "list"]).await.unwrap();
-    assert!(teams.contains("5 North\tkpatel"), "{teams}");
+    assert!(teams.starts_with("TEAM     MEMBERS\n"), "{teams}");
+    assert!(teams.contains("5 North  kpatel"), "{teams}");
+    let (_, teams, _) = run(&["admin", "team", "list", "--json"]).await.unwrap();
+    let teams: Vec<serde_json::Value> = serde_json::from_str(&teams).unwrap();
+    assert!(teams.iter().any(|t| t["name"] == "5 North"), "{teams:?}");
     let (_, policies, _) = run(&["admin", "policy", "list"]).await.unwrap();
-    assert!(policies.contains("nights\tteam 5 North"), "{policies}");
+    assert!(policies.starts_with("POLICY"), "{policies}");
+    assert!(policies.contains("team 5 North"), "{policies}");
     assert!(
-        policies.contains("information_worker\tuser kpatel"),
+        policies
+            .lines()
+            .any(|l| l.starts_with("information_worker") && l.ends_with("user kpatel")),
         "{policies}"
     );
+    let (_, policies, _) = run(&["admin", "policy", "list", "--json"]).await.unwrap();
+    let policies: serde_json::Value = serde_json::from_str(&policies).unwrap();
+    assert!(policies["assignments"].as_array().unwrap().len() >= 2);
+    let (_, nights, _) = run(&["admin", "policy", "show", "nights"]).await.unwrap();
+    assert!(nights.starts_with("Policy nights\nSETTING"), "{nights}");
+    let (_, nights, _) = run(&["admin", "policy", "show", "nights", "--json"])
+        .await
+        .unwrap();
+    let nights: serde_json::Value = serde_json::from_str(&nights).unwrap();
+    assert_eq!(nights["name"], "nights");
     let (ok, _, err) = run(&["admin", "policy", "set", "nights", "renotify_window=soon"])
         .await
         .unwrap();
@@ -645,8 +680,15 @@ async fn an_administrator_defines_roles_and_imports_a_rota_from_the_command_line
     assert!(ok);
     assert_eq!(
         out,
-        "Medical registrar on call\t5 North\tTom Reid\tteam:5 North\n"
+        "ROLE                       TEAM     HELD BY   FALLBACK\n\
+         Medical registrar on call  5 North  Tom Reid  team:5 North\n"
     );
+    let (ok, out, _) = run(words(&["admin", "role", "list", "--json"]))
+        .await
+        .unwrap();
+    assert!(ok);
+    let roles: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(roles[0]["holders"][0]["display_name"], "Tom Reid");
     let (ok, out, _) = run(words(&[
         "admin",
         "role",
@@ -657,7 +699,10 @@ async fn an_administrator_defines_roles_and_imports_a_rota_from_the_command_line
     .unwrap();
     assert!(ok && out.contains("deleted role"), "{out}");
     let (_, out, _) = run(words(&["admin", "role", "list"])).await.unwrap();
-    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        out, "ROLE  TEAM  HELD BY  FALLBACK\n",
+        "headers alone: no role"
+    );
 }
 
 /// Shell completions and the manual page come from the command line's own definition,
