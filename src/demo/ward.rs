@@ -442,7 +442,8 @@ fn patient(
             "code": {"coding": [{"system": SNOMED, "code": "716186003", "display": "No known allergy"}], "text": "No known allergy"},
         }));
     }
-    let taken = (now - Duration::minutes(rng.range(20, 240))).to_rfc3339();
+    let minutes_ago = rng.range(20, 240);
+    let taken = (now - Duration::minutes(minutes_ago)).to_rfc3339();
     let v = |rng: &mut Rng, stable: (i64, i64), watch: (i64, i64), sick: (i64, i64)| {
         let (lo, hi) = match acuity {
             Acuity::Stable => stable,
@@ -459,79 +460,136 @@ fn patient(
     let hr = v(rng, (62, 88), (86, 100), (104, 122));
     let temp_tenths = v(rng, (362, 377), (372, 382), (380, 389));
     let alert = acuity != Acuity::Sick || rng.chance(30);
-    let vital = |code: &str, display: &str, value: f64, unit: &str, ucum: &str| {
-        json!({
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
-            "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display},
-            "subject": subject,
-            "effectiveDateTime": taken,
-            "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": ucum},
-        })
+    // The set charted last, then two earlier ones (6 and 12 hours before) from which a
+    // sick patient has worsened and a stable one has not moved: NEWS2 has a course.
+    // Derived without the random source, so every later patient stays as it was.
+    let earlier = |k: i64| {
+        let (dr, ds, dh, db, dt) = match acuity {
+            Acuity::Stable => (0, 0, 0, 0, 0),
+            Acuity::Watch => (2, 1, 6, 6, 3),
+            Acuity::Sick => (3, 2, 10, 8, 4),
+        };
+        Set {
+            taken: (now - Duration::minutes(minutes_ago + 360 * k)).to_rfc3339(),
+            rr: rr - dr * k,
+            spo2: (spo2 + ds * k).min(99),
+            on_o2: on_o2 && k < 2,
+            sbp: sbp + db * k,
+            dbp: dbp + db * k,
+            hr: hr - dh * k,
+            temp_tenths: temp_tenths - dt * k,
+            alert: alert || k > 0,
+        }
     };
-    let mut obs = vec![
-        vital(
-            "9279-1",
-            "Respiratory rate",
-            rr as f64,
-            "breaths/min",
-            "/min",
-        ),
-        vital(
-            "59408-5",
-            "Oxygen saturation by pulse oximetry",
-            spo2 as f64,
-            "%",
-            "%",
-        ),
-        vital(
-            "3150-0",
-            "Inhaled oxygen concentration",
-            if on_o2 { 28.0 } else { 21.0 },
-            "%",
-            "%",
-        ),
-        vital("8867-4", "Heart rate", hr as f64, "beats/min", "/min"),
-        vital(
-            "8310-5",
-            "Body temperature",
-            temp_tenths as f64 / 10.0,
-            "Cel",
-            "Cel",
-        ),
-        json!({
-            "resourceType": "Observation",
-            "status": "final",
-            "code": {"coding": [{"system": LOINC, "code": "85354-9", "display": "Blood pressure panel"}]},
-            "subject": subject,
-            "effectiveDateTime": taken,
-            "component": [
-                {"code": {"coding": [{"system": LOINC, "code": "8480-6", "display": "Systolic blood pressure"}]},
-                 "valueQuantity": {"value": sbp, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}},
-                {"code": {"coding": [{"system": LOINC, "code": "8462-4", "display": "Diastolic blood pressure"}]},
-                 "valueQuantity": {"value": dbp, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}
-            ]
-        }),
-        json!({
-            "resourceType": "Observation",
-            "status": "final",
-            "code": {"coding": [{"system": LOINC, "code": "80288-4", "display": "Level of consciousness"}]},
-            "subject": subject,
-            "effectiveDateTime": taken,
-            "valueCodeableConcept": if alert {
-                json!({"coding": [{"system": SNOMED, "code": "248234008", "display": "Mentally alert"}], "text": "Alert"})
-            } else {
-                json!({"text": "New confusion"})
-            },
-        }),
-    ];
-    if incomplete {
-        obs.remove(4); // no temperature charted
-    }
-    for (i, mut o) in obs.into_iter().enumerate() {
-        o["id"] = json!(format!("{id}-obs-{i}"));
-        out.push(o);
+    let now_set = Set {
+        taken: taken.clone(),
+        rr,
+        spo2,
+        on_o2,
+        sbp,
+        dbp,
+        hr,
+        temp_tenths,
+        alert,
+    };
+    for (k, set) in [(0, now_set), (1, earlier(1)), (2, earlier(2))] {
+        let mut obs = set.observations(&subject);
+        if incomplete {
+            obs.remove(4); // no temperature charted
+        }
+        for (i, mut o) in obs.into_iter().enumerate() {
+            o["id"] = json!(match k {
+                0 => format!("{id}-obs-{i}"),
+                k => format!("{id}-obs-{i}-{k}"),
+            });
+            out.push(o);
+        }
     }
     out
+}
+
+/// One set of observations charted together.
+struct Set {
+    taken: String,
+    rr: i64,
+    spo2: i64,
+    on_o2: bool,
+    sbp: i64,
+    dbp: i64,
+    hr: i64,
+    temp_tenths: i64,
+    alert: bool,
+}
+
+impl Set {
+    fn observations(&self, subject: &Value) -> Vec<Value> {
+        let taken = &self.taken;
+        let vital = |code: &str, display: &str, value: f64, unit: &str, ucum: &str| {
+            json!({
+                "resourceType": "Observation",
+                "status": "final",
+                "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
+                "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display},
+                "subject": subject,
+                "effectiveDateTime": taken,
+                "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": ucum},
+            })
+        };
+        vec![
+            vital(
+                "9279-1",
+                "Respiratory rate",
+                self.rr as f64,
+                "breaths/min",
+                "/min",
+            ),
+            vital(
+                "59408-5",
+                "Oxygen saturation by pulse oximetry",
+                self.spo2 as f64,
+                "%",
+                "%",
+            ),
+            vital(
+                "3150-0",
+                "Inhaled oxygen concentration",
+                if self.on_o2 { 28.0 } else { 21.0 },
+                "%",
+                "%",
+            ),
+            vital("8867-4", "Heart rate", self.hr as f64, "beats/min", "/min"),
+            vital(
+                "8310-5",
+                "Body temperature",
+                self.temp_tenths as f64 / 10.0,
+                "Cel",
+                "Cel",
+            ),
+            json!({
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"coding": [{"system": LOINC, "code": "85354-9", "display": "Blood pressure panel"}]},
+                "subject": subject,
+                "effectiveDateTime": taken,
+                "component": [
+                    {"code": {"coding": [{"system": LOINC, "code": "8480-6", "display": "Systolic blood pressure"}]},
+                     "valueQuantity": {"value": self.sbp, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}},
+                    {"code": {"coding": [{"system": LOINC, "code": "8462-4", "display": "Diastolic blood pressure"}]},
+                     "valueQuantity": {"value": self.dbp, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}
+                ]
+            }),
+            json!({
+                "resourceType": "Observation",
+                "status": "final",
+                "code": {"coding": [{"system": LOINC, "code": "80288-4", "display": "Level of consciousness"}]},
+                "subject": subject,
+                "effectiveDateTime": taken,
+                "valueCodeableConcept": if self.alert {
+                    json!({"coding": [{"system": SNOMED, "code": "248234008", "display": "Mentally alert"}], "text": "Alert"})
+                } else {
+                    json!({"text": "New confusion"})
+                },
+            }),
+        ]
+    }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::columns::{self, news2_cell};
 use super::{news2, PatientChart};
-use crate::model::{ColumnId, News2Detail, PatientDetail, Stay, Trend};
+use crate::model::{ColumnId, News2Detail, News2Point, PatientDetail, Stay, Trend};
 
 const TRENDS: [(&str, &[&str], &str); 6] = [
     ("Pulse", &[news2::PULSE], "/min"),
@@ -97,6 +97,13 @@ pub fn detail(chart: &PatientChart, now: DateTime<Utc>) -> PatientDetail {
                 .collect(),
             missing: score.missing.iter().map(|m| m.to_string()).collect(),
             note,
+            trend: news2::history(chart, now, 4)
+                .iter()
+                .map(|(at, s)| News2Point {
+                    at: *at,
+                    total: news2_cell(s).text,
+                })
+                .collect(),
         },
         read_at: chart.read_at,
         unreadable: chart

@@ -79,6 +79,44 @@ pub const FRESH_HOURS: i64 = 24;
 /// The score from readings of the last [`FRESH_HOURS`]. Not for under-16s, for whom the
 /// RCP chart is not validated.
 pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
+    score_in(chart, now, None)
+}
+
+/// The score as it stood at `at`: from the readings taken by then.
+pub fn score_at(chart: &PatientChart, at: DateTime<Utc>) -> News2 {
+    score_in(chart, at, Some(at))
+}
+
+/// The score at each of the last `n` times a parameter was measured (newest first): how
+/// the patient has been going. Scores the EHR sent itself are not recomputed.
+pub fn history(chart: &PatientChart, now: DateTime<Utc>, n: usize) -> Vec<(DateTime<Utc>, News2)> {
+    let codes = [
+        RESP_RATE,
+        SPO2[0],
+        SPO2[1],
+        SYSTOLIC,
+        PULSE,
+        TEMPERATURE[0],
+        TEMPERATURE[1],
+    ];
+    let mut times: Vec<DateTime<Utc>> = codes
+        .iter()
+        .flat_map(|c| chart.trend(c).iter().map(|v| v.at))
+        .filter(|at| *at <= now && *at >= now - Duration::hours(2 * FRESH_HOURS))
+        .collect();
+    times.sort_unstable_by(|a, b| b.cmp(a));
+    // One observation set is charted over a few minutes: one point for it.
+    times.dedup_by(|later, earlier| (*earlier - *later).num_minutes().abs() < 15);
+    times
+        .into_iter()
+        .take(n)
+        .map(|at| (at, score_at(chart, at)))
+        .filter(|(_, s)| s.excluded.is_none() && !s.from_ehr)
+        .collect()
+}
+
+/// Scored from the readings fresh at `now`, none taken after `until`.
+fn score_in(chart: &PatientChart, now: DateTime<Utc>, until: Option<DateTime<Utc>>) -> News2 {
     let none = |excluded| News2 {
         total: 0,
         red_score: false,
@@ -90,8 +128,11 @@ pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
     if age_years(chart, now).is_some_and(|a| a < 16) {
         return none(Some("NEWS2 is not validated for patients under 16"));
     }
-    let cutoff = now - Duration::hours(FRESH_HOURS);
-    let fresh = |code: &str| chart.latest(code).filter(|v| v.at >= cutoff);
+    let window = Window {
+        from: now - Duration::hours(FRESH_HOURS),
+        until,
+    };
+    let fresh = |code: &str| window.latest(chart, code);
     if let Some(v) = fresh(EHR_NEWS2_CODE).and_then(|v| v.value) {
         let total = v.clamp(0.0, 20.0) as u8;
         return News2 {
@@ -122,13 +163,13 @@ pub fn score(chart: &PatientChart, now: DateTime<Utc>) -> News2 {
     add("SpO2", value(&SPO2).map(spo2_scale1));
     add(
         "air or oxygen",
-        on_oxygen(chart, cutoff).map(|o| if o { 2 } else { 0 }),
+        on_oxygen(chart, window).map(|o| if o { 2 } else { 0 }),
     );
     add("systolic BP", value(&[SYSTOLIC]).map(systolic));
     add("pulse", value(&[PULSE]).map(pulse));
     add(
         "consciousness",
-        alert(chart, cutoff).map(|a| if a { 0 } else { 3 }),
+        alert(chart, window).map(|a| if a { 0 } else { 3 }),
     );
     add("temperature", value(&TEMPERATURE).map(temperature));
     let scores: Vec<u8> = parts.iter().filter_map(|(_, s)| *s).collect();
@@ -208,8 +249,25 @@ fn temperature(t: f64) -> u8 {
 }
 
 /// Oxygen from the latest of flow rate (L/min > 0) or inspired fraction (> 21 %).
-fn on_oxygen(chart: &PatientChart, cutoff: DateTime<Utc>) -> Option<bool> {
-    let fresh = |code| chart.latest(code).filter(|v| v.at >= cutoff);
+/// The readings a score may use: taken since `from`, and by `until` when scoring the past.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    fn latest<'a>(&self, chart: &'a PatientChart, code: &str) -> Option<&'a super::chart::Vital> {
+        chart
+            .trend(code)
+            .iter()
+            .find(|v| self.until.is_none_or(|u| v.at <= u))
+            .filter(|v| v.at >= self.from)
+    }
+}
+
+fn on_oxygen(chart: &PatientChart, window: Window) -> Option<bool> {
+    let fresh = |code| window.latest(chart, code);
     let flow = fresh(O2_FLOW).and_then(|v| Some((v.at, v.value? > 0.0)));
     let fio2 = fresh(FIO2).and_then(|v| {
         let f = v.value?;
@@ -225,8 +283,8 @@ fn on_oxygen(chart: &PatientChart, cutoff: DateTime<Utc>) -> Option<bool> {
 }
 
 /// ACVPU from the level-of-consciousness observation, or a Glasgow Coma Scale total.
-fn alert(chart: &PatientChart, cutoff: DateTime<Utc>) -> Option<bool> {
-    let fresh = |code| chart.latest(code).filter(|v| v.at >= cutoff);
+fn alert(chart: &PatientChart, window: Window) -> Option<bool> {
+    let fresh = |code| window.latest(chart, code);
     let acvpu = fresh(CONSCIOUSNESS).and_then(|v| {
         let c = v.concept.as_ref()?;
         let is_alert = c

@@ -56,4 +56,16 @@ pub struct News2Detail {
     pub missing: Vec<String>,
     /// Why there is no score, or where it came from.
     pub note: Option<String>,
+    /// The score at each of the last observation sets, newest first (the first is the
+    /// score now when it was scored from the chart): how the patient is going.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<News2Point>,
+}
+
+/// NEWS2 as it stood when a set of observations was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct News2Point {
+    pub at: DateTime<Utc>,
+    /// As the list shows it: "7", "≥3".
+    pub total: String,
 }

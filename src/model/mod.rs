@@ -19,7 +19,7 @@ pub use columns::{
     natural_cmp, Cell, CellValue, EntryMark, Flag, ImportOutcome, ImportRow, Imported, ListRows,
     ListSource, PatientList, PatientQuery, PatientSummary, Row,
 };
-pub use detail::{News2Detail, PatientDetail, Stay, Trend};
+pub use detail::{News2Detail, News2Point, PatientDetail, Stay, Trend};
 pub use directory::{
     ConversationPatch, Directory, NewRole, OnCall, Person, Presence, PresenceState, RoleInfo,
     Shift, StartConversation, StatusChange,

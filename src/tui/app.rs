@@ -249,6 +249,8 @@ pub struct App {
     pub show_receipt_names: bool,
     /// Open while the patient list shows a patient in detail.
     pub detail: Option<DetailState>,
+    /// Presenting: the selected patient, large beside the list (it follows the cursor).
+    pub spotlight: Option<DetailState>,
     /// The team lists this user can see.
     pub lists: Vec<PatientList>,
     /// The teams I am in (the lists' team names).
@@ -327,6 +329,7 @@ impl App {
             unanswered: Vec::new(),
             show_receipt_names: false,
             detail: None,
+            spotlight: None,
             lists: Vec::new(),
             teams: Vec::new(),
             overlay: Overlay::None,
@@ -573,6 +576,14 @@ impl App {
     pub fn shown_columns(&self) -> &[ColumnId] {
         if self.present && !self.present_columns.is_empty() {
             &self.present_columns
+        } else if self.present {
+            // Beside the patient shown large, the list needs only to say who is where.
+            &[
+                ColumnId::Bed,
+                ColumnId::Name,
+                ColumnId::Age,
+                ColumnId::News2,
+            ]
         } else {
             &self.patients.columns
         }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::app::{App, Overlay};
 use super::components::{
     alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
-    list_switcher, lock_screen, members, new_chat, patient_list, patient_search, prompt,
+    list_switcher, lock_screen, members, new_chat, patient_list, patient_search, prompt, spotlight,
     status_bar, ward_search,
 };
 use super::theme::{Role, Theme};
@@ -32,21 +32,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(msg).style(theme.style(Role::Muted)), rest);
         return;
     }
-    let [alert, main, status] = rows(area);
     if app.present {
-        alert_bar::render(app, theme, frame, alert);
-        if app.detail.is_some() {
-            let [patients, lower] =
-                Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
-                    .areas(main);
-            patient_list::render(app, theme, frame, patients);
-            detail::render(app, theme, frame, lower);
-        } else {
-            patient_list::render(app, theme, frame, main);
-        }
-        overlays(app, theme, frame, main, status);
+        big_screen(app, theme, frame, area);
         return;
     }
+    let [alert, main, status] = rows(area);
     let [patients, lower, convs, chat_area] = panes(area, main);
 
     alert_bar::render(app, theme, frame, alert);
@@ -57,6 +47,37 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     } else {
         conversations::render(app, theme, frame, convs);
         chat::render(app, theme, frame, chat_area);
+    }
+    overlays(app, theme, frame, main, status);
+}
+
+/// Presenting on a large display: the alert bar across the top (three rows while
+/// something urgent waits), the list sized to its content beside the selected patient
+/// shown large, or above them where the screen is too narrow for both side by side.
+fn big_screen(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let bar = if app.alert_active() && area.height >= 30 {
+        3
+    } else {
+        1
+    };
+    let [alert, main, status] = Layout::vertical([
+        Constraint::Length(bar),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    alert_bar::render(app, theme, frame, alert);
+    let list_width = patient_list::wanted_width(app).min(main.width / 2);
+    if main.width.saturating_sub(list_width) >= 70 {
+        let [list, patient] =
+            Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(main);
+        patient_list::render(app, theme, frame, list);
+        spotlight::render(app, theme, frame, patient);
+    } else {
+        let [list, patient] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
+        patient_list::render(app, theme, frame, list);
+        spotlight::render(app, theme, frame, patient);
     }
     overlays(app, theme, frame, main, status);
 }

@@ -210,11 +210,23 @@ async fn admission_transfer_and_discharge_reach_the_list(store: TestStore) {
     .expect("the change reaches the open list");
     assert!(heard.mark(&leaving).gone_at.is_some());
 
-    // The moved patient's bed is where they are now.
-    let rows = d
-        .list_rows(&w.session, list.id, &[ColumnId::Bed, ColumnId::Name], false)
-        .await
-        .unwrap();
+    // The moved patient's bed is where they are now: their chart is read again (a
+    // slow read shows the last known row, marked still coming, until it is in).
+    let rows = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let rows = d
+                .list_rows(&w.session, list.id, &[ColumnId::Bed, ColumnId::Name], false)
+                .await
+                .unwrap();
+            let row = rows.rows.iter().find(|r| r.patient == moving).unwrap();
+            if !row.pending {
+                return rows;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the moved patient's chart is read again");
     let row = rows.rows.iter().find(|r| r.patient == moving).unwrap();
     assert_eq!(row.cell(ColumnId::Bed).unwrap().text, new_bed_name);
     // The discharged patient shows as they left: their name, their last bed.

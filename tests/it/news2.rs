@@ -54,6 +54,14 @@ fn with(mut base: Vec<Obs>, o: Obs) -> Vec<Obs> {
 }
 
 fn scored(obs: &[Obs], born: &str) -> News2 {
+    with_chart(obs, born, |chart| score(chart, now()))
+}
+
+fn with_chart<T>(
+    obs: &[Obs],
+    born: &str,
+    f: impl FnOnce(&wardround::fhir::PatientChart) -> T,
+) -> T {
     let mut entries =
         vec![json!({"resource": {"resourceType": "Patient", "id": "p", "birthDate": born}})];
     for (i, o) in obs.iter().enumerate() {
@@ -73,7 +81,7 @@ fn scored(obs: &[Obs], born: &str) -> News2 {
         BundleSource::from_bundles(vec![("t".into(), serde_json::to_vec(&bundle).unwrap())]);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let chart = source.charts().next().unwrap();
-    score(chart, now())
+    f(chart)
 }
 
 fn total(o: Obs) -> u8 {
@@ -265,4 +273,29 @@ fn an_ehr_sent_news2_wins_and_loinc_88330_6_is_ignored() {
     let s = scored(&obs, "1956-01-01");
     assert!(s.from_ehr);
     assert_eq!(s.total, 5);
+}
+
+#[test]
+fn the_trend_scores_each_earlier_observation_set_with_what_was_known_then() {
+    // Calm 8 h ago; 4 h ago breathing faster (2); now faster still and hypoxic (3 + 3).
+    let at = |o: Obs, hours_ago| Obs { hours_ago, ..o };
+    let mut obs: Vec<Obs> = calm().into_iter().map(|o| at(o, 8)).collect();
+    obs.push(at(q("9279-1", 22.0), 4));
+    obs.push(at(q("9279-1", 26.0), 1));
+    obs.push(at(q("59408-5", 90.0), 1));
+    let trend = with_chart(&obs, "1956-01-01", |chart| {
+        wardround::fhir::news2::history(chart, now(), 4)
+    });
+    let totals: Vec<(i64, u8)> = trend
+        .iter()
+        .map(|(t, s)| ((now() - *t).num_hours(), s.total))
+        .collect();
+    assert_eq!(totals, [(1, 6), (4, 2), (8, 0)]);
+    assert!(trend[0].1.red_score);
+    // Older than two days is not the patient's course now.
+    let old: Vec<Obs> = calm().into_iter().map(|o| at(o, 60)).collect();
+    let trend = with_chart(&old, "1956-01-01", |chart| {
+        wardround::fhir::news2::history(chart, now(), 4)
+    });
+    assert!(trend.is_empty());
 }

@@ -152,12 +152,13 @@ pub fn fitted(text: &str, width: usize) -> String {
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (text, role) = content(app);
     let text = fitted(&text, usize::from(area.width));
+    // A taller bar (the big screen's) has its words on the middle row.
+    let above = vec![Line::default(); usize::from(area.height.saturating_sub(1) / 2)];
     if !matches!(role, Role::AlertPulseA | Role::AlertPulseB) {
         let style = theme.style(role);
-        frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(text, style))).style(style),
-            area,
-        );
+        let mut lines = above;
+        lines.push(Line::from(Span::styled(text, style)));
+        frame.render_widget(Paragraph::new(lines).style(style), area);
         return;
     }
     // Only the badge pulses; the rest of the bar holds the steady urgent colour. Each step
@@ -165,14 +166,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let badge_end = text.find("  ").map_or(text.len(), |i| i + 1);
     let (badge, rest) = text.split_at(badge_end);
     let steady = theme.style(Role::AlertSteady);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(badge.to_string(), theme.style(role)),
-            Span::styled(rest.to_string(), steady),
-        ]))
-        .style(steady),
-        area,
-    );
+    let mut lines = above;
+    lines.push(Line::from(vec![
+        Span::styled(badge.to_string(), theme.style(role)),
+        Span::styled(rest.to_string(), steady),
+    ]));
+    frame.render_widget(Paragraph::new(lines).style(steady), area);
 }
 
 /// Where the message is: the patient's bed (never the name: the bar is seen across the

@@ -31,6 +31,35 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// How NEWS2 has gone, oldest to newest so it reads as a course: `↑ rising` and
+/// `1 (18:29) → 4 (00:29) → 13 (06:29)`. Nothing from a single score.
+pub fn course(app: &App, n: &crate::model::News2Detail) -> Option<(&'static str, String)> {
+    if n.trend.len() < 2 {
+        return None;
+    }
+    let value = |p: Option<&crate::model::News2Point>| -> Option<u8> {
+        p?.total.trim_start_matches('≥').parse().ok()
+    };
+    let direction = match (value(n.trend.last()), value(n.trend.first())) {
+        (Some(then), Some(now)) if now > then => "↑ rising",
+        (Some(then), Some(now)) if now < then => "↓ falling",
+        _ => "→ steady",
+    };
+    let points: Vec<String> = n
+        .trend
+        .iter()
+        .rev()
+        .map(|p| {
+            format!(
+                "{} ({})",
+                p.total,
+                p.at.with_timezone(&app.utc_offset).format("%H:%M")
+            )
+        })
+        .collect();
+    Some((direction, points.join(" → ")))
+}
+
 fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
     vec![
         Span::styled(format!("{label} "), theme.style(Role::Muted)),
@@ -142,6 +171,12 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
     )];
     if !parts.is_empty() {
         news.push(Span::raw(format!("  {}", parts.join(" · "))));
+    }
+    if let Some((direction, points)) = course(app, &d.news2) {
+        news.push(Span::styled(
+            format!("  {direction}: {points}"),
+            theme.style(Role::Text),
+        ));
     }
     if let Some(note) = &d.news2.note {
         news.push(Span::styled(

@@ -2,6 +2,7 @@
 //! keys also handle the commands their keys resolve to.
 
 pub mod alert_bar;
+pub mod big_text;
 pub mod chat;
 pub mod column_picker;
 pub mod command_line;
@@ -17,6 +18,7 @@ pub mod patient_list;
 pub mod patient_search;
 pub mod prompt;
 pub mod search;
+pub mod spotlight;
 pub mod status_bar;
 pub mod text_field;
 pub mod ward_search;

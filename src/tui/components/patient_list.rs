@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell as TableCell, Paragraph, Row as TableRow, Table, TableState};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use super::prompt::Asking;
 use super::{pane_block, truncate};
@@ -333,9 +334,14 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
                 patient,
                 columns: app.patients.requested.clone(),
             }];
-            if let Some(d) = &app.detail {
-                effects.push(Effect::LoadDetail(d.patient.clone()));
-            }
+            let shown = [&app.detail, &app.spotlight];
+            let mut reload: Vec<String> = shown
+                .into_iter()
+                .flatten()
+                .map(|d| d.patient.clone())
+                .collect();
+            reload.dedup();
+            effects.extend(reload.into_iter().map(Effect::LoadDetail));
             return effects;
         }
         _ => {}
@@ -421,6 +427,41 @@ fn width(c: ColumnId) -> Width {
     Width { preferred, min }
 }
 
+/// Columns wider than this hold free text: past it, they wrap onto fewer columns.
+const WIDEST_WANTED: usize = 32;
+
+/// The width the list wants beside the patient shown large: each column as wide as its
+/// widest cell or its header (free text up to [`WIDEST_WANTED`]), at least as wide as it
+/// likes to be; the title whole; the borders.
+pub fn wanted_width(app: &App) -> u16 {
+    let list = &app.patients;
+    let columns: usize = app
+        .shown_columns()
+        .iter()
+        .map(|&c| {
+            if let Some(&w) = list.widths.get(&c) {
+                return usize::from(w);
+            }
+            let widest = list
+                .loaded
+                .iter()
+                .filter_map(|r| r.cell(c))
+                .map(|cell| cell.text.width())
+                .max()
+                .unwrap_or(0);
+            // The header, with room for the sort arrow.
+            let header = c.header().width() + 1;
+            widest
+                .max(header)
+                .min(WIDEST_WANTED)
+                .max(usize::from(width(c).preferred))
+                + 1
+        })
+        .sum();
+    let title = format!(" {}{} ", headline(list), sort_note(list)).width() + 4;
+    u16::try_from(title.max(columns + 1)).unwrap_or(u16::MAX)
+}
+
 /// Which columns give way first when the terminal is narrow.
 const DROP_ORDER: [ColumnId; 5] = [
     ColumnId::Admit,
@@ -502,10 +543,24 @@ fn fit(
     fitted
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let list = &app.patients;
-    let focused = app.focus == Pane::Patients;
-    let sort_note: Vec<String> = list
+/// The title's start: the list, how many, what its source changed, what the EHR owes.
+fn headline(list: &crate::tui::patients::PatientListState) -> String {
+    format!(
+        "{} ({}){}{}",
+        list.title,
+        // Those gone are counted apart (the source's note), not as patients here.
+        patients(
+            list.visible()
+                .filter(|r| list.mark(&r.patient).gone_at.is_none())
+                .count()
+        ),
+        source_note(list),
+        ehr_note(&list.loaded)
+    )
+}
+
+fn sort_note(list: &crate::tui::patients::PatientListState) -> String {
+    let keys: Vec<String> = list
         .sort
         .iter()
         .map(|k| {
@@ -516,11 +571,17 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             )
         })
         .collect();
-    let sort_note = if sort_note.is_empty() {
+    if keys.is_empty() {
         String::new()
     } else {
-        format!(" · sorted by {}", sort_note.join(", "))
-    };
+        format!(" · sorted by {}", keys.join(", "))
+    }
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let list = &app.patients;
+    let focused = app.focus == Pane::Patients;
+    let sort_note = sort_note(list);
     let filter_note = match (list.filter.is_empty(), list.filtering) {
         (true, false) => String::new(),
         (_, true) => format!(" · filter: {}", list.filter.with_bar(30)),
@@ -538,18 +599,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         0 => String::new(),
         n => format!(" · +{n} columns ›"),
     };
-    let title = format!(
-        " {} ({}){}{}{hidden}{sort_note}{filter_note} ",
-        list.title,
-        // Those gone are counted apart (the source's note), not as patients here.
-        patients(
-            list.visible()
-                .filter(|r| list.mark(&r.patient).gone_at.is_none())
-                .count()
-        ),
-        source_note(list),
-        ehr_note(&list.loaded)
-    );
+    let title = format!(" {}{hidden}{sort_note}{filter_note} ", headline(list));
     let block = pane_block(
         truncate(&title, area.width.saturating_sub(4) as usize),
         focused,
@@ -570,8 +620,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    // Presenting, a blank line between rows: easier to follow a finger across the room.
-    let spacing = u16::from(app.present);
+    // Presenting, a blank line between rows where all of them still fit: easier to
+    // follow a finger across the room.
+    let spacing =
+        u16::from(app.present && usize::from(area.height.saturating_sub(3)) >= 2 * list.len());
     let header = TableRow::new(fitted.iter().map(|&(c, w)| {
         let arrow = match list.sort.iter().find(|k| k.column == c) {
             Some(k) if k.descending => "▼",

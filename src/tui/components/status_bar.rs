@@ -6,6 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::app::{App, Confirm, Connection};
+use crate::tui::keymap::{Command, Scope};
 use crate::tui::theme::{Role, Theme};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -93,11 +94,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         let used: usize = spans.iter().map(Span::width).sum();
         let room = usize::from(area.width).saturating_sub(used + 3);
-        let hints = fitted_hints(
+        let hints = if app.present && app.scope() == Scope::Patients {
+            presenter_hints(app)
+        } else {
             app.keymap
-                .footer(app.scope(), app.typing(), |c| app.available(c)),
-            room,
-        );
+                .footer(app.scope(), app.typing(), |c| app.available(c))
+        };
+        let hints = fitted_hints(hints, room);
         spans.push(Span::styled(format!("│ {hints} "), base));
     }
     // The server last: the first thing to give way on a narrow terminal.
@@ -106,6 +109,28 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.style(Role::Muted).patch(base),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// On the big screen, the keys a presenter uses, in the keymap's keys: nothing for the
+/// panes left on the nurse's own screen.
+fn presenter_hints(app: &App) -> Vec<(String, &'static str)> {
+    use Command::*;
+    [
+        (RowDown, "patient"),
+        (SortByColumn, "sort"),
+        (FetchLatest, "fetch"),
+        (OpenListSwitcher, "lists"),
+        (OpenCommandLine, "cmd"),
+        (TogglePresent, "leave big screen"),
+        (ToggleHelp, "help"),
+        (Quit, "quit"),
+    ]
+    .into_iter()
+    .filter_map(|(command, word)| {
+        let binding = app.keymap.bindings.iter().find(|b| b.command == command)?;
+        Some((binding.keys.first()?.label(), word))
+    })
+    .collect()
 }
 
 /// The pane's key hints in `room` columns: help and quit always (they end the line), the

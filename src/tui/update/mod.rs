@@ -65,8 +65,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::DetailLoaded(patient, result) => {
-            if let Some(d) = app.detail.as_mut().filter(|d| d.patient == patient) {
-                d.loaded = Some(result.map(|d| *d));
+            let loaded = Some(result.map(|d| *d));
+            for shown in [&mut app.detail, &mut app.spotlight] {
+                if let Some(d) = shown.as_mut().filter(|d| d.patient == patient) {
+                    d.loaded = loaded.clone();
+                }
             }
             Vec::new()
         }
@@ -140,7 +143,41 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     };
     effects.extend(messaging::mark_visible_read(app));
     effects.extend(follow::share(app));
+    effects.extend(spotlight_follows_the_cursor(app));
     effects
+}
+
+/// Presenting, the patient under the cursor is shown large: read from the server when
+/// the cursor comes to them (by keys, a shared view or a reload), not on every redraw.
+fn spotlight_follows_the_cursor(app: &mut App) -> Vec<Effect> {
+    if !app.present {
+        app.spotlight = None;
+        return Vec::new();
+    }
+    let selected = app.patients.selected_row().map(|r| r.patient.clone());
+    if app.spotlight.as_ref().map(|s| &s.patient) == selected.as_ref() {
+        return Vec::new();
+    }
+    match selected {
+        Some(patient) => {
+            app.spotlight = Some(super::app::DetailState {
+                patient: patient.clone(),
+                loaded: None,
+            });
+            // Already read for the detail pane: no second trip.
+            if let Some(d) = app.detail.as_ref().filter(|d| d.patient == patient) {
+                if let (Some(s), Some(loaded)) = (app.spotlight.as_mut(), &d.loaded) {
+                    s.loaded = Some(loaded.clone());
+                    return Vec::new();
+                }
+            }
+            vec![Effect::LoadDetail(patient)]
+        }
+        None => {
+            app.spotlight = None;
+            Vec::new()
+        }
+    }
 }
 
 /// The clock ticked: lock if nobody has touched a key for the idle limit.

@@ -1,0 +1,232 @@
+//! On the big screen, the patient being discussed, large enough to read across the
+//! room: bed and name in big letters, NEWS2 big with how it has gone and what drives
+//! it, then problems, allergies and the rest of what a round asks about.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{ago, big_text, pane_block};
+use crate::model::PatientDetail;
+use crate::tui::app::App;
+use crate::tui::theme::{Role, Theme};
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(state) = &app.spotlight else {
+        let block = pane_block(" Patient ".into(), false, theme);
+        frame.render_widget(
+            Paragraph::new("Choose a patient on the list: they show here, large.")
+                .style(theme.style(Role::Muted))
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let lines = match &state.loaded {
+        None => vec![Line::styled(
+            "Reading the chart from the EHR…",
+            theme.style(Role::Muted),
+        )],
+        Some(Err(e)) => vec![Line::styled(
+            format!("Cannot show this patient: {e}"),
+            theme.style(Role::Warning),
+        )],
+        Some(Ok(d)) => lines(app, d, theme, area.width.saturating_sub(4)),
+    };
+    let title = match &state.loaded {
+        Some(Ok(d)) => format!(" {} ", bed_of(d).unwrap_or("Patient")),
+        _ => " Patient ".into(),
+    };
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            pane_block(title, true, theme).padding(ratatui::widgets::Padding::horizontal(1)),
+        ),
+        area,
+    );
+}
+
+fn bed_of(d: &PatientDetail) -> Option<&str> {
+    d.stay.as_ref()?.bed.as_deref()
+}
+
+/// Big letters where they fit, else the same words in bold: never cut.
+fn big<'a>(text: &str, style: Style, width: u16) -> Vec<Line<'a>> {
+    if big_text::fits(text, width) {
+        if let Some(lines) = big_text::lines(text, style) {
+            return lines;
+        }
+    }
+    vec![Line::styled(text.to_string(), style)]
+}
+
+fn labelled<'a>(label: &'static str, value: String, role: Role, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<12}"), theme.style(Role::Muted)),
+        Span::styled(value, theme.style(role)),
+    ])
+}
+
+fn lines<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    // The bed and the family name big (`CHEN, Margaret` → `CHEN`); then everything.
+    let family = d.name.split(',').next().unwrap_or(&d.name).trim();
+    let headline = match bed_of(d) {
+        Some(bed) if big_text::fits(&format!("{bed}  {family}"), width) => {
+            format!("{bed}  {family}")
+        }
+        Some(bed) => bed.to_string(),
+        None => family.to_string(),
+    };
+    out.extend(big(&headline, theme.style(Role::Header), width));
+    let mut who = vec![
+        Span::styled(d.name.clone(), theme.style(Role::Header)),
+        Span::styled(format!("  {} {}", d.age, d.sex), theme.style(Role::Text)),
+        Span::styled(format!("  MRN {}", d.mrn), theme.style(Role::Muted)),
+    ];
+    if let Some(s) = &d.stay {
+        if let Some(a) = s.admitted {
+            let days = (app.now - a).num_days();
+            who.push(Span::styled(
+                format!(
+                    "  day {} (admitted {})",
+                    days + 1,
+                    a.with_timezone(&app.utc_offset).format("%d %b")
+                ),
+                theme.style(Role::Text),
+            ));
+        }
+    }
+    out.push(Line::from(who));
+    if let Some(reason) = d.stay.as_ref().and_then(|s| s.reason.clone()) {
+        out.push(Line::styled(reason, theme.style(Role::Text)));
+    }
+    out.push(Line::from(""));
+    out.extend(news2(app, d, theme, width));
+    out.push(Line::from(""));
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none recorded".to_string()
+        } else {
+            v.join("; ")
+        }
+    };
+    let allergy_role = if d.allergies.iter().any(|a| a.contains("high")) {
+        Role::Warning
+    } else {
+        Role::Text
+    };
+    let allergies = if d.allergies.is_empty() {
+        d.allergy_status.clone()
+    } else {
+        d.allergies.join("; ")
+    };
+    out.push(labelled("Problems", list(&d.problems), Role::Text, theme));
+    out.push(labelled("Allergies", allergies, allergy_role, theme));
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    out.push(Line::from(vec![
+        Span::styled(format!("{:<12}", "Code status"), theme.style(Role::Muted)),
+        Span::styled(or_dash(&d.code_status), theme.style(Role::Text)),
+        Span::styled("   Isolation ", theme.style(Role::Muted)),
+        Span::styled(or_dash(&d.isolation), theme.style(Role::Text)),
+        Span::styled("   Diet ", theme.style(Role::Muted)),
+        Span::styled(or_dash(&d.diet), theme.style(Role::Text)),
+    ]));
+    if let Some(s) = &d.stay {
+        out.push(labelled(
+            "Attending",
+            or_dash(&s.attending),
+            Role::Text,
+            theme,
+        ));
+    }
+    out.push(labelled(
+        "Medications",
+        list(&d.medications),
+        Role::Text,
+        theme,
+    ));
+    out.push(Line::from(""));
+    for t in &d.vitals {
+        let readings: Vec<String> = t
+            .readings
+            .iter()
+            .map(|(v, at)| format!("{v} ({})", ago((app.now - *at).num_seconds())))
+            .collect();
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<12}", t.label), theme.style(Role::Muted)),
+            Span::styled(
+                format!("{} {}", readings.join(" ← "), t.unit),
+                theme.style(Role::Text),
+            ),
+        ]));
+    }
+    for why in &d.unreadable {
+        out.push(Line::styled(
+            format!("Could not read {why}"),
+            theme.style(Role::Warning),
+        ));
+    }
+    out.push(Line::styled(
+        format!(
+            "Read from the EHR {}",
+            ago((app.now - d.read_at).num_seconds())
+        ),
+        theme.style(Role::Muted),
+    ));
+    out
+}
+
+/// The score big, coloured by what it asks for; beside it, how it went and the
+/// parameters that drive it.
+fn news2<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+    let n = &d.news2;
+    let value: Option<u8> = n.total.trim_start_matches('≥').parse().ok();
+    let red = n.parameters.iter().any(|(_, s)| *s == Some(3));
+    let role = match value {
+        Some(v) if v >= 7 => Role::Urgent,
+        Some(v) if v >= 5 => Role::Important,
+        _ if red => Role::Important,
+        _ => Role::Text,
+    };
+    let mut out = vec![Line::from(vec![
+        Span::styled("NEWS2", theme.style(Role::Muted)),
+        Span::styled(
+            if n.total.starts_with('≥') {
+                "  partial: more readings could only raise it"
+            } else {
+                ""
+            },
+            theme.style(Role::Important),
+        ),
+    ])];
+    out.extend(big(&n.total, theme.style(role), width));
+    if let Some((direction, points)) = super::detail::course(app, n) {
+        out.push(Line::from(vec![
+            Span::styled(format!("{direction}  "), theme.style(role)),
+            Span::styled(points, theme.style(Role::Text)),
+        ]));
+    }
+    let mut driving: Vec<(&str, u8)> = n
+        .parameters
+        .iter()
+        .filter_map(|(name, s)| Some((name.as_str(), (*s)?)))
+        .filter(|(_, s)| *s > 0)
+        .collect();
+    driving.sort_by_key(|d| std::cmp::Reverse(d.1));
+    if !driving.is_empty() {
+        let parts: Vec<String> = driving
+            .iter()
+            .map(|(name, s)| format!("{name} {s}"))
+            .collect();
+        out.push(Line::from(vec![
+            Span::styled("driven by  ", theme.style(Role::Muted)),
+            Span::styled(parts.join(" · "), theme.style(role)),
+        ]));
+    }
+    if let Some(note) = &n.note {
+        out.push(Line::styled(note.clone(), theme.style(Role::Muted)));
+    }
+    out
+}
