@@ -57,8 +57,8 @@ pub struct Cli {
     /// Theme name or file (overrides [ui] theme).
     #[arg(long, global = true)]
     theme: Option<String>,
-    /// Present on a large display: the list alone, full width, in the [profiles.present]
-    /// columns and theme (F11 toggles).
+    /// Present on a large display: the selected patient large beside a compact list, in
+    /// the [profiles.present] columns and theme; chat hidden (F11 toggles).
     #[arg(long, global = true)]
     present: bool,
     /// No animation: the alert bar holds steady instead of pulsing (slow links, screen

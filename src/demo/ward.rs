@@ -460,27 +460,31 @@ fn patient(
     let hr = v(rng, (62, 88), (86, 100), (104, 122));
     let temp_tenths = v(rng, (362, 377), (372, 382), (380, 389));
     let alert = acuity != Acuity::Sick || rng.chance(30);
-    // The set charted last, then two earlier ones (6 and 12 hours before) from which a
-    // sick patient has worsened and a stable one has not moved: NEWS2 has a course.
-    // Derived without the random source, so every later patient stays as it was.
+    // The set charted last, then up to two earlier ones (6 and 12 hours before, while
+    // admitted) from which a sick patient has worsened and a stable one wavered within
+    // normal: NEWS2 has a course. Derived without the random source, so every later
+    // patient stays as it was.
     let earlier = |k: i64| {
         let (dr, ds, dh, db, dt) = match acuity {
             Acuity::Stable => (0, 0, 0, 0, 0),
             Acuity::Watch => (2, 1, 6, 6, 3),
             Acuity::Sick => (3, 2, 10, 8, 4),
         };
+        // A small wobble, the same each run: -1, 0 or +1 by patient and set.
+        let wobble = ((n as i64) * 7 + k * 5) % 3 - 1;
         Set {
             taken: (now - Duration::minutes(minutes_ago + 360 * k)).to_rfc3339(),
-            rr: rr - dr * k,
-            spo2: (spo2 + ds * k).min(99),
+            rr: rr - dr * k + wobble,
+            spo2: (spo2 + ds * k - wobble.abs()).min(99),
             on_o2: on_o2 && k < 2,
-            sbp: sbp + db * k,
-            dbp: dbp + db * k,
-            hr: hr - dh * k,
-            temp_tenths: temp_tenths - dt * k,
+            sbp: sbp + db * k + 4 * wobble,
+            dbp: dbp + db * k + 2 * wobble,
+            hr: hr - dh * k - 3 * wobble,
+            temp_tenths: temp_tenths - dt * k + wobble,
             alert: alert || k > 0,
         }
     };
+    let charted = |k: i64| now - Duration::minutes(minutes_ago + 360 * k) >= admitted;
     let now_set = Set {
         taken: taken.clone(),
         rr,
@@ -492,7 +496,8 @@ fn patient(
         temp_tenths,
         alert,
     };
-    for (k, set) in [(0, now_set), (1, earlier(1)), (2, earlier(2))] {
+    let sets = [(0, now_set), (1, earlier(1)), (2, earlier(2))];
+    for (k, set) in sets.into_iter().filter(|(k, _)| *k == 0 || charted(*k)) {
         let mut obs = set.observations(&subject);
         if incomplete {
             obs.remove(4); // no temperature charted

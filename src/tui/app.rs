@@ -589,6 +589,14 @@ impl App {
         }
     }
 
+    /// The column the cursor is on, among those shown (the big screen shows its own).
+    pub fn focused_column(&self) -> Option<ColumnId> {
+        let shown = self.shown_columns();
+        shown
+            .get(self.patients.column.min(shown.len().saturating_sub(1)))
+            .copied()
+    }
+
     /// Where keys go now: what is open over the panes, else the focused pane.
     pub fn scope(&self) -> Scope {
         self.overlay.scope().unwrap_or(match self.focus {

@@ -359,7 +359,7 @@ fn global_bindings() -> Vec<Binding> {
             g,
             &[KeyPress::plain(F(11))],
             TogglePresent,
-            "Present on a large display (the list alone), or back",
+            "Big screen (the patient large), or back",
         )
         .while_typing(),
         Binding::new(

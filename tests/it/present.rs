@@ -171,6 +171,27 @@ fn a_profiles_columns_are_kept_and_a_narrow_display_stacks_the_patient_under_the
 }
 
 #[test]
+fn the_big_screen_sorts_by_the_columns_it_shows() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::F(11)));
+    for _ in 0..10 {
+        update(&mut app, key(KeyCode::Char('l')));
+    }
+    assert_eq!(
+        app.focused_column(),
+        Some(ColumnId::News2),
+        "the last one shown"
+    );
+    update(&mut app, key(KeyCode::Char('s')));
+    assert_eq!(app.patients.sort[0].column, ColumnId::News2);
+    let shown = screen_text(&app, 200, 60);
+    assert!(shown.contains("sorted by NEWS2"), "{shown}");
+    // Back on the nurse's own screen the cursor is on a column there.
+    update(&mut app, key(KeyCode::F(11)));
+    assert!(app.focused_column().is_some());
+}
+
+#[test]
 fn opening_an_urgent_message_leaves_the_big_screen() {
     let mut app = ward_app();
     update(&mut app, key(KeyCode::F(11)));

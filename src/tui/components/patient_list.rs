@@ -346,8 +346,11 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         _ => {}
     }
+    let (shown, focused) = (app.shown_columns().len(), app.focused_column());
     let list = &mut app.patients;
     let last_row = list.len().saturating_sub(1);
+    // Back among the columns shown, after the big screen showed fewer or more.
+    list.column = list.column.min(shown.saturating_sub(1));
     match command {
         Command::RowDown => list.selected = (list.selected + 1).min(last_row),
         Command::RowUp => list.selected = list.selected.saturating_sub(1),
@@ -359,11 +362,9 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::PageUp => list.selected = list.selected.saturating_sub(page_step(list)),
         Command::ColumnLeft => list.column = list.column.saturating_sub(1),
-        Command::ColumnRight => {
-            list.column = (list.column + 1).min(list.columns.len().saturating_sub(1))
-        }
+        Command::ColumnRight => list.column = (list.column + 1).min(shown.saturating_sub(1)),
         Command::SortByColumn | Command::AddSortKey => {
-            if let Some(column) = list.focused_column() {
+            if let Some(column) = focused {
                 if command == Command::SortByColumn {
                     list.sort_by(column);
                 } else {
@@ -592,7 +593,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
     };
     let inner_width = area.width.saturating_sub(2);
-    let focused_col = list.focused_column();
+    let focused_col = app.focused_column();
     let fitted = fit(app.shown_columns(), focused_col, inner_width, &list.widths);
     // Columns that do not fit are said, never dropped silently: h/l reach them.
     let hidden = match app.shown_columns().len().saturating_sub(fitted.len()) {
