@@ -330,6 +330,34 @@ fn down(ehr: &EhrDouble, why: &str) -> Response {
     )
 }
 
+/// Every part of a Patient's names, lower-cased: families, givens, texts' words.
+fn patient_name_parts(r: &Value) -> Vec<String> {
+    let mut parts = Vec::new();
+    for n in r["name"].as_array().into_iter().flatten() {
+        let mut add = |s: &str| {
+            parts.extend(
+                s.split([' ', ','])
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase),
+            )
+        };
+        if let Some(f) = n["family"].as_str() {
+            add(f);
+        }
+        // DSTU2 has the family as a list.
+        for f in n["family"].as_array().into_iter().flatten() {
+            add(f.as_str().unwrap_or_default());
+        }
+        for g in n["given"].as_array().into_iter().flatten() {
+            add(g.as_str().unwrap_or_default());
+        }
+        if let Some(t) = n["text"].as_str() {
+            add(t);
+        }
+    }
+    parts
+}
+
 /// `identifier=[system|]value` against any of a resource's identifiers.
 fn has_identifier(r: &Value, wanted: &str) -> bool {
     let wanted = wanted.replace("%7C", "|").replace("%7c", "|");
@@ -568,6 +596,35 @@ async fn answer(ehr: &EhrDouble, req: Request) -> Response {
                     r["id"]
                         .as_str()
                         .is_some_and(|id| ids.iter().any(|i| i == id))
+                })
+                .collect();
+            searchset(ehr, &found, &[])
+        }
+        // As a FHIR server searches `name` (any part of any name, from its start, without
+        // case) and `birthdate` (the day), with `identifier` when given too.
+        ["Patient"] if query.contains_key("name") || query.contains_key("birthdate") => {
+            let name = query.get("name").map(|n| decode(n).to_lowercase());
+            let born = query.get("birthdate").map(|b| decode(b));
+            let found: Vec<&Value> = resources
+                .iter()
+                .filter(|r| r["resourceType"] == "Patient")
+                .filter(|r| {
+                    name.as_deref().is_none_or(|wanted| {
+                        let parts = patient_name_parts(r);
+                        wanted
+                            .split([' ', ','])
+                            .filter(|w| !w.is_empty())
+                            .all(|w| parts.iter().any(|p| p.starts_with(w)))
+                    })
+                })
+                .filter(|r| {
+                    born.as_deref()
+                        .is_none_or(|b| r["birthDate"].as_str() == Some(b))
+                })
+                .filter(|r| {
+                    query
+                        .get("identifier")
+                        .is_none_or(|i| has_identifier(r, &decode(i)))
                 })
                 .collect();
             searchset(ehr, &found, &[])

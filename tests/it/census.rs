@@ -205,3 +205,40 @@ async fn bundles_on_disk_give_a_census_by_ward_or_room_name() {
         .to_string();
     assert!(by_id.contains("by name only"), "{by_id}");
 }
+
+/// The demo's EHR answers the app's patient search as a FHIR server does: by any part of
+/// a name from its start, by birth date, by MRN.
+#[tokio::test]
+async fn the_demo_ehr_finds_a_patient_by_name_birth_date_or_mrn() {
+    use wardround::model::PatientQuery;
+    let (_double, source, _) = demo_ward(R4_METADATA).await;
+    let bundle = wardround::demo::ward::generate(wardround::demo::SEED, Utc::now());
+    let (ward, _) = BundleSource::from_bundles(vec![("ward".into(), bundle)]);
+    let chart = ward.charts().next().unwrap();
+    let family = chart.patient.name[0].family.clone().unwrap();
+    let given = chart.patient.name[0].given[0].clone();
+    let born = chart.patient.birth_date.clone().unwrap();
+    let ask = |name: Option<String>, birth_date: Option<String>| PatientQuery {
+        name,
+        birth_date,
+        ..Default::default()
+    };
+    for query in [
+        ask(Some(family.to_lowercase()), None),
+        ask(Some(family[..3].to_uppercase()), None),
+        ask(Some(format!("{family}, {given}")), None),
+        ask(Some(given.clone()), Some(born.clone())),
+        ask(None, Some(born.clone())),
+    ] {
+        let found = source.search(&query).await.unwrap();
+        assert!(
+            found.iter().any(|p| p.id == chart.id),
+            "{query:?} found {found:?}"
+        );
+    }
+    let none = source
+        .search(&ask(Some(format!("{family}zz")), None))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
+}
