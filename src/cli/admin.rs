@@ -147,7 +147,7 @@ pub enum AuditAction {
         /// Only acts on this FHIR Patient id.
         #[arg(long)]
         patient: Option<String>,
-        /// Only from this RFC 3339 instant on.
+        /// Only from this instant on, RFC 3339 with its zone: 2026-11-01T00:00:00Z.
         #[arg(long)]
         since: Option<chrono::DateTime<chrono::Utc>>,
         /// The server's objects as JSON, for scripts.
@@ -241,6 +241,7 @@ pub enum PolicyAction {
     },
     /// One policy's settings.
     Show {
+        /// The policy's name (`policy list` names them; Global applies to everyone else).
         name: String,
         /// The server's objects as JSON, for scripts.
         #[arg(long)]

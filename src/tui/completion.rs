@@ -40,7 +40,11 @@ impl Known {
                 None => {}
             }
         }
-        self.roles = found.roles.iter().map(|r| r.name.clone()).collect();
+        for r in &found.roles {
+            if !self.roles.contains(&r.name) {
+                self.roles.push(r.name.clone());
+            }
+        }
     }
 }
 
@@ -100,7 +104,7 @@ pub fn complete(
     let words = |options: &[&str], typed: &str, more: bool| -> Vec<Choice> {
         options
             .iter()
-            .filter(|o| starts(o, typed))
+            .filter(|o| starts(o, typed) || o.split_whitespace().any(|w| starts(w, typed)))
             .map(|o| Choice {
                 text: (*o).to_string(),
                 label: (*o).to_string(),

@@ -153,15 +153,23 @@ impl PatientListState {
     /// Re-derives the view from the rows, sort and filter, keeping the same patient selected.
     pub fn refresh(&mut self) {
         let keep = self.selected_row().map(|r| r.patient.clone());
-        let needle = self.filter.as_str().trim().to_lowercase();
+        // Each word typed must be somewhere in the row (`walsh marg` finds WALSH,
+        // Margaret), in any order.
+        let needle = self.filter.as_str().to_lowercase();
+        let words: Vec<&str> = needle
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
         let mut order = sort::order_cached(&self.loaded, &self.sort, &mut self.sort_cache);
-        if !needle.is_empty() {
+        if !words.is_empty() {
             let columns = &self.columns;
             order.retain(|&i| {
-                columns
+                let cells: Vec<String> = columns
                     .iter()
                     .filter_map(|c| self.loaded[i].cell(*c))
-                    .any(|cell| cell.text.to_lowercase().contains(&needle))
+                    .map(|cell| cell.text.to_lowercase())
+                    .collect();
+                words.iter().all(|w| cells.iter().any(|c| c.contains(w)))
             });
         }
         self.view = order;

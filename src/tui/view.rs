@@ -55,11 +55,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 /// something urgent waits), the list sized to its content beside the selected patient
 /// shown large, or above them where the screen is too narrow for both side by side.
 fn big_screen(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let bar = if app.alert_active() && area.height >= 30 {
-        3
-    } else {
-        1
-    };
+    // Three rows whether or not something waits: an alert arriving moves nothing.
+    let bar = if area.height >= 30 { 3 } else { 1 };
     let [alert, main, status] = Layout::vertical([
         Constraint::Length(bar),
         Constraint::Min(0),

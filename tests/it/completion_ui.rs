@@ -116,7 +116,7 @@ fn several_completions_fill_in_what_they_share_and_tab_goes_through_them() {
     update(&mut app, key(KeyCode::Tab));
     assert_eq!(line(&app), "h", ":hand and :help");
     update(&mut app, key(KeyCode::Tab));
-    assert_eq!(line(&app), "hand");
+    assert_eq!(line(&app), "hand ", "a space: a name follows");
 }
 
 #[test]
@@ -173,4 +173,31 @@ fn the_directory_is_asked_once_a_session_for_names() {
     update(&mut app, key(KeyCode::Esc));
     let effects = update(&mut app, key(KeyCode::Char(':')));
     assert!(effects.is_empty(), "{effects:?}");
+}
+
+#[test]
+fn at_eighty_columns_the_completion_chosen_is_always_on_screen() {
+    let mut app = command_line("");
+    for press in 0..16 {
+        update(&mut app, key(KeyCode::Tab));
+        let chosen = line(&app);
+        let screen = screen_text(&app, 80, 24);
+        let strip = screen.lines().rev().nth(1).unwrap();
+        if press > 0 {
+            assert!(
+                strip.contains(&format!(":{}", chosen.trim_end())),
+                "press {press}: {chosen:?} not in {strip:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tab_says_so_when_nothing_completes() {
+    let mut app = command_line("frobnicate");
+    update(&mut app, key(KeyCode::Tab));
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("Nothing completes that."), "{screen}");
+    update(&mut app, key(KeyCode::Backspace));
+    assert!(!screen_text(&app, 80, 24).contains("Nothing completes"));
 }

@@ -113,6 +113,7 @@ fn typing_narrows_the_lists_and_enter_shows_the_one_chosen() {
     assert_eq!(selected(&app), Some(Uuid::from_u128(3)));
     let screen = screen_text(&app, 80, 24);
     assert!(!screen.contains("Consultant round"), "{screen}");
+    assert!(screen.contains("Lists of your teams (2 of 4)"), "{screen}");
     update(&mut app, key(KeyCode::Down));
     update(&mut app, key(KeyCode::Down));
     assert_eq!(

@@ -82,7 +82,7 @@ fn the_big_screen_shows_the_selected_patient_large_beside_a_compact_list() {
         "a compact list:\n{shown}"
     );
     // The patient in big letters (half blocks), with NEWS2 what drives it.
-    assert!(shown.contains("█▀") || shown.contains("▀█"), "{shown}");
+    assert!(shown.contains("███████"), "{shown}");
     assert!(shown.contains("LINDQVIST, Frank"), "{shown}");
     assert!(shown.contains("driven by"), "{shown}");
     assert!(
@@ -198,4 +198,31 @@ fn opening_an_urgent_message_leaves_the_big_screen() {
     update(&mut app, key(KeyCode::Char('u')));
     assert!(!app.present);
     assert_eq!(app.focus, Pane::Chat);
+}
+
+#[test]
+fn a_patients_chat_opened_from_the_big_screen_leaves_it() {
+    let mut app = presenting_the_sickest();
+    app.patients.list_id = Some(uuid::Uuid::from_u128(50));
+    update(&mut app, key(KeyCode::Char('m')));
+    assert!(
+        !app.present,
+        "typing must never go to a chat nobody can see"
+    );
+    assert!(app.spotlight.is_none());
+}
+
+#[test]
+fn a_small_display_shows_the_patient_without_big_letters_and_a_tall_one_taller() {
+    let app = presenting_the_sickest();
+    let small = screen_text(&app, 80, 24);
+    assert!(!small.contains('▀') && !small.contains('▄'), "{small}");
+    assert!(small.contains("NEWS2 "), "{small}");
+    assert!(
+        small.contains("F11 leave"),
+        "the way back stays in the footer:\n{small}"
+    );
+    let tall = screen_text(&app, 200, 60);
+    // Eight rows a letter: full blocks only, no half blocks.
+    assert!(tall.contains("████") && !tall.contains('▀'), "{tall}");
 }

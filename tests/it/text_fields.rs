@@ -248,3 +248,19 @@ fn help_lists_the_editing_keys_once() {
     assert!(screen.contains("Ctrl-w/Alt-Backspace"), "{screen}");
     assert_eq!(screen.matches("Delete a character back").count(), 1);
 }
+
+#[test]
+fn the_filter_finds_every_word_typed_and_stays_in_view_at_eighty_columns() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('/')));
+    typed(&mut app, "walsh marg");
+    let names: Vec<String> = app
+        .patients
+        .visible()
+        .filter_map(|r| r.cell(wardround::model::ColumnId::Name))
+        .map(|c| c.text.clone())
+        .collect();
+    assert_eq!(names, ["WALSH, Margaret"]);
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("filter: walsh marg▏"), "{screen}");
+}

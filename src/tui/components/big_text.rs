@@ -6,10 +6,25 @@ use font8x8::legacy::{BASIC_LEGACY, LATIN_LEGACY};
 use ratatui::style::Style;
 use ratatui::text::Line;
 
-/// Rows a big letter takes.
-pub const HEIGHT: u16 = 4;
 /// Columns a big letter takes (its last one blank: the space between letters).
 pub const WIDTH: u16 = 8;
+
+/// How tall the letters are: four rows (two pixels a cell, in half blocks) or eight
+/// (a pixel a cell) where the screen has the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    Four,
+    Eight,
+}
+
+impl Rows {
+    pub fn height(self) -> u16 {
+        match self {
+            Rows::Four => 4,
+            Rows::Eight => 8,
+        }
+    }
+}
 
 fn glyph(c: char) -> Option<[u8; 8]> {
     let code = u32::from(c);
@@ -27,28 +42,43 @@ pub fn fits(text: &str, width: u16) -> bool {
         && u16::try_from(n).is_ok_and(|n| n.saturating_mul(WIDTH) <= width)
 }
 
-/// `text` as [`HEIGHT`] lines of half blocks, or `None` if the font lacks a letter.
-pub fn lines(text: &str, style: Style) -> Option<Vec<Line<'static>>> {
+/// `text` as lines of blocks `rows` tall, or `None` if the font lacks a letter.
+pub fn lines(text: &str, style: Style, rows: Rows) -> Option<Vec<Line<'static>>> {
     let glyphs: Vec<[u8; 8]> = text.chars().map(glyph).collect::<Option<_>>()?;
-    let rows = (0..4)
-        .map(|pair| {
-            let row: String = glyphs
-                .iter()
-                .flat_map(|g| {
-                    let (top, bottom) = (g[pair * 2], g[pair * 2 + 1]);
-                    // Bit 0 is the leftmost pixel.
-                    (0..8).map(move |x| match ((top >> x) & 1, (bottom >> x) & 1) {
-                        (1, 1) => '█',
-                        (1, 0) => '▀',
-                        (0, 1) => '▄',
-                        _ => ' ',
-                    })
-                })
-                .collect();
-            Line::styled(row.trim_end().to_string(), style)
-        })
-        .collect();
-    Some(rows)
+    // Bit 0 is the leftmost pixel.
+    let pixel = |row: u8, x: u8| (row >> x) & 1 == 1;
+    let line = |cells: String| Line::styled(cells.trim_end().to_string(), style);
+    let out = match rows {
+        Rows::Four => (0..4)
+            .map(|pair| {
+                line(
+                    glyphs
+                        .iter()
+                        .flat_map(|g| {
+                            let (top, bottom) = (g[pair * 2], g[pair * 2 + 1]);
+                            (0..8).map(move |x| match (pixel(top, x), pixel(bottom, x)) {
+                                (true, true) => '█',
+                                (true, false) => '▀',
+                                (false, true) => '▄',
+                                (false, false) => ' ',
+                            })
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        Rows::Eight => (0..8)
+            .map(|y| {
+                line(
+                    glyphs
+                        .iter()
+                        .flat_map(|g| (0..8).map(move |x| if pixel(g[y], x) { '█' } else { ' ' }))
+                        .collect(),
+                )
+            })
+            .collect(),
+    };
+    Some(out)
 }
 
 #[cfg(test)]
@@ -56,7 +86,7 @@ mod tests {
     use super::*;
 
     fn drawn(text: &str) -> Vec<String> {
-        lines(text, Style::default())
+        lines(text, Style::default(), Rows::Four)
             .unwrap()
             .into_iter()
             .map(|l| l.to_string())
@@ -80,6 +110,14 @@ mod tests {
         assert!(!fits("4W-4B CHEN", 79), "ten letters need eighty columns");
         assert!(fits("ZOË", 24));
         assert!(!fits("王芳", 200));
-        assert!(lines("王芳", Style::default()).is_none());
+        assert!(lines("王芳", Style::default(), Rows::Four).is_none());
+    }
+
+    #[test]
+    fn eight_rows_draw_a_pixel_a_cell() {
+        let tall = lines("1", Style::default(), Rows::Eight).unwrap();
+        assert_eq!(tall.len(), 8);
+        assert_eq!(tall[0].to_string(), "  ██");
+        assert_eq!(tall[6].to_string(), "██████");
     }
 }

@@ -498,7 +498,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let shown: Vec<Line> = lines[top..bottom].to_vec();
     frame.render_widget(Paragraph::new(shown).block(block), messages_area);
 
-    let prompt_width = composer_area.width.saturating_sub(4) as usize;
+    let prompt_width = composer_area.width.saturating_sub(2) as usize;
     // As much of a long draft as fits, with the cursor in view.
     let (text, cursor) = app.chat.composer.window(prompt_width);
     // The priority is in words as well as colour.

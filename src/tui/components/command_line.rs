@@ -188,6 +188,8 @@ pub struct CommandLineState {
     /// A directory search asked for on Tab, for a name this session did not know yet:
     /// its answer completes the line if nothing was typed meanwhile.
     pub asked: Option<(String, String)>,
+    /// What the last Tab found to say (nothing completes, still looking), above the line.
+    pub said: Option<String>,
 }
 
 /// Tab going through several completions of the line's end.
@@ -225,6 +227,7 @@ pub fn type_char(app: &mut App, c: char) {
         state.line.insert(c, 120);
         state.completing = None;
         state.asked = None;
+        state.said = None;
     }
 }
 
@@ -242,6 +245,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             state.line.edit(edit);
             state.completing = None;
             state.asked = None;
+            state.said = None;
             Vec::new()
         }
         Command::CompleteNext => complete(app, true),
@@ -286,8 +290,9 @@ fn complete(app: &mut App, forward: bool) -> Vec<Effect> {
             (Some(i), false) => (i + n - 1) % n,
         };
         c.at = Some(at);
-        let line = format!("{}{}", c.stem, c.choices[at].text);
-        state.line = TextField::new(line);
+        let choice = &c.choices[at];
+        let space = if choice.more { " " } else { "" };
+        state.line = TextField::new(format!("{}{}{space}", c.stem, choice.text));
         return Vec::new();
     }
     let typed = state.line.as_str().to_string();
@@ -297,8 +302,10 @@ fn complete(app: &mut App, forward: bool) -> Vec<Effect> {
         [] => {
             if let Some(query) = found.ask {
                 state.asked = Some((query.clone(), typed));
+                state.said = Some(format!("Looking for {query} in the directory…"));
                 return vec![Effect::SearchDirectory(query)];
             }
+            state.said = Some("Nothing completes that.".into());
         }
         [one] => {
             let space = if one.more { " " } else { "" };
@@ -332,6 +339,7 @@ pub fn directory_answered(app: &mut App, query: &str) -> Vec<Effect> {
     }
     let unchanged = state.line.as_str() == line;
     state.asked = None;
+    state.said = None;
     if unchanged {
         complete(app, true)
     } else {
@@ -399,32 +407,41 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // The whole line: nothing of the status bar beneath may show through.
     frame.render_widget(ratatui::widgets::Clear, area);
     frame.render_widget(Paragraph::new(text).style(theme.style(Role::Status)), area);
-    if let (Some(c), Some(y)) = (&state.completing, area.y.checked_sub(1)) {
-        let above = Rect { y, ..area };
-        frame.render_widget(ratatui::widgets::Clear, above);
-        frame.render_widget(
-            Paragraph::new(choices_line(c, theme, usize::from(area.width))),
-            above,
-        );
-    }
+    let Some(y) = area.y.checked_sub(1) else {
+        return;
+    };
+    let above = Rect { y, ..area };
+    let line = match (&state.completing, &state.said) {
+        (Some(c), _) => choices_line(c, theme, usize::from(area.width)),
+        (None, Some(said)) => Line::styled(format!(" {said}"), theme.style(Role::Status)),
+        (None, None) => return,
+    };
+    frame.render_widget(ratatui::widgets::Clear, above);
+    frame.render_widget(Paragraph::new(line), above);
 }
 
 /// The completions in one line above the `:` line, the one in the line marked, as
 /// many as fit around it.
 fn choices_line<'a>(c: &'a Completing, theme: &Theme, width: usize) -> Line<'a> {
+    // Each is drawn ` label ` and a space; an ellipsis either side says there are more.
+    let cell = |i: usize| c.choices[i].label.width() + 3;
+    let room = width.saturating_sub(2);
     let first = c.at.unwrap_or(0);
     // From the chosen one, back as far as keeps it in view.
     let mut start = first;
-    let mut used = c.choices[first].label.width() + 2;
-    while start > 0 && used + c.choices[start - 1].label.width() + 2 <= width {
+    let mut used = cell(first);
+    while start > 0 && used + cell(start - 1) <= room {
         start -= 1;
-        used += c.choices[start].label.width() + 2;
+        used += cell(start);
     }
     let mut spans = Vec::new();
+    if start > 0 {
+        spans.push(Span::styled("…", theme.style(Role::Muted)));
+    }
     let mut used = 0;
     for (i, choice) in c.choices.iter().enumerate().skip(start) {
-        let w = choice.label.width() + 2;
-        if used + w > width {
+        let w = cell(i);
+        if used + w > room {
             spans.push(Span::styled("…", theme.style(Role::Muted)));
             break;
         }

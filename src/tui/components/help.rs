@@ -79,6 +79,19 @@ fn section<'a>(
             continue;
         }
         shown.push(key);
+        // Keys too long for their column (`Ctrl-w/Alt-Backspace`) get a line of their
+        // own, what they do beneath, rather than pushing it out of line.
+        if b.keys_label().chars().count() > 13 {
+            lines.push(Line::styled(
+                format!("  {}", b.keys_label()),
+                theme.style(Role::Important),
+            ));
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {:<13} ", "")),
+                Span::styled(b.help, theme.style(Role::Text)),
+            ]));
+            continue;
+        }
         lines.push(Line::from(vec![
             Span::styled(
                 format!("  {:<13} ", b.keys_label()),

@@ -190,7 +190,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = u16::try_from(shown.len() + teams + 4).unwrap_or(u16::MAX);
     let popup = super::centered(area, 100, height.max(8));
     frame.render_widget(Clear, popup);
-    let title = format!(" Lists of your teams ({}) ", app.lists.len());
+    let title = if shown.len() == app.lists.len() {
+        format!(" Lists of your teams ({}) ", app.lists.len())
+    } else {
+        format!(
+            " Lists of your teams ({} of {}) ",
+            shown.len(),
+            app.lists.len()
+        )
+    };
     let block = pane_block(title, true, theme);
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
@@ -257,7 +265,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 format!("{name}{}  ", " ".repeat(pad)),
                 theme.style(Role::Text),
             ),
-            Span::styled(about(e.list), theme.style(Role::Muted)),
+            // What is said of it gives way (with an ellipsis) before the name does.
+            Span::styled(
+                super::truncate(
+                    &about(e.list),
+                    usize::from(list_area.width).saturating_sub(name_width + 4),
+                ),
+                theme.style(Role::Muted),
+            ),
         ])));
     }
     let mut list_state = ListState::default().with_selected(selected);

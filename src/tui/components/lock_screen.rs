@@ -67,7 +67,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     };
     match command {
         Command::Edit(edit) => {
-            lock.password.edit(edit);
+            lock.password.edit_secret(edit);
         }
         Command::Unlock if !lock.checking && !lock.password.is_empty() => {
             lock.checking = true;

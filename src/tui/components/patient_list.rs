@@ -236,6 +236,10 @@ fn open_detail(app: &mut App) -> Vec<Effect> {
 
 /// Opens the team's chat about the selected patient (the server makes it on first use).
 fn message_patient(app: &mut App) -> Vec<Effect> {
+    // The chat is not on the big screen: asking for it leaves the big screen first.
+    if app.present {
+        crate::tui::update::toggle_present(app);
+    }
     let (Some(list), Some(patient)) = (
         app.patients.list_id,
         app.patients.selected_row().map(|r| r.patient.clone()),
@@ -600,7 +604,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         0 => String::new(),
         n => format!(" · +{n} columns ›"),
     };
-    let title = format!(" {}{hidden}{sort_note}{filter_note} ", headline(list));
+    // What is typed into the filter first after the list: on a narrow screen the rest
+    // of the title gives way, never the text being typed.
+    let title = format!(" {}{filter_note}{hidden}{sort_note} ", headline(list));
     let block = pane_block(
         truncate(&title, area.width.saturating_sub(4) as usize),
         focused,

@@ -174,6 +174,9 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
+        Command::Edit(edit) if !prompt.sending && prompt.secret() => {
+            prompt.text.edit_secret(edit);
+        }
         Command::Edit(edit) if !prompt.sending => {
             prompt.text.edit(edit);
         }

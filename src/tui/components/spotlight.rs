@@ -33,7 +33,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             format!("Cannot show this patient: {e}"),
             theme.style(Role::Warning),
         )],
-        Some(Ok(d)) => lines(app, d, theme, area.width.saturating_sub(4)),
+        Some(Ok(d)) => {
+            // Letters as big as the rows allow; on a small screen, none.
+            let rows = match area.height {
+                h if h >= 48 => Some(big_text::Rows::Eight),
+                h if h >= 26 => Some(big_text::Rows::Four),
+                _ => None,
+            };
+            lines(app, d, theme, area.width.saturating_sub(4), rows)
+        }
     };
     let title = match &state.loaded {
         Some(Ok(d)) => format!(" {} ", bed_of(d).unwrap_or("Patient")),
@@ -51,10 +59,10 @@ fn bed_of(d: &PatientDetail) -> Option<&str> {
     d.stay.as_ref()?.bed.as_deref()
 }
 
-/// Big letters where they fit, else the same words in bold: never cut.
-fn big<'a>(text: &str, style: Style, width: u16) -> Vec<Line<'a>> {
-    if big_text::fits(text, width) {
-        if let Some(lines) = big_text::lines(text, style) {
+/// Big letters where they fit, else the same words plain: never cut.
+fn big<'a>(text: &str, style: Style, width: u16, rows: Option<big_text::Rows>) -> Vec<Line<'a>> {
+    if let Some(rows) = rows.filter(|_| big_text::fits(text, width)) {
+        if let Some(lines) = big_text::lines(text, style, rows) {
             return lines;
         }
     }
@@ -68,7 +76,13 @@ fn labelled<'a>(label: &'static str, value: String, role: Role, theme: &Theme) -
     ])
 }
 
-fn lines<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+fn lines<'a>(
+    app: &App,
+    d: &PatientDetail,
+    theme: &Theme,
+    width: u16,
+    rows: Option<big_text::Rows>,
+) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     // The bed and the family name big (`CHEN, Margaret` → `CHEN`); then everything.
     let family = d.name.split(',').next().unwrap_or(&d.name).trim();
@@ -79,7 +93,7 @@ fn lines<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Lin
         Some(bed) => bed.to_string(),
         None => family.to_string(),
     };
-    out.extend(big(&headline, theme.style(Role::Header), width));
+    out.extend(big(&headline, theme.style(Role::Header), width, rows));
     let mut who = vec![
         Span::styled(d.name.clone(), theme.style(Role::Header)),
         Span::styled(format!("  {} {}", d.age, d.sex), theme.style(Role::Text)),
@@ -87,12 +101,12 @@ fn lines<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Lin
     ];
     if let Some(s) = &d.stay {
         if let Some(a) = s.admitted {
-            let days = (app.now - a).num_days();
+            // As the list's length of stay counts it.
             who.push(Span::styled(
                 format!(
-                    "  day {} (admitted {})",
-                    days + 1,
-                    a.with_timezone(&app.utc_offset).format("%d %b")
+                    "  admitted {} ({})",
+                    a.with_timezone(&app.utc_offset).format("%d %b"),
+                    ago((app.now - a).num_seconds()).trim_end_matches(" ago")
                 ),
                 theme.style(Role::Text),
             ));
@@ -103,7 +117,7 @@ fn lines<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Lin
         out.push(Line::styled(reason, theme.style(Role::Text)));
     }
     out.push(Line::from(""));
-    out.extend(news2(app, d, theme, width));
+    out.extend(news2(app, d, theme, width, rows));
     out.push(Line::from(""));
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -180,7 +194,13 @@ fn lines<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Lin
 
 /// The score big, coloured by what it asks for; beside it, how it went and the
 /// parameters that drive it.
-fn news2<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Line<'a>> {
+fn news2<'a>(
+    app: &App,
+    d: &PatientDetail,
+    theme: &Theme,
+    width: u16,
+    rows: Option<big_text::Rows>,
+) -> Vec<Line<'a>> {
     let n = &d.news2;
     let value: Option<u8> = n.total.trim_start_matches('≥').parse().ok();
     let red = n.parameters.iter().any(|(_, s)| *s == Some(3));
@@ -201,7 +221,13 @@ fn news2<'a>(app: &App, d: &PatientDetail, theme: &Theme, width: u16) -> Vec<Lin
             theme.style(Role::Important),
         ),
     ])];
-    out.extend(big(&n.total, theme.style(role), width));
+    // A partial score's digits big too: the line above says it is partial.
+    out.extend(big(
+        n.total.trim_start_matches('≥'),
+        theme.style(role),
+        width,
+        rows,
+    ));
     if let Some((direction, points)) = super::detail::course(app, n) {
         out.push(Line::from(vec![
             Span::styled(format!("{direction}  "), theme.style(role)),

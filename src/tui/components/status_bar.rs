@@ -115,13 +115,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// panes left on the nurse's own screen.
 fn presenter_hints(app: &App) -> Vec<(String, &'static str)> {
     use Command::*;
+    // The way back first after moving: it must survive a narrow footer.
     [
         (RowDown, "patient"),
+        (TogglePresent, "leave"),
         (SortByColumn, "sort"),
         (FetchLatest, "fetch"),
         (OpenListSwitcher, "lists"),
         (OpenCommandLine, "cmd"),
-        (TogglePresent, "leave big screen"),
         (ToggleHelp, "help"),
         (Quit, "quit"),
     ]

@@ -3,6 +3,7 @@
 //! declared once here, as a shell's line editor does.
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthChar;
 
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
@@ -170,15 +171,31 @@ impl TextField {
         self.cursor = from;
     }
 
+    /// A password's edits: a word move or deletion takes the whole of it, so the cursor
+    /// never shows where its spaces are.
+    pub fn edit_secret(&mut self, edit: Edit) -> bool {
+        self.edit(match edit {
+            Edit::WordLeft => Edit::Home,
+            Edit::WordRight => Edit::End,
+            Edit::DeleteWordBack => Edit::DeleteToStart,
+            other => other,
+        })
+    }
+
+    /// Steps go by what a reader sees as one character (`é` typed as `e` and an accent
+    /// is one), never into the middle of one.
     fn prev(&self, at: usize) -> usize {
-        self.text[..at].char_indices().last().map_or(0, |(i, _)| i)
+        self.text[..at]
+            .grapheme_indices(true)
+            .next_back()
+            .map_or(0, |(i, _)| i)
     }
 
     fn next(&self, at: usize) -> usize {
         self.text[at..]
-            .chars()
+            .graphemes(true)
             .next()
-            .map_or(at, |c| at + c.len_utf8())
+            .map_or(at, |g| at + g.len())
     }
 
     /// The start of the word before the cursor (skipping what is between words).
@@ -376,6 +393,28 @@ mod tests {
         assert_eq!(f.with_bar(10), "defghijkl▏");
         let (text, col) = f.window(10);
         assert_eq!((text, col), ("defghijklm", 9));
+    }
+
+    #[test]
+    fn an_accent_typed_after_its_letter_moves_and_deletes_with_it() {
+        let mut f = typed("e\u{301}x");
+        f.edit(Edit::Left);
+        f.edit(Edit::Left);
+        assert_eq!(f.cursor_chars(), 0, "two steps: x, then é");
+        f.edit(Edit::End);
+        f.edit(Edit::Left);
+        f.edit(Edit::DeleteBack);
+        assert_eq!(f.as_str(), "x", "é goes whole");
+    }
+
+    #[test]
+    fn a_password_never_shows_where_its_words_are() {
+        let mut f = typed("horse battery");
+        f.edit_secret(Edit::WordLeft);
+        assert_eq!(f.cursor_chars(), 0);
+        f.edit_secret(Edit::WordRight);
+        f.edit_secret(Edit::DeleteWordBack);
+        assert!(f.is_empty());
     }
 
     #[test]

@@ -68,10 +68,15 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     // A fetch is done when nothing it brought is still coming (`list_filled` reloads).
     if !app.patients.loaded.iter().any(|r| r.pending) {
         if let Some(what) = app.patients.fetching.take() {
-            // The detail open shows what was just fetched, not its earlier read.
-            if let Some(detail) = &app.detail {
-                effects.push(Effect::LoadDetail(detail.patient.clone()));
-            }
+            // The detail open (and the big screen's patient) shows what was just
+            // fetched, not its earlier read.
+            let mut shown: Vec<String> = [&app.detail, &app.spotlight]
+                .into_iter()
+                .flatten()
+                .map(|d| d.patient.clone())
+                .collect();
+            shown.dedup();
+            effects.extend(shown.into_iter().map(Effect::LoadDetail));
             let at = app.now.with_timezone(&app.utc_offset).format("%H:%M");
             let rows = &app.patients.loaded;
             let failed = rows.iter().filter(|r| r.problem.is_some()).count();

@@ -150,6 +150,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 /// Presenting, the patient under the cursor is shown large: read from the server when
 /// the cursor comes to them (by keys, a shared view or a reload), not on every redraw.
 fn spotlight_follows_the_cursor(app: &mut App) -> Vec<Effect> {
+    // The big screen shows the list and the patient only: whatever takes the keys to a
+    // chat (a patient's chat, a message opened) leaves it, as opening an urgent one does.
+    if app.present && app.focus != super::app::Pane::Patients {
+        app.present = false;
+    }
     if !app.present {
         app.spotlight = None;
         return Vec::new();
