@@ -120,7 +120,12 @@ pub fn matches(s: &PatientSummary, q: &PatientQuery) -> bool {
             .filter(|v| !v.is_empty())
             .map(str::to_lowercase)
     };
-    given(&q.name).is_none_or(|n| s.name.to_lowercase().contains(&n))
-        && given(&q.mrn).is_none_or(|m| s.mrn.to_lowercase() == m)
+    // Every word asked is in the name (`walsh marg` is WALSH, Margaret).
+    given(&q.name).is_none_or(|n| {
+        let name = s.name.to_lowercase();
+        n.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .all(|w| name.contains(w))
+    }) && given(&q.mrn).is_none_or(|m| s.mrn.to_lowercase() == m)
         && given(&q.birth_date).is_none_or(|b| s.birth_date == b)
 }

@@ -185,7 +185,10 @@ fn the_big_screen_sorts_by_the_columns_it_shows() {
     update(&mut app, key(KeyCode::Char('s')));
     assert_eq!(app.patients.sort[0].column, ColumnId::News2);
     let shown = screen_text(&app, 200, 60);
-    assert!(shown.contains("sorted by NEWS2"), "{shown}");
+    assert!(
+        shown.contains("NEWS2▲"),
+        "the arrow on the column sorted by:\n{shown}"
+    );
     // Back on the nurse's own screen the cursor is on a column there.
     update(&mut app, key(KeyCode::F(11)));
     assert!(app.focused_column().is_some());

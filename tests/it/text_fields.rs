@@ -264,3 +264,30 @@ fn the_filter_finds_every_word_typed_and_stays_in_view_at_eighty_columns() {
     let screen = screen_text(&app, 80, 24);
     assert!(screen.contains("filter: walsh marg▏"), "{screen}");
 }
+
+#[test]
+fn alt_b_and_alt_f_move_by_word_and_no_alt_key_types_into_the_password() {
+    let mut app = ward_app();
+    update(&mut app, key(KeyCode::Char('/')));
+    typed(&mut app, "walsh marg");
+    update(&mut app, with(KeyCode::Char('b'), KeyModifiers::ALT));
+    typed(&mut app, "x");
+    assert_eq!(app.patients.filter.as_str(), "walsh xmarg");
+    update(&mut app, with(KeyCode::Char('f'), KeyModifiers::ALT));
+    typed(&mut app, "y");
+    assert_eq!(app.patients.filter.as_str(), "walsh xmargy");
+
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, ctrl('l'));
+    typed(&mut app, "ab cd");
+    for c in ['b', 'f', 'd'] {
+        update(&mut app, with(KeyCode::Char(c), KeyModifiers::ALT));
+    }
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Unlock(p) if p == "ab cd")),
+        "{effects:?}"
+    );
+}

@@ -87,11 +87,17 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
 
 /// The pane's title, saying whether my read receipts are on: what the toggle changed
 /// stays in view after its message goes.
-fn title(app: &App) -> String {
-    match app.policy.as_ref().map(|p| p.read_receipts_active) {
-        Some(true) => " Conversations · receipts on ".into(),
-        Some(false) => " Conversations · receipts off ".into(),
-        None => " Conversations ".into(),
+/// On a narrow pane the note goes whole, never cut mid-word.
+fn title(app: &App, width: usize) -> String {
+    let full = match app.policy.as_ref().map(|p| p.read_receipts_active) {
+        Some(true) => " Conversations · receipts on ",
+        Some(false) => " Conversations · receipts off ",
+        None => " Conversations ",
+    };
+    if full.chars().count() <= width {
+        full.into()
+    } else {
+        " Conversations ".into()
     }
 }
 
@@ -144,7 +150,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.style(Role::Unread)
     };
     let list = List::new(items)
-        .block(pane_block(title(app), focused, theme))
+        .block(pane_block(
+            title(app, usize::from(area.width.saturating_sub(2))),
+            focused,
+            theme,
+        ))
         .highlight_style(selection);
     let mut state = ListState::default()
         .with_selected((!app.conversations.is_empty()).then_some(app.selected_conversation));

@@ -437,7 +437,7 @@ const WIDEST_WANTED: usize = 32;
 
 /// The width the list wants beside the patient shown large: each column as wide as its
 /// widest cell or its header (free text up to [`WIDEST_WANTED`]), at least as wide as it
-/// likes to be; the title whole; the borders.
+/// likes to be; the borders.
 pub fn wanted_width(app: &App) -> u16 {
     let list = &app.patients;
     let columns: usize = app
@@ -463,8 +463,9 @@ pub fn wanted_width(app: &App) -> u16 {
                 + 1
         })
         .sum();
-    let title = format!(" {}{} ", headline(list), sort_note(list)).width() + 4;
-    u16::try_from(title.max(columns + 1)).unwrap_or(u16::MAX)
+    // The title gives way (it is cut with an ellipsis): the list keeps its width as
+    // admissions and discharges change what the title says.
+    u16::try_from(columns + 1).unwrap_or(u16::MAX)
 }
 
 /// Which columns give way first when the terminal is narrow.
@@ -549,9 +550,9 @@ fn fit(
 }
 
 /// The title's start: the list, how many, what its source changed, what the EHR owes.
-fn headline(list: &crate::tui::patients::PatientListState) -> String {
+fn headline(list: &crate::tui::patients::PatientListState, filter_note: &str) -> String {
     format!(
-        "{} ({}){}{}",
+        "{} ({}){filter_note}{}{}",
         list.title,
         // Those gone are counted apart (the source's note), not as patients here.
         patients(
@@ -606,7 +607,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     // What is typed into the filter first after the list: on a narrow screen the rest
     // of the title gives way, never the text being typed.
-    let title = format!(" {}{filter_note}{hidden}{sort_note} ", headline(list));
+    let title = format!(" {}{hidden}{sort_note} ", headline(list, &filter_note));
     let block = pane_block(
         truncate(&title, area.width.saturating_sub(4) as usize),
         focused,

@@ -104,7 +104,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// Reads what was typed as the search a clerk would mean: a date is a birth date, a
 /// word with digits an MRN, anything else a name.
 pub fn query_of(text: &str) -> crate::model::PatientQuery {
-    let t = text.trim().to_string();
+    let mut t = text.trim().to_string();
+    // A date as a UK ward writes it, 17/01/2005, is the ISO date the EHR takes.
+    if let [d, m, y] = t.split('/').collect::<Vec<_>>()[..] {
+        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
+        };
+        if digits(d, 1..=2) && digits(m, 1..=2) && digits(y, 4..=4) {
+            t = format!("{y}-{m:0>2}-{d:0>2}");
+        }
+    }
     let is_date = t.len() == 10
         && t.chars().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
@@ -136,6 +145,11 @@ mod tests {
             Some("1957-08-18")
         );
         assert_eq!(query_of(" 3781600 ").mrn.as_deref(), Some("3781600"));
+        assert_eq!(
+            query_of("7/1/2005").birth_date.as_deref(),
+            Some("2005-01-07"),
+            "day first, as a UK ward writes it"
+        );
         assert_eq!(query_of("lindqvist").name.as_deref(), Some("lindqvist"));
         assert_eq!(
             query_of("van der berg").name.as_deref(),

@@ -59,14 +59,46 @@ fn bed_of(d: &PatientDetail) -> Option<&str> {
     d.stay.as_ref()?.bed.as_deref()
 }
 
-/// Big letters where they fit, else the same words plain: never cut.
+/// Letters `rows` tall where the width holds them, else `None`: never cut.
+fn big_as_fits<'a>(
+    text: &str,
+    style: Style,
+    width: u16,
+    rows: Option<big_text::Rows>,
+) -> Option<Vec<Line<'a>>> {
+    let rows = rows.filter(|_| big_text::fits(text, width))?;
+    big_text::lines(text, style, rows)
+}
+
+/// Big letters where they fit, else the same words plain.
 fn big<'a>(text: &str, style: Style, width: u16, rows: Option<big_text::Rows>) -> Vec<Line<'a>> {
-    if let Some(rows) = rows.filter(|_| big_text::fits(text, width)) {
-        if let Some(lines) = big_text::lines(text, style, rows) {
-            return lines;
-        }
+    big_as_fits(text, style, width, rows)
+        .unwrap_or_else(|| vec![Line::styled(text.to_string(), style)])
+}
+
+/// The bed and the family name (`CHEN, Margaret` → `CHEN`) big: on one line where they
+/// fit, else the bed over the name, else the bed big and the name plain.
+fn headline<'a>(
+    bed: Option<&str>,
+    family: &str,
+    style: Style,
+    width: u16,
+    rows: Option<big_text::Rows>,
+) -> Vec<Line<'a>> {
+    let Some(bed) = bed else {
+        return big(family, style, width, rows);
+    };
+    if let Some(one) = big_as_fits(&format!("{bed}  {family}"), style, width, rows) {
+        return one;
     }
-    vec![Line::styled(text.to_string(), style)]
+    let mut out = big(bed, style, width, rows);
+    match big_as_fits(family, style, width, rows) {
+        Some(name) if out.len() > 1 => out.extend(name),
+        _ if out.len() > 1 => out.push(Line::styled(family.to_string(), style)),
+        // Nothing big at all: the name line below says who.
+        _ => {}
+    }
+    out
 }
 
 fn labelled<'a>(label: &'static str, value: String, role: Role, theme: &Theme) -> Line<'a> {
@@ -86,14 +118,15 @@ fn lines<'a>(
     let mut out = Vec::new();
     // The bed and the family name big (`CHEN, Margaret` → `CHEN`); then everything.
     let family = d.name.split(',').next().unwrap_or(&d.name).trim();
-    let headline = match bed_of(d) {
-        Some(bed) if big_text::fits(&format!("{bed}  {family}"), width) => {
-            format!("{bed}  {family}")
-        }
-        Some(bed) => bed.to_string(),
-        None => family.to_string(),
-    };
-    out.extend(big(&headline, theme.style(Role::Header), width, rows));
+    if rows.is_some() {
+        out.extend(headline(
+            bed_of(d),
+            family,
+            theme.style(Role::Header),
+            width,
+            rows,
+        ));
+    }
     let mut who = vec![
         Span::styled(d.name.clone(), theme.style(Role::Header)),
         Span::styled(format!("  {} {}", d.age, d.sex), theme.style(Role::Text)),
@@ -112,6 +145,14 @@ fn lines<'a>(
             ));
         }
     }
+    // How old what is shown is, where it cannot scroll out of sight.
+    who.push(Span::styled(
+        format!(
+            "  · read from the EHR {}",
+            ago((app.now - d.read_at).num_seconds())
+        ),
+        theme.style(Role::Muted),
+    ));
     out.push(Line::from(who));
     if let Some(reason) = d.stay.as_ref().and_then(|s| s.reason.clone()) {
         out.push(Line::styled(reason, theme.style(Role::Text)));
@@ -182,13 +223,6 @@ fn lines<'a>(
             theme.style(Role::Warning),
         ));
     }
-    out.push(Line::styled(
-        format!(
-            "Read from the EHR {}",
-            ago((app.now - d.read_at).num_seconds())
-        ),
-        theme.style(Role::Muted),
-    ));
     out
 }
 
@@ -210,24 +244,34 @@ fn news2<'a>(
         _ if red => Role::Important,
         _ => Role::Text,
     };
-    let mut out = vec![Line::from(vec![
-        Span::styled("NEWS2", theme.style(Role::Muted)),
-        Span::styled(
-            if n.total.starts_with('≥') {
-                "  partial: more readings could only raise it"
-            } else {
-                ""
-            },
-            theme.style(Role::Important),
-        ),
-    ])];
+    let partial = if n.total.starts_with('≥') {
+        "  partial: more readings could only raise it"
+    } else {
+        ""
+    };
     // A partial score's digits big too: the line above says it is partial.
-    out.extend(big(
+    let digits = big_as_fits(
         n.total.trim_start_matches('≥'),
         theme.style(role),
         width,
         rows,
-    ));
+    );
+    let mut out = match digits {
+        Some(digits) => {
+            let mut out = vec![Line::from(vec![
+                Span::styled("NEWS2", theme.style(Role::Muted)),
+                Span::styled(partial, theme.style(Role::Important)),
+            ])];
+            out.extend(digits);
+            out
+        }
+        // Small: the score on one line with its word.
+        None => vec![Line::from(vec![
+            Span::styled("NEWS2 ", theme.style(Role::Muted)),
+            Span::styled(n.total.clone(), theme.style(role)),
+            Span::styled(partial, theme.style(Role::Important)),
+        ])],
+    };
     if let Some((direction, points)) = super::detail::course(app, n) {
         out.push(Line::from(vec![
             Span::styled(format!("{direction}  "), theme.style(role)),

@@ -137,7 +137,8 @@ fn presenter_hints(app: &App) -> Vec<(String, &'static str)> {
 /// The pane's key hints in `room` columns: help and quit always (they end the line), the
 /// others in the keymap's order for as long as they fit whole; none is cut mid-word.
 fn fitted_hints(hints: Vec<(String, &'static str)>, room: usize) -> String {
-    let always = |h: &str| matches!(h, "help" | "quit");
+    // The big screen's way back is kept like help and quit.
+    let always = |h: &str| matches!(h, "help" | "quit" | "leave");
     let text = |(k, h): &(String, &str)| format!("{k} {h}");
     let kept: Vec<String> = hints.iter().filter(|x| always(x.1)).map(text).collect();
     let mut width: usize = kept.iter().map(|t| t.chars().count() + 2).sum();

@@ -22,6 +22,17 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // Over a slow link Esc and the key after it arrive together and read as Alt and the
     // key: take them as the two keys they were (else `Esc :members` sends "members").
     if let (KeyCode::Char(c), KeyModifiers::ALT) = (key.code, key.modifiers) {
+        // In a text field Alt-b and Alt-f move by word, as in a shell; at the lock screen
+        // no other Alt key types a hidden letter into the password.
+        if app.typing() {
+            let word = |code| KeyEvent::new(code, KeyModifiers::CONTROL);
+            match c {
+                'b' => return on_key(app, word(KeyCode::Left)),
+                'f' => return on_key(app, word(KeyCode::Right)),
+                _ if app.locked() => return Vec::new(),
+                _ => {}
+            }
+        }
         let mut effects = on_key(app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
         effects.extend(on_key(
             app,
