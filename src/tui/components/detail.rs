@@ -60,6 +60,22 @@ pub fn course(app: &App, n: &crate::model::News2Detail) -> Option<(&'static str,
     Some((direction, points.join(" → ")))
 }
 
+/// The allergies as said to the team, warning-coloured where one is of high criticality;
+/// none recorded and "no known allergies" said apart.
+pub fn allergies(d: &PatientDetail) -> (String, Role) {
+    let role = if d.allergies.iter().any(|a| a.contains("high")) {
+        Role::Warning
+    } else {
+        Role::Text
+    };
+    let said = if d.allergies.is_empty() {
+        d.allergy_status.clone()
+    } else {
+        d.allergies.join("; ")
+    };
+    (said, role)
+}
+
 fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
     vec![
         Span::styled(format!("{label} "), theme.style(Role::Muted)),
@@ -111,16 +127,7 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
             theme,
         ))),
     }
-    let allergy_role = if d.allergies.iter().any(|a| a.contains("high")) {
-        Role::Warning
-    } else {
-        Role::Text
-    };
-    let allergies = if d.allergies.is_empty() {
-        d.allergy_status.clone()
-    } else {
-        d.allergies.join("; ")
-    };
+    let (allergies, allergy_role) = allergies(d);
     let mut spans = vec![
         Span::styled("Allergies ", theme.style(Role::Muted)),
         Span::styled(allergies, theme.style(allergy_role)),

@@ -167,16 +167,7 @@ fn lines<'a>(
             v.join("; ")
         }
     };
-    let allergy_role = if d.allergies.iter().any(|a| a.contains("high")) {
-        Role::Warning
-    } else {
-        Role::Text
-    };
-    let allergies = if d.allergies.is_empty() {
-        d.allergy_status.clone()
-    } else {
-        d.allergies.join("; ")
-    };
+    let (allergies, allergy_role) = super::detail::allergies(d);
     out.push(labelled("Problems", list(&d.problems), Role::Text, theme));
     out.push(labelled("Allergies", allergies, allergy_role, theme));
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
