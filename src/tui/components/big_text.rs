@@ -17,15 +17,6 @@ pub enum Rows {
     Eight,
 }
 
-impl Rows {
-    pub fn height(self) -> u16 {
-        match self {
-            Rows::Four => 4,
-            Rows::Eight => 8,
-        }
-    }
-}
-
 fn glyph(c: char) -> Option<[u8; 8]> {
     let code = u32::from(c);
     match code {
