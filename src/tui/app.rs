@@ -288,9 +288,9 @@ pub struct App {
     pub last_input: DateTime<Utc>,
     /// The workstation's idle lock in seconds (0: none); a policy may make it shorter.
     pub lock_idle_secs: u64,
-    /// Presenting on a large display: the list alone, full width, roomier.
+    /// Presenting on a large display: the selected patient large beside the list.
     pub present: bool,
-    /// The columns shown while presenting (empty: the list's own).
+    /// The columns shown while presenting (empty: bed, name, age, NEWS2).
     pub present_columns: Vec<ColumnId>,
     /// Follow mode: the presentation I present or follow, as the server last said.
     pub presentation: Option<Presentation>,

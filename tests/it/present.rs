@@ -225,6 +225,9 @@ fn a_small_display_shows_the_patient_without_big_letters_and_a_tall_one_taller()
         small.contains("F11 leave"),
         "the way back stays in the footer:\n{small}"
     );
+    // The smallest screen drawn: nothing big, nothing broken.
+    let tiny = screen_text(&app, 40, 10);
+    assert!(tiny.contains("URGENT"), "{tiny}");
     let tall = screen_text(&app, 200, 60);
     // Eight rows a letter: full blocks only, no half blocks.
     assert!(tall.contains("████") && !tall.contains('▀'), "{tall}");

@@ -76,6 +76,15 @@ pub fn allergies(d: &PatientDetail) -> (String, Role) {
     (said, role)
 }
 
+/// A vital's readings, newest first: "75 (1h ago) ← 82 (5h ago)" reads back in time.
+pub fn readings(app: &App, t: &crate::model::Trend) -> String {
+    t.readings
+        .iter()
+        .map(|(v, at)| format!("{v} ({})", ago((app.now - *at).num_seconds())))
+        .collect::<Vec<_>>()
+        .join(" ← ")
+}
+
 fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
     vec![
         Span::styled(format!("{label} "), theme.style(Role::Muted)),
@@ -193,18 +202,12 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
     }
     out.push(Line::from(news));
     for t in &d.vitals {
-        let readings: Vec<String> = t
-            .readings
-            .iter()
-            .map(|(v, at)| format!("{v} ({})", ago((app.now - *at).num_seconds())))
-            .collect();
-        // Newest first: "75 (1h ago) ← 82 (5h ago)" reads back in time.
         out.push(Line::from(vec![
             Span::styled(
                 format!("{} ({}) ", t.label, t.unit),
                 theme.style(Role::Muted),
             ),
-            Span::styled(readings.join(" ← "), theme.style(Role::Text)),
+            Span::styled(readings(app, t), theme.style(Role::Text)),
         ]));
     }
     for why in &d.unreadable {

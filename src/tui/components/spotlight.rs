@@ -195,15 +195,10 @@ fn lines<'a>(
     ));
     out.push(Line::from(""));
     for t in &d.vitals {
-        let readings: Vec<String> = t
-            .readings
-            .iter()
-            .map(|(v, at)| format!("{v} ({})", ago((app.now - *at).num_seconds())))
-            .collect();
         out.push(Line::from(vec![
             Span::styled(format!("{:<12}", t.label), theme.style(Role::Muted)),
             Span::styled(
-                format!("{} {}", readings.join(" ← "), t.unit),
+                format!("{} {}", super::detail::readings(app, t), t.unit),
                 theme.style(Role::Text),
             ),
         ]));
