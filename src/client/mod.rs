@@ -5,6 +5,7 @@ pub const HISTORY_PAGE: usize = 100;
 pub mod admin;
 mod directory;
 mod event_stream;
+mod jobs;
 mod presentation;
 mod sse;
 

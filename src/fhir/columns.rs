@@ -136,6 +136,7 @@ fn computed_cell(chart: &PatientChart, column: ColumnId, now: DateTime<Utc>) -> 
         ColumnId::News2 => news2_cell(&news2::score(chart, now)),
         // Counted by the server from messaging; the EHR knows nothing of it.
         ColumnId::Unread => Cell::unread(0),
+        ColumnId::Jobs => Cell::jobs(0, false),
         ColumnId::Refreshed => Cell::datetime(ago_short(chart.read_at, now), chart.read_at),
         ColumnId::Obs(code) => chart
             .latest(code.as_str())

@@ -111,6 +111,8 @@ pub fn detail(chart: &PatientChart, now: DateTime<Utc>) -> PatientDetail {
             .iter()
             .map(|(_, why)| why.clone())
             .collect(),
+        plan: None,
+        jobs: Vec::new(),
     }
 }
 

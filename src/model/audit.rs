@@ -67,6 +67,15 @@ pub enum AuditAction {
     PatientDischarged,
     /// The census found a patient in another bed of the ward.
     PatientTransferred,
+    JobCreated,
+    JobDone,
+    JobCancelled,
+    JobReassigned,
+    JobEdited,
+    /// A patient's plan was written or cleared.
+    PlanWritten,
+    /// A list's handover sheet was shown or taken out (`export --handover`).
+    HandoverViewed,
 }
 
 impl AuditAction {

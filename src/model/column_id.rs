@@ -74,6 +74,7 @@ pub enum ColumnId {
     Diet,
     Vitals,
     News2,
+    Jobs,
     Unread,
     Refreshed,
     /// The latest Observation with this LOINC code.
@@ -82,7 +83,7 @@ pub enum ColumnId {
 
 impl ColumnId {
     /// The built-in catalogue, in its default order (custom `obs:` columns come on top).
-    pub const ALL: [ColumnId; 18] = [
+    pub const ALL: [ColumnId; 19] = [
         ColumnId::Bed,
         ColumnId::Name,
         ColumnId::Mrn,
@@ -99,12 +100,13 @@ impl ColumnId {
         ColumnId::Diet,
         ColumnId::Vitals,
         ColumnId::News2,
+        ColumnId::Jobs,
         ColumnId::Unread,
         ColumnId::Refreshed,
     ];
 
     /// What a new list shows until someone chooses.
-    pub const DEFAULT: [ColumnId; 10] = [
+    pub const DEFAULT: [ColumnId; 11] = [
         ColumnId::Bed,
         ColumnId::Name,
         ColumnId::Mrn,
@@ -114,6 +116,7 @@ impl ColumnId {
         ColumnId::Los,
         ColumnId::Reason,
         ColumnId::News2,
+        ColumnId::Jobs,
         ColumnId::Unread,
     ];
 
@@ -136,8 +139,9 @@ impl ColumnId {
             ColumnId::Diet => 13,
             ColumnId::Vitals => 14,
             ColumnId::News2 => 15,
-            ColumnId::Unread => 16,
-            ColumnId::Refreshed => 17,
+            ColumnId::Jobs => 16,
+            ColumnId::Unread => 17,
+            ColumnId::Refreshed => 18,
             ColumnId::Obs(_) => return None,
         })
     }
@@ -160,6 +164,7 @@ impl ColumnId {
             ColumnId::Diet => "diet",
             ColumnId::Vitals => "vitals",
             ColumnId::News2 => "news2",
+            ColumnId::Jobs => "jobs",
             ColumnId::Unread => "unread",
             ColumnId::Refreshed => "refreshed",
             ColumnId::Obs(code) => return Cow::Owned(format!("obs:{}", code.as_str())),
@@ -204,6 +209,7 @@ impl ColumnId {
             ColumnId::Diet => "Diet",
             ColumnId::Vitals => "Vitals",
             ColumnId::News2 => "NEWS2",
+            ColumnId::Jobs => "Jobs",
             ColumnId::Unread => "Unread",
             ColumnId::Refreshed => "Refreshed",
             ColumnId::Obs(code) => return Cow::Owned(code.as_str().to_string()),
@@ -229,6 +235,7 @@ impl ColumnId {
             ColumnId::Diet => "diet (NutritionOrder, or a diet Flag)",
             ColumnId::Vitals => "latest HR, RR, BP, SpO2 and temperature, with the reading's age",
             ColumnId::News2 => "NEWS2 from the latest vital signs; ≥n when partial; the EHR's own score wins",
+            ColumnId::Jobs => "open jobs on the patient; ! when one is overdue",
             ColumnId::Unread => "unread messages about the patient",
             ColumnId::Refreshed => "when the row was last read from the EHR",
             ColumnId::Obs(_) => "latest Observation with this LOINC code: value, unit and time",
@@ -240,6 +247,7 @@ impl ColumnId {
             ColumnId::Bed => CellKind::Bed,
             ColumnId::Age
             | ColumnId::Unread
+            | ColumnId::Jobs
             | ColumnId::Problems
             | ColumnId::Allergies
             | ColumnId::Obs(_) => CellKind::Number,

@@ -27,6 +27,12 @@ pub struct PatientDetail {
     /// Records the EHR sent about this patient that could not be read, and why.
     #[serde(default)]
     pub unreadable: Vec<String>,
+    /// The patient's plan, from wardround (not the EHR).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<super::Plan>,
+    /// Open jobs on the patient, in the order they are worked.
+    #[serde(default)]
+    pub jobs: Vec<super::Job>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

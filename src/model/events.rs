@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Member, Message, PatientList, Presentation, ReceiptState, SharedView};
+use super::{Job, Member, Message, PatientList, Plan, Presentation, ReceiptState, SharedView};
 
 /// One entry in a user's event stream. `cursor` increases strictly per user; a client that
 /// reconnects with the last cursor it saw receives exactly the events after it.
@@ -106,6 +106,14 @@ pub enum EventKind {
         role: String,
         from: Vec<Member>,
         to: Vec<Member>,
+    },
+    /// A job on one of the user's teams' patients was made or changed: show it as this.
+    Job {
+        job: Box<Job>,
+    },
+    /// A patient's plan was written (an empty text: cleared).
+    Plan {
+        plan: Plan,
     },
     /// The answer to this user's own ping: the event stream's round trip, for `:diag`.
     Pong {

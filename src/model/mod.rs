@@ -7,6 +7,7 @@ mod columns;
 mod detail;
 mod directory;
 mod events;
+mod jobs;
 mod messaging;
 mod policy;
 mod presentation;
@@ -25,6 +26,11 @@ pub use directory::{
     Shift, StartConversation, StatusChange,
 };
 pub use events::{Event, EventKind};
+pub use jobs::{
+    work_order, HandoverRow, HandoverSheet, Job, JobAssignee, JobPatch, JobPriority, JobQuery,
+    JobStatus, NewJob, Plan, PlanText, MAX_JOB_CHARS, MAX_PLAN_CHARS, MAX_PLAN_LINES,
+    MAX_REASON_CHARS,
+};
 pub use messaging::{
     names, new_message_id, Conversation, ConversationKind, Member, Message, NewMessage, Priority,
     Receipt, ReceiptState, ReceiptUpdate, MAX_BODY_CHARS, SYSTEM_SENDER,

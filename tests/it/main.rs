@@ -25,6 +25,7 @@ mod fhir_http;
 mod fhir_smart;
 mod fhir_versions;
 mod follow;
+mod jobs;
 mod list_switcher;
 mod lock;
 mod login;

@@ -940,6 +940,64 @@ async fn every_operation_answers_as_its_schema_says() {
     api.call(a, "GET", "/admin/audit/fhir?actor=nurse", None, 200)
         .await;
 
+    // Jobs, plans and the handover sheet.
+    let due = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let job = api
+        .call(
+            r,
+            "POST",
+            "/jobs",
+            Some(
+                json!({"patient": patient, "text": "Repeat potassium", "assignee": "nurse",
+                        "due_at": due, "priority": "soon"}),
+            ),
+            201,
+        )
+        .await;
+    api.call(
+        r,
+        "POST",
+        "/jobs",
+        Some(json!({"patient": patient, "text": "", "assignee": "nurse"})),
+        422,
+    )
+    .await;
+    api.call(n, "GET", "/jobs?assignee=me", None, 200).await;
+    api.call(n, "GET", "/jobs?status=sometimes", None, 422)
+        .await;
+    api.call(
+        n,
+        "PATCH",
+        &format!("/jobs/{}", id(&job)),
+        Some(json!({"action": "done"})),
+        200,
+    )
+    .await;
+    api.call(
+        n,
+        "PATCH",
+        &format!("/jobs/{}", id(&job)),
+        Some(json!({"action": "cancel", "reason": "late"})),
+        409,
+    )
+    .await;
+    api.call(
+        r,
+        "PUT",
+        &format!("/patients/{patient}/plan"),
+        Some(json!({"text": "Wean oxygen.\nHome tomorrow."})),
+        200,
+    )
+    .await;
+    api.call(
+        n,
+        "GET",
+        &format!("/lists/{ward_list}/handover?purpose=export"),
+        None,
+        200,
+    )
+    .await;
+
     // The nurse's event stream, from the start: every event is an Event.
     let me = api.call(n, "GET", "/me", None, 200).await;
     let kinds = events(&api, &nurse, me["cursor"].as_i64().unwrap()).await;
@@ -952,6 +1010,8 @@ async fn every_operation_answers_as_its_schema_says() {
         "presentation",
         "conversation_changed",
         "pong",
+        "job",
+        "plan",
     ] {
         assert!(kinds.contains(kind), "no {kind} event in {kinds:?}");
     }

@@ -277,7 +277,7 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         )
     };
     let (kind, subtype) = match e.action {
-        PatientViewed | ListViewed => rest("read"),
+        PatientViewed | ListViewed | HandoverViewed => rest("read"),
         PatientSearched | PatientSearchRefused => rest("search-type"),
         PatientRefreshed => rest("vread"),
         Login | LoginFailed | Logout | Lock | Unlock | UnlockFailed => {
@@ -290,11 +290,12 @@ pub fn audit_event(e: &AuditEntry, source: &str) -> Value {
         _ => dcm("110100", "Application Activity"),
     };
     let action = match e.action {
-        ListCreated | MessageSent => "C",
+        ListCreated | MessageSent | JobCreated => "C",
         ListRenamed | ListColumnsEdited | PatientAdded | PatientRemoved | PolicyChanged
-        | MessageRead | MessageAcknowledged => "U",
+        | MessageRead | MessageAcknowledged | JobDone | JobCancelled | JobReassigned
+        | JobEdited | PlanWritten => "U",
         ListDeleted => "D",
-        PatientViewed | ListViewed | PatientRefreshed | ListExported => "R",
+        PatientViewed | ListViewed | PatientRefreshed | ListExported | HandoverViewed => "R",
         _ => "E",
     };
     let failed = matches!(

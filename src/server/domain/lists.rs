@@ -90,6 +90,9 @@ impl Domain {
         if columns.contains(&ColumnId::Unread) {
             self.fill_unread(session, &mut rows).await?;
         }
+        if columns.contains(&ColumnId::Jobs) {
+            self.fill_jobs(list.id, &mut rows).await?;
+        }
         let view = self.store.list_view(session.user.id, list.id).await?;
         let action = if exporting {
             AuditAction::ListExported
@@ -204,6 +207,27 @@ impl Domain {
         Ok(())
     }
 
+    /// Each patient's open jobs, and whether one is overdue.
+    async fn fill_jobs(&self, list: Uuid, rows: &mut [crate::model::Row]) -> DomainResult<()> {
+        let jobs = self
+            .store
+            .jobs(
+                crate::server::store::JobScope::List(list),
+                Some(crate::model::JobStatus::Open),
+                5000,
+            )
+            .await?;
+        let now = self.clock.now();
+        for row in rows {
+            let theirs = jobs.iter().filter(|j| j.patient == row.patient);
+            let open = u32::try_from(theirs.clone().count()).unwrap_or(u32::MAX);
+            let overdue = theirs.clone().any(|j| j.overdue_at(now));
+            row.columns
+                .insert(ColumnId::Jobs, crate::model::Cell::jobs(open, overdue));
+        }
+        Ok(())
+    }
+
     /// The list if the caller's team owns it.
     pub(super) async fn team_list(
         &self,
@@ -252,7 +276,12 @@ impl Domain {
             "detail",
         )
         .await?;
-        Ok(crate::fhir::detail::detail(&chart, Utc::now()))
+        let (plan, jobs) = self.plan_and_jobs(session, patient_id).await?;
+        Ok(PatientDetail {
+            plan,
+            jobs,
+            ..crate::fhir::detail::detail(&chart, Utc::now())
+        })
     }
 
     /// "Fetch latest": the next read of these patients (the whole list for `None`) goes

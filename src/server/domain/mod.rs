@@ -9,6 +9,8 @@ pub mod census;
 mod chart_reads;
 mod conversations;
 mod directory;
+mod handover;
+mod jobs;
 mod list_changes;
 mod list_fill;
 mod lists;

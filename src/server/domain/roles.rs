@@ -240,6 +240,7 @@ impl Domain {
         let at = self.clock.now().timestamp_millis();
         for role in self.store.end_holdings(user, team, at).await? {
             self.follow_role(role).await?;
+            self.jobs_follow_role(role, &[user]).await?;
         }
         Ok(())
     }
@@ -457,6 +458,7 @@ impl Domain {
         )
         .await?;
         self.follow_role(role.id).await?;
+        self.jobs_follow_role(role.id, &told).await?;
         self.role_info(role).await
     }
 

@@ -397,7 +397,15 @@ impl Domain {
             if let Err(e) = self.run_urgent().await {
                 tracing::error!(error = %e, "re-notify scheduler");
             }
-            let wait = match self.store.next_due().await {
+            if let Err(e) = self.run_jobs_due().await {
+                tracing::error!(error = %e, "jobs falling due");
+            }
+            let next = match (self.store.next_due().await, self.next_job_due().await) {
+                (Ok(a), Ok(b)) => Ok(a.into_iter().chain(b).min()),
+                (Err(e), _) => Err(e.into()),
+                (_, Err(e)) => Err(e),
+            };
+            let wait = match next {
                 Ok(Some(next)) => (next - self.clock.now())
                     .to_std()
                     .unwrap_or_default()

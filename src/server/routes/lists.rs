@@ -191,19 +191,22 @@ pub async fn rows(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e))?,
     };
-    let exporting = match wanted.purpose.as_deref() {
-        None | Some("view") => false,
-        Some("export") => true,
-        Some(other) => {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("purpose must be view or export, not {other:?}"),
-            ))
-        }
-    };
+    let exporting = exporting(wanted.purpose.as_deref())?;
     Ok(Json(
         domain.list_rows(&session, id, &columns, exporting).await?,
     ))
+}
+
+/// `purpose`: `export` when what is read leaves wardround (audited as an export).
+pub(super) fn exporting(purpose: Option<&str>) -> Result<bool, Problem> {
+    match purpose {
+        None | Some("view") => Ok(false),
+        Some("export") => Ok(true),
+        Some(other) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("purpose must be view or export, not {other:?}"),
+        )),
+    }
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -6,6 +6,7 @@ mod conversations;
 mod directory;
 mod events;
 mod health;
+mod jobs;
 mod list_patients;
 mod lists;
 mod me;
@@ -78,6 +79,10 @@ pub(crate) fn api() -> OpenApiRouter<Domain> {
         routes!(admin::audit_verify),
         routes!(admin::audit_fhir),
         routes!(admin::apply_package),
+        routes!(jobs::index, jobs::create),
+        routes!(jobs::change),
+        routes!(jobs::plan),
+        routes!(jobs::handover),
         routes!(presentation::current),
         routes!(presentation::follow, presentation::unfollow),
         routes!(presentation::control),

@@ -8,6 +8,7 @@ pub mod backup;
 mod conversations;
 mod database;
 mod group_commit;
+mod jobs;
 mod logins;
 mod migrations;
 mod policies;
@@ -26,6 +27,7 @@ pub use admin::{AdminStore, NewPassword};
 pub use audit::{AuditFilter, AuditStore};
 pub use conversations::{pair_key, ConversationChange, ConversationInfo, ConversationStore};
 pub use database::{Database, Synchronous};
+pub use jobs::{JobEvents, JobRecord, JobScope, JobStore, JobWrite};
 pub use logins::{Failures, LoginStore, Throttle};
 pub use policies::{PolicyStore, Subject};
 pub use postgres::PgStore;
@@ -296,6 +298,7 @@ pub trait Store:
     AdminStore
     + AuditStore
     + ConversationStore
+    + JobStore
     + LoginStore
     + PolicyStore
     + PresentationStore

@@ -426,6 +426,7 @@ fn width(c: ColumnId) -> Width {
         ColumnId::Vitals => (40, 16),
         ColumnId::News2 => (6, 5),
         ColumnId::Unread => (6, 4),
+        ColumnId::Jobs => (5, 4),
         ColumnId::Refreshed => (9, 5),
         ColumnId::Obs(_) => (14, 8),
     };

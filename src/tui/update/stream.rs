@@ -125,6 +125,7 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
             from,
             to,
         } => urgent::handed(app, message_id, conversation_id, &role, &from, &to),
+        EventKind::Job { .. } | EventKind::Plan { .. } => Vec::new(),
         EventKind::Pong { token } => {
             diagnostics::pong(app, token);
             Vec::new()

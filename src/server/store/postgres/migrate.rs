@@ -34,6 +34,7 @@ pub(in crate::server::store) const MIGRATIONS: &[File] = embed!(
     "0008_directory_roles.sql",
     "0009_notify_sender.sql",
     "0010_list_sources.sql",
+    "0011_jobs.sql",
 );
 
 /// Applies the migrations not yet applied, after checking the applied ones are unchanged.

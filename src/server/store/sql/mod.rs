@@ -25,6 +25,7 @@ use crate::model::{EventKind, Message, ReceiptState};
 
 pub(super) mod admin;
 mod conversations;
+pub(super) mod jobs;
 mod logins;
 pub(super) mod policies;
 mod presentations;
@@ -43,12 +44,13 @@ macro_rules! shared {
         $crate::server::store::sql::presentations_impl!($engine, $db);
         $crate::server::store::sql::conversations_impl!($engine);
         $crate::server::store::sql::roles_impl!($engine);
+        $crate::server::store::sql::jobs_impl!($engine, $db);
     };
 }
 pub(super) use rows::MESSAGE_COLUMNS;
 pub(super) use shared;
 pub(super) use {
-    admin::admin_impl, conversations::conversations_impl, logins::logins_impl,
+    admin::admin_impl, conversations::conversations_impl, jobs::jobs_impl, logins::logins_impl,
     policies::policies_impl, presentations::presentations_impl, roles::roles_impl, rows::rows_impl,
     store::store_impl,
 };

@@ -27,6 +27,7 @@ pub(in crate::server::store) const MIGRATIONS: &[File] = embed!(
     "0011_one_time_passwords.sql",
     "0012_directory_roles.sql",
     "0013_list_sources.sql",
+    "0014_jobs.sql",
 );
 
 /// Applies the migrations not yet applied, after checking the applied ones are unchanged.

@@ -1,0 +1,601 @@
+//! The round's work: jobs on a patient for a person or a role, changed by anyone in the
+//! patient's care team (a team with a list holding the patient), and heard live by all of
+//! them. A role's jobs are whoever holds the role now.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::{Domain, DomainError, DomainResult, Session};
+use crate::model::{
+    work_order, AuditAction, EventKind, Job, JobAssignee, JobPatch, JobQuery, JobStatus, NewJob,
+    MAX_JOB_CHARS, MAX_REASON_CHARS,
+};
+use crate::server::store::{JobRecord, JobScope, JobWrite};
+
+/// The most jobs one answer holds.
+const MOST_JOBS: u32 = 2000;
+/// How far back a due time may be when a job is made (written up after the fact).
+const DUE_PAST: Duration = Duration::hours(24);
+/// How far ahead a due time may be.
+const DUE_AHEAD: Duration = Duration::days(60);
+
+/// Who a job is for, resolved.
+struct For {
+    user: Option<Uuid>,
+    role: Option<Uuid>,
+    name: String,
+}
+
+impl Domain {
+    /// Everyone in the patient's care team; the caller must be one of them. A job on a
+    /// patient no list of theirs holds reads as no job at all.
+    async fn care_team(&self, session: &Session, patient: &str) -> DomainResult<Vec<Uuid>> {
+        let team = self.store.patient_watchers(patient).await?;
+        if team.contains(&session.user.id) {
+            Ok(team)
+        } else {
+            Err(DomainError::Forbidden(
+                "This patient is not on any of your team's lists.".into(),
+            ))
+        }
+    }
+
+    /// A job the caller may see and change.
+    async fn job_of_care_team(&self, session: &Session, id: Uuid) -> DomainResult<Job> {
+        let job = self
+            .store
+            .jobs(JobScope::One(id), None, 1)
+            .await?
+            .pop()
+            .ok_or_else(|| DomainError::NotFound("No such job.".into()))?;
+        // Crafted ids learn nothing: another team's job is as absent as one never made.
+        if !self
+            .store
+            .patient_watchers(&job.patient)
+            .await?
+            .contains(&session.user.id)
+        {
+            return Err(DomainError::NotFound("No such job.".into()));
+        }
+        Ok(job)
+    }
+
+    /// `me`, a username (or a name only one colleague has), or `role:NAME`: someone who
+    /// can see the patient, or a role of a team that can.
+    async fn job_for(&self, session: &Session, patient: &str, who: &str) -> DomainResult<For> {
+        let who = who.trim();
+        if who.is_empty() || who.chars().count() > 100 || who.chars().any(char::is_control) {
+            return Err(DomainError::Invalid(
+                "Say who the job is for: a username, `me` or `role:NAME`.".into(),
+            ));
+        }
+        if let Some(name) = who.strip_prefix("role:") {
+            let role = self.role_named(name.trim()).await?;
+            if !self
+                .store
+                .patient_teams(patient)
+                .await?
+                .contains(&role.team_id)
+            {
+                return Err(DomainError::Invalid(format!(
+                    "{} is a role of {}, which has no list with this patient.",
+                    role.name, role.team
+                )));
+            }
+            return Ok(For {
+                user: None,
+                role: Some(role.id),
+                name: role.name,
+            });
+        }
+        let user = if who == "me" {
+            session.user.clone()
+        } else {
+            self.colleague(who).await?
+        };
+        if !self
+            .store
+            .patient_watchers(patient)
+            .await?
+            .contains(&user.id)
+        {
+            return Err(DomainError::Invalid(format!(
+                "{} is not in a team with this patient on a list.",
+                user.display_name
+            )));
+        }
+        Ok(For {
+            user: Some(user.id),
+            role: None,
+            name: user.display_name,
+        })
+    }
+
+    /// Who the job is theirs for now: its person, or whoever holds its role.
+    async fn assignees(&self, job: &Job) -> DomainResult<Vec<Uuid>> {
+        match &job.assignee {
+            JobAssignee::User { id, .. } => Ok(vec![*id]),
+            JobAssignee::Role { id, .. } => self.holders_now(*id).await,
+        }
+    }
+
+    /// The job as `to` sees it, for each of those who hear of it: its care team, whoever
+    /// it is for, and whoever made it.
+    async fn job_events(
+        &self,
+        job: &Job,
+        also: &[Uuid],
+    ) -> DomainResult<Box<dyn Fn(&Job) -> Vec<(Uuid, EventKind)> + Send + Sync>> {
+        let mut told: BTreeSet<Uuid> = self
+            .store
+            .patient_watchers(&job.patient)
+            .await?
+            .into_iter()
+            .collect();
+        told.extend(also.iter().copied());
+        let clock = self.clock.clone();
+        let holders: Vec<Uuid> = match &job.assignee {
+            JobAssignee::Role { id, .. } => self.holders_now(*id).await?,
+            JobAssignee::User { .. } => Vec::new(),
+        };
+        Ok(Box::new(move |job: &Job| {
+            let now = clock.now();
+            let mut told = told.clone();
+            told.insert(job.created_by.id);
+            if let JobAssignee::User { id, .. } = &job.assignee {
+                told.insert(*id);
+            }
+            told.extend(holders.iter().copied());
+            told.remove(&super::SYSTEM_USER);
+            told.into_iter()
+                .map(|to| {
+                    let mut seen = job.clone();
+                    seen.overdue = job.overdue_at(now);
+                    seen.mine = match &job.assignee {
+                        JobAssignee::User { id, .. } => *id == to,
+                        JobAssignee::Role { .. } => holders.contains(&to),
+                    };
+                    (
+                        to,
+                        EventKind::Job {
+                            job: Box::new(seen),
+                        },
+                    )
+                })
+                .collect()
+        }))
+    }
+
+    /// Marks each job as `viewer` sees it now.
+    pub(super) async fn mark_for(&self, viewer: Uuid, jobs: &mut [Job]) -> DomainResult<()> {
+        let now = self.clock.now();
+        let mut held = std::collections::HashMap::new();
+        for job in jobs {
+            job.overdue = job.overdue_at(now);
+            job.mine = match &job.assignee {
+                JobAssignee::User { id, .. } => *id == viewer,
+                JobAssignee::Role { id, .. } => {
+                    if !held.contains_key(id) {
+                        held.insert(*id, self.holders_now(*id).await?.contains(&viewer));
+                    }
+                    held.get(id).copied().unwrap_or(false)
+                }
+            };
+        }
+        Ok(())
+    }
+
+    pub async fn create_job(&self, session: &Session, new: &NewJob) -> DomainResult<Job> {
+        let text = job_text(&new.text)?;
+        self.care_team(session, &new.patient).await?;
+        let now = self.clock.now();
+        if let Some(due) = new.due_at {
+            check_due(due, now)?;
+        }
+        let who = self.job_for(session, &new.patient, &new.assignee).await?;
+        let message = match new.message_id {
+            Some(m) => Some(self.message_to_job(session, m).await?),
+            None => None,
+        };
+        let id = new.id.unwrap_or_else(Uuid::new_v4);
+        let record = JobRecord {
+            id,
+            patient: &new.patient,
+            text: &text,
+            user: who.user,
+            role: who.role,
+            due_at: new.due_at,
+            priority: new.priority,
+            created_by: session.user.id,
+            at: now,
+            message,
+        };
+        let draft = Job {
+            id,
+            patient: new.patient.clone(),
+            text: text.clone(),
+            assignee: match (who.user, who.role) {
+                (Some(id), _) => JobAssignee::User {
+                    id,
+                    display_name: who.name.clone(),
+                    role: String::new(),
+                },
+                (None, role) => JobAssignee::Role {
+                    id: role.unwrap_or_default(),
+                    name: who.name.clone(),
+                },
+            },
+            due_at: new.due_at,
+            priority: new.priority,
+            status: JobStatus::Open,
+            created_by: crate::model::Member {
+                id: session.user.id,
+                display_name: session.user.display_name.clone(),
+                role: session.user.role.clone(),
+            },
+            created_at: now,
+            closed_by: None,
+            closed_at: None,
+            cancel_reason: None,
+            message_id: None,
+            conversation_id: None,
+            updated_at: now,
+            overdue: false,
+            mine: false,
+        };
+        let events = self.job_events(&draft, &[]).await?;
+        let Some((mut job, written)) = self.store.insert_job(&record, events.as_ref()).await?
+        else {
+            // A retried request: the job it made, if it was this caller's.
+            let mut existing = self.job_of_care_team(session, id).await?;
+            if existing.created_by.id != session.user.id || existing.patient != new.patient {
+                return Err(DomainError::Conflict(
+                    "A job with this id exists: choose another id.".into(),
+                ));
+            }
+            self.mark_for(session.user.id, std::slice::from_mut(&mut existing))
+                .await?;
+            return Ok(existing);
+        };
+        self.hub.wrote(&written);
+        self.urgent_sent.notify_one();
+        self.audit(
+            session,
+            AuditAction::JobCreated,
+            Some(&job.patient),
+            format!(
+                "job {} for {} ({}{})",
+                job.id,
+                who.user
+                    .or(who.role)
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+                job.priority.as_str(),
+                job.due_at
+                    .map(|d| format!(", due {}", d.to_rfc3339()))
+                    .unwrap_or_default()
+            ),
+        )
+        .await?;
+        self.mark_for(session.user.id, std::slice::from_mut(&mut job))
+            .await?;
+        Ok(job)
+    }
+
+    /// The message a job is made from, if the caller can read it: its id and conversation.
+    async fn message_to_job(&self, session: &Session, id: Uuid) -> DomainResult<(Uuid, Uuid)> {
+        let not_found = || DomainError::NotFound("No such message.".into());
+        let message = self.store.message(id).await?.ok_or_else(not_found)?;
+        let members = self
+            .store
+            .conversation_members(message.conversation_id)
+            .await?
+            .unwrap_or_default();
+        if !members.contains(&session.user.id) {
+            return Err(not_found());
+        }
+        Ok((message.id, message.conversation_id))
+    }
+
+    pub async fn list_jobs(&self, session: &Session, query: &JobQuery) -> DomainResult<Vec<Job>> {
+        let status = match query.status.as_deref().map(str::trim) {
+            None | Some("") | Some("open") => Some(JobStatus::Open),
+            Some("all") => None,
+            Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
+                DomainError::Invalid("status is `open`, `done`, `cancelled` or `all`.".into())
+            })?),
+        };
+        let mut jobs = match (&query.list, &query.patient) {
+            (Some(list), patient) => {
+                let list = self.team_list(session, *list).await?;
+                let mut jobs = self
+                    .store
+                    .jobs(JobScope::List(list.id), status, MOST_JOBS)
+                    .await?;
+                if let Some(p) = patient {
+                    jobs.retain(|j| &j.patient == p);
+                }
+                jobs
+            }
+            (None, Some(patient)) => {
+                self.care_team(session, patient).await?;
+                self.store
+                    .jobs(JobScope::Patient(patient), status, MOST_JOBS)
+                    .await?
+            }
+            (None, None) => {
+                self.store
+                    .jobs(JobScope::Teams(session.user.id), status, MOST_JOBS)
+                    .await?
+            }
+        };
+        self.mark_for(session.user.id, &mut jobs).await?;
+        match query.assignee.as_deref().map(str::trim) {
+            None | Some("") => {}
+            Some("me") => jobs.retain(|j| j.mine),
+            Some("roles") => {
+                jobs.retain(|j| j.mine && matches!(j.assignee, JobAssignee::Role { .. }))
+            }
+            Some(who) => {
+                let wanted = match who.strip_prefix("role:") {
+                    Some(role) => self.role_named(role.trim()).await?.id,
+                    None => self.colleague(who).await?.id,
+                };
+                jobs.retain(|j| match &j.assignee {
+                    JobAssignee::User { id, .. } | JobAssignee::Role { id, .. } => *id == wanted,
+                });
+            }
+        }
+        let now = self.clock.now();
+        jobs.sort_by(|a, b| work_order(a, b, now));
+        Ok(jobs)
+    }
+
+    pub async fn change_job(
+        &self,
+        session: &Session,
+        id: Uuid,
+        patch: &JobPatch,
+    ) -> DomainResult<Job> {
+        let job = self.job_of_care_team(session, id).await?;
+        if !job.is_open() {
+            return Err(closed(&job));
+        }
+        let now = self.clock.now();
+        let mut also = Vec::new();
+        let reason;
+        let who;
+        let edited;
+        let (write, action, detail) = match patch {
+            JobPatch::Done => (
+                JobWrite::Close {
+                    status: JobStatus::Done,
+                    by: session.user.id,
+                    reason: None,
+                },
+                AuditAction::JobDone,
+                format!("job {id}"),
+            ),
+            JobPatch::Cancel { reason: why } => {
+                reason = one_line(why, MAX_REASON_CHARS, "A reason to cancel")?;
+                (
+                    JobWrite::Close {
+                        status: JobStatus::Cancelled,
+                        by: session.user.id,
+                        reason: Some(&reason),
+                    },
+                    AuditAction::JobCancelled,
+                    format!("job {id}"),
+                )
+            }
+            JobPatch::Reassign { assignee } => {
+                who = self.job_for(session, &job.patient, assignee).await?;
+                let same = match &job.assignee {
+                    JobAssignee::User { id, .. } => who.user == Some(*id),
+                    JobAssignee::Role { id, .. } => who.role == Some(*id),
+                };
+                if same {
+                    return Err(DomainError::Conflict(format!(
+                        "The job is {}'s already.",
+                        who.name
+                    )));
+                }
+                // Whoever it was for hears that it is no longer theirs.
+                also = self.assignees(&job).await?;
+                (
+                    JobWrite::Assign {
+                        user: who.user,
+                        role: who.role,
+                    },
+                    AuditAction::JobReassigned,
+                    format!(
+                        "job {id} to {}",
+                        who.user
+                            .or(who.role)
+                            .map(|u| u.to_string())
+                            .unwrap_or_default()
+                    ),
+                )
+            }
+            JobPatch::Edit {
+                text,
+                due_at,
+                clear_due,
+                priority,
+            } => {
+                edited = text.as_deref().map(job_text).transpose()?;
+                if let Some(due) = due_at {
+                    check_due(*due, now)?;
+                }
+                let due = match (due_at, clear_due) {
+                    (Some(_), true) => {
+                        return Err(DomainError::Invalid(
+                            "Give a due time or clear it, not both.".into(),
+                        ))
+                    }
+                    (Some(d), false) => Some(Some(*d)),
+                    (None, true) => Some(None),
+                    (None, false) => None,
+                };
+                if edited.is_none() && due.is_none() && priority.is_none() {
+                    return Err(DomainError::Invalid(
+                        "An edit changes the text, the due time or the priority.".into(),
+                    ));
+                }
+                let what: Vec<&str> = [
+                    edited.is_some().then_some("text"),
+                    due.is_some().then_some("due time"),
+                    priority.is_some().then_some("priority"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                (
+                    JobWrite::Edit {
+                        text: edited.as_deref(),
+                        due,
+                        priority: *priority,
+                    },
+                    AuditAction::JobEdited,
+                    format!("job {id}: {}", what.join(", ")),
+                )
+            }
+        };
+        let after = match write {
+            JobWrite::Assign { user, role } => {
+                let mut moved = job.clone();
+                moved.assignee = match (user, role) {
+                    (Some(id), _) => JobAssignee::User {
+                        id,
+                        display_name: String::new(),
+                        role: String::new(),
+                    },
+                    (None, r) => JobAssignee::Role {
+                        id: r.unwrap_or_default(),
+                        name: String::new(),
+                    },
+                };
+                moved
+            }
+            _ => job.clone(),
+        };
+        let events = self.job_events(&after, &also).await?;
+        let Some((mut changed, written)) = self
+            .store
+            .write_job(id, write, now, events.as_ref())
+            .await?
+        else {
+            // Done or cancelled by someone else a moment ago.
+            let now_stored = self.job_of_care_team(session, id).await?;
+            return Err(closed(&now_stored));
+        };
+        self.hub.wrote(&written);
+        self.urgent_sent.notify_one();
+        self.audit(session, action, Some(&changed.patient), detail)
+            .await?;
+        self.mark_for(session.user.id, std::slice::from_mut(&mut changed))
+            .await?;
+        Ok(changed)
+    }
+
+    /// Tells whoever each job is for that it is past due (once, until its due time or
+    /// assignee changes). The number told.
+    pub async fn run_jobs_due(&self) -> DomainResult<usize> {
+        let now = self.clock.now();
+        let mut told = 0;
+        for job in self.store.jobs_due(now, 200).await? {
+            let events = self.job_events(&job, &[]).await?;
+            if let Some((_, written)) = self
+                .store
+                .write_job(job.id, JobWrite::OverdueTold, now, events.as_ref())
+                .await?
+            {
+                self.hub.wrote(&written);
+                told += 1;
+            }
+        }
+        Ok(told)
+    }
+
+    pub(super) async fn next_job_due(&self) -> DomainResult<Option<DateTime<Utc>>> {
+        Ok(self.store.next_job_due().await?)
+    }
+
+    /// A role changed hands: its open jobs are now the new holders', and those who held
+    /// it (`people`) see them as no longer theirs.
+    pub(super) async fn jobs_follow_role(&self, role: Uuid, people: &[Uuid]) -> DomainResult<()> {
+        let jobs = self
+            .store
+            .jobs(JobScope::Role(role), Some(JobStatus::Open), MOST_JOBS)
+            .await?;
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let holders = self.holders_now(role).await?;
+        let now = self.clock.now();
+        let told: BTreeSet<Uuid> = people.iter().chain(&holders).copied().collect();
+        let (jobs, holders) = (&jobs, &holders);
+        let events = told
+            .iter()
+            .flat_map(|&to| {
+                jobs.iter().map(move |job| {
+                    let mut seen = job.clone();
+                    seen.overdue = job.overdue_at(now);
+                    seen.mine = holders.contains(&to);
+                    (
+                        to,
+                        EventKind::Job {
+                            job: Box::new(seen),
+                        },
+                    )
+                })
+            })
+            .collect();
+        let written = self.store.append_events(events, now).await?;
+        self.hub.wrote(&written);
+        Ok(())
+    }
+}
+
+fn closed(job: &Job) -> DomainError {
+    let by = job
+        .closed_by
+        .as_ref()
+        .map(|m| m.display_name.as_str())
+        .unwrap_or("someone");
+    let at = job
+        .closed_at
+        .map(|t| format!(" at {}", t.format("%H:%M UTC")))
+        .unwrap_or_default();
+    DomainError::Conflict(match job.status {
+        JobStatus::Done => format!("This job was done by {by}{at}."),
+        JobStatus::Cancelled => format!("This job was cancelled by {by}{at}."),
+        JobStatus::Open => "This job is open.".into(),
+    })
+}
+
+fn job_text(text: &str) -> DomainResult<String> {
+    one_line(text, MAX_JOB_CHARS, "A job")
+}
+
+/// Trimmed, 1 to `most` characters, one line with no control characters.
+fn one_line(text: &str, most: usize, what: &str) -> DomainResult<String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > most || text.chars().any(char::is_control) {
+        return Err(DomainError::Invalid(format!(
+            "{what} is one line of 1 to {most} characters, without control characters."
+        )));
+    }
+    Ok(text.to_string())
+}
+
+fn check_due(due: DateTime<Utc>, now: DateTime<Utc>) -> DomainResult<()> {
+    if due < now - DUE_PAST || due > now + DUE_AHEAD {
+        return Err(DomainError::Invalid(
+            "A job is due within the next 60 days (or, written up late, the last 24 hours).".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,667 @@
+//! Jobs and handover through the HTTP API: who may make and change them (a matrix), what
+//! each change tells whom, overdue on a manual clock, a role's jobs following the role,
+//! plans and the handover sheet.
+
+use crate::common;
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+use wardround::client::{ApiClient, ClientError};
+use wardround::model::{
+    EventKind, Job, JobAssignee, JobPatch, JobPriority, JobQuery, JobStatus, NewJob, NewRole,
+    OnCall, User,
+};
+use wardround::server::clock::ManualClock;
+use wardround::server::{self, Options, RunningServer};
+
+use common::{TestStore, PASSWORD};
+
+struct Ward {
+    server: RunningServer,
+    clock: Arc<ManualClock>,
+    url: String,
+    registrar: User,
+    nurse: User,
+    charge: User,
+    surgeon: User,
+    it: User,
+    /// On 4 West's list.
+    patient: String,
+    /// On Surgery's list alone.
+    theirs: String,
+    list: Uuid,
+}
+
+const ROLE: &str = "4 West nurse in charge";
+
+/// 4 West (a registrar, a nurse, a charge nurse, the role of nurse in charge held by the
+/// charge nurse) with a list of two demo patients; Surgery (a surgeon) with a list of a
+/// third; and IT, an administrator in no team.
+async fn ward(store: &TestStore) -> Ward {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let ehr = Arc::new(wardround::demo::ward_source(Utc::now()));
+    let patients = ehr.patient_ids().to_vec();
+    let server = server::start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        &store.database,
+        ehr,
+        Options {
+            clock: clock.clone(),
+            scheduler: false,
+            tls: None,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let d = &server.domain;
+    let make = |u: &'static str, n: &'static str, r: &'static str| async move {
+        d.create_user(u, n, r, PASSWORD).await.unwrap()
+    };
+    let registrar = make("registrar", "Dr Priya Shah", "Registrar").await;
+    let nurse = make("nurse", "Alex Morgan", "RN").await;
+    let charge = make("charge", "Sam Okafor", "Charge Nurse").await;
+    let surgeon = make("surgeon", "Mo Reid", "Surgeon").await;
+    let it = d
+        .create_account("it", "Jo IT", "IT", PASSWORD, true, false)
+        .await
+        .unwrap();
+    d.create_team("4 West", &[registrar.id, nurse.id, charge.id])
+        .await
+        .unwrap();
+    d.create_team("Surgery", &[surgeon.id]).await.unwrap();
+    d.define_role(&NewRole {
+        name: ROLE.into(),
+        team: "4 West".into(),
+        fallback: None,
+    })
+    .await
+    .unwrap();
+    let url = format!("http://{}", server.addr);
+    let as_charge = client(&url, "charge").await;
+    as_charge
+        .on_call(&OnCall::Take { role: ROLE.into() })
+        .await
+        .unwrap();
+    let list = as_charge.new_list("4 West round").await.unwrap().id;
+    for p in &patients[..2] {
+        as_charge.add_patient(list, p).await.unwrap();
+    }
+    let surgery = client(&url, "surgeon").await;
+    let theirs_list = surgery.new_list("Surgery").await.unwrap().id;
+    surgery
+        .add_patient(theirs_list, &patients[2])
+        .await
+        .unwrap();
+    Ward {
+        server,
+        clock,
+        url,
+        registrar,
+        nurse,
+        charge,
+        surgeon,
+        it,
+        patient: patients[0].clone(),
+        theirs: patients[2].clone(),
+        list,
+    }
+}
+
+async fn client(url: &str, user: &str) -> ApiClient {
+    ApiClient::new(url)
+        .unwrap()
+        .login(user, PASSWORD)
+        .await
+        .unwrap()
+        .0
+}
+
+fn new_job(patient: &str, text: &str, assignee: &str) -> NewJob {
+    NewJob {
+        id: None,
+        patient: patient.into(),
+        text: text.into(),
+        assignee: assignee.into(),
+        due_at: None,
+        priority: JobPriority::Routine,
+        message_id: None,
+    }
+}
+
+fn status(e: ClientError) -> u16 {
+    match e {
+        ClientError::Rejected { status, .. } => status,
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+impl Ward {
+    async fn as_(&self, user: &str) -> ApiClient {
+        client(&self.url, user).await
+    }
+
+    /// The job events `user` has heard, as they heard them.
+    async fn heard(&self, user: &User) -> Vec<Job> {
+        self.server
+            .domain
+            .store()
+            .events_after(user.id, 0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Job { job } => Some(*job),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+async fn a_job_is_made_listed_and_done_live(store: TestStore) {
+    let w = ward(&store).await;
+    let registrar = w.as_("registrar").await;
+    let job = registrar
+        .create_job(&NewJob {
+            due_at: Some(w.server.domain.now() + Duration::hours(2)),
+            priority: JobPriority::Soon,
+            ..new_job(&w.patient, "Repeat potassium", "nurse")
+        })
+        .await
+        .unwrap();
+    assert_eq!(job.status, JobStatus::Open);
+    assert_eq!(job.created_by.id, w.registrar.id);
+    assert!(matches!(&job.assignee, JobAssignee::User { id, .. } if *id == w.nurse.id));
+    assert!(!job.mine, "the registrar's copy is not theirs");
+
+    // The nurse hears it as hers; the charge nurse as the team's; Surgery hears nothing.
+    let nurse_heard = w.heard(&w.nurse).await;
+    assert!(nurse_heard.iter().any(|j| j.id == job.id && j.mine));
+    assert!(w
+        .heard(&w.charge)
+        .await
+        .iter()
+        .any(|j| j.id == job.id && !j.mine));
+    assert!(w.heard(&w.surgeon).await.is_empty());
+
+    let nurse = w.as_("nurse").await;
+    let mine = nurse
+        .jobs(&JobQuery {
+            assignee: Some("me".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine.iter().map(|j| j.id).collect::<Vec<_>>(), vec![job.id]);
+    let done = nurse.change_job(job.id, &JobPatch::Done).await.unwrap();
+    assert_eq!(done.status, JobStatus::Done);
+    assert_eq!(done.closed_by.as_ref().map(|m| m.id), Some(w.nurse.id));
+    // Whoever made it is told it is done.
+    assert!(w
+        .heard(&w.registrar)
+        .await
+        .iter()
+        .any(|j| j.id == job.id && j.status == JobStatus::Done));
+    // Done is done: a second tick (a colleague's, a moment later) is refused and says who.
+    let again = w
+        .as_("charge")
+        .await
+        .change_job(job.id, &JobPatch::Done)
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("Alex Morgan"), "{again}");
+    assert_eq!(status(again), 409);
+    assert!(nurse.jobs(&JobQuery::default()).await.unwrap().is_empty());
+    let all = nurse
+        .jobs(&JobQuery {
+            status: Some("all".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    w.server.stop().await;
+}
+
+async fn only_the_patients_care_team_sees_or_changes_jobs(store: TestStore) {
+    let w = ward(&store).await;
+    let job = w
+        .as_("registrar")
+        .await
+        .create_job(&new_job(&w.patient, "Refer to cardiology", "nurse"))
+        .await
+        .unwrap();
+    // (who, may they make one, see it, tick it off)
+    let matrix = [
+        ("registrar", true),
+        ("nurse", true),
+        ("charge", true),
+        ("surgeon", false),
+        ("it", false),
+    ];
+    for (who, allowed) in matrix {
+        let c = w.as_(who).await;
+        let made = c
+            .create_job(&new_job(&w.patient, "Check drug chart", "me"))
+            .await;
+        assert_eq!(made.is_ok(), allowed, "{who} makes a job");
+        if let Err(e) = made {
+            assert_eq!(status(e), 403, "{who}");
+        }
+        let seen = c
+            .jobs(&JobQuery {
+                patient: Some(w.patient.clone()),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(seen.is_ok(), allowed, "{who} lists the patient's jobs");
+        let everything = c.jobs(&JobQuery::default()).await.unwrap();
+        assert_eq!(
+            everything.iter().any(|j| j.id == job.id),
+            allowed,
+            "{who} finds the job among their teams'"
+        );
+        let edit = c
+            .change_job(
+                job.id,
+                &JobPatch::Edit {
+                    text: Some(format!("Refer to cardiology ({who})")),
+                    due_at: None,
+                    clear_due: false,
+                    priority: None,
+                },
+            )
+            .await;
+        match edit {
+            Ok(_) => assert!(allowed, "{who} edited another team's job"),
+            // Another team's job is as absent as one never made.
+            Err(e) => {
+                assert!(!allowed, "{who}: {e}");
+                assert_eq!(status(e), 404, "{who}");
+            }
+        }
+    }
+    // Surgery's patient is not 4 West's to give work on, nor to give to the surgeon.
+    let registrar = w.as_("registrar").await;
+    let e = registrar
+        .create_job(&new_job(&w.theirs, "Bloods", "me"))
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 403);
+    let e = registrar
+        .create_job(&new_job(&w.patient, "Review wound", "surgeon"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status(e),
+        422,
+        "the assignee must be in the patient's care team"
+    );
+    // Crafted ids find nothing.
+    let e = registrar
+        .change_job(Uuid::new_v4(), &JobPatch::Done)
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 404);
+    let _ = (&w.it, &w.surgeon);
+    w.server.stop().await;
+}
+
+async fn bad_jobs_are_refused_with_reasons(store: TestStore) {
+    let w = ward(&store).await;
+    let c = w.as_("registrar").await;
+    let now = w.server.domain.now();
+    for (job, why) in [
+        (new_job(&w.patient, "", "nurse"), "empty text"),
+        (new_job(&w.patient, &"x".repeat(301), "nurse"), "too long"),
+        (new_job(&w.patient, "K+ \x1b[31mnow", "nurse"), "an escape"),
+        (new_job(&w.patient, "two\nlines", "nurse"), "a newline"),
+        (
+            new_job(&w.patient, "Bloods", "nobody-here"),
+            "no such person",
+        ),
+        (
+            new_job(&w.patient, "Bloods", "role:No such role"),
+            "no such role",
+        ),
+        (
+            NewJob {
+                due_at: Some(now + Duration::days(400)),
+                ..new_job(&w.patient, "Bloods", "nurse")
+            },
+            "due next year",
+        ),
+    ] {
+        let e = c.create_job(&job).await.unwrap_err();
+        assert!(
+            matches!(status(e), 404 | 422),
+            "{why} should be refused as a bad request"
+        );
+    }
+    let job = c
+        .create_job(&new_job(&w.patient, "Bloods", "nurse"))
+        .await
+        .unwrap();
+    let e = c
+        .change_job(job.id, &JobPatch::Cancel { reason: " ".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 422, "a cancel says why");
+    let e = c
+        .change_job(
+            job.id,
+            &JobPatch::Reassign {
+                assignee: "nurse".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 409, "already hers");
+    // A retried create (same id) makes one job.
+    let id = Uuid::new_v4();
+    let first = c
+        .create_job(&NewJob {
+            id: Some(id),
+            ..new_job(&w.patient, "ECG", "nurse")
+        })
+        .await
+        .unwrap();
+    let again = c
+        .create_job(&NewJob {
+            id: Some(id),
+            ..new_job(&w.patient, "ECG", "nurse")
+        })
+        .await
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    let ecgs = c
+        .jobs(&JobQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.text == "ECG")
+        .count();
+    assert_eq!(ecgs, 1);
+    // Someone else cannot take that id over.
+    let e = w
+        .as_("nurse")
+        .await
+        .create_job(&NewJob {
+            id: Some(id),
+            ..new_job(&w.patient, "Something else", "me")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 409);
+    w.server.stop().await;
+}
+
+async fn two_ticks_at_once_close_a_job_once(store: TestStore) {
+    let w = ward(&store).await;
+    let job = w
+        .as_("registrar")
+        .await
+        .create_job(&new_job(&w.patient, "Cannula", "nurse"))
+        .await
+        .unwrap();
+    let (nurse, charge) = (w.as_("nurse").await, w.as_("charge").await);
+    let cancel = JobPatch::Cancel {
+        reason: "Not needed".into(),
+    };
+    let (a, b) = tokio::join!(
+        nurse.change_job(job.id, &JobPatch::Done),
+        charge.change_job(job.id, &cancel)
+    );
+    assert!(a.is_ok() != b.is_ok(), "exactly one wins: {a:?} {b:?}");
+    let closes = w
+        .heard(&w.registrar)
+        .await
+        .into_iter()
+        .filter(|j| j.id == job.id && !j.is_open())
+        .count();
+    assert_eq!(closes, 1);
+    w.server.stop().await;
+}
+
+async fn an_overdue_job_reaches_its_assignee_once(store: TestStore) {
+    let w = ward(&store).await;
+    let d = &w.server.domain;
+    let job = w
+        .as_("registrar")
+        .await
+        .create_job(&NewJob {
+            due_at: Some(d.now() + Duration::minutes(30)),
+            ..new_job(&w.patient, "Repeat potassium", "nurse")
+        })
+        .await
+        .unwrap();
+    assert!(!job.overdue);
+    assert_eq!(d.run_jobs_due().await.unwrap(), 0, "not due yet");
+    w.clock.advance(Duration::minutes(31));
+    assert_eq!(d.run_jobs_due().await.unwrap(), 1);
+    assert_eq!(d.run_jobs_due().await.unwrap(), 0, "told once");
+    let heard = w.heard(&w.nurse).await;
+    let last = heard.iter().rfind(|j| j.id == job.id).unwrap();
+    assert!(last.overdue && last.mine);
+    let listed = w
+        .as_("nurse")
+        .await
+        .jobs(&JobQuery {
+            list: Some(w.list),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(listed[0].overdue);
+    // The jobs column marks it.
+    let rows = w
+        .as_("nurse")
+        .await
+        .list_rows(w.list, &[wardround::model::ColumnId::Jobs])
+        .await
+        .unwrap();
+    let row = rows.rows.iter().find(|r| r.patient == w.patient).unwrap();
+    assert_eq!(row.columns[&wardround::model::ColumnId::Jobs].text, "1 !");
+    // A new due time is told afresh when it passes.
+    w.as_("nurse")
+        .await
+        .change_job(
+            job.id,
+            &JobPatch::Edit {
+                text: None,
+                due_at: Some(d.now() + Duration::minutes(10)),
+                clear_due: false,
+                priority: None,
+            },
+        )
+        .await
+        .unwrap();
+    w.clock.advance(Duration::minutes(11));
+    assert_eq!(d.run_jobs_due().await.unwrap(), 1);
+    w.server.stop().await;
+}
+
+async fn a_roles_jobs_pass_to_whoever_takes_the_role(store: TestStore) {
+    let w = ward(&store).await;
+    let role = format!("role:{ROLE}");
+    let job = w
+        .as_("registrar")
+        .await
+        .create_job(&NewJob {
+            priority: JobPriority::Urgent,
+            ..new_job(&w.patient, "Escalate to outreach", &role)
+        })
+        .await
+        .unwrap();
+    let (charge, nurse) = (w.as_("charge").await, w.as_("nurse").await);
+    let mine = |c: ApiClient| async move {
+        c.jobs(&JobQuery {
+            assignee: Some("me".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(mine(w.as_("charge").await).await, vec![job.id]);
+    assert!(mine(w.as_("nurse").await).await.is_empty());
+    nurse
+        .on_call(&OnCall::Take { role: ROLE.into() })
+        .await
+        .unwrap();
+    assert_eq!(mine(w.as_("nurse").await).await, vec![job.id]);
+    assert!(mine(w.as_("charge").await).await.is_empty());
+    // Both heard it change hands, live.
+    let last = |heard: Vec<Job>| heard.into_iter().rfind(|j| j.id == job.id).unwrap();
+    assert!(last(w.heard(&w.nurse).await).mine);
+    assert!(!last(w.heard(&w.charge).await).mine);
+    let roles = nurse
+        .jobs(&JobQuery {
+            assignee: Some("roles".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(roles.len(), 1);
+    let _ = charge;
+    w.server.stop().await;
+}
+
+async fn a_job_from_a_chat_message_links_to_it(store: TestStore) {
+    let w = ward(&store).await;
+    let registrar = w.as_("registrar").await;
+    let chat = registrar
+        .patient_conversation(w.list, &w.patient)
+        .await
+        .unwrap();
+    let message = registrar
+        .send(
+            chat.id,
+            &wardround::model::NewMessage {
+                id: Uuid::new_v4(),
+                body: "Can someone repeat his potassium at 2?".into(),
+                priority: wardround::model::Priority::Normal,
+            },
+        )
+        .await
+        .unwrap();
+    let job = w
+        .as_("nurse")
+        .await
+        .create_job(&NewJob {
+            message_id: Some(message.id),
+            ..new_job(&w.patient, "Repeat potassium 14:00", "me")
+        })
+        .await
+        .unwrap();
+    assert_eq!(job.message_id, Some(message.id));
+    assert_eq!(job.conversation_id, Some(chat.id));
+    // A message the caller cannot read is no message.
+    let e = w
+        .as_("surgeon")
+        .await
+        .create_job(&NewJob {
+            message_id: Some(message.id),
+            ..new_job(&w.theirs, "Bloods", "me")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 404);
+    w.server.stop().await;
+}
+
+async fn the_handover_sheet_has_plans_and_open_jobs(store: TestStore) {
+    let w = ward(&store).await;
+    let registrar = w.as_("registrar").await;
+    let plan = registrar
+        .write_plan(
+            &w.patient,
+            "Wean oxygen to 94-98%.\nHome tomorrow if K+ normal.  \n",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        plan.text,
+        "Wean oxygen to 94-98%.\nHome tomorrow if K+ normal."
+    );
+    assert_eq!(plan.written_by.id, w.registrar.id);
+    for text in ["Repeat potassium", "TTO for discharge"] {
+        registrar
+            .create_job(&new_job(&w.patient, text, "nurse"))
+            .await
+            .unwrap();
+    }
+    let done = registrar
+        .create_job(&new_job(&w.patient, "Chase CXR", "me"))
+        .await
+        .unwrap();
+    registrar
+        .change_job(done.id, &JobPatch::Done)
+        .await
+        .unwrap();
+    let sheet = w.as_("nurse").await.handover(w.list, false).await.unwrap();
+    assert_eq!(sheet.rows.len(), 2);
+    let row = sheet.rows.iter().find(|r| r.patient == w.patient).unwrap();
+    assert!(!row.bed.is_empty() && !row.name.is_empty() && !row.news2.is_empty());
+    assert_eq!(row.plan.as_ref().map(|p| p.text.lines().count()), Some(2));
+    let texts: Vec<&str> = row.jobs.iter().map(|j| j.text.as_str()).collect();
+    assert_eq!(texts.len(), 2, "open jobs only: {texts:?}");
+    // The detail pane has them too.
+    let detail = w.as_("nurse").await.patient(&w.patient).await.unwrap();
+    assert!(detail.plan.is_some());
+    assert_eq!(detail.jobs.len(), 2);
+    // Plans are the care team's: refused to others, and hostile text is refused.
+    let e = w
+        .as_("surgeon")
+        .await
+        .write_plan(&w.patient, "Mine now")
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 403);
+    let e = registrar
+        .write_plan(&w.patient, "a\x07bell")
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 422);
+    let e = registrar
+        .write_plan(&w.patient, &"line\n".repeat(11))
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 422);
+    // Audited: the plan, each job change, the sheet.
+    let actions: Vec<String> = w
+        .server
+        .domain
+        .store()
+        .audit_entries(&wardround::server::store::AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action.as_str())
+        .collect();
+    for wanted in ["plan_written", "job_created", "job_done", "handover_viewed"] {
+        assert!(
+            actions.iter().any(|a| a == wanted),
+            "{wanted} in {actions:?}"
+        );
+    }
+    w.server.stop().await;
+}
+
+on_each_store!(
+    a_job_is_made_listed_and_done_live,
+    only_the_patients_care_team_sees_or_changes_jobs,
+    bad_jobs_are_refused_with_reasons,
+    two_ticks_at_once_close_a_job_once,
+    an_overdue_job_reaches_its_assignee_once,
+    a_roles_jobs_pass_to_whoever_takes_the_role,
+    a_job_from_a_chat_message_links_to_it,
+    the_handover_sheet_has_plans_and_open_jobs,
+);
