@@ -1,5 +1,6 @@
 //! `wardround export`: list rows as JSON or CSV, from a server list (a rounding sheet in
-//! the user's columns and sort) or straight from FHIR bundles or the demo ward.
+//! the user's columns and sort) or straight from FHIR bundles or the demo ward; a list's
+//! handover sheet (`--handover`); its jobs as FHIR R4 Tasks (`--jobs`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,35 +29,117 @@ pub struct Args {
     #[arg(long, conflicts_with = "ehr_bundles")]
     list: Option<String>,
     /// Comma-separated column ids (default: the list's columns, or bed to news2).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["handover", "jobs"])]
     columns: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
+    /// The list's handover sheet (bed, name, NEWS2, plan, open jobs) as csv, json or md.
+    #[arg(long, requires = "list", conflicts_with = "jobs")]
+    handover: bool,
+    /// Every job on the list's patients, open and closed: FHIR R4 Tasks (fhir-ndjson, the
+    /// default) or wardround's own JSON.
+    #[arg(long, requires = "list")]
+    jobs: bool,
+    /// json or csv for rows; csv, json or md for --handover; fhir-ndjson or json for --jobs.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Compute ages and lengths of stay as of this RFC 3339 instant instead of now.
     #[arg(long)]
     as_of: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Json,
     Csv,
+    /// Markdown (--handover).
+    Md,
+    /// FHIR R4 Task resources, one per line (--jobs).
+    FhirNdjson,
 }
 
-impl From<Format> for export::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Json => export::Format::Json,
-            Format::Csv => export::Format::Csv,
+impl Format {
+    fn rows(self) -> Result<export::Format> {
+        match self {
+            Format::Json => Ok(export::Format::Json),
+            Format::Csv => Ok(export::Format::Csv),
+            other => Err(eyre!(
+                "--format {} is for --handover or --jobs; rows are json or csv",
+                other.name()
+            )),
         }
+    }
+
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
     }
 }
 
 pub async fn run(cx: &Context, args: Args) -> Result<()> {
-    match &args.list {
-        Some(name) => from_server(cx, name, args.columns.as_deref(), args.format).await,
-        None => from_bundles(args),
+    let format = args.format.unwrap_or(if args.jobs {
+        Format::FhirNdjson
+    } else {
+        Format::Json
+    });
+    match (&args.list, args.handover, args.jobs) {
+        (Some(name), true, _) => handover(cx, name, format).await,
+        (Some(name), _, true) => jobs(cx, name, format).await,
+        (Some(name), false, false) => {
+            from_server(cx, name, args.columns.as_deref(), format.rows()?).await
+        }
+        (None, _, _) => {
+            let format = format.rows()?;
+            from_bundles(args, format)
+        }
     }
+}
+
+/// The list's handover sheet, for the next shift.
+async fn handover(cx: &Context, name: &str, format: Format) -> Result<()> {
+    use export::handover::Format as F;
+    let format = match format {
+        Format::Csv => F::Csv,
+        Format::Json => F::Json,
+        Format::Md => F::Markdown,
+        Format::FhirNdjson => {
+            return Err(eyre!(
+                "a handover sheet is csv, json or md; FHIR Tasks come with --jobs"
+            ))
+        }
+    };
+    let (client, list) = log_in_for_list(cx, name).await?;
+    let sheet = client.handover(list.id, true).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    export::handover::write(&mut out, &sheet, format)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Every job on the list's patients, as FHIR R4 Tasks for another system.
+async fn jobs(cx: &Context, name: &str, format: Format) -> Result<()> {
+    if !matches!(format, Format::FhirNdjson | Format::Json) {
+        return Err(eyre!("--jobs writes fhir-ndjson (FHIR R4 Tasks) or json"));
+    }
+    let (client, list) = log_in_for_list(cx, name).await?;
+    let jobs = client
+        .jobs(&wardround::model::JobQuery {
+            list: Some(list.id),
+            status: Some("all".into()),
+            purpose: Some("export".into()),
+            ..Default::default()
+        })
+        .await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if format == Format::FhirNdjson {
+        export::tasks::write(&mut out, &jobs)?;
+    } else {
+        let mut value = serde_json::to_value(&jobs)?;
+        export::clean_json(&mut value);
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// A list from the server, sorted and with columns as this user has them.
@@ -64,7 +147,7 @@ async fn from_server(
     cx: &Context,
     name: &str,
     columns: Option<&str>,
-    format: Format,
+    format: export::Format,
 ) -> Result<()> {
     let (client, list) = log_in_for_list(cx, name).await?;
     let prefs = cx.config.lists.get(&list.name);
@@ -104,7 +187,7 @@ async fn from_server(
         .map(|i| rows[i].clone())
         .collect();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    export::write_rows(&mut out, &sorted, &columns, format.into())?;
+    export::write_rows(&mut out, &sorted, &columns, format)?;
     out.flush()?;
     // A sheet of `?` must not pass for a list: a script checks the exit status.
     let failed = rows.iter().filter(|r| r.problem.is_some()).count();
@@ -125,7 +208,7 @@ async fn from_server(
 }
 
 /// Rows computed here from FHIR bundles on disk, or from the generated demo ward.
-fn from_bundles(args: Args) -> Result<()> {
+fn from_bundles(args: Args, format: export::Format) -> Result<()> {
     let now = args.as_of.unwrap_or_else(Utc::now);
     let source = match args.ehr_bundles {
         Some(dir) if !args.demo_ward => {
@@ -139,15 +222,15 @@ fn from_bundles(args: Args) -> Result<()> {
     };
     let columns: Vec<ColumnId> = match &args.columns {
         Some(spec) => export::parse_columns(spec).map_err(|e| eyre!(e))?,
-        // An extract has no messages: its default columns leave `unread` out.
+        // An extract has no messages or jobs: its default columns leave them out.
         None => ColumnId::DEFAULT
             .iter()
-            .filter(|c| **c != ColumnId::Unread)
+            .filter(|c| !matches!(c, ColumnId::Unread | ColumnId::Jobs))
             .cloned()
             .collect(),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    export::write(&mut out, &source, &columns, args.format.into(), now)?;
+    export::write(&mut out, &source, &columns, format, now)?;
     out.flush()?;
     Ok(())
 }

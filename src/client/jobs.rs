@@ -16,6 +16,7 @@ impl ApiClient {
             ("patient", &query.patient),
             ("assignee", &query.assignee),
             ("status", &query.status),
+            ("purpose", &query.purpose),
         ] {
             if let Some(v) = value {
                 params.push(format!("{key}={}", segment(v)));

@@ -224,6 +224,10 @@ pub struct JobQuery {
     /// `open` (the default), `done`, `cancelled` or `all`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// `export` when the jobs leave wardround (audited as an export); `view` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(pattern = "^(view|export)$")]
+    pub purpose: Option<String>,
 }
 
 /// A patient's plan: a few lines for whoever has them next.

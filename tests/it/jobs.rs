@@ -655,6 +655,280 @@ async fn the_handover_sheet_has_plans_and_open_jobs(store: TestStore) {
     w.server.stop().await;
 }
 
+/// The elements of an R4 Task (4.0.1), for checking an export has no other.
+const TASK_ELEMENTS: &[&str] = &[
+    "resourceType",
+    "id",
+    "meta",
+    "implicitRules",
+    "language",
+    "text",
+    "contained",
+    "extension",
+    "modifierExtension",
+    "identifier",
+    "instantiatesCanonical",
+    "instantiatesUri",
+    "basedOn",
+    "groupIdentifier",
+    "partOf",
+    "status",
+    "statusReason",
+    "businessStatus",
+    "intent",
+    "priority",
+    "code",
+    "description",
+    "focus",
+    "for",
+    "encounter",
+    "executionPeriod",
+    "authoredOn",
+    "lastModified",
+    "requester",
+    "performerType",
+    "owner",
+    "location",
+    "reasonCode",
+    "reasonReference",
+    "insurance",
+    "note",
+    "relevantHistory",
+    "restriction",
+    "input",
+    "output",
+];
+
+/// An R4 dateTime (the specification's regex, with a time and zone, as wardround writes).
+fn is_fhir_datetime(v: &serde_json::Value) -> bool {
+    v.as_str().is_some_and(|s| {
+        chrono::DateTime::parse_from_rfc3339(s).is_ok() && (s.ends_with('Z') || s.contains('+'))
+    })
+}
+
+/// What the R4 specification asks of each Task written; and, where CI provides a validator
+/// (`WARDROUND_FHIR_VALIDATOR`: a Python with fhir.resources), its verdict on the file.
+fn assert_valid_r4_tasks(ndjson: &str) {
+    let lines: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for t in &lines {
+        let o = t.as_object().unwrap();
+        for key in o.keys() {
+            assert!(
+                TASK_ELEMENTS.contains(&key.as_str()),
+                "{key} is not a Task element"
+            );
+        }
+        assert_eq!(t["resourceType"], "Task");
+        let id = t["id"].as_str().unwrap();
+        assert!(
+            id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        );
+        assert!(["ready", "completed", "cancelled"].contains(&t["status"].as_str().unwrap()));
+        assert_eq!(t["intent"], "order");
+        assert!(["routine", "urgent", "asap", "stat"].contains(&t["priority"].as_str().unwrap()));
+        assert!(t["for"]["reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("Patient/"));
+        for at in [
+            &t["authoredOn"],
+            &t["lastModified"],
+            &t["executionPeriod"]["start"],
+        ] {
+            assert!(is_fhir_datetime(at), "{at}");
+        }
+        assert!(
+            t["owner"]["display"].is_string() && t["requester"]["identifier"]["value"].is_string()
+        );
+    }
+    if let Ok(python) = std::env::var("WARDROUND_FHIR_VALIDATOR") {
+        use std::io::Write as _;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/validate_fhir_r4.py");
+        let mut child = std::process::Command::new(python)
+            .arg(script)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(ndjson.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "the R4 validator refused the export:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+async fn handover_and_jobs_leave_through_export(store: TestStore) {
+    let w = ward(&store).await;
+    let registrar = w.as_("registrar").await;
+    registrar
+        .write_plan(&w.patient, "Wean oxygen.\nHome tomorrow if K+ normal.")
+        .await
+        .unwrap();
+    let now = w.server.domain.now();
+    let open = registrar
+        .create_job(&NewJob {
+            due_at: Some(now + Duration::hours(3)),
+            priority: JobPriority::Urgent,
+            ..new_job(&w.patient, "Repeat potassium", &format!("role:{ROLE}"))
+        })
+        .await
+        .unwrap();
+    let done = registrar
+        .create_job(&new_job(&w.patient, "Chase CXR", "nurse"))
+        .await
+        .unwrap();
+    w.as_("nurse")
+        .await
+        .change_job(done.id, &JobPatch::Done)
+        .await
+        .unwrap();
+    let cancelled = registrar
+        .create_job(&new_job(&w.patient, "ECG", "nurse"))
+        .await
+        .unwrap();
+    registrar
+        .change_job(
+            cancelled.id,
+            &JobPatch::Cancel {
+                reason: "Done in ED".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    let run = |args: &'static [&'static str]| {
+        let url = w.url.clone();
+        tokio::task::spawn_blocking(move || common::run_as("nurse", &url, args))
+    };
+    let (ok, md, err) = run(&[
+        "export",
+        "--list",
+        "4 West round",
+        "--handover",
+        "--format",
+        "md",
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(md.starts_with("# Handover: 4 West round"), "{md}");
+    assert!(md.contains("> Wean oxygen."), "{md}");
+    assert!(
+        md.contains("- [ ] Repeat potassium — role: 4 West nurse in charge, due "),
+        "{md}"
+    );
+    assert!(
+        !md.contains("Chase CXR") && !md.contains("ECG"),
+        "open jobs only"
+    );
+    let (ok, csv, err) = run(&[
+        "export",
+        "--list",
+        "4 West round",
+        "--handover",
+        "--format",
+        "csv",
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert!(csv.starts_with("bed,name,news2,plan,plan_by,open_jobs,jobs,discharged\n"));
+    assert_eq!(
+        csv.matches("\"Wean oxygen.\nHome tomorrow if K+ normal.\"")
+            .count(),
+        1,
+        "{csv}"
+    );
+    let (ok, json, err) = run(&[
+        "export",
+        "--list",
+        "4 West round",
+        "--handover",
+        "--format",
+        "json",
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    let sheet: wardround::model::HandoverSheet = serde_json::from_str(&json).unwrap();
+    assert_eq!(sheet.rows.len(), 2);
+
+    let (ok, ndjson, err) = run(&[
+        "export",
+        "--jobs",
+        "--list",
+        "4 West round",
+        "--format",
+        "fhir-ndjson",
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{err}");
+    assert_valid_r4_tasks(&ndjson);
+    let tasks: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(tasks.len(), 3, "open and closed");
+    let task = |id: Uuid| tasks.iter().find(|t| t["id"] == id.to_string()).unwrap();
+    let t = task(open.id);
+    assert_eq!(t["status"], "ready");
+    assert_eq!(t["priority"], "asap");
+    assert_eq!(t["owner"]["type"], "PractitionerRole");
+    assert_eq!(t["for"]["reference"], format!("Patient/{}", w.patient));
+    assert!(is_fhir_datetime(&t["restriction"]["period"]["end"]));
+    let t = task(done.id);
+    assert_eq!(t["status"], "completed");
+    assert!(is_fhir_datetime(&t["executionPeriod"]["end"]));
+    assert_eq!(task(cancelled.id)["statusReason"]["text"], "Done in ED");
+
+    // Each left wardround as an export, in the audit log.
+    let exports = w
+        .server
+        .domain
+        .store()
+        .audit_entries(&wardround::server::store::AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action.as_str() == "list_exported" || e.detail.ends_with(", exported"))
+        .count();
+    assert!(exports >= 4, "{exports}");
+    // Wrong pairings say what goes with what.
+    let (ok, _, err) = run(&[
+        "export",
+        "--list",
+        "4 West round",
+        "--handover",
+        "--format",
+        "fhir-ndjson",
+    ])
+    .await
+    .unwrap();
+    assert!(!ok && err.contains("--jobs"), "{err}");
+    let (ok, _, err) = run(&["export", "--handover"]).await.unwrap();
+    assert!(!ok && err.contains("--list"), "{err}");
+    w.server.stop().await;
+}
+
 on_each_store!(
     a_job_is_made_listed_and_done_live,
     only_the_patients_care_team_sees_or_changes_jobs,
@@ -664,4 +938,5 @@ on_each_store!(
     a_roles_jobs_pass_to_whoever_takes_the_role,
     a_job_from_a_chat_message_links_to_it,
     the_handover_sheet_has_plans_and_open_jobs,
+    handover_and_jobs_leave_through_export,
 );

@@ -350,6 +350,28 @@ impl Domain {
         }
         let now = self.clock.now();
         jobs.sort_by(|a, b| work_order(a, b, now));
+        match query.purpose.as_deref() {
+            None | Some("view") => {}
+            Some("export") => {
+                let scope = query
+                    .list
+                    .map(|l| format!("list {l}"))
+                    .or_else(|| query.patient.as_ref().map(|_| "a patient".into()))
+                    .unwrap_or_else(|| "my teams".into());
+                self.audit(
+                    session,
+                    AuditAction::ListExported,
+                    query.patient.as_deref(),
+                    format!("jobs of {scope} ({} jobs)", jobs.len()),
+                )
+                .await?;
+            }
+            Some(_) => {
+                return Err(DomainError::Invalid(
+                    "purpose is `view` or `export`.".into(),
+                ))
+            }
+        }
         Ok(jobs)
     }
 

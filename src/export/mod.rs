@@ -10,6 +10,9 @@ use crate::fhir::{columns, BundleSource};
 use crate::model::{Cell, CellValue, ColumnId, Row};
 use crate::sanitize::sanitize;
 
+pub mod handover;
+pub mod tasks;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
@@ -122,7 +125,7 @@ fn clean_cell(cell: &Cell) -> Cell {
 /// RFC 4180 quoting, after the screen's sanitiser; a field a spreadsheet would run as a
 /// formula (a leading `=`, `+`, `-` or `@`, also after blanks, or a leading TAB or CR) is
 /// defused with a `'` so it shows the text instead.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let s = sanitize(s);
     let formula = s
         .trim_start_matches(|c: char| c.is_whitespace())
@@ -136,6 +139,18 @@ fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
+    }
+}
+
+/// Every string in a JSON export sanitised, line by line (a plan keeps its line breaks).
+pub fn clean_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            *s = s.lines().map(sanitize).collect::<Vec<_>>().join("\n");
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(clean_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(clean_json),
+        _ => {}
     }
 }
 
