@@ -2,7 +2,9 @@
 //! any other client). They post on a script, and they receive, read and answer what the
 //! demo user sends them, so receipts can be watched changing. The registrar holds the
 //! on-call role and hands it over to the next registrar soon after an urgent message to
-//! the role arrives, so the message can be watched following the hand-over.
+//! the role arrives, so the message can be watched following the hand-over. During the
+//! round the registrar writes the sickest patient's plan and gives the demo nurse jobs
+//! (one urgent), which the nurse can tick off.
 
 use std::time::Duration;
 
@@ -13,7 +15,8 @@ use uuid::Uuid;
 use super::cast::{Cast, ON_CALL};
 use crate::client::{spawn_event_stream, ApiClient, ClientError, StreamUpdate};
 use crate::model::{
-    ConversationKind, EventKind, NewMessage, OnCall, Priority, ReceiptState, StartConversation,
+    ConversationKind, EventKind, JobPriority, NewJob, NewMessage, OnCall, Priority, ReceiptState,
+    StartConversation,
 };
 
 /// How long the registrar takes to hand the role over once an urgent message to it comes.
@@ -24,6 +27,8 @@ pub struct Concern {
     pub patient: String,
     pub bed: String,
     pub news2: String,
+    /// The next sickest patient: a routine job comes for them.
+    pub next: String,
 }
 
 pub struct Colleagues {
@@ -104,6 +109,37 @@ pub async fn start(url: &str, cast: &Cast, concern: Concern) -> Result<Colleague
             concern.bed, concern.news2
         );
         let _ = post(&registrar_c, chat, &text, Priority::Urgent).await;
+    });
+    // The round: the registrar writes the plan and gives the nurse the work it makes.
+    let (registrar_j, nurse_name) = (registrar.clone(), cast.nurse.username.clone());
+    let (sick, runner_up) = (concern.patient.clone(), concern.next.clone());
+    tasks.spawn(async move {
+        tokio::time::sleep(Duration::from_secs(12)).await;
+        let _ = registrar_j
+            .write_plan(
+                &sick,
+                "Sepsis six given; IV antibiotics, fluids.\nRepeat lactate; ICU outreach if NEWS2 stays 7 or more.",
+            )
+            .await;
+        let now = chrono::Utc::now();
+        let job = |patient: &str, text: &str, minutes: i64, priority| NewJob {
+            id: None,
+            patient: patient.to_string(),
+            text: text.into(),
+            assignee: nurse_name.clone(),
+            due_at: Some(now + chrono::Duration::minutes(minutes)),
+            priority,
+            message_id: None,
+        };
+        let _ = registrar_j
+            .create_job(&job(&sick, "Repeat full set of obs and a lactate", 30, JobPriority::Urgent))
+            .await;
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        if !runner_up.is_empty() {
+            let _ = registrar_j
+                .create_job(&job(&runner_up, "Chase the chest X-ray report", 120, JobPriority::Routine))
+                .await;
+        }
     });
     // The charge nurse writes to the on-call registrar by role, not by name.
     let charge_r = charge.clone();

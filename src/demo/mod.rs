@@ -101,11 +101,15 @@ fn sickest(ward: &BundleSource, now: chrono::DateTime<Utc>) -> colleagues::Conce
         Some(crate::model::CellValue::Number(n)) => n,
         _ => -1.0,
     };
-    let chart = ward.charts().max_by(|a, b| score(a).total_cmp(&score(b)));
+    let mut charts: Vec<&crate::fhir::PatientChart> = ward.charts().collect();
+    charts.sort_by(|a, b| score(b).total_cmp(&score(a)));
+    let chart = charts.first().copied();
+    let next = charts.get(1).and_then(|c| c.patient.id.clone());
     let cell = |c: ColumnId| chart.map_or_else(Cell::empty, |ch| columns::cell(ch, c, now));
     colleagues::Concern {
         patient: chart.and_then(|c| c.patient.id.clone()).unwrap_or_default(),
         bed: cell(ColumnId::Bed).text,
         news2: cell(ColumnId::News2).text,
+        next: next.unwrap_or_default(),
     }
 }

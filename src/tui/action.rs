@@ -74,6 +74,14 @@ pub enum Action {
     StatusSet(Result<Presence, String>),
     /// `:oncall`: the role as it is after.
     OnCallChanged(Result<RoleInfo, String>),
+    /// The open jobs on my teams' patients.
+    JobsLoaded(Result<Vec<crate::model::Job>, String>),
+    /// The server's word on a job made or changed here (the event stream tells everyone).
+    JobSaved(Result<crate::model::Job, String>),
+    /// A plan written here, as stored.
+    PlanSaved(Result<crate::model::Plan, String>),
+    /// A list's handover sheet.
+    HandoverLoaded(Uuid, Result<crate::model::HandoverSheet, String>),
     /// A background request failed; shown in the status bar.
     Failed(String),
     /// A background request did what was asked; said in the status bar.
@@ -194,5 +202,16 @@ pub enum Effect {
     },
     SetStatus(StatusChange),
     OnCall(OnCall),
+    LoadJobs,
+    CreateJob(crate::model::NewJob),
+    ChangeJob {
+        id: Uuid,
+        patch: crate::model::JobPatch,
+    },
+    WritePlan {
+        patient: String,
+        text: String,
+    },
+    LoadHandover(Uuid),
     Quit,
 }

@@ -302,6 +302,8 @@ pub struct App {
     pub presence: crate::model::Presence,
     /// Messages that arrived on do-not-disturb without ringing.
     pub held: u32,
+    /// The round's work on my teams' patients, and the plans heard of.
+    pub jobs: super::jobs::JobBook,
 }
 
 impl App {
@@ -358,6 +360,7 @@ impl App {
             pending_view: None,
             presence: crate::model::Presence::default(),
             held: 0,
+            jobs: Default::default(),
         }
     }
 
@@ -394,6 +397,7 @@ impl App {
         self.presentation = None;
         self.shared_view = None;
         self.pending_view = None;
+        self.jobs = Default::default();
     }
 
     /// Messages in the outbox, not yet stored by the server.
@@ -425,6 +429,11 @@ impl App {
 
     pub fn alert_active(&self) -> bool {
         !self.urgent_waiting().is_empty()
+    }
+
+    /// The alert bar pulses: an urgent message, or an urgent job for me not yet seen.
+    pub fn pulsing(&self) -> bool {
+        self.alert_active() || !self.jobs.urgent_unseen().is_empty()
     }
 
     /// Important messages to me that I have not read, oldest first: a steady mark.
@@ -623,6 +632,8 @@ impl App {
                 | Scope::CommandLine
                 | Scope::NewChat
                 | Scope::Lists
+                | Scope::JobForm
+                | Scope::JobAsk
         )
     }
 

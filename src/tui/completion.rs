@@ -48,6 +48,35 @@ impl Known {
     }
 }
 
+/// Who a job may be for, starting with `typed` (a username, a word of a name, or a
+/// role as `role:NAME`): `(what the field takes, how it is listed)`, `me` first.
+pub fn assignees(known: &Known, typed: &str) -> Vec<(String, String)> {
+    let typed = typed.trim();
+    let mut found = Vec::new();
+    if starts("me", typed) {
+        found.push(("me".to_string(), "me".to_string()));
+    }
+    let role_typed = typed.strip_prefix("role:").unwrap_or(typed);
+    for c in &known.people {
+        if !typed.starts_with("role:")
+            && (starts(&c.username, typed)
+                || starts(&c.display_name, typed)
+                || c.display_name.split_whitespace().any(|w| starts(w, typed)))
+        {
+            found.push((
+                c.username.clone(),
+                format!("{} ({})", c.display_name, c.username),
+            ));
+        }
+    }
+    for r in &known.roles {
+        if starts(r, role_typed) || r.split_whitespace().any(|w| starts(w, role_typed)) {
+            found.push((format!("role:{r}"), format!("role: {r}")));
+        }
+    }
+    found
+}
+
 /// One thing Tab may put in the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
@@ -70,7 +99,7 @@ pub struct Completion {
 }
 
 /// The words a command takes after it, for the command names' own completion.
-const TAKES_MORE: &[&str] = &["follow", "hand", "status", "oncall"];
+const TAKES_MORE: &[&str] = &["follow", "hand", "status", "oncall", "jobs"];
 
 /// What may complete `line`, `me` left out of people and `followers` (of my
 /// presentation) put first where control is handed.
@@ -130,6 +159,10 @@ pub fn complete(
                 )
             }
         },
+        "jobs" => at(
+            0,
+            words(&["mine", "roles", "team", "patient", "closed"], arg, false),
+        ),
         "oncall" => match arg.split_once(char::is_whitespace) {
             None => at(0, words(&["take", "hand", "drop"], arg, true)),
             Some((action, role)) => {

@@ -52,6 +52,18 @@ pub fn action(action: Action) -> Action {
         A::StatusSet(r) => A::StatusSet(clean(r, |p| p)),
         A::OnCallChanged(r) => A::OnCallChanged(clean(r, via_json)),
         A::Stream(StreamUpdate::Event(e)) => A::Stream(StreamUpdate::Event(event(e))),
+        A::JobsLoaded(r) => A::JobsLoaded(each(r, via_json)),
+        A::JobSaved(r) => A::JobSaved(clean(r, via_json)),
+        A::PlanSaved(r) => A::PlanSaved(clean(r, plan)),
+        A::HandoverLoaded(list, r) => A::HandoverLoaded(
+            list,
+            clean(r, |mut sheet| {
+                for row in &mut sheet.rows {
+                    row.plan = row.plan.take().map(plan);
+                }
+                via_json_keeping_plans(sheet)
+            }),
+        ),
         A::Stream(StreamUpdate::Disconnected { reason, retry_in }) => {
             A::Stream(StreamUpdate::Disconnected {
                 reason: sanitize(&reason),
@@ -124,6 +136,10 @@ fn event(mut e: Event) -> Event {
             text: sanitize(&text).replace(['\n', '\t'], " "),
         },
         handed @ EventKind::Handed { .. } => via_json(handed),
+        EventKind::Job { job } => EventKind::Job {
+            job: Box::new(via_json(*job)),
+        },
+        EventKind::Plan { plan: p } => EventKind::Plan { plan: plan(p) },
         other => other,
     };
     e
@@ -138,6 +154,30 @@ fn via_json<T: serde::Serialize + serde::de::DeserializeOwned>(value: T) -> T {
         }
         Err(_) => value,
     }
+}
+
+/// A plan cleaned line by line: its line breaks are its own.
+fn plan(mut p: crate::model::Plan) -> crate::model::Plan {
+    p.text = p
+        .text
+        .lines()
+        .map(|l| sanitize(l).replace('\t', " "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    p.written_by = via_json(p.written_by);
+    p.patient = sanitize(&p.patient);
+    p
+}
+
+/// `via_json`, with each plan (already cleaned by [`plan`]) kept as it is.
+fn via_json_keeping_plans(mut sheet: crate::model::HandoverSheet) -> crate::model::HandoverSheet {
+    let plans: Vec<Option<crate::model::Plan>> =
+        sheet.rows.iter_mut().map(|r| r.plan.take()).collect();
+    let mut sheet = via_json(sheet);
+    for (row, plan) in sheet.rows.iter_mut().zip(plans) {
+        row.plan = plan;
+    }
+    sheet
 }
 
 fn list(mut l: PatientList) -> PatientList {
@@ -201,6 +241,12 @@ fn clean_cell(cell: &mut Cell) {
 }
 
 fn detail(mut d: PatientDetail) -> PatientDetail {
+    let kept = d.plan.take().map(plan);
+    let d = detail_strings(d);
+    PatientDetail { plan: kept, ..d }
+}
+
+fn detail_strings(mut d: PatientDetail) -> PatientDetail {
     // Round-trip through JSON so every string, however nested, passes the sanitizer.
     if let Ok(mut v) = serde_json::to_value(&d) {
         clean_json(&mut v);

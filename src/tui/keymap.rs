@@ -91,6 +91,21 @@ pub enum Command {
     AddMember,
     RemoveMember,
     CloseMembers,
+    /// A job on the selected patient.
+    NewJob,
+    /// A job from the newest message of someone else in the open chat.
+    JobFromMessage,
+    /// Write the selected patient's plan.
+    WritePlan,
+    /// In the plan: a new line.
+    PlanNewLine,
+    JobDone,
+    JobCancel,
+    JobReassign,
+    NextJobView,
+    PrevJobView,
+    /// Show the job's patient on the list.
+    JobToPatient,
 }
 
 /// Where a binding applies.
@@ -125,6 +140,14 @@ pub enum Scope {
     Text,
     /// Choosing from all lists of my teams (typing narrows).
     Lists,
+    /// Making a job (typing fills the field).
+    JobForm,
+    /// The jobs pane (`:jobs`).
+    Jobs,
+    /// Answering the jobs pane's question (a reason, whom to).
+    JobAsk,
+    /// The handover sheet (`:handover`).
+    Handover,
 }
 
 impl Scope {
@@ -156,6 +179,10 @@ impl Scope {
             Scope::Members => "Members (:members)",
             Scope::Text => "Editing text (in every field)",
             Scope::Lists => "All lists (typing finds)",
+            Scope::JobForm => "A new job (typing fills the field)",
+            Scope::Jobs => "Jobs (:jobs)",
+            Scope::JobAsk => "Cancelling or handing on a job (typing answers)",
+            Scope::Handover => "Handover sheet (:handover)",
         }
     }
 }
@@ -296,9 +323,9 @@ pub struct Keymap {
 impl Default for Keymap {
     fn default() -> Self {
         use super::components::{
-            chat, column_picker, command_line, conversations, diagnostics, help, list_switcher,
-            lock_screen, members, new_chat, patient_list, patient_search, prompt, text_field,
-            ward_search,
+            chat, column_picker, command_line, conversations, diagnostics, handover, help,
+            job_form, jobs_pane, list_switcher, lock_screen, members, new_chat, patient_list,
+            patient_search, prompt, text_field, ward_search,
         };
         let mut bindings = global_bindings();
         bindings.extend(text_field::bindings());
@@ -316,6 +343,9 @@ impl Default for Keymap {
         bindings.extend(new_chat::bindings());
         bindings.extend(members::bindings());
         bindings.extend(list_switcher::bindings());
+        bindings.extend(job_form::bindings());
+        bindings.extend(jobs_pane::bindings());
+        bindings.extend(handover::bindings());
         Keymap { bindings }
     }
 }
@@ -465,6 +495,10 @@ mod tests {
             Scope::NewChat,
             Scope::Members,
             Scope::Lists,
+            Scope::JobForm,
+            Scope::Jobs,
+            Scope::JobAsk,
+            Scope::Handover,
         ] {
             let mut seen: Vec<(KeyPress, Scope)> = Vec::new();
             let typing = matches!(
@@ -477,6 +511,8 @@ mod tests {
                     | Scope::CommandLine
                     | Scope::NewChat
                     | Scope::Lists
+                    | Scope::JobForm
+                    | Scope::JobAsk
             );
             let reachable = km
                 .in_scope(scope)

@@ -9,6 +9,7 @@ pub mod components;
 pub mod follow;
 pub mod hardening;
 mod intake;
+pub mod jobs;
 pub mod keymap;
 pub mod overlay;
 pub mod patients;
@@ -191,7 +192,7 @@ async fn event_loop(
     let mut shown = ClockShown::of(&app);
 
     while !app.quit {
-        let alerting = app.alert_active() && !app.reduced_motion;
+        let alerting = app.pulsing() && !app.reduced_motion;
         // Offline, the footer counts down to the next retry: wake when its second turns,
         // not on a frame timer.
         let now = Utc::now();

@@ -42,6 +42,12 @@ pub enum Overlay {
     Members(MembersState),
     /// `L`: all lists of my teams.
     Lists(super::components::list_switcher::ListsState),
+    /// `J`: a new job on a patient.
+    JobForm(super::components::job_form::JobForm),
+    /// `:jobs`.
+    Jobs(super::components::jobs_pane::JobsState),
+    /// `:handover`.
+    Handover(super::components::handover::HandoverState),
 }
 
 impl Overlay {
@@ -60,6 +66,10 @@ impl Overlay {
             Overlay::NewChat(_) => Scope::NewChat,
             Overlay::Members(_) => Scope::Members,
             Overlay::Lists(_) => Scope::Lists,
+            Overlay::JobForm(_) => Scope::JobForm,
+            Overlay::Jobs(j) if j.asking.is_some() => Scope::JobAsk,
+            Overlay::Jobs(_) => Scope::Jobs,
+            Overlay::Handover(_) => Scope::Handover,
         })
     }
 

@@ -144,6 +144,46 @@ impl PatientListState {
         }
     }
 
+    /// Sets each row's `jobs` cell from the open jobs known (patient: open, one overdue).
+    /// Re-indexes the rows only when a cell changed.
+    pub fn show_jobs(&mut self, counts: &std::collections::HashMap<String, (u32, bool)>) {
+        let mut changed = false;
+        for row in &mut self.loaded {
+            let (open, late) = counts.get(&row.patient).copied().unwrap_or_default();
+            let cell = Cell::jobs(open, late);
+            if row.cell(ColumnId::Jobs) != Some(&cell) {
+                row.columns.insert(ColumnId::Jobs, cell);
+                changed = true;
+            }
+        }
+        if changed {
+            let rows = std::mem::take(&mut self.loaded);
+            self.set_rows(rows);
+            self.refresh();
+        }
+    }
+
+    /// Puts the cursor on a patient, if the list shows them (the filter cleared if it
+    /// hides them).
+    pub fn select_patient(&mut self, patient: &str) -> bool {
+        if !self.loaded.iter().any(|r| r.patient == patient) {
+            return false;
+        }
+        if !self.visible().any(|r| r.patient == patient) {
+            self.filter.clear();
+            self.filtering = false;
+            self.refresh();
+        }
+        let at = self.visible().position(|r| r.patient == patient);
+        match at {
+            Some(at) => {
+                self.selected = at;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// New rows from the server (the view is re-derived by [`Self::refresh`]).
     pub fn set_rows(&mut self, rows: Vec<Row>) {
         self.sort_cache = SortCache::index(&rows);

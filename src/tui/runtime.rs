@@ -295,6 +295,24 @@ impl Effects {
             Effect::OnCall(change) => answer(tasks, tx, async move {
                 Action::OnCallChanged(client.on_call(&change).await.map_err(text))
             }),
+            Effect::LoadJobs => answer(tasks, tx, async move {
+                Action::JobsLoaded(client.jobs(&Default::default()).await.map_err(text))
+            }),
+            Effect::CreateJob(new) => answer(tasks, tx, async move {
+                Action::JobSaved(retried(|| client.create_job(&new)).await.map_err(text))
+            }),
+            Effect::ChangeJob { id, patch } => answer(tasks, tx, async move {
+                Action::JobSaved(client.change_job(id, &patch).await.map_err(text))
+            }),
+            Effect::WritePlan {
+                patient,
+                text: plan,
+            } => answer(tasks, tx, async move {
+                Action::PlanSaved(client.write_plan(&patient, &plan).await.map_err(text))
+            }),
+            Effect::LoadHandover(list) => answer(tasks, tx, async move {
+                Action::HandoverLoaded(list, client.handover(list, false).await.map_err(text))
+            }),
             Effect::Follow(user) => answer(tasks, tx, async move {
                 match client.follow(&user).await {
                     Ok(p) => Action::PresentationLoaded(Ok(Some(p))),
@@ -319,6 +337,27 @@ impl Effects {
             }),
             Effect::Diagnose(token) => diagnose(tasks, client, tx, token),
             Effect::Quit => {}
+        }
+    }
+}
+
+/// A request whose id makes a retry harmless (a job made with the client's id), tried
+/// again a few times while the server cannot be reached.
+async fn retried<T, F, Fut>(call: F) -> Result<T, crate::client::ClientError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, crate::client::ClientError>>,
+{
+    let mut wait = Duration::from_millis(500);
+    let mut tries = 0;
+    loop {
+        match call().await {
+            Err(e) if e.is_transient() && tries < 5 => {
+                tries += 1;
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            done => return done,
         }
     }
 }

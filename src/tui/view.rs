@@ -7,9 +7,9 @@ use ratatui::Frame;
 
 use super::app::{App, Overlay};
 use super::components::{
-    alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, help,
-    list_switcher, lock_screen, members, new_chat, patient_list, patient_search, prompt, spotlight,
-    status_bar, ward_search,
+    alert_bar, chat, column_picker, command_line, conversations, detail, diagnostics, handover,
+    help, job_form, jobs_pane, list_switcher, lock_screen, members, new_chat, patient_list,
+    patient_search, prompt, spotlight, status_bar, ward_search,
 };
 use super::theme::{Role, Theme};
 
@@ -122,6 +122,9 @@ fn overlays(app: &App, theme: &Theme, frame: &mut Frame, main: Rect, status: Rec
     new_chat::render(app, theme, frame, main);
     members::render(app, theme, frame, main);
     list_switcher::render(app, theme, frame, main);
+    jobs_pane::render(app, theme, frame, main);
+    handover::render(app, theme, frame, main);
+    job_form::render(app, theme, frame, main);
     prompt::render(app, theme, frame, main);
     diagnostics::render(app, theme, frame, main);
     if let Overlay::Help { .. } = app.overlay {

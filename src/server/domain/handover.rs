@@ -103,13 +103,17 @@ impl Domain {
                 .map(|cell| cell.text.clone())
                 .unwrap_or_default()
         };
+        // Handed over bed by bed, as a round goes.
+        let mut ordered: Vec<&crate::model::Row> = rows.rows.iter().collect();
+        ordered.sort_by(|a, b| {
+            crate::model::natural_cmp(&text(a, ColumnId::Bed), &text(b, ColumnId::Bed))
+        });
         let sheet = HandoverSheet {
             list_id: list.id,
             list: list.name.clone(),
             at: now,
-            rows: rows
-                .rows
-                .iter()
+            rows: ordered
+                .into_iter()
                 .map(|row| HandoverRow {
                     patient: row.patient.clone(),
                     bed: text(row, ColumnId::Bed),

@@ -1,6 +1,7 @@
 //! The one-line alert bar, always there. While an urgent message waits for me it pulses
-//! (steady under reduced motion); an important one gets a steady mark; my own urgent
-//! message that nobody answered gets a steady warning.
+//! (steady under reduced motion), and so does an urgent job for me until I have seen it;
+//! an important message gets a steady mark, and so does a job of mine past its due time;
+//! my own urgent message that nobody answered gets a steady warning.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,7 +20,7 @@ pub fn shown_since(app: &App) -> Option<chrono::DateTime<chrono::Utc>> {
     if let Some(oldest) = app.urgent_waiting().first() {
         return Some(oldest.message.sent_at);
     }
-    if !app.unanswered.is_empty() {
+    if !app.unanswered.is_empty() || !app.jobs.urgent_unseen().is_empty() {
         return None;
     }
     app.important_waiting()
@@ -65,6 +66,24 @@ pub fn content(app: &App) -> (String, Role) {
         text.push_str(&format!("   {hint} "));
         return (text, role);
     }
+    let urgent_jobs = app.jobs.urgent_unseen();
+    if let Some(first) = urgent_jobs.first() {
+        let role = if app.reduced_motion {
+            Role::AlertSteady
+        } else if app.pulse_on {
+            Role::AlertPulseA
+        } else {
+            Role::AlertPulseB
+        };
+        // Never the job's words: the bar is read across the room.
+        let text = format!(
+            " ‼ URGENT JOB  from {} · {} · {} for you   [{jump}] open ",
+            first.created_by.display_name,
+            bed(app, &first.patient),
+            urgent_jobs.len(),
+        );
+        return (text, role);
+    }
     if let Some(notice) = app.unanswered.first() {
         let mut text = format!(
             " ⚠ UNANSWERED  your urgent message of {} · not read by {}",
@@ -88,6 +107,19 @@ pub fn content(app: &App) -> (String, Role) {
             place(app, oldest),
             ago((app.now - oldest.message.sent_at).num_seconds()),
             important.len(),
+        );
+        return (text, Role::AlertImportant);
+    }
+    let overdue = app.jobs.overdue_mine(app.now);
+    if let Some(first) = overdue.first() {
+        let due = first
+            .due_at
+            .map(|d| crate::tui::jobs::due_label(d, app.now, app.utc_offset))
+            .unwrap_or_default();
+        let text = format!(
+            " ⏰ OVERDUE JOB  {} · due {due} · {} overdue   [{jump}] open ",
+            bed(app, &first.patient),
+            overdue.len(),
         );
         return (text, Role::AlertImportant);
     }
@@ -184,6 +216,14 @@ fn place(app: &App, w: &UrgentWaiting<'_>) -> String {
         },
         (None, ConversationKind::Direct) => "1:1".into(),
         _ => w.conversation.info.title.clone(),
+    }
+}
+
+/// A job's patient as the bar may name them: by bed only.
+fn bed(app: &App, patient: &str) -> String {
+    match app.bed_of(patient) {
+        Some(bed) => format!("bed {bed}"),
+        None => "a patient".into(),
     }
 }
 

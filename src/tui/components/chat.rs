@@ -59,7 +59,47 @@ pub fn bindings() -> Vec<Binding> {
             "Who has read my messages",
         )
         .hint("who read"),
+        Binding::new(
+            s,
+            &[KeyPress::ctrl('t'), KeyPress::plain(KeyCode::F(6))],
+            JobFromMessage,
+            "Make a job of the newest message from someone else",
+        )
+        .hint("job"),
     ]
+}
+
+/// `Ctrl-T`: the job form, from the newest message someone else wrote here, on the
+/// chat's patient (a patient's chat) or else the patient selected on the list.
+fn job_from_message(app: &mut App) -> Vec<Effect> {
+    let me = app.me.id;
+    let Some(conversation) = app.open() else {
+        return Vec::new();
+    };
+    let message = conversation
+        .messages
+        .iter()
+        .rev()
+        .map(|m| &m.message)
+        .find(|m| m.sender_id != me && m.sender_id != crate::model::SYSTEM_SENDER)
+        .map(|m| (m.id, m.body.replace('\n', " ")));
+    let patient = conversation
+        .info
+        .subject
+        .clone()
+        .or_else(|| app.patients.selected_row().map(|r| r.patient.clone()));
+    match (message, patient) {
+        (None, _) => {
+            app.notice = Some("No message from someone else here to make a job of.".into());
+            Vec::new()
+        }
+        (_, None) => {
+            app.notice =
+                Some("Select the patient on the list first: a job is on a patient.".into());
+            Vec::new()
+        }
+        (Some(message), Some(patient)) => super::job_form::open(app, patient, Some(message)),
+    }
 }
 
 /// Text typed into the composer.
@@ -89,6 +129,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             app.chat.priority = p;
         }
         Command::ShowReceiptNames => app.show_receipt_names = !app.show_receipt_names,
+        Command::JobFromMessage => return job_from_message(app),
         _ => {}
     }
     Vec::new()

@@ -24,6 +24,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("unfollow", "Stop following, or presenting"),
     ("hand NAME", "Presenting: let NAME drive"),
     ("lists", "All lists of your teams"),
+    ("jobs", "Jobs: mine, my roles, team, …"),
+    ("jobs team", "Or: roles, patient, closed"),
+    ("handover", "This list's handover sheet"),
     ("members", "Who is in it; add, remove"),
     ("leave", "Leave this group"),
     ("status dnd 30m", "Do not disturb; urgent rings"),
@@ -51,6 +54,8 @@ pub enum Typed {
     Help,
     Members,
     Lists,
+    Jobs(crate::tui::jobs::View),
+    Handover,
     Leave,
     Status(StatusChange),
     OnCall(OnCall),
@@ -62,6 +67,20 @@ pub fn parse(line: &str) -> Result<Typed, String> {
     // These take several words (role names and people's names have spaces).
     match name {
         "status" => return status(words.collect()),
+        "jobs" => {
+            use crate::tui::jobs::View;
+            let rest = words.collect::<Vec<_>>().join(" ");
+            return match rest.as_str() {
+                "" | "mine" | "me" => Ok(Typed::Jobs(View::Mine)),
+                "roles" | "my roles" => Ok(Typed::Jobs(View::Roles)),
+                "team" | "all" => Ok(Typed::Jobs(View::Team)),
+                "patient" | "this patient" => Ok(Typed::Jobs(View::Patient)),
+                "closed" | "done" => Ok(Typed::Jobs(View::Closed)),
+                other => Err(format!(
+                    "`{other}`: :jobs shows mine, roles, team, patient or closed."
+                )),
+            };
+        }
         "oncall" => return on_call(words.collect()),
         "follow" | "hand" => {
             let who = words.collect::<Vec<_>>().join(" ");
@@ -84,11 +103,12 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         ("help", None) => Typed::Help,
         ("members", None) => Typed::Members,
         ("lists", None) => Typed::Lists,
+        ("handover", None) => Typed::Handover,
         ("leave", None) => Typed::Leave,
         ("", _) => return Err("Type a command after the colon; :help lists them.".into()),
         (
             known @ ("unfollow" | "diag" | "lock" | "password" | "present" | "help" | "members"
-            | "lists" | "leave"),
+            | "lists" | "leave" | "handover"),
             Some(_),
         ) => return Err(format!(":{known} takes nothing after it.")),
         (other, _) => {
@@ -374,6 +394,8 @@ fn run(app: &mut App, typed: Typed) -> Vec<Effect> {
             super::list_switcher::open(app);
             Vec::new()
         }
+        Typed::Jobs(view) => super::jobs_pane::open(app, view),
+        Typed::Handover => super::handover::open(app),
         Typed::Leave => match app.open().map(|c| (c.info.id, c.info.kind)) {
             Some((conversation, crate::model::ConversationKind::Group)) => {
                 app.notice = Some("Leaving the group…".into());

@@ -85,6 +85,77 @@ pub fn readings(app: &App, t: &crate::model::Trend) -> String {
         .join(" ← ")
 }
 
+/// The patient's plan (who wrote it, when) and open jobs, live: for the detail pane and
+/// the big screen.
+pub fn work<'a>(app: &App, patient: &str, theme: &Theme) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    match app.jobs.plan(patient) {
+        Some(plan) => {
+            for (i, text) in plan.text.lines().enumerate() {
+                let label = if i == 0 { "Plan " } else { "     " };
+                out.push(Line::from(vec![
+                    Span::styled(label, theme.style(Role::Muted)),
+                    Span::styled(text.to_string(), theme.style(Role::Text)),
+                ]));
+            }
+            out.push(Line::styled(
+                format!(
+                    "     — {}, {}",
+                    plan.written_by.display_name,
+                    ago((app.now - plan.written_at).num_seconds())
+                ),
+                theme.style(Role::Muted),
+            ));
+        }
+        None => out.push(Line::from(vec![
+            Span::styled("Plan ", theme.style(Role::Muted)),
+            Span::styled("none written (P writes one)", theme.style(Role::Muted)),
+        ])),
+    }
+    let jobs = app.jobs.open_for(patient, app.now);
+    if jobs.is_empty() {
+        out.push(Line::from(vec![
+            Span::styled("Jobs ", theme.style(Role::Muted)),
+            Span::styled("none open (J makes one)", theme.style(Role::Muted)),
+        ]));
+    }
+    for (i, job) in jobs.iter().enumerate() {
+        let late = crate::tui::jobs::overdue(job, app.now);
+        let urgent = job.priority == crate::model::JobPriority::Urgent;
+        let mut about = vec![match &job.assignee {
+            crate::model::JobAssignee::Role { .. } => format!("role: {}", job.assignee.name()),
+            _ if job.mine => "me".into(),
+            _ => job.assignee.name().to_string(),
+        }];
+        if let Some(due) = job.due_at {
+            about.push(format!(
+                "due {}",
+                crate::tui::jobs::due_label(due, app.now, app.utc_offset)
+            ));
+        }
+        if job.priority != crate::model::JobPriority::Routine {
+            about.push(job.priority.as_str().into());
+        }
+        if late {
+            about.push("OVERDUE".into());
+        }
+        let role = if late || urgent {
+            Role::Urgent
+        } else {
+            Role::Text
+        };
+        out.push(Line::from(vec![
+            Span::styled(
+                if i == 0 { "Jobs " } else { "     " },
+                theme.style(Role::Muted),
+            ),
+            Span::styled(format!("☐ {}", job.text), theme.style(role)),
+            Span::styled(format!(" — {}", about.join(", ")), theme.style(Role::Muted)),
+        ]));
+    }
+    out
+}
+
 fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
     vec![
         Span::styled(format!("{label} "), theme.style(Role::Muted)),
@@ -201,6 +272,7 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
         ));
     }
     out.push(Line::from(news));
+    out.extend(work(app, &d.patient, theme));
     for t in &d.vitals {
         out.push(Line::from(vec![
             Span::styled(

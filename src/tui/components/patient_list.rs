@@ -135,6 +135,20 @@ pub fn bindings() -> Vec<Binding> {
         .hint("chat"),
         Binding::new(
             s,
+            &[KeyPress::ch('J')],
+            NewJob,
+            "A job on this patient, for a colleague or a role",
+        )
+        .hint("job"),
+        Binding::new(
+            s,
+            &[KeyPress::ch('P')],
+            WritePlan,
+            "Write this patient's plan (for handover)",
+        )
+        .hint("plan"),
+        Binding::new(
+            s,
             &[KeyPress::ch('c')],
             OpenPicker,
             "Choose, order and size the columns",
@@ -262,6 +276,17 @@ fn list_command(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
         Command::OpenDetail => return open_detail(app),
         Command::MessagePatient => return message_patient(app),
+        Command::NewJob | Command::WritePlan => {
+            let Some(patient) = app.patients.selected_row().map(|r| r.patient.clone()) else {
+                app.notice = Some("Select a patient first.".into());
+                return Vec::new();
+            };
+            if command == Command::WritePlan {
+                super::prompt::write_plan(app, patient);
+                return Vec::new();
+            }
+            return super::job_form::open(app, patient, None);
+        }
         Command::NextList | Command::PrevList => {
             let n = app.lists.len();
             let at = app

@@ -35,6 +35,10 @@ pub enum Asking {
         current: String,
         new: String,
     },
+    /// A patient's plan: its lines kept apart with ` ¶ ` while typed on one line.
+    Plan {
+        patient: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +61,7 @@ impl Prompt {
             Asking::CurrentPassword => "Your current password",
             Asking::NewPassword { .. } => "New password (12+ characters)",
             Asking::NewPasswordAgain { .. } => "The new password again",
+            Asking::Plan { .. } => "Plan (Alt-Enter or ¶ starts a line; empty clears)",
         }
     }
 
@@ -70,6 +75,8 @@ impl Prompt {
     fn title(&self) -> &'static str {
         if self.secret() {
             " Your password "
+        } else if matches!(self.asking, Asking::Plan { .. }) {
+            " Plan for handover "
         } else {
             " Patient list "
         }
@@ -88,7 +95,39 @@ pub fn bindings() -> Vec<Binding> {
             FollowWard,
             "Or follow a ward's census",
         ),
+        Binding::new(
+            s,
+            &[KeyPress {
+                code: KeyCode::Enter,
+                mods: crossterm::event::KeyModifiers::ALT,
+            }],
+            PlanNewLine,
+            "In a plan: start a new line",
+        ),
     ]
+}
+
+/// The line mark a plan's lines are typed between.
+pub const PLAN_LINE: &str = " ¶ ";
+
+/// `P`: the patient's plan, as last heard of, to edit on one line.
+pub fn write_plan(app: &mut App, patient: String) {
+    let now = app
+        .jobs
+        .plan(&patient)
+        .map(|p| p.text.lines().collect::<Vec<_>>().join(PLAN_LINE))
+        .unwrap_or_default();
+    ask(app, Asking::Plan { patient }, now);
+}
+
+/// A plan typed on one line, as its lines.
+pub fn plan_lines(typed: &str) -> String {
+    typed
+        .split('¶')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn ask(app: &mut App, asking: Asking, text: String) {
@@ -164,7 +203,11 @@ pub fn type_char(app: &mut App, c: char) {
         if p.sending {
             return;
         }
-        let max = if p.secret() { 256 } else { 80 };
+        let max = match p.asking {
+            _ if p.secret() => 256,
+            Asking::Plan { .. } => crate::model::MAX_PLAN_CHARS,
+            _ => 80,
+        };
         p.text.insert(c, max);
     }
 }
@@ -181,6 +224,26 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             prompt.text.edit(edit);
         }
         Command::PromptCancel => app.overlay = Overlay::None,
+        Command::PlanNewLine if matches!(prompt.asking, Asking::Plan { .. }) => {
+            for c in PLAN_LINE.chars() {
+                prompt.text.insert(c, crate::model::MAX_PLAN_CHARS);
+            }
+        }
+        Command::PromptDone if matches!(prompt.asking, Asking::Plan { .. }) => {
+            let Asking::Plan { patient } = prompt.asking.clone() else {
+                return Vec::new();
+            };
+            let text = plan_lines(prompt.text.as_str());
+            if text.lines().count() > crate::model::MAX_PLAN_LINES {
+                prompt.note = Some(format!(
+                    "A plan is at most {} lines.",
+                    crate::model::MAX_PLAN_LINES
+                ));
+                return Vec::new();
+            }
+            app.overlay = Overlay::None;
+            return vec![Effect::WritePlan { patient, text }];
+        }
         Command::FollowWard if prompt.asking == Asking::NewList => {
             let typed = prompt.text.take();
             super::ward_search::open(app, typed);
@@ -230,7 +293,8 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 Asking::DuplicateList(list) => vec![Effect::DuplicateList { list, name }],
                 Asking::CurrentPassword
                 | Asking::NewPassword { .. }
-                | Asking::NewPasswordAgain { .. } => Vec::new(),
+                | Asking::NewPasswordAgain { .. }
+                | Asking::Plan { .. } => Vec::new(),
             };
         }
         _ => {}

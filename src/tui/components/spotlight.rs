@@ -160,6 +160,8 @@ fn lines<'a>(
     out.push(Line::from(""));
     out.extend(news2(app, d, theme, width, rows));
     out.push(Line::from(""));
+    out.extend(super::detail::work(app, &d.patient, theme));
+    out.push(Line::from(""));
     let list = |v: &[String]| {
         if v.is_empty() {
             "none recorded".to_string()

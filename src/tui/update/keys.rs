@@ -8,8 +8,9 @@ use super::urgent;
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{App, Confirm, Overlay, Pane};
 use crate::tui::components::{
-    chat, column_picker, command_line, conversations, diagnostics, list_switcher, lock_screen,
-    members, new_chat, patient_list, patient_search, prompt, ward_search,
+    chat, column_picker, command_line, conversations, diagnostics, handover, job_form, jobs_pane,
+    list_switcher, lock_screen, members, new_chat, patient_list, patient_search, prompt,
+    ward_search,
 };
 use crate::tui::follow;
 use crate::tui::intake;
@@ -137,6 +138,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         c if scope == Scope::NewChat => new_chat::handle(app, c),
         c if scope == Scope::Members => members::handle(app, c),
         c if scope == Scope::Lists => list_switcher::handle(app, c),
+        c if scope == Scope::JobForm => job_form::handle(app, c),
+        c if matches!(scope, Scope::Jobs | Scope::JobAsk) => jobs_pane::handle(app, c),
+        c if scope == Scope::Handover => handover::handle(app, c),
         c if scope == Scope::Search => patient_search::handle(app, c),
         c if scope == Scope::WardSearch => ward_search::handle(app, c),
         c if scope == Scope::Picker => column_picker::handle(app, c),
@@ -191,6 +195,8 @@ fn type_char(app: &mut App, scope: Scope, c: char) -> Vec<Effect> {
         Scope::WardSearch => ward_search::type_char(app, c),
         Scope::CommandLine => command_line::type_char(app, c),
         Scope::Lists => list_switcher::type_char(app, c),
+        Scope::JobForm => job_form::type_char(app, c),
+        Scope::JobAsk => jobs_pane::type_char(app, c),
         Scope::Chat => chat::type_char(app, c),
         _ => {}
     }

@@ -62,6 +62,11 @@ pub(super) fn rows_loaded(app: &mut App, rows: ListRows) -> Vec<Effect> {
     let list = rows.list.id;
     app.patients.rows_loaded(rows, prefs.as_ref());
     app.remember_labels();
+    // The jobs known here are at least as new as the server's count in the rows.
+    if app.jobs.loaded {
+        let counts = app.jobs.counts(app.now);
+        app.patients.show_jobs(&counts);
+    }
     app.patients.refilling = false;
     let again = std::mem::take(&mut app.patients.refill_again);
     let mut effects = Vec::new();

@@ -2,6 +2,7 @@
 //! to run. No I/O, no clock, no randomness (see `App::now` and `App::ids`). This entry
 //! cleans the action ([`intake`]) and hands it to the part of the app it concerns.
 
+mod jobs;
 mod keys;
 mod lists;
 mod messaging;
@@ -43,7 +44,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Pulse => {
-            app.pulse_on = app.alert_active() && !app.pulse_on;
+            app.pulse_on = app.pulsing() && !app.pulse_on;
             Vec::new()
         }
         Action::ListsLoaded(Ok(lists)) => lists::lists_loaded(app, lists),
@@ -65,6 +66,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::DetailLoaded(patient, result) => {
+            if let Ok(Some(plan)) = result.as_ref().map(|d| d.plan.clone()) {
+                app.jobs.hear_plan(plan);
+            }
             let loaded = Some(result.map(|d| *d));
             for shown in [&mut app.detail, &mut app.spotlight] {
                 if let Some(d) = shown.as_mut().filter(|d| d.patient == patient) {
@@ -134,6 +138,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             // The role's threads name its holders in their headers.
             vec![Effect::LoadConversations]
         }
+        Action::JobsLoaded(Ok(list)) => jobs::loaded(app, list),
+        Action::JobSaved(result) => jobs::saved(app, result),
+        Action::PlanSaved(result) => jobs::plan_saved(app, result),
+        Action::HandoverLoaded(list, sheet) => {
+            crate::tui::components::handover::loaded(app, list, sheet);
+            Vec::new()
+        }
+        Action::JobsLoaded(Err(e)) => {
+            app.notice = Some(format!("Jobs could not be read: {e}"));
+            Vec::new()
+        }
         Action::ConversationOpened(Err(e))
         | Action::StatusSet(Err(e))
         | Action::OnCallChanged(Err(e)) => {
@@ -144,6 +159,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     effects.extend(messaging::mark_visible_read(app));
     effects.extend(follow::share(app));
     effects.extend(spotlight_follows_the_cursor(app));
+    jobs::in_view(app);
     effects
 }
 

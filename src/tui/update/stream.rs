@@ -18,6 +18,7 @@ pub(super) fn on_stream(app: &mut App, update: StreamUpdate) -> Vec<Effect> {
                 Effect::LoadAwaiting,
                 Effect::LoadPolicy,
                 Effect::LoadPresentation,
+                Effect::LoadJobs,
             ]
         }
         StreamUpdate::Disconnected { reason, retry_in } => {
@@ -125,7 +126,8 @@ fn on_event(app: &mut App, kind: EventKind) -> Vec<Effect> {
             from,
             to,
         } => urgent::handed(app, message_id, conversation_id, &role, &from, &to),
-        EventKind::Job { .. } | EventKind::Plan { .. } => Vec::new(),
+        EventKind::Job { job } => super::jobs::heard(app, *job),
+        EventKind::Plan { plan } => super::jobs::plan_heard(app, plan),
         EventKind::Pong { token } => {
             diagnostics::pong(app, token);
             Vec::new()

@@ -22,6 +22,10 @@ pub(super) fn jump_to_urgent(app: &mut App) {
         open_conversation(app, target);
         return;
     }
+    if let Some(job) = app.jobs.urgent_unseen().first().map(|j| j.id) {
+        show_job(app, job);
+        return;
+    }
     if !app.unanswered.is_empty() {
         let notice = app.unanswered.remove(0);
         open_conversation(app, notice.conversation_id);
@@ -35,7 +39,22 @@ pub(super) fn jump_to_urgent(app: &mut App) {
         open_conversation(app, target);
         return;
     }
+    if let Some(job) = app.jobs.overdue_mine(app.now).first().map(|j| j.id) {
+        show_job(app, job);
+        return;
+    }
     app.notice = Some("No urgent message is waiting.".into());
+}
+
+/// The jobs pane, on my jobs, with the cursor on `job`.
+fn show_job(app: &mut App, job: uuid::Uuid) {
+    if app.overlay.locked() {
+        return;
+    }
+    let _ = crate::tui::components::jobs_pane::open(app, crate::tui::jobs::View::Mine);
+    if let Overlay::Jobs(state) = &mut app.overlay {
+        state.selected = Some(job);
+    }
 }
 
 /// Acknowledges the urgent messages to me in the open chat. From elsewhere it first opens

@@ -1,0 +1,343 @@
+//! A new job on a patient: what, for whom (a colleague or a role, Tab completes), when it
+//! is due and how soon. `J` on a patient's row, or `Ctrl-T` on a chat (the newest message
+//! from someone else, linked to the job).
+
+use crossterm::event::KeyCode;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+use uuid::Uuid;
+
+use super::pane_block;
+use super::text_field::TextField;
+use crate::model::{JobPriority, NewJob, MAX_JOB_CHARS};
+use crate::tui::action::Effect;
+use crate::tui::app::{App, Overlay};
+use crate::tui::jobs::{due_label, parse_due};
+use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
+use crate::tui::theme::{Role, Theme};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Field {
+    #[default]
+    What,
+    For,
+    Due,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobForm {
+    /// Chosen here, so that a request retried after a dropped connection makes one job.
+    pub id: Uuid,
+    pub patient: String,
+    /// Bed and name, for the title.
+    pub label: String,
+    /// Made from this chat message.
+    pub message: Option<Uuid>,
+    pub field: Field,
+    pub what: TextField,
+    pub who: TextField,
+    pub due: TextField,
+    pub priority: JobPriority,
+    /// Tab's choices for the `For` field, and the one shown.
+    pub choices: Vec<(String, String)>,
+    pub choice: usize,
+    /// Why the last try would not do.
+    pub note: Option<String>,
+    /// Sent; the server's word is awaited.
+    pub sending: bool,
+}
+
+pub fn bindings() -> Vec<Binding> {
+    use Command::*;
+    let s = Scope::JobForm;
+    vec![
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Enter)],
+            PromptDone,
+            "Make the job",
+        )
+        .hint("make"),
+        Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Down)],
+            ResultDown,
+            "Next field",
+        )
+        .hint("field"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Up)],
+            ResultUp,
+            "Previous field",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::Tab)],
+            CompleteNext,
+            "For: complete a colleague or role (else the next field)",
+        )
+        .hint("complete"),
+        Binding::new(
+            s,
+            &[KeyPress::plain(KeyCode::BackTab)],
+            CompletePrev,
+            "For: the previous completion",
+        ),
+        Binding::new(
+            s,
+            &[KeyPress::ctrl('p'), KeyPress::plain(KeyCode::F(3))],
+            CyclePriority,
+            "Priority: routine, soon, urgent",
+        )
+        .hint("priority"),
+    ]
+}
+
+/// Opens the form for `patient`, perhaps from a chat message (its text to start from).
+pub fn open(app: &mut App, patient: String, message: Option<(Uuid, String)>) -> Vec<Effect> {
+    let label = app.patient_label(&patient);
+    let (message, what) = match message {
+        Some((id, body)) => (Some(id), body.chars().take(MAX_JOB_CHARS).collect()),
+        None => (None, String::new()),
+    };
+    let id = app.ids.next_id();
+    app.overlay = Overlay::JobForm(JobForm {
+        id,
+        patient,
+        label,
+        message,
+        field: Field::What,
+        what: TextField::new(what),
+        who: TextField::default(),
+        due: TextField::default(),
+        priority: JobPriority::Routine,
+        choices: Vec::new(),
+        choice: 0,
+        note: None,
+        sending: false,
+    });
+    // Names to complete with, if this session has heard none yet.
+    if app.known.has_people() {
+        Vec::new()
+    } else {
+        vec![Effect::SearchDirectory(String::new())]
+    }
+}
+
+fn field_mut(form: &mut JobForm) -> &mut TextField {
+    match form.field {
+        Field::What => &mut form.what,
+        Field::For => &mut form.who,
+        Field::Due => &mut form.due,
+    }
+}
+
+pub fn type_char(app: &mut App, c: char) {
+    if let Overlay::JobForm(form) = &mut app.overlay {
+        let limit = if form.field == Field::What {
+            MAX_JOB_CHARS
+        } else {
+            100
+        };
+        field_mut(form).insert(c, limit);
+        form.choices.clear();
+        form.note = None;
+    }
+}
+
+pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
+    let (now, zone) = (app.now, app.utc_offset);
+    let Overlay::JobForm(form) = &mut app.overlay else {
+        return Vec::new();
+    };
+    match command {
+        Command::PromptCancel => app.overlay = Overlay::None,
+        Command::Edit(edit) => {
+            field_mut(form).edit(edit);
+            form.choices.clear();
+        }
+        Command::ResultDown => form.field = next(form.field, false),
+        Command::ResultUp => form.field = next(form.field, true),
+        Command::CyclePriority => {
+            form.priority = match form.priority {
+                JobPriority::Routine => JobPriority::Soon,
+                JobPriority::Soon => JobPriority::Urgent,
+                JobPriority::Urgent => JobPriority::Routine,
+            }
+        }
+        Command::CompleteNext | Command::CompletePrev if form.field == Field::For => {
+            if form.choices.is_empty() {
+                form.choices = crate::tui::completion::assignees(&app.known, form.who.as_str());
+                form.choice = 0;
+            } else {
+                let n = form.choices.len();
+                form.choice = if command == Command::CompleteNext {
+                    (form.choice + 1) % n
+                } else {
+                    (form.choice + n - 1) % n
+                };
+            }
+            match form.choices.get(form.choice) {
+                Some((text, _)) => {
+                    form.who = TextField::new(text.clone());
+                    form.note = None;
+                }
+                None => form.note = Some("Nobody this session knows of: type a username.".into()),
+            }
+        }
+        Command::CompleteNext => form.field = next(form.field, false),
+        Command::CompletePrev => form.field = next(form.field, true),
+        Command::PromptDone if !form.sending => {
+            let text = form.what.as_str().trim().to_string();
+            let who = form.who.as_str().trim().to_string();
+            let due = parse_due(form.due.as_str(), now, zone);
+            let problem = if text.is_empty() {
+                Some((Field::What, "Say what the job is.".to_string()))
+            } else if who.is_empty() {
+                Some((
+                    Field::For,
+                    "Say who it is for: me, a username or role:NAME (Tab completes).".into(),
+                ))
+            } else {
+                due.as_ref().err().map(|e| (Field::Due, e.clone()))
+            };
+            if let Some((field, why)) = problem {
+                form.field = field;
+                form.note = Some(why);
+                return Vec::new();
+            }
+            form.sending = true;
+            form.note = None;
+            return vec![Effect::CreateJob(NewJob {
+                id: Some(form.id),
+                patient: form.patient.clone(),
+                text,
+                assignee: who,
+                due_at: due.ok().flatten(),
+                priority: form.priority,
+                message_id: form.message,
+            })];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn next(field: Field, back: bool) -> Field {
+    match (field, back) {
+        (Field::What, false) | (Field::Due, true) => Field::For,
+        (Field::For, false) | (Field::What, true) => Field::Due,
+        (Field::Due, false) | (Field::For, true) => Field::What,
+    }
+}
+
+/// The server's word on the job sent: made (the form closes), or why not (it stays, with
+/// what was typed).
+pub fn saved(app: &mut App, result: &Result<crate::model::Job, String>) -> bool {
+    let open = app.overlay.unlocked_mut();
+    let Overlay::JobForm(form) = open else {
+        return false;
+    };
+    if !form.sending {
+        return false;
+    }
+    match result {
+        Ok(job) if job.id == form.id => {
+            *open = Overlay::None;
+            app.notice = Some(format!("Job made for {}.", job.assignee.name()));
+        }
+        Ok(_) => return false,
+        Err(e) => {
+            form.sending = false;
+            form.note = Some(format!("Not made: {e}"));
+        }
+    }
+    true
+}
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Overlay::JobForm(form) = &app.overlay else {
+        return;
+    };
+    let popup = super::centered(area, 76, 12);
+    frame.render_widget(Clear, popup);
+    let title = format!(" New job · {} ", form.label);
+    let block = pane_block(
+        super::truncate(&title, usize::from(popup.width)),
+        true,
+        theme,
+    );
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let width = usize::from(inner.width).saturating_sub(11);
+    let row = |name: &str, field: Field, shown: String, after: String| {
+        let focused = form.field == field;
+        Line::from(vec![
+            Span::styled(
+                format!("{}{name:<9}", if focused { "▸ " } else { "  " }),
+                theme.style(if focused { Role::Header } else { Role::Muted }),
+            ),
+            Span::styled(shown, theme.style(Role::Text)),
+            Span::styled(after, theme.style(Role::Muted)),
+        ])
+    };
+    let text = |f: &TextField, field: Field| {
+        if form.field == field {
+            f.with_bar(width)
+        } else {
+            f.window(width).0.to_string()
+        }
+    };
+    let due_note = match parse_due(form.due.as_str(), app.now, app.utc_offset) {
+        Ok(Some(at)) => format!("  → {}", due_label(at, app.now, app.utc_offset)),
+        Ok(None) => "  none (or 14:00, +2h, tomorrow 9:00)".into(),
+        Err(_) => "  ?".into(),
+    };
+    let who_note = match form.choices.get(form.choice) {
+        Some((_, label)) if form.choices.len() > 1 => {
+            format!("  {label} ({} of {})", form.choice + 1, form.choices.len())
+        }
+        Some((_, label)) => format!("  {label}"),
+        None => String::new(),
+    };
+    let priority_role = match form.priority {
+        JobPriority::Urgent => Role::Urgent,
+        JobPriority::Soon => Role::Important,
+        JobPriority::Routine => Role::Text,
+    };
+    let mut lines = vec![
+        row(
+            "What",
+            Field::What,
+            text(&form.what, Field::What),
+            String::new(),
+        ),
+        row("For", Field::For, text(&form.who, Field::For), who_note),
+        row("Due", Field::Due, text(&form.due, Field::Due), due_note),
+        Line::from(vec![
+            Span::styled(format!("  {:<9}", "Priority"), theme.style(Role::Muted)),
+            Span::styled(form.priority.as_str(), theme.style(priority_role)),
+            Span::styled("  (Ctrl-P or F3 changes)", theme.style(Role::Muted)),
+        ]),
+    ];
+    if form.message.is_some() {
+        lines.push(Line::styled(
+            "  Linked to the chat message it was made from.",
+            theme.style(Role::Muted),
+        ));
+    }
+    lines.push(Line::default());
+    if form.sending {
+        lines.push(Line::styled("  Sending…", theme.style(Role::Muted)));
+    } else if let Some(note) = &form.note {
+        lines.push(Line::styled(
+            format!("  {note}"),
+            theme.style(Role::Warning),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
