@@ -235,7 +235,7 @@ impl ColumnId {
             ColumnId::Diet => "diet (NutritionOrder, or a diet Flag)",
             ColumnId::Vitals => "latest HR, RR, BP, SpO2 and temperature, with the reading's age",
             ColumnId::News2 => "NEWS2 from the latest vital signs; ≥n when partial; the EHR's own score wins",
-            ColumnId::Jobs => "open jobs on the patient; ! when one is overdue",
+            ColumnId::Jobs => "open jobs on the patient; flagged ! when one is overdue",
             ColumnId::Unread => "unread messages about the patient",
             ColumnId::Refreshed => "when the row was last read from the EHR",
             ColumnId::Obs(_) => "latest Observation with this LOINC code: value, unit and time",

@@ -86,13 +86,13 @@ impl Cell {
         Cell::number(text, f64::from(n))
     }
 
-    /// Open jobs: blank for none, `2 !` (and flagged) when one is overdue. Overdue sorts
-    /// above any count.
+    /// Open jobs: blank for none; flagged (drawn `2 !`) when one is overdue. Overdue
+    /// sorts above any count.
     pub fn jobs(open: u32, overdue: bool) -> Self {
-        let text = match (open, overdue) {
-            (0, _) => String::new(),
-            (n, true) => format!("{n} !"),
-            (n, false) => n.to_string(),
+        let text = if open == 0 {
+            String::new()
+        } else {
+            open.to_string()
         };
         let value = f64::from(open) + if overdue { 10_000.0 } else { 0.0 };
         Cell::number(text, value).flagged(overdue.then_some(Flag::Warning))

@@ -59,9 +59,7 @@ pub fn assignees(known: &Known, typed: &str) -> Vec<(String, String)> {
     let role_typed = typed.strip_prefix("role:").unwrap_or(typed);
     for c in &known.people {
         if !typed.starts_with("role:")
-            && (starts(&c.username, typed)
-                || starts(&c.display_name, typed)
-                || c.display_name.split_whitespace().any(|w| starts(w, typed)))
+            && (starts(&c.username, typed) || from_a_word(&c.display_name, typed))
         {
             found.push((
                 c.username.clone(),
@@ -70,7 +68,7 @@ pub fn assignees(known: &Known, typed: &str) -> Vec<(String, String)> {
         }
     }
     for r in &known.roles {
-        if starts(r, role_typed) || r.split_whitespace().any(|w| starts(w, role_typed)) {
+        if from_a_word(r, role_typed) {
             found.push((format!("role:{r}"), format!("role: {r}")));
         }
     }
@@ -249,6 +247,14 @@ fn people(
 }
 
 /// Case-insensitive prefix.
+/// `typed` (words and all) begins `name` or one of its words: `nurse in` finds
+/// `4 West nurse in charge`.
+fn from_a_word(name: &str, typed: &str) -> bool {
+    let name = name.to_lowercase();
+    let typed = typed.to_lowercase();
+    name.starts_with(&typed) || name.contains(&format!(" {typed}"))
+}
+
 fn starts(option: &str, typed: &str) -> bool {
     option
         .get(..typed.len())

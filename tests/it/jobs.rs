@@ -463,7 +463,9 @@ async fn an_overdue_job_reaches_its_assignee_once(store: TestStore) {
         .await
         .unwrap();
     let row = rows.rows.iter().find(|r| r.patient == w.patient).unwrap();
-    assert_eq!(row.columns[&wardround::model::ColumnId::Jobs].text, "1 !");
+    let cell = &row.columns[&wardround::model::ColumnId::Jobs];
+    assert_eq!(cell.text, "1");
+    assert_eq!(cell.flag, Some(wardround::model::Flag::Warning), "overdue is flagged");
     // A new due time is told afresh when it passes.
     w.as_("nurse")
         .await

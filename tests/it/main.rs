@@ -26,6 +26,7 @@ mod fhir_smart;
 mod fhir_versions;
 mod follow;
 mod jobs;
+mod jobs_ui;
 mod list_switcher;
 mod lock;
 mod login;

@@ -117,7 +117,7 @@ pub fn content(app: &App) -> (String, Role) {
             .map(|d| crate::tui::jobs::due_label(d, app.now, app.utc_offset))
             .unwrap_or_default();
         let text = format!(
-            " ⏰ OVERDUE JOB  {} · due {due} · {} overdue   [{jump}] open ",
+            " ! OVERDUE JOB  {} · due {due} · {} overdue   [{jump}] open ",
             bed(app, &first.patient),
             overdue.len(),
         );

@@ -263,7 +263,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Overlay::JobForm(form) = &app.overlay else {
         return;
     };
-    let popup = super::centered(area, 76, 12);
+    let height = 9 + u16::from(form.message.is_some());
+    let popup = super::centered(area, 76, height);
     frame.render_widget(Clear, popup);
     let title = format!(" New job · {} ", form.label);
     let block = pane_block(
