@@ -249,9 +249,35 @@ fn demo_round_trip_in_a_real_terminal() {
         s.contains("On my way up now")
     });
 
+    // The round: the registrar gave the nurse an urgent job. The bar pulses for it (never
+    // saying what it is); `u` opens the jobs on it, `x` ticks it off for everyone.
+    tmux.escape();
+    let screen = tmux.wait_for("the urgent job", Duration::from_secs(15), |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("URGENT JOB") && l.contains("Dr Priya Shah"))
+    });
+    assert!(
+        !screen
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("lactate"),
+        "{screen}"
+    );
+    tmux.keys(&["u"]);
+    tmux.wait_for("the jobs pane", Duration::from_secs(5), |s| {
+        s.contains("Jobs · mine") && s.contains("Repeat full set of obs and a lactate")
+    });
+    tmux.keys(&["x"]);
+    let screen = tmux.wait_for("the job done", Duration::from_secs(10), |s| {
+        s.contains("Done: “Repeat full set of obs and a lactate”.")
+    });
+    assert!(!screen.contains("URGENT JOB"), "{screen}");
+    tmux.escape();
+
     // An urgent message to the round group, which the FY1 never reads: re-notified, then
     // (the demo policy's 40 s window) the sender is told and the charge nurse is messaged.
-    tmux.escape();
     tmux.keys(&["k"]);
     tmux.keys(&["Enter"]);
     tmux.keys(&["C-p", "C-p"]);
@@ -285,7 +311,9 @@ fn demo_round_trip_in_a_real_terminal() {
 
     tmux.resize(80, 24);
     tmux.wait_for("the 80x24 layout", Duration::from_secs(5), |s| {
-        s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("Reason for")
+        s.lines().next().is_some_and(|l| l.chars().count() <= 80)
+            && s.contains("NEWS2")
+            && s.contains("Jobs")
     });
 
     tmux.escape();

@@ -465,7 +465,11 @@ async fn an_overdue_job_reaches_its_assignee_once(store: TestStore) {
     let row = rows.rows.iter().find(|r| r.patient == w.patient).unwrap();
     let cell = &row.columns[&wardround::model::ColumnId::Jobs];
     assert_eq!(cell.text, "1");
-    assert_eq!(cell.flag, Some(wardround::model::Flag::Warning), "overdue is flagged");
+    assert_eq!(
+        cell.flag,
+        Some(wardround::model::Flag::Warning),
+        "overdue is flagged"
+    );
     // A new due time is told afresh when it passes.
     w.as_("nurse")
         .await

@@ -115,7 +115,10 @@ fn directory() -> Directory {
 #[test]
 fn a_job_made_on_a_row_goes_with_its_id_assignee_due_time_and_priority() {
     let mut app = quiet_app();
-    update(&mut app, Action::DirectoryResults(String::new(), Ok(directory())));
+    update(
+        &mut app,
+        Action::DirectoryResults(String::new(), Ok(directory())),
+    );
     update(&mut app, key(KeyCode::Char('j')));
     let walsh = patient(&app, 1);
     update(&mut app, key(KeyCode::Char('J')));
@@ -142,7 +145,9 @@ fn a_job_made_on_a_row_goes_with_its_id_assignee_due_time_and_priority() {
         new.due_at,
         Some(now().date_naive().and_hms_opt(14, 0, 0).unwrap().and_utc())
     );
-    let id = new.id.expect("a job made here carries its own id, for retries");
+    let id = new
+        .id
+        .expect("a job made here carries its own id, for retries");
     // Stored: the form goes and says so.
     let mut made = job(1, &walsh, "Repeat potassium", &nurse(), &charge(), false);
     made.id = id;
@@ -169,7 +174,10 @@ fn a_refused_job_keeps_what_was_typed_and_says_why() {
     typed(&mut app, "ghost");
     update(&mut app, key(KeyCode::Down));
     typed(&mut app, "half past");
-    assert!(update(&mut app, key(KeyCode::Enter)).is_empty(), "a due time it cannot read");
+    assert!(
+        update(&mut app, key(KeyCode::Enter)).is_empty(),
+        "a due time it cannot read"
+    );
     for _ in 0..9 {
         update(&mut app, key(KeyCode::Backspace));
     }
@@ -193,7 +201,10 @@ fn the_jobs_column_follows_the_event_stream() {
     let mut j = job(1, &p, "ECG", &registrar(), &nurse(), true);
     heard(&mut app, j.clone());
     assert_eq!(jobs_cell(&app, &p), "1");
-    heard(&mut app, job(2, &p, "Bloods", &registrar(), &charge(), false));
+    heard(
+        &mut app,
+        job(2, &p, "Bloods", &registrar(), &charge(), false),
+    );
     assert_eq!(jobs_cell(&app, &p), "2");
     j.due_at = Some(now() - Duration::minutes(1));
     j.overdue = true;
@@ -209,7 +220,14 @@ fn an_urgent_job_for_me_pulses_the_bar_until_i_have_seen_it() {
     let mut app = quiet_app();
     let p = patient(&app, 3);
     let bed = app.bed_of(&p).unwrap().to_string();
-    let mut urgent = job(1, &p, "Recheck obs and lactate", &registrar(), &nurse(), true);
+    let mut urgent = job(
+        1,
+        &p,
+        "Recheck obs and lactate",
+        &registrar(),
+        &nurse(),
+        true,
+    );
     urgent.priority = JobPriority::Urgent;
     urgent.due_at = Some(now() + Duration::minutes(30));
     let effects = heard(&mut app, urgent.clone());
@@ -224,9 +242,15 @@ fn an_urgent_job_for_me_pulses_the_bar_until_i_have_seen_it() {
     assert_eq!(notified, vec!["An urgent job for you — 4 West"]);
     assert!(app.pulsing());
     let (text, _) = alert_bar::content(&app);
-    assert!(text.starts_with(" ‼ URGENT JOB  from Dr Priya Shah"), "{text}");
+    assert!(
+        text.starts_with(" ‼ URGENT JOB  from Dr Priya Shah"),
+        "{text}"
+    );
     assert!(text.contains(&format!("bed {bed}")), "{text}");
-    assert!(!text.contains("lactate"), "the bar never shows what the job says");
+    assert!(
+        !text.contains("lactate"),
+        "the bar never shows what the job says"
+    );
     // `u` opens it in the pane: seen, the pulse stops.
     update(&mut app, key(KeyCode::Char('u')));
     let Overlay::Jobs(state) = &app.overlay else {
@@ -255,26 +279,40 @@ fn whoever_set_a_job_is_told_when_it_is_done() {
     mine.closed_at = Some(now());
     heard(&mut app, mine);
     let notice = app.notice.clone().unwrap();
-    assert!(
-        notice.starts_with("Sam Okafor did “Chase CXR”"),
-        "{notice}"
-    );
+    assert!(notice.starts_with("Sam Okafor did “Chase CXR”"), "{notice}");
 }
 
 #[test]
 fn the_pane_ticks_off_cancels_with_a_reason_and_hands_on() {
     let mut app = quiet_app();
     let p = patient(&app, 0);
-    heard(&mut app, job(1, &p, "Cannula", &registrar(), &nurse(), true));
+    heard(
+        &mut app,
+        job(1, &p, "Cannula", &registrar(), &nurse(), true),
+    );
     heard(&mut app, job(2, &p, "ECG", &registrar(), &nurse(), true));
-    let effects = update(&mut app, Action::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)));
-    assert!(effects.is_empty() || effects.iter().all(|e| matches!(e, Effect::SearchDirectory(_))));
+    let effects = update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)),
+    );
+    assert!(
+        effects.is_empty()
+            || effects
+                .iter()
+                .all(|e| matches!(e, Effect::SearchDirectory(_)))
+    );
     typed(&mut app, "jobs");
     update(&mut app, key(KeyCode::Enter));
     assert!(matches!(app.overlay, Overlay::Jobs(_)));
     let effects = update(&mut app, key(KeyCode::Char('x')));
     assert!(
-        matches!(effects.as_slice(), [Effect::ChangeJob { patch: JobPatch::Done, .. }]),
+        matches!(
+            effects.as_slice(),
+            [Effect::ChangeJob {
+                patch: JobPatch::Done,
+                ..
+            }]
+        ),
         "{effects:?}"
     );
     update(&mut app, key(KeyCode::Char('j')));
@@ -282,7 +320,11 @@ fn the_pane_ticks_off_cancels_with_a_reason_and_hands_on() {
     // Typing now answers the question: `x` is a letter of the reason, not "done".
     typed(&mut app, "Not needed: done in ED");
     let effects = update(&mut app, key(KeyCode::Enter));
-    let [Effect::ChangeJob { patch: JobPatch::Cancel { reason }, .. }] = effects.as_slice() else {
+    let [Effect::ChangeJob {
+        patch: JobPatch::Cancel { reason },
+        ..
+    }] = effects.as_slice()
+    else {
         panic!("{effects:?}");
     };
     assert_eq!(reason, "Not needed: done in ED");
@@ -301,7 +343,10 @@ fn a_plan_is_typed_on_one_line_and_kept_as_lines() {
     let p = patient(&app, 0);
     update(&mut app, key(KeyCode::Char('P')));
     typed(&mut app, "Wean oxygen");
-    update(&mut app, Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)));
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)),
+    );
     typed(&mut app, "Home tomorrow");
     let effects = update(&mut app, key(KeyCode::Enter));
     assert_eq!(
@@ -335,7 +380,9 @@ fn ctrl_t_makes_a_job_of_the_newest_message_from_someone_else() {
     let selected = patient(&app, 1);
     wardround::tui::update::open_conversation(&mut app, DIRECT);
     let effects = update(&mut app, ctrl('t'));
-    assert!(effects.iter().all(|e| matches!(e, Effect::SearchDirectory(_) | Effect::Mark { .. })));
+    assert!(effects
+        .iter()
+        .all(|e| matches!(e, Effect::SearchDirectory(_) | Effect::Mark { .. })));
     let Overlay::JobForm(form) = &app.overlay else {
         panic!("no job form: {:?}", app.notice);
     };
@@ -351,7 +398,14 @@ fn hostile_job_text_reaches_the_screen_clean() {
     let p = patient(&app, 0);
     heard(
         &mut app,
-        job(1, &p, "ECG\u{1b}]52;c;cHduZWQ=\u{7} now\u{1b}[2J", &registrar(), &nurse(), true),
+        job(
+            1,
+            &p,
+            "ECG\u{1b}]52;c;cHduZWQ=\u{7} now\u{1b}[2J",
+            &registrar(),
+            &nurse(),
+            true,
+        ),
     );
     typed(&mut app, ":jobs");
     update(&mut app, key(KeyCode::Enter));
@@ -363,7 +417,14 @@ fn hostile_job_text_reaches_the_screen_clean() {
 fn ward_with_jobs() -> App {
     let mut app = quiet_app();
     let (a, b, c) = (patient(&app, 0), patient(&app, 3), patient(&app, 7));
-    let mut urgent = job(1, &b, "Repeat full set of obs and a lactate", &registrar(), &nurse(), true);
+    let mut urgent = job(
+        1,
+        &b,
+        "Repeat full set of obs and a lactate",
+        &registrar(),
+        &nurse(),
+        true,
+    );
     urgent.priority = JobPriority::Urgent;
     urgent.due_at = Some(now() + Duration::minutes(30));
     let mut late = job(2, &a, "Repeat potassium", &registrar(), &nurse(), true);
@@ -382,7 +443,8 @@ fn ward_with_jobs() -> App {
         &mut app,
         Action::PlanSaved(Ok(Plan {
             patient: b,
-            text: "Sepsis six given; IV antibiotics.\nICU outreach if NEWS2 stays 7 or more.".into(),
+            text: "Sepsis six given; IV antibiotics.\nICU outreach if NEWS2 stays 7 or more."
+                .into(),
             written_by: member(&registrar()),
             written_at: now() - Duration::minutes(20),
         })),
@@ -428,10 +490,19 @@ fn detail_shows_the_plan_and_open_jobs() {
     );
     update(&mut app, Action::DetailLoaded(p, Ok(Box::new(detail))));
     let screen = screen_text(&app, 120, 40);
-    assert!(screen.contains("Plan Sepsis six given; IV antibiotics."), "{screen}");
-    assert!(screen.contains("ICU outreach if NEWS2 stays 7 or more."), "{screen}");
+    assert!(
+        screen.contains("Plan Sepsis six given; IV antibiotics."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("ICU outreach if NEWS2 stays 7 or more."),
+        "{screen}"
+    );
     assert!(screen.contains("— Dr Priya Shah, 20m ago"), "{screen}");
-    assert!(screen.contains("Jobs ☐ Repeat full set of obs and a lactate — me, due 10:00, urgent"), "{screen}");
+    assert!(
+        screen.contains("Jobs ☐ Repeat full set of obs and a lactate — me, due 10:00, urgent"),
+        "{screen}"
+    );
 }
 
 #[test]
