@@ -312,7 +312,7 @@ fn demo_round_trip_in_a_real_terminal() {
     tmux.resize(80, 24);
     tmux.wait_for("the 80x24 layout", Duration::from_secs(5), |s| {
         s.lines().next().is_some_and(|l| l.chars().count() <= 80)
-            && s.contains("NEWS2")
+            && s.contains("Reason for")
             && s.contains("Jobs")
     });
 

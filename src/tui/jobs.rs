@@ -368,6 +368,27 @@ fn parse_time(t: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h, m, 0)
 }
 
+/// What else is said of a job after its words: whom (`me` for my own, unless `by_name`:
+/// a handover sheet is read by the next shift), or `role: NAME`; `due 14:00`; a priority
+/// above routine; `OVERDUE`.
+pub fn about(job: &Job, now: DateTime<Utc>, zone: FixedOffset, by_name: bool) -> String {
+    let mut about = vec![match &job.assignee {
+        JobAssignee::Role { .. } => format!("role: {}", job.assignee.name()),
+        _ if job.mine && !by_name => "me".into(),
+        _ => job.assignee.name().to_string(),
+    }];
+    if let Some(due) = job.due_at {
+        about.push(format!("due {}", due_label(due, now, zone)));
+    }
+    if job.priority != JobPriority::Routine {
+        about.push(job.priority.as_str().into());
+    }
+    if overdue(job, now) {
+        about.push("OVERDUE".into());
+    }
+    about.join(", ")
+}
+
 /// How a due time reads on the ward: `14:00`, `tomorrow 09:00`, `3 Dec 09:00`.
 pub fn due_label(due: DateTime<Utc>, now: DateTime<Utc>, zone: FixedOffset) -> String {
     let (d, n) = (due.with_timezone(&zone), now.with_timezone(&zone));

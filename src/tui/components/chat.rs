@@ -63,7 +63,7 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::ctrl('t'), KeyPress::plain(KeyCode::F(6))],
             JobFromMessage,
-            "Make a job of the newest message from someone else",
+            "A job from the newest message",
         )
         .hint("job"),
     ]

@@ -109,36 +109,20 @@ pub fn work<'a>(app: &App, patient: &str, theme: &Theme) -> Vec<Line<'a>> {
         }
         None => out.push(Line::from(vec![
             Span::styled("Plan ", theme.style(Role::Muted)),
-            Span::styled("none written (P writes one)", theme.style(Role::Muted)),
+            Span::styled("none written", theme.style(Role::Muted)),
         ])),
     }
     let jobs = app.jobs.open_for(patient, app.now);
     if jobs.is_empty() {
         out.push(Line::from(vec![
             Span::styled("Jobs ", theme.style(Role::Muted)),
-            Span::styled("none open (J makes one)", theme.style(Role::Muted)),
+            Span::styled("none open", theme.style(Role::Muted)),
         ]));
     }
     for (i, job) in jobs.iter().enumerate() {
         let late = crate::tui::jobs::overdue(job, app.now);
         let urgent = job.priority == crate::model::JobPriority::Urgent;
-        let mut about = vec![match &job.assignee {
-            crate::model::JobAssignee::Role { .. } => format!("role: {}", job.assignee.name()),
-            _ if job.mine => "me".into(),
-            _ => job.assignee.name().to_string(),
-        }];
-        if let Some(due) = job.due_at {
-            about.push(format!(
-                "due {}",
-                crate::tui::jobs::due_label(due, app.now, app.utc_offset)
-            ));
-        }
-        if job.priority != crate::model::JobPriority::Routine {
-            about.push(job.priority.as_str().into());
-        }
-        if late {
-            about.push("OVERDUE".into());
-        }
+        let about = crate::tui::jobs::about(job, app.now, app.utc_offset, false);
         let role = if late || urgent {
             Role::Urgent
         } else {
@@ -150,7 +134,7 @@ pub fn work<'a>(app: &App, patient: &str, theme: &Theme) -> Vec<Line<'a>> {
                 theme.style(Role::Muted),
             ),
             Span::styled(format!("☐ {}", job.text), theme.style(role)),
-            Span::styled(format!(" — {}", about.join(", ")), theme.style(Role::Muted)),
+            Span::styled(format!(" — {about}"), theme.style(Role::Muted)),
         ]));
     }
     out

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use uuid::Uuid;
 
 use super::pane_block;
-use crate::model::{HandoverSheet, JobAssignee, JobPriority};
+use crate::model::{HandoverSheet, JobPriority};
 use crate::tui::action::Effect;
 use crate::tui::app::{App, Overlay};
 use crate::tui::jobs::{due_label, overdue};
@@ -153,20 +153,7 @@ fn lines<'a>(app: &App, sheet: &HandoverSheet, theme: &Theme) -> Vec<Line<'a>> {
         }
         for job in &row.jobs {
             let late = overdue(job, app.now);
-            let who = match &job.assignee {
-                JobAssignee::Role { .. } => format!("role: {}", job.assignee.name()),
-                JobAssignee::User { .. } => job.assignee.name().to_string(),
-            };
-            let mut about = vec![who];
-            if let Some(due) = job.due_at {
-                about.push(format!("due {}", due_label(due, app.now, app.utc_offset)));
-            }
-            if job.priority != JobPriority::Routine {
-                about.push(job.priority.as_str().into());
-            }
-            if late {
-                about.push("OVERDUE".into());
-            }
+            let about = crate::tui::jobs::about(job, app.now, app.utc_offset, true);
             let role = if late || job.priority == JobPriority::Urgent {
                 Role::Urgent
             } else {
@@ -175,7 +162,7 @@ fn lines<'a>(app: &App, sheet: &HandoverSheet, theme: &Theme) -> Vec<Line<'a>> {
             out.push(Line::from(vec![
                 Span::styled("  ☐ ", theme.style(role)),
                 Span::styled(job.text.clone(), theme.style(role)),
-                Span::styled(format!(" — {}", about.join(", ")), theme.style(Role::Muted)),
+                Span::styled(format!(" — {about}"), theme.style(Role::Muted)),
             ]));
         }
     }

@@ -78,20 +78,20 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::plain(KeyCode::Tab)],
             CompleteNext,
-            "For: complete a colleague or role (else the next field)",
+            "Complete whom it is for",
         )
         .hint("complete"),
         Binding::new(
             s,
             &[KeyPress::plain(KeyCode::BackTab)],
             CompletePrev,
-            "For: the previous completion",
+            "The previous completion",
         ),
         Binding::new(
             s,
             &[KeyPress::ctrl('p'), KeyPress::plain(KeyCode::F(3))],
             CyclePriority,
-            "Priority: routine, soon, urgent",
+            "Routine, soon or urgent",
         )
         .hint("priority"),
     ]

@@ -84,7 +84,7 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::plain(KeyCode::Tab)],
             NextJobView,
-            "Next view: mine, my roles, team, this patient, closed",
+            "Next view (mine, team, …)",
         )
         .hint("view"),
         Binding::new(
@@ -97,7 +97,7 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::ch('s')],
             SortByColumn,
-            "Sort by due time, priority or bed",
+            "Sort: due, priority or bed",
         )
         .hint("sort"),
         Binding::new(

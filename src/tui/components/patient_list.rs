@@ -133,18 +133,12 @@ pub fn bindings() -> Vec<Binding> {
             "Chat with the team about this patient",
         )
         .hint("chat"),
-        Binding::new(
-            s,
-            &[KeyPress::ch('J')],
-            NewJob,
-            "A job on this patient, for a colleague or a role",
-        )
-        .hint("job"),
+        Binding::new(s, &[KeyPress::ch('J')], NewJob, "A job on this patient").hint("job"),
         Binding::new(
             s,
             &[KeyPress::ch('P')],
             WritePlan,
-            "Write this patient's plan (for handover)",
+            "Write the patient's plan",
         )
         .hint("plan"),
         Binding::new(
@@ -534,9 +528,22 @@ fn fit(
             .saturating_sub(1)
     };
     let mut shown: Vec<ColumnId> = columns.to_vec();
-    // Whole columns give way before the free-text ones are squeezed below comfort.
+    // The room the columns need with the free-text ones squeezed to their least.
+    let squeezed = |cols: &[ColumnId]| -> u16 {
+        cols.iter()
+            .map(|&c| {
+                let w = size(c);
+                (if flexible(&c) { w.min } else { w.preferred }) + 1
+            })
+            .sum::<u16>()
+            .saturating_sub(1)
+    };
+    // Whole columns give way before the free-text ones are squeezed below comfort; a
+    // free-text column itself goes only when squeezing it would not make room.
     for drop in DROP_ORDER {
-        if total(&shown, |w| w.preferred) <= available {
+        if total(&shown, |w| w.preferred) <= available
+            || (flexible(&drop) && squeezed(&shown) <= available)
+        {
             break;
         }
         if Some(drop) != focused {
@@ -561,17 +568,18 @@ fn fit(
             .collect();
     }
     let mut short = preferred - available;
-    let mut fitted: Vec<(ColumnId, u16)> = shown
-        .iter()
-        .rev()
-        .map(|&c| {
-            let w = size(c);
-            let give = (w.preferred - w.min).min(short);
-            short -= give;
-            (c, w.preferred - give)
-        })
-        .collect();
-    fitted.reverse();
+    let mut fitted: Vec<(ColumnId, u16)> = shown.iter().map(|&c| (c, size(c).preferred)).collect();
+    // The free-text columns give first (their text is cut with an ellipsis), then the
+    // rest from the right: a short column's header stays whole while it can.
+    for free_text in [true, false] {
+        for (c, w) in fitted.iter_mut().rev() {
+            if flexible(c) == free_text {
+                let give = (*w - size(*c).min).min(short);
+                short -= give;
+                *w -= give;
+            }
+        }
+    }
     fitted
 }
 
