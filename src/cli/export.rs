@@ -19,7 +19,7 @@ use super::Context;
 #[derive(clap::Args)]
 pub struct Args {
     /// A directory of FHIR Bundles (or single resources) to read.
-    #[arg(long, required_unless_present_any = ["demo_ward", "list"])]
+    #[arg(long, required_unless_present_any = ["demo_ward", "list", "handover", "jobs"])]
     ehr_bundles: Option<PathBuf>,
     /// The generated demo ward instead of a directory.
     #[arg(long, conflicts_with_all = ["ehr_bundles", "list"])]
@@ -32,11 +32,11 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["handover", "jobs"])]
     columns: Option<String>,
     /// The list's handover sheet (bed, name, NEWS2, plan, open jobs) as csv, json or md.
-    #[arg(long, requires = "list", conflicts_with = "jobs")]
+    #[arg(long, conflicts_with_all = ["jobs", "ehr_bundles", "demo_ward"])]
     handover: bool,
     /// Every job on the list's patients, open and closed: FHIR R4 Tasks (fhir-ndjson, the
     /// default) or wardround's own JSON.
-    #[arg(long, requires = "list")]
+    #[arg(long, conflicts_with_all = ["ehr_bundles", "demo_ward"])]
     jobs: bool,
     /// json or csv for rows; csv, json or md for --handover; fhir-ndjson or json for --jobs.
     #[arg(long, value_enum)]
@@ -61,17 +61,11 @@ impl Format {
         match self {
             Format::Json => Ok(export::Format::Json),
             Format::Csv => Ok(export::Format::Csv),
-            other => Err(eyre!(
-                "--format {} is for --handover or --jobs; rows are json or csv",
-                other.name()
+            Format::Md => Err(eyre!("--format md is for --handover; rows are json or csv")),
+            Format::FhirNdjson => Err(eyre!(
+                "--format fhir-ndjson is for --jobs; rows are json or csv"
             )),
         }
-    }
-
-    fn name(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
     }
 }
 
@@ -81,6 +75,11 @@ pub async fn run(cx: &Context, args: Args) -> Result<()> {
     } else {
         Format::Json
     });
+    if (args.handover || args.jobs) && args.list.is_none() {
+        return Err(eyre!(
+            "--handover and --jobs are of a list on the server: add --list NAME"
+        ));
+    }
     match (&args.list, args.handover, args.jobs) {
         (Some(name), true, _) => handover(cx, name, format).await,
         (Some(name), _, true) => jobs(cx, name, format).await,

@@ -75,7 +75,8 @@ enum Command {
     Demo,
     /// Run the server.
     Serve(serve::Args),
-    /// Print the list rows computed for every patient in a directory of FHIR R4 Bundles.
+    /// Print list rows (from FHIR Bundles, the demo ward or a server list), a list's
+    /// handover sheet (--handover) or its jobs as FHIR R4 Tasks (--jobs).
     Export(export::Args),
     /// Set your own password (asks for the current one, then the new one twice; with
     /// --password-stdin, the current and the new one on two lines).

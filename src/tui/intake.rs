@@ -86,7 +86,9 @@ fn each<T>(r: Result<Vec<T>, String>, f: impl FnMut(T) -> T) -> Result<Vec<T>, S
 /// Pasted text for the chat composer (one line). A paste into the lock screen is a
 /// password and is kept as typed.
 pub fn pasted(text: &str) -> String {
-    sanitize(text).replace('\n', " ")
+    // A line break or a TAB drawn raw would move the terminal's cursor past what ratatui
+    // thinks it drew: each is a space, as the words they separated need one.
+    sanitize(&text.replace("\r\n", " ").replace(['\r', '\n', '\t'], " "))
 }
 
 fn event(mut e: Event) -> Event {

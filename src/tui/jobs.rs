@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Timelike, Utc};
 use uuid::Uuid;
 
 use crate::model::{work_order, Job, JobAssignee, JobPriority, JobStatus, Plan};
@@ -55,7 +55,12 @@ impl JobBook {
     pub fn hear(&mut self, job: Job, me: Uuid) -> Heard {
         let before = self.jobs.get(&job.id).cloned();
         let was_mine = before.as_ref().is_some_and(|b| b.mine && b.is_open());
+        // A job I gave myself is seen already: it needs no alarm.
+        if before.is_none() && job.created_by.id == me {
+            self.seen.insert(job.id);
+        }
         let heard = match (&before, job.status) {
+            (None, JobStatus::Open) if job.created_by.id == me => Heard::Nothing,
             (_, JobStatus::Open) if job.mine && !was_mine => Heard::ForMe {
                 urgent: job.priority == JobPriority::Urgent,
             },
@@ -314,16 +319,23 @@ pub fn parse_due(
             rest.find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(rest.len()),
         );
-        let n: i64 = n
-            .parse()
-            .map_err(|_| format!("`{text}`: say +30m or +2h"))?;
+        let say = || format!("`{text}`: say +30m, +2h or +1d");
+        let n: i64 = n.parse().map_err(|_| say())?;
         let by = match unit.trim() {
-            "m" | "min" | "mins" => Duration::minutes(n),
-            "h" | "hr" | "hrs" | "" => Duration::hours(n),
-            "d" => Duration::days(n),
-            _ => return Err(format!("`{text}`: say +30m, +2h or +1d")),
-        };
-        return Ok(Some(now + by));
+            "m" | "min" | "mins" => Duration::try_minutes(n),
+            "h" | "hr" | "hrs" => Duration::try_hours(n),
+            "d" => Duration::try_days(n),
+            _ => None,
+        }
+        .filter(|by| *by <= Duration::days(366))
+        .ok_or_else(say)?;
+        // To the minute, as it is shown.
+        let at = now
+            .checked_add_signed(by)
+            .and_then(|t| t.with_second(0))
+            .and_then(|t| t.with_nanosecond(0))
+            .ok_or_else(say)?;
+        return Ok(Some(at));
     }
     let (tomorrow, time) = match text
         .strip_prefix("tomorrow")
@@ -423,6 +435,14 @@ mod tests {
         assert_eq!(due("08:00"), Some(at("2026-12-02T08:00:00Z")));
         assert_eq!(due("+30m"), Some(at("2026-12-01T11:00:00Z")));
         assert_eq!(due("+2h"), Some(at("2026-12-01T12:30:00Z")));
+        // A unit is asked for: is `+30` half an hour or a day and a bit?
+        assert!(parse_due("+30", now, utc).is_err());
+        assert!(
+            parse_due("+100000000000h", now, utc).is_err(),
+            "no overflow"
+        );
+        let odd = parse_due("+1m", at("2026-12-01T10:30:44Z"), utc).unwrap();
+        assert_eq!(odd, Some(at("2026-12-01T10:31:00Z")), "to the minute");
         assert_eq!(due("tomorrow 9:00"), Some(at("2026-12-02T09:00:00Z")));
         assert_eq!(due("tomorrow"), Some(at("2026-12-02T09:00:00Z")));
         for bad in ["25:00", "soon", "+x", "14:00pm", "12345"] {

@@ -319,6 +319,14 @@ async fn bad_jobs_are_refused_with_reasons(store: TestStore) {
         (new_job(&w.patient, "K+ \x1b[31mnow", "nurse"), "an escape"),
         (new_job(&w.patient, "two\nlines", "nurse"), "a newline"),
         (
+            new_job(&w.patient, "two\u{2028}lines", "nurse"),
+            "a line separator",
+        ),
+        (
+            new_job(&w.patient, "K+ \u{202e}won", "nurse"),
+            "a right-to-left override",
+        ),
+        (
             new_job(&w.patient, "Bloods", "nobody-here"),
             "no such person",
         ),
@@ -395,6 +403,129 @@ async fn bad_jobs_are_refused_with_reasons(store: TestStore) {
         .await
         .unwrap_err();
     assert_eq!(status(e), 409);
+    // Nor another team, who learn no more than that it is taken.
+    let e = w
+        .as_("surgeon")
+        .await
+        .create_job(&NewJob {
+            id: Some(id),
+            ..new_job(&w.theirs, "Something else", "me")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 409);
+    w.server.stop().await;
+}
+
+async fn open_jobs_are_never_cut_and_a_flood_is_refused(store: TestStore) {
+    let w = ward(&store).await;
+    let nurse_job = w
+        .as_("registrar")
+        .await
+        .create_job(&new_job(&w.patient, "Cannula", "nurse"))
+        .await
+        .unwrap();
+    let charge = w.as_("charge").await;
+    for n in 1..100 {
+        charge
+            .create_job(&new_job(&w.patient, &format!("Busywork {n}"), "me"))
+            .await
+            .unwrap();
+    }
+    let e = charge
+        .create_job(&new_job(&w.patient, "One too many", "me"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status(e),
+        409,
+        "a hundred open jobs on one patient is the most"
+    );
+    let mine = w
+        .as_("nurse")
+        .await
+        .jobs(&JobQuery {
+            assignee: Some("me".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![nurse_job.id]
+    );
+    let all = charge.jobs(&JobQuery::default()).await.unwrap();
+    assert_eq!(all.len(), 100, "every open job, the oldest too");
+    w.server.stop().await;
+}
+
+async fn only_the_care_team_hears_of_a_job(store: TestStore) {
+    let w = ward(&store).await;
+    let registrar = w.as_("registrar").await;
+    // From the registrar's 1:1 with the nurse: the charge nurse hears of the job, not of
+    // the private chat it came from.
+    let chat = registrar
+        .start_conversation(&wardround::model::StartConversation::Direct {
+            members: vec!["nurse".into()],
+        })
+        .await
+        .unwrap();
+    let message = registrar
+        .send(
+            chat.id,
+            &wardround::model::NewMessage {
+                id: Uuid::new_v4(),
+                body: "Can you do his bloods?".into(),
+                priority: wardround::model::Priority::Normal,
+            },
+        )
+        .await
+        .unwrap();
+    let job = w
+        .as_("nurse")
+        .await
+        .create_job(&NewJob {
+            message_id: Some(message.id),
+            ..new_job(&w.patient, "Bloods", "me")
+        })
+        .await
+        .unwrap();
+    assert_eq!(job.conversation_id, Some(chat.id));
+    let seen_by_charge = |jobs: Vec<Job>| jobs.into_iter().find(|j| j.id == job.id).unwrap();
+    let listed = seen_by_charge(
+        w.as_("charge")
+            .await
+            .jobs(&JobQuery::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!((listed.message_id, listed.conversation_id), (None, None));
+    let heard = seen_by_charge(w.heard(&w.charge).await);
+    assert_eq!((heard.message_id, heard.conversation_id), (None, None));
+    assert_eq!(
+        seen_by_charge(w.heard(&w.registrar).await).conversation_id,
+        Some(chat.id)
+    );
+    // Who leaves the team hears no more of it, though they made it or had it.
+    w.server
+        .domain
+        .remove_team_member("4 West", "nurse")
+        .await
+        .unwrap();
+    let before = w.heard(&w.nurse).await.len();
+    registrar
+        .change_job(
+            job.id,
+            &JobPatch::Edit {
+                text: Some("Bloods and cultures".into()),
+                due_at: None,
+                clear_due: false,
+                priority: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.heard(&w.nurse).await.len(), before);
     w.server.stop().await;
 }
 
@@ -945,4 +1076,6 @@ on_each_store!(
     a_job_from_a_chat_message_links_to_it,
     the_handover_sheet_has_plans_and_open_jobs,
     handover_and_jobs_leave_through_export,
+    open_jobs_are_never_cut_and_a_flood_is_refused,
+    only_the_care_team_hears_of_a_job,
 );

@@ -269,6 +269,21 @@ fn an_urgent_job_for_me_pulses_the_bar_until_i_have_seen_it() {
 }
 
 #[test]
+fn an_urgent_job_i_give_myself_raises_no_alarm() {
+    let mut app = quiet_app();
+    let p = patient(&app, 0);
+    let mut mine = job(1, &p, "Bloods before noon", &nurse(), &nurse(), true);
+    mine.priority = JobPriority::Urgent;
+    let effects = update(&mut app, Action::JobSaved(Ok(mine)));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
+        "{effects:?}"
+    );
+    assert!(!app.pulsing());
+    assert_eq!(jobs_cell(&app, &p), "1");
+}
+
+#[test]
 fn whoever_set_a_job_is_told_when_it_is_done() {
     let mut app = quiet_app();
     let p = patient(&app, 0);
@@ -388,8 +403,67 @@ fn ctrl_t_makes_a_job_of_the_newest_message_from_someone_else() {
     };
     // The 1:1 is about no patient: the job is on the one selected on the list.
     assert_eq!(form.patient, selected);
+    assert!(form.on_selected, "the form says whose row the job lands on");
     assert_eq!(form.message, Some(urgent().id));
     assert!(form.what.as_str().starts_with("4W-4B has a NEWS2 of 7."));
+    // Read from the start, and as urgent as the message.
+    assert_eq!(form.what.cursor_chars(), 0);
+    assert_eq!(form.priority, JobPriority::Urgent);
+    let screen = screen_text(&app, 120, 40);
+    assert!(
+        screen.contains("selected on the list: Esc and select another"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_paste_into_a_job_is_one_clean_line() {
+    let mut app = quiet_app();
+    update(&mut app, key(KeyCode::Char('J')));
+    update(
+        &mut app,
+        Action::Paste("Line one\r\nLine\ttwo\u{1b}[2J\u{7f}".into()),
+    );
+    let Overlay::JobForm(form) = &app.overlay else {
+        panic!("the form closed");
+    };
+    assert_eq!(form.what.as_str(), "Line one Line two[2J");
+}
+
+#[test]
+fn the_detail_pane_follows_the_patient_a_job_shows() {
+    let mut app = quiet_app();
+    let (first, other) = (patient(&app, 0), patient(&app, 5));
+    heard(
+        &mut app,
+        job(1, &other, "ECG", &registrar(), &nurse(), true),
+    );
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.detail.as_ref().map(|d| d.patient.clone()), Some(first));
+    typed(&mut app, ":jobs");
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.patients.selected_row().unwrap().patient, other);
+    assert_eq!(
+        app.detail.as_ref().map(|d| d.patient.clone()),
+        Some(other.clone())
+    );
+    assert!(effects.contains(&Effect::LoadDetail(other)), "{effects:?}");
+    // The filter moves the cursor too; the detail goes with it, or goes.
+    update(&mut app, key(KeyCode::Char('/')));
+    typed(&mut app, "nobody by this name");
+    assert!(app.detail.is_none());
+}
+
+#[test]
+fn q_closes_the_jobs_pane_not_the_app() {
+    let mut app = quiet_app();
+    typed(&mut app, ":jobs");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Overlay::Jobs(_)));
+    let effects = update(&mut app, key(KeyCode::Char('q')));
+    assert!(effects.is_empty() && !app.quit);
+    assert!(matches!(app.overlay, Overlay::None));
 }
 
 #[test]

@@ -65,7 +65,7 @@ impl Domain {
         let plan = self.store.plans(&[patient.to_string()]).await?.pop();
         let mut jobs = self
             .store
-            .jobs(JobScope::Patient(patient), Some(JobStatus::Open), 500)
+            .jobs(JobScope::Patient(patient), Some(JobStatus::Open), u32::MAX)
             .await?;
         self.mark_for(session.user.id, &mut jobs).await?;
         let now = self.clock.now();
@@ -92,7 +92,7 @@ impl Domain {
         let plans = self.store.plans(&list.patient_ids).await?;
         let mut jobs = self
             .store
-            .jobs(JobScope::List(list.id), Some(JobStatus::Open), 5000)
+            .jobs(JobScope::List(list.id), Some(JobStatus::Open), u32::MAX)
             .await?;
         self.mark_for(session.user.id, &mut jobs).await?;
         let now = self.clock.now();
@@ -159,7 +159,9 @@ fn plan_text(text: &str) -> DomainResult<String> {
     let text = lines.join("\n");
     if text.chars().count() > MAX_PLAN_CHARS
         || lines.len() > MAX_PLAN_LINES
-        || text.chars().any(|c| c.is_control() && c != '\n')
+        || text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || super::jobs::deceptive(c))
     {
         return Err(DomainError::Invalid(format!(
             "A plan is at most {MAX_PLAN_LINES} lines and {MAX_PLAN_CHARS} characters, without control characters."

@@ -14,8 +14,12 @@ use crate::model::{
 };
 use crate::server::store::{JobRecord, JobScope, JobWrite};
 
-/// The most jobs one answer holds.
-const MOST_JOBS: u32 = 2000;
+/// Closed jobs one answer holds at most (the newest): history, not work. Open jobs are
+/// never cut: none may go unseen.
+const MOST_CLOSED: u32 = 2000;
+/// Open jobs a patient may have: a bound no round reaches, so that nobody can bury the
+/// real work under a flood.
+const MOST_OPEN_PER_PATIENT: usize = 100;
 /// How far back a due time may be when a job is made (written up after the fact).
 const DUE_PAST: Duration = Duration::hours(24);
 /// How far ahead a due time may be.
@@ -113,20 +117,32 @@ impl Domain {
         })
     }
 
-    /// Who the job is theirs for now: its person, or whoever holds its role.
-    async fn assignees(&self, job: &Job) -> DomainResult<Vec<Uuid>> {
-        match &job.assignee {
-            JobAssignee::User { id, .. } => Ok(vec![*id]),
-            JobAssignee::Role { id, .. } => self.holders_now(*id).await,
+    /// A job given to a role nobody holds now waits for whoever takes it: its giver is
+    /// told so at once.
+    async fn say_if_unheld(&self, session: &Session, who: &For) -> DomainResult<()> {
+        let Some(role) = who.role else {
+            return Ok(());
+        };
+        if self.holders_now(role).await?.is_empty() {
+            self.tell(
+                session.user.id,
+                None,
+                format!(
+                    "Nobody holds {} now: the job waits for whoever takes it.",
+                    who.name
+                ),
+            )
+            .await?;
         }
+        Ok(())
     }
 
-    /// The job as `to` sees it, for each of those who hear of it: its care team, whoever
-    /// it is for, and whoever made it.
+    /// The job as each of its care team sees it (whose it is, whether it is late, and the
+    /// chat it came from only for those in that chat), for the event each hears. Nobody
+    /// outside the care team hears of it, whoever made it or was given it before.
     async fn job_events(
         &self,
         job: &Job,
-        also: &[Uuid],
     ) -> DomainResult<Box<dyn Fn(&Job) -> Vec<(Uuid, EventKind)> + Send + Sync>> {
         let mut told: BTreeSet<Uuid> = self
             .store
@@ -134,29 +150,33 @@ impl Domain {
             .await?
             .into_iter()
             .collect();
-        told.extend(also.iter().copied());
+        told.remove(&super::SYSTEM_USER);
         let clock = self.clock.clone();
         let holders: Vec<Uuid> = match &job.assignee {
             JobAssignee::Role { id, .. } => self.holders_now(*id).await?,
             JobAssignee::User { .. } => Vec::new(),
         };
+        let in_chat = match job.conversation_id {
+            Some(c) => self
+                .store
+                .conversation_members(c)
+                .await?
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
         Ok(Box::new(move |job: &Job| {
             let now = clock.now();
-            let mut told = told.clone();
-            told.insert(job.created_by.id);
-            if let JobAssignee::User { id, .. } = &job.assignee {
-                told.insert(*id);
-            }
-            told.extend(holders.iter().copied());
-            told.remove(&super::SYSTEM_USER);
-            told.into_iter()
-                .map(|to| {
+            told.iter()
+                .map(|&to| {
                     let mut seen = job.clone();
                     seen.overdue = job.overdue_at(now);
                     seen.mine = match &job.assignee {
                         JobAssignee::User { id, .. } => *id == to,
                         JobAssignee::Role { .. } => holders.contains(&to),
                     };
+                    if !in_chat.contains(&to) {
+                        hide_chat(&mut seen);
+                    }
                     (
                         to,
                         EventKind::Job {
@@ -172,7 +192,26 @@ impl Domain {
     pub(super) async fn mark_for(&self, viewer: Uuid, jobs: &mut [Job]) -> DomainResult<()> {
         let now = self.clock.now();
         let mut held = std::collections::HashMap::new();
+        let mut chats = std::collections::HashMap::new();
         for job in jobs {
+            if let Some(c) = job.conversation_id {
+                let in_chat = match chats.get(&c) {
+                    Some(&known) => known,
+                    None => {
+                        let members = self
+                            .store
+                            .conversation_members(c)
+                            .await?
+                            .unwrap_or_default();
+                        let known = members.contains(&viewer);
+                        chats.insert(c, known);
+                        known
+                    }
+                };
+                if !in_chat {
+                    hide_chat(job);
+                }
+            }
             job.overdue = job.overdue_at(now);
             job.mine = match &job.assignee {
                 JobAssignee::User { id, .. } => *id == viewer,
@@ -195,6 +234,19 @@ impl Domain {
             check_due(due, now)?;
         }
         let who = self.job_for(session, &new.patient, &new.assignee).await?;
+        let open = self
+            .store
+            .jobs(
+                JobScope::Patient(&new.patient),
+                Some(JobStatus::Open),
+                u32::MAX,
+            )
+            .await?;
+        if open.len() >= MOST_OPEN_PER_PATIENT && !open.iter().any(|j| Some(j.id) == new.id) {
+            return Err(DomainError::Conflict(format!(
+                "This patient has {MOST_OPEN_PER_PATIENT} open jobs: mark some done or cancel them first."
+            )));
+        }
         let message = match new.message_id {
             Some(m) => Some(self.message_to_job(session, m).await?),
             None => None,
@@ -239,21 +291,26 @@ impl Domain {
             closed_by: None,
             closed_at: None,
             cancel_reason: None,
-            message_id: None,
-            conversation_id: None,
+            message_id: message.map(|(m, _)| m),
+            conversation_id: message.map(|(_, c)| c),
             updated_at: now,
             overdue: false,
             mine: false,
         };
-        let events = self.job_events(&draft, &[]).await?;
+        let events = self.job_events(&draft).await?;
         let Some((mut job, written)) = self.store.insert_job(&record, events.as_ref()).await?
         else {
-            // A retried request: the job it made, if it was this caller's.
-            let mut existing = self.job_of_care_team(session, id).await?;
+            // A retried request: the job it made, if it was this caller's. Any other job
+            // with the id, seen or not, is refused alike.
+            let taken =
+                || DomainError::Conflict("A job with this id exists: choose another id.".into());
+            let mut existing = match self.job_of_care_team(session, id).await {
+                Ok(job) => job,
+                Err(DomainError::NotFound(_)) => return Err(taken()),
+                Err(e) => return Err(e),
+            };
             if existing.created_by.id != session.user.id || existing.patient != new.patient {
-                return Err(DomainError::Conflict(
-                    "A job with this id exists: choose another id.".into(),
-                ));
+                return Err(taken());
             }
             self.mark_for(session.user.id, std::slice::from_mut(&mut existing))
                 .await?;
@@ -261,6 +318,7 @@ impl Domain {
         };
         self.hub.wrote(&written);
         self.urgent_sent.notify_one();
+        self.say_if_unheld(session, &who).await?;
         self.audit(
             session,
             AuditAction::JobCreated,
@@ -307,28 +365,33 @@ impl Domain {
                 DomainError::Invalid("status is `open`, `done`, `cancelled` or `all`.".into())
             })?),
         };
-        let mut jobs = match (&query.list, &query.patient) {
+        if !matches!(
+            query.purpose.as_deref(),
+            None | Some("view") | Some("export")
+        ) {
+            return Err(DomainError::Invalid(
+                "purpose is `view` or `export`.".into(),
+            ));
+        }
+        let (mut jobs, seen) = match (&query.list, &query.patient) {
             (Some(list), patient) => {
                 let list = self.team_list(session, *list).await?;
-                let mut jobs = self
-                    .store
-                    .jobs(JobScope::List(list.id), status, MOST_JOBS)
-                    .await?;
+                let mut jobs = self.jobs_in(JobScope::List(list.id), status).await?;
                 if let Some(p) = patient {
                     jobs.retain(|j| &j.patient == p);
                 }
-                jobs
+                (jobs, format!("jobs of list {}", list.id))
             }
             (None, Some(patient)) => {
                 self.care_team(session, patient).await?;
-                self.store
-                    .jobs(JobScope::Patient(patient), status, MOST_JOBS)
-                    .await?
+                let jobs = self.jobs_in(JobScope::Patient(patient), status).await?;
+                (jobs, "jobs".to_string())
             }
             (None, None) => {
-                self.store
-                    .jobs(JobScope::Teams(session.user.id), status, MOST_JOBS)
-                    .await?
+                let jobs = self
+                    .jobs_in(JobScope::Teams(session.user.id), status)
+                    .await?;
+                (jobs, "jobs of my teams".to_string())
             }
         };
         self.mark_for(session.user.id, &mut jobs).await?;
@@ -351,7 +414,22 @@ impl Domain {
         let now = self.clock.now();
         jobs.sort_by(|a, b| work_order(a, b, now));
         match query.purpose.as_deref() {
-            None | Some("view") => {}
+            None | Some("view") => {
+                // Jobs say what is being done for whom: reading them is audited as
+                // reading a list (or, for one patient, the patient).
+                let action = if query.patient.is_some() {
+                    AuditAction::PatientViewed
+                } else {
+                    AuditAction::ListViewed
+                };
+                self.audit(
+                    session,
+                    action,
+                    query.patient.as_deref(),
+                    format!("{seen} ({} jobs)", jobs.len()),
+                )
+                .await?;
+            }
             Some("export") => {
                 let scope = query
                     .list
@@ -366,13 +444,31 @@ impl Domain {
                 )
                 .await?;
             }
-            Some(_) => {
-                return Err(DomainError::Invalid(
-                    "purpose is `view` or `export`.".into(),
-                ))
-            }
+            Some(_) => {}
         }
         Ok(jobs)
+    }
+
+    /// Every open job in `scope` (for `Open`), the newest closed ones (for done or
+    /// cancelled), or both (`None`).
+    async fn jobs_in(
+        &self,
+        scope: JobScope<'_>,
+        status: Option<JobStatus>,
+    ) -> DomainResult<Vec<Job>> {
+        Ok(match status {
+            Some(JobStatus::Open) => self.store.jobs(scope, status, u32::MAX).await?,
+            Some(closed) => self.store.jobs(scope, Some(closed), MOST_CLOSED).await?,
+            None => {
+                let mut jobs = self
+                    .store
+                    .jobs(scope, Some(JobStatus::Open), u32::MAX)
+                    .await?;
+                let closed = self.store.jobs(scope, None, MOST_CLOSED).await?;
+                jobs.extend(closed.into_iter().filter(|j| !j.is_open()));
+                jobs
+            }
+        })
     }
 
     pub async fn change_job(
@@ -386,9 +482,8 @@ impl Domain {
             return Err(closed(&job));
         }
         let now = self.clock.now();
-        let mut also = Vec::new();
         let reason;
-        let who;
+        let mut handed_to = None;
         let edited;
         let (write, action, detail) = match patch {
             JobPatch::Done => (
@@ -413,7 +508,7 @@ impl Domain {
                 )
             }
             JobPatch::Reassign { assignee } => {
-                who = self.job_for(session, &job.patient, assignee).await?;
+                let who = handed_to.insert(self.job_for(session, &job.patient, assignee).await?);
                 let same = match &job.assignee {
                     JobAssignee::User { id, .. } => who.user == Some(*id),
                     JobAssignee::Role { id, .. } => who.role == Some(*id),
@@ -424,8 +519,6 @@ impl Domain {
                         who.name
                     )));
                 }
-                // Whoever it was for hears that it is no longer theirs.
-                also = self.assignees(&job).await?;
                 (
                     JobWrite::Assign {
                         user: who.user,
@@ -503,7 +596,7 @@ impl Domain {
             }
             _ => job.clone(),
         };
-        let events = self.job_events(&after, &also).await?;
+        let events = self.job_events(&after).await?;
         let Some((mut changed, written)) = self
             .store
             .write_job(id, write, now, events.as_ref())
@@ -515,6 +608,9 @@ impl Domain {
         };
         self.hub.wrote(&written);
         self.urgent_sent.notify_one();
+        if let Some(who) = &handed_to {
+            self.say_if_unheld(session, who).await?;
+        }
         self.audit(session, action, Some(&changed.patient), detail)
             .await?;
         self.mark_for(session.user.id, std::slice::from_mut(&mut changed))
@@ -528,7 +624,7 @@ impl Domain {
         let now = self.clock.now();
         let mut told = 0;
         for job in self.store.jobs_due(now, 200).await? {
-            let events = self.job_events(&job, &[]).await?;
+            let events = self.job_events(&job).await?;
             if let Some((_, written)) = self
                 .store
                 .write_job(job.id, JobWrite::OverdueTold, now, events.as_ref())
@@ -550,7 +646,7 @@ impl Domain {
     pub(super) async fn jobs_follow_role(&self, role: Uuid, people: &[Uuid]) -> DomainResult<()> {
         let jobs = self
             .store
-            .jobs(JobScope::Role(role), Some(JobStatus::Open), MOST_JOBS)
+            .jobs(JobScope::Role(role), Some(JobStatus::Open), u32::MAX)
             .await?;
         if jobs.is_empty() {
             return Ok(());
@@ -581,6 +677,12 @@ impl Domain {
     }
 }
 
+/// The chat a job came from is for that chat's members to know of (a private 1:1).
+fn hide_chat(job: &mut Job) {
+    job.message_id = None;
+    job.conversation_id = None;
+}
+
 fn closed(job: &Job) -> DomainError {
     let by = job
         .closed_by
@@ -602,10 +704,23 @@ fn job_text(text: &str) -> DomainResult<String> {
     one_line(text, MAX_JOB_CHARS, "A job")
 }
 
+/// Characters that break a line or turn text around without being control characters:
+/// the line and paragraph separators, and the bidirectional overrides and isolates that
+/// make a line read other than it is stored.
+pub(super) fn deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 /// Trimmed, 1 to `most` characters, one line with no control characters.
 fn one_line(text: &str, most: usize, what: &str) -> DomainResult<String> {
     let text = text.trim();
-    if text.is_empty() || text.chars().count() > most || text.chars().any(char::is_control) {
+    if text.is_empty()
+        || text.chars().count() > most
+        || text.chars().any(|c| c.is_control() || deceptive(c))
+    {
         return Err(DomainError::Invalid(format!(
             "{what} is one line of 1 to {most} characters, without control characters."
         )));

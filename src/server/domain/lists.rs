@@ -214,7 +214,7 @@ impl Domain {
             .jobs(
                 crate::server::store::JobScope::List(list),
                 Some(crate::model::JobStatus::Open),
-                5000,
+                u32::MAX,
             )
             .await?;
         let now = self.clock.now();

@@ -82,7 +82,8 @@ fn job_from_message(app: &mut App) -> Vec<Effect> {
         .rev()
         .map(|m| &m.message)
         .find(|m| m.sender_id != me && m.sender_id != crate::model::SYSTEM_SENDER)
-        .map(|m| (m.id, m.body.replace('\n', " ")));
+        .map(|m| (m.id, m.body.replace('\n', " "), m.priority));
+    let on_selected = conversation.info.subject.is_none();
     let patient = conversation
         .info
         .subject
@@ -98,7 +99,15 @@ fn job_from_message(app: &mut App) -> Vec<Effect> {
                 Some("Select the patient on the list first: a job is on a patient.".into());
             Vec::new()
         }
-        (Some(message), Some(patient)) => super::job_form::open(app, patient, Some(message)),
+        (Some((id, body, priority)), Some(patient)) => {
+            let from = super::job_form::FromMessage {
+                id,
+                body,
+                priority,
+                on_selected,
+            };
+            super::job_form::open(app, patient, Some(from))
+        }
     }
 }
 

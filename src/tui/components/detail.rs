@@ -212,6 +212,8 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
         theme,
     ));
     out.push(Line::from(spans));
+    // wardround's own word on the patient comes high: on a short screen it must show.
+    out.extend(work(app, &d.patient, theme));
     let list = |v: &[String]| {
         if v.is_empty() {
             "none recorded".to_string()
@@ -256,7 +258,6 @@ fn lines<'a>(app: &App, d: &'a PatientDetail, theme: &Theme) -> Vec<Line<'a>> {
         ));
     }
     out.push(Line::from(news));
-    out.extend(work(app, &d.patient, theme));
     for t in &d.vitals {
         out.push(Line::from(vec![
             Span::styled(

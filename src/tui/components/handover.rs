@@ -86,25 +86,60 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
     let Overlay::Handover(state) = &mut app.overlay else {
         return Vec::new();
     };
+    // Scrolled no further than its last line at the top.
+    let most = match &state.sheet {
+        Some(Ok(sheet)) => u16::try_from(line_count(sheet)).unwrap_or(u16::MAX),
+        _ => 0,
+    };
+    let mut effects = Vec::new();
     match command {
-        Command::CloseSearch => app.overlay = Overlay::None,
+        Command::CloseSearch => {
+            app.overlay = Overlay::None;
+            return effects;
+        }
         Command::HelpDown => state.scroll = state.scroll.saturating_add(1),
         Command::HelpUp => state.scroll = state.scroll.saturating_sub(1),
         Command::PageDown => state.scroll = state.scroll.saturating_add(page),
         Command::PageUp => state.scroll = state.scroll.saturating_sub(page),
-        Command::FetchLatest => return vec![Effect::LoadHandover(state.list)],
+        Command::FetchLatest => effects.push(Effect::LoadHandover(state.list)),
         _ => {}
     }
-    Vec::new()
+    state.scroll = state.scroll.min(most.saturating_sub(1));
+    effects
+}
+
+/// The sheet's lines before wrapping: a patient's head, plan (or its absence), jobs, and
+/// a blank line between.
+fn line_count(sheet: &HandoverSheet) -> usize {
+    1 + sheet
+        .rows
+        .iter()
+        .map(|r| 2 + r.plan.as_ref().map_or(1, |p| p.text.lines().count() + 1) + r.jobs.len())
+        .sum::<usize>()
 }
 
 fn lines<'a>(app: &App, sheet: &HandoverSheet, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     let jobs: usize = sheet.rows.iter().map(|r| r.jobs.len()).sum();
+    let gone = sheet
+        .rows
+        .iter()
+        .filter(|r| r.discharged_at.is_some())
+        .count();
+    let gone = if gone > 0 {
+        format!(" · {gone} discharged today")
+    } else {
+        String::new()
+    };
     out.push(Line::styled(
         format!(
-            "{} patients · {jobs} open jobs · as of {}",
-            sheet.rows.len(),
+            "{} patients{gone} · {jobs} open jobs · as of {}",
+            sheet.rows.len()
+                - sheet
+                    .rows
+                    .iter()
+                    .filter(|r| r.discharged_at.is_some())
+                    .count(),
             sheet.at.with_timezone(&app.utc_offset).format("%H:%M")
         ),
         theme.style(Role::Muted),

@@ -35,6 +35,8 @@ pub struct JobForm {
     pub label: String,
     /// Made from this chat message.
     pub message: Option<Uuid>,
+    /// The chat was about no patient: the job is on the one selected on the list.
+    pub on_selected: bool,
     pub field: Field,
     pub what: TextField,
     pub who: TextField,
@@ -97,12 +99,34 @@ pub fn bindings() -> Vec<Binding> {
     ]
 }
 
-/// Opens the form for `patient`, perhaps from a chat message (its text to start from).
-pub fn open(app: &mut App, patient: String, message: Option<(Uuid, String)>) -> Vec<Effect> {
+/// What a job made from a chat message starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FromMessage {
+    pub id: Uuid,
+    pub body: String,
+    pub priority: crate::model::Priority,
+    /// The chat is about no patient: the job goes on the one selected on the list.
+    pub on_selected: bool,
+}
+
+/// Opens the form for `patient`, perhaps from a chat message (its text and urgency to
+/// start from).
+pub fn open(app: &mut App, patient: String, message: Option<FromMessage>) -> Vec<Effect> {
     let label = app.patient_label(&patient);
+    let on_selected = message.as_ref().is_some_and(|m| m.on_selected);
+    let priority = match message.as_ref().map(|m| m.priority) {
+        Some(crate::model::Priority::Urgent) => JobPriority::Urgent,
+        Some(crate::model::Priority::Important) => JobPriority::Soon,
+        _ => JobPriority::Routine,
+    };
     let (message, what) = match message {
-        Some((id, body)) => (Some(id), body.chars().take(MAX_JOB_CHARS).collect()),
-        None => (None, String::new()),
+        Some(m) => {
+            let mut what = TextField::new(m.body.chars().take(MAX_JOB_CHARS).collect::<String>());
+            // Read from its start: a long message's end says less of what it is.
+            what.edit(super::text_field::Edit::Home);
+            (Some(m.id), what)
+        }
+        None => (None, TextField::default()),
     };
     let id = app.ids.next_id();
     app.overlay = Overlay::JobForm(JobForm {
@@ -110,11 +134,12 @@ pub fn open(app: &mut App, patient: String, message: Option<(Uuid, String)>) -> 
         patient,
         label,
         message,
+        on_selected,
         field: Field::What,
-        what: TextField::new(what),
+        what,
         who: TextField::default(),
         due: TextField::default(),
-        priority: JobPriority::Routine,
+        priority,
         choices: Vec::new(),
         choice: 0,
         note: None,
@@ -263,7 +288,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Overlay::JobForm(form) = &app.overlay else {
         return;
     };
-    let height = 9 + u16::from(form.message.is_some());
+    let height = 9 + u16::from(form.message.is_some()) + u16::from(form.on_selected);
     let popup = super::centered(area, 76, height);
     frame.render_widget(Clear, popup);
     let title = format!(" New job · {} ", form.label);
@@ -329,6 +354,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(
             "  Linked to the chat message it was made from.",
             theme.style(Role::Muted),
+        ));
+    }
+    if form.on_selected {
+        // The chat named no patient: say whose row the job lands on, in words.
+        lines.push(Line::styled(
+            format!(
+                "  On {}, selected on the list: Esc and select another to change.",
+                form.label
+            ),
+            theme.style(Role::Warning),
         ));
     }
     lines.push(Line::default());

@@ -264,6 +264,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 return Vec::new();
             };
             app.overlay = Overlay::None;
+            app.focus = crate::tui::app::Pane::Patients;
             if !app.patients.select_patient(&job.patient) {
                 app.notice = Some(format!(
                     "{} is not on the list shown: L shows your other lists.",
@@ -327,19 +328,16 @@ fn answer(app: &mut App, command: Command) -> Vec<Effect> {
 }
 
 /// A job as one line: due, bed, what, for whom, how soon (or, closed, who closed it).
-fn line<'a>(app: &App, job: &Job, widths: (usize, usize), theme: &Theme) -> Line<'a> {
+fn line<'a>(app: &App, job: &Job, widths: (usize, usize, usize), theme: &Theme) -> Line<'a> {
     let late = overdue(job, app.now);
     let mark = match (job.status, late, job.priority) {
         (JobStatus::Done, ..) => "✓",
         (JobStatus::Cancelled, ..) => "✗",
-        (_, true, _) => "!",
         (_, _, JobPriority::Urgent) => "‼",
+        (_, true, _) => "!",
         _ => " ",
     };
-    let due = job
-        .due_at
-        .map(|d| due_label(d, app.now, app.utc_offset))
-        .unwrap_or_else(|| "—".into());
+    let due = due_of(app, job);
     let bed = app.bed_of(&job.patient).unwrap_or("").to_string();
     let who = match &job.assignee {
         JobAssignee::User { .. } if job.mine => "me".to_string(),
@@ -348,14 +346,10 @@ fn line<'a>(app: &App, job: &Job, widths: (usize, usize), theme: &Theme) -> Line
     };
     let tail = match job.status {
         JobStatus::Open => format!("{who} · {}", job.priority.as_str()),
-        JobStatus::Done => format!(
-            "done by {}",
-            job.closed_by
-                .as_ref()
-                .map_or("", |m| m.display_name.as_str())
-        ),
+        JobStatus::Done => format!("done by {}", closer(app, job)),
         JobStatus::Cancelled => format!(
-            "cancelled: {}",
+            "cancelled by {}: {}",
+            closer(app, job),
             job.cancel_reason.as_deref().unwrap_or_default()
         ),
     };
@@ -365,9 +359,12 @@ fn line<'a>(app: &App, job: &Job, widths: (usize, usize), theme: &Theme) -> Line
         (JobStatus::Open, ..) => Role::Text,
         _ => Role::Muted,
     };
-    let (text_width, tail_width) = widths;
+    let (due_width, text_width, tail_width) = widths;
     Line::from(vec![
-        Span::styled(format!("{mark} {} ", column(&due, 14)), theme.style(role)),
+        Span::styled(
+            format!("{mark} {} ", column(&due, due_width)),
+            theme.style(role),
+        ),
         Span::styled(format!("{} ", column(&bed, 8)), theme.style(Role::Header)),
         Span::styled(
             format!("{} ", column(&job.text, text_width)),
@@ -375,6 +372,29 @@ fn line<'a>(app: &App, job: &Job, widths: (usize, usize), theme: &Theme) -> Line
         ),
         Span::styled(column(&tail, tail_width), theme.style(Role::Muted)),
     ])
+}
+
+/// When it is due (open), or when it was closed.
+fn due_of(app: &App, job: &Job) -> String {
+    let at = if job.is_open() {
+        job.due_at
+    } else {
+        job.closed_at
+    };
+    at.map(|d| due_label(d, app.now, app.utc_offset))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Who closed it, and how long ago.
+fn closer(app: &App, job: &Job) -> String {
+    let who = job
+        .closed_by
+        .as_ref()
+        .map_or("", |m| m.display_name.as_str());
+    match job.closed_at {
+        Some(at) => format!("{who} {}", super::ago((app.now - at).num_seconds())),
+        None => who.to_string(),
+    }
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -395,11 +415,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
         _ => jobs.len().to_string(),
     };
-    let title = format!(
-        " Jobs · {} ({count}) · by {} ",
-        state.view.label(),
+    let order = if state.view == View::Closed {
+        "newest first"
+    } else {
         state.sort.label()
-    );
+    };
+    let title = format!(" Jobs · {} ({count}) · by {order} ", state.view.label());
     let block = pane_block(
         super::truncate(&title, usize::from(popup.width)),
         true,
@@ -440,9 +461,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             list_area,
         );
     } else {
-        let rest = usize::from(list_area.width).saturating_sub(2 + 15 + 9 + 2);
-        let tail = (rest / 3).clamp(10, 34);
-        let widths = (rest.saturating_sub(tail), tail);
+        // The due column as wide as its widest time, so the words get the room.
+        let due_width = jobs
+            .iter()
+            .map(|j| unicode_width::UnicodeWidthStr::width(due_of(app, j).as_str()))
+            .max()
+            .unwrap_or(1)
+            .max(3);
+        let rest = usize::from(list_area.width).saturating_sub(2 + due_width + 3 + 9);
+        let tail = (rest * 2 / 5).clamp(8, 48);
+        let widths = (due_width, rest.saturating_sub(tail), tail);
         let selected = jobs.iter().position(|j| Some(j.id) == state.selected);
         let items: Vec<ListItem> = jobs
             .iter()

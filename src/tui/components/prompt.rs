@@ -38,6 +38,8 @@ pub enum Asking {
     /// A patient's plan: its lines kept apart with ` ¶ ` while typed on one line.
     Plan {
         patient: String,
+        /// Bed and name, in the title: whose plan it is.
+        label: String,
     },
 }
 
@@ -61,7 +63,7 @@ impl Prompt {
             Asking::CurrentPassword => "Your current password",
             Asking::NewPassword { .. } => "New password (12+ characters)",
             Asking::NewPasswordAgain { .. } => "The new password again",
-            Asking::Plan { .. } => "Plan (Alt-Enter or ¶ starts a line; empty clears)",
+            Asking::Plan { .. } => "Plan",
         }
     }
 
@@ -72,13 +74,11 @@ impl Prompt {
         )
     }
 
-    fn title(&self) -> &'static str {
-        if self.secret() {
-            " Your password "
-        } else if matches!(self.asking, Asking::Plan { .. }) {
-            " Plan for handover "
-        } else {
-            " Patient list "
+    fn title(&self) -> String {
+        match &self.asking {
+            _ if self.secret() => " Your password ".into(),
+            Asking::Plan { label, .. } => format!(" Plan for handover · {label} "),
+            _ => " Patient list ".into(),
         }
     }
 }
@@ -117,7 +117,8 @@ pub fn write_plan(app: &mut App, patient: String) {
         .plan(&patient)
         .map(|p| p.text.lines().collect::<Vec<_>>().join(PLAN_LINE))
         .unwrap_or_default();
-    ask(app, Asking::Plan { patient }, now);
+    let label = app.patient_label(&patient);
+    ask(app, Asking::Plan { patient, label }, now);
 }
 
 /// A plan typed on one line, as its lines.
@@ -230,7 +231,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::PromptDone if matches!(prompt.asking, Asking::Plan { .. }) => {
-            let Asking::Plan { patient } = prompt.asking.clone() else {
+            let Asking::Plan { patient, .. } = prompt.asking.clone() else {
                 return Vec::new();
             };
             let text = plan_lines(prompt.text.as_str());
@@ -307,10 +308,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     // Naming a new list, the other kind is one key away.
-    let hint = (prompt.asking == Asking::NewList)
-        .then_some("Tab: a ward's census from the EHR instead, kept up to date");
+    let hint = match prompt.asking {
+        Asking::NewList => Some("Tab: a ward's census from the EHR instead, kept up to date"),
+        Asking::Plan { .. } => Some("Alt-Enter (or ¶) starts a new line · empty clears it"),
+        _ => None,
+    };
     let height = 3 + u16::from(prompt.note.is_some()) + u16::from(hint.is_some());
-    let popup = super::centered(area, 70, height);
+    // A plan is a few lines typed as one: it has the room.
+    let width = if matches!(prompt.asking, Asking::Plan { .. }) {
+        110
+    } else {
+        70
+    };
+    let popup = super::centered(area, width, height);
     frame.render_widget(Clear, popup);
     // A password shows as one dot a character, and never more than the field holds.
     let question = format!("{}: ", prompt.question());
@@ -331,7 +341,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(hint, theme.style(Role::Muted)));
     }
     frame.render_widget(
-        Paragraph::new(lines).block(pane_block(prompt.title().into(), true, theme)),
+        Paragraph::new(lines).block(pane_block(prompt.title(), true, theme)),
         popup,
     );
 }

@@ -67,6 +67,14 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match command {
         // `q`, like Esc, closes one level: the patient detail before the app (Ctrl-C
         // still asks to quit from anywhere).
+        // Over the list, `q` closes what is open, as Esc does.
+        Command::Quit
+            if key.code == KeyCode::Char('q')
+                && matches!(app.overlay, Overlay::Jobs(_) | Overlay::Handover(_)) =>
+        {
+            app.overlay = Overlay::None;
+            Vec::new()
+        }
         Command::Quit if key.code == KeyCode::Char('q') && app.detail.is_some() => {
             app.detail = None;
             Vec::new()

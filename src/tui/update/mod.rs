@@ -159,6 +159,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     effects.extend(messaging::mark_visible_read(app));
     effects.extend(follow::share(app));
     effects.extend(spotlight_follows_the_cursor(app));
+    effects.extend(detail_follows_the_cursor(app));
     jobs::in_view(app);
     effects
 }
@@ -196,6 +197,29 @@ fn spotlight_follows_the_cursor(app: &mut App) -> Vec<Effect> {
         }
         None => {
             app.spotlight = None;
+            Vec::new()
+        }
+    }
+}
+
+/// The detail pane shows the selected patient, however the cursor came to another (a
+/// filter typed, a job's patient shown): never one patient beside another's row.
+fn detail_follows_the_cursor(app: &mut App) -> Vec<Effect> {
+    let Some(detail) = &app.detail else {
+        return Vec::new();
+    };
+    match app.patients.selected_row().map(|r| r.patient.clone()) {
+        Some(p) if p == detail.patient => Vec::new(),
+        Some(p) => {
+            app.detail = Some(super::app::DetailState {
+                patient: p.clone(),
+                loaded: None,
+            });
+            vec![Effect::LoadDetail(p)]
+        }
+        // The filter hides every row: nobody is selected, so nobody is shown.
+        None => {
+            app.detail = None;
             Vec::new()
         }
     }
