@@ -102,6 +102,7 @@ pub enum Command {
     JobDone,
     JobCancel,
     JobReassign,
+    JobEdit,
     NextJobView,
     PrevJobView,
     /// Show the job's patient on the list.

@@ -456,6 +456,73 @@ fn the_detail_pane_follows_the_patient_a_job_shows() {
 }
 
 #[test]
+fn e_changes_only_what_was_changed() {
+    let mut app = quiet_app();
+    let p = patient(&app, 0);
+    let mut j = job(1, &p, "Repeat potassium", &registrar(), &nurse(), true);
+    j.due_at = Some(now() + Duration::minutes(30));
+    heard(&mut app, j.clone());
+    typed(&mut app, ":jobs");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('e')));
+    let Overlay::JobForm(form) = &app.overlay else {
+        panic!("e did not open the job");
+    };
+    assert_eq!(
+        (form.what.as_str(), form.who.as_str(), form.due.as_str()),
+        ("Repeat potassium", "me", "10:00")
+    );
+    // Nothing changed: nothing sent.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert_eq!(app.notice.as_deref(), Some("Nothing changed."));
+    typed(&mut app, ":jobs");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('e')));
+    update(&mut app, key(KeyCode::Up));
+    update(&mut app, ctrl('u'));
+    typed(&mut app, "11:00");
+    update(&mut app, ctrl('p'));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::ChangeJob {
+            id: j.id,
+            patch: JobPatch::Edit {
+                text: None,
+                due_at: Some(now().date_naive().and_hms_opt(11, 0, 0).unwrap().and_utc()),
+                clear_due: false,
+                priority: Some(JobPriority::Soon),
+            },
+        }]
+    );
+    j.due_at = Some(now() + Duration::minutes(90));
+    j.priority = JobPriority::Soon;
+    update(&mut app, Action::JobSaved(Ok(j.clone())));
+    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.notice.as_deref().unwrap().starts_with("Job changed"));
+    // Handing it on from the form is a reassignment; clearing the due time clears it.
+    typed(&mut app, ":jobs");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char('e')));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, ctrl('u'));
+    typed(&mut app, "sokafor");
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, ctrl('u'));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [
+                Effect::ChangeJob { patch: JobPatch::Edit { clear_due: true, due_at: None, .. }, .. },
+                Effect::ChangeJob { patch: JobPatch::Reassign { assignee }, .. },
+            ] if assignee == "sokafor"
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn q_closes_the_jobs_pane_not_the_app() {
     let mut app = quiet_app();
     typed(&mut app, ":jobs");

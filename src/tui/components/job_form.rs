@@ -1,6 +1,7 @@
 //! A new job on a patient: what, for whom (a colleague or a role, Tab completes), when it
 //! is due and how soon. `J` on a patient's row, or `Ctrl-T` on a chat (the newest message
-//! from someone else, linked to the job).
+//! from someone else, linked to the job). `e` in the jobs pane opens it on an open job,
+//! to change what was said of it.
 
 use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
@@ -49,6 +50,18 @@ pub struct JobForm {
     pub note: Option<String>,
     /// Sent; the server's word is awaited.
     pub sending: bool,
+    /// Changing this job rather than making one: the fields as they were, so that only
+    /// what was changed is sent.
+    pub editing: Option<Was>,
+}
+
+/// An open job's fields as the edit began.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Was {
+    pub what: String,
+    pub who: String,
+    pub due: String,
+    pub priority: JobPriority,
 }
 
 pub fn bindings() -> Vec<Binding> {
@@ -59,7 +72,7 @@ pub fn bindings() -> Vec<Binding> {
             s,
             &[KeyPress::plain(KeyCode::Enter)],
             PromptDone,
-            "Make the job",
+            "Make (or save) the job",
         )
         .hint("make"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
@@ -144,6 +157,7 @@ pub fn open(app: &mut App, patient: String, message: Option<FromMessage>) -> Vec
         choice: 0,
         note: None,
         sending: false,
+        editing: None,
     });
     // Names to complete with, if this session has heard none yet.
     if app.known.has_people() {
@@ -151,6 +165,73 @@ pub fn open(app: &mut App, patient: String, message: Option<FromMessage>) -> Vec
     } else {
         vec![Effect::SearchDirectory(String::new())]
     }
+}
+
+/// `e` in the jobs pane: the form on an open job, as it is.
+pub fn edit(app: &mut App, job: &crate::model::Job) {
+    let who = match &job.assignee {
+        crate::model::JobAssignee::Role { .. } => format!("role:{}", job.assignee.name()),
+        crate::model::JobAssignee::User { .. } if job.mine => "me".into(),
+        crate::model::JobAssignee::User { display_name, .. } => display_name.clone(),
+    };
+    // A due time as the field reads it back (today's or tomorrow's); a later day is left
+    // as it is unless typed over.
+    let due = job
+        .due_at
+        .map(|d| due_label(d, app.now, app.utc_offset))
+        .filter(|t| parse_due(t, app.now, app.utc_offset).ok().flatten() == job.due_at)
+        .unwrap_or_default();
+    let was = Was {
+        what: job.text.clone(),
+        who: who.clone(),
+        due: due.clone(),
+        priority: job.priority,
+    };
+    app.overlay = Overlay::JobForm(JobForm {
+        id: job.id,
+        patient: job.patient.clone(),
+        label: app.patient_label(&job.patient),
+        message: None,
+        on_selected: false,
+        field: Field::What,
+        what: TextField::new(job.text.clone()),
+        who: TextField::new(who),
+        due: TextField::new(due),
+        priority: job.priority,
+        choices: Vec::new(),
+        choice: 0,
+        note: None,
+        sending: false,
+        editing: Some(was),
+    });
+}
+
+/// What an edit changes, as the requests that change it; none when nothing changed.
+fn changes(form: &JobForm, was: &Was, due: Option<chrono::DateTime<chrono::Utc>>) -> Vec<Effect> {
+    use crate::model::JobPatch;
+    let (text, who) = (form.what.as_str().trim(), form.who.as_str().trim());
+    let due_changed = form.due.as_str().trim() != was.due;
+    let mut effects = Vec::new();
+    if text != was.what || due_changed || form.priority != was.priority {
+        effects.push(Effect::ChangeJob {
+            id: form.id,
+            patch: JobPatch::Edit {
+                text: (text != was.what).then(|| text.to_string()),
+                due_at: due.filter(|_| due_changed),
+                clear_due: due_changed && due.is_none(),
+                priority: (form.priority != was.priority).then_some(form.priority),
+            },
+        });
+    }
+    if who != was.who {
+        effects.push(Effect::ChangeJob {
+            id: form.id,
+            patch: JobPatch::Reassign {
+                assignee: who.to_string(),
+            },
+        });
+    }
+    effects
 }
 
 fn field_mut(form: &mut JobForm) -> &mut TextField {
@@ -235,6 +316,17 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 form.note = Some(why);
                 return Vec::new();
             }
+            if let Some(was) = &form.editing {
+                let effects = changes(form, was, due.ok().flatten());
+                if effects.is_empty() {
+                    app.overlay = Overlay::None;
+                    app.notice = Some("Nothing changed.".into());
+                    return Vec::new();
+                }
+                form.sending = true;
+                form.note = None;
+                return effects;
+            }
             form.sending = true;
             form.note = None;
             return vec![Effect::CreateJob(NewJob {
@@ -272,13 +364,23 @@ pub fn saved(app: &mut App, result: &Result<crate::model::Job, String>) -> bool 
     }
     match result {
         Ok(job) if job.id == form.id => {
+            let said = if form.editing.is_some() {
+                format!("Job changed: “{}”, for {}.", job.text, job.assignee.name())
+            } else {
+                format!("Job made for {}.", job.assignee.name())
+            };
             *open = Overlay::None;
-            app.notice = Some(format!("Job made for {}.", job.assignee.name()));
+            app.notice = Some(said);
         }
         Ok(_) => return false,
         Err(e) => {
+            let what = if form.editing.is_some() {
+                "changed"
+            } else {
+                "made"
+            };
             form.sending = false;
-            form.note = Some(format!("Not made: {e}"));
+            form.note = Some(format!("Not {what}: {e}"));
         }
     }
     true
@@ -291,7 +393,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = 9 + u16::from(form.message.is_some()) + u16::from(form.on_selected);
     let popup = super::centered(area, 76, height);
     frame.render_widget(Clear, popup);
-    let title = format!(" New job · {} ", form.label);
+    let title = if form.editing.is_some() {
+        format!(" Edit job · {} ", form.label)
+    } else {
+        format!(" New job · {} ", form.label)
+    };
     let block = pane_block(
         super::truncate(&title, usize::from(popup.width)),
         true,

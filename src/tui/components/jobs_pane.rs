@@ -73,6 +73,7 @@ pub fn bindings() -> Vec<Binding> {
             "Hand the job to someone else",
         )
         .hint("hand on"),
+        Binding::new(s, &[KeyPress::ch('e')], JobEdit, "Change the job").hint("edit"),
         Binding::new(
             s,
             &[KeyPress::ch('J')],
@@ -253,6 +254,10 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
                 }
             }
         }
+        Command::JobEdit => match selected_job.filter(Job::is_open) {
+            Some(job) => super::job_form::edit(app, &job),
+            None => app.notice = Some("No open job is selected.".into()),
+        },
         Command::NewJob => {
             let Some(job) = selected_job else {
                 return Vec::new();
