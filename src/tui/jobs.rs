@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Timelike, Utc};
 use uuid::Uuid;
 
 use crate::model::{work_order, Job, JobAssignee, JobPriority, JobStatus, Plan};
@@ -319,7 +319,7 @@ pub fn parse_due(
             rest.find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(rest.len()),
         );
-        let say = || format!("`{text}`: say +30m, +2h or +1d");
+        let say = || format!("`{text}`: say +30m, +2h or +1d (a year at most)");
         let n: i64 = n.parse().map_err(|_| say())?;
         let by = match unit.trim() {
             "m" | "min" | "mins" => Duration::try_minutes(n),
@@ -409,6 +409,7 @@ pub fn due_label(due: DateTime<Utc>, now: DateTime<Utc>, zone: FixedOffset) -> S
         0 => d.format("%H:%M").to_string(),
         1 => d.format("tomorrow %H:%M").to_string(),
         -1 => d.format("yesterday %H:%M").to_string(),
+        _ if d.year() != n.year() => d.format("%-d %b %Y %H:%M").to_string(),
         _ => d.format("%-d %b %H:%M").to_string(),
     }
 }
@@ -468,6 +469,10 @@ mod tests {
         assert_eq!(
             due_label(at("2026-12-05T09:00:00Z"), now, utc),
             "5 Dec 09:00"
+        );
+        assert_eq!(
+            due_label(at("2027-12-01T09:00:00Z"), now, utc),
+            "1 Dec 2027 09:00"
         );
     }
 }

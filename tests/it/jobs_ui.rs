@@ -498,7 +498,11 @@ fn e_changes_only_what_was_changed() {
     j.due_at = Some(now() + Duration::minutes(90));
     j.priority = JobPriority::Soon;
     update(&mut app, Action::JobSaved(Ok(j.clone())));
-    assert!(matches!(app.overlay, Overlay::None));
+    // Back to the pane it was opened from, on the same job.
+    let Overlay::Jobs(state) = &app.overlay else {
+        panic!("not back in the jobs pane: {:?}", app.overlay);
+    };
+    assert_eq!(state.selected, Some(j.id));
     assert!(app.notice.as_deref().unwrap().starts_with("Job changed"));
     // Handing it on from the form is a reassignment; clearing the due time clears it.
     typed(&mut app, ":jobs");

@@ -234,6 +234,9 @@ impl Domain {
             check_due(due, now)?;
         }
         let who = self.job_for(session, &new.patient, &new.assignee).await?;
+        // Counted and stored under one lock. Nodes sharing PostgreSQL each hold their
+        // own: a burst spread over several may pass the bound by a few, never by a flood.
+        let _making = self.job_making.lock().await;
         let open = self
             .store
             .jobs(
@@ -460,12 +463,22 @@ impl Domain {
             Some(JobStatus::Open) => self.store.jobs(scope, status, u32::MAX).await?,
             Some(closed) => self.store.jobs(scope, Some(closed), MOST_CLOSED).await?,
             None => {
+                let mut closed = self
+                    .store
+                    .jobs(scope, Some(JobStatus::Done), MOST_CLOSED)
+                    .await?;
+                closed.extend(
+                    self.store
+                        .jobs(scope, Some(JobStatus::Cancelled), MOST_CLOSED)
+                        .await?,
+                );
+                closed.sort_by_key(|j| std::cmp::Reverse(j.updated_at));
+                closed.truncate(MOST_CLOSED as usize);
                 let mut jobs = self
                     .store
                     .jobs(scope, Some(JobStatus::Open), u32::MAX)
                     .await?;
-                let closed = self.store.jobs(scope, None, MOST_CLOSED).await?;
-                jobs.extend(closed.into_iter().filter(|j| !j.is_open()));
+                jobs.extend(closed);
                 jobs
             }
         })
@@ -704,13 +717,23 @@ fn job_text(text: &str) -> DomainResult<String> {
     one_line(text, MAX_JOB_CHARS, "A job")
 }
 
-/// Characters that break a line or turn text around without being control characters:
-/// the line and paragraph separators, and the bidirectional overrides and isolates that
-/// make a line read other than it is stored.
+/// Characters that break a line, turn text around or hide in it without being control
+/// characters: the line and paragraph separators, the bidirectional marks, overrides and
+/// isolates that make a line read other than it is stored, the zero-width space and
+/// byte-order mark, and the interlinear annotation marks.
 pub(super) fn deceptive(c: char) -> bool {
     matches!(
         c,
-        '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        '\u{2028}'
+            | '\u{2029}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
     )
 }
 

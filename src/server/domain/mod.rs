@@ -87,6 +87,9 @@ pub struct Domain {
     census: Arc<census::Censuses>,
     /// Held while a list's name is checked free and taken (see `fresh_name`).
     list_names: Arc<tokio::sync::Mutex<()>>,
+    /// Held while a patient's open jobs are counted and a new one stored (see
+    /// `create_job`): the bound holds against a burst of requests to one node.
+    job_making: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Domain {
@@ -110,6 +113,7 @@ impl Domain {
             reads: Arc::default(),
             census: Arc::default(),
             list_names: Arc::default(),
+            job_making: Arc::default(),
             fillers: Arc::default(),
         }
     }

@@ -119,7 +119,8 @@ pub fn work<'a>(app: &App, patient: &str, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled("none open", theme.style(Role::Muted)),
         ]));
     }
-    for (i, job) in jobs.iter().enumerate() {
+    const SHOWN: usize = 3;
+    for (i, job) in jobs.iter().take(SHOWN).enumerate() {
         let late = crate::tui::jobs::overdue(job, app.now);
         let urgent = job.priority == crate::model::JobPriority::Urgent;
         let about = crate::tui::jobs::about(job, app.now, app.utc_offset, false);
@@ -136,6 +137,16 @@ pub fn work<'a>(app: &App, patient: &str, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled(format!("☐ {}", job.text), theme.style(role)),
             Span::styled(format!(" — {about}"), theme.style(Role::Muted)),
         ]));
+    }
+    // A short pane must still say there are more: the rest are a key away.
+    if jobs.len() > SHOWN {
+        out.push(Line::styled(
+            format!(
+                "     … and {} more: :jobs patient shows them all",
+                jobs.len() - SHOWN
+            ),
+            theme.style(Role::Muted),
+        ));
     }
     out
 }

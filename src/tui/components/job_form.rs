@@ -53,6 +53,8 @@ pub struct JobForm {
     /// Changing this job rather than making one: the fields as they were, so that only
     /// what was changed is sent.
     pub editing: Option<Was>,
+    /// Opened from the jobs pane: it comes back, as it was, when the form closes.
+    pub back_to: Option<Box<super::jobs_pane::JobsState>>,
 }
 
 /// An open job's fields as the edit began.
@@ -158,6 +160,7 @@ pub fn open(app: &mut App, patient: String, message: Option<FromMessage>) -> Vec
         note: None,
         sending: false,
         editing: None,
+        back_to: None,
     });
     // Names to complete with, if this session has heard none yet.
     if app.known.has_people() {
@@ -174,12 +177,10 @@ pub fn edit(app: &mut App, job: &crate::model::Job) {
         crate::model::JobAssignee::User { .. } if job.mine => "me".into(),
         crate::model::JobAssignee::User { display_name, .. } => display_name.clone(),
     };
-    // A due time as the field reads it back (today's or tomorrow's); a later day is left
-    // as it is unless typed over.
+    // As the ward reads it; left as it is (whatever its seconds or day) unless typed over.
     let due = job
         .due_at
         .map(|d| due_label(d, app.now, app.utc_offset))
-        .filter(|t| parse_due(t, app.now, app.utc_offset).ok().flatten() == job.due_at)
         .unwrap_or_default();
     let was = Was {
         what: job.text.clone(),
@@ -203,7 +204,30 @@ pub fn edit(app: &mut App, job: &crate::model::Job) {
         note: None,
         sending: false,
         editing: Some(was),
+        back_to: None,
     });
+}
+
+/// Opened from the jobs pane, the form returns there when it closes.
+pub fn from_pane(app: &mut App, pane: super::jobs_pane::JobsState) {
+    if let Overlay::JobForm(form) = &mut app.overlay {
+        form.back_to = Some(Box::new(pane));
+    }
+}
+
+/// The form closes: back to the jobs pane it came from, else to the panes.
+fn close(app: &mut App) {
+    let back = match std::mem::take(app.overlay.unlocked_mut()) {
+        Overlay::JobForm(form) => form.back_to,
+        other => {
+            *app.overlay.unlocked_mut() = other;
+            return;
+        }
+    };
+    *app.overlay.unlocked_mut() = match back {
+        Some(pane) => Overlay::Jobs(*pane),
+        None => Overlay::None,
+    };
 }
 
 /// What an edit changes, as the requests that change it; none when nothing changed.
@@ -261,7 +285,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         return Vec::new();
     };
     match command {
-        Command::PromptCancel => app.overlay = Overlay::None,
+        Command::PromptCancel => close(app),
         Command::Edit(edit) => {
             field_mut(form).edit(edit);
             form.choices.clear();
@@ -300,7 +324,16 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
         Command::PromptDone if !form.sending => {
             let text = form.what.as_str().trim().to_string();
             let who = form.who.as_str().trim().to_string();
-            let due = parse_due(form.due.as_str(), now, zone);
+            // An edit's due time left as it was is not read again (it may be another day's).
+            let due_kept = form
+                .editing
+                .as_ref()
+                .is_some_and(|was| was.due == form.due.as_str().trim());
+            let due = if due_kept {
+                Ok(None)
+            } else {
+                parse_due(form.due.as_str(), now, zone)
+            };
             let problem = if text.is_empty() {
                 Some((Field::What, "Say what the job is.".to_string()))
             } else if who.is_empty() {
@@ -319,7 +352,7 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             if let Some(was) = &form.editing {
                 let effects = changes(form, was, due.ok().flatten());
                 if effects.is_empty() {
-                    app.overlay = Overlay::None;
+                    close(app);
                     app.notice = Some("Nothing changed.".into());
                     return Vec::new();
                 }
@@ -369,7 +402,7 @@ pub fn saved(app: &mut App, result: &Result<crate::model::Job, String>) -> bool 
             } else {
                 format!("Job made for {}.", job.assignee.name())
             };
-            *open = Overlay::None;
+            close(app);
             app.notice = Some(said);
         }
         Ok(_) => return false,
@@ -424,7 +457,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             f.window(width).0.to_string()
         }
     };
+    let kept = form
+        .editing
+        .as_ref()
+        .is_some_and(|was| !was.due.is_empty() && was.due == form.due.as_str().trim());
     let due_note = match parse_due(form.due.as_str(), app.now, app.utc_offset) {
+        _ if kept => "  (as it was; empty clears it)".into(),
         Ok(Some(at)) => format!("  → {}", due_label(at, app.now, app.utc_offset)),
         Ok(None) => "  none (or 14:00, +2h, tomorrow 9:00)".into(),
         Err(_) => "  ?".into(),

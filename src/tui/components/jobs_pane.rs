@@ -18,7 +18,7 @@ use crate::tui::jobs::{due_label, overdue, shown, SortBy, View};
 use crate::tui::keymap::{Binding, Command, KeyPress, Scope};
 use crate::tui::theme::{Role, Theme};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JobsState {
     pub view: View,
     pub sort: SortBy,
@@ -255,14 +255,21 @@ pub fn handle(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::JobEdit => match selected_job.filter(Job::is_open) {
-            Some(job) => super::job_form::edit(app, &job),
+            Some(job) => {
+                let pane = state.clone();
+                super::job_form::edit(app, &job);
+                super::job_form::from_pane(app, pane);
+            }
             None => app.notice = Some("No open job is selected.".into()),
         },
         Command::NewJob => {
             let Some(job) = selected_job else {
                 return Vec::new();
             };
-            return super::job_form::open(app, job.patient, None);
+            let pane = state.clone();
+            let effects = super::job_form::open(app, job.patient, None);
+            super::job_form::from_pane(app, pane);
+            return effects;
         }
         Command::JobToPatient => {
             let Some(job) = selected_job else {

@@ -109,11 +109,26 @@ impl SqliteStore {
             // for a few bytes in each: smaller pages are fewer bytes to the WAL and to
             // sync (BENCHMARKS.md, issue 16).
             .page_size(2048);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await
-            .map_err(|e| open_err(&e))?;
+        let mut tries = 0;
+        let writer = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await
+            {
+                Ok(writer) => break writer,
+                // Nodes opening a new file at once: switching it to WAL needs the file to
+                // itself, and SQLite answers busy at once there rather than waiting out the
+                // busy timeout. Another try a moment later finds it switched.
+                Err(sqlx::Error::Database(d))
+                    if tries < 50 && matches!(d.code().as_deref(), Some("5" | "6")) =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(open_err(&e)),
+            }
+        };
         let mut store = SqliteStore {
             reader: SqlitePoolOptions::new()
                 .max_connections(4)
