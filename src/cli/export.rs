@@ -34,8 +34,8 @@ pub struct Args {
     /// The list's handover sheet (bed, name, NEWS2, plan, open jobs) as csv, json or md.
     #[arg(long, conflicts_with_all = ["jobs", "ehr_bundles", "demo_ward"])]
     handover: bool,
-    /// Every job on the list's patients, open and closed: FHIR R4 Tasks (fhir-ndjson, the
-    /// default) or wardround's own JSON.
+    /// The jobs on the list's patients (every open one, the newest 2,000 closed): FHIR R4
+    /// Tasks (fhir-ndjson, the default) or wardround's own JSON.
     #[arg(long, conflicts_with_all = ["ehr_bundles", "demo_ward"])]
     jobs: bool,
     /// json or csv for rows; csv, json or md for --handover; fhir-ndjson or json for --jobs.
