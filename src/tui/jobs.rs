@@ -319,7 +319,7 @@ pub fn parse_due(
             rest.find(|c: char| !c.is_ascii_digit())
                 .unwrap_or(rest.len()),
         );
-        let say = || format!("`{text}`: say +30m, +2h or +1d (a year at most)");
+        let say = || format!("`{text}`: say +30m, +2h or +1d (60 days at most)");
         let n: i64 = n.parse().map_err(|_| say())?;
         let by = match unit.trim() {
             "m" | "min" | "mins" => Duration::try_minutes(n),
@@ -327,7 +327,7 @@ pub fn parse_due(
             "d" => Duration::try_days(n),
             _ => None,
         }
-        .filter(|by| *by <= Duration::days(366))
+        .filter(|by| *by <= Duration::days(60))
         .ok_or_else(say)?;
         // To the minute, as it is shown.
         let at = now

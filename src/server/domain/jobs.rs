@@ -33,8 +33,8 @@ struct For {
 }
 
 impl Domain {
-    /// Everyone in the patient's care team; the caller must be one of them. A job on a
-    /// patient no list of theirs holds reads as no job at all.
+    /// Everyone in the patient's care team; the caller must be one of them (else 403: the
+    /// patient's id is the caller's own word, not something learned here).
     async fn care_team(&self, session: &Session, patient: &str) -> DomainResult<Vec<Uuid>> {
         let team = self.store.patient_watchers(patient).await?;
         if team.contains(&session.user.id) {
