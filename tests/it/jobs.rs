@@ -131,6 +131,20 @@ fn new_job(patient: &str, text: &str, assignee: &str) -> NewJob {
     }
 }
 
+/// A message in a chat, as a colleague writes it.
+async fn say(c: &ApiClient, chat: Uuid, body: &str) -> wardround::model::Message {
+    c.send(
+        chat,
+        &wardround::model::NewMessage {
+            id: Uuid::new_v4(),
+            body: body.into(),
+            priority: wardround::model::Priority::Normal,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 fn status(e: ClientError) -> u16 {
     match e {
         ClientError::Rejected { status, .. } => status,
@@ -483,17 +497,7 @@ async fn only_the_care_team_hears_of_a_job(store: TestStore) {
         })
         .await
         .unwrap();
-    let message = registrar
-        .send(
-            chat.id,
-            &wardround::model::NewMessage {
-                id: Uuid::new_v4(),
-                body: "Can you do his bloods?".into(),
-                priority: wardround::model::Priority::Normal,
-            },
-        )
-        .await
-        .unwrap();
+    let message = say(&registrar, chat.id, "Can you do his bloods?").await;
     let job = w
         .as_("nurse")
         .await
@@ -688,17 +692,12 @@ async fn a_job_from_a_chat_message_links_to_it(store: TestStore) {
         .patient_conversation(w.list, &w.patient)
         .await
         .unwrap();
-    let message = registrar
-        .send(
-            chat.id,
-            &wardround::model::NewMessage {
-                id: Uuid::new_v4(),
-                body: "Can someone repeat his potassium at 2?".into(),
-                priority: wardround::model::Priority::Normal,
-            },
-        )
-        .await
-        .unwrap();
+    let message = say(
+        &registrar,
+        chat.id,
+        "Can someone repeat his potassium at 2?",
+    )
+    .await;
     let job = w
         .as_("nurse")
         .await
