@@ -17,4 +17,5 @@ pub mod model;
 pub mod process;
 pub mod sanitize;
 pub mod server;
+pub mod service_manager;
 pub mod tui;

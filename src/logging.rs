@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Deserialize;
-use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
 
 /// A log file's size before it is rotated, and the rotated files kept beside it: the
@@ -104,25 +106,66 @@ fn filter(section: &LogSection) -> Result<EnvFilter, LogError> {
     Ok(filter)
 }
 
-fn install<W>(section: &LogSection, writer: W, ansi: bool) -> Result<(), LogError>
+fn install<W>(section: &LogSection, writer: W, journal: bool) -> Result<(), LogError>
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(section)?)
         .with_writer(writer)
-        .with_ansi(ansi);
+        .with_ansi(false);
     // Already installed (a second server in one process, as tests start): the first stays.
-    let _ = match section.format {
-        Format::Text => builder.try_init(),
-        Format::Json => builder.json().flatten_event(true).try_init(),
+    let _ = match (section.format, journal) {
+        (Format::Text, false) => builder.try_init(),
+        (Format::Text, true) => builder
+            .without_time()
+            .map_event_format(Prioritised)
+            .try_init(),
+        (Format::Json, false) => builder.json().flatten_event(true).try_init(),
+        (Format::Json, true) => builder
+            .json()
+            .flatten_event(true)
+            .map_event_format(Prioritised)
+            .try_init(),
     };
     Ok(())
 }
 
-/// The server's log, on standard error.
+/// A line's level as the journal reads it, a syslog priority in `<N>` before the line:
+/// `journalctl -p warning -u wardround` then finds what needs IT, the one-time
+/// password among it.
+struct Prioritised<F>(F);
+
+impl<S, N, F> FormatEvent<S, N> for Prioritised<F>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let priority = match *event.metadata().level() {
+            tracing::Level::ERROR => 3,
+            tracing::Level::WARN => 4,
+            tracing::Level::INFO => 6,
+            _ => 7,
+        };
+        write!(writer, "<{priority}>")?;
+        self.0.format_event(ctx, writer, event)
+    }
+}
+
+/// The server's log, on standard error: the journal's way when that is where it goes.
 pub fn to_stderr(section: &LogSection) -> Result<(), LogError> {
-    install(section, io::stderr, false)
+    install(
+        section,
+        io::stderr,
+        crate::service_manager::stderr_is_journal(),
+    )
 }
 
 /// The app's log, in `dir` (made private to the user): `wardround.log`, rotated at

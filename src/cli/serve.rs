@@ -291,10 +291,13 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         .await?
         .is_some()
     {
-        // The one-time password goes to the log (the journal under systemd), never a
-        // file: it is spent at the first login, which sets the administrator's own.
+        // The one-time password goes to the log (the journal under systemd, readable by
+        // root and the adm group), never a file: the first login spends it.
         if generated {
-            tracing::warn!("administrator `admin` created; one-time password {password}");
+            tracing::warn!(
+                "administrator `admin` created; one-time password {password} (shown only \
+                 here: log in as admin with it and set your own)"
+            );
             if !tracing::enabled!(tracing::Level::WARN) {
                 // Filtered out of the log, it would be nowhere: IT needs it once.
                 eprintln!(
@@ -321,11 +324,13 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         }
     }
     tracing::info!("listening on {} (database {database})", running.url());
+    wardround::service_manager::ready(&format!("listening on {}", running.url()));
     let domain = running.domain.clone();
     tokio::select! {
         r = running.wait() => r.wrap_err("the server stopped")?,
         _ = stop_signal() => tracing::info!("stopping"),
     }
+    wardround::service_manager::stopping();
     // The audit chain's head, written down as the server stops.
     if let Err(e) = domain.audit_checkpoint(None).await {
         tracing::error!(error = %e, "audit checkpoint at stop");

@@ -35,6 +35,7 @@ mod migrations;
 mod news2;
 mod nodes;
 mod openapi;
+mod packaging;
 mod policies;
 mod present;
 mod reach;
