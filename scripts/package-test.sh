@@ -187,6 +187,11 @@ expect "the user kpatel survived" bash -c "printf '%s\n' '$admin_password' | nse
 api GET "/conversations/$conversation/messages" >"$OUT/messages.json"
 expect "the message survived" grep -q "$message_id" "$OUT/messages.json"
 expect "the audit log verifies" bash -c "printf '%s\n' '$admin_password' | nsenter -t $INIT -a -r -w wardround --server $URL --user admin --password-stdin admin audit verify"
+on install -d -o wardround -g wardround -m 0700 /var/backups/wardround
+on runuser -u wardround -- wardround backup --database /var/lib/wardround/wardround.sqlite \
+  /var/backups/wardround/wardround.sqlite | tee "$OUT/backup.log"
+expect "a backup as the service's user, while it runs, holds the message" \
+  grep -Eq '^messages[[:space:]]+1$' "$OUT/backup.log"
 expect "no restart by Restart=on-failure was needed" \
   test "$(on systemctl show -p NRestarts --value wardround.service)" = 0
 
