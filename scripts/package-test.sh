@@ -177,8 +177,16 @@ new_pid=$(on systemctl show -p MainPID --value wardround.service)
 expect "it was restarted by the upgrade (pid $pid -> $new_pid)" test "$new_pid" != "$pid"
 URL=http://127.0.0.1:8471
 expect "it listens where the edited config says ($URL)" on curl -fsS "$URL/healthz" -o /dev/null
-expect "it logs as the edited config says (JSON)" bash -c \
-  "nsenter -t $INIT -a -r -w journalctl -u wardround -o cat --no-pager -n 3 | tail -n 1 | python3 -c 'import json,sys; json.loads(sys.stdin.read())'"
+on journalctl "_PID=$new_pid" -o json --no-pager >"$OUT/new-log"
+expect "it logs as the edited config says (JSON), each line at its level's priority" python3 -c '
+import json, sys
+entries = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+priority = {"ERROR": "3", "WARN": "4", "INFO": "6"}
+assert entries, "no log lines"
+for e in entries:
+    line = json.loads(e["MESSAGE"])
+    assert e["PRIORITY"] == priority[line["level"]], e
+' "$OUT/new-log"
 token=$(on curl -fsS -X POST "$URL/api/v1/session" -H 'content-type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$admin_password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') ||
   fail "the administrator's own password no longer logs in"
