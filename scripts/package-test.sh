@@ -90,7 +90,9 @@ rm -f "$MACHINE/root/usr/sbin/policy-rc.d"
 # The unit starts after network-online.target; the machine's private link never gets an
 # address, so waiting for one would only add two minutes.
 ln -sf /dev/null "$MACHINE/root/etc/systemd/system/systemd-networkd-wait-online.service"
+# The packages, wherever this checkout is (its /tmp is the machine's own, not this one's).
 systemd-nspawn -D "$MACHINE/root" --boot --register=no --keep-unit --private-network \
+  --bind-ro="$(realpath "$OUT"):/mnt/packages" \
   --machine=wardround-ci >"$OUT/machine.log" 2>&1 </dev/null &
 NSPAWN=$!
 for _ in $(seq 1 50); do
@@ -111,8 +113,13 @@ echo "the machine's systemd: $state"
 case "$state" in running | degraded) ;; *) cat "$OUT/machine.log"; fail "boot: $state" ;; esac
 on systemctl --version | head -n 1
 
+# A machine that never had the package: without the user an earlier install left here.
+on sh -c 'userdel wardround; groupdel wardround; true' 2>/dev/null
+
 step "1a. dpkg -i $old_version: the first start under systemd"
-on dpkg -i "$OLD" 2>&1 | tee "$OUT/install.log"
+on dpkg -i /mnt/packages/old.deb 2>&1 | tee "$OUT/install.log"
+expect "the package made the system user wardround" bash -c \
+  "nsenter -t $INIT -a -r -w getent passwd wardround | grep -q ':/var/lib/wardround:/usr/sbin/nologin$'"
 expect "the service is running" on systemctl is-active --quiet wardround.service
 expect "it is enabled at boot" on systemctl is-enabled --quiet wardround.service
 pid=$(on systemctl show -p MainPID --value wardround.service)
@@ -166,7 +173,7 @@ on sed -i -e 's/^listen = "127.0.0.1:8470"/listen = "127.0.0.1:8471"/' \
 expect "the config now says 8471" on grep -q '^listen = "127.0.0.1:8471"' /etc/wardround/config.toml
 
 step "1c. dpkg -i $new_version over it: the upgrade"
-on dpkg -i "$NEW" </dev/null 2>&1 | tee "$OUT/upgrade.log"
+on dpkg -i /mnt/packages/new.deb </dev/null 2>&1 | tee "$OUT/upgrade.log"
 expect "dpkg kept the edited config without asking" on grep -q '^listen = "127.0.0.1:8471"' /etc/wardround/config.toml
 expect "no .dpkg-new or .dpkg-dist left beside it" bash -c \
   "! nsenter -t $INIT -a -r -w ls /etc/wardround | grep -q dpkg"
@@ -203,7 +210,22 @@ expect "a backup as the service's user, while it runs, holds the message" \
 expect "no restart by Restart=on-failure was needed" \
   test "$(on systemctl show -p NRestarts --value wardround.service)" = 0
 
-step "1d. dpkg -r: the program goes, the data and the config stay"
+step "1d. a config error: the service stops as failed, saying why, and is not restarted"
+on cp /etc/wardround/config.toml /root/config.good
+on sh -c 'echo "bogus = 1" >> /etc/wardround/config.toml'
+expect "systemctl restart fails" bash -c "! nsenter -t $INIT -a -r -w systemctl restart wardround.service"
+sleep 3
+shown=$(on systemctl show -p ActiveState -p ExecMainStatus -p NRestarts wardround.service | sort | tr '\n' ' ')
+echo "$shown"
+expect "the unit is failed, with exit status 78, never restarted" \
+  test "$shown" = "ActiveState=failed ExecMainStatus=78 NRestarts=0 "
+expect "the journal says why, at priority error" bash -c \
+  "nsenter -t $INIT -a -r -w journalctl -u wardround -p err -o cat --no-pager | grep -q 'unknown field .bogus.'"
+on cp /root/config.good /etc/wardround/config.toml
+on systemctl restart wardround.service
+expect "with the config mended it starts again" on systemctl is-active --quiet wardround.service
+
+step "1e. dpkg -r: the program goes, the data and the config stay"
 on dpkg -r wardround
 expect "the service is stopped" bash -c "! nsenter -t $INIT -a -r -w systemctl is-active --quiet wardround.service"
 expect "the binary is gone" on test ! -e /usr/bin/wardround
@@ -211,7 +233,7 @@ expect "the database, the audit key and the checkpoints are kept" \
   on test -s /var/lib/wardround/wardround.sqlite -a -s /var/lib/wardround/audit.key
 expect "the edited config is kept" on grep -q '^listen = "127.0.0.1:8471"' /etc/wardround/config.toml
 
-step "1e. dpkg -P: everything goes"
+step "1f. dpkg -P: everything goes"
 on dpkg -P wardround
 expect "the data is gone" on test ! -e /var/lib/wardround
 expect "the config is gone" on test ! -e /etc/wardround

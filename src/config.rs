@@ -247,6 +247,10 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
     #[error("environment variable {var}: {message}")]
     Env { var: String, message: String },
+    /// A setting that reads well but cannot work (a TLS key the server cannot read, a
+    /// database where it would be lost): restarting will not help until IT changes it.
+    #[error("{0}")]
+    Setting(String),
 }
 
 fn project_dirs() -> Option<ProjectDirs> {

@@ -21,10 +21,31 @@ fn main() {
         // One clear sentence per cause, not a backtrace.
         let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
         // Causes may quote the server, and so other users' words.
-        eprintln!(
-            "wardround: {}",
-            wardround::sanitize::sanitize(&chain.join(": "))
-        );
-        std::process::exit(1);
+        let said = wardround::sanitize::sanitize(&chain.join(": "));
+        // In the journal, at priority error: `journalctl -p warning` shows why it stopped.
+        let priority = if wardround::service_manager::stderr_is_journal() {
+            "<3>"
+        } else {
+            ""
+        };
+        for (n, line) in said.lines().enumerate() {
+            let lead = if n == 0 { "wardround: " } else { "" };
+            eprintln!("{priority}{lead}{line}");
+        }
+        std::process::exit(exit_code(&e));
+    }
+}
+
+/// 78 (`EX_CONFIG`, sysexits.h) when the configuration is at fault: the packaged unit
+/// does not restart on it (`RestartPreventExitStatus=78`), since a restart cannot help
+/// until IT changes the config; 1 for anything else (a database not up yet, a port taken).
+fn exit_code(e: &color_eyre::eyre::Report) -> i32 {
+    let misconfigured = e.chain().any(|cause| {
+        cause.is::<wardround::config::ConfigError>() || cause.is::<wardround::logging::LogError>()
+    });
+    if misconfigured {
+        78
+    } else {
+        1
     }
 }

@@ -21,6 +21,7 @@ mod import_mrns;
 mod lists;
 mod login;
 mod password;
+mod placement;
 mod roles;
 mod serve;
 mod table;
@@ -111,9 +112,11 @@ enum Command {
     /// wardround against a slow EHR without one.
     EhrDouble(ehr_double::Args),
     /// Print the shell's completion script: `wardround completions bash >
-    /// /etc/bash_completion.d/wardround` (zsh: into a directory on $fpath as _wardround).
+    /// /usr/local/share/bash-completion/completions/wardround` (zsh: into a directory on
+    /// $fpath as _wardround). The Debian package installs them for bash, zsh and fish.
     Completions { shell: clap_complete::Shell },
-    /// Print the manual page (roff): `wardround man > /usr/share/man/man1/wardround.1`.
+    /// Print the manual page (roff): `wardround man >
+    /// /usr/local/share/man/man1/wardround.1`. The Debian package installs it.
     Man,
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use color_eyre::eyre::{eyre, Result, WrapErr};
 
-use wardround::config::{self, Config, EhrSection};
+use wardround::config::{self, Config, ConfigError, EhrSection};
 use wardround::fhir::http::{EhrAuth, EhrConfig, HttpSource};
 use wardround::fhir::smart::SmartConfig;
 use wardround::fhir::{BundleSource, FhirSource};
@@ -20,6 +20,7 @@ use wardround::server::tls::TlsFiles;
 use wardround::{demo, server};
 
 use super::admin::one_time_password;
+use super::placement::{self, Finding, Placement};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -206,6 +207,19 @@ async fn check(config: &Config, args: &Args) -> Result<()> {
             Ehr::Nothing => Ok("none configured: patient lists will show `?`".into()),
         }),
     );
+    let placement = Placement {
+        database: &database,
+        state_dir: state_dir(config),
+        listen: args.listen.unwrap_or(config.serve.listen),
+        tls: matches!(tls_files(config), Ok(Some(_))),
+        service_dir: placement::service_dir(),
+    };
+    for finding in placement.findings() {
+        match finding {
+            Finding::Refuse(why) => report("placement", Err(why)),
+            Finding::Warn(why) => println!("warn  {why}"),
+        }
+    }
     if failed > 0 {
         return Err(eyre!("{failed} check(s) failed"));
     }
@@ -218,10 +232,26 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
     wardround::process::tune_allocator();
     let listen = args.listen.unwrap_or(config.serve.listen);
     let database = database(config, args);
-    let tls = tls_files(config).map_err(|e| eyre!(e))?;
+    let tls = tls_files(config).map_err(ConfigError::Setting)?;
     log_settings(config, listen, &database, tls.is_some());
+    if let Some(files) = &tls {
+        server::tls::acceptor(files).map_err(|e| ConfigError::Setting(e.to_string()))?;
+    }
+    let placement = Placement {
+        database: &database,
+        state_dir: state_dir(config),
+        listen,
+        tls: tls.is_some(),
+        service_dir: placement::service_dir(),
+    };
+    for finding in placement.findings() {
+        match finding {
+            Finding::Refuse(why) => return Err(ConfigError::Setting(why).into()),
+            Finding::Warn(why) => tracing::warn!("{why}"),
+        }
+    }
     let mut demo_ward = None;
-    let ehr: Arc<dyn FhirSource> = match ehr(config, args).map_err(|e| eyre!(e))? {
+    let ehr: Arc<dyn FhirSource> = match ehr(config, args).map_err(ConfigError::Setting)? {
         Ehr::DemoWard => {
             tracing::info!("EHR: the generated demo ward");
             let ward = Arc::new(demo::ward_source(Utc::now()));
@@ -252,7 +282,9 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
             source
         }
         Ehr::Nothing => {
-            tracing::warn!("no EHR configured (--ehr-bundles); patient lists will show `?`");
+            tracing::warn!(
+                "no EHR configured ([ehr] url, or [serve] ehr_bundles): patient lists will show `?`"
+            );
             Arc::new(BundleSource::default())
         }
     };

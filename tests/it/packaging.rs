@@ -30,9 +30,10 @@ fn packaged_config() -> String {
             "# wardround configuration. Copy to the platform config dir\n\
              # (Linux: ~/.config/wardround/config.toml) or pass --config PATH.\n",
             "# wardround's server configuration, as the Debian package installs it. Your edits\n\
-             # are kept on upgrade (a conffile). Check a change with\n\
-             #   wardround serve --check-config --config /etc/wardround/config.toml\n\
-             # and apply it with `systemctl restart wardround`. The [server], [ui] and [lock]\n\
+             # are kept on upgrade (a conffile). Check a change as the service's user with\n\
+             #   runuser -u wardround -- wardround serve --check-config --config /etc/wardround/config.toml\n\
+             # and apply it with `systemctl restart wardround`. The service may write only\n\
+             # /var/lib/wardround, and its /tmp is its own. The [server], [ui] and [lock]\n\
              # sections are the terminal app's: users keep theirs in ~/.config/wardround.\n",
         ),
         (
@@ -133,6 +134,8 @@ fn service_unit_runs_unprivileged_and_confined() {
     assert_eq!(one("StateDirectory"), "wardround");
     assert_eq!(one("StateDirectoryMode"), "0700");
     assert_eq!(one("Restart"), "on-failure");
+    // A config error exits 78 (main.rs): restarting cannot mend it.
+    assert_eq!(one("RestartPreventExitStatus"), "78");
     for key in [
         "NoNewPrivileges",
         "ProtectHome",
@@ -226,5 +229,62 @@ fn serve_under_a_service_manager_says_when_it_is_ready_and_logs_the_journals_way
     assert!(
         !listening.contains(&chrono::Utc::now().format("%Y-%m-%d").to_string()),
         "{listening}"
+    );
+}
+
+/// A config error is IT's to mend: `serve` exits 78 (EX_CONFIG), which the unit does not
+/// restart on, and says why at the journal's error priority.
+#[test]
+fn a_config_error_exits_78_and_says_why_at_error_priority() {
+    use std::os::unix::fs::MetadataExt as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[serve]\nbogus = 1\n").unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    let stream = std::fs::metadata(format!(
+        "/proc/self/fd/{}",
+        std::os::fd::AsRawFd::as_raw_fd(&writer)
+    ))
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env(
+            "JOURNAL_STREAM",
+            format!("{}:{}", stream.dev(), stream.ino()),
+        )
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(78));
+    let said = std::io::read_to_string(reader).unwrap();
+    assert!(said.starts_with("<3>wardround: config file"), "{said}");
+    assert!(said.contains("bogus"), "{said}");
+
+    // A setting that parses but cannot work is the config's fault too.
+    let status = Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env_remove("JOURNAL_STREAM")
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(78));
+    std::fs::write(
+        &config,
+        "[serve]\ntls_cert = \"/no/such/cert.pem\"\ntls_key = \"/no/such/key.pem\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("w.sqlite"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/no/such/cert.pem"),
+        "{out:?}"
     );
 }
