@@ -5,6 +5,7 @@
 //! (scripts/package-test.sh).
 
 use std::collections::BTreeMap;
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::Command;
 
@@ -167,7 +168,6 @@ fn service_unit_runs_unprivileged_and_confined() {
 #[test]
 fn serve_under_a_service_manager_says_when_it_is_ready_and_logs_the_journals_way() {
     use std::io::{BufRead, BufReader};
-    use std::os::unix::fs::MetadataExt as _;
     use std::os::unix::net::UnixDatagram;
 
     let dir = tempfile::tempdir().unwrap();
@@ -176,12 +176,7 @@ fn serve_under_a_service_manager_says_when_it_is_ready_and_logs_the_journals_way
     notify
         .set_read_timeout(Some(std::time::Duration::from_secs(60)))
         .unwrap();
-    let (reader, writer) = std::io::pipe().unwrap();
-    let stream = std::fs::metadata(format!(
-        "/proc/self/fd/{}",
-        std::os::fd::AsRawFd::as_raw_fd(&writer)
-    ))
-    .unwrap();
+    let (reader, writer, stream) = journal_stand_in();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -192,10 +187,7 @@ fn serve_under_a_service_manager_says_when_it_is_ready_and_logs_the_journals_way
         .arg("--database")
         .arg(dir.path().join("w.sqlite"))
         .env("NOTIFY_SOCKET", &notify_path)
-        .env(
-            "JOURNAL_STREAM",
-            format!("{}:{}", stream.dev(), stream.ino()),
-        )
+        .env("JOURNAL_STREAM", &stream)
         .env_remove("WARDROUND_ADMIN_PASSWORD")
         .env_remove("RUST_LOG")
         .stdout(std::process::Stdio::null())
@@ -236,24 +228,14 @@ fn serve_under_a_service_manager_says_when_it_is_ready_and_logs_the_journals_way
 /// restart on, and says why at the journal's error priority.
 #[test]
 fn a_config_error_exits_78_and_says_why_at_error_priority() {
-    use std::os::unix::fs::MetadataExt as _;
-
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[serve]\nbogus = 1\n").unwrap();
-    let (reader, writer) = std::io::pipe().unwrap();
-    let stream = std::fs::metadata(format!(
-        "/proc/self/fd/{}",
-        std::os::fd::AsRawFd::as_raw_fd(&writer)
-    ))
-    .unwrap();
+    let (reader, writer, stream) = journal_stand_in();
     let status = Command::new(env!("CARGO_BIN_EXE_wardround"))
         .args(["serve", "--config"])
         .arg(&config)
-        .env(
-            "JOURNAL_STREAM",
-            format!("{}:{}", stream.dev(), stream.ino()),
-        )
+        .env("JOURNAL_STREAM", &stream)
         .stderr(writer)
         .status()
         .unwrap();
@@ -287,4 +269,17 @@ fn a_config_error_exits_78_and_says_why_at_error_priority() {
         String::from_utf8_lossy(&out.stderr).contains("/no/such/cert.pem"),
         "{out:?}"
     );
+}
+
+/// A socket standing in for the journal's stream (journald's is a Unix stream socket too),
+/// and `$JOURNAL_STREAM` naming it as systemd does (`device:inode`). The second end is the
+/// child's standard error.
+fn journal_stand_in() -> (UnixStream, std::process::Stdio, String) {
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::fs::MetadataExt as _;
+    let (reader, writer) = UnixStream::pair().unwrap();
+    let stream = std::fs::metadata(format!("/proc/self/fd/{}", writer.as_raw_fd())).unwrap();
+    let named = format!("{}:{}", stream.dev(), stream.ino());
+    let writer = std::process::Stdio::from(std::os::fd::OwnedFd::from(writer));
+    (reader, writer, named)
 }
