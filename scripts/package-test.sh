@@ -221,6 +221,17 @@ expect "the unit is failed, with exit status 78, never restarted" \
   test "$shown" = "ActiveState=failed ExecMainStatus=78 NRestarts=0 "
 expect "the journal says why, at priority error" bash -c \
   "nsenter -t $INIT -a -r -w journalctl -u wardround -p err -o cat --no-pager | grep -q 'unknown field .bogus.'"
+on dpkg -i /mnt/packages/new.deb </dev/null >"$OUT/reinstall.log" 2>&1 || true
+expect "installing over a broken config says the service is not running, and where to look" \
+  grep -q "upgraded, but the service is not running" "$OUT/reinstall.log"
+# A database where the unit lets the service write nothing (ProtectSystem=strict).
+on cp /root/config.good /etc/wardround/config.toml
+on sed -i 's|^database = .*|database = "/srv/wardround/wardround.sqlite"|' /etc/wardround/config.toml
+expect "a database the service may not write: the restart fails" \
+  bash -c "! nsenter -t $INIT -a -r -w systemctl restart wardround.service"
+expect "... with status 78, saying how to allow it" bash -c \
+  "[ \"\$(nsenter -t $INIT -a -r -w systemctl show -p ExecMainStatus --value wardround.service)\" = 78 ] &&
+   nsenter -t $INIT -a -r -w journalctl -u wardround -p err -o cat --no-pager | grep -q 'ReadWritePaths='"
 on cp /root/config.good /etc/wardround/config.toml
 on systemctl restart wardround.service
 expect "with the config mended it starts again" on systemctl is-active --quiet wardround.service

@@ -25,44 +25,62 @@ pub struct Placement<'a> {
     pub tls: bool,
     /// `$STATE_DIRECTORY`: set when a service manager started the server.
     pub service_dir: Option<PathBuf>,
+    /// Whether the server may write in a directory ([`writable`], but for tests).
+    pub writable: fn(&Path) -> bool,
 }
 
 impl Placement<'_> {
+    /// What `serve` finds as it starts.
     pub fn findings(&self) -> Vec<Finding> {
+        self.judged(false)
+    }
+
+    /// What `serve --check-config` finds: stricter, since IT runs it to ask whether the
+    /// packaged service will keep the data, and a database in /tmp will not.
+    pub fn checked(&self) -> Vec<Finding> {
+        self.judged(true)
+    }
+
+    fn judged(&self, checking: bool) -> Vec<Finding> {
         let mut found = Vec::new();
         if let Database::Sqlite(path) = self.database {
             if is_temporary(path) {
-                found.push(match &self.service_dir {
-                    Some(dir) => Finding::Refuse(format!(
+                found.push(match (&self.service_dir, checking) {
+                    (Some(dir), _) => Finding::Refuse(format!(
                         "the database {} is in a temporary directory: this service's /tmp \
                          is its own and emptied at every restart, so every message would be \
                          lost. Keep it in {}",
                         path.display(),
                         dir.display()
                     )),
-                    None => Finding::Warn(format!(
+                    (None, true) => Finding::Refuse(format!(
                         "{} is in a temporary directory: lost at reboot, and at every restart \
-                         of the packaged service (its /tmp is its own)",
+                         of the packaged service (its /tmp is its own), which refuses it",
+                        path.display()
+                    )),
+                    // A developer's or a test's throwaway server.
+                    (None, false) => Finding::Warn(format!(
+                        "the database {} is in a temporary directory: lost at reboot",
                         path.display()
                     )),
                 });
             }
         }
         if let Some(dir) = &self.service_dir {
-            let mut files: Vec<(&str, &Path)> = Vec::new();
+            let mut places: Vec<(&str, &Path)> = Vec::new();
             if let Database::Sqlite(path) = self.database {
-                files.push(("the database", path));
+                places.push(("the database", path.parent().unwrap_or(Path::new("."))));
             }
             if let Some(state) = &self.state_dir {
-                files.push(("[serve] state_dir", state));
+                places.push(("[serve] state_dir", state));
             }
-            for (what, path) in files {
-                if !path.starts_with(dir) && !is_temporary(path) {
-                    found.push(Finding::Warn(format!(
-                        "{what} {} is outside the service's state directory {}: the unit lets \
-                         the server write only there. Move it, or allow it with \
-                         ReadWritePaths= in a drop-in (systemctl edit wardround)",
-                        path.display(),
+            for (what, place) in places {
+                if !is_temporary(place) && !(self.writable)(place) {
+                    found.push(Finding::Refuse(format!(
+                        "{what} is in {}, which this service may not write: the unit lets it \
+                         write only {} (ProtectSystem=strict). Move it there, or allow the \
+                         directory with ReadWritePaths= in a drop-in (systemctl edit wardround)",
+                        place.display(),
                         dir.display()
                     )));
                 }
@@ -77,6 +95,20 @@ impl Placement<'_> {
         }
         found
     }
+}
+
+/// Whether this process may write in `dir`, or create it: asked of the nearest directory
+/// that exists. A read-only mount (the unit's `ProtectSystem=strict`) answers no.
+pub fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt as _;
+    let Some(existing) = dir.ancestors().find(|d| d.is_dir()) else {
+        return false;
+    };
+    let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: access reads the NUL-terminated path we own; nothing is shared.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
 }
 
 /// The service manager's state directory for this service, if one started it.
@@ -96,41 +128,48 @@ fn is_temporary(path: &Path) -> bool {
 mod tests {
     use super::*;
 
-    fn placement(database: &Database, service_dir: Option<&str>) -> Vec<Finding> {
+    fn placement<'a>(
+        database: &'a Database,
+        service_dir: Option<&str>,
+        writable: fn(&Path) -> bool,
+    ) -> Placement<'a> {
         Placement {
             database,
             state_dir: None,
             listen: "127.0.0.1:8470".parse().unwrap(),
             tls: false,
             service_dir: service_dir.map(PathBuf::from),
+            writable,
         }
-        .findings()
     }
 
     #[test]
-    fn a_database_in_tmp_is_refused_under_a_service_manager_and_warned_of_otherwise() {
+    fn a_database_in_tmp_is_refused_by_the_service_and_the_check_and_warned_of_otherwise() {
         let in_tmp = Database::parse("/tmp/w.sqlite");
-        assert!(matches!(
-            placement(&in_tmp, Some("/var/lib/wardround"))[..],
-            [Finding::Refuse(_)]
-        ));
-        assert!(matches!(placement(&in_tmp, None)[..], [Finding::Warn(_)]));
+        let under_systemd = placement(&in_tmp, Some("/var/lib/wardround"), |_| true);
+        assert!(matches!(under_systemd.findings()[..], [Finding::Refuse(_)]));
+        let by_hand = placement(&in_tmp, None, |_| true);
+        assert!(matches!(by_hand.checked()[..], [Finding::Refuse(_)]));
+        assert!(matches!(by_hand.findings()[..], [Finding::Warn(_)]));
     }
 
     #[test]
-    fn a_database_outside_the_state_directory_is_warned_of_under_a_service_manager() {
+    fn a_database_the_service_may_not_write_is_refused_under_a_service_manager() {
         let elsewhere = Database::parse("/srv/wr/w.sqlite");
-        let found = placement(&elsewhere, Some("/var/lib/wardround"));
+        let read_only = placement(&elsewhere, Some("/var/lib/wardround"), |_| false);
         assert!(
-            matches!(&found[..], [Finding::Warn(w)] if w.contains("ReadWritePaths")),
-            "{found:?}"
+            matches!(&read_only.findings()[..], [Finding::Refuse(w)] if w.contains("ReadWritePaths")),
+            "{:?}",
+            read_only.findings()
         );
-        assert!(placement(&elsewhere, None).is_empty());
-        let inside = Database::parse("/var/lib/wardround/wardround.sqlite");
-        assert!(placement(&inside, Some("/var/lib/wardround")).is_empty());
+        // A drop-in allowed it: nothing to say.
+        let allowed = placement(&elsewhere, Some("/var/lib/wardround"), |_| true);
+        assert!(allowed.findings().is_empty());
         // PostgreSQL keeps its data elsewhere by nature.
         let pg = Database::parse("postgres://db/wardround");
-        assert!(placement(&pg, Some("/var/lib/wardround")).is_empty());
+        assert!(placement(&pg, Some("/var/lib/wardround"), |_| false)
+            .findings()
+            .is_empty());
     }
 
     #[test]
@@ -138,11 +177,9 @@ mod tests {
         let db = Database::parse("/var/lib/wardround/wardround.sqlite");
         let open = |listen: &str, tls| {
             Placement {
-                database: &db,
-                state_dir: None,
                 listen: listen.parse().unwrap(),
                 tls,
-                service_dir: None,
+                ..placement(&db, None, |_| true)
             }
             .findings()
         };
@@ -151,5 +188,20 @@ mod tests {
         );
         assert!(open("0.0.0.0:8470", true).is_empty());
         assert!(open("[::1]:8470", false).is_empty());
+    }
+
+    #[test]
+    fn writable_asks_the_nearest_directory_that_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(writable(&dir.path().join("not/yet/made")));
+        // Root writes anywhere but a read-only mount; anyone else is refused a 0500 dir.
+        // SAFETY: geteuid only reads the process's ids.
+        if unsafe { libc::geteuid() } != 0 {
+            use std::os::unix::fs::PermissionsExt as _;
+            let sealed = dir.path().join("sealed");
+            std::fs::create_dir(&sealed).unwrap();
+            std::fs::set_permissions(&sealed, std::fs::Permissions::from_mode(0o500)).unwrap();
+            assert!(!writable(&sealed.join("w.sqlite")));
+        }
     }
 }

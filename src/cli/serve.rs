@@ -213,8 +213,9 @@ async fn check(config: &Config, args: &Args) -> Result<()> {
         listen: args.listen.unwrap_or(config.serve.listen),
         tls: matches!(tls_files(config), Ok(Some(_))),
         service_dir: placement::service_dir(),
+        writable: placement::writable,
     };
-    for finding in placement.findings() {
+    for finding in placement.checked() {
         match finding {
             Finding::Refuse(why) => report("placement", Err(why)),
             Finding::Warn(why) => println!("warn  {why}"),
@@ -243,6 +244,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
         listen,
         tls: tls.is_some(),
         service_dir: placement::service_dir(),
+        writable: placement::writable,
     };
     for finding in placement.findings() {
         match finding {
