@@ -159,13 +159,26 @@ where
     }
 }
 
+/// Whether standard error carries the log as JSON lines, once the server's log started:
+/// a fatal error then goes there as one more such line, which a log shipper can read.
+static STDERR_JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn stderr_is_json() -> bool {
+    STDERR_JSON.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The server's log, on standard error: the journal's way when that is where it goes.
 pub fn to_stderr(section: &LogSection) -> Result<(), LogError> {
     install(
         section,
         io::stderr,
         crate::service_manager::stderr_is_journal(),
-    )
+    )?;
+    STDERR_JSON.store(
+        section.format == Format::Json,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    Ok(())
 }
 
 /// The app's log, in `dir` (made private to the user): `wardround.log`, rotated at

@@ -28,9 +28,15 @@ fn main() {
         } else {
             ""
         };
-        for (n, line) in said.lines().enumerate() {
-            let lead = if n == 0 { "wardround: " } else { "" };
-            eprintln!("{priority}{lead}{line}");
+        if wardround::logging::stderr_is_json() {
+            let line =
+                serde_json::json!({"level": "ERROR", "target": "wardround", "message": said});
+            eprintln!("{priority}{line}");
+        } else {
+            for (n, line) in said.lines().enumerate() {
+                let lead = if n == 0 { "wardround: " } else { "" };
+                eprintln!("{priority}{lead}{line}");
+            }
         }
         std::process::exit(exit_code(&e));
     }

@@ -269,6 +269,27 @@ fn a_config_error_exits_78_and_says_why_at_error_priority() {
         String::from_utf8_lossy(&out.stderr).contains("/no/such/cert.pem"),
         "{out:?}"
     );
+
+    // Logging as JSON, the last word is JSON too, for the log shipper.
+    let out = Command::new(env!("CARGO_BIN_EXE_wardround"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("w.sqlite"))
+        .env("WARDROUND_LOG__FORMAT", "json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(last["level"], "ERROR");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .contains("/no/such/cert.pem"),
+        "{last}"
+    );
 }
 
 /// A socket standing in for the journal's stream (journald's is a Unix stream socket too),
