@@ -32,6 +32,7 @@ expect() { # expect DESCRIPTION COMMAND...: the command must succeed
   "$@" || fail "$what"
   echo "ok: $what"
 }
+fails() { ! "$@"; }
 
 step "tools"
 need=()
@@ -102,6 +103,10 @@ for _ in $(seq 1 50); do
 done
 [ -n "$INIT" ] || { cat "$OUT/machine.log"; fail "systemd did not start in the machine"; }
 on() { nsenter -t "$INIT" -a -r -w "$@"; }
+# said PATTERN [journalctl options]: the service's journal holds a line matching PATTERN.
+said() { local pattern=$1; shift; on journalctl -u wardround -o cat --no-pager "$@" | grep -q -- "$pattern"; }
+# shown FORMAT FILE...: stat's answer for the files, the same for all of them.
+shown() { local format=$1; shift; on stat -c "$format" "$@" | sort -u; }
 state=""
 for _ in $(seq 1 240); do
   state=$(on systemctl is-system-running 2>/dev/null || true)
@@ -118,8 +123,8 @@ on sh -c 'userdel wardround; groupdel wardround; true' 2>/dev/null
 
 step "1a. dpkg -i $old_version: the first start under systemd"
 on dpkg -i /mnt/packages/old.deb 2>&1 | tee "$OUT/install.log"
-expect "the package made the system user wardround" bash -c \
-  "nsenter -t $INIT -a -r -w getent passwd wardround | grep -q ':/var/lib/wardround:/usr/sbin/nologin$'"
+expect "the package made the system user wardround" \
+  test "$(on getent passwd wardround | cut -d: -f6-)" = "/var/lib/wardround:/usr/sbin/nologin"
 expect "the service is running" on systemctl is-active --quiet wardround.service
 expect "it is enabled at boot" on systemctl is-enabled --quiet wardround.service
 pid=$(on systemctl show -p MainPID --value wardround.service)
@@ -130,15 +135,15 @@ on journalctl -u wardround.service -p warning -g 'one-time password' --no-pager 
 otp=$(sed -n 's/.*one-time password \([0-9a-f]\{18\}\) .*/\1/p' "$OUT/otp.log" | head -n 1)
 expect "the journal holds the administrator's one-time password, at priority warning" test -n "$otp"
 expect "no file in /etc, /var/lib or /tmp holds it" \
-  bash -c "! grep -rqsF '$otp' '$MACHINE/upper/etc' '$MACHINE/upper/var/lib' '$MACHINE/upper/tmp'"
+  fails grep -rqsF "$otp" "$MACHINE/upper/etc" "$MACHINE/upper/var/lib" "$MACHINE/upper/tmp"
 expect "/var/lib/wardround is the service's alone (0700)" \
-  test "$(on stat -c '%U %a' /var/lib/wardround)" = "wardround 700"
-expect "the database and the audit key are 0600, the service's" bash -c \
-  "[ \"\$(nsenter -t $INIT -a -r -w stat -c '%U %a' /var/lib/wardround/wardround.sqlite /var/lib/wardround/audit.key | sort -u)\" = 'wardround 600' ]"
+  test "$(shown '%U %a' /var/lib/wardround)" = "wardround 700"
+expect "the database and the audit key are 0600, the service's" test \
+  "$(shown '%U %a' /var/lib/wardround/wardround.sqlite /var/lib/wardround/audit.key)" = "wardround 600"
 expect "the config is root's, readable by the service (0640)" \
-  test "$(on stat -c '%U:%G %a' /etc/wardround/config.toml)" = "root:wardround 640"
+  test "$(shown '%U:%G %a' /etc/wardround/config.toml)" = "root:wardround 640"
 expect "the journal has the start-up at priority info, without a second timestamp" \
-  bash -c "nsenter -t $INIT -a -r -w journalctl -u wardround -p info -o cat --no-pager | grep -q '^ *INFO .*listening on'"
+  said '^ *INFO .*listening on' -p info
 
 step "systemd-analyze on the running unit"
 on systemd-analyze verify /usr/lib/systemd/system/wardround.service
@@ -152,8 +157,10 @@ step "1b. data: the administrator's own password, a user, a message; the config 
 admin_password="correct-horse-ward-$RANDOM-round"
 printf '%s\n%s\n' "$otp" "$admin_password" |
   on wardround --server "$URL" --user admin --password-stdin password
-kpatel=$(printf '%s\n' "$admin_password" |
-  on wardround --server "$URL" --user admin --password-stdin admin user add kpatel --name "Kiran Patel" --role RN)
+as_admin() { # as_admin ARGS...: the installed CLI, logged in as the administrator
+  printf '%s\n' "$admin_password" | on wardround --server "$URL" --user admin --password-stdin "$@"
+}
+kpatel=$(as_admin admin user add kpatel --name "Kiran Patel" --role RN)
 echo "$kpatel" | grep -q "one-time password" || fail "admin user add: $kpatel"
 api() { # api METHOD PATH [JSON]: as the administrator
   on curl -fsS -X "$1" "$URL/api/v1$2" -H "authorization: Bearer $token" \
@@ -175,8 +182,8 @@ expect "the config now says 8471" on grep -q '^listen = "127.0.0.1:8471"' /etc/w
 step "1c. dpkg -i $new_version over it: the upgrade"
 on dpkg -i /mnt/packages/new.deb </dev/null 2>&1 | tee "$OUT/upgrade.log"
 expect "dpkg kept the edited config without asking" on grep -q '^listen = "127.0.0.1:8471"' /etc/wardround/config.toml
-expect "no .dpkg-new or .dpkg-dist left beside it" bash -c \
-  "! nsenter -t $INIT -a -r -w ls /etc/wardround | grep -q dpkg"
+expect "no .dpkg-new or .dpkg-dist left beside it" \
+  test "$(on ls /etc/wardround)" = config.toml
 expect "the installed version is $new_version" \
   test "$(on dpkg-query -W -f='${Version}' wardround)" = "$new_version"
 expect "the service is running again" on systemctl is-active --quiet wardround.service
@@ -198,10 +205,11 @@ token=$(on curl -fsS -X POST "$URL/api/v1/session" -H 'content-type: application
   -d "{\"username\":\"admin\",\"password\":\"$admin_password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') ||
   fail "the administrator's own password no longer logs in"
 echo "ok: the administrator's own password still logs in"
-expect "the user kpatel survived" bash -c "printf '%s\n' '$admin_password' | nsenter -t $INIT -a -r -w wardround --server $URL --user admin --password-stdin admin user list | grep -q kpatel"
+as_admin admin user list >"$OUT/users.txt"
+expect "the user kpatel survived" grep -q kpatel "$OUT/users.txt"
 api GET "/conversations/$conversation/messages" >"$OUT/messages.json"
 expect "the message survived" grep -q "$message_id" "$OUT/messages.json"
-expect "the audit log verifies" bash -c "printf '%s\n' '$admin_password' | nsenter -t $INIT -a -r -w wardround --server $URL --user admin --password-stdin admin audit verify"
+expect "the audit log verifies" as_admin admin audit verify
 on install -d -o wardround -g wardround -m 0700 /var/backups/wardround
 on runuser -u wardround -- wardround backup --database /var/lib/wardround/wardround.sqlite \
   /var/backups/wardround/wardround.sqlite | tee "$OUT/backup.log"
@@ -213,14 +221,13 @@ expect "no restart by Restart=on-failure was needed" \
 step "1d. a config error: the service stops as failed, saying why, and is not restarted"
 on cp /etc/wardround/config.toml /root/config.good
 on sh -c 'echo "bogus = 1" >> /etc/wardround/config.toml'
-expect "systemctl restart fails" bash -c "! nsenter -t $INIT -a -r -w systemctl restart wardround.service"
+expect "systemctl restart fails" fails on systemctl restart wardround.service
 sleep 3
 shown=$(on systemctl show -p ActiveState -p ExecMainStatus -p NRestarts wardround.service | sort | tr '\n' ' ')
 echo "$shown"
 expect "the unit is failed, with exit status 78, never restarted" \
   test "$shown" = "ActiveState=failed ExecMainStatus=78 NRestarts=0 "
-expect "the journal says why, at priority error" bash -c \
-  "nsenter -t $INIT -a -r -w journalctl -u wardround -p err -o cat --no-pager | grep -q 'unknown field .bogus.'"
+expect "the journal says why, at priority error" said 'unknown field .bogus.' -p err
 on dpkg -i /mnt/packages/new.deb </dev/null >"$OUT/reinstall.log" 2>&1 || true
 expect "installing over a broken config says the service is not running, and where to look" \
   grep -q "upgraded, but the service is not running" "$OUT/reinstall.log"
@@ -228,20 +235,20 @@ expect "installing over a broken config says the service is not running, and whe
 on cp /root/config.good /etc/wardround/config.toml
 on sed -i 's|^database = .*|database = "/srv/wardround/wardround.sqlite"|' /etc/wardround/config.toml
 expect "a database the service may not write: the restart fails" \
-  bash -c "! nsenter -t $INIT -a -r -w systemctl restart wardround.service"
-expect "... with status 78, saying how to allow it" bash -c \
-  "[ \"\$(nsenter -t $INIT -a -r -w systemctl show -p ExecMainStatus --value wardround.service)\" = 78 ] &&
-   nsenter -t $INIT -a -r -w journalctl -u wardround -p err -o cat --no-pager | grep -q 'ReadWritePaths='"
+  fails on systemctl restart wardround.service
+expect "... with status 78" test "$(on systemctl show -p ExecMainStatus --value wardround.service)" = 78
+expect "... saying how to allow it" said 'ReadWritePaths=' -p err
 on cp /root/config.good /etc/wardround/config.toml
 on systemctl restart wardround.service
 expect "with the config mended it starts again" on systemctl is-active --quiet wardround.service
 
 step "1e. dpkg -r: the program goes, the data and the config stay"
 on dpkg -r wardround
-expect "the service is stopped" bash -c "! nsenter -t $INIT -a -r -w systemctl is-active --quiet wardround.service"
+expect "the service is stopped" fails on systemctl is-active --quiet wardround.service
 expect "the binary is gone" on test ! -e /usr/bin/wardround
-expect "the database, the audit key and the checkpoints are kept" \
-  on test -s /var/lib/wardround/wardround.sqlite -a -s /var/lib/wardround/audit.key
+expect "the database, the audit key and the checkpoints are kept" on test \
+  -s /var/lib/wardround/wardround.sqlite -a -s /var/lib/wardround/audit.key \
+  -a -s /var/lib/wardround/wardround.sqlite.audit-checkpoints
 expect "the edited config is kept" on grep -q '^listen = "127.0.0.1:8471"' /etc/wardround/config.toml
 
 step "1f. dpkg -P: everything goes"
@@ -256,7 +263,7 @@ trap - EXIT
 step "2. on this machine, without systemd as init: dpkg -i $old_version"
 dpkg -i "$OLD" 2>&1 | tee "$OUT/host-install.log"
 expect "dpkg said how to start it" grep -q "systemctl start wardround" "$OUT/host-install.log"
-expect "--version" bash -c "wardround --version | grep -qx 'wardround ${old_version%-*}'"
+expect "--version" test "$(wardround --version)" = "wardround ${old_version%-*}"
 systemd-analyze verify /usr/lib/systemd/system/wardround.service
 echo "ok: systemd-analyze verify"
 systemd-analyze security --offline=true /usr/lib/systemd/system/wardround.service --no-pager | tail -n 1

@@ -89,6 +89,18 @@ pub fn database_or_default(config: &Config, given: Option<&str>) -> Database {
         .unwrap_or_else(|| config::default_database_path().into())
 }
 
+/// Where this server's data lives and how it is reached, to be judged before it starts.
+fn placement<'a>(config: &Config, args: &Args, database: &'a Database) -> Placement<'a> {
+    Placement {
+        database,
+        state_dir: state_dir(config),
+        listen: args.listen.unwrap_or(config.serve.listen),
+        tls: matches!(tls_files(config), Ok(Some(_))),
+        service_dir: placement::service_dir(),
+        writable: placement::writable,
+    }
+}
+
 /// HTTPS when both files are named, plain HTTP when neither is.
 fn tls_files(config: &Config) -> Result<Option<TlsFiles>, String> {
     let (cert, key) = (&config.serve.tls_cert, &config.serve.tls_key);
@@ -207,15 +219,7 @@ async fn check(config: &Config, args: &Args) -> Result<()> {
             Ehr::Nothing => Ok("none configured: patient lists will show `?`".into()),
         }),
     );
-    let placement = Placement {
-        database: &database,
-        state_dir: state_dir(config),
-        listen: args.listen.unwrap_or(config.serve.listen),
-        tls: matches!(tls_files(config), Ok(Some(_))),
-        service_dir: placement::service_dir(),
-        writable: placement::writable,
-    };
-    for finding in placement.checked() {
+    for finding in placement(config, args, &database).checked() {
         match finding {
             Finding::Refuse(why) => report("placement", Err(why)),
             Finding::Warn(why) => println!("warn  {why}"),
@@ -238,15 +242,7 @@ async fn serve(config: &Config, args: &Args) -> Result<()> {
     if let Some(files) = &tls {
         server::tls::acceptor(files).map_err(|e| ConfigError::Setting(e.to_string()))?;
     }
-    let placement = Placement {
-        database: &database,
-        state_dir: state_dir(config),
-        listen,
-        tls: tls.is_some(),
-        service_dir: placement::service_dir(),
-        writable: placement::writable,
-    };
-    for finding in placement.findings() {
+    for finding in placement(config, args, &database).findings() {
         match finding {
             Finding::Refuse(why) => return Err(ConfigError::Setting(why).into()),
             Finding::Warn(why) => tracing::warn!("{why}"),
