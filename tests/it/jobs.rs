@@ -341,6 +341,23 @@ async fn bad_jobs_are_refused_with_reasons(store: TestStore) {
             "a right-to-left override",
         ),
         (
+            new_job(&w.patient, "\u{2060}\u{2060}\u{2060}", "nurse"),
+            "word joiners alone",
+        ),
+        (new_job(&w.patient, "\u{3164}", "nurse"), "a Hangul filler"),
+        (
+            new_job(&w.patient, "\u{e0041}\u{e0042}", "nurse"),
+            "tag characters",
+        ),
+        (
+            new_job(&w.patient, "\u{2800}", "nurse"),
+            "a blank braille cell",
+        ),
+        (
+            new_job(&w.patient, "Blo\u{ad}ods", "nurse"),
+            "a soft hyphen",
+        ),
+        (
             new_job(&w.patient, "Bloods", "nobody-here"),
             "no such person",
         ),
@@ -362,6 +379,14 @@ async fn bad_jobs_are_refused_with_reasons(store: TestStore) {
             "{why} should be refused as a bad request"
         );
     }
+    // Joiners and variation selectors stay: emoji and some scripts need them.
+    c.create_job(&new_job(
+        &w.patient,
+        "Call family \u{1f468}\u{200d}\u{1f469} \u{2764}\u{fe0f}",
+        "nurse",
+    ))
+    .await
+    .unwrap();
     let job = c
         .create_job(&new_job(&w.patient, "Bloods", "nurse"))
         .await
@@ -781,6 +806,11 @@ async fn the_handover_sheet_has_plans_and_open_jobs(store: TestStore) {
         .await
         .unwrap_err();
     assert_eq!(status(e), 422);
+    // A plan of invisible characters would look blank yet set.
+    for blank in ["\u{2060}\u{2060}", "\u{2800}\n\u{3164}"] {
+        let e = registrar.write_plan(&w.patient, blank).await.unwrap_err();
+        assert_eq!(status(e), 422, "{blank:?}");
+    }
     // Audited: the plan, each job change, the sheet.
     let actions: Vec<String> = w
         .server

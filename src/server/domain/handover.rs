@@ -157,14 +157,16 @@ impl Domain {
 fn plan_text(text: &str) -> DomainResult<String> {
     let lines: Vec<&str> = text.trim().lines().map(str::trim_end).collect();
     let text = lines.join("\n");
+    // Empty clears the plan; text that shows nothing would be a blank one that looks set.
     if text.chars().count() > MAX_PLAN_CHARS
         || lines.len() > MAX_PLAN_LINES
+        || (!text.is_empty() && !super::jobs::shows_something(&text))
         || text
             .chars()
             .any(|c| (c.is_control() && c != '\n') || super::jobs::deceptive(c))
     {
         return Err(DomainError::Invalid(format!(
-            "A plan is at most {MAX_PLAN_LINES} lines and {MAX_PLAN_CHARS} characters, without control characters."
+            "A plan is at most {MAX_PLAN_LINES} lines and {MAX_PLAN_CHARS} characters, without control or invisible characters."
         )));
     }
     Ok(text)

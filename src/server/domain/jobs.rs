@@ -718,34 +718,57 @@ fn job_text(text: &str) -> DomainResult<String> {
 }
 
 /// Characters that break a line, turn text around or hide in it without being control
-/// characters: the line and paragraph separators, the bidirectional marks, overrides and
-/// isolates that make a line read other than it is stored, the zero-width space and
-/// byte-order mark, and the interlinear annotation marks.
+/// characters: the line and paragraph separators; the bidirectional marks, overrides and
+/// isolates that make a line read other than it is stored; and Unicode's default-ignorable
+/// characters, which draw as nothing (zero-width space, word joiner, soft hyphen, Hangul
+/// fillers, tags…), so a job of them alone is a blank urgent row. The zero-width joiners
+/// and the variation selectors stay: emoji and some scripts need them.
 pub(super) fn deceptive(c: char) -> bool {
     matches!(
         c,
         '\u{2028}'
             | '\u{2029}'
+            | '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
             | '\u{200b}'
-            | '\u{200e}'
-            | '\u{200f}'
-            | '\u{061c}'
+            | '\u{200e}'..='\u{200f}'
             | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
             | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
     )
+}
+
+/// Whether `text` shows anything: not only spaces, joiners, variation selectors and the
+/// blank braille cell.
+pub(super) fn shows_something(text: &str) -> bool {
+    text.chars().any(|c| {
+        !c.is_whitespace()
+            && !matches!(
+                c,
+                '\u{200c}' | '\u{200d}' | '\u{2800}' | '\u{fe00}'..='\u{fe0f}'
+            )
+    })
 }
 
 /// Trimmed, 1 to `most` characters, one line with no control characters.
 fn one_line(text: &str, most: usize, what: &str) -> DomainResult<String> {
     let text = text.trim();
-    if text.is_empty()
+    if !shows_something(text)
         || text.chars().count() > most
         || text.chars().any(|c| c.is_control() || deceptive(c))
     {
         return Err(DomainError::Invalid(format!(
-            "{what} is one line of 1 to {most} characters, without control characters."
+            "{what} is one line of 1 to {most} characters, without control or invisible characters."
         )));
     }
     Ok(text.to_string())
