@@ -76,7 +76,7 @@ pub fn bindings() -> Vec<Binding> {
             PromptDone,
             "Make (or save) the job",
         )
-        .hint("make"),
+        .hint("save"),
         Binding::new(s, &[KeyPress::plain(KeyCode::Esc)], PromptCancel, "Cancel").hint("cancel"),
         Binding::new(
             s,
